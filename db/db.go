@@ -1,0 +1,99 @@
+// Package db owns ct's durable record: one bbolt file opened only by ct serve.
+// It knows nothing of HTTP, live connections or terminals; the hub calls it.
+//
+// Schema (version 1):
+//
+//	meta                 "schema" -> "1"
+//	nodes                name -> JSON Node
+//	sessions             id -> JSON Session
+//	logs/<session id>    8-byte big-endian seq -> wire frame (one event)
+package db
+
+import (
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strconv"
+	"time"
+
+	bolt "go.etcd.io/bbolt"
+)
+
+// SchemaVersion is the store layout this build reads and writes.
+const SchemaVersion = 1
+
+var (
+	bucketMeta     = []byte("meta")
+	bucketNodes    = []byte("nodes")
+	bucketSessions = []byte("sessions")
+	bucketLogs     = []byte("logs")
+	keySchema      = []byte("schema")
+)
+
+// ErrNotFound is returned when a named record does not exist.
+var ErrNotFound = errors.New("not found")
+
+// Store is the bbolt-backed record. Safe for concurrent use.
+type Store struct {
+	bolt *bolt.DB
+	path string
+}
+
+// Open opens (creating if needed) the store in dir. It fails after a short
+// timeout when another ct serve holds the file, rather than hanging.
+func Open(dir string) (*Store, error) {
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return nil, fmt.Errorf("create data dir %s: %w", dir, err)
+	}
+	path := filepath.Join(dir, "ct.db")
+	b, err := bolt.Open(path, 0o600, &bolt.Options{Timeout: 2 * time.Second})
+	if err != nil {
+		if errors.Is(err, bolt.ErrTimeout) {
+			return nil, fmt.Errorf("open %s: another ct serve is using this data dir (bbolt allows one process); stop it or pass a different --data", path)
+		}
+		return nil, fmt.Errorf("open %s: %w", path, err)
+	}
+	s := &Store{bolt: b, path: path}
+	if err := s.init(); err != nil {
+		b.Close()
+		return nil, err
+	}
+	return s, nil
+}
+
+func (s *Store) init() error {
+	return s.bolt.Update(func(tx *bolt.Tx) error {
+		for _, name := range [][]byte{bucketMeta, bucketNodes, bucketSessions, bucketLogs} {
+			if _, err := tx.CreateBucketIfNotExists(name); err != nil {
+				return fmt.Errorf("create bucket %s: %w", name, err)
+			}
+		}
+		meta := tx.Bucket(bucketMeta)
+		v := meta.Get(keySchema)
+		if v == nil {
+			return meta.Put(keySchema, []byte(strconv.Itoa(SchemaVersion)))
+		}
+		n, err := strconv.Atoi(string(v))
+		if err != nil {
+			return fmt.Errorf("store %s has a corrupt schema version %q", s.path, v)
+		}
+		if n > SchemaVersion {
+			return fmt.Errorf("store %s has schema version %d but this ct understands up to %d: upgrade ct", s.path, n, SchemaVersion)
+		}
+		return nil
+	})
+}
+
+// Close closes the file; pending transactions finish first.
+func (s *Store) Close() error { return s.bolt.Close() }
+
+// Path is the store file's path.
+func (s *Store) Path() string { return s.path }
+
+// Size is the store file's size in bytes.
+func (s *Store) Size() int64 {
+	var n int64
+	_ = s.bolt.View(func(tx *bolt.Tx) error { n = tx.Size(); return nil })
+	return n
+}

@@ -1,0 +1,162 @@
+package handlers
+
+import (
+	"encoding/json"
+	"errors"
+	"io"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/ct-dev/ct/db"
+	"github.com/ct-dev/ct/hub"
+	"github.com/ct-dev/ct/wire"
+	"github.com/go-chi/chi/v5"
+)
+
+// api adapts a handler for the JSON API: errors are {"error": "..."}.
+func (s *Server) api(h handlerFunc) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		start := time.Now()
+		e := s.asError(r, h(w, r))
+		s.logRequest(r, start, e)
+		if e == nil {
+			return
+		}
+		writeJSON(w, e.Status, map[string]string{"error": e.Msg})
+	}
+}
+
+func writeJSON(w http.ResponseWriter, status int, v any) {
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(status)
+	_ = json.NewEncoder(w).Encode(v)
+}
+
+// apiSession is a session as the API shows it.
+type apiSession struct {
+	ID        string     `json:"id"`
+	Node      string     `json:"node"`
+	Command   string     `json:"command"`
+	Args      []string   `json:"args"`
+	Cwd       string     `json:"cwd"`
+	Status    string     `json:"status"`
+	ExitCode  *int       `json:"exit_code"`
+	StartedAt time.Time  `json:"started_at"`
+	EndedAt   *time.Time `json:"ended_at"`
+	Bytes     int64      `json:"output_bytes"`
+	Dropped   int64      `json:"dropped_bytes"`
+}
+
+func toAPI(ss db.Session) apiSession {
+	a := apiSession{ID: ss.ID, Node: ss.Node, Command: ss.Command, Args: ss.Args, Cwd: ss.Cwd, Status: ss.Status,
+		ExitCode: ss.ExitCode, StartedAt: ss.StartedAt, Bytes: ss.OutputBytes, Dropped: ss.DroppedBytes}
+	if a.Args == nil {
+		a.Args = []string{}
+	}
+	if !ss.EndedAt.IsZero() {
+		t := ss.EndedAt
+		a.EndedAt = &t
+	}
+	return a
+}
+
+func (s *Server) handleAPISessionsList(w http.ResponseWriter, _ *http.Request) error {
+	list, err := s.store.Sessions()
+	if err != nil {
+		return err
+	}
+	out := make([]apiSession, 0, len(list))
+	for _, ss := range list {
+		out = append(out, toAPI(ss))
+	}
+	writeJSON(w, http.StatusOK, out)
+	return nil
+}
+
+func (s *Server) handleAPISessionShow(w http.ResponseWriter, r *http.Request) error {
+	ss, err := s.store.GetSession(chi.URLParam(r, "id"))
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, toAPI(ss))
+	return nil
+}
+
+func (s *Server) handleAPISessionScreen(w http.ResponseWriter, r *http.Request) error {
+	text, err := s.hub.ScreenText(chi.URLParam(r, "id"))
+	if err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+	_, _ = io.WriteString(w, text)
+	return nil
+}
+
+// handleAPISessionLog streams every stored output byte, in order.
+func (s *Server) handleAPISessionLog(w http.ResponseWriter, r *http.Request) error {
+	id := chi.URLParam(r, "id")
+	if _, err := s.store.GetSession(id); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/octet-stream")
+	wrote := false
+	err := s.store.ReadLog(id, 0, func(e wire.Envelope) error {
+		if e.Type != wire.TypePtyOutput {
+			return nil
+		}
+		wrote = true
+		_, err := w.Write(e.Data)
+		return err
+	})
+	if err != nil && !wrote {
+		return err
+	}
+	if err != nil {
+		s.log.Warn("log stream cut short", "session", id, "error", err)
+	}
+	return nil
+}
+
+// inputRequest is POST /api/v1/sessions/{id}/input.
+type inputRequest struct {
+	Text *string  `json:"text"`
+	Keys []string `json:"keys"`
+}
+
+func (s *Server) handleAPISessionInput(w http.ResponseWriter, r *http.Request) error {
+	r.Body = http.MaxBytesReader(w, r.Body, hub.MaxInput*2)
+	dec := json.NewDecoder(r.Body)
+	dec.DisallowUnknownFields()
+	var in inputRequest
+	if err := dec.Decode(&in); err != nil {
+		var tooBig *http.MaxBytesError
+		if errors.As(err, &tooBig) {
+			return errorf(http.StatusRequestEntityTooLarge, "request body over the limit; send at most 64 KB of input at a time")
+		}
+		return errorf(http.StatusBadRequest, `body must be JSON like {"text": "ls\r"} or {"keys": ["Enter"]}: `+err.Error())
+	}
+	var data []byte
+	switch {
+	case in.Text != nil && in.Keys != nil:
+		return errorf(http.StatusBadRequest, `send either "text" or "keys", not both`)
+	case in.Text != nil:
+		data = []byte(*in.Text)
+	case in.Keys != nil:
+		b, err := hub.Keys(in.Keys)
+		if err != nil {
+			return errorf(http.StatusBadRequest, err.Error())
+		}
+		data = b
+	default:
+		return errorf(http.StatusBadRequest, `body must have "text" (sent as typed) or "keys" (e.g. ["Enter","Ctrl-C"]); known keys: `+strings.Join(hub.KeyNames(), ", "))
+	}
+	if len(data) > hub.MaxInput {
+		return errorf(http.StatusRequestEntityTooLarge, "input over 64 KB; send it in parts")
+	}
+	if err := s.hub.Input(chi.URLParam(r, "id"), data); err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"ok": true, "bytes": len(data)})
+	return nil
+}

@@ -1,0 +1,138 @@
+// Package handlers owns ct's HTTP surface: pages, fragments, SSE streams, the
+// wrap WebSocket ingest and the JSON API. routes.go lists every route. It
+// turns hub state into view models; it holds no session state of its own
+// beyond who is subscribed to which stream.
+package handlers
+
+import (
+	"errors"
+	"log/slog"
+	"net/http"
+	"time"
+
+	"github.com/a-h/templ"
+	"github.com/ct-dev/ct/db"
+	"github.com/ct-dev/ct/hub"
+	"github.com/ct-dev/ct/views"
+	"github.com/r3labs/sse/v2"
+)
+
+// Deps is what the HTTP layer needs.
+type Deps struct {
+	Hub     *hub.Hub
+	Store   *db.Store
+	Log     *slog.Logger
+	Version string
+}
+
+// Server serves ct's HTTP surface.
+type Server struct {
+	hub     *hub.Hub
+	store   *db.Store
+	log     *slog.Logger
+	version string
+	sse     *sse.Server
+	streams *streams
+	handler http.Handler
+}
+
+// New builds the server and registers it as the hub's listener.
+func New(d Deps) *Server {
+	s := &Server{hub: d.Hub, store: d.Store, log: d.Log, version: d.Version}
+	s.streams = newStreams(s)
+	s.sse = s.streams.server
+	s.handler = s.routes()
+	d.Hub.SetListener(s.streams)
+	return s
+}
+
+// ServeHTTP implements http.Handler.
+func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) { s.handler.ServeHTTP(w, r) }
+
+// CloseStreams ends every SSE stream and WebSocket so shutdown is not held
+// up by long-lived connections.
+func (s *Server) CloseStreams() {
+	s.sse.Close()
+	s.streams.closeWraps()
+}
+
+// Error is the one error type handlers return: Status and Msg are shown to
+// the person; Err is logged, never shown.
+type Error struct {
+	Status int
+	Msg    string
+	Err    error
+}
+
+func (e *Error) Error() string {
+	if e.Err != nil {
+		return e.Msg + ": " + e.Err.Error()
+	}
+	return e.Msg
+}
+
+func errorf(status int, msg string) *Error { return &Error{Status: status, Msg: msg} }
+
+// handlerFunc is the shape of every handler.
+type handlerFunc func(w http.ResponseWriter, r *http.Request) error
+
+// page adapts a handler for browsers: errors become an htmx toast for htmx
+// requests and an error page otherwise.
+func (s *Server) page(h handlerFunc) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		start := time.Now()
+		err := h(w, r)
+		e := s.asError(r, err)
+		s.logRequest(r, start, e)
+		if e == nil {
+			return
+		}
+		if r.Header.Get("HX-Request") == "true" {
+			w.Header().Set("HX-Retarget", "#flash")
+			w.Header().Set("HX-Reswap", "innerHTML")
+			w.WriteHeader(http.StatusOK) // htmx swaps only 2xx responses by default
+			_ = views.Flash(e.Msg).Render(r.Context(), w)
+			return
+		}
+		w.Header().Set("Content-Type", "text/html; charset=utf-8")
+		w.WriteHeader(e.Status)
+		_ = views.ErrorView(views.ErrorPage{Status: e.Status, Title: http.StatusText(e.Status), Msg: e.Msg}).Render(r.Context(), w)
+	}
+}
+
+// asError maps any error to an *Error, logging internal ones.
+func (s *Server) asError(r *http.Request, err error) *Error {
+	if err == nil {
+		return nil
+	}
+	var e *Error
+	switch {
+	case errors.As(err, &e):
+	case errors.Is(err, hub.ErrNotFound), errors.Is(err, db.ErrNotFound):
+		e = errorf(http.StatusNotFound, "No such session. It may have been removed; go back to the lobby.")
+	case errors.Is(err, hub.ErrBusy):
+		e = errorf(http.StatusServiceUnavailable, hub.ErrBusy.Error())
+	case errors.Is(err, hub.ErrOffline):
+		e = errorf(http.StatusConflict, hub.ErrOffline.Error())
+	default:
+		e = &Error{Status: http.StatusInternalServerError, Msg: "Something went wrong on the hub; the details are in its log.", Err: err}
+	}
+	if e.Status >= 500 {
+		s.log.Error("request failed", "method", r.Method, "path", r.URL.Path, "error", e.Error())
+	}
+	return e
+}
+
+func (s *Server) logRequest(r *http.Request, start time.Time, e *Error) {
+	status := http.StatusOK
+	if e != nil {
+		status = e.Status
+	}
+	s.log.Debug("request", "method", r.Method, "path", r.URL.Path, "status", status, "duration_ms", time.Since(start).Milliseconds())
+}
+
+// render writes a templ component as HTML.
+func render(w http.ResponseWriter, r *http.Request, c templ.Component) error {
+	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	return c.Render(r.Context(), w)
+}

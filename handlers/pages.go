@@ -1,0 +1,119 @@
+package handlers
+
+import (
+	"net/http"
+	"strconv"
+	"time"
+
+	"github.com/ct-dev/ct/db"
+	"github.com/ct-dev/ct/hub"
+	"github.com/ct-dev/ct/views"
+	"github.com/go-chi/chi/v5"
+)
+
+func (s *Server) handleLobbyShow(w http.ResponseWriter, r *http.Request) error {
+	l, err := s.lobbyModel()
+	if err != nil {
+		return err
+	}
+	l.Stream = "/events/lobby?v=" + newStreamKey()
+	return render(w, r, views.LobbyPage(l))
+}
+
+// lobbyModel groups sessions under their machines.
+func (s *Server) lobbyModel() (views.Lobby, error) {
+	nodes, err := s.store.Nodes()
+	if err != nil {
+		return views.Lobby{}, err
+	}
+	sessions, err := s.store.Sessions()
+	if err != nil {
+		return views.Lobby{}, err
+	}
+	l := views.Lobby{Now: time.Now()}
+	index := map[string]int{}
+	for _, n := range nodes {
+		index[n.Name] = len(l.Machines)
+		l.Machines = append(l.Machines, views.Machine{Name: n.Name, Hostname: n.Hostname, User: n.User, Online: s.hub.NodeOnline(n.Name)})
+	}
+	for _, ss := range sessions {
+		i, ok := index[ss.Node]
+		if !ok {
+			continue
+		}
+		l.Machines[i].Sessions = append(l.Machines[i].Sessions, views.SessionRow{
+			ID: ss.ID, Command: commandLine(ss), Cwd: ss.Cwd, Status: ss.Status, ExitCode: exitCode(ss),
+			StartedAt: ss.StartedAt, LastActivity: ss.LastActivity,
+		})
+	}
+	return l, nil
+}
+
+func commandLine(ss db.Session) string {
+	out := ss.Command
+	for _, a := range ss.Args {
+		out += " " + a
+	}
+	if len(out) > 120 {
+		out = out[:117] + "..."
+	}
+	return out
+}
+
+func exitCode(ss db.Session) string {
+	if ss.ExitCode == nil {
+		return ""
+	}
+	return strconv.Itoa(*ss.ExitCode)
+}
+
+// keys are the input bar's buttons: the keys a phone keyboard lacks.
+var keys = []views.Key{
+	{Label: "Esc", Name: "Esc"}, {Label: "Tab", Name: "Tab"}, {Label: "Enter", Name: "Enter"},
+	{Label: "Ctrl-C", Name: "Ctrl-C"}, {Label: "↑", Name: "Up"}, {Label: "↓", Name: "Down"},
+	{Label: "←", Name: "Left"}, {Label: "→", Name: "Right"},
+	{Label: "1", Name: "1"}, {Label: "2", Name: "2"}, {Label: "3", Name: "3"},
+	{Label: "y", Name: "y"}, {Label: "n", Name: "n"},
+}
+
+func sessionModel(snap hub.Snapshot, stream string) views.Session {
+	ss := snap.Session
+	return views.Session{
+		ID: ss.ID, Title: commandLine(ss) + " @ " + ss.Node, Node: ss.Node, Cwd: ss.Cwd,
+		Status: ss.Status, ExitCode: exitCode(ss), Skipped: snap.Skipped, Dropped: ss.DroppedBytes,
+		Cols: snap.Cols, Rows: snap.Rows, History: snap.History, Stream: stream, Keys: keys,
+	}
+}
+
+func (s *Server) handleSessionShow(w http.ResponseWriter, r *http.Request) error {
+	id := chi.URLParam(r, "id")
+	snap, err := s.hub.Screen(id)
+	if err != nil {
+		return err
+	}
+	return render(w, r, views.SessionPage(sessionModel(snap, "/events/s/"+id+"?v="+newStreamKey())))
+}
+
+// handleSessionInput takes the input bar: a named key (button) or a line of
+// text, which is sent followed by Enter.
+func (s *Server) handleSessionInput(w http.ResponseWriter, r *http.Request) error {
+	r.Body = http.MaxBytesReader(w, r.Body, hub.MaxInput+1024)
+	if err := r.ParseForm(); err != nil {
+		return errorf(http.StatusRequestEntityTooLarge, "Input is too long; send at most 64 KB at a time.")
+	}
+	var data []byte
+	if k := r.PostForm.Get("key"); k != "" {
+		b, err := hub.Keys([]string{k})
+		if err != nil {
+			return errorf(http.StatusBadRequest, err.Error())
+		}
+		data = b
+	} else {
+		data = []byte(r.PostForm.Get("text") + "\r")
+	}
+	if err := s.hub.Input(chi.URLParam(r, "id"), data); err != nil {
+		return err
+	}
+	w.WriteHeader(http.StatusNoContent)
+	return nil
+}

@@ -1,0 +1,214 @@
+// Package hub owns the live state of ct serve: which workstations are
+// connected, each live session's terminal screen, and the ordered path from a
+// wrap's events to the durable store and back to the wrap as acks. It speaks
+// the wire protocol over an abstract Transport and reports changes to a
+// Listener; it never renders HTML or touches HTTP.
+package hub
+
+import (
+	"context"
+	"errors"
+	"log/slog"
+	"sync"
+	"time"
+
+	"github.com/ct-dev/ct/db"
+)
+
+// Listener is told about changes the pages must show. Calls come from hub
+// goroutines and must not block.
+type Listener interface {
+	// ScreenChanged delivers rows that changed on a watched session's screen.
+	ScreenChanged(sessionID string, u ScreenUpdate)
+	// LobbyChanged says machines or sessions changed (status, activity).
+	LobbyChanged()
+}
+
+// Errors the HTTP layer maps to statuses.
+var (
+	ErrNotFound = errors.New("no such session")
+	ErrOffline  = errors.New("session is not connected: its ct wrap is offline or the program has ended")
+	ErrBusy     = errors.New("the workstation is not keeping up with input; try again in a moment")
+)
+
+// Hub is the live state. Create with New, stop with Close.
+type Hub struct {
+	store  *db.Store
+	log    *slog.Logger
+	writer *writer
+
+	mu       sync.Mutex
+	listener Listener
+	sessions map[string]*session // sessions loaded in memory (live or viewed)
+	online   map[string]int      // node name -> connected wraps
+	closed   bool
+	active   sync.WaitGroup // running ServeWrap calls; Close waits for them
+	lastLobby time.Time
+}
+
+// New starts a hub on store. Sessions left "live" by a previous run become
+// "offline" until their wrap reconnects.
+func New(store *db.Store, log *slog.Logger) (*Hub, error) {
+	if err := store.MarkAllOffline(); err != nil {
+		return nil, err
+	}
+	h := &Hub{
+		store:    store,
+		log:      log,
+		sessions: make(map[string]*session),
+		online:   make(map[string]int),
+		listener: nopListener{},
+	}
+	h.writer = newWriter(store, log, h.afterCommit, h.storeFailed)
+	return h, nil
+}
+
+// SetListener installs the page notifier (handlers call it once at start).
+func (h *Hub) SetListener(l Listener) {
+	h.mu.Lock()
+	h.listener = l
+	h.mu.Unlock()
+}
+
+func (h *Hub) notify() Listener {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	return h.listener
+}
+
+// Close stops accepting work, flushes every received event to the store and
+// stops session workers. Call it after the transports are closed.
+func (h *Hub) Close(ctx context.Context) error {
+	h.mu.Lock()
+	h.closed = true
+	ss := make([]*session, 0, len(h.sessions))
+	for _, s := range h.sessions {
+		ss = append(ss, s)
+	}
+	h.mu.Unlock()
+	// Wrap read loops feed the writer; they must be gone before it closes.
+	idle := make(chan struct{})
+	go func() { h.active.Wait(); close(idle) }()
+	select {
+	case <-idle:
+	case <-ctx.Done():
+		return errors.New("wrap connections still open at shutdown; close transports before the hub")
+	}
+	err := h.writer.close(ctx)
+	for _, s := range ss {
+		s.stop()
+	}
+	return err
+}
+
+// Store exposes the durable record for read-only views.
+func (h *Hub) Store() *db.Store { return h.store }
+
+// NodeOnline reports whether a wrap of node name is connected.
+func (h *Hub) NodeOnline(name string) bool {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	return h.online[name] > 0
+}
+
+// Counts reports live numbers for metrics and the lobby.
+func (h *Hub) Counts() (nodesOnline, sessionsLoaded int) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	for _, n := range h.online {
+		if n > 0 {
+			nodesOnline++
+		}
+	}
+	return nodesOnline, len(h.sessions)
+}
+
+// load returns the in-memory session for id, creating it from the store.
+func (h *Hub) load(id string) (*session, error) {
+	h.mu.Lock()
+	if s, ok := h.sessions[id]; ok {
+		h.mu.Unlock()
+		return s, nil
+	}
+	h.mu.Unlock()
+	meta, err := h.store.GetSession(id)
+	if errors.Is(err, db.ErrNotFound) {
+		return nil, ErrNotFound
+	}
+	if err != nil {
+		return nil, err
+	}
+	s := newSession(h, meta)
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	if cur, ok := h.sessions[id]; ok {
+		s.stop()
+		return cur, nil // another caller won the race
+	}
+	h.sessions[id] = s
+	return s, nil
+}
+
+// replayTail is how much stored output rebuilds a screen after a restart:
+// enough for any full screen, small enough to replay in well under a second.
+const replayTail = 512 << 10
+
+// Screen returns the current screen of a session for a page render.
+func (h *Hub) Screen(id string) (Snapshot, error) {
+	s, err := h.load(id)
+	if err != nil {
+		return Snapshot{}, err
+	}
+	meta, err := h.store.GetSession(id)
+	if err != nil {
+		return Snapshot{}, err
+	}
+	snap := s.snapshot()
+	snap.Session = meta
+	return snap, nil
+}
+
+// storeFailed drops a session's wrap connection so that it reconnects and
+// resends what the store could not take.
+func (h *Hub) storeFailed(sessionID string) {
+	h.mu.Lock()
+	s := h.sessions[sessionID]
+	h.mu.Unlock()
+	if s == nil {
+		return
+	}
+	s.mu.Lock()
+	c := s.conn
+	s.mu.Unlock()
+	if c != nil {
+		c.fail("hub could not store events; reconnecting")
+	}
+}
+
+// Watch records that a page started (+1) or stopped (-1) watching id's
+// screen. A new watcher gets the whole screen on its stream.
+func (h *Hub) Watch(id string, delta int) {
+	s, err := h.load(id)
+	if err != nil {
+		return
+	}
+	s.watch(delta)
+}
+
+// ScreenText returns the screen as plain text.
+func (h *Hub) ScreenText(id string) (string, error) {
+	s, err := h.load(id)
+	if err != nil {
+		return "", err
+	}
+	return s.text(), nil
+}
+
+type nopListener struct{}
+
+func (nopListener) ScreenChanged(string, ScreenUpdate) {}
+func (nopListener) LobbyChanged()                      {}
+
+// lobbyEvery bounds how often output activity alone refreshes the lobby.
+const lobbyEvery = time.Second
+

@@ -1,0 +1,271 @@
+package hub
+
+import (
+	"sync"
+	"time"
+
+	"github.com/ct-dev/ct/db"
+	"github.com/ct-dev/ct/screen"
+	"github.com/ct-dev/ct/wire"
+)
+
+// Screen feeding is asynchronous: the emulator (a few MB/s) is far slower than
+// a PTY (~100 MB/s), and the store and the wrap must never wait for it. When
+// it falls behind by more than maxBacklog, it skips to the last keepTail bytes
+// (the log still has every byte) and the page says how much it skipped.
+const (
+	maxBacklog = 1 << 20
+	keepTail   = 256 << 10
+	// frameEvery throttles screen updates to ~20 a second per session.
+	frameEvery = 50 * time.Millisecond
+)
+
+// ScreenUpdate is what changed on a screen since the last update sent.
+type ScreenUpdate struct {
+	Full      bool           // Rows holds every row; replace the screen
+	Rows      map[int]string // row index -> HTML
+	NumRows   int
+	History   []string // lines newly scrolled off, oldest first
+	HistTotal int
+	Skipped   int64 // bytes the screen skipped so far (the log has them)
+	Version   uint64
+}
+
+// Snapshot is a whole screen for a page render.
+type Snapshot struct {
+	Session   db.Session
+	Rows      []string
+	History   []string
+	HistTotal int
+	Cols      int
+	Skipped   int64
+	Version   uint64
+}
+
+type screenOp struct {
+	data         []byte
+	cols, rows   int // a resize when cols > 0
+}
+
+// session is one session held in memory: its screen and who watches it.
+type session struct {
+	h  *Hub
+	id string
+
+	mu       sync.Mutex // guards the fields below; never held while feeding the emulator
+	meta     db.Session
+	pending  []screenOp
+	backlog  int
+	watchers int
+	full     bool // next publish sends every row (a watcher joined)
+	conn     *wrapConn
+	recv     uint64 // highest seq received (stored or queued for the store)
+
+	scrMu    sync.Mutex // guards scr and what was last published; held while feeding
+	scr      *screen.Screen
+	sent     []string
+	sentHist int
+	skipped  int64
+	version  uint64
+	lastPub  time.Time
+
+	wake chan struct{} // cap 1: a pending op or watcher change
+	done chan struct{}
+	once sync.Once
+}
+
+func newSession(h *Hub, meta db.Session) *session {
+	s := &session{
+		h: h, id: meta.ID, meta: meta, recv: meta.LastSeq,
+		scr:  screen.New(meta.Cols, meta.Rows),
+		wake: make(chan struct{}, 1),
+		done: make(chan struct{}),
+	}
+	s.replay()
+	go s.run()
+	return s
+}
+
+// replay rebuilds the screen from the tail of the stored log.
+func (s *session) replay() {
+	start, err := s.h.store.TailStart(s.id, replayTail)
+	if err != nil {
+		s.h.log.Warn("screen replay", "session", s.id, "error", err)
+		return
+	}
+	err = s.h.store.ReadLog(s.id, start, func(e wire.Envelope) error {
+		s.apply(e)
+		return nil
+	})
+	if err != nil {
+		s.h.log.Warn("screen replay", "session", s.id, "error", err)
+	}
+	s.scrMu.Lock()
+	s.sentHist = 0
+	s.scrMu.Unlock()
+}
+
+// apply feeds one stored or received event to the screen queue.
+func (s *session) apply(e wire.Envelope) {
+	switch e.Type {
+	case wire.TypePtyOutput:
+		s.enqueue(screenOp{data: e.Data})
+	case wire.TypePtyResize:
+		var r wire.Resize
+		if e.Decode(&r) == nil {
+			s.enqueue(screenOp{cols: r.Cols, rows: r.Rows})
+		}
+	}
+}
+
+func (s *session) enqueue(op screenOp) {
+	s.mu.Lock()
+	if n := len(s.pending); op.cols == 0 && n > 0 && s.pending[n-1].cols == 0 {
+		s.pending[n-1].data = append(s.pending[n-1].data, op.data...)
+	} else {
+		if op.data != nil {
+			op.data = append([]byte(nil), op.data...) // e.Data aliases a transport buffer
+		}
+		s.pending = append(s.pending, op)
+	}
+	s.backlog += len(op.data)
+	s.mu.Unlock()
+	s.poke()
+}
+
+func (s *session) poke() {
+	select {
+	case s.wake <- struct{}{}:
+	default:
+	}
+}
+
+func (s *session) stop() {
+	s.once.Do(func() { close(s.done) })
+}
+
+// run is the session's screen worker: it feeds the emulator and publishes
+// throttled updates. One goroutine per session in memory, so a busy session
+// never delays another's screen.
+func (s *session) run() {
+	timer := time.NewTimer(time.Hour)
+	timer.Stop()
+	defer s.scr.Close()
+	for {
+		select {
+		case <-s.done:
+			return
+		case <-s.wake:
+		case <-timer.C:
+		}
+		s.feed()
+		if wait := s.publish(); wait > 0 {
+			timer.Reset(wait)
+		}
+	}
+}
+
+func (s *session) feed() {
+	s.mu.Lock()
+	ops, backlog := s.pending, s.backlog
+	s.pending, s.backlog = nil, 0
+	s.mu.Unlock()
+	if len(ops) == 0 {
+		return
+	}
+	var skip int64
+	if backlog > maxBacklog {
+		skip = int64(backlog - keepTail)
+	}
+	s.scrMu.Lock()
+	defer s.scrMu.Unlock()
+	s.skipped += skip
+	for _, op := range ops {
+		if op.cols > 0 {
+			s.scr.Resize(op.cols, op.rows)
+			continue
+		}
+		d := op.data
+		if skip > 0 {
+			n := min(skip, int64(len(d)))
+			d, skip = d[n:], skip-n
+		}
+		if len(d) > 0 {
+			s.scr.Write(d)
+		}
+	}
+	s.version++
+}
+
+// publish sends changed rows to watchers at most every frameEvery, on the
+// leading edge: the first change after a quiet spell goes out at once. It
+// returns how long to wait before a deferred publish, or 0.
+func (s *session) publish() time.Duration {
+	s.mu.Lock()
+	watchers, full := s.watchers, s.full
+	s.mu.Unlock()
+	if watchers <= 0 {
+		return 0
+	}
+	s.scrMu.Lock()
+	if since := time.Since(s.lastPub); since < frameEvery {
+		s.scrMu.Unlock()
+		return frameEvery - since
+	}
+	rows := s.scr.RowsHTML()
+	u := ScreenUpdate{NumRows: len(rows), Skipped: s.skipped, Version: s.version, Rows: map[int]string{}}
+	if full || len(rows) != len(s.sent) {
+		u.Full = true
+	}
+	for i, r := range rows {
+		if u.Full || r != s.sent[i] {
+			u.Rows[i] = r
+		}
+	}
+	u.History, u.HistTotal = s.scr.History(s.sentHist)
+	if full {
+		u.History = nil // a fresh watcher's page already rendered history
+	}
+	changed := u.Full || len(u.Rows) > 0 || len(u.History) > 0
+	s.sent, s.sentHist = rows, u.HistTotal
+	if changed {
+		s.lastPub = time.Now()
+	}
+	s.scrMu.Unlock()
+	if full {
+		s.mu.Lock()
+		s.full = false
+		s.mu.Unlock()
+	}
+	if changed {
+		s.h.notify().ScreenChanged(s.id, u)
+	}
+	return 0
+}
+
+func (s *session) watch(delta int) {
+	s.mu.Lock()
+	s.watchers += delta
+	if delta >= 0 {
+		s.full = true // a new watcher, or one that fell behind: send every row
+	}
+	s.mu.Unlock()
+	s.poke()
+}
+
+func (s *session) snapshot() Snapshot {
+	s.mu.Lock()
+	meta := s.meta
+	s.mu.Unlock()
+	s.scrMu.Lock()
+	defer s.scrMu.Unlock()
+	cols, _ := s.scr.Size()
+	hist, total := s.scr.History(0)
+	return Snapshot{Session: meta, Rows: s.scr.RowsHTML(), History: hist, HistTotal: total, Cols: cols, Skipped: s.skipped, Version: s.version}
+}
+
+func (s *session) text() string {
+	s.scrMu.Lock()
+	defer s.scrMu.Unlock()
+	return s.scr.Text()
+}

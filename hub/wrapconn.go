@@ -1,0 +1,260 @@
+package hub
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/ct-dev/ct/db"
+	"github.com/ct-dev/ct/wire"
+)
+
+// Transport is one wrap's connection, as the HTTP layer provides it.
+// Read is called from one goroutine; Write from one other goroutine.
+type Transport interface {
+	Read(ctx context.Context) (wire.Envelope, error)
+	Write(ctx context.Context, e wire.Envelope) error
+}
+
+// wrapConn is one connected wrap, driving one session.
+type wrapConn struct {
+	h       *Hub
+	node    string
+	session string
+	ack     atomic.Uint64  // highest durable seq to tell the wrap
+	ackWake chan struct{}  // cap 1
+	out     chan wire.Envelope
+	cancel  context.CancelCauseFunc
+	once    sync.Once
+}
+
+// inputQueue bounds input waiting for a slow wrap; beyond it input is refused
+// rather than buffered without limit.
+const inputQueue = 64
+
+// ServeWrap runs the hub's side of one wrap connection until it ends.
+func (h *Hub) ServeWrap(ctx context.Context, t Transport) error {
+	ctx, cancel := context.WithCancelCause(ctx)
+	defer cancel(nil)
+	h.mu.Lock()
+	if h.closed {
+		h.mu.Unlock()
+		return errors.New("hub is shutting down")
+	}
+	h.active.Add(1)
+	h.mu.Unlock()
+	defer h.active.Done()
+	hello, start, sid, err := handshake(ctx, t)
+	if err != nil {
+		return err
+	}
+	if err := h.store.PutNode(db.Node{Name: hello.Node, Hostname: hello.Hostname, User: hello.User, OS: hello.OS, Version: hello.Version, LastSeen: time.Now().UTC()}); err != nil {
+		return err
+	}
+	meta, err := h.store.UpsertSession(db.Session{
+		ID: sid, Node: hello.Node, Command: start.Command, Args: start.Args, Cwd: start.Cwd,
+		Cols: start.Cols, Rows: start.Rows, Status: db.StatusLive, StartedAt: start.StartedAt,
+	})
+	if err != nil {
+		return err
+	}
+	s, err := h.load(sid)
+	if err != nil {
+		return err
+	}
+	c := &wrapConn{h: h, node: hello.Node, session: sid, ackWake: make(chan struct{}, 1), out: make(chan wire.Envelope, inputQueue), cancel: cancel}
+	c.ack.Store(meta.LastSeq)
+	if err := s.attach(c); err != nil {
+		return err
+	}
+	h.mu.Lock()
+	h.online[hello.Node]++
+	h.mu.Unlock()
+	h.log.Info("wrap connected", "node", hello.Node, "session", sid, "command", start.Command, "acked_seq", meta.LastSeq)
+	h.notify().LobbyChanged()
+	defer h.disconnect(c, s)
+
+	ack, _ := wire.New(wire.TypeSessionAck, wire.SessionAck{Seq: meta.LastSeq})
+	ack.SessionID = sid
+	if err := t.Write(ctx, ack); err != nil {
+		return err
+	}
+	go c.sendLoop(ctx, t)
+	return c.readLoop(ctx, t, s)
+}
+
+func handshake(ctx context.Context, t Transport) (wire.Hello, wire.SessionStart, string, error) {
+	var hello wire.Hello
+	var start wire.SessionStart
+	e, err := t.Read(ctx)
+	if err != nil {
+		return hello, start, "", err
+	}
+	if e.Type != wire.TypeNodeHello {
+		return hello, start, "", fmt.Errorf("expected %s first, got %s", wire.TypeNodeHello, e.Type)
+	}
+	if err := e.Decode(&hello); err != nil {
+		return hello, start, "", err
+	}
+	if hello.Node == "" || len(hello.Node) > 128 {
+		return hello, start, "", errors.New("node name must be 1-128 characters")
+	}
+	e, err = t.Read(ctx)
+	if err != nil {
+		return hello, start, "", err
+	}
+	if e.Type != wire.TypeSessionStart {
+		return hello, start, "", fmt.Errorf("expected %s second, got %s", wire.TypeSessionStart, e.Type)
+	}
+	if err := e.Decode(&start); err != nil {
+		return hello, start, "", err
+	}
+	if !validID(e.SessionID) {
+		return hello, start, "", fmt.Errorf("session id %q must be 8-64 letters, digits or dashes", e.SessionID)
+	}
+	return hello, start, e.SessionID, nil
+}
+
+func validID(id string) bool {
+	if len(id) < 8 || len(id) > 64 {
+		return false
+	}
+	for _, r := range id {
+		if !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || r == '-') {
+			return false
+		}
+	}
+	return true
+}
+
+// readLoop takes sequenced events: duplicates (seq already received) are
+// dropped, the rest go to the screen at once and to the writer for the store.
+func (c *wrapConn) readLoop(ctx context.Context, t Transport, s *session) error {
+	for {
+		e, err := t.Read(ctx)
+		if err != nil {
+			return err
+		}
+		switch e.Type {
+		case wire.TypePtyOutput, wire.TypePtyResize, wire.TypePtyDropped, wire.TypeSessionEnd:
+		default:
+			c.h.log.Warn("wrap sent an unexpected event", "type", e.Type, "session", c.session)
+			continue
+		}
+		ok, gap := s.receive(e.Seq)
+		if !ok {
+			continue // a resend of something already received (stored or queued)
+		}
+		if gap > 0 && e.Type != wire.TypePtyDropped {
+			c.h.log.Warn("event sequence gap", "session", c.session, "seq", e.Seq, "missing", gap)
+		}
+		e.SessionID = c.session
+		if e.Data != nil {
+			e.Data = append([]byte(nil), e.Data...)
+		}
+		s.apply(e)
+		select {
+		case c.h.writer.in <- e:
+		case <-ctx.Done():
+			return context.Cause(ctx)
+		}
+	}
+}
+
+// sendLoop writes acks and input to the wrap; acks coalesce to the latest.
+func (c *wrapConn) sendLoop(ctx context.Context, t Transport) {
+	var sentAck uint64
+	for {
+		var e wire.Envelope
+		select {
+		case <-ctx.Done():
+			return
+		case e = <-c.out:
+		case <-c.ackWake:
+			seq := c.ack.Load()
+			if seq == sentAck {
+				continue
+			}
+			sentAck = seq
+			e, _ = wire.New(wire.TypeAck, nil)
+			e.Seq, e.SessionID = seq, c.session
+		}
+		if err := t.Write(ctx, e); err != nil {
+			c.fail("write to wrap: " + err.Error())
+			return
+		}
+	}
+}
+
+func (c *wrapConn) ackUpTo(seq uint64) {
+	c.ack.Store(seq)
+	select {
+	case c.ackWake <- struct{}{}:
+	default:
+	}
+}
+
+func (c *wrapConn) fail(why string) {
+	c.once.Do(func() { c.cancel(errors.New(why)) })
+}
+
+// send queues an envelope for the wrap without blocking.
+func (c *wrapConn) send(e wire.Envelope) error {
+	select {
+	case c.out <- e:
+		return nil
+	default:
+		return ErrBusy
+	}
+}
+
+func (h *Hub) disconnect(c *wrapConn, s *session) {
+	s.detach(c)
+	h.mu.Lock()
+	h.online[c.node]--
+	if h.online[c.node] <= 0 {
+		delete(h.online, c.node)
+	}
+	h.mu.Unlock()
+	if err := h.store.SetSessionStatus(c.session, db.StatusOffline); err != nil {
+		h.log.Warn("mark session offline", "session", c.session, "error", err)
+	}
+	h.log.Info("wrap disconnected", "node", c.node, "session", c.session)
+	h.notify().LobbyChanged()
+}
+
+// afterCommit acks durable events to the sessions' current wraps (which may
+// have reconnected since the events arrived) and refreshes pages.
+func (h *Hub) afterCommit(acked map[string]uint64, batch []wire.Envelope) {
+	for sid, seq := range acked {
+		h.mu.Lock()
+		s := h.sessions[sid]
+		h.mu.Unlock()
+		if s != nil {
+			s.acked(seq)
+		}
+	}
+	ended := false
+	for _, e := range batch {
+		if e.Type == wire.TypeSessionEnd {
+			ended = true
+		}
+	}
+	if ended || h.lobbyDue() {
+		h.notify().LobbyChanged()
+	}
+}
+
+// lobbyDue rate-limits lobby refreshes caused only by output activity.
+func (h *Hub) lobbyDue() bool {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	if time.Since(h.lastLobby) < lobbyEvery {
+		return false
+	}
+	h.lastLobby = time.Now()
+	return true
+}

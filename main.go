@@ -1,0 +1,73 @@
+// Command ct lets a small team watch, drive and coordinate coding-agent
+// sessions across workstations from any browser. main only dispatches.
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"syscall"
+
+	"github.com/ct-dev/ct/ptywrap"
+)
+
+// version is stamped at build time: -ldflags "-X main.version=v1.2.3".
+var version = "dev"
+
+const usage = `ct — watch, drive and coordinate coding-agent sessions from any browser
+
+Usage:
+  ct serve [flags]                      run the hub (web UI, API, store)
+  ct wrap [flags] [--] [COMMAND [ARGS]] run a program under a PTY, streamed to the hub
+  ct version                            print the version
+
+Run 'ct COMMAND --help' for a command's flags.
+`
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGINT, syscall.SIGTERM)
+	err := run(ctx, os.Args[1:], os.Getenv, os.Stdin, os.Stdout, os.Stderr)
+	stop()
+	var exit ptywrap.ExitError
+	switch {
+	case errors.As(err, &exit):
+		os.Exit(exit.Code)
+	case errors.Is(err, errHelp):
+		os.Exit(0)
+	case errors.Is(err, errUsage):
+		os.Exit(2)
+	case err != nil:
+		fmt.Fprintln(os.Stderr, "ct:", err)
+		os.Exit(1)
+	}
+}
+
+var (
+	errHelp  = errors.New("help requested")
+	errUsage = errors.New("usage error")
+)
+
+func run(ctx context.Context, args []string, getenv func(string) string, stdin io.Reader, stdout, stderr io.Writer) error {
+	if len(args) == 0 {
+		fmt.Fprint(stderr, usage)
+		return errUsage
+	}
+	switch args[0] {
+	case "serve":
+		return runServe(ctx, args[1:], getenv, stdout, stderr)
+	case "wrap":
+		return runWrap(ctx, args[1:], getenv, stdin, stdout, stderr)
+	case "version", "--version", "-v":
+		fmt.Fprintln(stdout, "ct", version)
+		return nil
+	case "help", "--help", "-h":
+		fmt.Fprint(stdout, usage)
+		return nil
+	default:
+		fmt.Fprintf(stderr, "ct: unknown command %q\n\n%s", args[0], usage)
+		return errUsage
+	}
+}

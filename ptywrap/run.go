@@ -1,0 +1,292 @@
+// Package ptywrap owns the workstation side of a session: it runs a program
+// under a PTY, mirrors it to the local terminal exactly as if ct were not
+// there, and streams its output to the hub through a bounded spool. The local
+// program never waits on the hub. It must not import the hub's packages.
+package ptywrap
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"os/exec"
+	"os/signal"
+	"os/user"
+	"runtime"
+	"syscall"
+	"time"
+
+	"github.com/creack/pty"
+	"github.com/ct-dev/ct/wire"
+	"golang.org/x/term"
+)
+
+// Config is what one ct wrap needs.
+type Config struct {
+	Command string
+	Args    []string
+	Hub     string // http(s) URL of ct serve
+	Token   string
+	Name    string // machine name shown on the hub
+	Spool   int    // bytes of unacknowledged output kept for the hub
+	Version string
+	Stdin   io.Reader
+	Stdout  io.Writer
+	Stderr  io.Writer
+	// FinalWait bounds how long, after the program exits, wrap waits for the
+	// hub to acknowledge the last output (only while connected).
+	FinalWait time.Duration
+}
+
+// ExitError carries the child's exit status for the caller to exit with.
+type ExitError struct{ Code int }
+
+func (e ExitError) Error() string { return fmt.Sprintf("exit status %d", e.Code) }
+
+// connectGrace is how long wrap waits for the first connection attempt before
+// starting the program: long enough for a refused local connection to be
+// reported up front, short enough that nobody notices.
+const connectGrace = 300 * time.Millisecond
+
+// Run runs the program and returns its exit status (128+signal when killed).
+func Run(ctx context.Context, cfg Config) (int, error) {
+	path, err := exec.LookPath(cfg.Command)
+	if err != nil {
+		return 127, fmt.Errorf("%s: not found in PATH; install it or name the program to run, e.g. ct wrap -- bash", cfg.Command)
+	}
+	wsURL, err := WSURL(cfg.Hub)
+	if err != nil {
+		return 2, err
+	}
+	stdinFile, _ := cfg.Stdin.(*os.File)
+	isTTY := stdinFile != nil && term.IsTerminal(int(stdinFile.Fd()))
+	cols, rows := 80, 24
+	if isTTY {
+		if w, h, err := term.GetSize(int(stdinFile.Fd())); err == nil && w > 0 && h > 0 {
+			cols, rows = w, h
+		}
+	}
+	cwd, _ := os.Getwd()
+	host, _ := os.Hostname()
+	name := cfg.Name
+	if name == "" {
+		name = host
+	}
+	sid := newSessionID()
+	sp := newSpool(cfg.Spool)
+	inputs := make(chan []byte, 64)
+	ptyResize := make(chan wire.Resize, 4)
+	st := &streamer{
+		wsURL: wsURL, token: cfg.Token, sessionID: sid, sp: sp,
+		hello:     wire.Hello{Node: name, Hostname: host, User: currentUser(), OS: runtime.GOOS, Version: cfg.Version},
+		start:     wire.SessionStart{Command: cfg.Command, Args: cfg.Args, Cwd: cwd, Cols: cols, Rows: rows, StartedAt: time.Now().UTC()},
+		attempted: make(chan struct{}),
+		onInput: func(b []byte) {
+			select {
+			case inputs <- b:
+			default: // the program is not reading its input; drop rather than stall acks
+			}
+		},
+		onResize: func(c, r int) {
+			select {
+			case ptyResize <- wire.Resize{Cols: c, Rows: r}:
+			default:
+			}
+		},
+	}
+	streamCtx, stopStream := context.WithCancel(context.WithoutCancel(ctx))
+	defer stopStream()
+	go st.run(streamCtx)
+	select {
+	case <-st.attempted:
+	case <-time.After(connectGrace):
+	}
+	if ok, err := st.status(); !ok && err != nil {
+		fmt.Fprintf(cfg.Stderr, "ct: hub %s unreachable (%v); running %s without it, retrying in the background\r\n", cfg.Hub, err, cfg.Command)
+	}
+
+	cmd := exec.Command(path, cfg.Args...)
+	cmd.Env = append(os.Environ(), "CT_SESSION="+sid, "CT_HUB="+cfg.Hub)
+	master, err := pty.StartWithSize(cmd, &pty.Winsize{Cols: uint16(cols), Rows: uint16(rows)})
+	if err != nil {
+		return 126, fmt.Errorf("start %s under a PTY: %w", cfg.Command, err)
+	}
+	if isTTY {
+		old, err := term.MakeRaw(int(stdinFile.Fd()))
+		if err == nil {
+			defer term.Restore(int(stdinFile.Fd()), old)
+		}
+	}
+	sigs := make(chan os.Signal, 4)
+	signal.Notify(sigs, syscall.SIGWINCH, syscall.SIGINT, syscall.SIGTERM, syscall.SIGHUP)
+	defer signal.Stop(sigs)
+
+	exited := make(chan struct{})
+	var waitErr error
+	go func() { waitErr = cmd.Wait(); close(exited) }()
+
+	// Local keyboard → program. With no terminal, EOF just ends local input:
+	// the program stays up for input from the hub.
+	if cfg.Stdin != nil {
+		go func() { _, _ = io.Copy(master, cfg.Stdin) }()
+	}
+	// Hub input and resize requests → program, off the network goroutine so a
+	// program that does not read cannot stall acknowledgements.
+	go func() {
+		for {
+			select {
+			case b := <-inputs:
+				_, _ = master.Write(b)
+			case r := <-ptyResize:
+				if isTTY {
+					continue // the local terminal's size wins when there is one
+				}
+				if err := pty.Setsize(master, &pty.Winsize{Cols: uint16(r.Cols), Rows: uint16(r.Rows)}); err == nil {
+					resized(sp, st, r.Cols, r.Rows)
+				}
+			case <-exited:
+				return
+			}
+		}
+	}()
+	go func() {
+		for s := range sigs {
+			switch s {
+			case syscall.SIGWINCH:
+				if !isTTY {
+					continue
+				}
+				if w, h, err := term.GetSize(int(stdinFile.Fd())); err == nil {
+					_ = pty.Setsize(master, &pty.Winsize{Cols: uint16(w), Rows: uint16(h)})
+					resized(sp, st, w, h)
+				}
+			default:
+				_ = cmd.Process.Signal(s) // without a terminal, pass signals on
+			}
+		}
+	}()
+
+	copyOutput(master, cfg.Stdout, sp, exited)
+	<-exited
+	_ = master.Close()
+	code, sigName := exitStatus(cmd, waitErr)
+
+	end, _ := wire.New(wire.TypeSessionEnd, wire.SessionEnd{ExitCode: code, Signal: sigName, EndedAt: time.Now().UTC()})
+	sp.add(end)
+	finish(st, sp, cfg)
+	stopStream()
+	return code, nil
+}
+
+func resized(sp *spool, st *streamer, cols, rows int) {
+	e, _ := wire.New(wire.TypePtyResize, wire.Resize{Cols: cols, Rows: rows})
+	sp.add(e)
+	st.setSize(cols, rows)
+}
+
+// copyOutput mirrors PTY output to the local terminal and the spool until the
+// PTY reports end of output. After the program exits it keeps draining, so
+// the last bytes are never lost, until EIO or a quiet spell (a background
+// child may hold the PTY open forever).
+func copyOutput(master *os.File, out io.Writer, sp *spool, exited <-chan struct{}) {
+	buf := make([]byte, 32<<10)
+	for {
+		select {
+		case <-exited:
+			if master.SetReadDeadline(time.Now().Add(500*time.Millisecond)) != nil {
+				// Not pollable: a blocking read could hang on a leftover child.
+				drainNow(master, buf, out, sp)
+				return
+			}
+		default:
+		}
+		n, err := master.Read(buf)
+		if n > 0 {
+			_, _ = out.Write(buf[:n]) // local terminal first
+			sp.addOutput(buf[:n])
+		}
+		if err != nil {
+			if errors.Is(err, os.ErrDeadlineExceeded) {
+				select {
+				case <-exited:
+					return
+				default:
+					continue
+				}
+			}
+			return // EIO: every process holding the PTY is gone
+		}
+	}
+}
+
+func drainNow(master *os.File, buf []byte, out io.Writer, sp *spool) {
+	for {
+		n, err := master.Read(buf)
+		if n > 0 {
+			_, _ = out.Write(buf[:n])
+			sp.addOutput(buf[:n])
+		}
+		if err != nil || n == 0 {
+			return
+		}
+	}
+}
+
+// finish waits, only while connected, for the hub to acknowledge everything,
+// then says on stderr what did not reach the hub.
+func finish(st *streamer, sp *spool, cfg Config) {
+	wait := cfg.FinalWait
+	if wait <= 0 {
+		wait = 5 * time.Second
+	}
+	deadline := time.Now().Add(wait)
+	for time.Now().Before(deadline) {
+		if n, _ := sp.pending(); n == 0 {
+			break
+		}
+		if ok, _ := st.status(); !ok {
+			break
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	events, bytes := sp.pending()
+	lost := sp.droppedBytes()
+	_, lastErr := st.status()
+	switch {
+	case events > 0:
+		why := "it did not acknowledge in time"
+		if lastErr != nil {
+			why = lastErr.Error()
+		}
+		fmt.Fprintf(cfg.Stderr, "ct: hub %s did not receive the last %d bytes of this session (%s)\n", cfg.Hub, bytes, why)
+	case lost > 0:
+		fmt.Fprintf(cfg.Stderr, "ct: %d bytes of output were dropped while the hub was unreachable (spool limit %d bytes)\n", lost, sp.max)
+	}
+}
+
+func exitStatus(cmd *exec.Cmd, waitErr error) (int, string) {
+	ps := cmd.ProcessState
+	if ps == nil {
+		return 1, ""
+	}
+	if ws, ok := ps.Sys().(syscall.WaitStatus); ok && ws.Signaled() {
+		return 128 + int(ws.Signal()), ws.Signal().String()
+	}
+	return ps.ExitCode(), ""
+}
+
+func newSessionID() string {
+	b := make([]byte, 8)
+	_, _ = rand.Read(b)
+	return fmt.Sprintf("%x-%s", time.Now().Unix(), hex.EncodeToString(b))
+}
+
+func currentUser() string {
+	if u, err := user.Current(); err == nil {
+		return u.Username
+	}
+	return os.Getenv("USER")
+}

@@ -1,0 +1,165 @@
+// Package screen owns the hub's model of a terminal: a maintained VT emulator
+// (charmbracelet/x/vt) fed with a session's output, rendered to HTML rows and
+// plain text. It is not safe for concurrent use; the hub serialises access.
+// It knows nothing of sessions, storage or HTTP.
+package screen
+
+import (
+	"io"
+	"strings"
+
+	uv "github.com/charmbracelet/ultraviolet"
+	"github.com/charmbracelet/x/vt"
+)
+
+// MaxHistory is how many scrolled-off lines a screen keeps for the page.
+const MaxHistory = 2000
+
+// Screen is one emulated terminal plus the lines that scrolled off its top.
+type Screen struct {
+	emu          *vt.Emulator
+	cursorHidden bool
+	history      []string // rendered HTML of scrolled-off lines, oldest first
+	histTotal    int      // lines ever added to history; numbers them for clients
+}
+
+// New returns a blank cols×rows screen.
+func New(cols, rows int) *Screen {
+	cols, rows = clampSize(cols, rows)
+	s := &Screen{emu: vt.NewEmulator(cols, rows)}
+	// The emulator's own scrollback is only a staging area: Write moves lines
+	// out of it after every call, so its O(n) trim-at-capacity never runs.
+	s.emu.SetScrollbackSize(vt.DefaultScrollbackSize)
+	s.emu.SetCallbacks(vt.Callbacks{CursorVisibility: func(v bool) { s.cursorHidden = !v }})
+	// The emulator answers queries (cursor position, device attributes) into an
+	// unbuffered pipe; the real terminal on the workstation already answers
+	// them, so drain and discard, or the first query would block Write forever.
+	go func() { _, _ = io.Copy(io.Discard, s.emu) }()
+	return s
+}
+
+func clampSize(cols, rows int) (int, int) {
+	if cols <= 0 || cols > 1000 {
+		cols = 80
+	}
+	if rows <= 0 || rows > 500 {
+		rows = 24
+	}
+	return cols, rows
+}
+
+// Close stops the emulator's reply drain.
+func (s *Screen) Close() { _ = s.emu.Close() }
+
+// Write feeds program output to the emulator.
+func (s *Screen) Write(p []byte) {
+	_, _ = s.emu.Write(p)
+	s.collectHistory()
+}
+
+// collectHistory renders lines the emulator pushed to its scrollback into
+// history and empties the emulator's buffer.
+func (s *Screen) collectHistory() {
+	sb := s.emu.Scrollback()
+	n := sb.Len()
+	if n == 0 {
+		return
+	}
+	for i := range n {
+		s.history = append(s.history, lineHTML(sb.Line(i), -1))
+	}
+	s.histTotal += n
+	if over := len(s.history) - MaxHistory; over > 0 {
+		s.history = append(s.history[:0:0], s.history[over:]...)
+	}
+	sb.Clear()
+}
+
+// Resize changes the screen's size, as the program's PTY did.
+func (s *Screen) Resize(cols, rows int) {
+	cols, rows = clampSize(cols, rows)
+	if cols == s.emu.Width() && rows == s.emu.Height() {
+		return
+	}
+	s.emu.Resize(cols, rows)
+	s.collectHistory()
+}
+
+// Size reports columns and rows.
+func (s *Screen) Size() (cols, rows int) { return s.emu.Width(), s.emu.Height() }
+
+// RowsHTML renders every row of the current screen.
+func (s *Screen) RowsHTML() []string {
+	h := s.emu.Height()
+	out := make([]string, h)
+	cur := s.emu.CursorPosition()
+	for y := range h {
+		cx := -1
+		if y == cur.Y && !s.cursorHidden {
+			cx = cur.X
+		}
+		out[y] = lineHTML(s.row(y), cx)
+	}
+	return out
+}
+
+func (s *Screen) row(y int) uv.Line {
+	w := s.emu.Width()
+	line := make(uv.Line, w)
+	for x := range w {
+		if c := s.emu.CellAt(x, y); c != nil {
+			line[x] = *c
+		}
+	}
+	return line
+}
+
+// Text renders the screen as plain text, trailing blanks trimmed per row and
+// trailing empty rows dropped.
+func (s *Screen) Text() string {
+	var b strings.Builder
+	h := s.emu.Height()
+	rows := make([]string, h)
+	last := -1
+	for y := range h {
+		rows[y] = strings.TrimRight(lineText(s.row(y)), " ")
+		if rows[y] != "" {
+			last = y
+		}
+	}
+	for y := 0; y <= last; y++ {
+		b.WriteString(rows[y])
+		b.WriteByte('\n')
+	}
+	return b.String()
+}
+
+// History returns the kept scrolled-off lines numbered from since (lines
+// before since, or older than what is kept, are left out) and the total
+// count, which the caller passes as since next time.
+func (s *Screen) History(since int) (lines []string, total int) {
+	first := s.histTotal - len(s.history)
+	if since < first {
+		since = first
+	}
+	if since >= s.histTotal {
+		return nil, s.histTotal
+	}
+	return append([]string(nil), s.history[since-first:]...), s.histTotal
+}
+
+func lineText(l uv.Line) string {
+	var b strings.Builder
+	for i := range l {
+		c := &l[i]
+		if c.Width == 0 && c.Content == "" && i > 0 && l[i-1].Width > 1 {
+			continue // the second half of a wide character
+		}
+		if c.Content == "" {
+			b.WriteByte(' ')
+		} else {
+			b.WriteString(c.Content)
+		}
+	}
+	return b.String()
+}

@@ -1,0 +1,34 @@
+// ct's only hand-written script: what htmx cannot do by itself.
+// - keep the terminal pinned to its bottom while new output arrives, unless
+//   the person scrolled up to read history;
+// - clear and refocus the line input after it was sent;
+// - clear an error toast after a few seconds.
+(function () {
+  "use strict";
+  var pinned = true;
+  function pane() { return document.getElementById("term-wrap"); }
+  function toBottom() { var p = pane(); if (p && pinned) p.scrollTop = p.scrollHeight; }
+  document.addEventListener("DOMContentLoaded", function () {
+    var p = pane();
+    if (!p) return;
+    p.addEventListener("scroll", function () {
+      pinned = p.scrollTop + p.clientHeight >= p.scrollHeight - 24;
+    }, { passive: true });
+    toBottom();
+  });
+  document.addEventListener("htmx:sseMessage", toBottom);
+  document.addEventListener("htmx:afterRequest", function (e) {
+    var form = e.detail.elt;
+    if (form && form.id === "input-form" && e.detail.successful) {
+      var line = document.getElementById("line");
+      if (line) { line.value = ""; line.focus(); }
+    }
+  });
+  var flashTimer;
+  document.addEventListener("htmx:afterSwap", function (e) {
+    if (e.detail.target && e.detail.target.id === "flash") {
+      clearTimeout(flashTimer);
+      flashTimer = setTimeout(function () { e.detail.target.innerHTML = ""; }, 5000);
+    }
+  });
+})();

@@ -1,0 +1,75 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"strconv"
+	"time"
+
+	"github.com/ct-dev/ct/ptywrap"
+)
+
+// wrapConfig is ct wrap's settings after flags and environment.
+type wrapConfig struct {
+	Hub     string
+	Name    string
+	Token   string
+	Spool   int
+	Command []string
+}
+
+func parseWrap(args []string, getenv func(string) string, stdout, stderr io.Writer) (wrapConfig, error) {
+	var c wrapConfig
+	fs := newFlagSet("wrap", `Usage: ct wrap [flags] [--] [COMMAND [ARGS...]]
+
+Runs COMMAND (default: claude) under a PTY in this terminal, exactly as if run
+directly, and streams it to the hub so it can be watched and typed into from a
+browser. The program never waits on the hub: if the hub is unreachable the
+program runs anyway and wrap reconnects in the background (1 s doubling to
+30 s). Output not yet acknowledged by the hub is kept in a spool of at most
+--spool bytes (default 16 MiB); beyond that the oldest output is dropped and
+the hub is told how much. wrap exits with the program's exit status
+(128+signal when it was killed). With no terminal on stdin, EOF on stdin only
+ends local input; the program keeps running for input from the hub.`, stdout)
+	fs.StringVar(&c.Hub, "hub", envOr(getenv, "CT_HUB", "http://127.0.0.1:7200"), "hub URL (env CT_HUB)")
+	fs.StringVar(&c.Name, "name", envOr(getenv, "CT_NAME", ""), "machine name shown on the hub (env CT_NAME; default: hostname)")
+	fs.StringVar(&c.Token, "token", envOr(getenv, "CT_TOKEN", ""), "machine token for the hub (env CT_TOKEN)")
+	spoolDefault := ptywrap.DefaultSpool
+	if v := getenv("CT_SPOOL"); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil || n <= 0 {
+			fmt.Fprintf(stderr, "ct wrap: CT_SPOOL=%q is not a positive number of bytes\n", v)
+			return c, errUsage
+		}
+		spoolDefault = n
+	}
+	fs.IntVar(&c.Spool, "spool", spoolDefault, "bytes of output kept for the hub until acknowledged (env CT_SPOOL)")
+	if err := parseFlags(fs, args, stderr); err != nil {
+		return c, err
+	}
+	c.Command = fs.Args()
+	if len(c.Command) == 0 {
+		c.Command = []string{"claude"}
+	}
+	return c, nil
+}
+
+func runWrap(ctx context.Context, args []string, getenv func(string) string, stdin io.Reader, stdout, stderr io.Writer) error {
+	c, err := parseWrap(args, getenv, stdout, stderr)
+	if err != nil {
+		return err
+	}
+	code, err := ptywrap.Run(ctx, ptywrap.Config{
+		Command: c.Command[0], Args: c.Command[1:], Hub: c.Hub, Token: c.Token, Name: c.Name,
+		Spool: c.Spool, Version: version, Stdin: stdin, Stdout: stdout, Stderr: stderr,
+		FinalWait: 5 * time.Second,
+	})
+	if err != nil {
+		fmt.Fprintln(stderr, "ct wrap:", err)
+	}
+	if code != 0 {
+		return ptywrap.ExitError{Code: code}
+	}
+	return nil
+}
