@@ -1,0 +1,296 @@
+// Package e2e holds end-to-end tests that run real ct serve and ct wrap
+// processes on 127.0.0.1, and the harness they share (this file), which the
+// browser and benchmark tests use too.
+package e2e
+
+import (
+	"bufio"
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"runtime"
+	"strings"
+	"sync"
+	"syscall"
+	"testing"
+	"time"
+)
+
+var (
+	buildOnce sync.Once
+	binPath   string
+	buildErr  error
+)
+
+// Binary builds ct once per test process (CGO off, as shipped) and returns its path.
+func Binary(t testing.TB) string {
+	t.Helper()
+	buildOnce.Do(func() {
+		dir, err := os.MkdirTemp("", "ct-e2e-bin-")
+		if err != nil {
+			buildErr = err
+			return
+		}
+		binPath = filepath.Join(dir, "ct")
+		cmd := exec.Command("go", "build", "-o", binPath, ".")
+		cmd.Dir = RepoRoot(t)
+		cmd.Env = append(os.Environ(), "CGO_ENABLED=0")
+		if out, err := cmd.CombinedOutput(); err != nil {
+			buildErr = fmt.Errorf("go build: %v\n%s", err, out)
+		}
+	})
+	if buildErr != nil {
+		t.Fatal(buildErr)
+	}
+	return binPath
+}
+
+// RepoRoot is the directory holding go.mod.
+func RepoRoot(t testing.TB) string {
+	_, file, _, ok := runtime.Caller(0)
+	if !ok {
+		t.Fatal("cannot locate the repository")
+	}
+	return filepath.Dir(filepath.Dir(file))
+}
+
+// SafeBuffer is a bytes.Buffer safe for a process writer and a test reader.
+type SafeBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *SafeBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+// String returns everything written so far.
+func (s *SafeBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
+}
+
+// Bytes returns a copy of everything written so far.
+func (s *SafeBuffer) Bytes() []byte {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return append([]byte(nil), s.b.Bytes()...)
+}
+
+// Hub is a running ct serve.
+type Hub struct {
+	URL    string
+	Addr   string
+	Data   string
+	Stderr *SafeBuffer
+	cmd    *exec.Cmd
+	done   chan struct{}
+}
+
+var listenRE = regexp.MustCompile(`url=(http://\S+)`)
+
+// StartHub runs ct serve on addr ("127.0.0.1:0" for any port) with its store
+// in data, and waits until /healthz answers.
+func StartHub(t testing.TB, data, addr string, extra ...string) *Hub {
+	t.Helper()
+	args := append([]string{"serve", "--addr", addr, "--data", data}, extra...)
+	cmd := exec.Command(Binary(t), args...)
+	h := &Hub{Data: data, Stderr: &SafeBuffer{}, cmd: cmd, done: make(chan struct{})}
+	pr, pw := io.Pipe()
+	cmd.Stderr = pw
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	urlc := make(chan string, 1)
+	go func() {
+		sc := bufio.NewScanner(pr)
+		sent := false
+		for sc.Scan() {
+			line := sc.Text()
+			h.Stderr.Write([]byte(line + "\n"))
+			if m := listenRE.FindStringSubmatch(line); m != nil && !sent {
+				urlc <- m[1]
+				sent = true
+			}
+		}
+	}()
+	go func() { _ = cmd.Wait(); pw.Close(); close(h.done) }()
+	t.Cleanup(func() { h.Kill() })
+	select {
+	case h.URL = <-urlc:
+	case <-h.done:
+		t.Fatalf("ct serve exited at start:\n%s", h.Stderr.String())
+	case <-time.After(20 * time.Second):
+		t.Fatalf("ct serve did not report its address:\n%s", h.Stderr.String())
+	}
+	h.Addr = strings.TrimPrefix(h.URL, "http://")
+	WaitFor(t, 10*time.Second, "hub /healthz", func() bool {
+		resp, err := http.Get(h.URL + "/healthz")
+		if err != nil {
+			return false
+		}
+		resp.Body.Close()
+		return resp.StatusCode == 200
+	})
+	return h
+}
+
+// Kill sends SIGKILL and waits for the process to go.
+func (h *Hub) Kill() {
+	_ = h.cmd.Process.Signal(syscall.SIGKILL)
+	<-h.done
+}
+
+// Stop sends SIGTERM and waits up to 15 s for a clean exit.
+func (h *Hub) Stop(t testing.TB) {
+	t.Helper()
+	_ = h.cmd.Process.Signal(syscall.SIGTERM)
+	select {
+	case <-h.done:
+	case <-time.After(15 * time.Second):
+		t.Fatalf("ct serve did not stop on SIGTERM:\n%s", h.Stderr.String())
+	}
+}
+
+// Wrap is a running ct wrap.
+type Wrap struct {
+	Stdout *SafeBuffer
+	Stderr *SafeBuffer
+	Stdin  io.WriteCloser
+	cmd    *exec.Cmd
+	done   chan struct{}
+	code   int
+}
+
+// StartWrap runs ct wrap with args (flags, then -- COMMAND...). Its stdin is
+// a pipe the test may write to; the pipe stays open until Close or exit.
+func StartWrap(t testing.TB, env []string, args ...string) *Wrap {
+	t.Helper()
+	cmd := exec.Command(Binary(t), append([]string{"wrap"}, args...)...)
+	cmd.Env = append(os.Environ(), env...)
+	w := &Wrap{Stdout: &SafeBuffer{}, Stderr: &SafeBuffer{}, cmd: cmd, done: make(chan struct{})}
+	cmd.Stdout, cmd.Stderr = w.Stdout, w.Stderr
+	in, err := cmd.StdinPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	w.Stdin = in
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	go func() {
+		err := cmd.Wait()
+		w.code = cmd.ProcessState.ExitCode()
+		if ee, ok := err.(*exec.ExitError); ok && ee.ExitCode() == -1 {
+			w.code = -1
+		}
+		close(w.done)
+	}()
+	t.Cleanup(func() {
+		select {
+		case <-w.done:
+		default:
+			_ = cmd.Process.Kill()
+			<-w.done
+		}
+	})
+	return w
+}
+
+// Wait waits for ct wrap to exit and returns its exit code.
+func (w *Wrap) Wait(t testing.TB, timeout time.Duration) int {
+	t.Helper()
+	select {
+	case <-w.done:
+		return w.code
+	case <-time.After(timeout):
+		t.Fatalf("ct wrap did not exit within %s\nstdout:\n%s\nstderr:\n%s", timeout, w.Stdout.String(), w.Stderr.String())
+		return -1
+	}
+}
+
+// WaitFor polls cond every 20 ms until it holds or timeout passes.
+func WaitFor(t testing.TB, timeout time.Duration, what string, cond func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(timeout)
+	for !cond() {
+		if time.Now().After(deadline) {
+			t.Fatalf("timed out after %s waiting for %s", timeout, what)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}
+
+// APISession is a session as GET /api/v1/sessions returns it.
+type APISession struct {
+	ID       string `json:"id"`
+	Node     string `json:"node"`
+	Command  string `json:"command"`
+	Cwd      string `json:"cwd"`
+	Status   string `json:"status"`
+	ExitCode *int   `json:"exit_code"`
+	Bytes    int64  `json:"output_bytes"`
+	Dropped  int64  `json:"dropped_bytes"`
+}
+
+// Sessions lists the hub's sessions (nil on any error).
+func Sessions(hubURL string) []APISession {
+	resp, err := http.Get(hubURL + "/api/v1/sessions")
+	if err != nil {
+		return nil
+	}
+	defer resp.Body.Close()
+	var out []APISession
+	if json.NewDecoder(resp.Body).Decode(&out) != nil {
+		return nil
+	}
+	return out
+}
+
+// SessionFor waits until the hub lists a session whose node is name.
+func SessionFor(t testing.TB, hubURL, node string) APISession {
+	t.Helper()
+	var found APISession
+	WaitFor(t, 15*time.Second, "session of node "+node+" on the hub", func() bool {
+		for _, s := range Sessions(hubURL) {
+			if s.Node == node {
+				found = s
+				return true
+			}
+		}
+		return false
+	})
+	return found
+}
+
+// Get returns the body of a GET (empty on error).
+func Get(url string) string {
+	resp, err := http.Get(url)
+	if err != nil {
+		return ""
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	return string(b)
+}
+
+// PostJSON posts v and returns the status code and body.
+func PostJSON(url string, v any) (int, string) {
+	b, _ := json.Marshal(v)
+	resp, err := http.Post(url, "application/json", bytes.NewReader(b))
+	if err != nil {
+		return 0, err.Error()
+	}
+	defer resp.Body.Close()
+	out, _ := io.ReadAll(resp.Body)
+	return resp.StatusCode, string(out)
+}
