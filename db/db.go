@@ -1,9 +1,9 @@
 // Package db owns ct's durable record: one bbolt file opened only by ct serve.
 // It knows nothing of HTTP, live connections or terminals; the hub calls it.
 //
-// Schema (version 1):
+// Schema (version 2; migrate.go lists the steps from older versions):
 //
-//	meta                 "schema" -> "1"
+//	meta                 "schema" -> "2"; "usage_events", "usage_bytes" -> 8-byte counters of the logs
 //	nodes                name -> JSON Node
 //	sessions             id -> JSON Session
 //	logs/<session id>    8-byte big-endian seq -> wire frame (one event)
@@ -21,7 +21,7 @@ import (
 )
 
 // SchemaVersion is the store layout this build reads and writes.
-const SchemaVersion = 1
+const SchemaVersion = 2
 
 var (
 	bucketMeta     = []byte("meta")
@@ -36,8 +36,9 @@ var ErrNotFound = errors.New("not found")
 
 // Store is the bbolt-backed record. Safe for concurrent use.
 type Store struct {
-	bolt *bolt.DB
-	path string
+	bolt     *bolt.DB
+	path     string
+	migrated []string // upgrade steps run by Open, for the log
 }
 
 // Open opens (creating if needed) the store in dir. It fails after a short
@@ -81,7 +82,10 @@ func (s *Store) init() error {
 		if n > SchemaVersion {
 			return fmt.Errorf("store %s has schema version %d but this ct understands up to %d: upgrade ct", s.path, n, SchemaVersion)
 		}
-		return nil
+		if n < SchemaVersion {
+			s.migrated, err = migrate(tx, n)
+		}
+		return err
 	})
 }
 

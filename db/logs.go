@@ -16,6 +16,7 @@ func (s *Store) AppendEvents(events []wire.Envelope) (map[string]uint64, error) 
 	acked := make(map[string]uint64)
 	err := s.bolt.Update(func(tx *bolt.Tx) error {
 		sessions := make(map[string]*Session)
+		var added Usage // counted into meta once per batch
 		for _, e := range events {
 			ss, ok := sessions[e.SessionID]
 			if !ok {
@@ -29,9 +30,12 @@ func (s *Store) AppendEvents(events []wire.Envelope) (map[string]uint64, error) 
 			if e.Seq <= ss.LastSeq {
 				continue
 			}
-			if err := appendEvent(tx, ss, e); err != nil {
+			if err := appendEvent(tx, ss, e, &added); err != nil {
 				return err
 			}
+		}
+		if err := addUsage(tx, added.Events, added.Bytes); err != nil {
+			return err
 		}
 		for id, ss := range sessions {
 			if err := putSession(tx, *ss); err != nil {
@@ -47,7 +51,7 @@ func (s *Store) AppendEvents(events []wire.Envelope) (map[string]uint64, error) 
 	return acked, nil
 }
 
-func appendEvent(tx *bolt.Tx, ss *Session, e wire.Envelope) error {
+func appendEvent(tx *bolt.Tx, ss *Session, e wire.Envelope, added *Usage) error {
 	logs, err := tx.Bucket(bucketLogs).CreateBucketIfNotExists([]byte(ss.ID))
 	if err != nil {
 		return fmt.Errorf("create log for %s: %w", ss.ID, err)
@@ -62,6 +66,8 @@ func appendEvent(tx *bolt.Tx, ss *Session, e wire.Envelope) error {
 	if err := logs.Put(seqKey(e.Seq), frame); err != nil {
 		return fmt.Errorf("store event %d of %s: %w", e.Seq, ss.ID, err)
 	}
+	added.Events++
+	added.Bytes += int64(len(frame))
 	ss.LastSeq = e.Seq
 	ss.LastActivity = e.TS
 	switch e.Type {

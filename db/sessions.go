@@ -31,9 +31,12 @@ type Session struct {
 	StartedAt    time.Time `json:"started_at"`
 	EndedAt      time.Time `json:"ended_at,omitzero"`
 	LastActivity time.Time `json:"last_activity,omitzero"`
-	LastSeq      uint64    `json:"last_seq"`      // highest durable event seq
-	OutputBytes  int64     `json:"output_bytes"`  // bytes of pty.output stored
-	DroppedBytes int64     `json:"dropped_bytes"` // bytes the wrap's spool discarded
+	LastSeq      uint64    `json:"last_seq"`                // highest durable event seq
+	OutputBytes  int64     `json:"output_bytes"`            // bytes of pty.output stored
+	DroppedBytes int64     `json:"dropped_bytes"`           // bytes the wrap's spool discarded
+	TerminalOnly bool      `json:"terminal_only,omitempty"` // prompts answered only at the terminal
+	// LogTrimmed: retention emptied the event log; the record stays.
+	LogTrimmed bool `json:"log_trimmed,omitempty"`
 }
 
 // UpsertSession stores the wrap's view of a session's metadata. Fields the
