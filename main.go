@@ -22,6 +22,11 @@ const usage = `ct — watch, drive and coordinate coding-agent sessions from any
 Usage:
   ct serve [flags]                      run the hub (web UI, API, store)
   ct wrap [flags] [--] [COMMAND [ARGS]] run a program under a PTY, streamed to the hub
+  ct healthcheck [--addr URL]           exit 0 if the hub answers /healthz (Docker HEALTHCHECK)
+  ct backup [--hub URL] > FILE          copy a running hub's store (needs CT_ADMIN_TOKEN)
+  ct restore [--data DIR] FILE          make a backup the store of a stopped hub
+  ct compact [--data DIR]               shrink a stopped hub's store file
+  ct hook EVENT                         (called by Claude Code's hooks under ct wrap)
   ct version                            print the version
 
 Run 'ct COMMAND --help' for a command's flags.
@@ -60,6 +65,16 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 		return runServe(ctx, args[1:], getenv, stdout, stderr)
 	case "wrap":
 		return runWrap(ctx, args[1:], getenv, stdin, stdout, stderr)
+	case "healthcheck":
+		return runHealthcheck(ctx, args[1:], getenv, stdout, stderr)
+	case "backup":
+		return runBackup(ctx, args[1:], getenv, stdout, stderr)
+	case "restore":
+		return runRestore(ctx, args[1:], getenv, stdin, stdout, stderr)
+	case "compact":
+		return runCompact(ctx, args[1:], getenv, stdout, stderr)
+	case "hook":
+		return runHook(ctx, args[1:], getenv, stdin, stdout, stderr)
 	case "version", "--version", "-v":
 		fmt.Fprintln(stdout, "ct", version)
 		return nil

@@ -4,9 +4,11 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"os"
 	"strconv"
 	"time"
 
+	"github.com/ct-dev/ct/claudehook"
 	"github.com/ct-dev/ct/ptywrap"
 )
 
@@ -16,6 +18,7 @@ type wrapConfig struct {
 	Name    string
 	Token   string
 	Spool   int
+	NoHooks bool
 	Command []string
 }
 
@@ -45,6 +48,7 @@ ends local input; the program keeps running for input from the hub.`, stdout)
 		spoolDefault = n
 	}
 	fs.IntVar(&c.Spool, "spool", spoolDefault, "bytes of output kept for the hub until acknowledged (env CT_SPOOL)")
+	fs.BoolVar(&c.NoHooks, "no-hooks", getenv("CT_NO_HOOKS") == "1", "for claude: do not inject ct's hooks (no approvals from the hub) (env CT_NO_HOOKS=1)")
 	if err := parseFlags(fs, args, stderr); err != nil {
 		return c, err
 	}
@@ -55,16 +59,46 @@ ends local input; the program keeps running for input from the hub.`, stdout)
 	return c, nil
 }
 
+// injectHooks adds ct's Claude Code hooks (--settings) and the bridge that
+// answers them to cfg.
+func injectHooks(cfg *ptywrap.Config) (func(), error) {
+	self, err := os.Executable()
+	if err != nil {
+		return nil, err
+	}
+	setup, err := claudehook.Prepare(self, cfg.Args)
+	if err != nil {
+		return nil, err
+	}
+	bridge, err := claudehook.Listen(setup.Socket)
+	if err != nil {
+		setup.Close()
+		return nil, err
+	}
+	cfg.Args, cfg.Env, cfg.Plugin = setup.Args, append(cfg.Env, setup.Env...), bridge
+	return func() { bridge.Close(); setup.Close() }, nil
+}
+
 func runWrap(ctx context.Context, args []string, getenv func(string) string, stdin io.Reader, stdout, stderr io.Writer) error {
 	c, err := parseWrap(args, getenv, stdout, stderr)
 	if err != nil {
 		return err
 	}
-	code, err := ptywrap.Run(ctx, ptywrap.Config{
+	cfg := ptywrap.Config{
 		Command: c.Command[0], Args: c.Command[1:], Hub: c.Hub, Token: c.Token, Name: c.Name,
 		Spool: c.Spool, Version: version, Stdin: stdin, Stdout: stdout, Stderr: stderr,
 		FinalWait: 5 * time.Second,
-	})
+	}
+	if claudehook.IsClaude(cfg.Command) && !c.NoHooks {
+		cleanup, err := injectHooks(&cfg)
+		if err != nil {
+			// Approvals from the hub are lost, the session is not: run plain.
+			fmt.Fprintf(stderr, "ct wrap: cannot set up Claude Code hooks (%v); approvals only at the terminal\n", err)
+		} else {
+			defer cleanup()
+		}
+	}
+	code, err := ptywrap.Run(ctx, cfg)
 	if err != nil {
 		fmt.Fprintln(stderr, "ct wrap:", err)
 	}

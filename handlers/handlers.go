@@ -8,6 +8,7 @@ import (
 	"errors"
 	"log/slog"
 	"net/http"
+	"strings"
 	"time"
 
 	"github.com/a-h/templ"
@@ -23,6 +24,9 @@ type Deps struct {
 	Store   *db.Store
 	Log     *slog.Logger
 	Version string
+
+	// AdminToken enables GET /api/v1/admin/backup; empty turns it off.
+	AdminToken string
 }
 
 // Server serves ct's HTTP surface.
@@ -34,11 +38,14 @@ type Server struct {
 	sse     *sse.Server
 	streams *streams
 	handler http.Handler
+
+	adminToken string // see Deps.AdminToken
+	meters     meters // open streams and sockets, for /metrics
 }
 
 // New builds the server and registers it as the hub's listener.
 func New(d Deps) *Server {
-	s := &Server{hub: d.Hub, store: d.Store, log: d.Log, version: d.Version}
+	s := &Server{hub: d.Hub, store: d.Store, log: d.Log, version: d.Version, adminToken: d.AdminToken}
 	s.streams = newStreams(s)
 	s.sse = s.streams.server
 	s.handler = s.routes()
@@ -110,6 +117,11 @@ func (s *Server) asError(r *http.Request, err error) *Error {
 	case errors.As(err, &e):
 	case errors.Is(err, hub.ErrNotFound), errors.Is(err, db.ErrNotFound):
 		e = errorf(http.StatusNotFound, "No such session. It may have been removed; go back to the lobby.")
+	case errors.Is(err, hub.ErrSettled):
+		msg := err.Error()
+		e = errorf(http.StatusConflict, strings.ToUpper(msg[:1])+msg[1:]+".")
+	case errors.Is(err, db.ErrNotFound) && strings.Contains(r.URL.Path, "/p"):
+		e = errorf(http.StatusNotFound, "No such prompt.")
 	case errors.Is(err, hub.ErrBusy):
 		e = errorf(http.StatusServiceUnavailable, hub.ErrBusy.Error())
 	case errors.Is(err, hub.ErrOffline):

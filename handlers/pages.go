@@ -5,6 +5,7 @@ import (
 	"strconv"
 	"time"
 
+	"github.com/ct-dev/ct/claudehook"
 	"github.com/ct-dev/ct/db"
 	"github.com/ct-dev/ct/hub"
 	"github.com/ct-dev/ct/views"
@@ -30,7 +31,11 @@ func (s *Server) lobbyModel() (views.Lobby, error) {
 	if err != nil {
 		return views.Lobby{}, err
 	}
-	l := views.Lobby{Now: time.Now()}
+	pending, err := s.store.Prompts(db.PromptFilter{State: db.PromptPending})
+	if err != nil {
+		return views.Lobby{}, err
+	}
+	l := views.Lobby{Now: time.Now(), Waiting: len(pending)}
 	index := map[string]int{}
 	for _, n := range nodes {
 		index[n.Name] = len(l.Machines)
@@ -82,6 +87,7 @@ func sessionModel(snap hub.Snapshot, stream string) views.Session {
 		ID: ss.ID, Title: commandLine(ss) + " @ " + ss.Node, Node: ss.Node, Cwd: ss.Cwd,
 		Status: ss.Status, ExitCode: exitCode(ss), Skipped: snap.Skipped, Dropped: ss.DroppedBytes,
 		Cols: snap.Cols, Rows: snap.Rows, History: snap.History, Stream: stream, Keys: keys,
+		Claude: claudehook.IsClaude(ss.Command), TerminalOnly: ss.TerminalOnly,
 	}
 }
 
@@ -91,7 +97,11 @@ func (s *Server) handleSessionShow(w http.ResponseWriter, r *http.Request) error
 	if err != nil {
 		return err
 	}
-	return render(w, r, views.SessionPage(sessionModel(snap, "/events/s/"+id+"?v="+newStreamKey())))
+	m := sessionModel(snap, "/events/s/"+id+"?v="+newStreamKey())
+	if m.Prompts, err = s.pendingPrompts(id); err != nil {
+		return err
+	}
+	return render(w, r, views.SessionPage(m))
 }
 
 // handleSessionInput takes the input bar: a named key (button) or a line of

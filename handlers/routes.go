@@ -12,6 +12,7 @@ import (
 func (s *Server) routes() http.Handler {
 	r := chi.NewRouter()
 	r.Use(securityHeaders)
+	r.Use(s.meters.count) // open streams and sockets, for /metrics
 
 	r.Get("/healthz", s.handleHealth)
 	r.Handle("/static/*", http.StripPrefix("/static/", cacheAssets(http.FileServerFS(static.FS))))
@@ -26,10 +27,16 @@ func (s *Server) routes() http.Handler {
 	r.Get("/", s.page(s.handleLobbyShow))
 	r.Get("/s/{id}", s.page(s.handleSessionShow))
 	r.Post("/s/{id}/input", s.page(s.handleSessionInput))
+	r.Post("/s/{id}/settings", s.page(s.handleSessionSettings))
+	r.Get("/approvals", s.page(s.handleApprovalsShow))
+	r.Get("/p/{id}", s.page(s.handlePromptShow))
+	r.Post("/p/{id}/decide", s.page(s.handlePromptDecide))
 
 	// Live streams (r3labs/sse, one stream per open page).
 	r.Get("/events/lobby", s.handleLobbyEvents)
 	r.Get("/events/s/{id}", s.handleSessionEvents)
+	r.Get("/events/approvals", s.handleApprovalsEvents)
+	r.Get("/events/p/{id}", s.handlePromptEvents)
 
 	// Workstations: one outbound WebSocket per ct wrap.
 	r.Get("/ws/wrap", s.handleWrapSocket)
@@ -41,6 +48,9 @@ func (s *Server) routes() http.Handler {
 		r.Get("/sessions/{id}/screen", s.api(s.handleAPISessionScreen))
 		r.Get("/sessions/{id}/log", s.api(s.handleAPISessionLog))
 		r.Post("/sessions/{id}/input", s.api(s.handleAPISessionInput))
+		r.Get("/admin/backup", s.api(s.handleAdminBackup)) // ct backup; needs CT_ADMIN_TOKEN
+		r.Get("/prompts", s.api(s.handleAPIPromptsList))
+		r.Post("/prompts/{id}/decision", s.api(s.handleAPIPromptDecide))
 		r.NotFound(s.api(func(http.ResponseWriter, *http.Request) error {
 			return errorf(http.StatusNotFound, "no such API endpoint; see README.md for the API")
 		}))

@@ -30,19 +30,27 @@ type streams struct {
 	s      *Server
 	server *sse.Server
 
-	mu       sync.Mutex
-	lobby    map[string]bool            // stream ids of open lobby pages
-	sessions map[string]map[string]bool // session id -> stream ids of open session pages
-	seq      uint64                     // event ids for the lobby
-	wraps    map[closer]struct{}        // open wrap sockets, closed at shutdown
-	wrapWG   sync.WaitGroup
-	done     chan struct{} // closed at shutdown; stops the heartbeat
+	mu     sync.Mutex
+	topics map[string]map[string]bool // topic -> stream ids of open pages
+	seq    uint64                     // event ids for list pages
+	wraps  map[closer]struct{}        // open wrap sockets, closed at shutdown
+	wrapWG sync.WaitGroup
+	done   chan struct{} // closed at shutdown; stops the heartbeat
 }
+
+// Topics a page can follow. A stream id is "<topic>:<page key>".
+const (
+	topicLobby     = "lobby"
+	topicApprovals = "a"
+)
+
+func topicSession(id string) string { return "s:" + id }
+func topicPrompt(id string) string  { return "p:" + id }
 
 type closer interface{ closeGoingAway() }
 
 func newStreams(s *Server) *streams {
-	st := &streams{s: s, lobby: map[string]bool{}, sessions: map[string]map[string]bool{}, wraps: map[closer]struct{}{}, done: make(chan struct{})}
+	st := &streams{s: s, topics: map[string]map[string]bool{}, wraps: map[closer]struct{}{}, done: make(chan struct{})}
 	srv := sse.NewWithCallback(st.subscribed, st.unsubscribed)
 	// Replay would resend stale screens from the library's log; the page
 	// render and a full resync on subscribe are the backlog instead.
@@ -75,10 +83,16 @@ func validKey(k string) bool {
 	return true
 }
 
-func (st *streams) serve(w http.ResponseWriter, r *http.Request, streamID string) {
+// serve runs the r3labs stream for one page following topic.
+func (st *streams) serve(w http.ResponseWriter, r *http.Request, topic string) {
+	k := r.URL.Query().Get("v")
+	if !validKey(k) {
+		http.Error(w, "missing or bad ?v= stream key; reload the page", http.StatusBadRequest)
+		return
+	}
 	st.mu.Lock()
-	n := len(st.lobby)
-	for _, m := range st.sessions {
+	n := 0
+	for _, m := range st.topics {
 		n += len(m)
 	}
 	st.mu.Unlock()
@@ -86,6 +100,7 @@ func (st *streams) serve(w http.ResponseWriter, r *http.Request, streamID string
 		http.Error(w, "too many open streams on this hub; close some tabs", http.StatusServiceUnavailable)
 		return
 	}
+	streamID := topic + ":" + k
 	// r3labs reads the stream name from ?stream=; chi's route carries it.
 	r2 := r.Clone(r.Context())
 	r2.URL.RawQuery = "stream=" + streamID
@@ -95,86 +110,107 @@ func (st *streams) serve(w http.ResponseWriter, r *http.Request, streamID string
 }
 
 func (s *Server) handleLobbyEvents(w http.ResponseWriter, r *http.Request) {
-	k := r.URL.Query().Get("v")
-	if !validKey(k) {
-		http.Error(w, "missing or bad ?v= stream key; reload the page", http.StatusBadRequest)
-		return
-	}
-	s.streams.serve(w, r, "lobby:"+k)
+	s.streams.serve(w, r, topicLobby)
+}
+
+func (s *Server) handleApprovalsEvents(w http.ResponseWriter, r *http.Request) {
+	s.streams.serve(w, r, topicApprovals)
 }
 
 func (s *Server) handleSessionEvents(w http.ResponseWriter, r *http.Request) {
-	id, k := chi.URLParam(r, "id"), r.URL.Query().Get("v")
-	if !validKey(k) || strings.Contains(id, ":") {
-		http.Error(w, "missing or bad ?v= stream key; reload the page", http.StatusBadRequest)
-		return
-	}
-	if _, err := s.store.GetSession(id); err != nil {
+	id := chi.URLParam(r, "id")
+	if _, err := s.store.GetSession(id); err != nil || strings.Contains(id, ":") {
 		http.Error(w, "no such session", http.StatusNotFound)
 		return
 	}
-	s.streams.serve(w, r, "s:"+id+":"+k)
+	s.streams.serve(w, r, topicSession(id))
+}
+
+func (s *Server) handlePromptEvents(w http.ResponseWriter, r *http.Request) {
+	id := chi.URLParam(r, "id")
+	if _, err := s.store.GetPrompt(id); err != nil || strings.Contains(id, ":") {
+		http.Error(w, "no such prompt", http.StatusNotFound)
+		return
+	}
+	s.streams.serve(w, r, topicPrompt(id))
+}
+
+// topicOf splits a stream id into its topic.
+func topicOf(streamID string) string {
+	if i := strings.LastIndexByte(streamID, ':'); i > 0 {
+		return streamID[:i]
+	}
+	return streamID
 }
 
 // subscribed runs (in its own goroutine) when a page's stream connects or
 // reconnects; it gets the full current state, so a page that lost its
 // connection resumes without a reload.
 func (st *streams) subscribed(streamID string, _ *sse.Subscriber) {
-	kind, sid := parseStream(streamID)
+	topic := topicOf(streamID)
 	st.mu.Lock()
-	switch kind {
-	case "lobby":
-		st.lobby[streamID] = true
-	case "s":
-		if st.sessions[sid] == nil {
-			st.sessions[sid] = map[string]bool{}
-		}
-		st.sessions[sid][streamID] = true
+	if st.topics[topic] == nil {
+		st.topics[topic] = map[string]bool{}
 	}
+	st.topics[topic][streamID] = true
 	st.mu.Unlock()
-	switch kind {
-	case "lobby":
-		st.publishLobby([]string{streamID})
-	case "s":
+	ids := []string{streamID}
+	switch {
+	case topic == topicLobby:
+		st.publishLobby(ids)
+	case topic == topicApprovals:
+		st.publishPending(ids)
+	case strings.HasPrefix(topic, "s:"):
+		sid := strings.TrimPrefix(topic, "s:")
 		st.s.hub.Watch(sid, +1)
-		st.publishStatus(sid, []string{streamID})
+		st.publishStatus(sid, ids)
+		st.publishSessionPrompts(sid, ids)
+	case strings.HasPrefix(topic, "p:"):
+		st.publishPrompt(strings.TrimPrefix(topic, "p:"), ids)
 	}
 }
 
 func (st *streams) unsubscribed(streamID string, _ *sse.Subscriber) {
-	kind, sid := parseStream(streamID)
+	topic := topicOf(streamID)
 	st.mu.Lock()
-	switch kind {
-	case "lobby":
-		delete(st.lobby, streamID)
-	case "s":
-		delete(st.sessions[sid], streamID)
-		if len(st.sessions[sid]) == 0 {
-			delete(st.sessions, sid)
-		}
+	delete(st.topics[topic], streamID)
+	if len(st.topics[topic]) == 0 {
+		delete(st.topics, topic)
 	}
 	st.mu.Unlock()
-	if kind == "s" {
-		st.s.hub.Watch(sid, -1)
+	if strings.HasPrefix(topic, "s:") {
+		st.s.hub.Watch(strings.TrimPrefix(topic, "s:"), -1)
 	}
 }
 
-func parseStream(id string) (kind, sid string) {
-	parts := strings.SplitN(id, ":", 3)
-	if len(parts) == 3 && parts[0] == "s" {
-		return "s", parts[1]
-	}
-	return parts[0], ""
-}
-
-func (st *streams) viewers(sid string) []string {
+// following lists the stream ids of pages following topic.
+func (st *streams) following(topic string) []string {
 	st.mu.Lock()
 	defer st.mu.Unlock()
-	out := make([]string, 0, len(st.sessions[sid]))
-	for id := range st.sessions[sid] {
+	out := make([]string, 0, len(st.topics[topic]))
+	for id := range st.topics[topic] {
 		out = append(out, id)
 	}
 	return out
+}
+
+// nextID numbers events of list pages.
+func (st *streams) nextID() []byte {
+	st.mu.Lock()
+	defer st.mu.Unlock()
+	st.seq++
+	return []byte(strconv.FormatUint(st.seq, 10))
+}
+
+// publish sends one rendered event to each stream; empty data is never sent
+// (r3labs would end the stream).
+func (st *streams) publish(ids []string, event string, id []byte, data []byte) {
+	if len(data) == 0 {
+		return
+	}
+	for _, sid := range ids {
+		st.server.TryPublish(sid, &sse.Event{ID: id, Event: []byte(event), Data: data})
+	}
 }
 
 // ScreenChanged renders a screen update once and sends it to every page
@@ -205,7 +241,7 @@ func (st *streams) ScreenChanged(sid string, u hub.ScreenUpdate) {
 		b.WriteString(`</div>`)
 	}
 	ev := &sse.Event{ID: []byte(strconv.FormatUint(u.Version, 10)), Event: []byte("screen"), Data: b.Bytes()}
-	for _, id := range st.viewers(sid) {
+	for _, id := range st.following(topicSession(sid)) {
 		if !st.server.TryPublish(id, ev) {
 			// This page fell behind: it alone gets the whole screen next time.
 			st.s.hub.Watch(sid, 0)
@@ -216,21 +252,42 @@ func (st *streams) ScreenChanged(sid string, u hub.ScreenUpdate) {
 // LobbyChanged refreshes every open lobby and the status bar of every
 // watched session.
 func (st *streams) LobbyChanged() {
+	if ids := st.following(topicLobby); len(ids) > 0 {
+		st.publishLobby(ids)
+	}
+	for _, topic := range st.sessionTopics() {
+		sid := strings.TrimPrefix(topic, "s:")
+		st.publishStatus(sid, st.following(topic))
+	}
+}
+
+func (st *streams) sessionTopics() []string {
 	st.mu.Lock()
-	lobby := make([]string, 0, len(st.lobby))
-	for id := range st.lobby {
-		lobby = append(lobby, id)
+	defer st.mu.Unlock()
+	var out []string
+	for t := range st.topics {
+		if strings.HasPrefix(t, "s:") {
+			out = append(out, t)
+		}
 	}
-	sids := make([]string, 0, len(st.sessions))
-	for sid := range st.sessions {
-		sids = append(sids, sid)
+	return out
+}
+
+// PromptsChanged refreshes everything that shows prompts: the session's
+// pinned panel, the lobby's waiting count, the approvals page's pending list
+// and the prompt's own page.
+func (st *streams) PromptsChanged(sessionID, promptID string) {
+	if ids := st.following(topicSession(sessionID)); len(ids) > 0 {
+		st.publishSessionPrompts(sessionID, ids)
 	}
-	st.mu.Unlock()
-	if len(lobby) > 0 {
-		st.publishLobby(lobby)
+	if ids := st.following(topicLobby); len(ids) > 0 {
+		st.publishLobby(ids)
 	}
-	for _, sid := range sids {
-		st.publishStatus(sid, st.viewers(sid))
+	if ids := st.following(topicApprovals); len(ids) > 0 {
+		st.publishPending(ids)
+	}
+	if ids := st.following(topicPrompt(promptID)); len(ids) > 0 {
+		st.publishPrompt(promptID, ids)
 	}
 }
 
@@ -242,16 +299,7 @@ func (st *streams) publishLobby(ids []string) {
 	}
 	var b bytes.Buffer
 	_ = views.LobbyList(l).Render(context.Background(), &b)
-	if b.Len() == 0 {
-		return // r3labs ends a stream on an empty event
-	}
-	st.mu.Lock()
-	st.seq++
-	id := strconv.FormatUint(st.seq, 10)
-	st.mu.Unlock()
-	for _, sid := range ids {
-		st.server.TryPublish(sid, &sse.Event{ID: []byte(id), Event: []byte("lobby"), Data: b.Bytes()})
-	}
+	st.publish(ids, "lobby", st.nextID(), b.Bytes())
 }
 
 func (st *streams) publishStatus(sid string, ids []string) {
@@ -266,9 +314,37 @@ func (st *streams) publishStatus(sid string, ids []string) {
 	m := sessionModel(snap, "")
 	m.OOB = true
 	_ = views.SessionStatus(m).Render(context.Background(), &b)
-	for _, id := range ids {
-		st.server.TryPublish(id, &sse.Event{ID: []byte(strconv.FormatUint(snap.Version, 10)), Event: []byte("screen"), Data: b.Bytes()})
+	st.publish(ids, "screen", []byte(strconv.FormatUint(snap.Version, 10)), b.Bytes())
+}
+
+func (st *streams) publishSessionPrompts(sid string, ids []string) {
+	ps, err := st.s.pendingPrompts(sid)
+	if err != nil {
+		return
 	}
+	var b bytes.Buffer
+	_ = views.SessionPrompts(ps, true).Render(context.Background(), &b)
+	st.publish(ids, "screen", st.nextID(), b.Bytes())
+}
+
+func (st *streams) publishPending(ids []string) {
+	ps, err := st.s.pendingPrompts("")
+	if err != nil {
+		return
+	}
+	var b bytes.Buffer
+	_ = views.PendingList(ps, true).Render(context.Background(), &b)
+	st.publish(ids, "prompts", st.nextID(), b.Bytes())
+}
+
+func (st *streams) publishPrompt(pid string, ids []string) {
+	p, err := st.s.store.GetPrompt(pid)
+	if err != nil {
+		return
+	}
+	var b bytes.Buffer
+	_ = views.PromptCard(st.s.promptModel(p), true).Render(context.Background(), &b)
+	st.publish(ids, "prompts", st.nextID(), b.Bytes())
 }
 
 // heartbeat sends a comment on every stream every 25 s so idle connections
@@ -283,11 +359,8 @@ func (st *streams) heartbeat() {
 		case <-t.C:
 		}
 		st.mu.Lock()
-		ids := make([]string, 0, len(st.lobby))
-		for id := range st.lobby {
-			ids = append(ids, id)
-		}
-		for _, m := range st.sessions {
+		var ids []string
+		for _, m := range st.topics {
 			for id := range m {
 				ids = append(ids, id)
 			}

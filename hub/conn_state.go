@@ -1,6 +1,5 @@
 package hub
 
-
 // attach makes c the session's connection, ending any previous one (a wrap
 // that reconnected before the hub noticed its old connection died).
 func (s *session) attach(c *wrapConn) error {
@@ -45,4 +44,3 @@ func (s *session) acked(seq uint64) {
 		c.ackUpTo(seq)
 	}
 }
-

@@ -22,6 +22,8 @@ type Listener interface {
 	ScreenChanged(sessionID string, u ScreenUpdate)
 	// LobbyChanged says machines or sessions changed (status, activity).
 	LobbyChanged()
+	// PromptsChanged says a permission prompt opened or was settled.
+	PromptsChanged(sessionID, promptID string)
 }
 
 // Errors the HTTP layer maps to statuses.
@@ -37,12 +39,12 @@ type Hub struct {
 	log    *slog.Logger
 	writer *writer
 
-	mu       sync.Mutex
-	listener Listener
-	sessions map[string]*session // sessions loaded in memory (live or viewed)
-	online   map[string]int      // node name -> connected wraps
-	closed   bool
-	active   sync.WaitGroup // running ServeWrap calls; Close waits for them
+	mu        sync.Mutex
+	listener  Listener
+	sessions  map[string]*session // sessions loaded in memory (live or viewed)
+	online    map[string]int      // node name -> connected wraps
+	closed    bool
+	active    sync.WaitGroup // running ServeWrap calls; Close waits for them
 	lastLobby time.Time
 }
 
@@ -50,6 +52,10 @@ type Hub struct {
 // "offline" until their wrap reconnects.
 func New(store *db.Store, log *slog.Logger) (*Hub, error) {
 	if err := store.MarkAllOffline(); err != nil {
+		return nil, err
+	}
+	// Hooks waiting on the old process are gone; Claude Code's dialogs decide.
+	if _, err := store.ClosePending(db.PromptFilter{}, "hub-restart", "the hub restarted; answered at the terminal"); err != nil {
 		return nil, err
 	}
 	h := &Hub{
@@ -208,7 +214,7 @@ type nopListener struct{}
 
 func (nopListener) ScreenChanged(string, ScreenUpdate) {}
 func (nopListener) LobbyChanged()                      {}
+func (nopListener) PromptsChanged(string, string)      {}
 
 // lobbyEvery bounds how often output activity alone refreshes the lobby.
 const lobbyEvery = time.Second
-

@@ -43,8 +43,8 @@ type Snapshot struct {
 }
 
 type screenOp struct {
-	data         []byte
-	cols, rows   int // a resize when cols > 0
+	data       []byte
+	cols, rows int // a resize when cols > 0
 }
 
 // session is one session held in memory: its screen and who watches it.
@@ -52,14 +52,15 @@ type session struct {
 	h  *Hub
 	id string
 
-	mu       sync.Mutex // guards the fields below; never held while feeding the emulator
-	meta     db.Session
-	pending  []screenOp
-	backlog  int
-	watchers int
-	full     bool // next publish sends every row (a watcher joined)
-	conn     *wrapConn
-	recv     uint64 // highest seq received (stored or queued for the store)
+	mu        sync.Mutex // guards the fields below; never held while feeding the emulator
+	meta      db.Session
+	pending   []screenOp
+	backlog   int
+	watchers  int
+	full      bool // next publish sends every row (a watcher joined)
+	conn      *wrapConn
+	recv      uint64            // highest seq received (stored or queued for the store)
+	promptIDs map[string]string // wrap prompt id -> hub prompt id
 
 	scrMu    sync.Mutex // guards scr and what was last published; held while feeding
 	scr      *screen.Screen
@@ -76,7 +77,7 @@ type session struct {
 
 func newSession(h *Hub, meta db.Session) *session {
 	s := &session{
-		h: h, id: meta.ID, meta: meta, recv: meta.LastSeq,
+		h: h, id: meta.ID, meta: meta, recv: meta.LastSeq, promptIDs: map[string]string{},
 		scr:  screen.New(meta.Cols, meta.Rows),
 		wake: make(chan struct{}, 1),
 		done: make(chan struct{}),

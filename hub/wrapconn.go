@@ -24,11 +24,12 @@ type wrapConn struct {
 	h       *Hub
 	node    string
 	session string
-	ack     atomic.Uint64  // highest durable seq to tell the wrap
-	ackWake chan struct{}  // cap 1
+	ack     atomic.Uint64 // highest durable seq to tell the wrap
+	ackWake chan struct{} // cap 1
 	out     chan wire.Envelope
 	cancel  context.CancelCauseFunc
 	once    sync.Once
+	waits   promptWaits
 }
 
 // inputQueue bounds input waiting for a slow wrap; beyond it input is refused
@@ -65,7 +66,8 @@ func (h *Hub) ServeWrap(ctx context.Context, t Transport) error {
 	if err != nil {
 		return err
 	}
-	c := &wrapConn{h: h, node: hello.Node, session: sid, ackWake: make(chan struct{}, 1), out: make(chan wire.Envelope, inputQueue), cancel: cancel}
+	c := &wrapConn{h: h, node: hello.Node, session: sid, ackWake: make(chan struct{}, 1), out: make(chan wire.Envelope, inputQueue), cancel: cancel,
+		waits: promptWaits{results: map[string]chan wire.PromptResult{}}}
 	c.ack.Store(meta.LastSeq)
 	if err := s.attach(c); err != nil {
 		return err
@@ -81,6 +83,13 @@ func (h *Hub) ServeWrap(ctx context.Context, t Transport) error {
 	ack.SessionID = sid
 	if err := t.Write(ctx, ack); err != nil {
 		return err
+	}
+	if meta.TerminalOnly {
+		set, _ := wire.New(wire.TypeSessionSettings, wire.SessionSettings{TerminalOnly: true})
+		set.SessionID = sid
+		if err := t.Write(ctx, set); err != nil {
+			return err
+		}
 	}
 	go c.sendLoop(ctx, t)
 	return c.readLoop(ctx, t, s)
@@ -140,6 +149,9 @@ func (c *wrapConn) readLoop(ctx context.Context, t Transport, s *session) error 
 		}
 		switch e.Type {
 		case wire.TypePtyOutput, wire.TypePtyResize, wire.TypePtyDropped, wire.TypeSessionEnd:
+		case wire.TypePromptOpen, wire.TypePromptResult, wire.TypePromptClosed, wire.TypeHookEvent:
+			c.handleUnsequenced(s, e)
+			continue
 		default:
 			c.h.log.Warn("wrap sent an unexpected event", "type", e.Type, "session", c.session)
 			continue
@@ -213,6 +225,13 @@ func (c *wrapConn) send(e wire.Envelope) error {
 
 func (h *Hub) disconnect(c *wrapConn, s *session) {
 	s.detach(c)
+	s.mu.Lock()
+	replaced := s.conn != nil // a newer connection of the session took over
+	s.mu.Unlock()
+	if !replaced {
+		// Its hooks ended with the connection; Claude Code's dialog decides now.
+		h.closeSessionPrompts(c.session, "disconnected", "the workstation disconnected; answered at the terminal")
+	}
 	h.mu.Lock()
 	h.online[c.node]--
 	if h.online[c.node] <= 0 {

@@ -36,6 +36,10 @@ type Config struct {
 	Stdin   io.Reader
 	Stdout  io.Writer
 	Stderr  io.Writer
+	// Env is added to the program's environment.
+	Env []string
+	// Plugin, when set, extends the session (agent hooks, approvals).
+	Plugin Plugin
 	// FinalWait bounds how long, after the program exits, wrap waits for the
 	// hub to acknowledge the last output (only while connected).
 	FinalWait time.Duration
@@ -84,6 +88,8 @@ func Run(ctx context.Context, cfg Config) (int, error) {
 		hello:     wire.Hello{Node: name, Hostname: host, User: currentUser(), OS: runtime.GOOS, Version: cfg.Version},
 		start:     wire.SessionStart{Command: cfg.Command, Args: cfg.Args, Cwd: cwd, Cols: cols, Rows: rows, StartedAt: time.Now().UTC()},
 		attempted: make(chan struct{}),
+		plugin:    cfg.Plugin,
+		urgent:    make(chan wire.Envelope, urgentQueue),
 		onInput: func(b []byte) {
 			select {
 			case inputs <- b:
@@ -97,6 +103,9 @@ func Run(ctx context.Context, cfg Config) (int, error) {
 			}
 		},
 	}
+	if cfg.Plugin != nil {
+		cfg.Plugin.Attach(st.sendUrgent)
+	}
 	streamCtx, stopStream := context.WithCancel(context.WithoutCancel(ctx))
 	defer stopStream()
 	go st.run(streamCtx)
@@ -104,20 +113,24 @@ func Run(ctx context.Context, cfg Config) (int, error) {
 	case <-st.attempted:
 	case <-time.After(connectGrace):
 	}
+	told := false // the person already knows the hub is unreachable
 	if ok, err := st.status(); !ok && err != nil {
-		fmt.Fprintf(cfg.Stderr, "ct: hub %s unreachable (%v); running %s without it, retrying in the background\r\n", cfg.Hub, err, cfg.Command)
+		fmt.Fprintf(cfg.Stderr, "ct: hub %s unreachable (%s); running %s without it, retrying in the background\n", cfg.Hub, brief(err), cfg.Command)
+		told = true
 	}
 
 	cmd := exec.Command(path, cfg.Args...)
-	cmd.Env = append(os.Environ(), "CT_SESSION="+sid, "CT_HUB="+cfg.Hub)
+	cmd.Env = append(append(os.Environ(), "CT_SESSION="+sid, "CT_HUB="+cfg.Hub), cfg.Env...)
 	master, err := pty.StartWithSize(cmd, &pty.Winsize{Cols: uint16(cols), Rows: uint16(rows)})
 	if err != nil {
 		return 126, fmt.Errorf("start %s under a PTY: %w", cfg.Command, err)
 	}
+	restoreTTY := func() {}
 	if isTTY {
 		old, err := term.MakeRaw(int(stdinFile.Fd()))
 		if err == nil {
-			defer term.Restore(int(stdinFile.Fd()), old)
+			restoreTTY = func() { _ = term.Restore(int(stdinFile.Fd()), old) }
+			defer restoreTTY()
 		}
 	}
 	sigs := make(chan os.Signal, 4)
@@ -131,7 +144,7 @@ func Run(ctx context.Context, cfg Config) (int, error) {
 	// Local keyboard → program. With no terminal, EOF just ends local input:
 	// the program stays up for input from the hub.
 	if cfg.Stdin != nil {
-		go func() { _, _ = io.Copy(master, cfg.Stdin) }()
+		go copyInput(master, cfg.Stdin, cfg.Plugin)
 	}
 	// Hub input and resize requests → program, off the network goroutine so a
 	// program that does not read cannot stall acknowledgements.
@@ -172,13 +185,37 @@ func Run(ctx context.Context, cfg Config) (int, error) {
 	copyOutput(master, cfg.Stdout, sp, exited)
 	<-exited
 	_ = master.Close()
+	restoreTTY() // before the exit messages: a raw terminal would staircase them
 	code, sigName := exitStatus(cmd, waitErr)
 
 	end, _ := wire.New(wire.TypeSessionEnd, wire.SessionEnd{ExitCode: code, Signal: sigName, EndedAt: time.Now().UTC()})
 	sp.add(end)
-	finish(st, sp, cfg)
+	finish(st, sp, cfg, told)
 	stopStream()
 	return code, nil
+}
+
+// copyInput passes local keystrokes to the program, through the plugin's
+// filter when there is one (it watches for answers to an open prompt).
+func copyInput(master io.Writer, in io.Reader, p Plugin) {
+	if p == nil {
+		_, _ = io.Copy(master, in)
+		return
+	}
+	buf := make([]byte, 4096)
+	for {
+		n, err := in.Read(buf)
+		if n > 0 {
+			if out := p.LocalInput(buf[:n]); len(out) > 0 {
+				if _, werr := master.Write(out); werr != nil {
+					return
+				}
+			}
+		}
+		if err != nil {
+			return
+		}
+	}
 }
 
 func resized(sp *spool, st *streamer, cols, rows int) {
@@ -236,8 +273,9 @@ func drainNow(master *os.File, buf []byte, out io.Writer, sp *spool) {
 }
 
 // finish waits, only while connected, for the hub to acknowledge everything,
-// then says on stderr what did not reach the hub.
-func finish(st *streamer, sp *spool, cfg Config) {
+// then says on stderr what did not reach the hub. A hub that was never
+// reached was already reported (told): one line is enough.
+func finish(st *streamer, sp *spool, cfg Config, told bool) {
 	wait := cfg.FinalWait
 	if wait <= 0 {
 		wait = 5 * time.Second
@@ -255,15 +293,16 @@ func finish(st *streamer, sp *spool, cfg Config) {
 	events, bytes := sp.pending()
 	lost := sp.droppedBytes()
 	_, lastErr := st.status()
-	switch {
-	case events > 0:
+	ever := st.everConnected()
+	if ever && lost > 0 {
+		fmt.Fprintf(cfg.Stderr, "ct: %d bytes of output were dropped while the hub was unreachable (spool limit %d bytes)\n", lost, sp.max)
+	}
+	if events > 0 && (ever || !told) {
 		why := "it did not acknowledge in time"
 		if lastErr != nil {
-			why = lastErr.Error()
+			why = brief(lastErr)
 		}
 		fmt.Fprintf(cfg.Stderr, "ct: hub %s did not receive the last %d bytes of this session (%s)\n", cfg.Hub, bytes, why)
-	case lost > 0:
-		fmt.Fprintf(cfg.Stderr, "ct: %d bytes of output were dropped while the hub was unreachable (spool limit %d bytes)\n", lost, sp.max)
 	}
 }
 

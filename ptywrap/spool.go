@@ -18,8 +18,10 @@ const DefaultSpool = 16 << 20
 
 // spool holds sequenced events until the hub acknowledges them as durable.
 // The PTY read loop adds to it without ever blocking on the network; a
-// sender takes from it. When it is over its bound, the oldest events are
-// dropped and replaced by one pty.dropped notice.
+// sender takes from it. When it is over its bound, the oldest events never
+// sent are dropped and replaced by one pty.dropped notice. Events once sent
+// stay until acknowledged, even across reconnects: a hub may hold them, so
+// they can be neither counted as lost nor changed.
 type spool struct {
 	mu      sync.Mutex
 	max     int
@@ -27,6 +29,7 @@ type spool struct {
 	bytes   int             // sum of len(Data) in events
 	seq     uint64          // last seq assigned
 	sendIdx int             // events[sendIdx:] are not yet sent on this connection
+	sentMax uint64          // highest seq ever sent, on any connection
 	dropped int64           // total bytes dropped, for the exit message
 	wake    chan struct{}   // cap 1: something was added or acked
 }
@@ -46,11 +49,13 @@ func (s *spool) signal() {
 }
 
 // addOutput appends PTY output, merging it into the last frame while that
-// frame is unsent and small.
+// frame was never sent and is small. (A frame sent on an earlier connection
+// may be in the hub's queue: grown and resent, the hub would drop it as a
+// duplicate, losing the added bytes.)
 func (s *spool) addOutput(p []byte) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if n := len(s.events); n > s.sendIdx {
+	if n := len(s.events); n > 0 && s.events[n-1].Seq > s.sentMax {
 		last := &s.events[n-1]
 		if last.Type == wire.TypePtyOutput && len(last.Data)+len(p) <= maxFrame {
 			last.Data = append(last.Data, p...)
@@ -86,64 +91,75 @@ func (s *spool) push(e wire.Envelope) {
 	s.bytes += len(e.Data)
 }
 
-// trim drops the oldest events while over the bound. Lost bytes are those
-// never sent on the current connection; sent ones reached the hub.
+// trim drops the oldest never-sent events while over the bound, keeping the
+// newest. Sent but unacknowledged events are kept: whether the hub stored
+// them is unknown until it acks, so dropping them would make the count of
+// lost bytes wrong. They are at most what was in flight, the only excess
+// over the bound. Every dropped byte never reached any hub, so the notice
+// that replaces them counts exactly.
 func (s *spool) trim() {
 	if s.bytes <= s.max {
 		return
 	}
+	j := 0 // events[j:] were never sent (seqs ascend)
+	for j < len(s.events) && s.events[j].Seq <= s.sentMax {
+		j++
+	}
 	var lost, fresh int64 // fresh: lost bytes not already in an absorbed notice
 	var frames int
-	k := 0
+	k := j
 	for k < len(s.events)-1 && s.bytes > s.max {
 		e := s.events[k]
 		s.bytes -= len(e.Data)
-		if e.Type == wire.TypePtyDropped && k >= s.sendIdx {
+		if e.Type == wire.TypePtyDropped {
 			var d wire.Dropped
 			if e.Decode(&d) == nil {
 				lost += d.Bytes
 				frames += d.Frames
 			}
-		} else if e.Type != wire.TypePtyDropped && k >= s.sendIdx {
+		} else {
 			lost += int64(len(e.Data))
 			fresh += int64(len(e.Data))
 			frames++
 		}
 		k++
 	}
-	if k == 0 {
+	if k == j {
 		return
 	}
-	lastSeq := s.events[k-1].Seq
-	unsentDropped := k > s.sendIdx
-	s.events = s.events[k:]
-	s.sendIdx = max(0, s.sendIdx-k)
-	if lost > 0 && unsentDropped {
-		// The notice reuses the last dropped seq, so the sequence stays dense.
-		n, _ := wire.New(wire.TypePtyDropped, wire.Dropped{Bytes: lost, Frames: frames})
-		n.Seq = lastSeq
-		s.events = append([]wire.Envelope{n}, s.events...)
-	}
+	// The notice reuses the last dropped seq, so the sequence stays dense.
+	n, _ := wire.New(wire.TypePtyDropped, wire.Dropped{Bytes: lost, Frames: frames})
+	n.Seq = s.events[k-1].Seq
+	s.events[j] = n
+	s.events = append(s.events[:j+1], s.events[k:]...)
 	s.dropped += fresh
 }
 
 // next blocks until an unsent event exists (or ctx ends) and returns it.
 func (s *spool) next(ctx context.Context) (wire.Envelope, bool) {
 	for {
-		s.mu.Lock()
-		if s.sendIdx < len(s.events) {
-			e := s.events[s.sendIdx]
-			s.sendIdx++
-			s.mu.Unlock()
+		if e, ok := s.tryNext(); ok {
 			return e, true
 		}
-		s.mu.Unlock()
 		select {
 		case <-ctx.Done():
 			return wire.Envelope{}, false
 		case <-s.wake:
 		}
 	}
+}
+
+// tryNext returns the next unsent event, if any, and marks it sent.
+func (s *spool) tryNext() (wire.Envelope, bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.sendIdx < len(s.events) {
+		e := s.events[s.sendIdx]
+		s.sendIdx++
+		s.sentMax = max(s.sentMax, e.Seq)
+		return e, true
+	}
+	return wire.Envelope{}, false
 }
 
 // ack forgets events up to seq.

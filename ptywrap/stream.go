@@ -4,11 +4,15 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"math/rand/v2"
+	"net"
 	"net/http"
 	"net/url"
+	"os"
 	"strings"
 	"sync"
+	"syscall"
 	"time"
 
 	"github.com/coder/websocket"
@@ -32,10 +36,13 @@ type streamer struct {
 	sp        *spool
 	onInput   func([]byte)
 	onResize  func(cols, rows int)
+	plugin    Plugin             // may be nil
+	urgent    chan wire.Envelope // unsequenced envelopes (prompts), sent before output
 
 	mu        sync.Mutex
 	start     wire.SessionStart // updated on resize so a reconnect reports the current size
 	connected bool
+	ever      bool // connected at least once
 	lastErr   error
 	attempted chan struct{} // closed after the first connection attempt ends
 	once      sync.Once
@@ -63,6 +70,36 @@ func (st *streamer) setSize(cols, rows int) {
 	st.mu.Lock()
 	st.start.Cols, st.start.Rows = cols, rows
 	st.mu.Unlock()
+}
+
+func (st *streamer) everConnected() bool {
+	st.mu.Lock()
+	defer st.mu.Unlock()
+	return st.ever
+}
+
+// brief shortens a connection error to what a person needs on one line
+// ("connection refused"), not the dialer's whole chain of wrappers.
+func brief(err error) string {
+	var dns *net.DNSError
+	var op *net.OpError
+	switch {
+	case errors.Is(err, syscall.ECONNREFUSED):
+		return "connection refused"
+	case errors.Is(err, io.EOF), errors.Is(err, io.ErrUnexpectedEOF), errors.Is(err, syscall.ECONNRESET):
+		return "connection lost"
+	case errors.As(err, &dns):
+		return "no such host " + dns.Name
+	case errors.Is(err, context.DeadlineExceeded), errors.Is(err, os.ErrDeadlineExceeded):
+		return "timed out"
+	case errors.As(err, &op):
+		return op.Err.Error()
+	}
+	s := err.Error()
+	if len(s) > 100 {
+		s = s[:97] + "..."
+	}
+	return s
 }
 
 func (st *streamer) status() (bool, error) {
@@ -142,16 +179,27 @@ func (st *streamer) session(ctx context.Context) error {
 		return fmt.Errorf("hub answered %s instead of %s", ack.Type, wire.TypeSessionAck)
 	}
 	st.sp.rewind(sa.Seq)
+	for drained := false; !drained; { // prompts of an earlier connection are void
+		select {
+		case <-st.urgent:
+		default:
+			drained = true
+		}
+	}
 	st.mu.Lock()
-	st.connected, st.lastErr = true, nil
+	st.connected, st.ever, st.lastErr = true, true, nil
 	st.mu.Unlock()
 	st.once.Do(func() { close(st.attempted) })
+	if st.plugin != nil {
+		st.plugin.Connected(true)
+		defer st.plugin.Connected(false)
+	}
 
 	ctx, cancel := context.WithCancelCause(ctx)
 	defer cancel(nil)
 	go func() {
 		for {
-			e, ok := st.sp.next(ctx)
+			e, ok := st.nextToSend(ctx)
 			if !ok {
 				return
 			}
@@ -187,6 +235,32 @@ func (st *streamer) session(ctx context.Context) error {
 			var m wire.Error
 			_ = e.Decode(&m)
 			return fmt.Errorf("hub: %s", m.Message)
+		default:
+			if st.plugin != nil {
+				st.plugin.HubEnvelope(e)
+			}
+		}
+	}
+}
+
+// nextToSend returns the next envelope for the hub: unsequenced ones first
+// (a prompt must not queue behind megabytes of output), then the spool.
+func (st *streamer) nextToSend(ctx context.Context) (wire.Envelope, bool) {
+	for {
+		select {
+		case e := <-st.urgent:
+			return e, true
+		default:
+		}
+		if e, ok := st.sp.tryNext(); ok {
+			return e, true
+		}
+		select {
+		case <-ctx.Done():
+			return wire.Envelope{}, false
+		case e := <-st.urgent:
+			return e, true
+		case <-st.sp.wake:
 		}
 	}
 }

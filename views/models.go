@@ -29,24 +29,28 @@ type Lobby struct {
 	Machines []Machine
 	Stream   string // SSE URL for live updates
 	Now      time.Time
+	Waiting  int // prompts waiting for an answer, across machines
 }
 
 // Session is the session page.
 type Session struct {
-	ID        string
-	Title     string
-	Node      string
-	Cwd       string
-	Status    string
-	ExitCode  string
-	Skipped   int64
-	Dropped   int64
-	Cols      int
-	Rows      []string // trusted HTML rendered by the screen package
-	History   []string // trusted HTML
-	Stream    string
-	Keys      []Key
-	OOB       bool // render the status bar as an out-of-band swap (SSE updates)
+	ID           string
+	Title        string
+	Node         string
+	Cwd          string
+	Status       string
+	ExitCode     string
+	Skipped      int64
+	Dropped      int64
+	Cols         int
+	Rows         []string // trusted HTML rendered by the screen package
+	History      []string // trusted HTML
+	Stream       string
+	Keys         []Key
+	OOB          bool     // render the status bar as an out-of-band swap (SSE updates)
+	Claude       bool     // the program is Claude Code (hooks, approvals)
+	TerminalOnly bool     // prompts are answered only at the terminal
+	Prompts      []Prompt // pending prompts, pinned above the screen
 }
 
 // Key is one button of the input bar.
@@ -60,4 +64,54 @@ type ErrorPage struct {
 	Status int
 	Title  string
 	Msg    string
+}
+
+// Prompt is a permission prompt as a person reads it.
+type Prompt struct {
+	ID           string
+	SessionID    string
+	SessionTitle string
+	Node         string
+	Tool         string // as the agent names it
+	Title        string // for a person: "Run a command", "Edit a file", ...
+	Fields       []Field
+	Code         string     // a command or arguments, shown preformatted
+	Diff         []DiffLine // for edits and writes
+	Suggestions  []string   // what "allow for this session" would allow
+	CanSession   bool
+	Pending      bool
+	State        string // pending | allowed | denied | closed
+	Outcome      string // who answered, how, after how long
+	Message      string // a deny message
+	Created      string // relative time
+	CreatedAt    string // absolute time
+}
+
+// Field is one labelled value of a prompt.
+type Field struct {
+	Label string
+	Value string
+}
+
+// DiffLine is one line of a unified diff.
+type DiffLine struct {
+	Kind string // add | del | hunk | ctx
+	Text string
+}
+
+// Approvals is the approvals page.
+type Approvals struct {
+	Pending []Prompt
+	History []Prompt
+	Filter  ApprovalFilter
+	Nodes   []string
+	Tools   []string
+	Stream  string
+}
+
+// ApprovalFilter is the history filter form's state.
+type ApprovalFilter struct {
+	State string
+	Node  string
+	Tool  string
 }

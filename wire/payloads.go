@@ -1,6 +1,9 @@
 package wire
 
-import "time"
+import (
+	"encoding/json"
+	"time"
+)
 
 // Hello is node.hello's payload: the workstation introducing itself.
 type Hello struct {
@@ -50,4 +53,57 @@ type Dropped struct {
 // Error is error's payload.
 type Error struct {
 	Message string `json:"message"`
+}
+
+// PromptOpen is prompt.open's payload: an agent asking to use a tool.
+type PromptOpen struct {
+	ID          string          `json:"id"`
+	Kind        string          `json:"kind"` // "hook" (agent hook) or "screen" (a screen rule matched)
+	Tool        string          `json:"tool"`
+	Input       json.RawMessage `json:"input,omitempty"`
+	Suggestions json.RawMessage `json:"suggestions,omitempty"`
+	Mode        string          `json:"mode,omitempty"` // the agent's permission mode
+	Cwd         string          `json:"cwd,omitempty"`
+	Agent       string          `json:"agent,omitempty"` // e.g. "claude"
+}
+
+// Decision values.
+const (
+	DecisionAllow = "allow"
+	DecisionDeny  = "deny"
+)
+
+// PromptDecide is prompt.decide's payload.
+type PromptDecide struct {
+	ID       string `json:"id"`
+	Decision string `json:"decision"`          // allow | deny
+	Message  string `json:"message,omitempty"` // to the agent, with deny
+	Scope    string `json:"scope,omitempty"`   // once | session
+	By       string `json:"by"`
+}
+
+// PromptResult is prompt.result's payload: Accepted is false when the
+// question had already been settled (at the terminal, or the hook ended).
+type PromptResult struct {
+	ID       string `json:"id"`
+	Accepted bool   `json:"accepted"`
+	Reason   string `json:"reason,omitempty"`
+}
+
+// PromptClosed is prompt.closed's payload.
+type PromptClosed struct {
+	ID     string `json:"id"`
+	By     string `json:"by"`               // terminal | agent | hook-ended
+	Detail string `json:"detail,omitempty"` // e.g. "allowed at the terminal"
+}
+
+// HookEvent is hook.event's payload: an agent hook's name and its JSON input.
+type HookEvent struct {
+	Event   string          `json:"event"`
+	Payload json.RawMessage `json:"payload"`
+}
+
+// SessionSettings is session.settings' payload.
+type SessionSettings struct {
+	TerminalOnly bool `json:"terminal_only"` // answer prompts only at the terminal
 }

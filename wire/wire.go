@@ -27,11 +27,20 @@ const (
 	TypePtyResize    = "pty.resize"    // both ways; sequenced when it comes from the wrap
 	TypePtyInput     = "pty.input"     // hub → wrap: bytes in Data to write to the PTY
 	TypeError        = "error"         // hub → wrap: a refusal the wrap should print
+
+	// Approvals (not sequenced: a prompt lives only as long as the connection
+	// that opened it; if it drops, Claude Code's own dialog is still there).
+	TypePromptOpen      = "prompt.open"      // wrap → hub: an agent asks permission
+	TypePromptDecide    = "prompt.decide"    // hub → wrap: a person's answer
+	TypePromptResult    = "prompt.result"    // wrap → hub: whether that answer won
+	TypePromptClosed    = "prompt.closed"    // wrap → hub: settled elsewhere (the terminal)
+	TypeHookEvent       = "hook.event"       // wrap → hub: any other agent hook, for the record
+	TypeSessionSettings = "session.settings" // hub → wrap: per-session switches
 )
 
 // Limits that keep a hostile or broken peer from making either end allocate without bound.
 const (
-	MaxHeader = 64 << 10 // bytes of JSON header in one frame
+	MaxHeader = 1 << 20 // bytes of JSON header in one frame (a Write tool prompt carries a whole file)
 	MaxData   = 1 << 20  // bytes of raw data in one frame
 	MaxFrame  = 2 + binary.MaxVarintLen64 + MaxHeader + MaxData
 )

@@ -1,0 +1,149 @@
+// Package claudehook owns ct's integration with Claude Code's hook system on
+// the workstation: the settings file ct wrap injects with --settings (never
+// touching the user's own files), the private local socket that `ct hook`
+// reaches its wrap through, and the arbitration between an answer from the
+// hub and one typed at the terminal. It knows nothing of the hub's internals;
+// it speaks wire envelopes through ptywrap's Plugin interface.
+package claudehook
+
+import (
+	"encoding/json"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+)
+
+// PermissionTimeout is the hook timeout ct sets for PermissionRequest, in
+// seconds. Claude Code's dialog stays usable while the hook waits; after this
+// the hook is killed silently and only the dialog remains.
+const PermissionTimeout = 3600
+
+// recordTimeout bounds the fire-and-forget hooks that only report events.
+const recordTimeout = 10
+
+// recorded are the hook events forwarded to the hub for the record (and,
+// for PostToolUse/Stop/UserPromptSubmit, to learn that a question was
+// settled at the terminal).
+var recorded = []string{"SessionStart", "UserPromptSubmit", "PostToolUse", "PostToolUseFailure", "Notification", "Stop", "SessionEnd"}
+
+// Setup is one Claude Code run's injected configuration.
+type Setup struct {
+	Dir      string   // private runtime dir (0700), removed by Close
+	Socket   string   // the wrap's hook socket
+	Settings string   // the settings file passed with --settings
+	Args     []string // the program's arguments with --settings added
+	Env      []string // added to the program's environment
+}
+
+// Close removes the runtime dir.
+func (s *Setup) Close() { _ = os.RemoveAll(s.Dir) }
+
+// IsClaude reports whether command is Claude Code (its program name is claude).
+func IsClaude(command string) bool {
+	return strings.TrimSuffix(filepath.Base(command), ".exe") == "claude"
+}
+
+// Prepare writes the settings file and returns what to run. ctPath is the ct
+// binary the hooks call. A --settings the user passed is merged: their
+// settings and hooks stay, ct's hooks are added.
+func Prepare(ctPath string, args []string) (*Setup, error) {
+	base := os.Getenv("XDG_RUNTIME_DIR")
+	if base == "" || len(base) > 60 {
+		base = os.TempDir()
+	}
+	dir, err := os.MkdirTemp(base, "ct-")
+	if err != nil {
+		return nil, fmt.Errorf("create a private runtime dir: %w", err)
+	}
+	s := &Setup{Dir: dir, Socket: filepath.Join(dir, "hook.sock"), Settings: filepath.Join(dir, "settings.json")}
+	userSettings, rest, err := extractSettings(args)
+	if err != nil {
+		s.Close()
+		return nil, err
+	}
+	settings, err := merge(userSettings, hooks(ctPath))
+	if err != nil {
+		s.Close()
+		return nil, err
+	}
+	b, _ := json.MarshalIndent(settings, "", "  ")
+	if err := os.WriteFile(s.Settings, b, 0o600); err != nil {
+		s.Close()
+		return nil, fmt.Errorf("write hook settings: %w", err)
+	}
+	s.Args = append([]string{"--settings", s.Settings}, rest...)
+	s.Env = []string{"CT_HOOK_SOCK=" + s.Socket}
+	return s, nil
+}
+
+// hooks builds ct's hook configuration.
+func hooks(ctPath string) map[string]any {
+	cmd := func(event string) string { return shellQuote(ctPath) + " hook " + event }
+	h := map[string]any{
+		"PermissionRequest": []any{map[string]any{"matcher": "*", "hooks": []any{
+			map[string]any{"type": "command", "command": cmd("PermissionRequest"), "timeout": PermissionTimeout},
+		}}},
+	}
+	for _, ev := range recorded {
+		h[ev] = []any{map[string]any{"matcher": "*", "hooks": []any{
+			map[string]any{"type": "command", "command": cmd(ev), "timeout": recordTimeout},
+		}}}
+	}
+	return map[string]any{"hooks": h}
+}
+
+// extractSettings removes --settings X (or --settings=X) from args and
+// returns X's content (a file path or inline JSON) as a map.
+func extractSettings(args []string) (map[string]any, []string, error) {
+	var val string
+	found := false
+	rest := make([]string, 0, len(args))
+	for i := 0; i < len(args); i++ {
+		a := args[i]
+		switch {
+		case a == "--settings" && i+1 < len(args):
+			val, found = args[i+1], true
+			i++
+		case strings.HasPrefix(a, "--settings="):
+			val, found = strings.TrimPrefix(a, "--settings="), true
+		default:
+			rest = append(rest, a)
+		}
+	}
+	if !found {
+		return nil, args, nil
+	}
+	raw := []byte(val)
+	if !strings.HasPrefix(strings.TrimSpace(val), "{") {
+		b, err := os.ReadFile(val)
+		if err != nil {
+			return nil, nil, fmt.Errorf("read your --settings file: %w", err)
+		}
+		raw = b
+	}
+	var m map[string]any
+	if err := json.Unmarshal(raw, &m); err != nil {
+		return nil, nil, fmt.Errorf("your --settings is not a JSON object: %w", err)
+	}
+	return m, rest, nil
+}
+
+// merge adds ct's hook groups to the user's settings, keeping theirs.
+func merge(user, ours map[string]any) (map[string]any, error) {
+	if user == nil {
+		return ours, nil
+	}
+	uh, _ := user["hooks"].(map[string]any)
+	if uh == nil {
+		uh = map[string]any{}
+	}
+	for ev, groups := range ours["hooks"].(map[string]any) {
+		existing, _ := uh[ev].([]any)
+		uh[ev] = append(existing, groups.([]any)...)
+	}
+	user["hooks"] = uh
+	return user, nil
+}
+
+func shellQuote(s string) string { return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'" }

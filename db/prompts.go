@@ -1,0 +1,209 @@
+package db
+
+import (
+	"encoding/json"
+	"fmt"
+	"sort"
+	"time"
+
+	bolt "go.etcd.io/bbolt"
+)
+
+// bucketPrompts holds permission prompts: id -> JSON Prompt. Ids sort by
+// creation time.
+var bucketPrompts = []byte("prompts")
+
+// Prompt states.
+const (
+	PromptPending = "pending"
+	PromptAllowed = "allowed"
+	PromptDenied  = "denied"
+	PromptClosed  = "closed" // settled without a hub answer (terminal, agent, disconnect)
+)
+
+// Prompt is one question an agent asked before using a tool, and its answer.
+type Prompt struct {
+	ID          string          `json:"id"`
+	WrapID      string          `json:"wrap_id"` // the wrap's id for it, unique per session
+	SessionID   string          `json:"session_id"`
+	Node        string          `json:"node"`
+	Kind        string          `json:"kind"` // hook | screen
+	Agent       string          `json:"agent,omitempty"`
+	Tool        string          `json:"tool"`
+	Input       json.RawMessage `json:"input,omitempty"`
+	Suggestions json.RawMessage `json:"suggestions,omitempty"`
+	Mode        string          `json:"mode,omitempty"`
+	Cwd         string          `json:"cwd,omitempty"`
+	State       string          `json:"state"`
+	Decision    string          `json:"decision,omitempty"` // allow | deny (also for terminal answers when known)
+	Message     string          `json:"message,omitempty"`
+	Scope       string          `json:"scope,omitempty"`
+	DecidedBy   string          `json:"decided_by,omitempty"`
+	Device      string          `json:"device,omitempty"`    // phone | desktop | api | terminal
+	ClosedBy    string          `json:"closed_by,omitempty"` // terminal | agent | disconnected | hub-restart | terminal-only
+	Detail      string          `json:"detail,omitempty"`
+	CreatedAt   time.Time       `json:"created_at"`
+	DecidedAt   time.Time       `json:"decided_at,omitzero"`
+}
+
+// PutPrompt stores p (new or replaced).
+func (s *Store) PutPrompt(p Prompt) error {
+	return s.bolt.Update(func(tx *bolt.Tx) error { return putPrompt(tx, p) })
+}
+
+// UpdatePrompt applies fn to prompt id inside one transaction and stores the
+// result; fn's error aborts the change.
+func (s *Store) UpdatePrompt(id string, fn func(*Prompt) error) (Prompt, error) {
+	var p Prompt
+	err := s.bolt.Update(func(tx *bolt.Tx) error {
+		var err error
+		if p, err = getPrompt(tx, id); err != nil {
+			return err
+		}
+		if err := fn(&p); err != nil {
+			return err
+		}
+		return putPrompt(tx, p)
+	})
+	return p, err
+}
+
+// GetPrompt returns one prompt or ErrNotFound.
+func (s *Store) GetPrompt(id string) (Prompt, error) {
+	var p Prompt
+	err := s.bolt.View(func(tx *bolt.Tx) error {
+		var err error
+		p, err = getPrompt(tx, id)
+		return err
+	})
+	return p, err
+}
+
+// PromptFilter selects prompts; empty fields match everything.
+type PromptFilter struct {
+	State     string // pending | allowed | denied | closed | "decided" (not pending)
+	SessionID string
+	Node      string
+	Tool      string
+	Limit     int // 0: no limit
+}
+
+func (f PromptFilter) match(p Prompt) bool {
+	switch {
+	case f.State == "decided" && p.State == PromptPending,
+		f.State != "" && f.State != "decided" && p.State != f.State,
+		f.SessionID != "" && p.SessionID != f.SessionID,
+		f.Node != "" && p.Node != f.Node,
+		f.Tool != "" && p.Tool != f.Tool:
+		return false
+	}
+	return true
+}
+
+// Prompts lists prompts matching f, newest first.
+func (s *Store) Prompts(f PromptFilter) ([]Prompt, error) {
+	var out []Prompt
+	err := s.bolt.View(func(tx *bolt.Tx) error {
+		b := tx.Bucket(bucketPrompts)
+		if b == nil {
+			return nil
+		}
+		c := b.Cursor()
+		for k, v := c.Last(); k != nil; k, v = c.Prev() {
+			var p Prompt
+			if err := json.Unmarshal(v, &p); err != nil {
+				return fmt.Errorf("decode prompt %s: %w", k, err)
+			}
+			if f.match(p) {
+				out = append(out, p)
+				if f.Limit > 0 && len(out) >= f.Limit {
+					return nil
+				}
+			}
+		}
+		return nil
+	})
+	sort.SliceStable(out, func(i, j int) bool { return out[i].ID > out[j].ID })
+	return out, err
+}
+
+// ClosePending closes every pending prompt matching f with the given reason
+// and returns the ones it closed.
+func (s *Store) ClosePending(f PromptFilter, closedBy, detail string) ([]Prompt, error) {
+	f.State = PromptPending
+	var closed []Prompt
+	err := s.bolt.Update(func(tx *bolt.Tx) error {
+		b := tx.Bucket(bucketPrompts)
+		if b == nil {
+			return nil
+		}
+		var todo []Prompt
+		err := b.ForEach(func(_, v []byte) error {
+			var p Prompt
+			if err := json.Unmarshal(v, &p); err != nil {
+				return err
+			}
+			if f.match(p) {
+				todo = append(todo, p)
+			}
+			return nil
+		})
+		if err != nil {
+			return err
+		}
+		now := time.Now().UTC()
+		for _, p := range todo { // written after the scan: no Put inside ForEach
+			p.State, p.ClosedBy, p.Detail, p.DecidedAt = PromptClosed, closedBy, detail, now
+			if err := putPrompt(tx, p); err != nil {
+				return err
+			}
+			closed = append(closed, p)
+		}
+		return nil
+	})
+	return closed, err
+}
+
+func getPrompt(tx *bolt.Tx, id string) (Prompt, error) {
+	var p Prompt
+	b := tx.Bucket(bucketPrompts)
+	if b == nil {
+		return p, ErrNotFound
+	}
+	v := b.Get([]byte(id))
+	if v == nil {
+		return p, ErrNotFound
+	}
+	if err := json.Unmarshal(v, &p); err != nil {
+		return p, fmt.Errorf("decode prompt %s: %w", id, err)
+	}
+	return p, nil
+}
+
+func putPrompt(tx *bolt.Tx, p Prompt) error {
+	b, err := tx.CreateBucketIfNotExists(bucketPrompts)
+	if err != nil {
+		return err
+	}
+	v, err := json.Marshal(p)
+	if err != nil {
+		return fmt.Errorf("encode prompt: %w", err)
+	}
+	return b.Put([]byte(p.ID), v)
+}
+
+// SetTerminalOnly switches whether a session's prompts are answered only at
+// its terminal.
+func (s *Store) SetTerminalOnly(id string, on bool) (Session, error) {
+	var out Session
+	err := s.bolt.Update(func(tx *bolt.Tx) error {
+		cur, err := getSession(tx, id)
+		if err != nil {
+			return err
+		}
+		cur.TerminalOnly = on
+		out = cur
+		return putSession(tx, cur)
+	})
+	return out, err
+}

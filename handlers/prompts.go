@@ -1,0 +1,255 @@
+package handlers
+
+import (
+	"encoding/json"
+	"errors"
+	"net"
+	"net/http"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/ct-dev/ct/db"
+	"github.com/ct-dev/ct/hub"
+	"github.com/ct-dev/ct/views"
+	"github.com/go-chi/chi/v5"
+)
+
+// pendingPrompts lists waiting prompts (of one session, or all), oldest first.
+func (s *Server) pendingPrompts(sessionID string) ([]views.Prompt, error) {
+	ps, err := s.store.Prompts(db.PromptFilter{State: db.PromptPending, SessionID: sessionID})
+	if err != nil {
+		return nil, err
+	}
+	out := make([]views.Prompt, 0, len(ps))
+	for i := len(ps) - 1; i >= 0; i-- {
+		out = append(out, s.promptModel(ps[i]))
+	}
+	return out, nil
+}
+
+func (s *Server) handleApprovalsShow(w http.ResponseWriter, r *http.Request) error {
+	q := r.URL.Query()
+	f := views.ApprovalFilter{State: q.Get("state"), Node: q.Get("node"), Tool: q.Get("tool")}
+	switch f.State {
+	case "", db.PromptAllowed, db.PromptDenied, db.PromptClosed:
+	default:
+		return errorf(http.StatusBadRequest, "Unknown outcome filter; use approved, denied or closed.")
+	}
+	pending, err := s.pendingPrompts("")
+	if err != nil {
+		return err
+	}
+	state := f.State
+	if state == "" {
+		state = "decided"
+	}
+	hist, err := s.store.Prompts(db.PromptFilter{State: state, Node: f.Node, Tool: f.Tool, Limit: 200})
+	if err != nil {
+		return err
+	}
+	a := views.Approvals{Pending: pending, Filter: f, Stream: "/events/approvals?v=" + newStreamKey()}
+	for _, p := range hist {
+		a.History = append(a.History, s.promptModel(p))
+	}
+	a.Nodes, a.Tools, err = s.promptFacets()
+	if err != nil {
+		return err
+	}
+	return render(w, r, views.ApprovalsPage(a))
+}
+
+// promptFacets lists the machines and tools prompts have, for the filters.
+func (s *Server) promptFacets() (nodes, tools []string, err error) {
+	all, err := s.store.Prompts(db.PromptFilter{Limit: 2000})
+	if err != nil {
+		return nil, nil, err
+	}
+	ns, ts := map[string]bool{}, map[string]bool{}
+	for _, p := range all {
+		ns[p.Node], ts[p.Tool] = true, true
+	}
+	for n := range ns {
+		nodes = append(nodes, n)
+	}
+	for t := range ts {
+		tools = append(tools, t)
+	}
+	sort.Strings(nodes)
+	sort.Strings(tools)
+	return nodes, tools, nil
+}
+
+func (s *Server) handlePromptShow(w http.ResponseWriter, r *http.Request) error {
+	id := chi.URLParam(r, "id")
+	p, err := s.store.GetPrompt(id)
+	if errors.Is(err, db.ErrNotFound) {
+		return errorf(http.StatusNotFound, "No such prompt. It may be from another hub; see all approvals.")
+	}
+	if err != nil {
+		return err
+	}
+	return render(w, r, views.PromptPage(s.promptModel(p), "/events/p/"+id+"?v="+newStreamKey()))
+}
+
+// handlePromptDecide takes Approve / Deny / Deny with message / Allow for
+// this session from a page, and answers with the settled card.
+func (s *Server) handlePromptDecide(w http.ResponseWriter, r *http.Request) error {
+	r.Body = http.MaxBytesReader(w, r.Body, 16<<10)
+	if err := r.ParseForm(); err != nil {
+		return errorf(http.StatusRequestEntityTooLarge, "The answer is too long.")
+	}
+	d := hub.Decision{Decision: r.PostForm.Get("decision"), Message: strings.TrimSpace(r.PostForm.Get("message")), By: who(r), Device: deviceOf(r)}
+	switch {
+	case r.PostForm.Get("scope") == "session":
+		d.Decision, d.Scope, d.Message = "allow", "session", ""
+	case d.Decision == "deny-message":
+		d.Decision = "deny"
+		if d.Message == "" {
+			return errorf(http.StatusBadRequest, "Write the message to Claude first, then press Deny with message.")
+		}
+	case d.Decision == "allow":
+		d.Message = ""
+	case d.Decision == "deny":
+		d.Message = "" // plain Deny: the message box is for "Deny with message"
+	}
+	p, err := s.hub.Decide(r.Context(), chi.URLParam(r, "id"), d)
+	if err != nil {
+		return err
+	}
+	return render(w, r, views.PromptCard(s.promptModel(p), false))
+}
+
+// who names the person answering. Until accounts exist (the access issue)
+// it is the device and address the answer came from.
+func who(r *http.Request) string {
+	host, _, err := net.SplitHostPort(r.RemoteAddr)
+	if err != nil {
+		host = r.RemoteAddr
+	}
+	return "someone on a " + deviceOf(r) + " at " + host
+}
+
+// deviceOf guesses phone or desktop from the User-Agent; API calls are "api".
+func deviceOf(r *http.Request) string {
+	if strings.HasPrefix(r.URL.Path, "/api/") {
+		return "api"
+	}
+	ua := r.UserAgent()
+	for _, m := range []string{"Mobi", "Android", "iPhone", "iPad"} {
+		if strings.Contains(ua, m) {
+			return "phone"
+		}
+	}
+	return "desktop"
+}
+
+func (s *Server) handleSessionSettings(w http.ResponseWriter, r *http.Request) error {
+	if err := r.ParseForm(); err != nil {
+		return errorf(http.StatusBadRequest, "Bad form.")
+	}
+	var on bool
+	switch r.PostForm.Get("terminal_only") {
+	case "on":
+		on = true
+	case "off":
+	default:
+		return errorf(http.StatusBadRequest, `terminal_only must be "on" or "off".`)
+	}
+	if err := s.hub.SetTerminalOnly(chi.URLParam(r, "id"), on); err != nil {
+		return err
+	}
+	w.WriteHeader(http.StatusNoContent)
+	return nil
+}
+
+// apiPrompt is a prompt as the JSON API shows it.
+type apiPrompt struct {
+	ID        string          `json:"id"`
+	SessionID string          `json:"session_id"`
+	Node      string          `json:"node"`
+	Tool      string          `json:"tool"`
+	Input     json.RawMessage `json:"input"`
+	State     string          `json:"state"` // pending | closed
+	Outcome   string          `json:"outcome"`
+	Decision  *string         `json:"decision"`
+	Message   string          `json:"message,omitempty"`
+	Scope     string          `json:"scope,omitempty"`
+	DecidedBy *string         `json:"decided_by"`
+	Device    string          `json:"device,omitempty"`
+	CreatedAt time.Time       `json:"created_at"`
+	DecidedAt *time.Time      `json:"decided_at"`
+}
+
+func toAPIPrompt(p db.Prompt) apiPrompt {
+	a := apiPrompt{ID: p.ID, SessionID: p.SessionID, Node: p.Node, Tool: p.Tool, Input: p.Input, State: "closed",
+		Message: p.Message, Scope: p.Scope, Device: p.Device, CreatedAt: p.CreatedAt}
+	if p.State == db.PromptPending {
+		a.State = "pending"
+	} else {
+		a.Outcome = outcome(p)
+	}
+	if a.Input == nil {
+		a.Input = json.RawMessage("null")
+	}
+	if p.Decision != "" {
+		d := p.Decision
+		a.Decision = &d
+	}
+	if p.DecidedBy != "" {
+		by := p.DecidedBy
+		a.DecidedBy = &by
+	}
+	if !p.DecidedAt.IsZero() {
+		t := p.DecidedAt
+		a.DecidedAt = &t
+	}
+	return a
+}
+
+func (s *Server) handleAPIPromptsList(w http.ResponseWriter, r *http.Request) error {
+	f := db.PromptFilter{SessionID: r.URL.Query().Get("session"), Limit: 500}
+	switch r.URL.Query().Get("state") {
+	case "":
+	case "pending":
+		f.State = db.PromptPending
+	case "closed":
+		f.State = "decided"
+	default:
+		return errorf(http.StatusBadRequest, `state must be "pending" or "closed"`)
+	}
+	ps, err := s.store.Prompts(f)
+	if err != nil {
+		return err
+	}
+	out := make([]apiPrompt, 0, len(ps))
+	for _, p := range ps {
+		out = append(out, toAPIPrompt(p))
+	}
+	writeJSON(w, http.StatusOK, out)
+	return nil
+}
+
+func (s *Server) handleAPIPromptDecide(w http.ResponseWriter, r *http.Request) error {
+	r.Body = http.MaxBytesReader(w, r.Body, 16<<10)
+	var in struct {
+		Decision string `json:"decision"`
+		Message  string `json:"message"`
+		Scope    string `json:"scope"`
+	}
+	dec := json.NewDecoder(r.Body)
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(&in); err != nil {
+		return errorf(http.StatusBadRequest, `body must be JSON like {"decision":"allow"} or {"decision":"deny","message":"..."}: `+err.Error())
+	}
+	d := hub.Decision{Decision: in.Decision, Message: in.Message, Scope: in.Scope, By: who(r), Device: "api"}
+	if err := d.Validate(); err != nil {
+		return errorf(http.StatusBadRequest, err.Error())
+	}
+	p, err := s.hub.Decide(r.Context(), chi.URLParam(r, "id"), d)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, toAPIPrompt(p))
+	return nil
+}

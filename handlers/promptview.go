@@ -1,0 +1,228 @@
+package handlers
+
+import (
+	"encoding/json"
+	"fmt"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/aymanbagabas/go-udiff"
+	"github.com/ct-dev/ct/db"
+	"github.com/ct-dev/ct/hub"
+	"github.com/ct-dev/ct/views"
+)
+
+// maxDiffLines bounds a diff shown on a phone; the rest is summarised.
+const maxDiffLines = 400
+
+// promptModel turns a stored prompt into what a person reads: the tool's
+// input laid out by tool kind.
+func (s *Server) promptModel(p db.Prompt) views.Prompt {
+	m := views.Prompt{
+		ID: p.ID, SessionID: p.SessionID, Node: p.Node, Tool: p.Tool, State: p.State,
+		Pending: p.State == db.PromptPending, Message: p.Message,
+		Created: agoText(time.Now(), p.CreatedAt), CreatedAt: p.CreatedAt.Local().Format("2 Jan 2006 15:04:05"),
+		SessionTitle: p.SessionID,
+	}
+	if ss, err := s.store.GetSession(p.SessionID); err == nil {
+		m.SessionTitle = commandLine(ss)
+	}
+	describeInput(&m, p.Tool, p.Input)
+	m.Suggestions = describeSuggestions(p.Suggestions)
+	m.CanSession = len(m.Suggestions) > 0
+	if !m.Pending {
+		m.Outcome = outcome(p)
+	}
+	return m
+}
+
+// outcome says who settled a prompt, how, and after how long.
+func outcome(p db.Prompt) string {
+	waited := ""
+	if !p.DecidedAt.IsZero() {
+		waited = " after " + shortDuration(p.DecidedAt.Sub(p.CreatedAt))
+	}
+	switch p.State {
+	case db.PromptAllowed:
+		scope := ""
+		if p.Scope == "session" {
+			scope = " for this session"
+		}
+		return "Approved" + scope + " by " + p.DecidedBy + waited
+	case db.PromptDenied:
+		return "Denied by " + p.DecidedBy + waited
+	}
+	text := hub.SettledBy(p)
+	if p.Detail != "" && p.ClosedBy == "terminal" {
+		text = p.Detail
+	}
+	return strings.ToUpper(text[:1]) + text[1:] + waited
+}
+
+func shortDuration(d time.Duration) string {
+	switch {
+	case d < time.Second:
+		return fmt.Sprintf("%d ms", d.Milliseconds())
+	case d < time.Minute:
+		return fmt.Sprintf("%.0f s", d.Seconds())
+	case d < time.Hour:
+		return fmt.Sprintf("%.0f min", d.Minutes())
+	default:
+		return fmt.Sprintf("%.1f h", d.Hours())
+	}
+}
+
+func agoText(now, t time.Time) string {
+	d := now.Sub(t)
+	switch {
+	case d < 5*time.Second:
+		return "just now"
+	case d < time.Minute:
+		return fmt.Sprintf("%ds ago", int(d.Seconds()))
+	case d < time.Hour:
+		return fmt.Sprintf("%dm ago", int(d.Minutes()))
+	case d < 48*time.Hour:
+		return fmt.Sprintf("%dh ago", int(d.Hours()))
+	default:
+		return t.Format("2 Jan 2006")
+	}
+}
+
+// describeInput lays out a tool's input: Bash shows its command, edits a
+// diff, WebFetch its URL, MCP tools their server, tool and arguments.
+func describeInput(m *views.Prompt, tool string, raw json.RawMessage) {
+	var in map[string]any
+	_ = json.Unmarshal(raw, &in)
+	str := func(k string) string { v, _ := in[k].(string); return v }
+	field := func(label, v string) {
+		if v != "" {
+			m.Fields = append(m.Fields, views.Field{Label: label, Value: v})
+		}
+	}
+	switch {
+	case tool == "Bash":
+		m.Title = "Run a command"
+		m.Code = str("command")
+		field("Why", str("description"))
+	case tool == "Edit":
+		m.Title = "Edit a file"
+		field("File", str("file_path"))
+		m.Diff = diffLines(str("file_path"), str("old_string"), str("new_string"))
+	case tool == "MultiEdit":
+		m.Title = "Edit a file"
+		field("File", str("file_path"))
+		edits, _ := in["edits"].([]any)
+		for _, e := range edits {
+			em, _ := e.(map[string]any)
+			o, _ := em["old_string"].(string)
+			n, _ := em["new_string"].(string)
+			m.Diff = append(m.Diff, diffLines(str("file_path"), o, n)...)
+		}
+		m.Diff = capDiff(m.Diff)
+	case tool == "Write":
+		m.Title = "Write a file"
+		field("File", str("file_path"))
+		m.Diff = diffLines(str("file_path"), "", str("content"))
+	case tool == "NotebookEdit":
+		m.Title = "Edit a notebook"
+		field("Notebook", str("notebook_path"))
+		m.Code = str("new_source")
+	case tool == "WebFetch":
+		m.Title = "Fetch a web page"
+		field("URL", str("url"))
+		field("Looking for", str("prompt"))
+	case tool == "WebSearch":
+		m.Title = "Search the web"
+		field("Query", str("query"))
+	case strings.HasPrefix(tool, "mcp__"):
+		parts := strings.SplitN(strings.TrimPrefix(tool, "mcp__"), "__", 2)
+		m.Title = "Use an MCP tool"
+		field("Server", parts[0])
+		if len(parts) == 2 {
+			field("Tool", parts[1])
+		}
+		m.Code = prettyJSON(raw)
+	default:
+		m.Title = "Use " + tool
+		m.Code = prettyJSON(raw)
+	}
+}
+
+func prettyJSON(raw json.RawMessage) string {
+	var v any
+	if json.Unmarshal(raw, &v) != nil {
+		return string(raw)
+	}
+	b, _ := json.MarshalIndent(v, "", "  ")
+	return string(b)
+}
+
+// diffLines renders old -> new as a unified diff.
+func diffLines(path, old, new string) []views.DiffLine {
+	if old == new {
+		return nil
+	}
+	text := udiff.Unified("a/"+path, "b/"+path, old, new)
+	var out []views.DiffLine
+	for _, l := range strings.Split(strings.TrimSuffix(text, "\n"), "\n") {
+		kind := "ctx"
+		switch {
+		case strings.HasPrefix(l, "+++"), strings.HasPrefix(l, "---"):
+			continue
+		case strings.HasPrefix(l, "@@"):
+			kind = "hunk"
+		case strings.HasPrefix(l, "+"):
+			kind = "add"
+		case strings.HasPrefix(l, "-"):
+			kind = "del"
+		}
+		out = append(out, views.DiffLine{Kind: kind, Text: l + "\n"})
+	}
+	return capDiff(out)
+}
+
+func capDiff(d []views.DiffLine) []views.DiffLine {
+	if len(d) <= maxDiffLines {
+		return d
+	}
+	more := len(d) - maxDiffLines
+	return append(d[:maxDiffLines:maxDiffLines], views.DiffLine{Kind: "hunk", Text: fmt.Sprintf("… %d more lines\n", more)})
+}
+
+// describeSuggestions renders Claude Code's permission suggestions.
+func describeSuggestions(raw json.RawMessage) []string {
+	var sugg []struct {
+		Type  string `json:"type"`
+		Rules []struct {
+			ToolName    string `json:"toolName"`
+			RuleContent string `json:"ruleContent"`
+		} `json:"rules"`
+		Directories []string `json:"directories"`
+		Mode        string   `json:"mode"`
+	}
+	if json.Unmarshal(raw, &sugg) != nil {
+		return nil
+	}
+	var out []string
+	for _, s := range sugg {
+		switch s.Type {
+		case "addRules", "replaceRules":
+			for _, r := range s.Rules {
+				if r.RuleContent != "" {
+					out = append(out, r.ToolName+"("+r.RuleContent+")")
+				} else {
+					out = append(out, r.ToolName)
+				}
+			}
+		case "addDirectories":
+			out = append(out, "access to "+strings.Join(s.Directories, ", "))
+		case "setMode":
+			out = append(out, "switch to "+s.Mode+" mode")
+		default:
+			out = append(out, s.Type)
+		}
+	}
+	sort.Strings(out)
+	return out
+}

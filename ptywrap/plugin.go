@@ -1,0 +1,40 @@
+package ptywrap
+
+import "github.com/ct-dev/ct/wire"
+
+// Plugin extends a wrapped session with agent-specific behaviour (Claude Code
+// hooks and approvals). Its methods must not block: they are called from the
+// connection's goroutines and the local keyboard path.
+type Plugin interface {
+	// Attach hands over the function that sends an unsequenced envelope to
+	// the hub; it reports false when the hub is not connected.
+	Attach(send func(wire.Envelope) bool)
+	// Connected reports connection changes (false: every open question must
+	// fall back to the agent's own terminal dialog).
+	Connected(up bool)
+	// HubEnvelope receives envelopes from the hub that ptywrap does not handle.
+	HubEnvelope(e wire.Envelope)
+	// LocalInput sees every chunk typed at the local terminal before the
+	// program does and returns what the program should get.
+	LocalInput(p []byte) []byte
+}
+
+// urgentQueue bounds unsequenced envelopes waiting to be sent.
+const urgentQueue = 64
+
+// sendUrgent queues an unsequenced envelope ahead of spooled output; false
+// when not connected or the queue is full.
+func (st *streamer) sendUrgent(e wire.Envelope) bool {
+	st.mu.Lock()
+	up := st.connected
+	st.mu.Unlock()
+	if !up {
+		return false
+	}
+	select {
+	case st.urgent <- e:
+		return true
+	default:
+		return false
+	}
+}
