@@ -135,6 +135,11 @@ func describeInput(m *views.Prompt, tool string, raw json.RawMessage) {
 	case tool == "WebSearch":
 		m.Title = "Search the web"
 		field("Query", str("query"))
+	case tool == "Terminal question":
+		m.Title = "Answer a question on screen"
+		field("Question", str("question"))
+		field("Above it", str("context"))
+		field("Rule", str("rule"))
 	case strings.HasPrefix(tool, "mcp__"):
 		parts := strings.SplitN(strings.TrimPrefix(tool, "mcp__"), "__", 2)
 		m.Title = "Use an MCP tool"

@@ -46,6 +46,7 @@ type Hub struct {
 	closed    bool
 	active    sync.WaitGroup // running ServeWrap calls; Close waits for them
 	lastLobby time.Time
+	rules     []ScreenRule // questions on screen that become prompts
 }
 
 // New starts a hub on store. Sessions left "live" by a previous run become
@@ -64,6 +65,7 @@ func New(store *db.Store, log *slog.Logger) (*Hub, error) {
 		sessions: make(map[string]*session),
 		online:   make(map[string]int),
 		listener: nopListener{},
+		rules:    DefaultScreenRules,
 	}
 	h.writer = newWriter(store, log, h.afterCommit, h.storeFailed)
 	return h, nil

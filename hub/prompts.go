@@ -174,6 +174,17 @@ func (h *Hub) Decide(ctx context.Context, promptID string, d Decision) (db.Promp
 	if p.State != db.PromptPending {
 		return p, fmt.Errorf("%w: %s", ErrSettled, settledBy(p))
 	}
+	if p.Kind == "screen" {
+		p, err = h.decideScreen(p, d)
+		if errors.Is(err, ErrSettled) {
+			cur, _ := h.store.GetPrompt(promptID)
+			return cur, fmt.Errorf("%w: %s", ErrSettled, settledBy(cur))
+		}
+		if err == nil {
+			h.notify().PromptsChanged(p.SessionID, p.ID)
+		}
+		return p, err
+	}
 	s, err := h.load(p.SessionID)
 	if err != nil {
 		return p, err
@@ -249,6 +260,16 @@ func settledBy(p db.Prompt) string {
 		return p.Detail
 	}
 	return "closed"
+}
+
+// isHookAgent reports whether command reports permission questions through
+// hooks, so screen rules must not also turn them into prompts.
+func isHookAgent(command string) bool {
+	base := command
+	if i := strings.LastIndexByte(base, '/'); i >= 0 {
+		base = base[i+1:]
+	}
+	return base == "claude" || base == "codex"
 }
 
 // SettledBy is settledBy for the pages.

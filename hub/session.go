@@ -61,6 +61,8 @@ type session struct {
 	conn      *wrapConn
 	recv      uint64            // highest seq received (stored or queued for the store)
 	promptIDs map[string]string // wrap prompt id -> hub prompt id
+	question  *screenQuestion   // open screen-rule question, if any
+	hooks     bool              // the program reports questions through hooks (no screen rules)
 
 	scrMu    sync.Mutex // guards scr and what was last published; held while feeding
 	scr      *screen.Screen
@@ -78,9 +80,10 @@ type session struct {
 func newSession(h *Hub, meta db.Session) *session {
 	s := &session{
 		h: h, id: meta.ID, meta: meta, recv: meta.LastSeq, promptIDs: map[string]string{},
-		scr:  screen.New(meta.Cols, meta.Rows),
-		wake: make(chan struct{}, 1),
-		done: make(chan struct{}),
+		hooks: isHookAgent(meta.Command),
+		scr:   screen.New(meta.Cols, meta.Rows),
+		wake:  make(chan struct{}, 1),
+		done:  make(chan struct{}),
 	}
 	s.replay()
 	go s.run()
@@ -179,7 +182,6 @@ func (s *session) feed() {
 		skip = int64(backlog - keepTail)
 	}
 	s.scrMu.Lock()
-	defer s.scrMu.Unlock()
 	s.skipped += skip
 	for _, op := range ops {
 		if op.cols > 0 {
@@ -196,6 +198,9 @@ func (s *session) feed() {
 		}
 	}
 	s.version++
+	line, above := s.scr.CursorLine()
+	s.scrMu.Unlock()
+	s.checkRules(line, above) // takes s.mu and the store: never under scrMu
 }
 
 // publish sends changed rows to watchers at most every frameEvery, on the

@@ -1,0 +1,135 @@
+package hub
+
+import (
+	"encoding/json"
+	"regexp"
+	"time"
+
+	"github.com/ct-dev/ct/db"
+	"github.com/ct-dev/ct/wire"
+)
+
+// ScreenRule turns a question visible on a program's screen into a prompt,
+// for programs without a hook system. Yes and No are the keys that answer it.
+type ScreenRule struct {
+	Name    string
+	Pattern *regexp.Regexp
+	Yes, No string
+}
+
+// DefaultScreenRules match the common yes/no questions of command-line tools
+// (apt, package managers, installers, git, ssh host keys). They look only at
+// the line the cursor waits on.
+var DefaultScreenRules = []ScreenRule{
+	{Name: "[Y/n]", Pattern: regexp.MustCompile(`\[Y/n\]\s*\??\s*$`), Yes: "y\r", No: "n\r"},
+	{Name: "[y/N]", Pattern: regexp.MustCompile(`\[y/N\]\s*\??\s*$`), Yes: "y\r", No: "n\r"},
+	{Name: "(y/n)", Pattern: regexp.MustCompile(`(?i)[(\[]y(es)?/no?[)\]]\s*[?:]?\s*$`), Yes: "y\r", No: "n\r"},
+	{Name: "yes/no", Pattern: regexp.MustCompile(`(?i)\(yes/no(/\[fingerprint\])?\)\s*\??\s*$`), Yes: "yes\r", No: "no\r"},
+}
+
+// screenQuestion is the screen prompt a session has open, if any.
+type screenQuestion struct {
+	promptID string
+	rule     ScreenRule
+	text     string
+}
+
+// checkRules runs after each screen update of a program without hooks: a
+// matching question opens a prompt; when the question leaves the screen
+// (answered at the terminal), the prompt closes.
+func (s *session) checkRules(line, above string) {
+	if s.hooks {
+		return
+	}
+	var hit *ScreenRule
+	for i := range s.h.rules {
+		if s.h.rules[i].Pattern.MatchString(line) {
+			hit = &s.h.rules[i]
+			break
+		}
+	}
+	s.mu.Lock()
+	open := s.question
+	live := s.conn != nil
+	if hit != nil && open == nil && live {
+		s.question = &screenQuestion{rule: *hit, text: line}
+	}
+	if hit == nil && open != nil {
+		s.question = nil
+	}
+	s.mu.Unlock()
+	switch {
+	case hit != nil && open == nil && live:
+		s.openScreenPrompt(*hit, line, above)
+	case hit == nil && open != nil && open.promptID != "":
+		s.h.closeScreenPrompt(open.promptID)
+	}
+}
+
+func (s *session) openScreenPrompt(rule ScreenRule, line, above string) {
+	input, _ := json.Marshal(map[string]string{"question": line, "context": above, "rule": rule.Name})
+	p := db.Prompt{
+		ID: newPromptID(), SessionID: s.id, Node: s.meta.Node, Kind: "screen", Tool: "Terminal question",
+		Input: input, State: db.PromptPending, CreatedAt: time.Now().UTC(),
+	}
+	if err := s.h.store.PutPrompt(p); err != nil {
+		s.h.log.Error("store screen prompt", "session", s.id, "error", err)
+		return
+	}
+	s.mu.Lock()
+	if s.question != nil {
+		s.question.promptID = p.ID
+	}
+	s.mu.Unlock()
+	s.h.notify().PromptsChanged(s.id, p.ID)
+}
+
+func (h *Hub) closeScreenPrompt(id string) {
+	p, err := h.store.UpdatePrompt(id, func(p *db.Prompt) error {
+		if p.State != db.PromptPending {
+			return ErrSettled
+		}
+		p.State, p.ClosedBy, p.Detail, p.DecidedAt = db.PromptClosed, "terminal", "answered at the terminal", time.Now().UTC()
+		p.DecidedBy, p.Device = "the terminal", "terminal"
+		return nil
+	})
+	if err == nil {
+		h.notify().PromptsChanged(p.SessionID, p.ID)
+	}
+}
+
+// decideScreen answers a screen prompt by typing the rule's keys. The
+// session lock makes it first-come: once the question has left the screen
+// (answered at the terminal) the answer is refused.
+func (h *Hub) decideScreen(p db.Prompt, d Decision) (db.Prompt, error) {
+	s, err := h.load(p.SessionID)
+	if err != nil {
+		return p, err
+	}
+	s.mu.Lock()
+	q := s.question
+	if q == nil || q.promptID != p.ID {
+		s.mu.Unlock()
+		return p, ErrSettled
+	}
+	keys := q.rule.No
+	if d.Decision == wire.DecisionAllow {
+		keys = q.rule.Yes
+	}
+	q.promptID = "" // settled by this answer; the screen change must not close it as "terminal"
+	s.mu.Unlock()
+	if err := h.Input(p.SessionID, []byte(keys)); err != nil {
+		return p, err
+	}
+	return h.store.UpdatePrompt(p.ID, func(p *db.Prompt) error {
+		if p.State != db.PromptPending {
+			return ErrSettled
+		}
+		p.Decision, p.DecidedBy, p.Device, p.DecidedAt = d.Decision, d.By, d.Device, time.Now().UTC()
+		p.State = db.PromptAllowed
+		if d.Decision == wire.DecisionDeny {
+			p.State = db.PromptDenied
+		}
+		return nil
+	})
+}
