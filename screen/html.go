@@ -23,7 +23,7 @@ func cellStyle(c *uv.Cell, cursor bool) style {
 	attrs := c.Style.Attrs
 	if attrs&uv.AttrReverse != 0 {
 		// Inverse swaps the colours; a default colour swaps to the other default.
-		fg, bg = swapName(bg, "b", "f", "fbg"), swapName(fg, "f", "b", "bfg")
+		fg, bg = swapName(bg, bgCSS, "b", "f", "fbg"), swapName(fg, fgCSS, "f", "b", "bfg")
 		fgCSS, bgCSS = strings.Replace(bgCSS, "background-color", "color", 1), strings.Replace(fgCSS, "color", "background-color", 1)
 	}
 	var cls []string
@@ -56,9 +56,10 @@ func cellStyle(c *uv.Cell, cursor bool) style {
 	return style{class: strings.Join(cls, " "), css: fgCSS + bgCSS}
 }
 
-// swapName turns "f3" into "b3" (and so on); an empty (default) colour becomes dflt.
-func swapName(name, from, to, dflt string) string {
-	if name == "" {
+// swapName turns "f3" into "b3" (and so on); a default colour (no class and
+// no inline css) becomes dflt, a true colour (css only) stays without a class.
+func swapName(name, css, from, to, dflt string) string {
+	if name == "" && css == "" {
 		return dflt
 	}
 	if strings.HasPrefix(name, from) {

@@ -9,6 +9,7 @@ import (
 	"strings"
 
 	uv "github.com/charmbracelet/ultraviolet"
+	"github.com/charmbracelet/x/ansi"
 	"github.com/charmbracelet/x/vt"
 )
 
@@ -19,23 +20,60 @@ const MaxHistory = 2000
 type Screen struct {
 	emu          *vt.Emulator
 	cursorHidden bool
-	history      []string // rendered HTML of scrolled-off lines, oldest first
-	histTotal    int      // lines ever added to history; numbers them for clients
+	history      []string      // rendered HTML of scrolled-off lines, oldest first
+	histTotal    int           // lines ever added to history; numbers them for clients
+	drained      chan struct{} // closed when the reply drain has ended
 }
 
 // New returns a blank cols×rows screen.
 func New(cols, rows int) *Screen {
 	cols, rows = clampSize(cols, rows)
-	s := &Screen{emu: vt.NewEmulator(cols, rows)}
+	s := &Screen{emu: vt.NewEmulator(cols, rows), drained: make(chan struct{})}
 	// The emulator's own scrollback is only a staging area: Write moves lines
 	// out of it after every call, so its O(n) trim-at-capacity never runs.
 	s.emu.SetScrollbackSize(vt.DefaultScrollbackSize)
 	s.emu.SetCallbacks(vt.Callbacks{CursorVisibility: func(v bool) { s.cursorHidden = !v }})
+	s.capCounts()
 	// The emulator answers queries (cursor position, device attributes) into an
 	// unbuffered pipe; the real terminal on the workstation already answers
 	// them, so drain and discard, or the first query would block Write forever.
-	go func() { _, _ = io.Copy(io.Discard, s.emu) }()
+	go func() {
+		defer close(s.drained)
+		_, _ = io.Copy(io.Discard, s.emu)
+	}()
 	return s
+}
+
+// capCounts caps the count of the sequences the emulator carries out one
+// step per count (REP, ECH, CHT, CBT): output as short as ESC[2000000000b
+// would otherwise hold the screen worker for minutes. The caps keep what the
+// screen shows: ECH and the tabs never reach past one line, and REP past a
+// whole screen only scrolls, so keeping its count modulo the width keeps
+// where the last row ends. The handlers run before the emulator's own, clamp
+// the count in place and decline, so the emulator's handler runs next.
+func (s *Screen) capCounts() {
+	capFirst := func(limit func(n int) int) vt.CsiHandler {
+		return func(p ansi.Params) bool {
+			if n, _, ok := p.Param(0, 1); ok {
+				if m := limit(n); m != n {
+					p[0] = ansi.Param(m)
+				}
+			}
+			return false
+		}
+	}
+	line := func(n int) int { return min(n, s.emu.Width()) }
+	screenful := func(n int) int {
+		w, cells := s.emu.Width(), s.emu.Width()*s.emu.Height()
+		if n <= cells {
+			return n
+		}
+		return cells + (n-cells)%w
+	}
+	s.emu.RegisterCsiHandler('b', capFirst(screenful)) // REP
+	s.emu.RegisterCsiHandler('X', capFirst(line))      // ECH
+	s.emu.RegisterCsiHandler('I', capFirst(line))      // CHT
+	s.emu.RegisterCsiHandler('Z', capFirst(line))      // CBT
 }
 
 func clampSize(cols, rows int) (int, int) {
@@ -49,7 +87,16 @@ func clampSize(cols, rows int) (int, int) {
 }
 
 // Close stops the emulator's reply drain.
-func (s *Screen) Close() { _ = s.emu.Close() }
+func (s *Screen) Close() {
+	// The emulator's Close sets a plain flag that its Read also checks, so it
+	// must not run while the drain may still call Read: end the reply pipe
+	// first and wait for the drain to see EOF.
+	if pw, ok := s.emu.InputPipe().(*io.PipeWriter); ok {
+		_ = pw.CloseWithError(io.EOF)
+		<-s.drained
+	}
+	_ = s.emu.Close()
+}
 
 // Write feeds program output to the emulator.
 func (s *Screen) Write(p []byte) {
