@@ -2,7 +2,9 @@
 // - keep the terminal pinned to its bottom while new output arrives, unless
 //   the person scrolled up to read history;
 // - clear and refocus the line input after it was sent;
-// - clear an error toast after a few seconds.
+// - clear an error toast after a few seconds;
+// - say so while the live stream is down (the page keeps showing the last
+//   screen it had, which would otherwise look live).
 (function () {
   "use strict";
   var pinned = true;
@@ -17,6 +19,11 @@
     toBottom();
   });
   document.addEventListener("htmx:sseMessage", toBottom);
+  // The pane changes height when the phone's keyboard or browser bars come
+  // and go; stay at the bottom through that too.
+  window.addEventListener("resize", toBottom);
+  document.addEventListener("htmx:sseError", function () { document.body.classList.add("sse-down"); });
+  document.addEventListener("htmx:sseOpen", function () { document.body.classList.remove("sse-down"); });
   document.addEventListener("htmx:afterRequest", function (e) {
     var form = e.detail.elt;
     if (form && form.id === "input-form" && e.detail.successful) {
