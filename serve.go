@@ -22,6 +22,11 @@ type serveConfig struct {
 	Data      string
 	LogLevel  string
 	LogFormat string
+
+	// Operations; see docs/operations.md.
+	MetricsAddr string        // separate listener for /metrics; empty = off
+	Retain      time.Duration // trim logs of sessions ended longer ago; 0 = keep all
+	AdminToken  string        // enables the backup endpoint; empty = off
 }
 
 func parseServe(args []string, getenv func(string) string, stdout, stderr io.Writer) (serveConfig, error) {
@@ -36,6 +41,9 @@ event is written before it exits.`, stdout)
 	fs.StringVar(&c.Data, "data", envOr(getenv, "CT_DATA", "./ct-data"), "data directory, created if missing (env CT_DATA)")
 	fs.StringVar(&c.LogLevel, "log-level", envOr(getenv, "CT_LOG_LEVEL", "info"), "debug, info, warn or error (env CT_LOG_LEVEL)")
 	fs.StringVar(&c.LogFormat, "log-format", envOr(getenv, "CT_LOG_FORMAT", "text"), "text or json (env CT_LOG_FORMAT)")
+	fs.StringVar(&c.MetricsAddr, "metrics-addr", envOr(getenv, "CT_METRICS_ADDR", ""), "serve Prometheus /metrics on this separate address, e.g. 127.0.0.1:9200; empty = off (env CT_METRICS_ADDR)")
+	retain := fs.String("retain", envOr(getenv, "CT_RETAIN", "off"), "trim the event logs of sessions that ended longer ago than this (30d, 2w, 36h); off keeps everything (env CT_RETAIN)")
+	fs.StringVar(&c.AdminToken, "admin-token", envOr(getenv, "CT_ADMIN_TOKEN", ""), "secret for ct backup; empty turns the backup endpoint off (env CT_ADMIN_TOKEN, preferred: flags show in ps)")
 	if err := parseFlags(fs, args, stderr); err != nil {
 		return c, err
 	}
@@ -43,6 +51,12 @@ event is written before it exits.`, stdout)
 		fmt.Fprintf(stderr, "ct serve: unexpected argument %q (see ct serve --help)\n", fs.Arg(0))
 		return c, errUsage
 	}
+	r, err := db.ParseAge(*retain)
+	if err != nil {
+		fmt.Fprintf(stderr, "ct serve: --retain: %v\n", err)
+		return c, errUsage
+	}
+	c.Retain = r
 	return c, nil
 }
 
@@ -76,11 +90,14 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 		return err
 	}
 	defer store.Close()
+	for _, step := range store.Migrated() {
+		log.Info("store upgraded", "step", step, "path", store.Path())
+	}
 	h, err := hub.New(store, log)
 	if err != nil {
 		return err
 	}
-	srv := handlers.New(handlers.Deps{Hub: h, Store: store, Log: log, Version: version})
+	srv := handlers.New(handlers.Deps{Hub: h, Store: store, Log: log, Version: version, AdminToken: c.AdminToken})
 
 	// Bind before serving so the address is known (and :0 works in tests).
 	ln, err := net.Listen("tcp", c.Addr)
@@ -89,6 +106,17 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 	}
 	hs := &http.Server{Handler: srv, ReadHeaderTimeout: 10 * time.Second}
 	log.Info("ct serve listening", "addr", ln.Addr().String(), "url", "http://"+ln.Addr().String(), "data", store.Path(), "version", version)
+
+	if c.MetricsAddr != "" {
+		ms, err := serveMetrics(c.MetricsAddr, srv.Metrics(), log)
+		if err != nil {
+			ln.Close()
+			return err
+		}
+		defer ms.Close()
+	}
+	stopRetention := startRetention(ctx, c.Retain, store, log)
+	defer stopRetention()
 
 	errc := make(chan error, 1)
 	go func() { errc <- hs.Serve(ln) }()
@@ -111,4 +139,43 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 	}
 	log.Info("stopped")
 	return nil
+}
+
+// serveMetrics serves /metrics on its own listener, so it can be bound to a
+// private address while the hub has no logins.
+func serveMetrics(addr string, h http.Handler, log *slog.Logger) (*http.Server, error) {
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		return nil, fmt.Errorf("listen for metrics on %s: %w (pick another --metrics-addr)", addr, err)
+	}
+	mux := http.NewServeMux()
+	mux.Handle("GET /metrics", h)
+	ms := &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second}
+	go func() { _ = ms.Serve(ln) }() // ends when ms is closed at shutdown
+	log.Info("metrics listening", "addr", ln.Addr().String(), "endpoint", "http://"+ln.Addr().String()+"/metrics")
+	return ms, nil
+}
+
+// startRetention trims old logs in the background while keep > 0 and
+// returns a func that stops it and waits, so the store closes after it.
+func startRetention(ctx context.Context, keep time.Duration, store *db.Store, log *slog.Logger) (stop func()) {
+	if keep <= 0 {
+		return func() {}
+	}
+	// A pass per hour at most; sooner for short ages so they hold roughly.
+	interval := min(max(keep/24, time.Minute), time.Hour)
+	log.Info("retention on", "keep", keep.String(), "every", interval.String())
+	ctx, cancel := context.WithCancel(ctx)
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		store.RunRetention(ctx, keep, interval, func(r db.TrimResult, err error) {
+			if err != nil {
+				log.Warn("retention pass failed; retrying next pass", "error", err)
+			} else if r.Sessions > 0 || r.Events > 0 {
+				log.Info("retention trimmed", "sessions", r.Sessions, "events", r.Events, "bytes", r.Bytes)
+			}
+		})
+	}()
+	return func() { cancel(); <-done }
 }

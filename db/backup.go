@@ -174,7 +174,8 @@ const compactTxSize = 64 << 20
 // Compact rewrites the store in dir into a fresh, densely packed file and
 // swaps it in, giving back the space of pages that deletes freed (bbolt
 // reuses free pages but never shrinks its file). It refuses while a hub holds
-// the store. It returns the file sizes before and after.
+// the store. It returns the file sizes before and after; when the rewrite
+// would not be smaller, the store is left as it is.
 func Compact(dir string) (before, after int64, err error) {
 	path := filepath.Join(dir, FileName)
 	src, err := lockIdle(path)
@@ -211,6 +212,11 @@ func Compact(dir string) (before, after int64, err error) {
 	nfi, err := os.Stat(tmp)
 	if err != nil {
 		return 0, 0, err
+	}
+	if nfi.Size() >= fi.Size() {
+		// Nothing to give back (a small or already packed store): keep it.
+		os.Remove(tmp)
+		return fi.Size(), fi.Size(), nil
 	}
 	if err := os.Rename(tmp, path); err != nil {
 		return 0, 0, fmt.Errorf("put the compacted store in place: %w", err)

@@ -5,6 +5,7 @@ import (
 	"encoding/binary"
 	"encoding/json"
 	"fmt"
+	"os"
 	"strconv"
 	"strings"
 	"time"
@@ -216,4 +217,25 @@ func ParseAge(s string) (time.Duration, error) {
 		return 0, fmt.Errorf("retention %q: write a positive age like 30d, 2w or 36h, or off", s)
 	}
 	return d, nil
+}
+
+// Space is how the store file is used. bbolt never shrinks its file: pages
+// freed by deletes (retention) go on a free list and are reused by later
+// writes, so the file stops growing once retention frees as much as new
+// sessions add. Free is what ct compact would give back now.
+type Space struct {
+	File int64 // bytes of the file on disk
+	Used int64 // bytes of pages up to the high-water mark
+	Free int64 // bytes of free pages waiting for reuse
+}
+
+// Space reports the store file's size and free space.
+func (s *Store) Space() Space {
+	var sp Space
+	if fi, err := os.Stat(s.path); err == nil {
+		sp.File = fi.Size()
+	}
+	_ = s.bolt.View(func(tx *bolt.Tx) error { sp.Used = tx.Size(); return nil })
+	sp.Free = int64(s.bolt.Stats().FreeAlloc)
+	return sp
 }

@@ -1,0 +1,190 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"github.com/ct-dev/ct/db"
+	"golang.org/x/term"
+)
+
+// ct backup, ct restore and ct compact: the store's operations
+// (docs/operations.md).
+
+func runBackup(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
+	fs := newFlagSet("backup", `Usage: ct backup [--hub URL] [--token TOKEN] [-o FILE] [> FILE]
+
+Copies a running hub's whole store (a consistent snapshot; the hub keeps
+serving) to FILE or stdout. The hub must be started with CT_ADMIN_TOKEN, and
+the same secret given here. The copy is checked before it is written out:
+a cut-short or damaged download fails instead of leaving a bad backup.
+Put it back with ct restore.`, stdout)
+	hub := fs.String("hub", envOr(getenv, "CT_HUB", "http://127.0.0.1:7200"), "hub URL (env CT_HUB)")
+	token := fs.String("token", envOr(getenv, "CT_ADMIN_TOKEN", ""), "the hub's admin token (env CT_ADMIN_TOKEN)")
+	out := fs.String("o", "", "write to FILE (atomically) instead of stdout")
+	if err := parseFlags(fs, args, stderr); err != nil {
+		return err
+	}
+	if *out == "" {
+		if f, ok := stdout.(*os.File); ok && term.IsTerminal(int(f.Fd())) {
+			fmt.Fprintln(stderr, "ct backup: stdout is a terminal; redirect it (ct backup > ct-backup.db) or pass -o FILE")
+			return errUsage
+		}
+	}
+	if *token == "" {
+		fmt.Fprintln(stderr, "ct backup: no admin token; pass --token or set CT_ADMIN_TOKEN to the hub's CT_ADMIN_TOKEN")
+		return errUsage
+	}
+	// Download beside the destination (or in the temp dir for stdout), check
+	// it, and only then put it where it belongs.
+	dir := os.TempDir()
+	if *out != "" {
+		dir = filepath.Dir(*out)
+	}
+	tmp, err := os.CreateTemp(dir, "ct-backup-*.partial")
+	if err != nil {
+		return fmt.Errorf("create a temporary file in %s: %w", dir, err)
+	}
+	defer os.Remove(tmp.Name())
+	n, err := download(ctx, strings.TrimSuffix(*hub, "/")+"/api/v1/admin/backup", *token, tmp)
+	if err == nil {
+		err = tmp.Sync()
+	}
+	if cerr := tmp.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		return err
+	}
+	check, err := db.Inspect(tmp.Name())
+	if err != nil {
+		return fmt.Errorf("the downloaded backup failed its check, nothing written: %w", err)
+	}
+	dest := "stdout"
+	if *out != "" {
+		dest = *out
+		if err := os.Rename(tmp.Name(), *out); err != nil {
+			return fmt.Errorf("write %s: %w", *out, err)
+		}
+	} else if err := copyFile(stdout, tmp.Name()); err != nil {
+		return fmt.Errorf("write the backup to stdout: %w", err)
+	}
+	fmt.Fprintf(stderr, "ct backup: %d bytes to %s (schema %d, %d sessions, %d machines)\n", n, dest, check.Schema, check.Sessions, check.Nodes)
+	return nil
+}
+
+// download GETs the backup into w and checks it is whole.
+func download(ctx context.Context, url, token string, w io.Writer) (int64, error) {
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, url, nil)
+	if err != nil {
+		return 0, fmt.Errorf("--hub: %w", err)
+	}
+	req.Header.Set("Authorization", "Bearer "+token)
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		return 0, fmt.Errorf("reach the hub: %w", err)
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		var e struct {
+			Error string `json:"error"`
+		}
+		b, _ := io.ReadAll(io.LimitReader(resp.Body, 4096))
+		if json.Unmarshal(b, &e) != nil || e.Error == "" {
+			e.Error = strings.TrimSpace(string(b))
+		}
+		return 0, fmt.Errorf("the hub refused the backup (%s): %s", resp.Status, e.Error)
+	}
+	n, err := io.Copy(w, resp.Body)
+	if err != nil {
+		return n, fmt.Errorf("backup cut short after %d bytes: %w", n, err)
+	}
+	if resp.ContentLength >= 0 && n != resp.ContentLength {
+		return n, fmt.Errorf("backup cut short: got %d of %d bytes", n, resp.ContentLength)
+	}
+	return n, nil
+}
+
+func copyFile(w io.Writer, path string) error {
+	f, err := os.Open(path)
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	_, err = io.Copy(w, f)
+	return err
+}
+
+func runRestore(_ context.Context, args []string, getenv func(string) string, stdin io.Reader, stdout, stderr io.Writer) error {
+	fs := newFlagSet("restore", `Usage: ct restore [--data DIR] [--force] FILE|-
+
+Makes the backup FILE (or stdin, with -) the store of DIR, with the hub
+stopped. The backup is checked before anything changes. A store already in
+DIR is replaced only with --force, and is then kept beside it as
+ct.db.before-restore-TIME. Start ct serve afterwards; a backup from an older
+ct is upgraded then.`, stdout)
+	data := fs.String("data", envOr(getenv, "CT_DATA", "./ct-data"), "data directory of the hub to restore into (env CT_DATA)")
+	force := fs.Bool("force", false, "replace an existing store (it is kept beside the new one)")
+	if err := parseFlags(fs, args, stderr); err != nil {
+		return err
+	}
+	if fs.NArg() != 1 {
+		fmt.Fprintln(stderr, "ct restore: name one backup file, or - for stdin (see ct restore --help)")
+		return errUsage
+	}
+	var in io.Reader = stdin
+	if name := fs.Arg(0); name != "-" {
+		f, err := os.Open(name)
+		if err != nil {
+			return fmt.Errorf("open the backup: %w", err)
+		}
+		defer f.Close()
+		in = f
+	}
+	check, kept, err := db.Restore(*data, in, *force)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "restored %s into %s (schema %d, %d sessions, %d machines)\n", fs.Arg(0), filepath.Join(*data, db.FileName), check.Schema, check.Sessions, check.Nodes)
+	if kept != "" {
+		fmt.Fprintf(stdout, "the previous store is kept at %s; delete it once the hub runs well\n", kept)
+	}
+	return nil
+}
+
+func runCompact(_ context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
+	fs := newFlagSet("compact", `Usage: ct compact [--data DIR]
+
+Rewrites the store of DIR into a fresh, densely packed file, with the hub
+stopped. bbolt reuses the pages retention frees but never shrinks its file;
+compacting gives that space back to the disk. Needs free disk space for a
+second copy while it runs.`, stdout)
+	data := fs.String("data", envOr(getenv, "CT_DATA", "./ct-data"), "data directory of the hub (env CT_DATA)")
+	if err := parseFlags(fs, args, stderr); err != nil {
+		return err
+	}
+	if fs.NArg() > 0 {
+		fmt.Fprintf(stderr, "ct compact: unexpected argument %q (see ct compact --help)\n", fs.Arg(0))
+		return errUsage
+	}
+	before, after, err := db.Compact(*data)
+	if errors.Is(err, os.ErrNotExist) {
+		return fmt.Errorf("no store in %s: %w", *data, err)
+	}
+	if err != nil {
+		return err
+	}
+	if after == before {
+		fmt.Fprintf(stdout, "%s is already compact (%d bytes); left as it is\n", filepath.Join(*data, db.FileName), before)
+		return nil
+	}
+	fmt.Fprintf(stdout, "compacted %s: %d -> %d bytes\n", filepath.Join(*data, db.FileName), before, after)
+	return nil
+}
