@@ -359,6 +359,10 @@ func TestMetrics(t *testing.T) {
 	waitFor("ct_session_viewers", 1)
 	waitFor("ct_sse_clients", 1)
 
+	// The output is durable once the hub's log holds it.
+	WaitFor(t, 10*time.Second, "output stored", func() bool {
+		return strings.Contains(Get(h.URL+"/api/v1/sessions/"+s.ID+"/log"), "metered")
+	})
 	for _, series := range []string{"ct_events_stored", "ct_event_bytes_stored", "ct_store_file_bytes"} {
 		if v := metric(murl, series); v <= 0 {
 			t.Errorf("%s = %v, want > 0", series, v)
