@@ -147,3 +147,33 @@ func TestWrapInTerminal(t *testing.T) {
 		t.Fatalf("terminal modes not restored:\nbefore %s\nafter  %s", modes, after)
 	}
 }
+
+// A wrap that stops answering without closing its socket (a laptop put to
+// sleep; here SIGSTOP) shows offline within the hub's heartbeat, and when it
+// wakes it reconnects and the session is whole again.
+func TestWrapFrozenShowsOffline(t *testing.T) {
+	h := StartHub(t, t.TempDir(), "127.0.0.1:0")
+	w := StartWrap(t, nil, "--hub", h.URL, "--name", "frozen", "--", "bash", "-c", `echo awake; read x; echo "again:$x"; exit 0`)
+	s := SessionFor(t, h.URL, "frozen")
+	waitLogContains(t, h.URL, s.ID, "awake")
+	waitStatus(t, h.URL, s.ID, "live")
+	w.signal(t, syscall.SIGSTOP)
+	stopped := time.Now()
+	WaitFor(t, 45*time.Second, "frozen wrap shown offline", func() bool {
+		x, ok := sessionByID(h.URL, s.ID)
+		return ok && x.Status == "offline"
+	})
+	t.Logf("offline %s after the wrap froze", time.Since(stopped).Round(time.Millisecond))
+	w.signal(t, syscall.SIGCONT)
+	thawed := time.Now()
+	waitStatus(t, h.URL, s.ID, "live")
+	t.Logf("live again %s after the wrap thawed", time.Since(thawed).Round(time.Millisecond))
+	postInput(t, h.URL, s.ID, "thawed\r")
+	if code := w.Wait(t, 15*time.Second); code != 0 {
+		t.Fatalf("wrap exit code %d, want 0; stderr: %s", code, w.Stderr.String())
+	}
+	waitEnded(t, h.URL, s.ID, 0)
+	if log := Get(h.URL + "/api/v1/sessions/" + s.ID + "/log"); log != w.Stdout.String() || !strings.Contains(log, "again:thawed") {
+		t.Fatalf("hub log %q, local %q", log, w.Stdout.String())
+	}
+}

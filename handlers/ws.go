@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"net/http"
+	"time"
 
 	"github.com/coder/websocket"
 	"github.com/ct-dev/ct/wire"
@@ -47,6 +48,9 @@ func (s *Server) handleWrapSocket(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	defer s.streams.removeWrap(t)
+	beat, stopBeat := context.WithCancel(r.Context())
+	defer stopBeat()
+	go heartbeat(beat, c)
 	err = s.hub.ServeWrap(r.Context(), t)
 	status := websocket.CloseStatus(err)
 	switch {
@@ -61,6 +65,40 @@ func (s *Server) handleWrapSocket(w http.ResponseWriter, r *http.Request) {
 			reason = reason[:120]
 		}
 		_ = c.Close(websocket.StatusPolicyViolation, reason)
+	}
+}
+
+// A wrap that vanishes without closing its socket (a laptop put to sleep, a
+// network that silently drops) would look connected until TCP gives up,
+// which can take many minutes; its sessions would show live all that time.
+// The hub pings each wrap every heartbeatEvery and drops a connection whose
+// pong has not come within heartbeatWait: the session shows offline, and the
+// wrap reconnects and resends when it is back. The wait is generous because
+// pongs are read by the loop that a busy store can briefly hold up.
+const (
+	heartbeatEvery = 10 * time.Second
+	heartbeatWait  = 10 * time.Second
+)
+
+// heartbeat pings c until ctx ends and closes c when a ping goes unanswered.
+func heartbeat(ctx context.Context, c *websocket.Conn) {
+	tick := time.NewTicker(heartbeatEvery)
+	defer tick.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-tick.C:
+		}
+		pctx, cancel := context.WithTimeout(ctx, heartbeatWait)
+		err := c.Ping(pctx)
+		cancel()
+		if err != nil {
+			if ctx.Err() == nil {
+				_ = c.CloseNow() // the read loop ends, and the session goes offline
+			}
+			return
+		}
 	}
 }
 
