@@ -26,7 +26,12 @@ type serveConfig struct {
 	// Operations; see docs/operations.md.
 	MetricsAddr string        // separate listener for /metrics; empty = off
 	Retain      time.Duration // trim logs of sessions ended longer ago; 0 = keep all
-	AdminToken  string        // enables the backup endpoint; empty = off
+
+	// Access; see README "People, machines and access".
+	AdminPassword string // CT_ADMIN_PASSWORD: creates user admin on an empty store
+	TLSCert       string
+	TLSKey        string
+	TrustedProxy  string
 }
 
 func parseServe(args []string, getenv func(string) string, stdout, stderr io.Writer) (serveConfig, error) {
@@ -43,7 +48,10 @@ event is written before it exits.`, stdout)
 	fs.StringVar(&c.LogFormat, "log-format", envOr(getenv, "CT_LOG_FORMAT", "text"), "text or json (env CT_LOG_FORMAT)")
 	fs.StringVar(&c.MetricsAddr, "metrics-addr", envOr(getenv, "CT_METRICS_ADDR", ""), "serve Prometheus /metrics on this separate address, e.g. 127.0.0.1:9200; empty = off (env CT_METRICS_ADDR)")
 	retain := fs.String("retain", envOr(getenv, "CT_RETAIN", "off"), "trim the event logs of sessions that ended longer ago than this (30d, 2w, 36h); off keeps everything (env CT_RETAIN)")
-	fs.StringVar(&c.AdminToken, "admin-token", envOr(getenv, "CT_ADMIN_TOKEN", ""), "secret for ct backup; empty turns the backup endpoint off (env CT_ADMIN_TOKEN, preferred: flags show in ps)")
+	fs.StringVar(&c.TLSCert, "tls-cert", envOr(getenv, "CT_TLS_CERT", ""), "serve HTTPS with this certificate file (env CT_TLS_CERT; with --tls-key)")
+	fs.StringVar(&c.TLSKey, "tls-key", envOr(getenv, "CT_TLS_KEY", ""), "the certificate's private key file (env CT_TLS_KEY)")
+	fs.StringVar(&c.TrustedProxy, "trusted-proxy", envOr(getenv, "CT_TRUSTED_PROXY", ""), "addresses or CIDRs of a reverse proxy (or \"loopback\" for tailscale serve/Caddy on this host) whose X-Forwarded-For/-Proto are believed (env CT_TRUSTED_PROXY)")
+	c.AdminPassword = getenv("CT_ADMIN_PASSWORD") // env only: a flag would show in ps
 	if err := parseFlags(fs, args, stderr); err != nil {
 		return c, err
 	}
@@ -57,6 +65,10 @@ event is written before it exits.`, stdout)
 		return c, errUsage
 	}
 	c.Retain = r
+	if (c.TLSCert == "") != (c.TLSKey == "") {
+		fmt.Fprintln(stderr, "ct serve: --tls-cert and --tls-key go together")
+		return c, errUsage
+	}
 	return c, nil
 }
 
@@ -97,7 +109,15 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 	if err != nil {
 		return err
 	}
-	srv := handlers.New(handlers.Deps{Hub: h, Store: store, Log: log, Version: version, AdminToken: c.AdminToken})
+	trusted, err := handlers.ParseTrusted(c.TrustedProxy)
+	if err != nil {
+		return fmt.Errorf("--trusted-proxy: %w", err)
+	}
+	setupToken, err := handlers.EnsureAdmin(store, c.AdminPassword)
+	if err != nil {
+		return err
+	}
+	srv := handlers.New(handlers.Deps{Hub: h, Store: store, Log: log, Version: version, TrustedProxies: trusted})
 
 	// Bind before serving so the address is known (and :0 works in tests).
 	ln, err := net.Listen("tcp", c.Addr)
@@ -105,7 +125,16 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 		return fmt.Errorf("listen on %s: %w (is another ct serve running? pick another --addr)", c.Addr, err)
 	}
 	hs := &http.Server{Handler: srv, ReadHeaderTimeout: 10 * time.Second}
-	log.Info("ct serve listening", "addr", ln.Addr().String(), "url", "http://"+ln.Addr().String(), "data", store.Path(), "version", version)
+	scheme := "http"
+	if c.TLSCert != "" {
+		scheme = "https"
+	}
+	base := scheme + "://" + ln.Addr().String()
+	log.Info("ct serve listening", "addr", ln.Addr().String(), "url", base, "data", store.Path(), "version", version)
+	if setupToken != "" {
+		// Shown once: only its hash is stored. A restart before setup prints a new one.
+		fmt.Fprintf(stderr, "\nct: first start. Set the admin password at:\n\n    %s/setup?token=%s\n\n(or restart with CT_ADMIN_PASSWORD set). Nothing is served until then.\n\n", base, setupToken)
+	}
 
 	if c.MetricsAddr != "" {
 		ms, err := serveMetrics(c.MetricsAddr, srv.Metrics(), log)
@@ -119,7 +148,13 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 	defer stopRetention()
 
 	errc := make(chan error, 1)
-	go func() { errc <- hs.Serve(ln) }()
+	go func() {
+		if c.TLSCert != "" {
+			errc <- hs.ServeTLS(ln, c.TLSCert, c.TLSKey)
+			return
+		}
+		errc <- hs.Serve(ln)
+	}()
 	select {
 	case err := <-errc:
 		return err
@@ -134,6 +169,7 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 	if err := hs.Shutdown(sctx); err != nil && !errors.Is(err, http.ErrServerClosed) {
 		log.Warn("http shutdown", "error", err)
 	}
+	srv.Flush() // audit entries queued by the last requests
 	if err := h.Close(sctx); err != nil {
 		return fmt.Errorf("flush store: %w", err)
 	}

@@ -2,6 +2,7 @@ package e2e
 
 import (
 	"encoding/json"
+	"net/http"
 	"os"
 	"path/filepath"
 	"strings"
@@ -40,6 +41,10 @@ func startClaude(t *testing.T, hubURL string) *claudeRun {
 	c.api.SetScript(claudetest.ToolThenText(claudetest.BashReply(proofCmd, "Create the proof file"), replyText))
 	home := claudetest.Home(t, c.project)
 	env := append(claudetest.Env(home, c.api.URL), "CT_NAME=claudebox")
+	if resp, err := http.Get(hubURL + "/healthz"); err == nil {
+		resp.Body.Close()
+		env = append(env, "CT_TOKEN="+MachineToken(t, hubURL, "claudebox"))
+	}
 	c.term = claudetest.NewTmux(t, c.project, env, Binary(t), "wrap", "--hub", hubURL, "--", bin)
 	c.term.WaitFor(claudetest.ReadyText, claudeWait)
 	return c
@@ -224,9 +229,9 @@ func TestClaudeSimultaneousAnswers(t *testing.T) {
 	case 200: // the hub won: Claude must have been denied
 		_, ok := c.api.WaitRequest(claudeWait, func(r claudetest.Request) bool {
 			if r.Messages == nil {
-			return false
-		}
-		for _, b := range r.Messages.ToolResults() {
+				return false
+			}
+			for _, b := range r.Messages.ToolResults() {
 				if strings.Contains(b.ResultText(), "hub says no") {
 					return true
 				}

@@ -86,8 +86,29 @@ func (s *SafeBuffer) Bytes() []byte {
 	return append([]byte(nil), s.b.Bytes()...)
 }
 
+// AdminPassword is the admin password every test hub starts with
+// (CT_ADMIN_PASSWORD).
+const AdminPassword = "ct-e2e-admin-password"
+
+// tokens maps a hub URL to an admin API token for it, so Get, PostJSON and
+// StartWrap authenticate without every test passing credentials around.
+var tokens sync.Map
+
+func tokenFor(url string) string {
+	var tok string
+	tokens.Range(func(k, v any) bool {
+		if strings.HasPrefix(url, k.(string)) {
+			tok = v.(string)
+			return false
+		}
+		return true
+	})
+	return tok
+}
+
 // Hub is a running ct serve.
 type Hub struct {
+	Token  string // an admin API token for this hub
 	URL    string
 	Addr   string
 	Data   string
@@ -104,6 +125,7 @@ func StartHub(t testing.TB, data, addr string, extra ...string) *Hub {
 	t.Helper()
 	args := append([]string{"serve", "--addr", addr, "--data", data}, extra...)
 	cmd := exec.Command(Binary(t), args...)
+	cmd.Env = append(os.Environ(), "CT_ADMIN_PASSWORD="+AdminPassword)
 	h := &Hub{Data: data, Stderr: &SafeBuffer{}, cmd: cmd, done: make(chan struct{})}
 	pr, pw := io.Pipe()
 	cmd.Stderr = pw
@@ -141,7 +163,36 @@ func StartHub(t testing.TB, data, addr string, extra ...string) *Hub {
 		resp.Body.Close()
 		return resp.StatusCode == 200
 	})
+	h.Token = MintToken(t, h.URL, "admin", AdminPassword, map[string]string{"name": "e2e-admin", "kind": "api"})
+	tokens.Store(h.URL, h.Token)
 	return h
+}
+
+// MintToken creates a token on a running hub with a person's name and
+// password (HTTP Basic, as ct token create does) and returns it.
+func MintToken(t testing.TB, hubURL, user, password string, req map[string]string) string {
+	t.Helper()
+	b, _ := json.Marshal(req)
+	r, _ := http.NewRequest("POST", hubURL+"/api/v1/tokens", bytes.NewReader(b))
+	r.SetBasicAuth(user, password)
+	r.Header.Set("Content-Type", "application/json")
+	resp, err := http.DefaultClient.Do(r)
+	if err != nil {
+		t.Fatalf("mint token: %v", err)
+	}
+	defer resp.Body.Close()
+	var out struct{ Token, Error string }
+	_ = json.NewDecoder(resp.Body).Decode(&out)
+	if resp.StatusCode != http.StatusCreated || out.Token == "" {
+		t.Fatalf("mint token %v: %d %s", req, resp.StatusCode, out.Error)
+	}
+	return out.Token
+}
+
+// MachineToken creates a machine token for machine on a running hub.
+func MachineToken(t testing.TB, hubURL, machine string) string {
+	t.Helper()
+	return MintToken(t, hubURL, "admin", AdminPassword, map[string]string{"name": machine, "kind": "machine", "machine": machine})
 }
 
 // Kill sends SIGKILL and waits for the process to go.
@@ -173,10 +224,16 @@ type Wrap struct {
 
 // StartWrap runs ct wrap with args (flags, then -- COMMAND...). Its stdin is
 // a pipe the test may write to; the pipe stays open until Close or exit.
+//
+// When the --hub it names is a running test hub and no token is given, a
+// machine token for its --name (default: this host's name) is made for it.
 func StartWrap(t testing.TB, env []string, args ...string) *Wrap {
 	t.Helper()
 	cmd := exec.Command(Binary(t), append([]string{"wrap"}, args...)...)
 	cmd.Env = append(os.Environ(), env...)
+	if tok := wrapToken(t, env, args); tok != "" {
+		cmd.Env = append(cmd.Env, "CT_TOKEN="+tok)
+	}
 	w := &Wrap{Stdout: &SafeBuffer{}, Stderr: &SafeBuffer{}, cmd: cmd, done: make(chan struct{})}
 	cmd.Stdout, cmd.Stderr = w.Stdout, w.Stderr
 	in, err := cmd.StdinPipe()
@@ -204,6 +261,42 @@ func StartWrap(t testing.TB, env []string, args ...string) *Wrap {
 		}
 	})
 	return w
+}
+
+// wrapToken mints a machine token for a wrap started against a test hub.
+func wrapToken(t testing.TB, env, args []string) string {
+	for _, e := range env {
+		if strings.HasPrefix(e, "CT_TOKEN=") {
+			return ""
+		}
+	}
+	var hubURL, name string
+	for i := 0; i < len(args) && args[i] != "--"; i++ {
+		switch args[i] {
+		case "--token":
+			return ""
+		case "--hub":
+			if i+1 < len(args) {
+				hubURL = args[i+1]
+			}
+		case "--name":
+			if i+1 < len(args) {
+				name = args[i+1]
+			}
+		}
+	}
+	if hubURL == "" || tokenFor(hubURL) == "" {
+		return ""
+	}
+	if resp, err := http.Get(hubURL + "/healthz"); err != nil {
+		return "" // that hub is down now; the test gives a token itself if it needs one
+	} else {
+		resp.Body.Close()
+	}
+	if name == "" {
+		name, _ = os.Hostname()
+	}
+	return MachineToken(t, hubURL, name)
 }
 
 // Wait waits for ct wrap to exit and returns its exit code.
@@ -244,7 +337,7 @@ type APISession struct {
 
 // Sessions lists the hub's sessions (nil on any error).
 func Sessions(hubURL string) []APISession {
-	resp, err := http.Get(hubURL + "/api/v1/sessions")
+	resp, err := authGet(hubURL + "/api/v1/sessions")
 	if err != nil {
 		return nil
 	}
@@ -274,7 +367,7 @@ func SessionFor(t testing.TB, hubURL, node string) APISession {
 
 // Get returns the body of a GET (empty on error).
 func Get(url string) string {
-	resp, err := http.Get(url)
+	resp, err := authGet(url)
 	if err != nil {
 		return ""
 	}
@@ -286,11 +379,28 @@ func Get(url string) string {
 // PostJSON posts v and returns the status code and body.
 func PostJSON(url string, v any) (int, string) {
 	b, _ := json.Marshal(v)
-	resp, err := http.Post(url, "application/json", bytes.NewReader(b))
+	req, _ := http.NewRequest("POST", url, bytes.NewReader(b))
+	req.Header.Set("Content-Type", "application/json")
+	if tok := tokenFor(url); tok != "" {
+		req.Header.Set("Authorization", "Bearer "+tok)
+	}
+	resp, err := http.DefaultClient.Do(req)
 	if err != nil {
 		return 0, err.Error()
 	}
 	defer resp.Body.Close()
 	out, _ := io.ReadAll(resp.Body)
 	return resp.StatusCode, string(out)
+}
+
+// authGet is http.Get with the test hub's admin token.
+func authGet(url string) (*http.Response, error) {
+	req, err := http.NewRequest("GET", url, nil)
+	if err != nil {
+		return nil, err
+	}
+	if tok := tokenFor(url); tok != "" {
+		req.Header.Set("Authorization", "Bearer "+tok)
+	}
+	return http.DefaultClient.Do(req)
 }

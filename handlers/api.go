@@ -5,6 +5,7 @@ import (
 	"errors"
 	"io"
 	"net/http"
+	"strconv"
 	"strings"
 	"time"
 
@@ -61,21 +62,23 @@ func toAPI(ss db.Session) apiSession {
 	return a
 }
 
-func (s *Server) handleAPISessionsList(w http.ResponseWriter, _ *http.Request) error {
+func (s *Server) handleAPISessionsList(w http.ResponseWriter, r *http.Request) error {
 	list, err := s.store.Sessions()
 	if err != nil {
 		return err
 	}
 	out := make([]apiSession, 0, len(list))
 	for _, ss := range list {
-		out = append(out, toAPI(ss))
+		if principal(r).CanSee(ss.Node) {
+			out = append(out, toAPI(ss))
+		}
 	}
 	writeJSON(w, http.StatusOK, out)
 	return nil
 }
 
 func (s *Server) handleAPISessionShow(w http.ResponseWriter, r *http.Request) error {
-	ss, err := s.store.GetSession(chi.URLParam(r, "id"))
+	ss, err := s.visibleSession(principal(r), chi.URLParam(r, "id"), false)
 	if err != nil {
 		return err
 	}
@@ -96,7 +99,7 @@ func (s *Server) handleAPISessionScreen(w http.ResponseWriter, r *http.Request) 
 // handleAPISessionLog streams every stored output byte, in order.
 func (s *Server) handleAPISessionLog(w http.ResponseWriter, r *http.Request) error {
 	id := chi.URLParam(r, "id")
-	if _, err := s.store.GetSession(id); err != nil {
+	if _, err := s.visibleSession(principal(r), id, false); err != nil {
 		return err
 	}
 	w.Header().Set("Content-Type", "application/octet-stream")
@@ -154,9 +157,14 @@ func (s *Server) handleAPISessionInput(w http.ResponseWriter, r *http.Request) e
 	if len(data) > hub.MaxInput {
 		return errorf(http.StatusRequestEntityTooLarge, "input over 64 KB; send it in parts")
 	}
-	if err := s.hub.Input(chi.URLParam(r, "id"), data); err != nil {
+	id := chi.URLParam(r, "id")
+	if _, err := s.visibleSession(principal(r), id, true); err != nil {
 		return err
 	}
+	if err := s.hub.Input(id, data); err != nil {
+		return err
+	}
+	s.audit(r, "input", id+" "+strconv.Itoa(len(data))+" bytes")
 	writeJSON(w, http.StatusOK, map[string]any{"ok": true, "bytes": len(data)})
 	return nil
 }

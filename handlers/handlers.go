@@ -7,11 +7,14 @@ package handlers
 import (
 	"errors"
 	"log/slog"
+	"net"
 	"net/http"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/a-h/templ"
+	"github.com/ct-dev/ct/auth"
 	"github.com/ct-dev/ct/db"
 	"github.com/ct-dev/ct/hub"
 	"github.com/ct-dev/ct/views"
@@ -25,8 +28,8 @@ type Deps struct {
 	Log     *slog.Logger
 	Version string
 
-	// AdminToken enables GET /api/v1/admin/backup; empty turns it off.
-	AdminToken string
+	// TrustedProxies may set X-Forwarded-For / -Proto (--trusted-proxy).
+	TrustedProxies []*net.IPNet
 }
 
 // Server serves ct's HTTP surface.
@@ -39,13 +42,23 @@ type Server struct {
 	streams *streams
 	handler http.Handler
 
-	adminToken string // see Deps.AdminToken
-	meters     meters // open streams and sockets, for /metrics
+	meters meters // open streams and sockets, for /metrics
+
+	trusted   []*net.IPNet
+	setupDone atomic.Bool   // an admin exists (cached: checked on every request)
+	userLimit *auth.Limiter // failed logins per account
+	addrLimit *auth.Limiter // failed logins per address
+	auditor   *auditor
 }
 
 // New builds the server and registers it as the hub's listener.
 func New(d Deps) *Server {
-	s := &Server{hub: d.Hub, store: d.Store, log: d.Log, version: d.Version, adminToken: d.AdminToken}
+	s := &Server{hub: d.Hub, store: d.Store, log: d.Log, version: d.Version,
+		trusted:   d.TrustedProxies,
+		userLimit: auth.NewLimiter(loginFailsPerUser, loginWindow),
+		addrLimit: auth.NewLimiter(loginFailsPerAddr, loginWindow),
+	}
+	s.auditor = newAuditor(d.Store, d.Log)
 	s.streams = newStreams(s)
 	s.sse = s.streams.server
 	s.handler = s.routes()
@@ -148,3 +161,7 @@ func render(w http.ResponseWriter, r *http.Request, c templ.Component) error {
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")
 	return c.Render(r.Context(), w)
 }
+
+// Flush writes queued audit entries; call it after the HTTP server has shut
+// down and before the store closes.
+func (s *Server) Flush() { s.auditor.close() }

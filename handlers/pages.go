@@ -5,6 +5,7 @@ import (
 	"strconv"
 	"time"
 
+	"github.com/ct-dev/ct/auth"
 	"github.com/ct-dev/ct/claudehook"
 	"github.com/ct-dev/ct/db"
 	"github.com/ct-dev/ct/hub"
@@ -13,7 +14,7 @@ import (
 )
 
 func (s *Server) handleLobbyShow(w http.ResponseWriter, r *http.Request) error {
-	l, err := s.lobbyModel()
+	l, err := s.lobbyModel(principal(r))
 	if err != nil {
 		return err
 	}
@@ -21,8 +22,8 @@ func (s *Server) handleLobbyShow(w http.ResponseWriter, r *http.Request) error {
 	return render(w, r, views.LobbyPage(l))
 }
 
-// lobbyModel groups sessions under their machines.
-func (s *Server) lobbyModel() (views.Lobby, error) {
+// lobbyModel groups the sessions p may see under their machines.
+func (s *Server) lobbyModel(p auth.Principal) (views.Lobby, error) {
 	nodes, err := s.store.Nodes()
 	if err != nil {
 		return views.Lobby{}, err
@@ -35,9 +36,17 @@ func (s *Server) lobbyModel() (views.Lobby, error) {
 	if err != nil {
 		return views.Lobby{}, err
 	}
-	l := views.Lobby{Now: time.Now(), Waiting: len(pending)}
+	l := views.Lobby{Now: time.Now(), User: p.User, Admin: p.IsAdmin()}
+	for _, pr := range pending {
+		if p.CanSee(pr.Node) {
+			l.Waiting++
+		}
+	}
 	index := map[string]int{}
 	for _, n := range nodes {
+		if !p.CanSee(n.Name) {
+			continue
+		}
 		index[n.Name] = len(l.Machines)
 		l.Machines = append(l.Machines, views.Machine{Name: n.Name, Hostname: n.Hostname, User: n.User, Online: s.hub.NodeOnline(n.Name)})
 	}
@@ -93,12 +102,15 @@ func sessionModel(snap hub.Snapshot, stream string) views.Session {
 
 func (s *Server) handleSessionShow(w http.ResponseWriter, r *http.Request) error {
 	id := chi.URLParam(r, "id")
+	if _, err := s.visibleSession(principal(r), id, false); err != nil {
+		return err
+	}
 	snap, err := s.hub.Screen(id)
 	if err != nil {
 		return err
 	}
 	m := sessionModel(snap, "/events/s/"+id+"?v="+newStreamKey())
-	if m.Prompts, err = s.pendingPrompts(id); err != nil {
+	if m.Prompts, err = s.pendingPrompts(principal(r), id); err != nil {
 		return err
 	}
 	return render(w, r, views.SessionPage(m))
@@ -121,9 +133,14 @@ func (s *Server) handleSessionInput(w http.ResponseWriter, r *http.Request) erro
 	} else {
 		data = []byte(r.PostForm.Get("text") + "\r")
 	}
-	if err := s.hub.Input(chi.URLParam(r, "id"), data); err != nil {
+	id := chi.URLParam(r, "id")
+	if _, err := s.visibleSession(principal(r), id, true); err != nil {
 		return err
 	}
+	if err := s.hub.Input(id, data); err != nil {
+		return err
+	}
+	s.audit(r, "input", id+" "+strconv.Itoa(len(data))+" bytes")
 	w.WriteHeader(http.StatusNoContent)
 	return nil
 }

@@ -2,28 +2,32 @@ package handlers
 
 import (
 	"encoding/json"
-	"errors"
-	"net"
 	"net/http"
 	"sort"
 	"strings"
 	"time"
 
+	"github.com/ct-dev/ct/auth"
 	"github.com/ct-dev/ct/db"
 	"github.com/ct-dev/ct/hub"
 	"github.com/ct-dev/ct/views"
 	"github.com/go-chi/chi/v5"
 )
 
-// pendingPrompts lists waiting prompts (of one session, or all), oldest first.
-func (s *Server) pendingPrompts(sessionID string) ([]views.Prompt, error) {
+// pendingPrompts lists waiting prompts p may see (of one session, or all),
+// oldest first.
+func (s *Server) pendingPrompts(p auth.Principal, sessionID string) ([]views.Prompt, error) {
 	ps, err := s.store.Prompts(db.PromptFilter{State: db.PromptPending, SessionID: sessionID})
 	if err != nil {
 		return nil, err
 	}
 	out := make([]views.Prompt, 0, len(ps))
 	for i := len(ps) - 1; i >= 0; i-- {
-		out = append(out, s.promptModel(ps[i]))
+		if p.CanSee(ps[i].Node) {
+			m := s.promptModel(ps[i])
+			m.CanAnswer = p.CanDrive(ps[i].Node)
+			out = append(out, m)
+		}
 	}
 	return out, nil
 }
@@ -36,7 +40,7 @@ func (s *Server) handleApprovalsShow(w http.ResponseWriter, r *http.Request) err
 	default:
 		return errorf(http.StatusBadRequest, "Unknown outcome filter; use approved, denied or closed.")
 	}
-	pending, err := s.pendingPrompts("")
+	pending, err := s.pendingPrompts(principal(r), "")
 	if err != nil {
 		return err
 	}
@@ -50,9 +54,11 @@ func (s *Server) handleApprovalsShow(w http.ResponseWriter, r *http.Request) err
 	}
 	a := views.Approvals{Pending: pending, Filter: f, Stream: "/events/approvals?v=" + newStreamKey()}
 	for _, p := range hist {
-		a.History = append(a.History, s.promptModel(p))
+		if principal(r).CanSee(p.Node) {
+			a.History = append(a.History, s.promptModel(p))
+		}
 	}
-	a.Nodes, a.Tools, err = s.promptFacets()
+	a.Nodes, a.Tools, err = s.promptFacets(principal(r))
 	if err != nil {
 		return err
 	}
@@ -60,14 +66,16 @@ func (s *Server) handleApprovalsShow(w http.ResponseWriter, r *http.Request) err
 }
 
 // promptFacets lists the machines and tools prompts have, for the filters.
-func (s *Server) promptFacets() (nodes, tools []string, err error) {
+func (s *Server) promptFacets(viewer auth.Principal) (nodes, tools []string, err error) {
 	all, err := s.store.Prompts(db.PromptFilter{Limit: 2000})
 	if err != nil {
 		return nil, nil, err
 	}
 	ns, ts := map[string]bool{}, map[string]bool{}
 	for _, p := range all {
-		ns[p.Node], ts[p.Tool] = true, true
+		if viewer.CanSee(p.Node) {
+			ns[p.Node], ts[p.Tool] = true, true
+		}
 	}
 	for n := range ns {
 		nodes = append(nodes, n)
@@ -82,14 +90,13 @@ func (s *Server) promptFacets() (nodes, tools []string, err error) {
 
 func (s *Server) handlePromptShow(w http.ResponseWriter, r *http.Request) error {
 	id := chi.URLParam(r, "id")
-	p, err := s.store.GetPrompt(id)
-	if errors.Is(err, db.ErrNotFound) {
-		return errorf(http.StatusNotFound, "No such prompt. It may be from another hub; see all approvals.")
-	}
+	p, err := s.visiblePrompt(principal(r), id, false)
 	if err != nil {
 		return err
 	}
-	return render(w, r, views.PromptPage(s.promptModel(p), "/events/p/"+id+"?v="+newStreamKey()))
+	m := s.promptModel(p)
+	m.CanAnswer = principal(r).CanDrive(p.Node)
+	return render(w, r, views.PromptPage(m, "/events/p/"+id+"?v="+newStreamKey()))
 }
 
 // handlePromptDecide takes Approve / Deny / Deny with message / Allow for
@@ -113,21 +120,33 @@ func (s *Server) handlePromptDecide(w http.ResponseWriter, r *http.Request) erro
 	case d.Decision == "deny":
 		d.Message = "" // plain Deny: the message box is for "Deny with message"
 	}
-	p, err := s.hub.Decide(r.Context(), chi.URLParam(r, "id"), d)
+	id := chi.URLParam(r, "id")
+	if _, err := s.visiblePrompt(principal(r), id, true); err != nil {
+		return err
+	}
+	p, err := s.hub.Decide(r.Context(), id, d)
+	s.auditDecision(r, id, d, err)
 	if err != nil {
 		return err
 	}
 	return render(w, r, views.PromptCard(s.promptModel(p), false))
 }
 
-// who names the person answering. Until accounts exist (the access issue)
-// it is the device and address the answer came from.
+// who names the person answering, and the device: "mike from phone".
 func who(r *http.Request) string {
-	host, _, err := net.SplitHostPort(r.RemoteAddr)
-	if err != nil {
-		host = r.RemoteAddr
+	return principal(r).User + " from " + deviceOf(r)
+}
+
+// auditDecision records an answer to a prompt and whether it won.
+func (s *Server) auditDecision(r *http.Request, id string, d hub.Decision, err error) {
+	what := d.Decision
+	if d.Scope == "session" {
+		what += " for the session"
 	}
-	return "someone on a " + deviceOf(r) + " at " + host
+	if err != nil {
+		what += " (refused: " + err.Error() + ")"
+	}
+	s.audit(r, "prompt.decide", id+" "+what)
 }
 
 // deviceOf guesses phone or desktop from the User-Agent; API calls are "api".
@@ -156,9 +175,14 @@ func (s *Server) handleSessionSettings(w http.ResponseWriter, r *http.Request) e
 	default:
 		return errorf(http.StatusBadRequest, `terminal_only must be "on" or "off".`)
 	}
-	if err := s.hub.SetTerminalOnly(chi.URLParam(r, "id"), on); err != nil {
+	id := chi.URLParam(r, "id")
+	if _, err := s.visibleSession(principal(r), id, true); err != nil {
 		return err
 	}
+	if err := s.hub.SetTerminalOnly(id, on); err != nil {
+		return err
+	}
+	s.audit(r, "session.terminal_only", id+" "+r.PostForm.Get("terminal_only"))
 	w.WriteHeader(http.StatusNoContent)
 	return nil
 }
@@ -224,7 +248,9 @@ func (s *Server) handleAPIPromptsList(w http.ResponseWriter, r *http.Request) er
 	}
 	out := make([]apiPrompt, 0, len(ps))
 	for _, p := range ps {
-		out = append(out, toAPIPrompt(p))
+		if principal(r).CanSee(p.Node) {
+			out = append(out, toAPIPrompt(p))
+		}
 	}
 	writeJSON(w, http.StatusOK, out)
 	return nil
@@ -246,7 +272,12 @@ func (s *Server) handleAPIPromptDecide(w http.ResponseWriter, r *http.Request) e
 	if err := d.Validate(); err != nil {
 		return errorf(http.StatusBadRequest, err.Error())
 	}
-	p, err := s.hub.Decide(r.Context(), chi.URLParam(r, "id"), d)
+	id := chi.URLParam(r, "id")
+	if _, err := s.visiblePrompt(principal(r), id, true); err != nil {
+		return err
+	}
+	p, err := s.hub.Decide(r.Context(), id, d)
+	s.auditDecision(r, id, d, err)
 	if err != nil {
 		return err
 	}

@@ -8,12 +8,15 @@ import (
 	"github.com/go-chi/chi/v5"
 )
 
-// routes lists every route ct serves.
+// routes lists every route ct serves. Only the routes above the
+// authenticated group are reachable without logging in.
 func (s *Server) routes() http.Handler {
 	r := chi.NewRouter()
+	r.Use(trustedProxy(s.trusted))
 	r.Use(securityHeaders)
 	r.Use(s.meters.count) // open streams and sockets, for /metrics
 
+	// Public: health, assets, logging in, first-start setup.
 	r.Get("/healthz", s.handleHealth)
 	r.Handle("/static/*", http.StripPrefix("/static/", cacheAssets(http.FileServerFS(static.FS))))
 	palette := screen.PaletteCSS()
@@ -22,46 +25,79 @@ func (s *Server) routes() http.Handler {
 		w.Header().Set("Cache-Control", "public, max-age=3600")
 		_, _ = w.Write([]byte(palette))
 	})
+	r.Get("/login", s.page(s.handleLoginShow))
+	r.Post("/login", s.page(s.handleLoginCreate))
+	r.Get("/setup", s.page(s.handleSetupShow))
+	r.Post("/setup", s.page(s.handleSetupCreate))
+	// Token creation also takes name+password (HTTP Basic) for ct token create / ct login.
+	r.With(s.basicAuth).Post("/api/v1/tokens", s.api(s.handleAPITokenCreate))
 
-	// Pages and fragments for browsers.
-	r.Get("/", s.page(s.handleLobbyShow))
-	r.Get("/s/{id}", s.page(s.handleSessionShow))
-	r.Post("/s/{id}/input", s.page(s.handleSessionInput))
-	r.Post("/s/{id}/settings", s.page(s.handleSessionSettings))
-	r.Get("/approvals", s.page(s.handleApprovalsShow))
-	r.Get("/p/{id}", s.page(s.handlePromptShow))
-	r.Post("/p/{id}/decide", s.page(s.handlePromptDecide))
+	r.Group(func(r chi.Router) {
+		r.Use(s.requireAuth)
 
-	// Live streams (r3labs/sse, one stream per open page).
-	r.Get("/events/lobby", s.handleLobbyEvents)
-	r.Get("/events/s/{id}", s.handleSessionEvents)
-	r.Get("/events/approvals", s.handleApprovalsEvents)
-	r.Get("/events/p/{id}", s.handlePromptEvents)
+		// Pages and fragments for browsers.
+		r.Get("/", s.page(s.handleLobbyShow))
+		r.Get("/s/{id}", s.page(s.handleSessionShow))
+		r.Post("/s/{id}/input", s.page(s.handleSessionInput))
+		r.Post("/s/{id}/settings", s.page(s.handleSessionSettings))
+		r.Get("/approvals", s.page(s.handleApprovalsShow))
+		r.Get("/p/{id}", s.page(s.handlePromptShow))
+		r.Post("/p/{id}/decide", s.page(s.handlePromptDecide))
+		r.Post("/logout", s.page(s.handleLogout))
+		r.Get("/account", s.page(s.handleAccountShow))
+		r.Post("/account/password", s.page(s.handleAccountPassword))
+		r.Get("/tokens", s.page(s.handleTokensShow))
+		r.Post("/tokens", s.page(s.handleTokenCreate))
+		r.Post("/tokens/{id}/revoke", s.page(s.handleTokenRevoke))
+		r.Group(func(r chi.Router) {
+			r.Use(s.requireAdmin)
+			r.Get("/admin/users", s.page(s.handleUsersShow))
+			r.Post("/admin/users", s.page(s.handleUserCreate))
+			r.Post("/admin/users/{name}", s.page(s.handleUserUpdate))
+			r.Get("/admin/audit", s.page(s.handleAuditShow))
+		})
 
-	// Workstations: one outbound WebSocket per ct wrap.
-	r.Get("/ws/wrap", s.handleWrapSocket)
+		// Live streams (r3labs/sse, one stream per open page).
+		r.Get("/events/lobby", s.handleLobbyEvents)
+		r.Get("/events/s/{id}", s.handleSessionEvents)
+		r.Get("/events/approvals", s.handleApprovalsEvents)
+		r.Get("/events/p/{id}", s.handlePromptEvents)
 
-	// JSON API for scripts and agents.
-	r.Route("/api/v1", func(r chi.Router) {
-		r.Get("/sessions", s.api(s.handleAPISessionsList))
-		r.Get("/sessions/{id}", s.api(s.handleAPISessionShow))
-		r.Get("/sessions/{id}/screen", s.api(s.handleAPISessionScreen))
-		r.Get("/sessions/{id}/log", s.api(s.handleAPISessionLog))
-		r.Post("/sessions/{id}/input", s.api(s.handleAPISessionInput))
-		r.Get("/admin/backup", s.api(s.handleAdminBackup)) // ct backup; needs CT_ADMIN_TOKEN
-		r.Get("/prompts", s.api(s.handleAPIPromptsList))
-		r.Post("/prompts/{id}/decision", s.api(s.handleAPIPromptDecide))
-		r.NotFound(s.api(func(http.ResponseWriter, *http.Request) error {
-			return errorf(http.StatusNotFound, "no such API endpoint; see README.md for the API")
-		}))
+		// Workstations: one outbound WebSocket per ct wrap (machine tokens).
+		r.Get("/ws/wrap", s.handleWrapSocket)
+
+		// JSON API for scripts and agents.
+		r.Route("/api/v1", func(r chi.Router) {
+			r.Get("/sessions", s.api(s.handleAPISessionsList))
+			r.Get("/sessions/{id}", s.api(s.handleAPISessionShow))
+			r.Get("/sessions/{id}/screen", s.api(s.handleAPISessionScreen))
+			r.Get("/sessions/{id}/log", s.api(s.handleAPISessionLog))
+			r.Post("/sessions/{id}/input", s.api(s.handleAPISessionInput))
+			r.Get("/prompts", s.api(s.handleAPIPromptsList))
+			r.Post("/prompts/{id}/decision", s.api(s.handleAPIPromptDecide))
+			r.Delete("/tokens/{id}", s.api(s.handleAPITokenRevoke))
+			r.With(s.requireAdmin).Get("/admin/backup", s.api(s.handleAdminBackup)) // ct backup
+			r.NotFound(s.api(func(http.ResponseWriter, *http.Request) error {
+				return errorf(http.StatusNotFound, "no such API endpoint; see docs/api.md")
+			}))
+		})
 	})
-	return r
+	// Cross-site state changes are refused for every route: browsers send
+	// Sec-Fetch-Site/Origin, which this checks; scripts with tokens send neither.
+	return http.NewCrossOriginProtection().Handler(r)
 }
 
 func (s *Server) handleHealth(w http.ResponseWriter, _ *http.Request) {
 	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
 	_, _ = w.Write([]byte("ok\n"))
 }
+
+// csp allows only ct's own embedded assets. Inline style attributes are
+// allowed (true-colour terminal cells carry their colour that way); inline
+// <style> and scripts are not.
+const csp = "default-src 'none'; script-src 'self'; style-src 'self'; style-src-attr 'unsafe-inline'; " +
+	"img-src 'self' data:; connect-src 'self'; manifest-src 'self'; worker-src 'self'; " +
+	"form-action 'self'; base-uri 'none'; frame-ancestors 'none'"
 
 // securityHeaders sets headers every response carries.
 func securityHeaders(next http.Handler) http.Handler {
@@ -70,6 +106,7 @@ func securityHeaders(next http.Handler) http.Handler {
 		h.Set("X-Content-Type-Options", "nosniff")
 		h.Set("Referrer-Policy", "same-origin")
 		h.Set("X-Frame-Options", "DENY")
+		h.Set("Content-Security-Policy", csp)
 		next.ServeHTTP(w, r)
 	})
 }

@@ -11,6 +11,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/ct-dev/ct/auth"
 	"github.com/ct-dev/ct/hub"
 	"github.com/ct-dev/ct/views"
 	"github.com/go-chi/chi/v5"
@@ -32,6 +33,7 @@ type streams struct {
 
 	mu     sync.Mutex
 	topics map[string]map[string]bool // topic -> stream ids of open pages
+	who    map[string]*viewer         // stream id -> who is looking (lists are rendered per person)
 	seq    uint64                     // event ids for list pages
 	wraps  map[closer]struct{}        // open wrap sockets, closed at shutdown
 	wrapWG sync.WaitGroup
@@ -50,7 +52,7 @@ func topicPrompt(id string) string  { return "p:" + id }
 type closer interface{ closeGoingAway() }
 
 func newStreams(s *Server) *streams {
-	st := &streams{s: s, topics: map[string]map[string]bool{}, wraps: map[closer]struct{}{}, done: make(chan struct{})}
+	st := &streams{s: s, topics: map[string]map[string]bool{}, who: map[string]*viewer{}, wraps: map[closer]struct{}{}, done: make(chan struct{})}
 	srv := sse.NewWithCallback(st.subscribed, st.unsubscribed)
 	// Replay would resend stale screens from the library's log; the page
 	// render and a full resync on subscribe are the backlog instead.
@@ -101,12 +103,25 @@ func (st *streams) serve(w http.ResponseWriter, r *http.Request, topic string) {
 		return
 	}
 	streamID := topic + ":" + k
+	st.mu.Lock()
+	v := st.who[streamID]
+	if v == nil {
+		v = &viewer{}
+		st.who[streamID] = v
+	}
+	v.p, v.conns = principal(r), v.conns+1
+	st.mu.Unlock()
 	// r3labs reads the stream name from ?stream=; chi's route carries it.
 	r2 := r.Clone(r.Context())
 	r2.URL.RawQuery = "stream=" + streamID
 	st.s.log.Debug("stream open", "stream", streamID)
 	st.server.ServeHTTP(w, r2)
 	st.s.log.Debug("stream close", "stream", streamID)
+	st.mu.Lock()
+	if v.conns--; v.conns == 0 {
+		delete(st.who, streamID)
+	}
+	st.mu.Unlock()
 }
 
 func (s *Server) handleLobbyEvents(w http.ResponseWriter, r *http.Request) {
@@ -119,7 +134,7 @@ func (s *Server) handleApprovalsEvents(w http.ResponseWriter, r *http.Request) {
 
 func (s *Server) handleSessionEvents(w http.ResponseWriter, r *http.Request) {
 	id := chi.URLParam(r, "id")
-	if _, err := s.store.GetSession(id); err != nil || strings.Contains(id, ":") {
+	if _, err := s.visibleSession(principal(r), id, false); err != nil || strings.Contains(id, ":") {
 		http.Error(w, "no such session", http.StatusNotFound)
 		return
 	}
@@ -128,7 +143,7 @@ func (s *Server) handleSessionEvents(w http.ResponseWriter, r *http.Request) {
 
 func (s *Server) handlePromptEvents(w http.ResponseWriter, r *http.Request) {
 	id := chi.URLParam(r, "id")
-	if _, err := s.store.GetPrompt(id); err != nil || strings.Contains(id, ":") {
+	if _, err := s.visiblePrompt(principal(r), id, false); err != nil || strings.Contains(id, ":") {
 		http.Error(w, "no such prompt", http.StatusNotFound)
 		return
 	}
@@ -292,14 +307,17 @@ func (st *streams) PromptsChanged(sessionID, promptID string) {
 }
 
 func (st *streams) publishLobby(ids []string) {
-	l, err := st.s.lobbyModel()
-	if err != nil {
-		st.s.log.Error("lobby", "error", err)
-		return
+	id := st.nextID()
+	for _, g := range st.byViewer(ids) {
+		l, err := st.s.lobbyModel(g.p)
+		if err != nil {
+			st.s.log.Error("lobby", "error", err)
+			return
+		}
+		var b bytes.Buffer
+		_ = views.LobbyList(l).Render(context.Background(), &b)
+		st.publish(g.ids, "lobby", id, b.Bytes())
 	}
-	var b bytes.Buffer
-	_ = views.LobbyList(l).Render(context.Background(), &b)
-	st.publish(ids, "lobby", st.nextID(), b.Bytes())
 }
 
 func (st *streams) publishStatus(sid string, ids []string) {
@@ -318,23 +336,29 @@ func (st *streams) publishStatus(sid string, ids []string) {
 }
 
 func (st *streams) publishSessionPrompts(sid string, ids []string) {
-	ps, err := st.s.pendingPrompts(sid)
-	if err != nil {
-		return
+	id := st.nextID()
+	for _, g := range st.byViewer(ids) {
+		ps, err := st.s.pendingPrompts(g.p, sid)
+		if err != nil {
+			return
+		}
+		var b bytes.Buffer
+		_ = views.SessionPrompts(ps, true).Render(context.Background(), &b)
+		st.publish(g.ids, "screen", id, b.Bytes())
 	}
-	var b bytes.Buffer
-	_ = views.SessionPrompts(ps, true).Render(context.Background(), &b)
-	st.publish(ids, "screen", st.nextID(), b.Bytes())
 }
 
 func (st *streams) publishPending(ids []string) {
-	ps, err := st.s.pendingPrompts("")
-	if err != nil {
-		return
+	id := st.nextID()
+	for _, g := range st.byViewer(ids) {
+		ps, err := st.s.pendingPrompts(g.p, "")
+		if err != nil {
+			return
+		}
+		var b bytes.Buffer
+		_ = views.PendingList(ps, true).Render(context.Background(), &b)
+		st.publish(g.ids, "prompts", id, b.Bytes())
 	}
-	var b bytes.Buffer
-	_ = views.PendingList(ps, true).Render(context.Background(), &b)
-	st.publish(ids, "prompts", st.nextID(), b.Bytes())
 }
 
 func (st *streams) publishPrompt(pid string, ids []string) {
@@ -342,9 +366,50 @@ func (st *streams) publishPrompt(pid string, ids []string) {
 	if err != nil {
 		return
 	}
-	var b bytes.Buffer
-	_ = views.PromptCard(st.s.promptModel(p), true).Render(context.Background(), &b)
-	st.publish(ids, "prompts", st.nextID(), b.Bytes())
+	id := st.nextID()
+	for _, g := range st.byViewer(ids) {
+		m := st.s.promptModel(p)
+		m.CanAnswer = g.p.CanDrive(p.Node)
+		var b bytes.Buffer
+		_ = views.PromptCard(m, true).Render(context.Background(), &b)
+		st.publish(g.ids, "prompts", id, b.Bytes())
+	}
+}
+
+// viewer is who looks at one page's stream.
+type viewer struct {
+	p     auth.Principal
+	conns int // open connections of this stream id (a reconnect may overlap)
+}
+
+// group is the streams of people who see the same thing.
+type group struct {
+	p   auth.Principal
+	ids []string
+}
+
+// byViewer groups streams by what their viewers may see, so each list is
+// rendered once per distinct set of rights, not once per page.
+func (st *streams) byViewer(ids []string) []group {
+	st.mu.Lock()
+	defer st.mu.Unlock()
+	idx := map[string]int{}
+	var out []group
+	for _, id := range ids {
+		v := st.who[id]
+		if v == nil {
+			continue // gone already
+		}
+		key := v.p.Role + "|" + strings.Join(v.p.Grants, ",")
+		i, ok := idx[key]
+		if !ok {
+			i = len(out)
+			idx[key] = i
+			out = append(out, group{p: v.p})
+		}
+		out[i].ids = append(out[i].ids, id)
+	}
+	return out
 }
 
 // heartbeat sends a comment on every stream every 25 s so idle connections

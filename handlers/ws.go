@@ -7,6 +7,8 @@ import (
 	"time"
 
 	"github.com/coder/websocket"
+	"github.com/ct-dev/ct/auth"
+	"github.com/ct-dev/ct/hub"
 	"github.com/ct-dev/ct/wire"
 )
 
@@ -37,6 +39,13 @@ func (t wsTransport) closeGoingAway() { _ = t.c.Close(websocket.StatusGoingAway,
 
 // handleWrapSocket is ct wrap's one outbound connection to the hub.
 func (s *Server) handleWrapSocket(w http.ResponseWriter, r *http.Request) {
+	// The token was checked before the upgrade (requireAuth); only machine
+	// tokens publish sessions, and only as their machine.
+	p := principal(r)
+	if p.Kind != auth.KindMachine {
+		s.refuse(w, r, http.StatusForbidden, "ct wrap needs a machine token: run ct login --hub URL on the workstation, or pass --token", "")
+		return
+	}
 	c, err := websocket.Accept(w, r, nil) // nil options: same-origin check on for browsers
 	if err != nil {
 		return // Accept has answered the request
@@ -51,7 +60,7 @@ func (s *Server) handleWrapSocket(w http.ResponseWriter, r *http.Request) {
 	beat, stopBeat := context.WithCancel(r.Context())
 	defer stopBeat()
 	go heartbeat(beat, c)
-	err = s.hub.ServeWrap(r.Context(), t)
+	err = s.hub.ServeWrap(r.Context(), t, hub.WrapAuth{TokenID: p.TokenID, Machine: p.Machine})
 	status := websocket.CloseStatus(err)
 	switch {
 	case status == websocket.StatusNormalClosure || status == websocket.StatusGoingAway || errors.Is(err, context.Canceled):

@@ -30,14 +30,21 @@ type wrapConn struct {
 	cancel  context.CancelCauseFunc
 	once    sync.Once
 	waits   promptWaits
+	tokenID string
 }
 
 // inputQueue bounds input waiting for a slow wrap; beyond it input is refused
 // rather than buffered without limit.
 const inputQueue = 64
 
+// WrapAuth is what the connection's credentials allow.
+type WrapAuth struct {
+	TokenID string // closes the connection when revoked
+	Machine string // the only machine name it may publish as ("" = any)
+}
+
 // ServeWrap runs the hub's side of one wrap connection until it ends.
-func (h *Hub) ServeWrap(ctx context.Context, t Transport) error {
+func (h *Hub) ServeWrap(ctx context.Context, t Transport, a WrapAuth) error {
 	ctx, cancel := context.WithCancelCause(ctx)
 	defer cancel(nil)
 	h.mu.Lock()
@@ -51,6 +58,15 @@ func (h *Hub) ServeWrap(ctx context.Context, t Transport) error {
 	hello, start, sid, err := handshake(ctx, t)
 	if err != nil {
 		return err
+	}
+	if a.Machine != "" && hello.Node != a.Machine {
+		msg := fmt.Sprintf("this token publishes only as machine %q, not %q: run ct wrap with --name %s or make a token for this machine", a.Machine, hello.Node, a.Machine)
+		refusal, _ := wire.New(wire.TypeError, wire.Error{Message: msg})
+		_ = t.Write(ctx, refusal)
+		return errors.New(msg)
+	}
+	if existing, err := h.store.GetSession(sid); err == nil && existing.Node != hello.Node {
+		return fmt.Errorf("session %s belongs to machine %q", sid, existing.Node)
 	}
 	if err := h.store.PutNode(db.Node{Name: hello.Node, Hostname: hello.Hostname, User: hello.User, OS: hello.OS, Version: hello.Version, LastSeen: time.Now().UTC()}); err != nil {
 		return err
@@ -66,7 +82,7 @@ func (h *Hub) ServeWrap(ctx context.Context, t Transport) error {
 	if err != nil {
 		return err
 	}
-	c := &wrapConn{h: h, node: hello.Node, session: sid, ackWake: make(chan struct{}, 1), out: make(chan wire.Envelope, inputQueue), cancel: cancel,
+	c := &wrapConn{h: h, node: hello.Node, session: sid, tokenID: a.TokenID, ackWake: make(chan struct{}, 1), out: make(chan wire.Envelope, inputQueue), cancel: cancel,
 		waits: promptWaits{results: map[string]chan wire.PromptResult{}}}
 	c.ack.Store(meta.LastSeq)
 	if err := s.attach(c); err != nil {
@@ -276,4 +292,25 @@ func (h *Hub) lobbyDue() bool {
 	}
 	h.lastLobby = time.Now()
 	return true
+}
+
+// DropToken closes every wrap connection that authenticated with token id
+// (it was revoked).
+func (h *Hub) DropToken(id string) {
+	if id == "" {
+		return
+	}
+	h.mu.Lock()
+	var doomed []*wrapConn
+	for _, s := range h.sessions {
+		s.mu.Lock()
+		if s.conn != nil && s.conn.tokenID == id {
+			doomed = append(doomed, s.conn)
+		}
+		s.mu.Unlock()
+	}
+	h.mu.Unlock()
+	for _, c := range doomed {
+		c.fail("its token was revoked")
+	}
 }

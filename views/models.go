@@ -30,6 +30,8 @@ type Lobby struct {
 	Stream   string // SSE URL for live updates
 	Now      time.Time
 	Waiting  int // prompts waiting for an answer, across machines
+	User     string
+	Admin    bool
 }
 
 // Session is the session page.
@@ -80,6 +82,7 @@ type Prompt struct {
 	Suggestions  []string   // what "allow for this session" would allow
 	CanSession   bool
 	Pending      bool
+	CanAnswer    bool   // the viewer may answer (member or admin, granted)
 	State        string // pending | allowed | denied | closed
 	Outcome      string // who answered, how, after how long
 	Message      string // a deny message
@@ -114,4 +117,53 @@ type ApprovalFilter struct {
 	State string
 	Node  string
 	Tool  string
+}
+
+// AuditPage is the admin's view of the audit log.
+type AuditPage struct {
+	Rows     []AuditRow
+	Older    uint64 // seq to page back from; 0 when there is no more
+	Verified bool
+	Entries  int
+	BrokenAt uint64
+	Reason   string
+}
+
+// AuditRow is one audit entry.
+type AuditRow struct {
+	Seq                          uint64
+	Time, Actor, Action, Subject string
+	Addr                         string
+}
+
+// UsersPage is the admin's user list.
+type UsersPage struct {
+	Users    []UserRow
+	Machines []string
+	Msg, Err string
+}
+
+// UserRow is one person.
+type UserRow struct {
+	Name     string
+	Role     string
+	Grants   string
+	Disabled bool
+}
+
+// TokensPage lists tokens and offers to make one.
+type TokensPage struct {
+	Tokens   []TokenRow
+	New      string // a token just created, shown once
+	NewName  string
+	Admin    bool
+	Machines []string
+	Err      string
+}
+
+// TokenRow is one token.
+type TokenRow struct {
+	ID, Name, Kind, User, Machine, Role string
+	Created, LastUsed, LastAddr         string
+	Revoked                             bool
 }

@@ -41,7 +41,7 @@ const (
 // Limits that keep a hostile or broken peer from making either end allocate without bound.
 const (
 	MaxHeader = 1 << 20 // bytes of JSON header in one frame (a Write tool prompt carries a whole file)
-	MaxData   = 1 << 20  // bytes of raw data in one frame
+	MaxData   = 1 << 20 // bytes of raw data in one frame
 	MaxFrame  = 2 + binary.MaxVarintLen64 + MaxHeader + MaxData
 )
 

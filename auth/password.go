@@ -1,0 +1,65 @@
+// Package auth owns ct's credentials: password hashing (argon2id), token
+// minting and checking, the principal a request acts as and what each role
+// may do, and the login rate limiter. It stores nothing; db does.
+package auth
+
+import (
+	"crypto/rand"
+	"crypto/subtle"
+	"encoding/base64"
+	"errors"
+	"fmt"
+	"strings"
+
+	"golang.org/x/crypto/argon2"
+)
+
+// Argon2id parameters: memory-hard, chosen so one login takes ~50–250 ms
+// on the 2-core machines ct is tested on (see BENCHMARKS.md).
+const (
+	argonTime    = 3
+	argonMemory  = 32 * 1024 // KiB
+	argonThreads = 2
+	argonKeyLen  = 32
+	saltLen      = 16
+)
+
+// MinPassword is the shortest password accepted.
+const MinPassword = 10
+
+// HashPassword returns an encoded argon2id hash of pw.
+func HashPassword(pw string) (string, error) {
+	if len(pw) < MinPassword {
+		return "", fmt.Errorf("password must be at least %d characters", MinPassword)
+	}
+	if len(pw) > 1024 {
+		return "", errors.New("password is over 1024 characters")
+	}
+	salt := make([]byte, saltLen)
+	if _, err := rand.Read(salt); err != nil {
+		return "", err
+	}
+	key := argon2.IDKey([]byte(pw), salt, argonTime, argonMemory, argonThreads, argonKeyLen)
+	b64 := base64.RawStdEncoding.EncodeToString
+	return fmt.Sprintf("$argon2id$v=%d$m=%d,t=%d,p=%d$%s$%s", argon2.Version, argonMemory, argonTime, argonThreads, b64(salt), b64(key)), nil
+}
+
+// CheckPassword reports whether pw matches the encoded hash.
+func CheckPassword(encoded, pw string) bool {
+	parts := strings.Split(encoded, "$")
+	if len(parts) != 6 || parts[1] != "argon2id" || len(pw) > 1024 {
+		return false
+	}
+	var m, t uint32
+	var p uint8
+	if _, err := fmt.Sscanf(parts[3], "m=%d,t=%d,p=%d", &m, &t, &p); err != nil || m > 1<<21 || t > 20 || p == 0 {
+		return false
+	}
+	salt, err1 := base64.RawStdEncoding.DecodeString(parts[4])
+	want, err2 := base64.RawStdEncoding.DecodeString(parts[5])
+	if err1 != nil || err2 != nil || len(want) == 0 {
+		return false
+	}
+	got := argon2.IDKey([]byte(pw), salt, t, m, p, uint32(len(want)))
+	return subtle.ConstantTimeCompare(got, want) == 1
+}

@@ -1,0 +1,159 @@
+package handlers
+
+import (
+	"context"
+	"crypto/subtle"
+	"errors"
+	"net/http"
+	"net/url"
+	"strings"
+	"time"
+
+	"github.com/ct-dev/ct/auth"
+	"github.com/ct-dev/ct/db"
+)
+
+// sessionCookie names the browser login cookie.
+const sessionCookie = "ct_session"
+
+// webSessionTTL is how long a browser login lasts.
+const webSessionTTL = 14 * 24 * time.Hour
+
+type ctxKey int
+
+const principalKey ctxKey = 1
+
+// principal returns who the request acts as (set by requireAuth).
+func principal(r *http.Request) auth.Principal {
+	p, _ := r.Context().Value(principalKey).(auth.Principal)
+	return p
+}
+
+// errUnauthenticated means no valid credentials came with the request.
+var errUnauthenticated = errors.New("not logged in")
+
+// authenticate resolves the request's credentials: a Bearer token (API and
+// machine tokens) or the browser login cookie.
+func (s *Server) authenticate(r *http.Request) (auth.Principal, error) {
+	if h := r.Header.Get("Authorization"); h != "" {
+		plain, ok := strings.CutPrefix(h, "Bearer ")
+		if !ok {
+			return auth.Principal{}, errors.New(`the Authorization header must be "Bearer <token>"`)
+		}
+		return s.tokenPrincipal(r, plain)
+	}
+	c, err := r.Cookie(sessionCookie)
+	if err != nil {
+		return auth.Principal{}, errUnauthenticated
+	}
+	kind, id, secret, ok := auth.ParseToken(c.Value)
+	if !ok || kind != auth.KindSession {
+		return auth.Principal{}, errUnauthenticated
+	}
+	ws, err := s.store.GetWebSession(id)
+	if err != nil || subtle.ConstantTimeCompare([]byte(ws.Hash), []byte(auth.Hash(secret))) != 1 || time.Now().After(ws.ExpiresAt) {
+		return auth.Principal{}, errUnauthenticated
+	}
+	u, err := s.store.GetUser(ws.User)
+	if err != nil || u.Disabled {
+		return auth.Principal{}, errUnauthenticated
+	}
+	return auth.Principal{User: u.Name, Role: u.Role, Grants: u.Grants, Kind: auth.KindSession, TokenID: ws.ID}, nil
+}
+
+// tokenPrincipal checks an API or machine token.
+func (s *Server) tokenPrincipal(r *http.Request, plain string) (auth.Principal, error) {
+	kind, id, secret, ok := auth.ParseToken(plain)
+	if !ok || (kind != auth.KindAPI && kind != auth.KindMachine) {
+		return auth.Principal{}, errors.New("that is not a ct token; create one with ct token create or in the web UI")
+	}
+	t, err := s.store.GetToken(id)
+	if err != nil || subtle.ConstantTimeCompare([]byte(t.Hash), []byte(auth.Hash(secret))) != 1 {
+		return auth.Principal{}, errors.New("unknown token; it may be from another hub")
+	}
+	if t.Revoked {
+		return auth.Principal{}, errors.New("this token was revoked; create a new one")
+	}
+	u, err := s.store.GetUser(t.User)
+	if err != nil || u.Disabled {
+		return auth.Principal{}, errors.New("the person who made this token is disabled or gone")
+	}
+	p := auth.Principal{User: u.Name, Role: u.Role, Grants: u.Grants, Kind: t.Kind, TokenID: t.ID, Machine: t.Machine}
+	if t.Kind == auth.KindAPI && t.Role != "" && auth.RoleRank(t.Role) < auth.RoleRank(u.Role) {
+		p.Role = t.Role // an API token never has more than its maker, maybe less
+	}
+	s.touchToken(t, clientAddr(r))
+	return p, nil
+}
+
+// touchToken records a token's last use, at most once a minute per token so
+// the hot path does not write to the store on every request.
+func (s *Server) touchToken(t db.Token, addr string) {
+	if time.Since(t.LastUsedAt) < time.Minute && t.LastAddr == addr {
+		return
+	}
+	go func() {
+		_, _ = s.store.UpdateToken(t.ID, func(t *db.Token) error {
+			t.LastUsedAt, t.LastAddr = time.Now().UTC(), addr
+			return nil
+		})
+	}()
+}
+
+// requireAuth lets only authenticated people and API tokens through; machine
+// tokens only reach the routes that take them (the wrap socket). Browsers are
+// sent to the login page; everything else gets 401.
+func (s *Server) requireAuth(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if s.setupPending() {
+			s.refuse(w, r, http.StatusUnauthorized, "This hub has no admin yet: open the setup link ct serve printed on its first start.", "/setup")
+			return
+		}
+		p, err := s.authenticate(r)
+		if err != nil {
+			s.refuse(w, r, http.StatusUnauthorized, "Log in first: "+err.Error()+".", "/login?next="+url.QueryEscape(r.URL.RequestURI()))
+			return
+		}
+		if p.Kind == auth.KindMachine && r.URL.Path != "/ws/wrap" {
+			s.refuse(w, r, http.StatusForbidden, "A machine token only lets ct wrap publish sessions; use an API token or log in.", "")
+			return
+		}
+		next.ServeHTTP(w, r.WithContext(withPrincipal(r.Context(), p)))
+	})
+}
+
+// requireAdmin lets only admins through.
+func (s *Server) requireAdmin(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if !principal(r).IsAdmin() {
+			s.refuse(w, r, http.StatusForbidden, "Only an admin can do this.", "")
+			return
+		}
+		next.ServeHTTP(w, r)
+	})
+}
+
+// refuse answers an unauthenticated or forbidden request in the form the
+// client understands: a redirect for a page, JSON for the API, text otherwise.
+func (s *Server) refuse(w http.ResponseWriter, r *http.Request, status int, msg, redirect string) {
+	switch {
+	case strings.HasPrefix(r.URL.Path, "/api/"):
+		writeJSON(w, status, map[string]string{"error": msg})
+	case r.Header.Get("HX-Request") == "true" && redirect != "":
+		w.Header().Set("HX-Redirect", redirect)
+		w.WriteHeader(status)
+	case r.Method == http.MethodGet && redirect != "" && !strings.HasPrefix(r.URL.Path, "/events/") && r.URL.Path != "/ws/wrap":
+		http.Redirect(w, r, redirect, http.StatusSeeOther)
+	default:
+		http.Error(w, msg, status)
+	}
+}
+
+// forbidden is the error a handler returns when the principal lacks a right.
+func forbidden(p auth.Principal, what string) *Error {
+	return errorf(http.StatusForbidden, "Your role ("+p.Role+") cannot "+what+"; ask an admin.")
+}
+
+func withPrincipal(ctx context.Context, p auth.Principal) context.Context {
+	return context.WithValue(ctx, principalKey, p)
+}
