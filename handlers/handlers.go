@@ -18,6 +18,7 @@ import (
 	"github.com/ct-dev/ct/db"
 	"github.com/ct-dev/ct/hub"
 	"github.com/ct-dev/ct/views"
+	"github.com/go-chi/chi/v5"
 	"github.com/r3labs/sse/v2"
 )
 
@@ -49,7 +50,11 @@ type Server struct {
 	userLimit *auth.Limiter // failed logins per account
 	addrLimit *auth.Limiter // failed logins per address
 	auditor   *auditor
+	mux       *chi.Mux // the router, for tests that walk every route
 }
+
+// Routes exposes the router so tests can walk every registered route.
+func (s *Server) Routes() chi.Routes { return s.mux }
 
 // New builds the server and registers it as the hub's listener.
 func New(d Deps) *Server {

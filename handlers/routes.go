@@ -82,6 +82,7 @@ func (s *Server) routes() http.Handler {
 			}))
 		})
 	})
+	s.mux = r
 	// Cross-site state changes are refused for every route: browsers send
 	// Sec-Fetch-Site/Origin, which this checks; scripts with tokens send neither.
 	return http.NewCrossOriginProtection().Handler(r)
