@@ -26,6 +26,9 @@ Usage:
   ct backup [--hub URL] > FILE          copy a running hub's store (needs CT_ADMIN_TOKEN)
   ct restore [--data DIR] FILE          make a backup the store of a stopped hub
   ct compact [--data DIR]               shrink a stopped hub's store file
+  ct login --hub URL                    save a machine token for this workstation
+  ct token create --hub URL --name N    create a token (CT_USER/CT_PASSWORD), print it
+  ct audit verify [--data DIR]          check the audit log's hash chain (hub stopped)
   ct hook EVENT                         (called by Claude Code's hooks under ct wrap)
   ct version                            print the version
 
@@ -73,6 +76,12 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 		return runRestore(ctx, args[1:], getenv, stdin, stdout, stderr)
 	case "compact":
 		return runCompact(ctx, args[1:], getenv, stdout, stderr)
+	case "login":
+		return runLogin(ctx, args[1:], getenv, stdin, stdout, stderr)
+	case "token":
+		return runToken(ctx, args[1:], getenv, stdout, stderr)
+	case "audit":
+		return runAudit(ctx, args[1:], getenv, stdout, stderr)
 	case "hook":
 		return runHook(ctx, args[1:], getenv, stdin, stdout, stderr)
 	case "version", "--version", "-v":

@@ -52,6 +52,15 @@ ends local input; the program keeps running for input from the hub.`, stdout)
 	if err := parseFlags(fs, args, stderr); err != nil {
 		return c, err
 	}
+	if c.Token == "" {
+		// ct login saved a machine token (and its machine name) for this hub.
+		if saved, ok := savedCredentials(getenv, c.Hub); ok {
+			c.Token = saved.Token
+			if c.Name == "" {
+				c.Name = saved.Machine
+			}
+		}
+	}
 	c.Command = fs.Args()
 	if len(c.Command) == 0 {
 		c.Command = []string{"claude"}

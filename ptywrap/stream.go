@@ -148,7 +148,15 @@ func (st *streamer) session(ctx context.Context) error {
 	c, resp, err := websocket.Dial(dialCtx, st.wsURL, &websocket.DialOptions{HTTPHeader: hdr})
 	if err != nil {
 		if resp != nil && resp.StatusCode >= 400 {
-			return fmt.Errorf("hub refused the connection: %s", resp.Status)
+			why := ""
+			if resp.Body != nil {
+				b, _ := io.ReadAll(io.LimitReader(resp.Body, 300))
+				why = strings.TrimSpace(string(b))
+			}
+			if resp.StatusCode == http.StatusUnauthorized || resp.StatusCode == http.StatusForbidden {
+				why += " (run ct login --hub URL on this machine, or pass --token / CT_TOKEN)"
+			}
+			return fmt.Errorf("hub refused the connection: %s: %s", resp.Status, why)
 		}
 		return err
 	}
