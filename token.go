@@ -48,4 +48,3 @@ The token is shown once; the hub keeps only its hash.`, stdout)
 	fmt.Fprintln(stdout, tok)
 	return nil
 }
-
