@@ -32,6 +32,17 @@ func closedAddr(t testing.TB) string {
 	return addr
 }
 
+// futureHub prepares a hub that is not running: a store holding a machine
+// token for machine, and a free address. StartHub(t, data, addr) brings it
+// up; a wrap given the token (CT_TOKEN) is accepted once it does.
+func futureHub(t testing.TB, machine string) (data, addr, token string) {
+	t.Helper()
+	h := StartHub(t, t.TempDir(), "127.0.0.1:0")
+	token = MachineToken(t, h.URL, machine)
+	h.Stop(t)
+	return h.Data, h.Addr, token
+}
+
 // sessionByID returns the hub's view of one session (false on any error).
 func sessionByID(hubURL, id string) (APISession, bool) {
 	for _, s := range Sessions(hubURL) {
@@ -131,7 +142,7 @@ func firstDiff(got, want []byte) string {
 // types into it; w.Stdout and w.Stderr both collect what it shows) and can
 // resize it. It also returns the terminal's own side, to read its modes,
 // and those modes before wrap started.
-func startWrapTTY(t testing.TB, cols, rows int, args ...string) (w *Wrap, ptmx, tty *os.File, modes string) {
+func startWrapTTY(t testing.TB, env []string, cols, rows int, args ...string) (w *Wrap, ptmx, tty *os.File, modes string) {
 	t.Helper()
 	ptmx, tty, err := pty.Open()
 	if err != nil {
@@ -143,6 +154,7 @@ func startWrapTTY(t testing.TB, cols, rows int, args ...string) (w *Wrap, ptmx, 
 	}
 	modes = ttyModes(t, tty)
 	cmd := exec.Command(Binary(t), append([]string{"wrap"}, args...)...)
+	cmd.Env = append(os.Environ(), env...)
 	cmd.Stdin, cmd.Stdout, cmd.Stderr = tty, tty, tty
 	// A session of its own with the terminal as controlling terminal, so a
 	// resize sends it SIGWINCH as a shell's job would get.

@@ -58,14 +58,14 @@ func TestHubKilledMidStream(t *testing.T) {
 // A hub that appears after the wrap started gets the whole session,
 // including what the program wrote while there was no hub.
 func TestHubStartedAfterWrap(t *testing.T) {
-	addr := closedAddr(t)
-	w := StartWrap(t, nil, "--hub", "http://"+addr, "--name", "late", "--",
+	data, addr, tok := futureHub(t, "late")
+	w := StartWrap(t, []string{"CT_TOKEN=" + tok}, "--hub", "http://"+addr, "--name", "late", "--",
 		"bash", "-c", `echo before-hub; read x; echo "after:$x"; exit 0`)
 	WaitFor(t, 10*time.Second, "wrap saying the hub is unreachable", func() bool {
 		return strings.Contains(w.Stderr.String(), "unreachable")
 	})
 	waitStdout(t, w, "before-hub")
-	h := StartHub(t, t.TempDir(), addr)
+	h := StartHub(t, data, addr)
 	s := SessionFor(t, h.URL, "late")
 	waitLogContains(t, h.URL, s.ID, "before-hub")
 	waitStatus(t, h.URL, s.ID, "live")
@@ -112,11 +112,11 @@ func dropCheck(t *testing.T, h *Hub, w *Wrap, id string) []byte {
 // With a 64 KiB spool and no hub, 1 MB of output overflows: the oldest is
 // dropped and accounted for exactly once the hub appears.
 func TestSpoolOverflowWhileHubDown(t *testing.T) {
-	addr := closedAddr(t)
-	w := StartWrap(t, nil, "--hub", "http://"+addr, "--name", "spill", "--spool", "65536", "--",
+	data, addr, tok := futureHub(t, "spill")
+	w := StartWrap(t, []string{"CT_TOKEN=" + tok}, "--hub", "http://"+addr, "--name", "spill", "--spool", "65536", "--",
 		"bash", "-c", `seq -f 'D%08g' 1 100000; echo wrote-all; read x; exit 0`)
 	waitStdout(t, w, "wrote-all")
-	h := StartHub(t, t.TempDir(), addr)
+	h := StartHub(t, data, addr)
 	s := SessionFor(t, h.URL, "spill")
 	waitLogContains(t, h.URL, s.ID, "wrote-all")
 	waitStatus(t, h.URL, s.ID, "live")

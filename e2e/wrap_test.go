@@ -112,7 +112,8 @@ func TestWrapStdinEOF(t *testing.T) {
 func TestWrapInTerminal(t *testing.T) {
 	h := StartHub(t, t.TempDir(), "127.0.0.1:0")
 	script := `stty size; read a; echo "typed:$a"; stty size; read b; exit 4`
-	w, ptmx, tty, modes := startWrapTTY(t, 80, 24, "--hub", h.URL, "--name", "tty", "--", "bash", "-c", script)
+	tok := MachineToken(t, h.URL, "tty")
+	w, ptmx, tty, modes := startWrapTTY(t, []string{"CT_TOKEN=" + tok}, 80, 24, "--hub", h.URL, "--name", "tty", "--", "bash", "-c", script)
 	s := SessionFor(t, h.URL, "tty")
 	waitLogContains(t, h.URL, s.ID, "24 80")
 	if err := pty.Setsize(ptmx, &pty.Winsize{Cols: 100, Rows: 30}); err != nil {
