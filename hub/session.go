@@ -104,6 +104,10 @@ func (s *session) replay() {
 	if err != nil {
 		s.h.log.Warn("screen replay", "session", s.id, "error", err)
 	}
+	// Feed now, before the session is handed out (its worker has not started):
+	// the first page or API read after a restart must see the rebuilt screen,
+	// not a blank one.
+	s.feed()
 	s.scrMu.Lock()
 	s.sentHist = 0
 	s.scrMu.Unlock()

@@ -37,6 +37,11 @@ type wrapConn struct {
 // rather than buffered without limit.
 const inputQueue = 64
 
+// maxEventHeader bounds the variable header fields of a sequenced event (the
+// largest real one, session.end, has under 200 bytes), so that the event
+// still encodes within wire.MaxHeader after the hub adds the session id.
+const maxEventHeader = 8 << 10
+
 // WrapAuth is what the connection's credentials allow.
 type WrapAuth struct {
 	TokenID string // closes the connection when revoked
@@ -172,6 +177,12 @@ func (c *wrapConn) readLoop(ctx context.Context, t Transport, s *session) error 
 			c.h.log.Warn("wrap sent an unexpected event", "type", e.Type, "session", c.session)
 			continue
 		}
+		if n := len(e.Payload) + len(e.From) + len(e.NodeID); n > maxEventHeader {
+			// Refused before it counts as received: stored, it would fail its
+			// whole batch, and the resends of every event in it would be
+			// dropped as duplicates.
+			return fmt.Errorf("%s event %d has %d bytes of header fields; the limit is %d", e.Type, e.Seq, n, maxEventHeader)
+		}
 		ok, gap := s.receive(e.Seq)
 		if !ok {
 			continue // a resend of something already received (stored or queued)
@@ -254,8 +265,11 @@ func (h *Hub) disconnect(c *wrapConn, s *session) {
 		delete(h.online, c.node)
 	}
 	h.mu.Unlock()
-	if err := h.store.SetSessionStatus(c.session, db.StatusOffline); err != nil {
-		h.log.Warn("mark session offline", "session", c.session, "error", err)
+	// A connection replaced by a newer one of the same session leaves it live.
+	if !replaced {
+		if err := h.store.SetSessionStatus(c.session, db.StatusOffline); err != nil {
+			h.log.Warn("mark session offline", "session", c.session, "error", err)
+		}
 	}
 	h.log.Info("wrap disconnected", "node", c.node, "session", c.session)
 	h.notify().LobbyChanged()
