@@ -1,0 +1,259 @@
+package main
+
+import (
+	"bytes"
+	"fmt"
+	"net/http"
+	"os"
+	"os/exec"
+	"strconv"
+	"strings"
+	"syscall"
+	"time"
+
+	"github.com/ct-dev/ct/bench"
+)
+
+// result is what one load run measured.
+type result struct {
+	window         time.Duration // the writing phase, start to end
+	hubCPU         time.Duration // hub utime+stime over the window
+	hubCPUTotal    time.Duration // ... until the store had caught up
+	machineBusy    float64       // fraction of all cores busy over the window
+	selfCPU        time.Duration // this process (the viewers) over the window
+	wrapCPU        time.Duration // all wraps and their writers, whole run
+	hwmKB          int64
+	delays         []float64 // ms, every viewer update carrying a timestamp
+	viewerEvents   int
+	viewerBytes    int64
+	viewerErrs     []string
+	catchUp        time.Duration // writing end until every session was complete
+	complete       int           // sessions whose store holds every byte
+	stored, want   int64         // bytes over all sessions
+	dropped        int64
+	wrapComplaints []string
+	timeline       []string
+}
+
+type wrapRun struct {
+	cmd    *exec.Cmd
+	stderr bytes.Buffer
+	done   chan struct{}
+}
+
+func load(cfg config, bin, self string, h *bench.HubProc) (*result, error) {
+	ctx, cancel := waitCtx(cfg)
+	defer cancel()
+	client := h.Client()
+	// Everyone starts writing at once, after every wrap and viewer is in place
+	// (about 30 ms of setup per wrap on 2 cores, plus margin).
+	start := time.Now().Add(5*time.Second + time.Duration(cfg.wraps)*40*time.Millisecond)
+	devnull, err := os.OpenFile(os.DevNull, os.O_RDWR, 0)
+	if err != nil {
+		return nil, err
+	}
+	defer devnull.Close()
+	target, alone := h.URL, cfg.hub != ""
+	if alone {
+		target = cfg.hub
+	}
+	wraps := make([]*wrapRun, cfg.wraps)
+	for i := range wraps {
+		name := fmt.Sprintf("load%03d", i)
+		tok := "none"
+		if !alone {
+			if tok, err = h.MachineToken(name); err != nil {
+				return nil, err
+			}
+		}
+		w := &wrapRun{done: make(chan struct{})}
+		w.cmd = exec.Command(bin, "wrap", "--hub", target, "--token", tok, "--name", name, "--",
+			self, "writer", "-rate", strconv.Itoa(cfg.rate), "-duration", cfg.duration.String(),
+			"-line", strconv.Itoa(cfg.line), "-tick", cfg.tick.String(), "-start", strconv.FormatInt(start.UnixNano(), 10))
+		w.cmd.Stdin, w.cmd.Stdout, w.cmd.Stderr = devnull, devnull, &w.stderr
+		if err := w.cmd.Start(); err != nil {
+			return nil, err
+		}
+		go func() { _ = w.cmd.Wait(); close(w.done) }()
+		wraps[i] = w
+	}
+	defer func() {
+		for _, w := range wraps {
+			_ = w.cmd.Process.Kill()
+			<-w.done
+		}
+	}()
+	var ids []string
+	viewers := []*viewer{}
+	if !alone {
+		if ids, err = waitSessions(client, h.URL, cfg.wraps, start); err != nil {
+			return nil, err
+		}
+		viewers = make([]*viewer, cfg.viewers)
+	}
+	for j := range viewers {
+		v := &viewer{from: start.UnixNano(), started: make(chan struct{})}
+		viewers[j] = v
+		url := fmt.Sprintf("%s/events/s/%s?v=load%d", h.URL, ids[j%len(ids)], j)
+		go v.run(ctx, client, url)
+		<-v.started
+	}
+	if time.Now().After(start) {
+		return nil, fmt.Errorf("setup took past the start time; the machine is too busy or -wraps too large")
+	}
+	time.Sleep(time.Until(start)) // the writers' shared start
+	r := &result{}
+	cpu0, _ := bench.ProcCPU(h.Pid())
+	busy0, total0, _ := bench.MachineCPU()
+	self0 := selfCPU()
+	end := start.Add(cfg.duration)
+	r.timeline = sample(h.Pid(), start, end)
+	cpu1, _ := bench.ProcCPU(h.Pid())
+	busy1, total1, _ := bench.MachineCPU()
+	r.window = time.Since(start)
+	r.hubCPU, r.selfCPU = cpu1-cpu0, selfCPU()-self0
+	if total1 > total0 {
+		r.machineBusy = float64(busy1-busy0) / float64(total1-total0)
+	}
+	r.want = int64(totalLines(cfg.rate, cfg.duration, cfg.line)) * int64(cfg.line+1) // \n leaves a PTY as \r\n
+	if !alone {
+		r.catchUp, r.complete, r.stored, r.dropped = waitStored(client, h.URL, ids, r.want, end, cfg.settle)
+	}
+	r.want *= int64(cfg.wraps)
+	cpu2, _ := bench.ProcCPU(h.Pid())
+	r.hubCPUTotal = cpu2 - cpu0
+	r.hwmKB, _ = bench.ProcStatusKB(h.Pid(), "VmHWM")
+	for _, w := range wraps {
+		select {
+		case <-w.done:
+		case <-time.After(cfg.settle):
+		}
+		if ps := w.cmd.ProcessState; ps != nil {
+			if ru, ok := ps.SysUsage().(*syscall.Rusage); ok {
+				r.wrapCPU += time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+			}
+		}
+		if s := strings.TrimSpace(w.stderr.String()); s != "" {
+			r.wrapComplaints = append(r.wrapComplaints, s)
+		}
+	}
+	cancel()
+	for _, v := range viewers {
+		v.mu.Lock()
+		r.delays = append(r.delays, v.delays...)
+		r.viewerEvents += v.events
+		r.viewerBytes += v.bytes
+		if v.err != nil {
+			r.viewerErrs = append(r.viewerErrs, v.err.Error())
+		}
+		v.mu.Unlock()
+	}
+	return r, nil
+}
+
+// waitSessions waits until the hub lists n sessions and returns their ids
+// in node-name order.
+func waitSessions(client *http.Client, hubURL string, n int, until time.Time) ([]string, error) {
+	for {
+		list, err := bench.ListSessions(client, hubURL)
+		if err == nil && len(list) >= n {
+			byNode := map[string]string{}
+			for _, s := range list {
+				byNode[s.Node] = s.ID
+			}
+			ids := make([]string, 0, n)
+			for i := range n {
+				ids = append(ids, byNode[fmt.Sprintf("load%03d", i)])
+			}
+			return ids, nil
+		}
+		if time.Now().After(until) {
+			return nil, fmt.Errorf("only %d of %d wraps connected before the start time", len(list), n)
+		}
+		time.Sleep(50 * time.Millisecond) // polling interval
+	}
+}
+
+// waitStored polls until every session has ended with want bytes stored, or
+// settle passes after end.
+func waitStored(client *http.Client, hubURL string, ids []string, want int64, end time.Time, settle time.Duration) (catchUp time.Duration, complete int, stored, dropped int64) {
+	for {
+		complete, stored, dropped = 0, 0, 0
+		list, _ := bench.ListSessions(client, hubURL)
+		mine := map[string]bool{}
+		for _, id := range ids {
+			mine[id] = true
+		}
+		for _, s := range list {
+			if !mine[s.ID] {
+				continue
+			}
+			stored += s.Bytes
+			dropped += s.Dropped
+			if s.Status == "ended" && s.Bytes == want && s.Dropped == 0 {
+				complete++
+			}
+		}
+		if complete == len(ids) || time.Now().After(end.Add(settle)) {
+			return time.Since(end), complete, stored, dropped
+		}
+		time.Sleep(100 * time.Millisecond) // polling interval
+	}
+}
+
+// sample prints a line every 10 s of the hub's CPU and the machine's load
+// until end, and returns the lines.
+func sample(pid int, start, end time.Time) []string {
+	var lines []string
+	prevCPU, _ := bench.ProcCPU(pid)
+	prevBusy, prevTotal, _ := bench.MachineCPU()
+	prev := time.Now()
+	for t := start.Add(10 * time.Second); ; t = t.Add(10 * time.Second) {
+		if t.After(end) {
+			t = end
+		}
+		time.Sleep(time.Until(t))
+		cpu, _ := bench.ProcCPU(pid)
+		busy, total, _ := bench.MachineCPU()
+		rss, _ := bench.ProcStatusKB(pid, "VmRSS")
+		now := time.Now()
+		line := fmt.Sprintf("t=%4.0fs  hub %.2f cores  machine %3.0f%% busy  hub RSS %d MiB",
+			now.Sub(start).Seconds(), (cpu-prevCPU).Seconds()/now.Sub(prev).Seconds(),
+			100*float64(busy-prevBusy)/float64(max(total-prevTotal, 1)), rss>>10)
+		fmt.Println(line)
+		lines = append(lines, line)
+		prevCPU, prevBusy, prevTotal, prev = cpu, busy, total, now
+		if !t.Before(end) {
+			return lines
+		}
+	}
+}
+
+func selfCPU() time.Duration {
+	var ru syscall.Rusage
+	_ = syscall.Getrusage(syscall.RUSAGE_SELF, &ru)
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+}
+
+func (r *result) print(cfg config) {
+	w := r.window.Seconds()
+	fmt.Printf("\nwriting window %.1f s; offered load %.1f MB/s into the hub\n", w, float64(cfg.wraps*cfg.rate)/1e6)
+	fmt.Printf("hub CPU        %.1f s over the window = %.2f cores (%.1f s until the store caught up)\n", r.hubCPU.Seconds(), r.hubCPU.Seconds()/w, r.hubCPUTotal.Seconds())
+	fmt.Printf("hub peak RSS   %d MiB (VmHWM)\n", r.hwmKB>>10)
+	fmt.Printf("machine        %.0f%% of all cores busy over the window; wraps+writers used %.1f s CPU in all, the viewers (this process) %.1f s\n", 100*r.machineBusy, r.wrapCPU.Seconds(), r.selfCPU.Seconds())
+	fmt.Printf("viewers        %d updates (%.1f/s per viewer), %.1f MB; errors: %d\n", r.viewerEvents, float64(r.viewerEvents)/w/float64(max(cfg.viewers, 1)), float64(r.viewerBytes)/1e6, len(r.viewerErrs))
+	fmt.Printf("update delay   p50 %.0f ms  p90 %.0f ms  p99 %.0f ms  max %.0f ms  (%d timestamped updates)\n",
+		bench.Percentile(r.delays, 50), bench.Percentile(r.delays, 90), bench.Percentile(r.delays, 99), bench.Percentile(r.delays, 100), len(r.delays))
+	fmt.Printf("store          %d of %d sessions complete, %d of %d bytes, %d dropped; caught up %.1f s after the writing ended\n",
+		r.complete, cfg.wraps, r.stored, r.want, r.dropped, r.catchUp.Seconds())
+	for i, c := range r.wrapComplaints {
+		if i == 5 {
+			fmt.Printf("... and %d more wraps complained\n", len(r.wrapComplaints)-5)
+			break
+		}
+		fmt.Printf("wrap said: %s\n", c)
+	}
+	for _, e := range r.viewerErrs[:min(len(r.viewerErrs), 5)] {
+		fmt.Printf("viewer error: %s\n", e)
+	}
+}
