@@ -11,6 +11,7 @@ import (
 	"path/filepath"
 	"strings"
 
+	"github.com/ct-dev/ct/auth"
 	"github.com/ct-dev/ct/db"
 	"golang.org/x/term"
 )
@@ -22,12 +23,12 @@ func runBackup(ctx context.Context, args []string, getenv func(string) string, s
 	fs := newFlagSet("backup", `Usage: ct backup [--hub URL] [--token TOKEN] [-o FILE] [> FILE]
 
 Copies a running hub's whole store (a consistent snapshot; the hub keeps
-serving) to FILE or stdout. The hub must be started with CT_ADMIN_TOKEN, and
-the same secret given here. The copy is checked before it is written out:
-a cut-short or damaged download fails instead of leaving a bad backup.
-Put it back with ct restore.`, stdout)
+serving) to FILE or stdout, with an admin's API token (cta_...).
+`+tokenHint+`
+The copy is checked before it is written out: a cut-short or damaged
+download fails instead of leaving a bad backup. Put it back with ct restore.`, stdout)
 	hub := fs.String("hub", envOr(getenv, "CT_HUB", "http://127.0.0.1:7200"), "hub URL (env CT_HUB)")
-	token := fs.String("token", envOr(getenv, "CT_ADMIN_TOKEN", ""), "the hub's admin token (env CT_ADMIN_TOKEN)")
+	token := fs.String("token", envOr(getenv, "CT_TOKEN", ""), "an admin's API token, cta_... (env CT_TOKEN)")
 	out := fs.String("o", "", "write to FILE (atomically) instead of stdout")
 	if err := parseFlags(fs, args, stderr); err != nil {
 		return err
@@ -39,7 +40,12 @@ Put it back with ct restore.`, stdout)
 		}
 	}
 	if *token == "" {
-		fmt.Fprintln(stderr, "ct backup: no admin token; pass --token or set CT_ADMIN_TOKEN to the hub's CT_ADMIN_TOKEN")
+		fmt.Fprintf(stderr, "ct backup: no token; pass an admin's API token with --token or CT_TOKEN.\n%s\n", tokenHint)
+		return errUsage
+	}
+	if kind, _, _, ok := auth.ParseToken(*token); ok && kind != auth.KindAPI {
+		// CT_TOKEN often holds ct wrap's machine token; say so before asking the hub.
+		fmt.Fprintf(stderr, "ct backup: that is a %s token; backups take an admin's API token (cta_...).\n%s\n", kind, tokenHint)
 		return errUsage
 	}
 	// Download beside the destination (or in the temp dir for stdout), check
@@ -80,6 +86,11 @@ Put it back with ct restore.`, stdout)
 	return nil
 }
 
+// tokenHint says how to get the token ct backup needs.
+const tokenHint = `Make one as an admin with
+  CT_USER=admin CT_PASSWORD=... ct token create --hub URL --api --name backup
+or on the hub's Tokens page (/tokens, kind API).`
+
 // download GETs the backup into w and checks it is whole.
 func download(ctx context.Context, url, token string, w io.Writer) (int64, error) {
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, url, nil)
@@ -100,7 +111,11 @@ func download(ctx context.Context, url, token string, w io.Writer) (int64, error
 		if json.Unmarshal(b, &e) != nil || e.Error == "" {
 			e.Error = strings.TrimSpace(string(b))
 		}
-		return 0, fmt.Errorf("the hub refused the backup (%s): %s", resp.Status, e.Error)
+		err := fmt.Errorf("the hub refused the backup (%s): %s", resp.Status, e.Error)
+		if resp.StatusCode == http.StatusUnauthorized || resp.StatusCode == http.StatusForbidden {
+			err = fmt.Errorf("%w\nct backup takes an admin's API token. %s", err, tokenHint)
+		}
+		return 0, err
 	}
 	n, err := io.Copy(w, resp.Body)
 	if err != nil {

@@ -2,6 +2,7 @@ package main
 
 import (
 	"bufio"
+	"bytes"
 	"debug/elf"
 	"errors"
 	"io"
@@ -59,18 +60,45 @@ func (d dockerfile) all(op string) []string {
 	return out
 }
 
-// envNames records every environment name a subcommand reads while parsing
-// its flags (--help stops it right after).
-func envNames(t *testing.T) map[string]bool {
+// serveEnvNames records every environment name ct serve's configuration
+// reads (flags' CT_* twins, and CT_ADMIN_PASSWORD, which has no flag).
+// Dockerfile, compose.yml, .env.example and the systemd unit configure ct
+// serve, so these are the only names they may set.
+func serveEnvNames(t *testing.T) map[string]bool {
 	t.Helper()
 	names := map[string]bool{}
 	getenv := func(k string) string { names[k] = true; return "" }
 	if _, err := parseServe(nil, getenv, io.Discard, io.Discard); err != nil {
 		t.Fatal(err)
 	}
-	for _, cmd := range []string{"healthcheck", "backup", "restore", "compact"} {
+	for _, must := range []string{"CT_ADDR", "CT_DATA", "CT_ADMIN_PASSWORD", "CT_TLS_CERT", "CT_TLS_KEY", "CT_TRUSTED_PROXY"} {
+		if !names[must] {
+			t.Fatalf("ct serve no longer reads %s; the deployment files and docs rely on it", must)
+		}
+	}
+	return names
+}
+
+// envNames records every environment name any subcommand reads: ct serve's,
+// each other subcommand's while parsing its flags (--help stops it right
+// after), and the credentials ct token create and ct login read (given none
+// and a hub that is not there, they fail before dialling anything).
+func envNames(t *testing.T) map[string]bool {
+	t.Helper()
+	names := serveEnvNames(t)
+	getenv := func(k string) string { names[k] = true; return "" }
+	for _, cmd := range []string{"healthcheck", "backup", "restore", "compact", "wrap"} {
 		if err := run(t.Context(), []string{cmd, "--help"}, getenv, nil, io.Discard, io.Discard); !errors.Is(err, errHelp) {
 			t.Fatalf("ct %s --help: %v", cmd, err)
+		}
+	}
+	const nowhere = "http://127.0.0.1:1"
+	for _, args := range [][]string{
+		{"token", "create", "--hub", nowhere, "--name", "x"},
+		{"login", "--hub", nowhere, "--name", "x"},
+	} {
+		if err := run(t.Context(), args, getenv, strings.NewReader(""), io.Discard, io.Discard); err == nil {
+			t.Fatalf("ct %v succeeded without credentials", args)
 		}
 	}
 	return names
@@ -90,7 +118,7 @@ func TestDockerfileFacts(t *testing.T) {
 			env[k] = v
 		}
 	}
-	read := envNames(t)
+	read := serveEnvNames(t)
 	for k := range env {
 		if strings.HasPrefix(k, "CT_") && !read[k] {
 			t.Errorf("Dockerfile sets %s, which ct does not read", k)
@@ -199,12 +227,18 @@ func assertStatic(t *testing.T, bin string) {
 	}
 }
 
+// ctNamesIn returns the CT_* names in text, comments included: a name a
+// comment tells people to set must be real too.
+func ctNamesIn(text string) []string {
+	return slices.Compact(slices.Sorted(slices.Values(ctNameRE.FindAllString(text, -1))))
+}
+
 func TestComposeFacts(t *testing.T) {
 	b, err := os.ReadFile("compose.yml")
 	if err != nil {
 		t.Fatal(err)
 	}
-	read := envNames(t)
+	read := serveEnvNames(t)
 	var live []string // the file without its comments
 	for _, l := range strings.Split(string(b), "\n") {
 		if s := strings.TrimSpace(l); s != "" && !strings.HasPrefix(s, "#") {
@@ -214,7 +248,12 @@ func TestComposeFacts(t *testing.T) {
 	text := strings.Join(live, "\n")
 	for _, l := range live {
 		if m := envLineRE.FindStringSubmatch(l); m != nil && !read[m[1]] {
-			t.Errorf("compose.yml sets %s, which ct does not read", m[1])
+			t.Errorf("compose.yml sets %s, which ct serve does not read", m[1])
+		}
+	}
+	for _, name := range ctNamesIn(string(b)) {
+		if !read[name] && name != "CT_VERSION" { // CT_VERSION is the build argument
+			t.Errorf("compose.yml names %s, which ct serve does not read", name)
 		}
 	}
 	for _, want := range []string{
@@ -224,7 +263,9 @@ func TestComposeFacts(t *testing.T) {
 		`:7200"`,                // the published port maps to 7200
 		`test: ["CMD", "/ct", "healthcheck"]`,
 		"restart: unless-stopped",
-		"CT_ADMIN_TOKEN: ${CT_ADMIN_TOKEN",
+		"CT_ADMIN_PASSWORD: ${CT_ADMIN_PASSWORD:-}", // the first admin, from .env
+		"CT_TRUSTED_PROXY: ${CT_TRUSTED_PROXY:-}",   // for tailscale serve / Caddy in front
+		`- "127.0.0.1:7200:7200"`,                   // this machine only unless changed
 	} {
 		if !strings.Contains(text, want) {
 			t.Errorf("compose.yml lacks %q", want)
@@ -239,42 +280,109 @@ func TestComposeFacts(t *testing.T) {
 }
 
 func TestEnvExampleAndUnitNamesAreRead(t *testing.T) {
-	read := envNames(t)
+	read := serveEnvNames(t)
 	for _, file := range []string{".env.example", "deploy/ct.service"} {
 		b, err := os.ReadFile(file)
 		if err != nil {
 			t.Fatal(err)
 		}
-		n := 0
+		set := map[string]bool{}
 		for _, l := range strings.Split(string(b), "\n") {
 			l = strings.TrimPrefix(strings.TrimSpace(l), "Environment=")
 			if strings.HasPrefix(l, "#") {
 				continue
 			}
 			if m := envLineRE.FindStringSubmatch(l); m != nil {
-				n++
-				if !read[m[1]] {
-					t.Errorf("%s sets %s, which ct does not read", file, m[1])
-				}
+				set[m[1]] = true
 			}
 		}
-		if n == 0 {
+		if len(set) == 0 {
 			t.Errorf("%s sets no CT_* name", file)
+		}
+		for _, name := range ctNamesIn(string(b)) {
+			if !read[name] {
+				t.Errorf("%s names %s, which ct serve does not read", file, name)
+			}
+		}
+		if !strings.Contains(string(b), "CT_ADMIN_PASSWORD") {
+			t.Errorf("%s must say how the first admin is made (CT_ADMIN_PASSWORD)", file)
+		}
+		if file == ".env.example" && !set["CT_ADMIN_PASSWORD"] {
+			t.Error(".env.example must offer CT_ADMIN_PASSWORD=")
 		}
 	}
 	unit, _ := os.ReadFile("deploy/ct.service")
 	if !strings.Contains(string(unit), "ExecStart=/usr/local/bin/ct serve\n") {
 		t.Error("deploy/ct.service must run ct serve")
 	}
-	// Every CT_* name the docs mention is real.
+}
+
+// Every CT_* name the operations guide and the README (but its Tests
+// section) mention is one ct reads (CT_VERSION is compose's build argument).
+func TestDocsNamesAreRead(t *testing.T) {
+	read := envNames(t)
+	for _, file := range []string{"docs/operations.md", "README.md"} {
+		doc, err := os.ReadFile(file)
+		if err != nil {
+			t.Fatal(err)
+		}
+		// The README's Tests section names the test suite's own switches.
+		text, _, _ := strings.Cut(string(doc), "\n## Tests\n")
+		for _, name := range ctNamesIn(text) {
+			if !read[name] && name != "CT_VERSION" {
+				t.Errorf("%s names %s, which ct does not read", file, name)
+			}
+		}
+	}
+}
+
+// The settings table in docs/operations.md lists exactly ct serve's flags,
+// each with the environment twin its --help names.
+func TestOperationsSettingsTable(t *testing.T) {
+	var help bytes.Buffer
+	if _, err := parseServe([]string{"--help"}, func(string) string { return "" }, &help, io.Discard); !errors.Is(err, errHelp) {
+		t.Fatalf("ct serve --help: %v", err)
+	}
+	flags := map[string]string{} // flag -> env twin from its usage text
+	flagRE := regexp.MustCompile(`(?m)^  -(\S+)`)
+	envRE := regexp.MustCompile(`env (CT_[A-Z_]+)`)
+	parts := flagRE.FindAllStringSubmatchIndex(help.String(), -1)
+	for i, m := range parts {
+		end := len(help.String())
+		if i+1 < len(parts) {
+			end = parts[i+1][0]
+		}
+		name := help.String()[m[2]:m[3]]
+		if e := envRE.FindStringSubmatch(help.String()[m[1]:end]); e != nil {
+			flags[name] = e[1]
+		} else {
+			t.Errorf("ct serve --%s names no CT_* twin in its help", name)
+		}
+	}
+	if len(flags) < 9 {
+		t.Fatalf("found %d ct serve flags in its help; the parse is broken:\n%s", len(flags), help.String())
+	}
 	doc, err := os.ReadFile("docs/operations.md")
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, name := range ctNameRE.FindAllString(string(doc), -1) {
-		if !read[name] && name != "CT_ADMIN_PASSWORD" && name != "CT_VERSION" {
-			t.Errorf("docs/operations.md names %s, which ct does not read", name)
+	rowRE := regexp.MustCompile("(?m)^\\| `--([a-z-]+)` \\| `(CT_[A-Z_]+)` \\|")
+	rows := map[string]string{}
+	for _, m := range rowRE.FindAllStringSubmatch(string(doc), -1) {
+		rows[m[1]] = m[2]
+	}
+	for name, env := range flags {
+		if rows[name] != env {
+			t.Errorf("docs/operations.md settings: --%s should be a row with %s, got %q", name, env, rows[name])
 		}
+	}
+	for name := range rows {
+		if _, ok := flags[name]; !ok {
+			t.Errorf("docs/operations.md settings list --%s, which ct serve does not have", name)
+		}
+	}
+	if !strings.Contains(string(doc), "| (none) | `CT_ADMIN_PASSWORD` |") {
+		t.Error("docs/operations.md settings must list CT_ADMIN_PASSWORD (env only)")
 	}
 }
 

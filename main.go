@@ -23,7 +23,7 @@ Usage:
   ct serve [flags]                      run the hub (web UI, API, store)
   ct wrap [flags] [--] [COMMAND [ARGS]] run a program under a PTY, streamed to the hub
   ct healthcheck [--addr URL]           exit 0 if the hub answers /healthz (Docker HEALTHCHECK)
-  ct backup [--hub URL] > FILE          copy a running hub's store (needs CT_ADMIN_TOKEN)
+  ct backup [--hub URL] > FILE          copy a running hub's store (needs an admin API token)
   ct restore [--data DIR] FILE          make a backup the store of a stopped hub
   ct compact [--data DIR]               shrink a stopped hub's store file
   ct login --hub URL                    save a machine token for this workstation

@@ -10,6 +10,7 @@ import (
 	"net"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -125,37 +126,98 @@ func opsSnapshot(t *testing.T, hubURL string) (string, map[string]string) {
 	return list, logs
 }
 
+// opsViewerToken adds a viewer to the hub (as its admin, through the People
+// page's form) and returns an API token that viewer made with their password.
+func opsViewerToken(t *testing.T, h *Hub) string {
+	t.Helper()
+	const name, password = "watcher", "watcher-password-1"
+	form := url.Values{"name": {name}, "role": {"viewer"}, "password": {password}, "grants": {"*"}}
+	req, _ := http.NewRequest(http.MethodPost, h.URL+"/admin/users", strings.NewReader(form.Encode()))
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	req.Header.Set("Authorization", "Bearer "+h.Token)
+	noFollow := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+	resp, err := noFollow.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusSeeOther {
+		t.Fatalf("add a viewer: %s %s", resp.Status, body)
+	}
+	return MintToken(t, h.URL, name, password, map[string]string{"name": "watcher-api", "kind": "api"})
+}
+
+// opsBackupStatus asks the backup endpoint with token (none when empty) and
+// returns the status and the body of a refusal.
+func opsBackupStatus(t *testing.T, hubURL, token string) (int, string) {
+	t.Helper()
+	req, _ := http.NewRequest(http.MethodGet, hubURL+"/api/v1/admin/backup", nil)
+	if token != "" {
+		req.Header.Set("Authorization", "Bearer "+token)
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode == http.StatusOK {
+		_, _ = io.Copy(io.Discard, resp.Body)
+		return resp.StatusCode, ""
+	}
+	body, _ := io.ReadAll(resp.Body)
+	return resp.StatusCode, string(body)
+}
+
 func TestBackupRestoreRoundTrip(t *testing.T) {
-	const token = "e2e-admin-secret"
-	h := StartHub(t, t.TempDir(), "127.0.0.1:0", "--admin-token", token)
+	h := StartHub(t, t.TempDir(), "127.0.0.1:0") // CT_ADMIN_PASSWORD; h.Token is admin's API token
 	opsEndedSession(t, h, "box1", `for i in $(seq 1 300); do echo "box1 line $i"; done; exit 3`)
 	opsEndedSession(t, h, "box2", `printf '\033[1mbold\033[0m and a wide 字\n'; exit 0`)
+	viewer := opsViewerToken(t, h)
 	wantList, wantLogs := opsSnapshot(t, h.URL)
 	if len(wantLogs) != 2 || !strings.Contains(wantLogs[SessionFor(t, h.URL, "box1").ID], "box1 line 300") {
 		t.Fatalf("hub before backup: %s", wantList)
 	}
 
-	// The endpoint says what is wrong without the right token.
-	resp, err := http.Get(h.URL + "/api/v1/admin/backup")
-	if err != nil {
-		t.Fatal(err)
+	// Only an admin's API token opens the endpoint.
+	unknown := "cta_0123456789abcdef_" + strings.Repeat("x", 43)
+	for _, c := range []struct {
+		what, token string
+		want        int
+	}{
+		{"no token", "", http.StatusUnauthorized},
+		{"an unknown token", unknown, http.StatusUnauthorized},
+		{"a viewer's API token", viewer, http.StatusForbidden},
+		{"a machine token", MachineToken(t, h.URL, "box1"), http.StatusForbidden},
+	} {
+		if code, body := opsBackupStatus(t, h.URL, c.token); code != c.want {
+			t.Fatalf("backup with %s: %d %s, want %d", c.what, code, body, c.want)
+		}
 	}
-	resp.Body.Close()
-	if resp.StatusCode != http.StatusUnauthorized {
-		t.Fatalf("backup without a token: %s", resp.Status)
+	// ct backup says how to get the right token.
+	out := filepath.Join(t.TempDir(), "x.db")
+	if _, errs, code := opsRun(t, []string{"CT_TOKEN="}, nil, "backup", "--hub", h.URL, "-o", out); code != 2 || !strings.Contains(errs, "ct token create --hub URL --api") {
+		t.Fatalf("ct backup without a token: exit %d %q", code, errs)
 	}
-	if _, errs, code := opsRun(t, nil, nil, "backup", "--hub", h.URL, "--token", "wrong", "-o", filepath.Join(t.TempDir(), "x.db")); code != 1 || !strings.Contains(errs, "401") {
-		t.Fatalf("ct backup with a wrong token: exit %d %q", code, errs)
+	if _, errs, code := opsRun(t, []string{"CT_TOKEN=" + viewer}, nil, "backup", "--hub", h.URL, "-o", out); code != 1 || !strings.Contains(errs, "403") || !strings.Contains(errs, "admin's API token") {
+		t.Fatalf("ct backup with a viewer's token: exit %d %q", code, errs)
+	}
+	if _, errs, code := opsRun(t, nil, nil, "backup", "--hub", h.URL, "--token", unknown, "-o", out); code != 1 || !strings.Contains(errs, "401") {
+		t.Fatalf("ct backup with an unknown token: exit %d %q", code, errs)
+	}
+	if _, err := os.Stat(out); !os.IsNotExist(err) {
+		t.Fatalf("a refused backup left %s: %v", out, err)
 	}
 
-	// ct backup > file, then ct restore into a fresh directory.
+	// ct backup > file with the admin's token in CT_TOKEN, then ct restore
+	// into a fresh directory.
 	file := filepath.Join(t.TempDir(), "ct-backup.db")
 	f, err := os.Create(file)
 	if err != nil {
 		t.Fatal(err)
 	}
 	cmd := exec.Command(Binary(t), "backup", "--hub", h.URL)
-	cmd.Env = append(os.Environ(), "CT_ADMIN_TOKEN="+token)
+	cmd.Env = append(os.Environ(), "CT_TOKEN="+h.Token)
 	cmd.Stdout = f
 	var errb bytes.Buffer
 	cmd.Stderr = &errb
@@ -180,23 +242,20 @@ func TestBackupRestoreRoundTrip(t *testing.T) {
 			t.Fatalf("log of %s differs after restore: %d bytes, want %d", id, len(gotLogs[id]), len(want))
 		}
 	}
+	// Accounts and tokens are in the store, so they come back with it.
+	if code, body := opsBackupStatus(t, r.URL, h.Token); code != http.StatusOK {
+		t.Fatalf("the backed-up admin token on the restored hub: %d %s", code, body)
+	}
+	if code, body := opsBackupStatus(t, r.URL, viewer); code != http.StatusForbidden {
+		t.Fatalf("the backed-up viewer token on the restored hub: %d %s", code, body)
+	}
 
-	// Restoring over a running hub's store is refused, and so is a backup
-	// endpoint on a hub without a token.
+	// Restoring or compacting under a running hub is refused.
 	if _, errs, code := opsRun(t, nil, nil, "restore", "--data", data, "--force", file); code != 1 || !strings.Contains(errs, "stop the hub first") {
 		t.Fatalf("restore over a running hub: exit %d %q", code, errs)
 	}
 	if _, errs, code := opsRun(t, nil, nil, "compact", "--data", data); code != 1 || !strings.Contains(errs, "stop the hub first") {
 		t.Fatalf("compact under a running hub: exit %d %q", code, errs)
-	}
-	resp, err = http.Get(r.URL + "/api/v1/admin/backup")
-	if err != nil {
-		t.Fatal(err)
-	}
-	body, _ := io.ReadAll(resp.Body)
-	resp.Body.Close()
-	if resp.StatusCode != http.StatusForbidden || !strings.Contains(string(body), "CT_ADMIN_TOKEN") {
-		t.Fatalf("backup on a hub without a token: %s %s", resp.Status, body)
 	}
 }
 
@@ -351,6 +410,7 @@ func TestMetrics(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	req, _ := http.NewRequestWithContext(ctx, http.MethodGet, h.URL+"/events/s/"+s.ID+"?v=opsmetrics1", nil)
+	req.Header.Set("Authorization", "Bearer "+h.Token)
 	resp, err := http.DefaultClient.Do(req)
 	if err != nil || resp.StatusCode != 200 {
 		t.Fatalf("open a session stream: %v %v", err, resp)
