@@ -84,6 +84,8 @@ func injectHooks(cfg *ptywrap.Config) (func(), error) {
 		setup.Close()
 		return nil, err
 	}
+	// The hub shows the command as the person typed it, not ct's --settings.
+	cfg.ShownArgs = append([]string{}, cfg.Args...)
 	cfg.Args, cfg.Env, cfg.Plugin = setup.Args, append(cfg.Env, setup.Env...), bridge
 	return func() { bridge.Close(); setup.Close() }, nil
 }

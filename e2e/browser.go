@@ -6,9 +6,12 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"testing"
 	"time"
 
+	"github.com/chromedp/cdproto/cdp"
+	"github.com/chromedp/cdproto/emulation"
 	"github.com/chromedp/chromedp"
 )
 
@@ -98,10 +101,65 @@ func StartBrowser(t testing.TB, width, height int64) *Browser {
 	return b
 }
 
-// StartPhone starts a browser sized like a phone (390x844).
+// StartPhone starts a browser sized like a phone (390x844) that also says
+// it is one in its user agent, as a phone's browser does: the hub reads it
+// to record the device an answer came from ("admin from phone").
 func StartPhone(t testing.TB) *Browser {
 	t.Helper()
-	return StartBrowser(t, PhoneWidth, PhoneHeight)
+	b := StartBrowser(t, PhoneWidth, PhoneHeight)
+	ua := phoneUserAgent(Eval[string](t, b, `navigator.userAgent`))
+	b.Do(t, "set a phone's user agent", chromedp.Func(func(ctx context.Context, tg *chromedp.Target) error {
+		_, err := cdp.Call(ctx, tg, emulation.SetUserAgentOverride, emulation.SetUserAgentOverrideParams{UserAgent: ua})
+		return err
+	}))
+	return b
+}
+
+var chromeVersionRE = regexp.MustCompile(`Chrome/([0-9.]+)`)
+
+// phoneUserAgent is an Android phone's Chrome user agent of the same
+// version as the headless one (whose own says "X11" and no "Mobile").
+func phoneUserAgent(headless string) string {
+	ver := "0"
+	if m := chromeVersionRE.FindStringSubmatch(headless); m != nil {
+		ver = m[1]
+	}
+	return "Mozilla/5.0 (Linux; Android 14; Pixel 8) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/" + ver + " Mobile Safari/537.36"
+}
+
+// Login logs in at hubURL through its login form, as a person would: it
+// opens the lobby, is sent to the login page, types the name and password
+// and taps Log in, then waits for the lobby. A refused login fails the test
+// with what the page says.
+func Login(t testing.TB, b *Browser, hubURL, user, password string) {
+	t.Helper()
+	b.Do(t, "open the hub", chromedp.Navigate(hubURL+"/"))
+	b.WaitJS(t, 10*time.Second, "the login page",
+		`location.pathname === '/login' && document.readyState === 'complete' && !!document.querySelector('form[action="/login"] input[name=password]')`,
+		`location.href + '\n' + document.body.innerText`)
+	fillLogin(t, b, user, password)
+	if Eval[string](t, b, `location.pathname`) == "/login" {
+		t.Fatalf("browser: logging in as %s was refused: %s", user,
+			Eval[string](t, b, `(document.querySelector('.form-error') || document.body).innerText`))
+	}
+	b.WaitJS(t, 15*time.Second, "the lobby after logging in",
+		`location.pathname === '/' && document.readyState === 'complete' && !!document.getElementById('lobby')`,
+		`location.href + '\n' + document.body.innerText`)
+}
+
+// fillLogin types name and password into the open login form and taps Log in.
+func fillLogin(t testing.TB, b *Browser, user, password string) {
+	t.Helper()
+	b.Do(t, "type the name and password",
+		chromedp.Clear(chromedp.CSS(`form[action="/login"] input[name=user]`)),
+		chromedp.SendKeys(chromedp.CSS(`form[action="/login"] input[name=user]`), user),
+		chromedp.SendKeys(chromedp.CSS(`form[action="/login"] input[name=password]`), password))
+	// Tapping starts a navigation; mark the page so waits can tell the
+	// answer from the form that was filled in.
+	Eval[bool](t, b, `window.ctFilled = true`)
+	b.Do(t, "tap Log in", chromedp.Tap(chromedp.CSS(`form[action="/login"] button[type=submit]`)))
+	b.WaitJS(t, 15*time.Second, "the answer to the login form",
+		`!window.ctFilled && document.readyState === 'complete'`, `location.href`)
 }
 
 // Do runs actions in the tab, failing the test (what names the step) on error.

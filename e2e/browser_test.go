@@ -37,7 +37,7 @@ func jsHasLine(s string) string {
 	return jsLines + `.includes(` + string(q) + `)`
 }
 
-// A person on a phone opens the lobby, taps a live session, watches its
+// A person on a phone logs in, opens the lobby, taps a live session, watches its
 // output arrive, types a command and presses a key; then the hub is killed
 // and restarted under the open page, which goes live again by itself.
 func TestBrowserSessionLive(t *testing.T) {
@@ -45,8 +45,9 @@ func TestBrowserSessionLive(t *testing.T) {
 	h := StartHub(t, t.TempDir(), "127.0.0.1:0")
 	shots := t.TempDir()
 
-	// An empty hub says how to connect a machine.
-	b.Do(t, "open the lobby", chromedp.Navigate(h.URL+"/"))
+	// The hub asks who is there first; then an empty hub says how to
+	// connect a machine.
+	Login(t, b, h.URL, "admin", AdminPassword)
 	b.WaitJS(t, 10*time.Second, "the empty lobby", `!!document.querySelector('.card.empty')`, `document.body.innerText`)
 	Eval[bool](t, b, `window.ctSamePage = true`)
 	checkLayout(t, b, "empty lobby")
@@ -138,7 +139,7 @@ func checkLayout(t *testing.T, b *Browser, page string) {
 	if w := Eval[int](t, b, `document.documentElement.scrollWidth`); w > PhoneWidth {
 		t.Errorf("%s: the page is %d px wide at a %d px viewport; it scrolls sideways", page, w, PhoneWidth)
 	}
-	small := Eval[[]string](t, b, `[...document.querySelectorAll('button, input, a.session-link, a.brand')]
+	small := Eval[[]string](t, b, `[...document.querySelectorAll('button, input, a.session-link, .top a')]
 		.filter(e => e.offsetParent !== null)
 		.map(e => [e, e.getBoundingClientRect()])
 		.filter(([e, r]) => r.height < 44 || r.width < 44)

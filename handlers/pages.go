@@ -110,7 +110,7 @@ func (s *Server) handleSessionShow(w http.ResponseWriter, r *http.Request) error
 		return err
 	}
 	m := sessionModel(snap, "/events/s/"+id+"?v="+newStreamKey())
-	if m.Prompts, err = s.pendingPrompts(principal(r), id); err != nil {
+	if m.Prompts, err = s.sessionPrompts(principal(r), id); err != nil {
 		return err
 	}
 	return render(w, r, views.SessionPage(m))

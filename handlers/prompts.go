@@ -32,6 +32,31 @@ func (s *Server) pendingPrompts(p auth.Principal, sessionID string) ([]views.Pro
 	return out, nil
 }
 
+// settledLinger is how long a settled prompt stays pinned on its session's
+// page (until the panel next changes or the page reloads after that).
+const settledLinger = 2 * time.Minute
+
+// sessionPrompts is a session page's pinned panel: the waiting prompts, then
+// those settled in the last settledLinger, newest first, so whoever answered,
+// and everyone watching, sees the outcome ("Approved by mike from phone",
+// "Answered at the terminal") instead of the card just vanishing.
+func (s *Server) sessionPrompts(p auth.Principal, sessionID string) ([]views.Prompt, error) {
+	out, err := s.pendingPrompts(p, sessionID)
+	if err != nil {
+		return nil, err
+	}
+	recent, err := s.store.Prompts(db.PromptFilter{State: "decided", SessionID: sessionID, Limit: 3})
+	if err != nil {
+		return nil, err
+	}
+	for _, q := range recent {
+		if time.Since(q.DecidedAt) < settledLinger && p.CanSee(q.Node) {
+			out = append(out, s.promptModel(q))
+		}
+	}
+	return out, nil
+}
+
 func (s *Server) handleApprovalsShow(w http.ResponseWriter, r *http.Request) error {
 	q := r.URL.Query()
 	f := views.ApprovalFilter{State: q.Get("state"), Node: q.Get("node"), Tool: q.Get("tool")}

@@ -338,7 +338,7 @@ func (st *streams) publishStatus(sid string, ids []string) {
 func (st *streams) publishSessionPrompts(sid string, ids []string) {
 	id := st.nextID()
 	for _, g := range st.byViewer(ids) {
-		ps, err := st.s.pendingPrompts(g.p, sid)
+		ps, err := st.s.sessionPrompts(g.p, sid)
 		if err != nil {
 			return
 		}

@@ -43,6 +43,9 @@ type Config struct {
 	// FinalWait bounds how long, after the program exits, wrap waits for the
 	// hub to acknowledge the last output (only while connected).
 	FinalWait time.Duration
+	// ShownArgs, when set, are the arguments the hub shows for the session
+	// instead of Args: the person's own, without what ct adds (--settings).
+	ShownArgs []string
 }
 
 // ExitError carries the child's exit status for the caller to exit with.
@@ -86,7 +89,7 @@ func Run(ctx context.Context, cfg Config) (int, error) {
 	st := &streamer{
 		wsURL: wsURL, token: cfg.Token, sessionID: sid, sp: sp,
 		hello:     wire.Hello{Node: name, Hostname: host, User: currentUser(), OS: runtime.GOOS, Version: cfg.Version},
-		start:     wire.SessionStart{Command: cfg.Command, Args: cfg.Args, Cwd: cwd, Cols: cols, Rows: rows, StartedAt: time.Now().UTC()},
+		start:     wire.SessionStart{Command: cfg.Command, Args: shownArgs(cfg), Cwd: cwd, Cols: cols, Rows: rows, StartedAt: time.Now().UTC()},
 		attempted: make(chan struct{}),
 		plugin:    cfg.Plugin,
 		urgent:    make(chan wire.Envelope, urgentQueue),
@@ -328,4 +331,12 @@ func currentUser() string {
 		return u.Username
 	}
 	return os.Getenv("USER")
+}
+
+// shownArgs is what the hub lists as the program's arguments.
+func shownArgs(cfg Config) []string {
+	if cfg.ShownArgs != nil {
+		return cfg.ShownArgs
+	}
+	return cfg.Args
 }
