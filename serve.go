@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"strconv"
 	"strings"
 	"time"
 
@@ -130,6 +131,10 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 		scheme = "https"
 	}
 	base := scheme + "://" + ln.Addr().String()
+	if tcp, ok := ln.Addr().(*net.TCPAddr); ok && tcp.IP.IsUnspecified() {
+		// Listening on all addresses: print one a browser here can open.
+		base = scheme + "://" + net.JoinHostPort("127.0.0.1", strconv.Itoa(tcp.Port))
+	}
 	log.Info("ct serve listening", "addr", ln.Addr().String(), "url", base, "data", store.Path(), "version", version)
 	if setupToken != "" {
 		// Shown once: only its hash is stored. A restart before setup prints a new one.

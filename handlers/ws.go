@@ -3,6 +3,7 @@ package handlers
 import (
 	"context"
 	"errors"
+	"io"
 	"net/http"
 	"time"
 
@@ -65,8 +66,9 @@ func (s *Server) handleWrapSocket(w http.ResponseWriter, r *http.Request) {
 	switch {
 	case status == websocket.StatusNormalClosure || status == websocket.StatusGoingAway || errors.Is(err, context.Canceled):
 		_ = c.Close(websocket.StatusNormalClosure, "")
-	case status != -1:
-		// The peer closed; nothing to send back.
+	case status != -1, errors.Is(err, io.EOF), errors.Is(err, io.ErrUnexpectedEOF):
+		// The peer closed or went away; nothing to send back.
+		s.log.Debug("wrap connection ended", "error", err)
 	default:
 		s.log.Warn("wrap connection ended", "error", err, "remote", r.RemoteAddr)
 		reason := err.Error()

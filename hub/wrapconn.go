@@ -166,6 +166,9 @@ func (c *wrapConn) readLoop(ctx context.Context, t Transport, s *session) error 
 	for {
 		e, err := t.Read(ctx)
 		if err != nil {
+			if cause := context.Cause(ctx); cause != nil && !errors.Is(cause, context.Canceled) {
+				return cause // replaced, token revoked, store failure: say why
+			}
 			return err
 		}
 		switch e.Type {
