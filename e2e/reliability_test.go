@@ -2,6 +2,7 @@ package e2e
 
 import (
 	"bytes"
+	"net"
 	"strconv"
 	"strings"
 	"testing"
@@ -13,16 +14,17 @@ import (
 // what was not durable, and the hub's log equals the local terminal byte for
 // byte, with no gap and no duplicate.
 func TestHubKilledMidStream(t *testing.T) {
-	const chunks, per = 50, 5000 // 250,000 lines, 2.75 MB on a terminal, ~6 s with pauses
+	const chunks, per = 125, 2000 // 250,000 lines, 2.75 MB on a terminal, ~5 s with tiny pauses
 	want := numberedBytes(chunks, per)
 	h := StartHub(t, t.TempDir(), "127.0.0.1:0")
-	w := StartWrap(t, nil, "--hub", h.URL, "--name", "kill9", "--", "bash", "-c", numberedScript(chunks, per, "0.12"))
+	w := StartWrap(t, nil, "--hub", h.URL, "--name", "kill9", "--", "bash", "-c", numberedScript(chunks, per, "0.03"))
 	s := SessionFor(t, h.URL, "kill9")
 	began := time.Now()
 	for _, at := range []int64{int64(len(want)) / 5, int64(len(want)) / 2} {
-		WaitFor(t, 30*time.Second, "output stored before the kill", func() bool {
-			x, ok := sessionByID(h.URL, s.ID)
-			return ok && x.Bytes >= at
+		// Killing as soon as the terminal shows a chunk, the hub has most
+		// likely not made all of it durable: the wrap must resend some.
+		WaitFor(t, 30*time.Second, "output shown before the kill", func() bool {
+			return int64(len(w.Stdout.Bytes())) >= at
 		})
 		h.Kill()
 		killed := time.Now()
@@ -31,9 +33,10 @@ func TestHubKilledMidStream(t *testing.T) {
 			t.Fatalf("the program had finished (%d bytes) before the hub was killed: the test proves nothing", local)
 		}
 		h = StartHub(t, h.Data, h.Addr)
+		stored, _ := sessionByID(h.URL, s.ID) // most likely before the wrap is back
 		waitStatus(t, h.URL, s.ID, "live")
-		t.Logf("killed at %s with %d of %d bytes shown locally; wrap back %s later",
-			killed.Sub(began).Round(time.Millisecond), local, len(want), time.Since(killed).Round(time.Millisecond))
+		t.Logf("killed at %s with %d of %d bytes shown locally, %d on disk; wrap back %s later",
+			killed.Sub(began).Round(time.Millisecond), local, len(want), stored.Bytes, time.Since(killed).Round(time.Millisecond))
 	}
 	if code := w.Wait(t, 40*time.Second); code != 0 {
 		t.Fatalf("wrap exit code %d, want 0; stderr: %s", code, w.Stderr.String())
@@ -156,4 +159,41 @@ func TestSpoolOverflowAfterHubKilled(t *testing.T) {
 		t.Fatalf("wrap exit code %d, want 0; stderr: %s", code, w.Stderr.String())
 	}
 	dropCheck(t, h2, w, s.ID)
+}
+
+// The program exits while its wrap waits out a reconnect backoff and the hub
+// is already back: the wrap tries once more at once, so the hub gets the end
+// of the session instead of showing it offline for ever.
+func TestProgramExitsDuringReconnectBackoff(t *testing.T) {
+	h := StartHub(t, t.TempDir(), "127.0.0.1:0")
+	w := StartWrap(t, nil, "--hub", h.URL, "--name", "backoff", "--", "bash", "-c", `echo started; read x; echo "bye:$x"; exit 0`)
+	s := SessionFor(t, h.URL, "backoff")
+	waitLogContains(t, h.URL, s.ID, "started")
+	h.Kill()
+	// Stand in for the hub long enough to refuse the wrap's first retry, so
+	// that its next one is a 2 s backoff away.
+	ln, err := net.Listen("tcp", h.Addr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c, err := ln.Accept()
+	if err != nil {
+		t.Fatal(err)
+	}
+	c.Close()
+	ln.Close()
+	h = StartHub(t, h.Data, h.Addr)
+	if _, err := w.Stdin.Write([]byte("now\n")); err != nil {
+		t.Fatal(err)
+	}
+	if code := w.Wait(t, 15*time.Second); code != 0 {
+		t.Fatalf("wrap exit code %d, want 0; stderr: %s", code, w.Stderr.String())
+	}
+	waitEnded(t, h.URL, s.ID, 0)
+	if log := Get(h.URL + "/api/v1/sessions/" + s.ID + "/log"); log != w.Stdout.String() || !strings.Contains(log, "bye:now") {
+		t.Fatalf("hub log %q, local %q", log, w.Stdout.String())
+	}
+	if w.Stderr.String() != "" {
+		t.Fatalf("wrap reported a problem: %q", w.Stderr.String())
+	}
 }

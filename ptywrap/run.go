@@ -91,6 +91,7 @@ func Run(ctx context.Context, cfg Config) (int, error) {
 		hello:     wire.Hello{Node: name, Hostname: host, User: currentUser(), OS: runtime.GOOS, Version: cfg.Version},
 		start:     wire.SessionStart{Command: cfg.Command, Args: shownArgs(cfg), Cwd: cwd, Cols: cols, Rows: rows, StartedAt: time.Now().UTC()},
 		attempted: make(chan struct{}),
+		kick:      make(chan struct{}, 1),
 		plugin:    cfg.Plugin,
 		urgent:    make(chan wire.Envelope, urgentQueue),
 		onInput: func(b []byte) {
@@ -147,7 +148,7 @@ func Run(ctx context.Context, cfg Config) (int, error) {
 	// Local keyboard → program. With no terminal, EOF just ends local input:
 	// the program stays up for input from the hub.
 	if cfg.Stdin != nil {
-		go copyInput(master, cfg.Stdin, cfg.Plugin)
+		go copyInput(master, cfg.Stdin, cfg.Plugin, st.localTyping)
 	}
 	// Hub input and resize requests → program, off the network goroutine so a
 	// program that does not read cannot stall acknowledgements.
@@ -200,16 +201,18 @@ func Run(ctx context.Context, cfg Config) (int, error) {
 
 // copyInput passes local keystrokes to the program, through the plugin's
 // filter when there is one (it watches for answers to an open prompt).
-func copyInput(master io.Writer, in io.Reader, p Plugin) {
-	if p == nil {
-		_, _ = io.Copy(master, in)
-		return
-	}
+// typed is told about each chunk (the hub shows "typing at the terminal").
+func copyInput(master io.Writer, in io.Reader, p Plugin, typed func()) {
 	buf := make([]byte, 4096)
 	for {
 		n, err := in.Read(buf)
 		if n > 0 {
-			if out := p.LocalInput(buf[:n]); len(out) > 0 {
+			typed()
+			out := buf[:n]
+			if p != nil {
+				out = p.LocalInput(out)
+			}
+			if len(out) > 0 {
 				if _, werr := master.Write(out); werr != nil {
 					return
 				}
@@ -275,20 +278,24 @@ func drainNow(master *os.File, buf []byte, out io.Writer, sp *spool) {
 	}
 }
 
-// finish waits, only while connected, for the hub to acknowledge everything,
-// then says on stderr what did not reach the hub. A hub that was never
-// reached was already reported (told): one line is enough.
+// finish waits for the hub to acknowledge everything while a connection is
+// up or being made, then says on stderr what did not reach the hub. A wrap
+// between attempts retries at once rather than after its backoff: a hub that
+// just came back gets the session's end, and one that is still down refuses
+// at once, so exit is not delayed. A hub that was never reached was already
+// reported (told): one line is enough.
 func finish(st *streamer, sp *spool, cfg Config, told bool) {
 	wait := cfg.FinalWait
 	if wait <= 0 {
 		wait = 5 * time.Second
 	}
 	deadline := time.Now().Add(wait)
+	st.retryNow()
 	for time.Now().Before(deadline) {
 		if n, _ := sp.pending(); n == 0 {
 			break
 		}
-		if ok, _ := st.status(); !ok {
+		if !st.working() {
 			break
 		}
 		time.Sleep(10 * time.Millisecond)

@@ -39,13 +39,16 @@ type streamer struct {
 	plugin    Plugin             // may be nil
 	urgent    chan wire.Envelope // unsequenced envelopes (prompts), sent before output
 
-	mu        sync.Mutex
-	start     wire.SessionStart // updated on resize so a reconnect reports the current size
-	connected bool
-	ever      bool // connected at least once
-	lastErr   error
-	attempted chan struct{} // closed after the first connection attempt ends
-	once      sync.Once
+	mu         sync.Mutex
+	start      wire.SessionStart // updated on resize so a reconnect reports the current size
+	connected  bool
+	lastTyping time.Time // last "typing at the terminal" notice sent
+	ever       bool      // connected at least once
+	lastErr    error
+	attempted  chan struct{} // closed after the first connection attempt ends
+	busy       bool          // a connection is being made or is up (not waiting to retry)
+	kick       chan struct{} // cap 1: end the current wait before a retry (wrap is exiting)
+	once       sync.Once
 }
 
 // WSURL turns a hub URL (http or https) into the wrap's WebSocket endpoint.
@@ -70,6 +73,27 @@ func (st *streamer) setSize(cols, rows int) {
 	st.mu.Lock()
 	st.start.Cols, st.start.Rows = cols, rows
 	st.mu.Unlock()
+}
+
+// retryNow ends a wait between connection attempts, so that a wrap whose
+// program has exited tries the hub once more at once instead of after the
+// backoff. Under the lock that run uses, so working never misses it.
+func (st *streamer) retryNow() {
+	st.mu.Lock()
+	defer st.mu.Unlock()
+	select {
+	case st.kick <- struct{}{}:
+		st.busy = true
+	default:
+	}
+}
+
+// working reports whether a connection is up or being made: false means
+// the last attempt failed and the next is a backoff away.
+func (st *streamer) working() bool {
+	st.mu.Lock()
+	defer st.mu.Unlock()
+	return st.busy
 }
 
 func (st *streamer) everConnected() bool {
@@ -113,9 +137,13 @@ func (st *streamer) run(ctx context.Context) {
 	wait := backoffMin
 	for {
 		began := time.Now()
+		st.mu.Lock()
+		st.busy = true
+		st.mu.Unlock()
 		err := st.session(ctx)
 		st.mu.Lock()
 		st.connected = false
+		st.busy = len(st.kick) > 0 // a retry is asked for: it starts at once
 		if err != nil && ctx.Err() == nil {
 			st.lastErr = err
 		}
@@ -132,6 +160,7 @@ func (st *streamer) run(ctx context.Context) {
 		case <-ctx.Done():
 			return
 		case <-time.After(jitter):
+		case <-st.kick:
 		}
 		wait = min(wait*2, backoffMax)
 	}
