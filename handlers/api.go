@@ -82,12 +82,27 @@ func (s *Server) handleAPISessionShow(w http.ResponseWriter, r *http.Request) er
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusOK, toAPI(ss))
+	wheel, _ := s.hub.Wheel(ss.ID)
+	viewers := s.hub.Viewers(ss.ID)
+	if viewers == nil {
+		viewers = []hub.Viewer{}
+	}
+	out := struct {
+		apiSession
+		State   string         `json:"state"`
+		Viewers []hub.Viewer   `json:"viewers"`
+		Wheel   hub.WheelState `json:"wheel"`
+	}{toAPI(ss), s.hub.State(ss), viewers, wheel}
+	writeJSON(w, http.StatusOK, out)
 	return nil
 }
 
 func (s *Server) handleAPISessionScreen(w http.ResponseWriter, r *http.Request) error {
-	text, err := s.hub.ScreenText(chi.URLParam(r, "id"))
+	id := chi.URLParam(r, "id")
+	if _, err := s.visibleSession(principal(r), id, false); err != nil {
+		return err
+	}
+	text, err := s.hub.ScreenText(id)
 	if err != nil {
 		return err
 	}
@@ -161,7 +176,7 @@ func (s *Server) handleAPISessionInput(w http.ResponseWriter, r *http.Request) e
 	if _, err := s.visibleSession(principal(r), id, true); err != nil {
 		return err
 	}
-	if err := s.hub.Input(id, data); err != nil {
+	if err := s.hub.InputAs(id, principal(r).User, data); err != nil {
 		return err
 	}
 	s.audit(r, "input", id+" "+strconv.Itoa(len(data))+" bytes")

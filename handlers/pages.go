@@ -113,6 +113,7 @@ func (s *Server) handleSessionShow(w http.ResponseWriter, r *http.Request) error
 	if m.Prompts, err = s.sessionPrompts(principal(r), id); err != nil {
 		return err
 	}
+	m.Presence = s.presenceModel(principal(r), id, snap.Session.Node)
 	return render(w, r, views.SessionPage(m))
 }
 
@@ -137,7 +138,7 @@ func (s *Server) handleSessionInput(w http.ResponseWriter, r *http.Request) erro
 	if _, err := s.visibleSession(principal(r), id, true); err != nil {
 		return err
 	}
-	if err := s.hub.Input(id, data); err != nil {
+	if err := s.hub.InputAs(id, principal(r).User, data); err != nil {
 		return err
 	}
 	s.audit(r, "input", id+" "+strconv.Itoa(len(data))+" bytes")

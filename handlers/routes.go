@@ -40,6 +40,7 @@ func (s *Server) routes() http.Handler {
 		r.Get("/s/{id}", s.page(s.handleSessionShow))
 		r.Post("/s/{id}/input", s.page(s.handleSessionInput))
 		r.Post("/s/{id}/settings", s.page(s.handleSessionSettings))
+		r.Post("/s/{id}/wheel", s.page(s.handleSessionWheel))
 		r.Get("/approvals", s.page(s.handleApprovalsShow))
 		r.Get("/p/{id}", s.page(s.handlePromptShow))
 		r.Post("/p/{id}/decide", s.page(s.handlePromptDecide))

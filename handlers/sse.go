@@ -38,6 +38,8 @@ type streams struct {
 	wraps  map[closer]struct{}        // open wrap sockets, closed at shutdown
 	wrapWG sync.WaitGroup
 	done   chan struct{} // closed at shutdown; stops the heartbeat
+
+	lobbyPending bool // a throttled lobby refresh is scheduled
 }
 
 // Topics a page can follow. A stream id is "<topic>:<page key>".
@@ -109,13 +111,22 @@ func (st *streams) serve(w http.ResponseWriter, r *http.Request, topic string) {
 		v = &viewer{}
 		st.who[streamID] = v
 	}
-	v.p, v.conns = principal(r), v.conns+1
+	v.p, v.device, v.conns = principal(r), deviceOf(r), v.conns+1
 	st.mu.Unlock()
 	// r3labs reads the stream name from ?stream=; chi's route carries it.
 	r2 := r.Clone(r.Context())
 	r2.URL.RawQuery = "stream=" + streamID
 	st.s.log.Debug("stream open", "stream", streamID)
+	// Presence is the open connection itself: counted here, around the
+	// stream's whole life, so a connection that drops always uncounts.
+	sid, isSession := strings.CutPrefix(topic, "s:")
+	if isSession {
+		st.s.hub.Present(sid, principal(r).User, deviceOf(r), +1)
+	}
 	st.server.ServeHTTP(w, r2)
+	if isSession {
+		st.s.hub.Present(sid, principal(r).User, deviceOf(r), -1)
+	}
 	st.s.log.Debug("stream close", "stream", streamID)
 	st.mu.Lock()
 	if v.conns--; v.conns == 0 {
@@ -179,6 +190,7 @@ func (st *streams) subscribed(streamID string, _ *sse.Subscriber) {
 		sid := strings.TrimPrefix(topic, "s:")
 		st.s.hub.Watch(sid, +1)
 		st.publishStatus(sid, ids)
+		st.WheelChanged(sid) // the new page gets the presence bar
 		st.publishSessionPrompts(sid, ids)
 	case strings.HasPrefix(topic, "p:"):
 		st.publishPrompt(strings.TrimPrefix(topic, "p:"), ids)
@@ -378,8 +390,15 @@ func (st *streams) publishPrompt(pid string, ids []string) {
 
 // viewer is who looks at one page's stream.
 type viewer struct {
-	p     auth.Principal
+	p      auth.Principal
+	device string // phone | desktop
 	conns int // open connections of this stream id (a reconnect may overlap)
+}
+
+func (st *streams) viewerOf(streamID string) *viewer {
+	st.mu.Lock()
+	defer st.mu.Unlock()
+	return st.who[streamID]
 }
 
 // group is the streams of people who see the same thing.
@@ -412,10 +431,12 @@ func (st *streams) byViewer(ids []string) []group {
 	return out
 }
 
-// heartbeat sends a comment on every stream every 25 s so idle connections
-// survive proxies and dead ones are noticed.
+// heartbeat sends a comment on every stream so idle connections survive
+// proxies and dead ones are noticed.
 func (st *streams) heartbeat() {
-	t := time.NewTicker(25 * time.Second)
+	// Every 10 s: a tab that vanished without closing (phone asleep, network
+	// gone) fails this write, which ends its stream and its presence.
+	t := time.NewTicker(10 * time.Second)
 	defer t.Stop()
 	for {
 		select {

@@ -24,6 +24,10 @@ type Listener interface {
 	LobbyChanged()
 	// PromptsChanged says a permission prompt opened or was settled.
 	PromptsChanged(sessionID, promptID string)
+	// WheelChanged says who watches or drives a session changed.
+	WheelChanged(sessionID string)
+	// WheelAudit records a wheel change (who, what) for the audit log.
+	WheelAudit(sessionID, actor, action, what string)
 }
 
 // Errors the HTTP layer maps to statuses.
@@ -214,9 +218,11 @@ func (h *Hub) ScreenText(id string) (string, error) {
 
 type nopListener struct{}
 
-func (nopListener) ScreenChanged(string, ScreenUpdate) {}
-func (nopListener) LobbyChanged()                      {}
-func (nopListener) PromptsChanged(string, string)      {}
+func (nopListener) ScreenChanged(string, ScreenUpdate)        {}
+func (nopListener) LobbyChanged()                             {}
+func (nopListener) PromptsChanged(string, string)             {}
+func (nopListener) WheelChanged(string)                       {}
+func (nopListener) WheelAudit(string, string, string, string) {}
 
 // lobbyEvery bounds how often output activity alone refreshes the lobby.
 const lobbyEvery = time.Second

@@ -76,10 +76,13 @@ func (c *wrapConn) handleUnsequenced(s *session, e wire.Envelope) {
 			return
 		}
 		c.h.closePrompt(s, pc)
+	case wire.TypeTerminalActive:
+		c.h.terminalActive(s)
 	case wire.TypeHookEvent:
 		var he wire.HookEvent
 		if e.Decode(&he) == nil {
 			c.h.log.Debug("hook event", "session", c.session, "event", he.Event)
+			s.agentEvent(he.Event)
 		}
 	}
 }

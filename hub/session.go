@@ -63,6 +63,10 @@ type session struct {
 	promptIDs map[string]string // wrap prompt id -> hub prompt id
 	question  *screenQuestion   // open screen-rule question, if any
 	hooks     bool              // the program reports questions through hooks (no screen rules)
+	wheel     *wheel            // who watches and drives; nil until first used
+
+	agentWaiting   bool // the agent's hooks say it finished its turn
+	agentWaitingAt time.Time
 
 	scrMu    sync.Mutex // guards scr and what was last published; held while feeding
 	scr      *screen.Screen

@@ -173,7 +173,7 @@ func (c *wrapConn) readLoop(ctx context.Context, t Transport, s *session) error 
 		}
 		switch e.Type {
 		case wire.TypePtyOutput, wire.TypePtyResize, wire.TypePtyDropped, wire.TypeSessionEnd:
-		case wire.TypePromptOpen, wire.TypePromptResult, wire.TypePromptClosed, wire.TypeHookEvent:
+		case wire.TypePromptOpen, wire.TypePromptResult, wire.TypePromptClosed, wire.TypeHookEvent, wire.TypeTerminalActive:
 			c.handleUnsequenced(s, e)
 			continue
 		default:

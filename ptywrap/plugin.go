@@ -1,6 +1,10 @@
 package ptywrap
 
-import "github.com/ct-dev/ct/wire"
+import (
+	"time"
+
+	"github.com/ct-dev/ct/wire"
+)
 
 // Plugin extends a wrapped session with agent-specific behaviour (Claude Code
 // hooks and approvals). Its methods must not block: they are called from the
@@ -17,6 +21,22 @@ type Plugin interface {
 	// LocalInput sees every chunk typed at the local terminal before the
 	// program does and returns what the program should get.
 	LocalInput(p []byte) []byte
+}
+
+// localTyping tells the hub, at most once a second, that someone is typing
+// at the workstation's own keyboard (the bytes themselves stay local).
+func (st *streamer) localTyping() {
+	st.mu.Lock()
+	now := time.Now()
+	due := now.Sub(st.lastTyping) >= time.Second
+	if due {
+		st.lastTyping = now
+	}
+	st.mu.Unlock()
+	if due {
+		e, _ := wire.New(wire.TypeTerminalActive, nil)
+		st.sendUrgent(e)
+	}
 }
 
 // urgentQueue bounds unsequenced envelopes waiting to be sent.

@@ -148,7 +148,7 @@ func Run(ctx context.Context, cfg Config) (int, error) {
 	// Local keyboard → program. With no terminal, EOF just ends local input:
 	// the program stays up for input from the hub.
 	if cfg.Stdin != nil {
-		go copyInput(master, cfg.Stdin, cfg.Plugin)
+		go copyInput(master, cfg.Stdin, cfg.Plugin, st.localTyping)
 	}
 	// Hub input and resize requests → program, off the network goroutine so a
 	// program that does not read cannot stall acknowledgements.
@@ -201,16 +201,18 @@ func Run(ctx context.Context, cfg Config) (int, error) {
 
 // copyInput passes local keystrokes to the program, through the plugin's
 // filter when there is one (it watches for answers to an open prompt).
-func copyInput(master io.Writer, in io.Reader, p Plugin) {
-	if p == nil {
-		_, _ = io.Copy(master, in)
-		return
-	}
+// typed is told about each chunk (the hub shows "typing at the terminal").
+func copyInput(master io.Writer, in io.Reader, p Plugin, typed func()) {
 	buf := make([]byte, 4096)
 	for {
 		n, err := in.Read(buf)
 		if n > 0 {
-			if out := p.LocalInput(buf[:n]); len(out) > 0 {
+			typed()
+			out := buf[:n]
+			if p != nil {
+				out = p.LocalInput(out)
+			}
+			if len(out) > 0 {
 				if _, werr := master.Write(out); werr != nil {
 					return
 				}

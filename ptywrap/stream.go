@@ -39,15 +39,16 @@ type streamer struct {
 	plugin    Plugin             // may be nil
 	urgent    chan wire.Envelope // unsequenced envelopes (prompts), sent before output
 
-	mu        sync.Mutex
-	start     wire.SessionStart // updated on resize so a reconnect reports the current size
-	connected bool
-	ever      bool // connected at least once
-	lastErr   error
-	attempted chan struct{} // closed after the first connection attempt ends
-	busy      bool          // a connection is being made or is up (not waiting to retry)
-	kick      chan struct{} // cap 1: end the current wait before a retry (wrap is exiting)
-	once      sync.Once
+	mu         sync.Mutex
+	start      wire.SessionStart // updated on resize so a reconnect reports the current size
+	connected  bool
+	lastTyping time.Time // last "typing at the terminal" notice sent
+	ever       bool      // connected at least once
+	lastErr    error
+	attempted  chan struct{} // closed after the first connection attempt ends
+	busy       bool          // a connection is being made or is up (not waiting to retry)
+	kick       chan struct{} // cap 1: end the current wait before a retry (wrap is exiting)
+	once       sync.Once
 }
 
 // WSURL turns a hub URL (http or https) into the wrap's WebSocket endpoint.

@@ -53,6 +53,7 @@ type Session struct {
 	Claude       bool     // the program is Claude Code (hooks, approvals)
 	TerminalOnly bool     // prompts are answered only at the terminal
 	Prompts      []Prompt // pending prompts, pinned above the screen
+	Presence     Presence // who watches and drives
 }
 
 // Key is one button of the input bar.
@@ -166,4 +167,24 @@ type TokenRow struct {
 	ID, Name, Kind, User, Machine, Role string
 	Created, LastUsed, LastAddr         string
 	Revoked                             bool
+}
+
+// Presence is who watches and who drives a session, as one viewer sees it.
+type Presence struct {
+	SessionID string
+	Viewers   []ViewerRow
+	Holder    string // "" when nobody drives
+	Requester string
+	Typing    string
+	Terminal  bool // someone types at the workstation
+	Me        string
+	CanDrive  bool
+	Admin     bool
+	OOB       bool
+}
+
+// ViewerRow is one person watching, on one kind of device.
+type ViewerRow struct {
+	User   string
+	Device string
 }

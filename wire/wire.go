@@ -30,12 +30,13 @@ const (
 
 	// Approvals (not sequenced: a prompt lives only as long as the connection
 	// that opened it; if it drops, Claude Code's own dialog is still there).
-	TypePromptOpen      = "prompt.open"      // wrap → hub: an agent asks permission
-	TypePromptDecide    = "prompt.decide"    // hub → wrap: a person's answer
-	TypePromptResult    = "prompt.result"    // wrap → hub: whether that answer won
-	TypePromptClosed    = "prompt.closed"    // wrap → hub: settled elsewhere (the terminal)
-	TypeHookEvent       = "hook.event"       // wrap → hub: any other agent hook, for the record
-	TypeSessionSettings = "session.settings" // hub → wrap: per-session switches
+	TypePromptOpen      = "prompt.open"       // wrap → hub: an agent asks permission
+	TypePromptDecide    = "prompt.decide"     // hub → wrap: a person's answer
+	TypePromptResult    = "prompt.result"     // wrap → hub: whether that answer won
+	TypePromptClosed    = "prompt.closed"     // wrap → hub: settled elsewhere (the terminal)
+	TypeHookEvent       = "hook.event"        // wrap → hub: any other agent hook, for the record
+	TypeSessionSettings = "session.settings"  // hub → wrap: per-session switches
+	TypeTerminalActive  = "presence.terminal" // wrap → hub: someone typed at the workstation
 )
 
 // Limits that keep a hostile or broken peer from making either end allocate without bound.

@@ -1,0 +1,60 @@
+package hub
+
+import (
+	"time"
+
+	"github.com/ct-dev/ct/db"
+)
+
+// Session states as the lobby and the API show them.
+const (
+	StateWorking         = "working"          // output in the last few seconds
+	StateWaitingInput    = "waiting_input"    // the agent finished its turn and waits for the person
+	StateWaitingApproval = "waiting_approval" // a permission prompt is open
+	StateIdle            = "idle"             // live, quiet
+	StateOffline         = "offline"          // the workstation is not connected
+	StateEnded           = "ended"
+)
+
+// workingFor is how recent output must be for a session to count as working.
+const workingFor = 3 * time.Second
+
+// agentEvent notes what an agent's hooks say about whose turn it is.
+func (s *session) agentEvent(event string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	switch event {
+	case "Stop", "Notification":
+		s.agentWaiting, s.agentWaitingAt = true, time.Now()
+	case "UserPromptSubmit", "PreToolUse", "PostToolUse", "SessionStart":
+		s.agentWaiting = false
+	}
+}
+
+// State says what a session is doing now.
+func (h *Hub) State(ss db.Session) string {
+	switch ss.Status {
+	case db.StatusEnded:
+		return StateEnded
+	case db.StatusOffline:
+		return StateOffline
+	}
+	if pending, err := h.store.Prompts(db.PromptFilter{State: db.PromptPending, SessionID: ss.ID, Limit: 1}); err == nil && len(pending) > 0 {
+		return StateWaitingApproval
+	}
+	h.mu.Lock()
+	s := h.sessions[ss.ID]
+	h.mu.Unlock()
+	if s != nil {
+		s.mu.Lock()
+		waiting := s.agentWaiting
+		s.mu.Unlock()
+		if waiting {
+			return StateWaitingInput
+		}
+	}
+	if time.Since(ss.LastActivity) < workingFor {
+		return StateWorking
+	}
+	return StateIdle
+}
