@@ -392,7 +392,7 @@ func (st *streams) publishPrompt(pid string, ids []string) {
 type viewer struct {
 	p      auth.Principal
 	device string // phone | desktop
-	conns int // open connections of this stream id (a reconnect may overlap)
+	conns  int    // open connections of this stream id (a reconnect may overlap)
 }
 
 func (st *streams) viewerOf(streamID string) *viewer {
