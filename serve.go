@@ -33,6 +33,7 @@ type serveConfig struct {
 	TLSCert       string
 	TLSKey        string
 	TrustedProxy  string
+	WheelTimeout  time.Duration // an unanswered wheel request is granted after this
 }
 
 func parseServe(args []string, getenv func(string) string, stdout, stderr io.Writer) (serveConfig, error) {
@@ -53,6 +54,16 @@ event is written before it exits.`, stdout)
 	fs.StringVar(&c.TLSKey, "tls-key", envOr(getenv, "CT_TLS_KEY", ""), "the certificate's private key file (env CT_TLS_KEY)")
 	fs.StringVar(&c.TrustedProxy, "trusted-proxy", envOr(getenv, "CT_TRUSTED_PROXY", ""), "addresses or CIDRs of a reverse proxy (or \"loopback\" for tailscale serve/Caddy on this host) whose X-Forwarded-For/-Proto are believed (env CT_TRUSTED_PROXY)")
 	c.AdminPassword = getenv("CT_ADMIN_PASSWORD") // env only: a flag would show in ps
+	wheelDefault := 30 * time.Second
+	if v := getenv("CT_WHEEL_TIMEOUT"); v != "" {
+		d, err := time.ParseDuration(v)
+		if err != nil || d <= 0 {
+			fmt.Fprintf(stderr, "ct serve: CT_WHEEL_TIMEOUT=%q is not a duration like 30s\n", v)
+			return c, errUsage
+		}
+		wheelDefault = d
+	}
+	fs.DurationVar(&c.WheelTimeout, "wheel-timeout", wheelDefault, "grant an unanswered request for the wheel after this, if its holder is idle (env CT_WHEEL_TIMEOUT)")
 	if err := parseFlags(fs, args, stderr); err != nil {
 		return c, err
 	}
@@ -106,6 +117,7 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 	for _, step := range store.Migrated() {
 		log.Info("store upgraded", "step", step, "path", store.Path())
 	}
+	hub.WheelTimeout = c.WheelTimeout
 	h, err := hub.New(store, log)
 	if err != nil {
 		return err
