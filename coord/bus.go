@@ -1,0 +1,114 @@
+package coord
+
+import (
+	"slices"
+	"strings"
+	"sync"
+	"time"
+)
+
+// Event is one live change pushed to subscribers.
+type Event struct {
+	Type    string    `json:"type"` // message | notice | lock | todo | peer
+	At      time.Time `json:"at"`
+	Message *Message  `json:"message,omitempty"`
+	Lock    *Lock     `json:"lock,omitempty"`
+	Todo    *Todo     `json:"todo,omitempty"`
+	Peer    *Peer     `json:"peer,omitempty"`
+	Notice  string    `json:"notice,omitempty"` // one line for people: "alice took lock deploy"
+}
+
+// subBuffer is how many events a subscriber may fall behind before it is
+// evicted: enough for a burst of messages, small enough that a stuck
+// reader costs little memory. An evicted reader reconnects and re-reads
+// its inbox from the store, so nothing is lost, only pushed late.
+const subBuffer = 256
+
+// Sub is one subscriber: a peer (or "" for a viewer that sees every
+// notice but no one's messages, e.g. the lobby panel, which sees all).
+type Sub struct {
+	C      <-chan Event
+	c      chan Event
+	peer   string
+	groups []string
+	all    bool // sees every message (the lobby panel of an admin)
+	closed bool
+}
+
+// Bus fans events out: one buffered channel per subscriber, non-blocking
+// send, the slow one is evicted (its channel closed) so it never holds up
+// the sender or the others.
+type Bus struct {
+	mu   sync.Mutex // guards subs and each Sub's closed flag
+	subs map[*Sub]struct{}
+}
+
+// NewBus returns an empty bus.
+func NewBus() *Bus { return &Bus{subs: map[*Sub]struct{}{}} }
+
+// Subscribe adds a subscriber for peer with groups; all means it receives
+// every message whoever it is for.
+func (b *Bus) Subscribe(peer string, groups []string, all bool) *Sub {
+	c := make(chan Event, subBuffer)
+	s := &Sub{C: c, c: c, peer: peer, groups: groups, all: all}
+	b.mu.Lock()
+	b.subs[s] = struct{}{}
+	b.mu.Unlock()
+	return s
+}
+
+// Unsubscribe removes s and closes its channel (once).
+func (b *Bus) Unsubscribe(s *Sub) {
+	b.mu.Lock()
+	b.drop(s)
+	b.mu.Unlock()
+}
+
+func (b *Bus) drop(s *Sub) {
+	if s.closed {
+		return
+	}
+	s.closed = true
+	delete(b.subs, s)
+	close(s.c)
+}
+
+// Online reports whether peer has at least one live subscription.
+func (b *Bus) Online(peer string) bool {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	for s := range b.subs {
+		if s.peer == peer {
+			return true
+		}
+	}
+	return false
+}
+
+// Publish sends e to every subscriber it concerns without blocking.
+func (b *Bus) Publish(e Event) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	for s := range b.subs {
+		if e.Message != nil && !s.all && !addressedTo(e.Message, s.peer, s.groups) && e.Message.From != s.peer {
+			continue
+		}
+		select {
+		case s.c <- e:
+		default:
+			b.drop(s) // too slow: evict rather than stall the sender
+		}
+	}
+}
+
+// addressedTo reports whether a message to m.To reaches peer (in groups).
+func addressedTo(m *Message, peer string, groups []string) bool {
+	switch {
+	case m.To == "*":
+		return true
+	case strings.HasPrefix(m.To, "@"):
+		return slices.Contains(groups, m.To[1:]) || slices.Contains(groups, m.To)
+	default:
+		return m.To == peer
+	}
+}

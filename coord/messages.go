@@ -1,0 +1,295 @@
+package coord
+
+import (
+	"encoding/json"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/ct-dev/ct/db"
+)
+
+// Limits on a message, checked before anything is written.
+const (
+	MaxBody      = 100 << 10 // 100 KB of markdown
+	MaxSubject   = 200
+	MaxArtifacts = 50
+)
+
+// Priorities and types a message may have.
+var (
+	Priorities   = []string{"P0", "P1", "P2", "P3"}
+	MessageTypes = []string{"question", "blocker", "status-update", "deploy-ready", "blocker-resolved", "note"}
+)
+
+const bMessages = "coord_messages"
+
+// MsgContext points at where a message is about.
+type MsgContext struct {
+	Session string `json:"session,omitempty"`
+	File    string `json:"file,omitempty"`
+	Line    int    `json:"line,omitempty"`
+	Error   string `json:"error,omitempty"`
+}
+
+// Receipt is one recipient's state of a message.
+type Receipt struct {
+	ReadAt  time.Time `json:"read_at,omitzero"`
+	AckedAt time.Time `json:"acked_at,omitzero"`
+}
+
+// Message is one message between peers. To is a peer name, "@group" or "*".
+type Message struct {
+	ID               string             `json:"id"`
+	TS               time.Time          `json:"ts"`
+	From             string             `json:"from"`
+	To               string             `json:"to"`
+	Priority         string             `json:"priority"`
+	Type             string             `json:"type"`
+	Subject          string             `json:"subject"`
+	Body             string             `json:"body"`
+	Context          *MsgContext        `json:"context,omitempty"`
+	Re               string             `json:"re,omitempty"`
+	RequiresResponse bool               `json:"requires_response,omitempty"`
+	Deadline         *time.Time         `json:"deadline,omitempty"`
+	Artifacts        []string           `json:"artifacts,omitempty"`
+	Late             bool               `json:"late,omitempty"`   // a reminder that fired after its time (hub was down)
+	Source           string             `json:"source,omitempty"` // "reminder:ID", "hook:ID" when not sent by a peer directly
+	Receipts         map[string]Receipt `json:"receipts,omitempty"`
+}
+
+// validate checks m's fields and fills defaults; it writes nothing.
+func (m *Message) validate() error {
+	m.To = strings.TrimSpace(m.To)
+	if m.To == "" {
+		return errf(Invalid, "a message needs a recipient: to is a peer name, @group or * (everyone)")
+	}
+	if m.Priority == "" {
+		m.Priority = "P2"
+	}
+	m.Priority = strings.ToUpper(m.Priority)
+	if !slices.Contains(Priorities, m.Priority) {
+		return errf(Invalid, "priority %q is not one of P0, P1, P2, P3", m.Priority)
+	}
+	if m.Type == "" {
+		m.Type = "note"
+	}
+	if !slices.Contains(MessageTypes, m.Type) {
+		return errf(Invalid, "type %q is not one of %s", m.Type, strings.Join(MessageTypes, ", "))
+	}
+	if strings.TrimSpace(m.Subject) == "" && strings.TrimSpace(m.Body) == "" {
+		return errf(Invalid, "a message needs a subject or a body")
+	}
+	if len(m.Subject) > MaxSubject {
+		return errf(Invalid, "the subject is %d characters; keep it to %d and put the rest in the body", len(m.Subject), MaxSubject)
+	}
+	if len(m.Body) > MaxBody {
+		return errf(TooLarge, "the body is %d KB; the limit is 100 KB: attach large content as an artifact (a path or link) instead", (len(m.Body)+1023)/1024)
+	}
+	if len(m.Artifacts) > MaxArtifacts {
+		return errf(Invalid, "%d artifacts is too many; the limit is %d", len(m.Artifacts), MaxArtifacts)
+	}
+	fields := map[string]string{"subject": m.Subject, "body": m.Body, "artifacts": strings.Join(m.Artifacts, "\n")}
+	if m.Context != nil {
+		fields["context"] = m.Context.Error + "\n" + m.Context.File + "\n" + m.Context.Session
+	}
+	for _, f := range []string{"subject", "body", "context", "artifacts"} {
+		if err := checkSecrets(f, fields[f]); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// Send validates m, stores it from sender and pushes it to online recipients.
+func (s *Service) Send(from string, m Message) (Message, error) {
+	m.From = from
+	m.Receipts = nil
+	if err := m.validate(); err != nil {
+		return Message{}, err
+	}
+	err := s.store.CoordUpdate(func(tx db.CoordTx) error {
+		return s.sendTx(tx, &m)
+	})
+	if err != nil {
+		return Message{}, err
+	}
+	s.bus.Publish(Event{Type: "message", At: m.TS, Message: &m})
+	return m, nil
+}
+
+// sendTx stores m (already validated) in tx: recipient and thread checks, id, time.
+func (s *Service) sendTx(tx db.CoordTx, m *Message) error {
+	if m.To != "*" && !strings.HasPrefix(m.To, "@") {
+		var p Peer
+		if err := tx.Get(bPeers, []byte(m.To), &p); err != nil {
+			return errf(NotFound, "no peer named %q; list peers with GET /api/v1/peers (or ct msg send --to @group / '*')", m.To)
+		}
+	}
+	if m.Re != "" {
+		if _, err := getMessage(tx, m.Re); err != nil {
+			return errf(NotFound, "re: no message %q to answer", m.Re)
+		}
+	}
+	n, err := tx.NextSeq(bMessages)
+	if err != nil {
+		return err
+	}
+	m.ID = strconv.FormatUint(n, 10)
+	m.TS = s.clock.Now().UTC()
+	return tx.Put(bMessages, db.SeqKey(n), m)
+}
+
+func msgKey(id string) ([]byte, error) {
+	n, err := strconv.ParseUint(id, 10, 64)
+	if err != nil {
+		return nil, errf(NotFound, "no message %q (ids are numbers)", id)
+	}
+	return db.SeqKey(n), nil
+}
+
+func getMessage(tx db.CoordTx, id string) (Message, error) {
+	var m Message
+	k, err := msgKey(id)
+	if err != nil {
+		return m, err
+	}
+	if err := tx.Get(bMessages, k, &m); err != nil {
+		return m, errf(NotFound, "no message %q", id)
+	}
+	return m, nil
+}
+
+// Viewer is who is asking: a peer and its groups; Admin sees every message.
+type Viewer struct {
+	Peer   string
+	Groups []string
+	Admin  bool
+}
+
+func (v Viewer) canSee(m *Message) bool {
+	return v.Admin || m.From == v.Peer || addressedTo(m, v.Peer, v.Groups)
+}
+
+// MessageFilter narrows a listing.
+type MessageFilter struct {
+	Box    string // inbox (default: to me), sent, all (both)
+	Unread bool   // only messages v has not read (inbox)
+	Re     string // only replies to this message (a thread), and the message itself
+	Query  string // case-insensitive substring of subject, body, from or to
+	After  string // only ids greater than this (for polling)
+	Limit  int    // newest N; 0 means 100
+}
+
+// Messages lists what v may see matching f, oldest first.
+func (s *Service) Messages(v Viewer, f MessageFilter) ([]Message, error) {
+	limit := f.Limit
+	if limit <= 0 || limit > 1000 {
+		limit = 100
+	}
+	var after uint64
+	if f.After != "" {
+		after, _ = strconv.ParseUint(f.After, 10, 64)
+	}
+	q := strings.ToLower(f.Query)
+	var out []Message
+	err := s.store.CoordView(func(tx db.CoordTx) error {
+		return tx.Each(bMessages, true, func(_, val []byte) (bool, error) {
+			var m Message
+			if err := json.Unmarshal(val, &m); err != nil {
+				return false, err
+			}
+			if n, _ := strconv.ParseUint(m.ID, 10, 64); n <= after {
+				return false, nil // newest first: everything from here is older
+			}
+			if !v.canSee(&m) || !matches(&m, v, f, q) {
+				return true, nil
+			}
+			out = append(out, m)
+			return len(out) < limit, nil
+		})
+	})
+	slices.Reverse(out)
+	return out, err
+}
+
+func matches(m *Message, v Viewer, f MessageFilter, q string) bool {
+	mine := addressedTo(m, v.Peer, v.Groups)
+	switch f.Box {
+	case "", "inbox":
+		if !mine || (m.From == v.Peer && m.To != v.Peer) {
+			return false
+		}
+	case "sent":
+		if m.From != v.Peer {
+			return false
+		}
+	}
+	if f.Unread && (!mine || !m.Receipts[v.Peer].ReadAt.IsZero()) {
+		return false
+	}
+	if f.Re != "" && m.Re != f.Re && m.ID != f.Re {
+		return false
+	}
+	if q != "" && !strings.Contains(strings.ToLower(m.Subject+"\n"+m.Body+"\n"+m.From+"\n"+m.To), q) {
+		return false
+	}
+	return true
+}
+
+// Message returns one message v may see; read marks it read for v.
+func (s *Service) Message(v Viewer, id string, read bool) (Message, error) {
+	return s.receipt(v, id, read, false)
+}
+
+// Ack marks message id read and acknowledged by v (a recipient).
+func (s *Service) Ack(v Viewer, id string) (Message, error) {
+	return s.receipt(v, id, true, true)
+}
+
+func (s *Service) receipt(v Viewer, id string, read, ack bool) (Message, error) {
+	var m Message
+	update := func(tx db.CoordTx) error {
+		var err error
+		if m, err = getMessage(tx, id); err != nil {
+			return err
+		}
+		if !v.canSee(&m) {
+			return errf(NotFound, "no message %q", id)
+		}
+		if !read && !ack {
+			return nil
+		}
+		if !addressedTo(&m, v.Peer, v.Groups) {
+			if ack {
+				return errf(Forbidden, "message %s is not addressed to %s, so %s cannot acknowledge it", id, v.Peer, v.Peer)
+			}
+			return nil
+		}
+		r := m.Receipts[v.Peer]
+		now := s.clock.Now().UTC()
+		if r.ReadAt.IsZero() {
+			r.ReadAt = now
+		}
+		if ack && r.AckedAt.IsZero() {
+			r.AckedAt = now
+		}
+		if r == m.Receipts[v.Peer] {
+			return nil
+		}
+		if m.Receipts == nil {
+			m.Receipts = map[string]Receipt{}
+		}
+		m.Receipts[v.Peer] = r
+		k, _ := msgKey(id)
+		return tx.Put(bMessages, k, m)
+	}
+	var err error
+	if read || ack {
+		err = s.store.CoordUpdate(update)
+	} else {
+		err = s.store.CoordView(update)
+	}
+	return m, err
+}
