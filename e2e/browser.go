@@ -61,8 +61,13 @@ func NeedChromium(t testing.TB) string {
 // Browser is one headless Chromium with one tab, closed when the test ends.
 type Browser struct {
 	ctx    context.Context
+	close  func()
 	Output *SafeBuffer // Chromium's own stdout and stderr, for failure reports
 }
+
+// Close quits Chromium now (as a person closing the app would); the test's
+// cleanup does it anyway.
+func (b *Browser) Close() { b.close() }
 
 // StartBrowser starts a fresh headless Chromium (its own profile in a temp
 // dir) with one tab emulating a phone of width x height CSS pixels: device
@@ -90,7 +95,7 @@ func StartBrowser(t testing.TB, width, height int64) *Browser {
 	ctx, cancel := chromedp.NewContext(actx)
 	// Cancelling the tab's context closes Chromium and waits for it to go.
 	t.Cleanup(func() { cancel(); acancel() })
-	b.ctx = ctx
+	b.ctx, b.close = ctx, func() { cancel(); acancel() }
 	// The first action starts Chromium and ties it to the context it runs
 	// in, so it runs on ctx itself, not on a step's timeout context (whose
 	// end would close the browser).
