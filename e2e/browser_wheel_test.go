@@ -62,4 +62,3 @@ func TestBrowserTwoPeopleOneWheel(t *testing.T) {
 	b.Close()
 	a.WaitJS(t, 40*time.Second, "the wheel to free", `document.getElementById('presence').innerText.includes('Nobody has the wheel')`, `document.getElementById('presence').innerText`)
 }
-
