@@ -17,6 +17,7 @@ import (
 	"github.com/ct-dev/ct/auth"
 	"github.com/ct-dev/ct/db"
 	"github.com/ct-dev/ct/hub"
+	"github.com/ct-dev/ct/notify"
 	"github.com/ct-dev/ct/views"
 	"github.com/go-chi/chi/v5"
 	"github.com/r3labs/sse/v2"
@@ -50,7 +51,8 @@ type Server struct {
 	userLimit *auth.Limiter // failed logins per account
 	addrLimit *auth.Limiter // failed logins per address
 	auditor   *auditor
-	mux       *chi.Mux // the router, for tests that walk every route
+	mux       *chi.Mux         // the router, for tests that walk every route
+	notifier  *notify.Notifier // Web Push and ntfy; nil if its keys could not be stored
 }
 
 // Routes exposes the router so tests can walk every registered route.
@@ -66,8 +68,13 @@ func New(d Deps) *Server {
 	s.auditor = newAuditor(d.Store, d.Log)
 	s.streams = newStreams(s)
 	s.sse = s.streams.server
+	if n, err := notify.New(notify.Deps{Store: d.Store, Log: d.Log}); err != nil {
+		d.Log.Error("notifications are off", "error", err)
+	} else {
+		s.notifier = n
+	}
 	s.handler = s.routes()
-	d.Hub.SetListener(s.streams)
+	d.Hub.SetListener(s.hubListener())
 	return s
 }
 
@@ -172,4 +179,9 @@ func render(w http.ResponseWriter, r *http.Request, c templ.Component) error {
 
 // Flush writes queued audit entries; call it after the HTTP server has shut
 // down and before the store closes.
-func (s *Server) Flush() { s.auditor.close() }
+func (s *Server) Flush() {
+	if s.notifier != nil {
+		s.notifier.Close()
+	}
+	s.auditor.close()
+}

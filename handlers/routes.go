@@ -31,6 +31,10 @@ func (s *Server) routes() http.Handler {
 	r.Post("/setup", s.page(s.handleSetupCreate))
 	// Token creation also takes name+password (HTTP Basic) for ct token create / ct login.
 	r.With(s.basicAuth).Post("/api/v1/tokens", s.api(s.handleAPITokenCreate))
+	// The service worker from the site's root, so its scope is the whole site.
+	r.Get("/sw.js", serveServiceWorker)
+	// One-tap Approve/Deny from a notification: the signed single-use token is the credential.
+	r.Post("/a/{token}", s.handleLinkDecide)
 
 	r.Group(func(r chi.Router) {
 		r.Use(s.requireAuth)
@@ -50,6 +54,10 @@ func (s *Server) routes() http.Handler {
 		r.Get("/tokens", s.page(s.handleTokensShow))
 		r.Post("/tokens", s.page(s.handleTokenCreate))
 		r.Post("/tokens/{id}/revoke", s.page(s.handleTokenRevoke))
+		r.Get("/settings", s.page(s.handleSettingsShow))
+		r.Post("/settings", s.page(s.handleSettingsSave))
+		r.Post("/settings/push", s.page(s.handlePushSubscribe))
+		r.Post("/settings/push/delete", s.page(s.handlePushUnsubscribe))
 		r.Group(func(r chi.Router) {
 			r.Use(s.requireAdmin)
 			r.Get("/admin/users", s.page(s.handleUsersShow))

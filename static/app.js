@@ -39,3 +39,59 @@
     }
   });
 })();
+
+// The installable app: the service worker (offline page, cached shell,
+// notifications), and the settings page's "Enable on this device".
+(function () {
+  "use strict";
+  if (!("serviceWorker" in navigator)) return;
+  var ready = navigator.serviceWorker.register("/sw.js", { scope: "/" });
+  ready.catch(function () { /* not a secure context: no offline page, no push */ });
+
+  function b64ToBytes(s) {
+    s = s.replace(/-/g, "+").replace(/_/g, "/");
+    while (s.length % 4) s += "=";
+    var raw = atob(s), out = new Uint8Array(raw.length);
+    for (var i = 0; i < raw.length; i++) out[i] = raw.charCodeAt(i);
+    return out;
+  }
+  function say(msg) {
+    var el = document.getElementById("push-state");
+    if (el) el.textContent = msg;
+  }
+  function post(url, body) {
+    return fetch(url, { method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify(body), credentials: "same-origin" })
+      .then(function (r) { if (!r.ok) return r.text().then(function (t) { throw new Error(t || r.statusText); }); });
+  }
+  document.addEventListener("DOMContentLoaded", function () {
+    var tz = document.getElementById("tz");
+    if (tz && !tz.value && window.Intl) tz.value = Intl.DateTimeFormat().resolvedOptions().timeZone || "";
+    var on = document.getElementById("push-enable"), off = document.getElementById("push-disable");
+    if (!on) return;
+    if (!("PushManager" in window)) {
+      say("This browser cannot receive push notifications here (on iPhone, add ct to the Home Screen first; the hub must be on HTTPS).");
+      on.disabled = true;
+    }
+    on.addEventListener("click", function () {
+      Notification.requestPermission().then(function (perm) {
+        if (perm !== "granted") throw new Error("notifications are blocked for this site in the browser's settings");
+        return navigator.serviceWorker.ready;
+      }).then(function (reg) {
+        return reg.pushManager.getSubscription().then(function (sub) {
+          return sub || reg.pushManager.subscribe({ userVisibleOnly: true, applicationServerKey: b64ToBytes(on.dataset.vapid) });
+        });
+      }).then(function (sub) {
+        return post("/settings/push", sub.toJSON());
+      }).then(function () { say("Notifications are on for this device."); })
+        .catch(function (err) { say("Could not turn notifications on: " + err.message); });
+    });
+    off.addEventListener("click", function () {
+      navigator.serviceWorker.ready.then(function (reg) { return reg.pushManager.getSubscription(); })
+        .then(function (sub) {
+          if (!sub) return;
+          return post("/settings/push/delete", { endpoint: sub.endpoint }).then(function () { return sub.unsubscribe(); });
+        }).then(function () { say("Notifications are off for this device."); })
+        .catch(function (err) { say("Could not turn notifications off: " + err.message); });
+    });
+  });
+})();
