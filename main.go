@@ -22,6 +22,10 @@ const usage = `ct — watch, drive and coordinate coding-agent sessions from any
 Usage:
   ct serve [flags]                      run the hub (web UI, API, store)
   ct wrap [flags] [--] [COMMAND [ARGS]] run a program under a PTY, streamed to the hub
+  ct msg send|ls|read|ack               messages between people and agents (see ct msg --help)
+  ct lock NAME | unlock NAME | locks    advisory locks with leases on the hub
+  ct todo add|ls|start|done             shared todos
+  ct remind --cron EXPR|--at T --to P   reminders, delivered as messages
   ct healthcheck [--addr URL]           exit 0 if the hub answers /healthz (Docker HEALTHCHECK)
   ct backup [--hub URL] > FILE          copy a running hub's store (needs an admin API token)
   ct restore [--data DIR] FILE          make a backup the store of a stopped hub
@@ -68,6 +72,14 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 		return runServe(ctx, args[1:], getenv, stdout, stderr)
 	case "wrap":
 		return runWrap(ctx, args[1:], getenv, stdin, stdout, stderr)
+	case "msg":
+		return runMsg(ctx, args[1:], getenv, stdin, stdout, stderr)
+	case "lock", "unlock", "locks":
+		return runLock(ctx, args[0], args[1:], getenv, stdout, stderr)
+	case "todo":
+		return runTodo(ctx, args[1:], getenv, stdout, stderr)
+	case "remind":
+		return runRemind(ctx, args[1:], getenv, stdout, stderr)
 	case "healthcheck":
 		return runHealthcheck(ctx, args[1:], getenv, stdout, stderr)
 	case "backup":

@@ -130,7 +130,9 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 	if err != nil {
 		return err
 	}
-	srv := handlers.New(handlers.Deps{Hub: h, Store: store, Log: log, Version: version, TrustedProxies: trusted})
+	cs, stopCoord := startCoord(ctx, store, log)
+	defer stopCoord()
+	srv := handlers.New(handlers.Deps{Hub: h, Store: store, Log: log, Version: version, TrustedProxies: trusted, Coord: cs})
 
 	// Bind before serving so the address is known (and :0 works in tests).
 	ln, err := net.Listen("tcp", c.Addr)
@@ -181,6 +183,7 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 	// Long-lived streams first: SSE pages and wrap sockets would otherwise
 	// hold Shutdown until its timeout.
 	srv.CloseStreams()
+	stopCoord() // ends coordination event streams and long polls
 	sctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
 	if err := hs.Shutdown(sctx); err != nil && !errors.Is(err, http.ErrServerClosed) {

@@ -88,3 +88,17 @@ func BenchmarkHashPassword(b *testing.B) {
 		_, _ = HashPassword("correct horse battery")
 	}
 }
+
+// BenchmarkCheckPassword is the password part of every login (and of
+// ct token create's HTTP Basic): see BENCHMARKS.md for the target.
+func BenchmarkCheckPassword(b *testing.B) {
+	h, err := HashPassword("correct horse battery")
+	if err != nil {
+		b.Fatal(err)
+	}
+	for b.Loop() {
+		if !CheckPassword(h, "correct horse battery") {
+			b.Fatal("no match")
+		}
+	}
+}

@@ -39,8 +39,20 @@ type Sub struct {
 // send, the slow one is evicted (its channel closed) so it never holds up
 // the sender or the others.
 type Bus struct {
-	mu   sync.Mutex // guards subs and each Sub's closed flag
-	subs map[*Sub]struct{}
+	mu     sync.Mutex // guards subs, closed and each Sub's closed flag
+	subs   map[*Sub]struct{}
+	closed bool // the hub is stopping: no new subscriptions
+}
+
+// Close ends every subscription (their channels close) and refuses new
+// ones, so long-lived streams end when the hub stops.
+func (b *Bus) Close() {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	b.closed = true
+	for s := range b.subs {
+		b.drop(s)
+	}
 }
 
 // NewBus returns an empty bus.
@@ -52,8 +64,13 @@ func (b *Bus) Subscribe(peer string, groups []string, all bool) *Sub {
 	c := make(chan Event, subBuffer)
 	s := &Sub{C: c, c: c, peer: peer, groups: groups, all: all}
 	b.mu.Lock()
+	defer b.mu.Unlock()
+	if b.closed {
+		s.closed = true
+		close(c)
+		return s
+	}
 	b.subs[s] = struct{}{}
-	b.mu.Unlock()
 	return s
 }
 

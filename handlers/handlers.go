@@ -15,6 +15,7 @@ import (
 
 	"github.com/a-h/templ"
 	"github.com/ct-dev/ct/auth"
+	"github.com/ct-dev/ct/coord"
 	"github.com/ct-dev/ct/db"
 	"github.com/ct-dev/ct/hub"
 	"github.com/ct-dev/ct/notify"
@@ -29,6 +30,7 @@ type Deps struct {
 	Store   *db.Store
 	Log     *slog.Logger
 	Version string
+	Coord   *coord.Service // coordination: messages, locks, todos, reminders, peers (nil: one over Store)
 
 	// TrustedProxies may set X-Forwarded-For / -Proto (--trusted-proxy).
 	TrustedProxies []*net.IPNet
@@ -45,6 +47,9 @@ type Server struct {
 	handler http.Handler
 
 	meters meters // open streams and sockets, for /metrics
+
+	coord      *coord.Service
+	tokenNames tokenNames // API token id -> name, the default peer name
 
 	trusted   []*net.IPNet
 	setupDone atomic.Bool   // an admin exists (cached: checked on every request)
@@ -66,6 +71,10 @@ func New(d Deps) *Server {
 		addrLimit: auth.NewLimiter(loginFailsPerAddr, loginWindow),
 	}
 	s.auditor = newAuditor(d.Store, d.Log)
+	s.coord = d.Coord
+	if s.coord == nil {
+		s.coord = coord.New(d.Store, nil, d.Log)
+	}
 	s.streams = newStreams(s)
 	s.sse = s.streams.server
 	if n, err := notify.New(notify.Deps{Store: d.Store, Log: d.Log}); err != nil {

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net/http"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/ct-dev/ct/auth"
@@ -126,7 +127,11 @@ func (s *Server) checkLogin(r *http.Request, name, pw string) (db.User, *Error) 
 		return db.User{}, errorf(http.StatusTooManyRequests, fmt.Sprintf("Too many failed logins. Try again in %d minutes.", int(wait.Minutes())+1))
 	}
 	u, err := s.store.GetUser(name)
-	ok := err == nil && !u.Disabled && auth.CheckPassword(u.PasswordHash, pw)
+	hash := u.PasswordHash
+	if err != nil {
+		hash = decoyHash() // as slow as a real check: timing must not tell which names exist
+	}
+	ok := auth.CheckPassword(hash, pw) && err == nil && !u.Disabled
 	if !ok {
 		s.userLimit.Fail(name, now)
 		s.addrLimit.Fail(addr, now)
@@ -136,6 +141,14 @@ func (s *Server) checkLogin(r *http.Request, name, pw string) (db.User, *Error) 
 	s.userLimit.Reset(name)
 	return u, nil
 }
+
+// decoyHash is a hash of a random password, checked against for names that
+// have no account so that a failed login takes as long either way.
+var decoyHash = sync.OnceValue(func() string {
+	plain, _, _ := auth.NewToken(auth.KindSetup)
+	h, _ := auth.HashPassword(plain)
+	return h
+})
 
 // startWebSession logs name in on this browser and redirects to next.
 func (s *Server) startWebSession(w http.ResponseWriter, r *http.Request, name, next string) error {

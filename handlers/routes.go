@@ -31,6 +31,8 @@ func (s *Server) routes() http.Handler {
 	r.Post("/setup", s.page(s.handleSetupCreate))
 	// Token creation also takes name+password (HTTP Basic) for ct token create / ct login.
 	r.With(s.basicAuth).Post("/api/v1/tokens", s.api(s.handleAPITokenCreate))
+	// Inbound webhooks: the secret in the path is the credential (stored hashed).
+	r.Post("/hooks/{id}/{secret}", s.api(s.handleHookDeliver))
 	// The service worker from the site's root, so its scope is the whole site.
 	r.Get("/sw.js", serveServiceWorker)
 	// One-tap Approve/Deny from a notification: the signed single-use token is the credential.
@@ -85,6 +87,26 @@ func (s *Server) routes() http.Handler {
 			r.Get("/prompts", s.api(s.handleAPIPromptsList))
 			r.Post("/prompts/{id}/decision", s.api(s.handleAPIPromptDecide))
 			r.Delete("/tokens/{id}", s.api(s.handleAPITokenRevoke))
+			// Coordination (handlers/coord*.go, docs/api.md).
+			r.Get("/peers", s.api(s.handleAPIPeersList))
+			r.Get("/peers/me", s.api(s.handleAPIPeerMe))
+			r.Patch("/peers/me", s.api(s.handleAPIPeerUpdate))
+			r.Get("/messages", s.api(s.handleAPIMessagesList))
+			r.Post("/messages", s.api(s.handleAPIMessageSend))
+			r.Get("/messages/{id}", s.api(s.handleAPIMessageShow))
+			r.Post("/messages/{id}/ack", s.api(s.handleAPIMessageAck))
+			r.Get("/events", s.handleAPIEvents)
+			r.Get("/locks", s.api(s.handleAPILocksList))
+			r.Post("/locks", s.api(s.handleAPILockAcquire))
+			r.Delete("/locks/*", s.api(s.handleAPILockRelease))
+			r.Get("/todos", s.api(s.handleAPITodosList))
+			r.Post("/todos", s.api(s.handleAPITodoAdd))
+			r.Patch("/todos/{id}", s.api(s.handleAPITodoUpdate))
+			r.Get("/reminders", s.api(s.handleAPIRemindersList))
+			r.Post("/reminders", s.api(s.handleAPIReminderAdd))
+			r.Delete("/reminders/{id}", s.api(s.handleAPIReminderDelete))
+			r.Get("/hooks", s.api(s.handleAPIHooksList))
+			r.Post("/hooks", s.api(s.handleAPIHookAdd))
 			r.With(s.requireAdmin).Get("/admin/backup", s.api(s.handleAdminBackup)) // ct backup
 			r.NotFound(s.api(func(http.ResponseWriter, *http.Request) error {
 				return errorf(http.StatusNotFound, "no such API endpoint; see docs/api.md")

@@ -1,0 +1,38 @@
+package main
+
+import (
+	"context"
+	"log/slog"
+	"sync"
+	"time"
+
+	"github.com/ct-dev/ct/coord"
+	"github.com/ct-dev/ct/db"
+)
+
+// reminderTick is how often the hub looks for due reminders: a second is
+// well inside a minute-resolution cron schedule and costs one short read.
+const reminderTick = time.Second
+
+// startCoord builds the coordination service and starts its reminder loop
+// (which first fires, once and flagged late, anything missed while the hub
+// was down). stop ends live streams and waits for the loop, so the store
+// can close after it.
+func startCoord(ctx context.Context, store *db.Store, log *slog.Logger) (svc *coord.Service, stop func()) {
+	svc = coord.New(store, nil, log)
+	ctx, cancel := context.WithCancel(ctx)
+	var wg sync.WaitGroup
+	wg.Add(1)
+	go func() { // the reminder loop: one per hub
+		defer wg.Done()
+		svc.Run(ctx, reminderTick)
+	}()
+	var once sync.Once
+	return svc, func() {
+		once.Do(func() {
+			svc.Bus().Close()
+			cancel()
+			wg.Wait()
+		})
+	}
+}

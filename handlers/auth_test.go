@@ -1,0 +1,523 @@
+package handlers
+
+import (
+	"net/http"
+	"slices"
+	"sort"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/ct-dev/ct/auth"
+	"github.com/ct-dev/ct/db"
+	"github.com/go-chi/chi/v5"
+)
+
+// access says who may use a route. Every route the router registers must be
+// in routeAccess: a new route fails TestEveryRoute until someone decides.
+type access int
+
+const (
+	public      access = iota // served without login
+	viewerRead                // a viewer of a granted machine may (2xx)
+	viewerOwn                 // a person's own account, tokens and logout: any role, own things only
+	viewerDrive               // typing, settings, answering prompts: members and admins only
+	adminOnly                 // admins only
+	machineOnly               // ct wrap's socket: machine tokens only
+	linkOnly                  // its own credential is in the URL (a signed one-tap link): refused without it
+)
+
+var routeAccess = map[string]access{
+	"GET /healthz":                       public,
+	"GET /static/palette.css":            public,
+	"GET /login":                         public,
+	"POST /login":                        public,
+	"GET /setup":                         public,
+	"POST /setup":                        public,
+	"GET /":                              viewerRead,
+	"GET /s/{id}":                        viewerRead,
+	"GET /approvals":                     viewerRead,
+	"GET /p/{id}":                        viewerRead,
+	"GET /events/lobby":                  viewerRead,
+	"GET /events/s/{id}":                 viewerRead,
+	"GET /events/approvals":              viewerRead,
+	"GET /events/p/{id}":                 viewerRead,
+	"GET /api/v1/sessions":               viewerRead,
+	"GET /api/v1/sessions/{id}":          viewerRead,
+	"GET /api/v1/sessions/{id}/screen":   viewerRead,
+	"GET /api/v1/sessions/{id}/log":      viewerRead,
+	"GET /api/v1/prompts":                viewerRead,
+	"POST /s/{id}/input":                 viewerDrive,
+	"POST /s/{id}/settings":              viewerDrive,
+	"POST /s/{id}/wheel":                 viewerDrive,
+	"POST /p/{id}/decide":                viewerDrive,
+	"POST /api/v1/sessions/{id}/input":   viewerDrive,
+	"POST /api/v1/prompts/{id}/decision": viewerDrive,
+	"POST /logout":                       viewerOwn,
+	"GET /account":                       viewerOwn,
+	"POST /account/password":             viewerOwn,
+	"GET /tokens":                        viewerOwn,
+	"POST /tokens":                       viewerOwn,
+	"POST /tokens/{id}/revoke":           viewerOwn,
+	"POST /api/v1/tokens":                viewerOwn, // public for HTTP Basic; 401 without credentials
+	"DELETE /api/v1/tokens/{id}":         viewerOwn,
+	"GET /admin/users":                   adminOnly,
+	"POST /admin/users":                  adminOnly,
+	"POST /admin/users/{name}":           adminOnly,
+	"GET /admin/audit":                   adminOnly,
+	"GET /api/v1/admin/backup":           adminOnly,
+	"GET /ws/wrap":                       machineOnly,
+	"GET /settings":                      viewerOwn,
+	"POST /settings":                     viewerOwn,
+	"POST /settings/push":                viewerOwn,
+	"POST /settings/push/delete":         viewerOwn,
+	"POST /a/{token}":                    linkOnly, // the signed single-use link is the credential
+}
+
+// requestBodies are plausible bodies, so a refusal is the access check and
+// not a parse error.
+var requestBodies = map[string]string{
+	"POST /login":                        form("user", "admin", "password", "not-the-password"),
+	"POST /setup":                        form("token", "x", "password", "abcdefghijkl", "confirm", "abcdefghijkl"),
+	"POST /s/{id}/input":                 form("text", "echo typed-by-a-stranger"),
+	"POST /s/{id}/settings":              form("terminal_only", "on"),
+	"POST /s/{id}/wheel":                 form("action", "take"),
+	"POST /p/{id}/decide":                form("decision", "allow"),
+	"POST /api/v1/sessions/{id}/input":   `{"text":"echo typed-by-a-stranger\r"}`,
+	"POST /api/v1/prompts/{id}/decision": `{"decision":"allow"}`,
+	"POST /account/password":             form("old", testPassword, "new", "new-password-123"),
+	"POST /tokens":                       form("name", "walk", "kind", "machine", "machine", "box-a"),
+	"POST /api/v1/tokens":                `{"name":"walk","kind":"machine","machine":"box-a"}`,
+	"POST /admin/users":                  form("name", "mallory", "role", "admin", "password", "mallory-password-1"),
+	"POST /admin/users/{name}":           form("role", "admin", "grants", "*"),
+	"POST /a/{token}":                    form("decision", "allow"),
+	"POST /settings":                     form("prompts", "1", "ntfy_url", "https://ntfy.example.invalid/t"),
+	"POST /settings/push":                `{"endpoint":"https://push.example.invalid/x","keys":{"p256dh":"BAAA","auth":"AAAA"}}`,
+	"POST /settings/push/delete":         `{"endpoint":"https://push.example.invalid/x"}`,
+}
+
+// walkedRoute is one method and pattern from the router.
+type walkedRoute struct{ method, pattern string }
+
+func (w walkedRoute) key() string { return w.method + " " + w.pattern }
+
+// walkRoutes lists every route from the router itself. The static file
+// server is registered for every method; GET stands for it.
+func walkRoutes(t *testing.T, s *Server) []walkedRoute {
+	t.Helper()
+	var out []walkedRoute
+	err := chi.Walk(s.Routes(), func(method, route string, _ http.Handler, _ ...func(http.Handler) http.Handler) error {
+		if route == "/static/*" {
+			if method != http.MethodGet {
+				return nil
+			}
+		}
+		out = append(out, walkedRoute{method, route})
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].key() < out[j].key() })
+	seen := map[string]bool{}
+	for _, r := range out {
+		seen[r.key()] = true
+		if _, ok := routeAccess[r.key()]; !ok && r.pattern != "/static/*" {
+			t.Errorf("route %s is not in routeAccess: decide who may use it and add it (and a body to requestBodies if it takes one)", r.key())
+		}
+	}
+	for k := range routeAccess {
+		if !seen[k] {
+			t.Logf("routeAccess lists %s, which the router does not have (removed, or not there yet)", k)
+		}
+	}
+	if len(out) < 30 {
+		t.Fatalf("walked only %d routes; the walk is broken", len(out))
+	}
+	return out
+}
+
+func accessOf(r walkedRoute) access {
+	if r.pattern == "/static/*" {
+		return public
+	}
+	return routeAccess[r.key()]
+}
+
+// ids fill a route's URL parameters.
+type ids struct{ session, prompt, token, user string }
+
+// fill turns a pattern into a path with real ids.
+func fill(t *testing.T, pattern string, v ids) string {
+	t.Helper()
+	p := pattern
+	switch {
+	case strings.Contains(p, "tokens/{id}"):
+		p = strings.Replace(p, "{id}", v.token, 1)
+	case strings.Contains(p, "/p/{id}"), strings.Contains(p, "/prompts/{id}"):
+		p = strings.Replace(p, "{id}", v.prompt, 1)
+	case strings.Contains(p, "{id}"):
+		p = strings.Replace(p, "{id}", v.session, 1)
+	}
+	p = strings.Replace(p, "{name}", v.user, 1)
+	p = strings.Replace(p, "{token}", "forged-one-tap-link", 1)
+	p = strings.Replace(p, "*", "app.css", 1)
+	if strings.ContainsAny(p, "{}*") {
+		t.Fatalf("route %s has a URL parameter this test cannot fill; teach fill about it", pattern)
+	}
+	if strings.HasPrefix(p, "/events/") {
+		p += "?v=walk" + strings.ReplaceAll(strings.ToLower(v.session), "-", "")
+	}
+	return p
+}
+
+// accessWorld is a store with two machines, a session and a pending prompt
+// on each, a viewer and a member granted only box-a, and an admin token.
+type accessWorld struct {
+	f                *authFixture
+	granted, hidden  ids
+	adminToken       string
+	adminTokenID     string
+	monaTokenID      string // someone else's token, for the revoke routes
+	viewerCookie     func() string
+	viewerAPI        string
+	adminAsViewerAPI string
+	memberCookie     func() string
+}
+
+func newAccessWorld(t *testing.T) *accessWorld {
+	f := newAuthFixture(t, fixtureOpts{})
+	w := &accessWorld{f: f}
+	f.addUser("vera", auth.RoleViewer, "box-a")
+	f.addUser("mona", auth.RoleMember, "box-a")
+	f.session("sess-a", "box-a")
+	f.session("sess-b", "box-b")
+	f.prompt("prm-a", "sess-a", "box-a")
+	f.prompt("prm-b", "sess-b", "box-b")
+	w.adminToken, w.adminTokenID = f.token("admin", auth.KindAPI, auth.RoleAdmin, "")
+	_, w.monaTokenID = f.token("mona", auth.KindAPI, auth.RoleMember, "")
+	w.granted = ids{session: "sess-a", prompt: "prm-a", token: w.monaTokenID, user: "admin"}
+	w.hidden = ids{session: "sess-b", prompt: "prm-b", token: w.monaTokenID, user: "admin"}
+	w.viewerCookie = func() string { return f.cookie("vera", time.Hour) }
+	w.viewerAPI, _ = f.token("vera", auth.KindAPI, auth.RoleViewer, "")
+	w.adminAsViewerAPI, _ = f.token("admin", auth.KindAPI, auth.RoleViewer, "")
+	w.memberCookie = func() string { return f.cookie("mona", time.Hour) }
+	return w
+}
+
+func isLoginRedirect(res result, to string) bool {
+	return res.status >= 300 && res.status < 400 && strings.HasPrefix(res.header.Get("Location"), to)
+}
+
+// Unauthenticated, and with every kind of bad credential, every route but
+// the public ones answers 401, 403 or a redirect to the login page.
+func TestEveryRouteRefusesStrangers(t *testing.T) {
+	w := newAccessWorld(t)
+	f := w.f
+	routes := walkRoutes(t, f.srv)
+
+	revoked, revokedID := f.token("admin", auth.KindAPI, auth.RoleAdmin, "")
+	if _, err := f.store.UpdateToken(revokedID, func(t *db.Token) error { t.Revoked = true; return nil }); err != nil {
+		t.Fatal(err)
+	}
+	f.addUser("gone", auth.RoleAdmin, auth.AllMachines)
+	goneCookie := f.cookie("gone", time.Hour)
+	goneAPI, _ := f.token("gone", auth.KindAPI, auth.RoleAdmin, "")
+	if _, err := f.store.UpdateUser("gone", func(u *db.User) error { u.Disabled = true; return nil }); err != nil {
+		t.Fatal(err)
+	}
+	machine, _ := f.token("admin", auth.KindMachine, "", "box-a")
+	forged := "cta_" + w.adminTokenID + "_" + strings.Repeat("A", 43) // a real id with a wrong secret
+
+	creds := []cred{
+		{name: "no credentials"},
+		{name: "unknown cookie", cookie: "cts_0123456789abcdef_" + strings.Repeat("x", 43)},
+		{name: "expired cookie", cookie: f.cookie("admin", -time.Minute)},
+		{name: "an API token as the cookie", cookie: w.adminToken},
+		{name: "cookie of a disabled person", cookie: goneCookie},
+		{name: "revoked API token", bearer: revoked},
+		{name: "forged secret", bearer: forged},
+		{name: "API token of a disabled person", bearer: goneAPI},
+		{name: "a cookie as a Bearer token", bearer: f.cookie("admin", time.Hour)},
+		{name: "malformed Authorization", header: "Token " + w.adminToken},
+		{name: "wrong password (Basic)", basic: [2]string{"admin", "not-the-password"}},
+		{name: "machine token", bearer: machine},
+	}
+	for _, c := range creds {
+		for _, r := range routes {
+			if accessOf(r) == public {
+				continue
+			}
+			if c.name == "machine token" && r.pattern == "/ws/wrap" {
+				continue // the one route a machine token is for (TestWrapSocketTakesOnlyMachineTokens)
+			}
+			path := fill(t, r.pattern, w.granted)
+			res := f.do(r.method, path, requestBodies[r.key()], c, nil)
+			if accessOf(r) == linkOnly {
+				if res.status < 400 {
+					t.Errorf("%s: %s %s with a forged link = %d, want it refused", c.name, r.method, path, res.status)
+				}
+				continue
+			}
+			if res.status != http.StatusUnauthorized && res.status != http.StatusForbidden && !isLoginRedirect(res, "/login") {
+				t.Errorf("%s: %s %s = %d (Location %q), want 401, 403 or a redirect to /login; body %.200s",
+					c.name, r.method, path, res.status, res.header.Get("Location"), res.body)
+			}
+		}
+	}
+	// Nothing the strangers sent changed anything.
+	for _, id := range []string{w.adminTokenID, w.monaTokenID} {
+		if tok, _ := f.store.GetToken(id); tok.Revoked {
+			t.Errorf("a stranger revoked token %s", id)
+		}
+	}
+	if _, err := f.store.GetUser("mallory"); err == nil {
+		t.Error("a stranger created a user")
+	}
+	if u, _ := f.store.GetUser("admin"); u.Role != auth.RoleAdmin {
+		t.Errorf("a stranger changed the admin: %+v", u)
+	}
+	// The public routes do answer strangers.
+	for _, p := range []string{"/healthz", "/login", "/static/app.css", "/static/palette.css"} {
+		if res := f.do("GET", p, "", cred{}, nil); res.status != http.StatusOK {
+			t.Errorf("GET %s without login = %d, want 200", p, res.status)
+		}
+	}
+	if res := f.do("POST", "/api/v1/tokens", requestBodies["POST /api/v1/tokens"], cred{}, nil); res.status != http.StatusUnauthorized {
+		t.Errorf("POST /api/v1/tokens without credentials = %d, want 401", res.status)
+	}
+}
+
+// Before the first admin exists, nothing but the public routes is served:
+// pages send people to /setup.
+func TestEveryRouteWaitsForSetup(t *testing.T) {
+	f := newAuthFixture(t, fixtureOpts{noAdmin: true})
+	f.session("sess-a", "box-a")
+	f.prompt("prm-a", "sess-a", "box-a")
+	v := ids{session: "sess-a", prompt: "prm-a", token: "0123456789abcdef", user: "admin"}
+	for _, r := range walkRoutes(t, f.srv) {
+		if accessOf(r) == public {
+			continue
+		}
+		path := fill(t, r.pattern, v)
+		res := f.do(r.method, path, requestBodies[r.key()], cred{}, nil)
+		if accessOf(r) == linkOnly {
+			if res.status < 400 {
+				t.Errorf("%s %s with a forged link before setup = %d, want it refused", r.method, path, res.status)
+			}
+			continue
+		}
+		if res.status != http.StatusUnauthorized && res.status != http.StatusForbidden && !isLoginRedirect(res, "/setup") {
+			t.Errorf("%s %s before setup = %d (Location %q), want 401, 403 or a redirect to /setup", r.method, path, res.status, res.header.Get("Location"))
+		}
+	}
+	if res := f.do("GET", "/", "", cred{}, nil); !isLoginRedirect(res, "/setup") {
+		t.Errorf("GET / before setup = %d %q, want a redirect to /setup", res.status, res.header.Get("Location"))
+	}
+}
+
+// A viewer (by cookie, by their API token, or through an admin's API token
+// limited to viewer) reads what they are granted, manages only their own
+// things, and can neither type, change settings, answer prompts nor reach
+// admin pages. The ids are of a machine the viewer IS granted, so the 403s
+// are the role check, not a hidden session's 404.
+func TestEveryRouteAsViewer(t *testing.T) {
+	w := newAccessWorld(t)
+	f := w.f
+	routes := walkRoutes(t, f.srv)
+	viewers := []cred{
+		{name: "viewer cookie", fresh: w.viewerCookie},
+		{name: "viewer API token", bearer: w.viewerAPI},
+		{name: "admin's API token with role viewer", bearer: w.adminAsViewerAPI},
+	}
+	for _, c := range viewers {
+		for _, r := range routes {
+			a := accessOf(r)
+			if a == public {
+				continue
+			}
+			path := fill(t, r.pattern, w.granted)
+			res := f.do(r.method, path, requestBodies[r.key()], c, nil)
+			where := c.name + ": " + r.method + " " + path
+			if res.status >= 500 {
+				t.Errorf("%s = %d: %.300s", where, res.status, res.body)
+				continue
+			}
+			switch a {
+			case viewerRead:
+				if res.status != http.StatusOK {
+					t.Errorf("%s = %d, want 200 (the viewer is granted box-a); body %.200s", where, res.status, res.body)
+				}
+			case viewerOwn:
+				if res.status == http.StatusUnauthorized {
+					t.Errorf("%s = 401: the viewer's credentials were not accepted", where)
+				}
+			case viewerDrive, adminOnly, machineOnly:
+				if res.status != http.StatusForbidden {
+					t.Errorf("%s = %d, want 403; body %.200s", where, res.status, res.body)
+				}
+			case linkOnly:
+				if res.status < 400 {
+					t.Errorf("%s with a forged link = %d, want it refused", where, res.status)
+				}
+			}
+		}
+	}
+	// What the viewers tried left no trace: the prompt is still pending, the
+	// admin's token works, nobody was created or promoted, no input was sent.
+	if p, _ := f.store.GetPrompt("prm-a"); p.State != db.PromptPending {
+		t.Errorf("a viewer answered prm-a: %+v", p)
+	}
+	if s, _ := f.store.GetSession("sess-a"); s.TerminalOnly {
+		t.Error("a viewer changed sess-a's settings")
+	}
+	if wh, _ := f.hub.Wheel("sess-a"); wh.Holder != "" || wh.Requester != "" {
+		t.Errorf("a viewer took or asked for the wheel: %+v", wh)
+	}
+	if tok, _ := f.store.GetToken(w.monaTokenID); tok.Revoked {
+		t.Error("a viewer revoked someone else's token")
+	}
+	if _, err := f.store.GetUser("mallory"); err == nil {
+		t.Error("a viewer created a user")
+	}
+	if u, _ := f.store.GetUser("vera"); u.Role != auth.RoleViewer || !slices.Equal(u.Grants, []string{"box-a"}) {
+		t.Errorf("the viewer changed their own rights: %+v", u)
+	}
+	for _, tok := range mustTokens(t, f.store) {
+		if tok.Kind == auth.KindMachine {
+			t.Errorf("a viewer minted a machine token: %+v", tok)
+		}
+	}
+}
+
+// For a machine a person is not granted, every route that names one of its
+// sessions or prompts answers 404 (as for one that does not exist), and no
+// list or stream mentions them. Checked for a viewer and a member.
+func TestEveryRouteHidesUngrantedMachines(t *testing.T) {
+	w := newAccessWorld(t)
+	f := w.f
+	routes := walkRoutes(t, f.srv)
+	people := []cred{
+		{name: "viewer cookie", fresh: w.viewerCookie},
+		{name: "viewer API token", bearer: w.viewerAPI},
+		{name: "member cookie", fresh: w.memberCookie},
+	}
+	secrets := []string{"sess-b", "prm-b", "box-b"}
+	for _, c := range people {
+		for _, r := range routes {
+			a := accessOf(r)
+			if a == public || a == adminOnly || a == machineOnly {
+				continue
+			}
+			path := fill(t, r.pattern, w.hidden)
+			res := f.do(r.method, path, requestBodies[r.key()], c, nil)
+			where := c.name + ": " + r.method + " " + path
+			names := strings.Contains(r.pattern, "{id}") && !strings.Contains(r.pattern, "tokens/")
+			if names && res.status != http.StatusNotFound {
+				t.Errorf("%s = %d, want 404 (box-b is not granted); body %.200s", where, res.status, res.body)
+			}
+			for _, s := range secrets {
+				if res.status < 300 && strings.Contains(res.body, s) {
+					t.Errorf("%s (%d) shows %q, of a machine not granted: %.300s", where, res.status, s, res.body)
+				}
+			}
+		}
+	}
+	if p, _ := f.store.GetPrompt("prm-b"); p.State != db.PromptPending {
+		t.Errorf("someone not granted box-b answered prm-b: %+v", p)
+	}
+	// The member does see and may answer what they are granted.
+	res := f.do("GET", "/", "", cred{fresh: w.memberCookie}, nil)
+	if res.status != 200 || !strings.Contains(res.body, "sess-a") || strings.Contains(res.body, "sess-b") {
+		t.Errorf("member's lobby: %d, want sess-a and not sess-b: %.500s", res.status, res.body)
+	}
+}
+
+// Only a machine token opens ct wrap's socket (before any upgrade).
+func TestWrapSocketTakesOnlyMachineTokens(t *testing.T) {
+	w := newAccessWorld(t)
+	machine, _ := w.f.token("admin", auth.KindMachine, "", "box-a")
+	if res := w.f.do("GET", "/ws/wrap", "", cred{bearer: w.adminToken}, nil); res.status != http.StatusForbidden {
+		t.Errorf("an admin API token on /ws/wrap = %d, want 403", res.status)
+	}
+	// A machine token passes the check; without an upgrade the socket library refuses.
+	if res := w.f.do("GET", "/ws/wrap", "", cred{bearer: machine}, nil); res.status == http.StatusUnauthorized || res.status == http.StatusForbidden {
+		t.Errorf("a machine token on /ws/wrap = %d; it should reach the upgrade", res.status)
+	}
+}
+
+// A cross-site POST is refused by http.CrossOriginProtection before any
+// handler runs, even with a valid login cookie; the same POST from the
+// hub's own pages goes through to the handler.
+func TestCrossSitePostRefused(t *testing.T) {
+	w := newAccessWorld(t)
+	f := w.f
+	admin := cred{fresh: func() string { return f.cookie("admin", time.Hour) }}
+	crossSite := []map[string]string{
+		{"Sec-Fetch-Site": "cross-site"},
+		{"Sec-Fetch-Site": "same-site"}, // a sibling subdomain is not the hub either
+		{"Origin": "http://evil.example"},
+		{"Sec-Fetch-Site": "cross-site", "Origin": "http://evil.example"},
+	}
+	posts := []struct{ path, body string }{
+		{"/s/sess-a/input", form("text", "rm -rf ~")},
+		{"/login", form("user", "admin", "password", testPassword)},
+		{"/p/prm-a/decide", form("decision", "allow")},
+		{"/api/v1/sessions/sess-a/input", `{"text":"rm -rf ~\r"}`},
+		{"/admin/users", form("name", "mallory", "role", "admin", "password", "mallory-password-1")},
+	}
+	for _, h := range crossSite {
+		for _, p := range posts {
+			res := f.do("POST", p.path, p.body, admin, h)
+			if res.status != http.StatusForbidden {
+				t.Errorf("POST %s with %v = %d, want 403", p.path, h, res.status)
+			}
+			if res.header.Get("Set-Cookie") != "" {
+				t.Errorf("POST %s with %v set a cookie: %q", p.path, h, res.header.Get("Set-Cookie"))
+			}
+		}
+	}
+	if p, _ := f.store.GetPrompt("prm-a"); p.State != db.PromptPending {
+		t.Errorf("a cross-site post answered the prompt: %+v", p)
+	}
+	if _, err := f.store.GetUser("mallory"); err == nil {
+		t.Error("a cross-site post created a user")
+	}
+	// Controls: from the hub's own page the same posts reach their handlers
+	// (the session is offline, so input gets 409; the login succeeds).
+	same := map[string]string{"Sec-Fetch-Site": "same-origin", "Origin": f.ts.URL}
+	if res := f.do("POST", "/s/sess-a/input", form("text", "ls"), admin, same); res.status != http.StatusConflict {
+		t.Errorf("same-origin input to an offline session = %d, want 409 (from the handler)", res.status)
+	}
+	if res := f.do("POST", "/login", form("user", "admin", "password", testPassword), cred{}, same); res.status != http.StatusSeeOther || res.header.Get("Set-Cookie") == "" {
+		t.Errorf("same-origin login = %d, cookie %q; want 303 with a cookie", res.status, res.header.Get("Set-Cookie"))
+	}
+	// A link from another site still opens a page (SameSite=Lax, GET is safe).
+	if res := f.do("GET", "/s/sess-a", "", admin, map[string]string{"Sec-Fetch-Site": "cross-site"}); res.status != http.StatusOK {
+		t.Errorf("cross-site GET of a page = %d, want 200", res.status)
+	}
+}
+
+// Every response carries the security headers, public or not.
+func TestSecurityHeaders(t *testing.T) {
+	w := newAccessWorld(t)
+	for _, p := range []string{"/healthz", "/login", "/", "/api/v1/sessions", "/static/app.css"} {
+		res := w.f.do("GET", p, "", cred{}, nil)
+		csp := res.header.Get("Content-Security-Policy")
+		if !strings.Contains(csp, "frame-ancestors 'none'") || !strings.Contains(csp, "default-src 'none'") || strings.Contains(csp, "script-src 'self' 'unsafe-inline'") {
+			t.Errorf("GET %s: CSP %q", p, csp)
+		}
+		if res.header.Get("X-Content-Type-Options") != "nosniff" || res.header.Get("Referrer-Policy") == "" || res.header.Get("X-Frame-Options") != "DENY" {
+			t.Errorf("GET %s: headers %v", p, res.header)
+		}
+	}
+}
+
+func mustTokens(t *testing.T, s *db.Store) []db.Token {
+	t.Helper()
+	ts, err := s.Tokens("")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return ts
+}

@@ -1,0 +1,170 @@
+package handlers
+
+import (
+	"context"
+	"encoding/json"
+	"net/http"
+	"strconv"
+	"time"
+
+	"github.com/ct-dev/ct/coord"
+	"github.com/go-chi/chi/v5"
+)
+
+// maxWait bounds a long-poll (GET /api/v1/messages?wait=30s): long enough
+// to make polling agents cheap, short enough for proxies' idle timeouts.
+const maxWait = 60 * time.Second
+
+func (s *Server) handleAPIMessagesList(w http.ResponseWriter, r *http.Request) error {
+	_, v, err := s.peerOf(r)
+	if err != nil {
+		return coordErr(err)
+	}
+	q := r.URL.Query()
+	limit, _ := strconv.Atoi(q.Get("limit"))
+	f := coord.MessageFilter{Box: q.Get("box"), Unread: q.Get("unread") == "1" || q.Get("unread") == "true",
+		Re: q.Get("re"), Query: q.Get("q"), After: q.Get("after"), Limit: limit}
+	var wait time.Duration
+	if ws := q.Get("wait"); ws != "" {
+		if wait, err = time.ParseDuration(ws); err != nil || wait < 0 {
+			return errorf(http.StatusBadRequest, "wait is a duration such as 30s")
+		}
+		wait = min(wait, maxWait)
+	}
+	// Subscribe before the first read so a message sent in between is not missed.
+	var sub *coord.Sub
+	if wait > 0 {
+		sub = s.coord.Bus().Subscribe(v.Peer, v.Groups, false)
+		defer s.coord.Bus().Unsubscribe(sub)
+	}
+	list, err := s.coord.Messages(v, f)
+	if err != nil {
+		return err
+	}
+	if len(list) == 0 && sub != nil {
+		ctx, cancel := context.WithTimeout(r.Context(), wait)
+		defer cancel()
+	loop:
+		for {
+			select {
+			case e, ok := <-sub.C:
+				if !ok {
+					break loop
+				}
+				if e.Message == nil {
+					continue
+				}
+				if list, err = s.coord.Messages(v, f); err != nil || len(list) > 0 {
+					break loop
+				}
+			case <-ctx.Done():
+				break loop
+			}
+		}
+		if err != nil {
+			return err
+		}
+	}
+	if list == nil {
+		list = []coord.Message{}
+	}
+	writeJSON(w, http.StatusOK, list)
+	return nil
+}
+
+func (s *Server) handleAPIMessageSend(w http.ResponseWriter, r *http.Request) error {
+	if err := canWrite(r); err != nil {
+		return err
+	}
+	peer, _, err := s.peerOf(r)
+	if err != nil {
+		return coordErr(err)
+	}
+	var m coord.Message
+	if err := readJSON(w, r, &m); err != nil {
+		return err
+	}
+	m.Source, m.Late, m.ID = "", false, "" // set by the hub, never by a sender
+	m, err = s.coord.Send(peer.Name, m)
+	if err != nil {
+		return coordErr(err)
+	}
+	s.audit(r, "message.send", m.ID+" "+peer.Name+" -> "+m.To)
+	writeJSON(w, http.StatusCreated, m)
+	return nil
+}
+
+func (s *Server) handleAPIMessageShow(w http.ResponseWriter, r *http.Request) error {
+	_, v, err := s.peerOf(r)
+	if err != nil {
+		return coordErr(err)
+	}
+	m, err := s.coord.Message(v, chi.URLParam(r, "id"), r.URL.Query().Get("peek") == "")
+	if err != nil {
+		return coordErr(err)
+	}
+	writeJSON(w, http.StatusOK, m)
+	return nil
+}
+
+func (s *Server) handleAPIMessageAck(w http.ResponseWriter, r *http.Request) error {
+	_, v, err := s.peerOf(r)
+	if err != nil {
+		return coordErr(err)
+	}
+	m, err := s.coord.Ack(v, chi.URLParam(r, "id"))
+	if err != nil {
+		return coordErr(err)
+	}
+	writeJSON(w, http.StatusOK, m)
+	return nil
+}
+
+// handleAPIEvents streams the caller's live events as newline-delimited
+// JSON: messages to it and every notice (locks, todos, peers). It is the
+// push channel for scripts and ct mcp; a reader too slow for its buffer is
+// cut off and re-reads its inbox when it reconnects.
+func (s *Server) handleAPIEvents(w http.ResponseWriter, r *http.Request) {
+	_, v, err := s.peerOf(r)
+	if err != nil {
+		e := s.asError(r, coordErr(err))
+		writeJSON(w, e.Status, map[string]string{"error": e.Msg})
+		return
+	}
+	fl, ok := w.(http.Flusher)
+	if !ok {
+		writeJSON(w, http.StatusInternalServerError, map[string]string{"error": "streaming is not supported here"})
+		return
+	}
+	sub := s.coord.Bus().Subscribe(v.Peer, v.Groups, false)
+	defer s.coord.Bus().Unsubscribe(sub)
+	s.log.Info("coord stream open", "peer", v.Peer)
+	defer s.log.Info("coord stream closed", "peer", v.Peer)
+	w.Header().Set("Content-Type", "application/x-ndjson")
+	w.Header().Set("Cache-Control", "no-store")
+	w.WriteHeader(http.StatusOK)
+	fl.Flush()
+	enc := json.NewEncoder(w)
+	// A heartbeat line keeps idle proxies from closing the stream.
+	beat := time.NewTicker(25 * time.Second)
+	defer beat.Stop()
+	for {
+		select {
+		case e, ok := <-sub.C:
+			if !ok {
+				return // evicted: too slow
+			}
+			if enc.Encode(e) != nil {
+				return
+			}
+			fl.Flush()
+		case <-beat.C:
+			if enc.Encode(coord.Event{Type: "heartbeat", At: time.Now().UTC()}) != nil {
+				return
+			}
+			fl.Flush()
+		case <-r.Context().Done():
+			return
+		}
+	}
+}

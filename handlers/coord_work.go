@@ -1,0 +1,249 @@
+package handlers
+
+import (
+	"io"
+	"net/http"
+	"time"
+
+	"github.com/ct-dev/ct/coord"
+	"github.com/go-chi/chi/v5"
+)
+
+// lockRequest is POST /api/v1/locks: acquire, or renew when already held.
+type lockRequest struct {
+	Name   string `json:"name"`
+	TTL    string `json:"ttl"` // a Go duration: "10m"; default 10m
+	Reason string `json:"reason"`
+}
+
+func (s *Server) handleAPILocksList(w http.ResponseWriter, r *http.Request) error {
+	if _, _, err := s.peerOf(r); err != nil {
+		return coordErr(err)
+	}
+	locks, err := s.coord.Locks()
+	if err != nil {
+		return err
+	}
+	if locks == nil {
+		locks = []coord.Lock{}
+	}
+	writeJSON(w, http.StatusOK, locks)
+	return nil
+}
+
+func (s *Server) handleAPILockAcquire(w http.ResponseWriter, r *http.Request) error {
+	if err := canWrite(r); err != nil {
+		return err
+	}
+	peer, _, err := s.peerOf(r)
+	if err != nil {
+		return coordErr(err)
+	}
+	var req lockRequest
+	if err := readJSON(w, r, &req); err != nil {
+		return err
+	}
+	var ttl time.Duration
+	if req.TTL != "" {
+		if ttl, err = time.ParseDuration(req.TTL); err != nil {
+			return errorf(http.StatusBadRequest, "ttl is a duration such as 10m or 1h30m")
+		}
+	}
+	l, err := s.coord.Acquire(peer.Name, req.Name, ttl, req.Reason)
+	if err != nil {
+		return coordErr(err)
+	}
+	s.audit(r, "lock.acquire", l.Name+" by "+peer.Name+" until "+l.Until.Format(time.RFC3339))
+	writeJSON(w, http.StatusOK, l)
+	return nil
+}
+
+func (s *Server) handleAPILockRelease(w http.ResponseWriter, r *http.Request) error {
+	if err := canWrite(r); err != nil {
+		return err
+	}
+	peer, v, err := s.peerOf(r)
+	if err != nil {
+		return coordErr(err)
+	}
+	name := chi.URLParam(r, "*")
+	force := r.URL.Query().Get("force") != ""
+	if force && !v.Admin {
+		return errorf(http.StatusForbidden, "only an admin can break someone else's lock")
+	}
+	if err := s.coord.Release(peer.Name, name, force); err != nil {
+		return coordErr(err)
+	}
+	s.audit(r, "lock.release", name+" by "+peer.Name)
+	w.WriteHeader(http.StatusNoContent)
+	return nil
+}
+
+func (s *Server) handleAPITodosList(w http.ResponseWriter, r *http.Request) error {
+	if _, _, err := s.peerOf(r); err != nil {
+		return coordErr(err)
+	}
+	todos, err := s.coord.Todos(r.URL.Query().Get("state"))
+	if err != nil {
+		return err
+	}
+	if todos == nil {
+		todos = []coord.Todo{}
+	}
+	writeJSON(w, http.StatusOK, todos)
+	return nil
+}
+
+func (s *Server) handleAPITodoAdd(w http.ResponseWriter, r *http.Request) error {
+	if err := canWrite(r); err != nil {
+		return err
+	}
+	peer, _, err := s.peerOf(r)
+	if err != nil {
+		return coordErr(err)
+	}
+	var t coord.Todo
+	if err := readJSON(w, r, &t); err != nil {
+		return err
+	}
+	t, err = s.coord.AddTodo(peer.Name, t)
+	if err != nil {
+		return coordErr(err)
+	}
+	s.audit(r, "todo.add", t.ID+" "+t.Title)
+	writeJSON(w, http.StatusCreated, t)
+	return nil
+}
+
+func (s *Server) handleAPITodoUpdate(w http.ResponseWriter, r *http.Request) error {
+	if err := canWrite(r); err != nil {
+		return err
+	}
+	peer, _, err := s.peerOf(r)
+	if err != nil {
+		return coordErr(err)
+	}
+	var u coord.TodoUpdate
+	if err := readJSON(w, r, &u); err != nil {
+		return err
+	}
+	t, err := s.coord.UpdateTodo(peer.Name, chi.URLParam(r, "id"), u)
+	if err != nil {
+		return coordErr(err)
+	}
+	s.audit(r, "todo.update", t.ID+" "+t.State)
+	writeJSON(w, http.StatusOK, t)
+	return nil
+}
+
+func (s *Server) handleAPIRemindersList(w http.ResponseWriter, r *http.Request) error {
+	if _, _, err := s.peerOf(r); err != nil {
+		return coordErr(err)
+	}
+	list, err := s.coord.Reminders()
+	if err != nil {
+		return err
+	}
+	if list == nil {
+		list = []coord.Reminder{}
+	}
+	writeJSON(w, http.StatusOK, list)
+	return nil
+}
+
+func (s *Server) handleAPIReminderAdd(w http.ResponseWriter, r *http.Request) error {
+	if err := canWrite(r); err != nil {
+		return err
+	}
+	peer, _, err := s.peerOf(r)
+	if err != nil {
+		return coordErr(err)
+	}
+	var rem coord.Reminder
+	if err := readJSON(w, r, &rem); err != nil {
+		return err
+	}
+	rem, err = s.coord.AddReminder(peer.Name, rem)
+	if err != nil {
+		return coordErr(err)
+	}
+	s.audit(r, "reminder.add", rem.ID+" to "+rem.To)
+	writeJSON(w, http.StatusCreated, rem)
+	return nil
+}
+
+func (s *Server) handleAPIReminderDelete(w http.ResponseWriter, r *http.Request) error {
+	if err := canWrite(r); err != nil {
+		return err
+	}
+	peer, v, err := s.peerOf(r)
+	if err != nil {
+		return coordErr(err)
+	}
+	id := chi.URLParam(r, "id")
+	if err := s.coord.DeleteReminder(peer.Name, id, v.Admin); err != nil {
+		return coordErr(err)
+	}
+	s.audit(r, "reminder.delete", id)
+	w.WriteHeader(http.StatusNoContent)
+	return nil
+}
+
+// hookRequest is POST /api/v1/hooks: a webhook delivering to To.
+type hookRequest struct {
+	Name     string `json:"name"`
+	To       string `json:"to"`
+	Type     string `json:"type"`
+	Priority string `json:"priority"`
+}
+
+func (s *Server) handleAPIHookAdd(w http.ResponseWriter, r *http.Request) error {
+	if err := canWrite(r); err != nil {
+		return err
+	}
+	peer, _, err := s.peerOf(r)
+	if err != nil {
+		return coordErr(err)
+	}
+	var req hookRequest
+	if err := readJSON(w, r, &req); err != nil {
+		return err
+	}
+	h, secret, err := s.coord.AddHook(peer.Name, coord.Hook{Name: req.Name, To: req.To, Type: req.Type, Priority: req.Priority})
+	if err != nil {
+		return coordErr(err)
+	}
+	s.audit(r, "hook.add", h.ID+" to "+h.To)
+	writeJSON(w, http.StatusCreated, map[string]any{"hook": h, "secret": secret, "path": "/hooks/" + h.ID + "/" + secret,
+		"note": "the secret is shown this once; POST any JSON to the path"})
+	return nil
+}
+
+func (s *Server) handleAPIHooksList(w http.ResponseWriter, r *http.Request) error {
+	list, err := s.coord.Hooks()
+	if err != nil {
+		return err
+	}
+	if list == nil {
+		list = []coord.Hook{}
+	}
+	writeJSON(w, http.StatusOK, list)
+	return nil
+}
+
+// handleHookDeliver is the public POST /hooks/{id}/{secret}: the URL is
+// the credential (its secret is stored only as a hash).
+func (s *Server) handleHookDeliver(w http.ResponseWriter, r *http.Request) error {
+	r.Body = http.MaxBytesReader(w, r.Body, coord.MaxBody)
+	body, err := io.ReadAll(r.Body)
+	if err != nil {
+		return errorf(http.StatusRequestEntityTooLarge, "a webhook body is limited to 100 KB")
+	}
+	m, err := s.coord.DeliverHook(chi.URLParam(r, "id"), chi.URLParam(r, "secret"), body)
+	if err != nil {
+		return coordErr(err)
+	}
+	s.auditAs(r, "hook:"+chi.URLParam(r, "id"), "hook.deliver", m.ID)
+	writeJSON(w, http.StatusCreated, map[string]string{"id": m.ID})
+	return nil
+}

@@ -1,0 +1,71 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"net/url"
+	"time"
+
+	"github.com/ct-dev/ct/coord"
+)
+
+const lockUsage = `Usage:
+  ct lock NAME [--ttl 10m] [--reason R]   take (or renew) an advisory lock on the hub
+  ct unlock NAME [--force]                release it (--force: an admin breaks someone else's)
+  ct locks                                list held locks
+
+A lock needs the hub's agreement, so it is never granted while the hub is away.`
+
+// runLock handles ct lock, ct unlock and ct locks (cmd says which).
+func runLock(ctx context.Context, cmd string, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
+	fs := newFlagSet(cmd, lockUsage, stdout)
+	hub, token, peer := coordFlags(fs, getenv)
+	ttl := fs.Duration("ttl", 10*time.Minute, "lease length; renew by taking it again")
+	reason := fs.String("reason", "", "why you hold it (shown to whoever is refused)")
+	force := fs.Bool("force", false, "unlock: break another peer's lock (admins)")
+	pos, err := splitArgs(fs, args, stderr)
+	if err != nil {
+		return err
+	}
+	if (cmd == "locks") != (len(pos) == 0) || len(pos) > 1 {
+		fmt.Fprintln(stderr, lockUsage)
+		return errUsage
+	}
+	c, err := newCoordClient(getenv, *hub, *token, *peer, stderr)
+	if err != nil {
+		return err
+	}
+	if err := c.flush(ctx); err != nil && !errors.Is(err, errHubAway) {
+		return err
+	}
+	var werr error
+	switch cmd {
+	case "lock":
+		var l coord.Lock
+		werr = c.do(ctx, "POST", "/api/v1/locks", map[string]string{"name": pos[0], "ttl": ttl.String(), "reason": *reason}, &l)
+		if werr == nil {
+			fmt.Fprintf(stdout, "locked %s until %s\n", l.Name, l.Until.Local().Format(time.RFC3339))
+		}
+	case "unlock":
+		path := "/api/v1/locks/" + url.PathEscape(pos[0])
+		if *force {
+			path += "?force=1"
+		}
+		if werr = c.do(ctx, "DELETE", path, nil, nil); werr == nil {
+			fmt.Fprintf(stdout, "unlocked %s\n", pos[0])
+		}
+	default:
+		var list []coord.Lock
+		if werr = c.do(ctx, "GET", "/api/v1/locks", nil, &list); werr == nil {
+			for _, l := range list {
+				fmt.Fprintf(stdout, "%s\t%s\tuntil %s\t%s\n", l.Name, l.Holder, l.Until.Local().Format(time.RFC3339), l.Reason)
+			}
+		}
+	}
+	if errors.Is(werr, errHubAway) {
+		return fmt.Errorf("%w: locks need the hub's agreement, so none is granted or released while it is away; try again when it is back", werr)
+	}
+	return werr
+}

@@ -1,0 +1,106 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"net/url"
+
+	"github.com/ct-dev/ct/coord"
+)
+
+const todoUsage = `Usage:
+  ct todo add TITLE [--notes N] [--assignee PEER]
+  ct todo ls [--state open|doing|done]
+  ct todo start ID     mark it doing
+  ct todo done ID      mark it done
+
+Shared todos on the hub. Changes made while the hub is away are queued on
+this machine and delivered, in order, by the next ct command.`
+
+func runTodo(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
+	if len(args) == 0 || args[0] == "-h" || args[0] == "--help" {
+		fmt.Fprintln(stdout, todoUsage)
+		if len(args) == 0 {
+			return errUsage
+		}
+		return nil
+	}
+	fs := newFlagSet("todo", todoUsage, stdout)
+	hub, token, peer := coordFlags(fs, getenv)
+	notes := fs.String("notes", "", "add: details")
+	assignee := fs.String("assignee", "", "add: who does it")
+	state := fs.String("state", "", "ls: only this state")
+	pos, err := splitArgs(fs, args[1:], stderr)
+	if err != nil {
+		return err
+	}
+	c, err := newCoordClient(getenv, *hub, *token, *peer, stderr)
+	if err != nil {
+		return err
+	}
+	report := func(queued bool, what string) {
+		if queued {
+			fmt.Fprintf(stdout, "queued: the hub is unreachable; %s will be delivered by the next ct command (%d waiting)\n", what, c.outbox.len())
+		}
+	}
+	switch args[0] {
+	case "add":
+		if len(pos) == 0 {
+			fmt.Fprintln(stderr, "ct todo add: give a title")
+			return errUsage
+		}
+		var t coord.Todo
+		title := joinArgs(pos)
+		queued, err := c.change(ctx, "POST", "/api/v1/todos", coord.Todo{Title: title, Notes: *notes, Assignee: *assignee}, &t)
+		if err != nil {
+			return err
+		}
+		report(queued, "the new todo")
+		if !queued {
+			fmt.Fprintf(stdout, "added todo %s: %s\n", t.ID, t.Title)
+		}
+		return nil
+	case "done", "start", "open":
+		if len(pos) != 1 {
+			fmt.Fprintf(stderr, "ct todo %s: give one todo id\n", args[0])
+			return errUsage
+		}
+		st := map[string]string{"done": coord.TodoDone, "start": coord.TodoDoing, "open": coord.TodoOpen}[args[0]]
+		var t coord.Todo
+		queued, err := c.change(ctx, "PATCH", "/api/v1/todos/"+url.PathEscape(pos[0]), coord.TodoUpdate{State: &st}, &t)
+		if err != nil {
+			return err
+		}
+		report(queued, "the change to todo "+pos[0])
+		if !queued {
+			fmt.Fprintf(stdout, "todo %s is %s: %s\n", t.ID, t.State, t.Title)
+		}
+		return nil
+	case "ls":
+		if err := c.flush(ctx); err != nil {
+			fmt.Fprintf(stderr, "ct todo: queued changes wait: %v\n", err)
+		}
+		var list []coord.Todo
+		if err := c.do(ctx, "GET", "/api/v1/todos?state="+url.QueryEscape(*state), nil, &list); err != nil {
+			return err
+		}
+		for _, t := range list {
+			fmt.Fprintf(stdout, "%s\t%s\t%s\t%s\t%s\n", t.ID, t.State, t.Assignee, t.CreatedBy, t.Title)
+		}
+		return nil
+	}
+	fmt.Fprintf(stderr, "ct todo: unknown action %q\n%s\n", args[0], todoUsage)
+	return errUsage
+}
+
+func joinArgs(a []string) string {
+	s := ""
+	for i, x := range a {
+		if i > 0 {
+			s += " "
+		}
+		s += x
+	}
+	return s
+}
