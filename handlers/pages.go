@@ -48,7 +48,12 @@ func (s *Server) lobbyModel(p auth.Principal) (views.Lobby, error) {
 			continue
 		}
 		index[n.Name] = len(l.Machines)
-		l.Machines = append(l.Machines, views.Machine{Name: n.Name, Hostname: n.Hostname, User: n.User, Online: s.hub.NodeOnline(n.Name)})
+		m := views.Machine{Name: n.Name, Hostname: n.Hostname, User: n.User, OS: n.OS, Version: n.Version, LastSeen: n.LastSeen, Online: s.hub.NodeOnline(n.Name)}
+		l.Counts.Machines++
+		if m.Online {
+			l.Counts.MachinesOnline++
+		}
+		l.Machines = append(l.Machines, m)
 	}
 	for _, ss := range sessions {
 		i, ok := index[ss.Node]
@@ -58,7 +63,17 @@ func (s *Server) lobbyModel(p auth.Principal) (views.Lobby, error) {
 		l.Machines[i].Sessions = append(l.Machines[i].Sessions, views.SessionRow{
 			ID: ss.ID, Command: commandLine(ss), Cwd: ss.Cwd, Status: ss.Status, ExitCode: exitCode(ss),
 			StartedAt: ss.StartedAt, LastActivity: ss.LastActivity,
+			State: s.hub.State(ss), Viewers: len(s.hub.Viewers(ss.ID)),
 		})
+		switch row := l.Machines[i].Sessions[len(l.Machines[i].Sessions)-1]; row.State {
+		case hub.StateWorking:
+			l.Counts.Working++
+		case hub.StateWaitingInput, hub.StateWaitingApproval:
+			l.Counts.Waiting++
+		}
+		if ss.Status == db.StatusLive {
+			l.Counts.Live++
+		}
 	}
 	return l, nil
 }

@@ -40,6 +40,8 @@ type streams struct {
 	done   chan struct{} // closed at shutdown; stops the heartbeat
 
 	lobbyPending bool // a throttled lobby refresh is scheduled
+
+	tx txSent // transcript entries each session page has (transcript.go)
 }
 
 // Topics a page can follow. A stream id is "<topic>:<page key>".
@@ -192,6 +194,7 @@ func (st *streams) subscribed(streamID string, _ *sse.Subscriber) {
 		st.publishStatus(sid, ids)
 		st.WheelChanged(sid) // the new page gets the presence bar
 		st.publishSessionPrompts(sid, ids)
+		st.publishTranscript(sid, ids)
 	case strings.HasPrefix(topic, "p:"):
 		st.publishPrompt(strings.TrimPrefix(topic, "p:"), ids)
 	}
@@ -199,6 +202,7 @@ func (st *streams) subscribed(streamID string, _ *sse.Subscriber) {
 
 func (st *streams) unsubscribed(streamID string, _ *sse.Subscriber) {
 	topic := topicOf(streamID)
+	st.tx.forget(streamID)
 	st.mu.Lock()
 	delete(st.topics[topic], streamID)
 	if len(st.topics[topic]) == 0 {
@@ -306,6 +310,7 @@ func (st *streams) sessionTopics() []string {
 func (st *streams) PromptsChanged(sessionID, promptID string) {
 	if ids := st.following(topicSession(sessionID)); len(ids) > 0 {
 		st.publishSessionPrompts(sessionID, ids)
+		st.publishTranscript(sessionID, ids) // a settled prompt is an approval entry
 	}
 	if ids := st.following(topicLobby); len(ids) > 0 {
 		st.publishLobby(ids)
@@ -454,6 +459,10 @@ func (st *streams) heartbeat() {
 		st.mu.Unlock()
 		for _, id := range ids {
 			st.server.TryPublish(id, &sse.Event{Comment: []byte("ping")})
+		}
+		// Session states age (working becomes idle) without any event.
+		if ids := st.following(topicLobby); len(ids) > 0 {
+			st.publishLobby(ids)
 		}
 	}
 }

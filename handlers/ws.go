@@ -84,11 +84,12 @@ func (s *Server) handleWrapSocket(w http.ResponseWriter, r *http.Request) {
 // which can take many minutes; its sessions would show live all that time.
 // The hub pings each wrap every heartbeatEvery and drops a connection whose
 // pong has not come within heartbeatWait: the session shows offline, and the
-// wrap reconnects and resends when it is back. The wait is generous because
-// pongs are read by the loop that a busy store can briefly hold up.
+// wrap reconnects and resends when it is back, so a machine that drops shows
+// offline within heartbeatEvery+heartbeatWait (under 10 s). The wait allows
+// for pongs being read by the loop that a busy store can briefly hold up.
 const (
-	heartbeatEvery = 10 * time.Second
-	heartbeatWait  = 10 * time.Second
+	heartbeatEvery = 4 * time.Second
+	heartbeatWait  = 5 * time.Second
 )
 
 // heartbeat pings c until ctx ends and closes c when a ping goes unanswered.

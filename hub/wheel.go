@@ -94,11 +94,11 @@ func (s *session) wheelLocked() *wheel {
 	return s.wheel
 }
 
-// Wheel returns who drives session id.
+// Wheel returns who drives session id (nobody, for a session not in memory).
 func (h *Hub) Wheel(id string) (WheelState, error) {
-	s, err := h.load(id)
-	if err != nil {
-		return WheelState{}, err
+	s := h.peek(id)
+	if s == nil {
+		return WheelState{}, nil
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -107,9 +107,9 @@ func (h *Hub) Wheel(id string) (WheelState, error) {
 
 // Viewers lists who watches session id, by name.
 func (h *Hub) Viewers(id string) []Viewer {
-	s, err := h.load(id)
-	if err != nil {
-		return nil
+	s := h.peek(id)
+	if s == nil {
+		return nil // nobody watches a session that is not in memory
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -154,6 +154,13 @@ func (h *Hub) Present(id, user, device string, delta int) {
 	s.mu.Unlock()
 	h.scheduleWheel(s)
 	h.notify().WheelChanged(id)
+}
+
+// peek returns session id if it is in memory, without loading it.
+func (h *Hub) peek(id string) *session {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	return h.sessions[id]
 }
 
 // checkDriver lets user's input through if they hold the wheel, taking it

@@ -9,6 +9,9 @@ type Machine struct {
 	Name     string
 	Hostname string
 	User     string
+	OS       string
+	Version  string
+	LastSeen time.Time
 	Online   bool
 	Sessions []SessionRow
 }
@@ -22,6 +25,8 @@ type SessionRow struct {
 	ExitCode     string
 	StartedAt    time.Time
 	LastActivity time.Time
+	State        string // working | waiting_input | waiting_approval | idle | offline | ended
+	Viewers      int
 }
 
 // Lobby is the lobby page.
@@ -32,6 +37,13 @@ type Lobby struct {
 	Waiting  int // prompts waiting for an answer, across machines
 	User     string
 	Admin    bool
+	Counts   LobbyCounts
+}
+
+// LobbyCounts sum up the fleet at the top of the lobby.
+type LobbyCounts struct {
+	MachinesOnline, Machines int
+	Live, Working, Waiting   int
 }
 
 // Session is the session page.
