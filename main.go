@@ -22,6 +22,8 @@ const usage = `ct — watch, drive and coordinate coding-agent sessions from any
 Usage:
   ct serve [flags]                      run the hub (web UI, API, store)
   ct wrap [flags] [--] [COMMAND [ARGS]] run a program under a PTY, streamed to the hub
+  ct node --hub URL --allow CMDS --root DIR  run the daemon that starts sessions on request
+  ct attach [SESSION]                   attach this terminal to a session ct node runs (Ctrl-] detaches)
   ct msg send|ls|read|ack               messages between people and agents (see ct msg --help)
   ct lock NAME | unlock NAME | locks    advisory locks with leases on the hub
   ct todo add|ls|start|done             shared todos
@@ -72,6 +74,10 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 		return runServe(ctx, args[1:], getenv, stdout, stderr)
 	case "wrap":
 		return runWrap(ctx, args[1:], getenv, stdin, stdout, stderr)
+	case "node":
+		return runNode(ctx, args[1:], getenv, stdout, stderr)
+	case "attach":
+		return runAttach(ctx, args[1:], getenv, stdin, stdout, stderr)
 	case "msg":
 		return runMsg(ctx, args[1:], getenv, stdin, stdout, stderr)
 	case "lock", "unlock", "locks":

@@ -101,7 +101,7 @@ func (s *Server) touchToken(t db.Token, addr string) {
 }
 
 // requireAuth lets only authenticated people and API tokens through; machine
-// tokens only reach the routes that take them (the wrap socket). Browsers are
+// tokens only reach the routes that take them (the wrap and node sockets). Browsers are
 // sent to the login page; everything else gets 401.
 func (s *Server) requireAuth(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -114,8 +114,8 @@ func (s *Server) requireAuth(next http.Handler) http.Handler {
 			s.refuse(w, r, http.StatusUnauthorized, "Log in first: "+err.Error()+".", "/login?next="+url.QueryEscape(r.URL.RequestURI()))
 			return
 		}
-		if p.Kind == auth.KindMachine && r.URL.Path != "/ws/wrap" {
-			s.refuse(w, r, http.StatusForbidden, "A machine token only lets ct wrap publish sessions; use an API token or log in.", "")
+		if p.Kind == auth.KindMachine && r.URL.Path != "/ws/wrap" && r.URL.Path != "/ws/node" {
+			s.refuse(w, r, http.StatusForbidden, "A machine token only lets ct wrap and ct node connect; use an API token or log in.", "")
 			return
 		}
 		next.ServeHTTP(w, r.WithContext(withPrincipal(r.Context(), p)))

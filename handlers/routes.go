@@ -76,6 +76,9 @@ func (s *Server) routes() http.Handler {
 
 		// Workstations: one outbound WebSocket per ct wrap (machine tokens).
 		r.Get("/ws/wrap", s.handleWrapSocket)
+		// ct node's control connection (machine tokens); its sessions use /ws/wrap.
+		r.Get("/ws/node", s.handleNodeSocket)
+		r.Post("/n/{name}/sessions", s.page(s.handleNodeSessionCreate))
 
 		// JSON API for scripts and agents.
 		r.Route("/api/v1", func(r chi.Router) {
@@ -84,6 +87,8 @@ func (s *Server) routes() http.Handler {
 			r.Get("/sessions/{id}/screen", s.api(s.handleAPISessionScreen))
 			r.Get("/sessions/{id}/log", s.api(s.handleAPISessionLog))
 			r.Post("/sessions/{id}/input", s.api(s.handleAPISessionInput))
+			r.Get("/nodes", s.api(s.handleAPINodesList))
+			r.Post("/nodes/{name}/sessions", s.api(s.handleAPINodeSessionCreate))
 			r.Get("/prompts", s.api(s.handleAPIPromptsList))
 			r.Post("/prompts/{id}/decision", s.api(s.handleAPIPromptDecide))
 			r.Delete("/tokens/{id}", s.api(s.handleAPITokenRevoke))

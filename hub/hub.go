@@ -51,6 +51,7 @@ type Hub struct {
 	active    sync.WaitGroup // running ServeWrap calls; Close waits for them
 	lastLobby time.Time
 	rules     []ScreenRule // questions on screen that become prompts
+	nodes     nodeRegistry // ct node control connections (node.go)
 }
 
 // New starts a hub on store. Sessions left "live" by a previous run become
@@ -119,8 +120,9 @@ func (h *Hub) Store() *db.Store { return h.store }
 // NodeOnline reports whether a wrap of node name is connected.
 func (h *Hub) NodeOnline(name string) bool {
 	h.mu.Lock()
-	defer h.mu.Unlock()
-	return h.online[name] > 0
+	wraps := h.online[name] > 0
+	h.mu.Unlock()
+	return wraps || h.NodeConnected(name) // a ct node with no sessions is online too
 }
 
 // Counts reports live numbers for metrics and the lobby.

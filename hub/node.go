@@ -1,0 +1,239 @@
+package hub
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"sort"
+	"sync"
+	"time"
+
+	"github.com/ct-dev/ct/db"
+	"github.com/ct-dev/ct/wire"
+)
+
+// Errors for starting sessions on nodes.
+var (
+	ErrNodeOffline = errors.New("no ct node is connected for this machine: start ct node on it")
+	ErrNodeSilent  = errors.New("the node did not answer in time; it may be overloaded or its connection dropping")
+)
+
+// spawnWait bounds how long a request to start a session waits for the
+// node's answer (the node answers once the session reached the hub, which
+// takes a connection; 20 s covers a slow one).
+const spawnWait = 20 * time.Second
+
+// NodeState is what the hub knows of one ct node: what it registered
+// (for display only: the node enforces its own allow-list) and whether its
+// control connection is up now.
+type NodeState struct {
+	wire.NodeRegister
+	Online bool
+	Since  time.Time // when it (last) connected
+}
+
+// nodeRegistry holds ct node control connections by machine name, and the
+// last registration of nodes that went away (their allow-lists stay shown
+// until the hub restarts). Its lock is never held while taking Hub.mu.
+type nodeRegistry struct {
+	mu    sync.Mutex
+	conns map[string]*nodeConn
+	last  map[string]NodeState
+}
+
+// nodeConn is one connected ct node.
+type nodeConn struct {
+	reg   wire.NodeRegister
+	since time.Time
+	out   chan wire.Envelope // to the node; bounded, never blocks the caller
+	gone  chan struct{}      // closed when the connection ends
+	mu    sync.Mutex
+	waits map[string]chan wire.NodeSpawned
+}
+
+func (r *nodeRegistry) put(c *nodeConn) (old *nodeConn) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if r.conns == nil {
+		r.conns, r.last = map[string]*nodeConn{}, map[string]NodeState{}
+	}
+	old = r.conns[c.reg.Node]
+	r.conns[c.reg.Node] = c
+	r.last[c.reg.Node] = NodeState{NodeRegister: c.reg, Since: c.since}
+	return old
+}
+
+func (r *nodeRegistry) remove(c *nodeConn) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if r.conns[c.reg.Node] == c {
+		delete(r.conns, c.reg.Node)
+	}
+}
+
+func (r *nodeRegistry) get(name string) *nodeConn {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return r.conns[name]
+}
+
+// NodeConnected reports whether a ct node for machine name is connected.
+func (h *Hub) NodeConnected(name string) bool { return h.nodes.get(name) != nil }
+
+// Nodes lists every ct node this hub has seen since it started, by name.
+func (h *Hub) Nodes() []NodeState {
+	h.nodes.mu.Lock()
+	out := make([]NodeState, 0, len(h.nodes.last))
+	for name, st := range h.nodes.last {
+		st.Online = h.nodes.conns[name] != nil
+		out = append(out, st)
+	}
+	h.nodes.mu.Unlock()
+	sort.Slice(out, func(i, j int) bool { return out[i].Node < out[j].Node })
+	return out
+}
+
+// Node returns what is known of one ct node.
+func (h *Hub) Node(name string) (NodeState, bool) {
+	h.nodes.mu.Lock()
+	defer h.nodes.mu.Unlock()
+	st, ok := h.nodes.last[name]
+	st.Online = h.nodes.conns[name] != nil
+	return st, ok
+}
+
+// nodeQueue bounds requests waiting to be written to one node.
+const nodeQueue = 16
+
+// ServeNode runs the hub's side of one ct node control connection: the
+// node registers, then receives node.spawn requests and answers each with
+// node.spawned. a.Machine binds the connection to one machine name.
+func (h *Hub) ServeNode(ctx context.Context, t Transport, a WrapAuth) error {
+	h.mu.Lock()
+	closed := h.closed
+	h.mu.Unlock()
+	if closed {
+		return errors.New("hub is shutting down")
+	}
+	refuse := func(msg string) error {
+		e, _ := wire.New(wire.TypeError, wire.Error{Message: msg})
+		_ = t.Write(ctx, e)
+		return errors.New(msg)
+	}
+	first, err := t.Read(ctx)
+	if err != nil {
+		return err
+	}
+	var reg wire.NodeRegister
+	if first.Type != wire.TypeNodeRegister || first.Decode(&reg) != nil {
+		return refuse(fmt.Sprintf("expected %s first, got %s", wire.TypeNodeRegister, first.Type))
+	}
+	if reg.Node == "" || len(reg.Node) > 128 || len(reg.Allow) > 64 || len(reg.Roots) > 64 {
+		return refuse("node.register needs a machine name (at most 128 bytes) and at most 64 commands and roots")
+	}
+	if a.Machine != "" && reg.Node != a.Machine {
+		return refuse(fmt.Sprintf("this token is for machine %q, not %q: run ct node with --name %s or make a token for this machine", a.Machine, reg.Node, a.Machine))
+	}
+	if err := h.store.PutNode(db.Node{Name: reg.Node, Hostname: reg.Hostname, User: reg.User, OS: reg.OS, Version: reg.Version, LastSeen: time.Now().UTC()}); err != nil {
+		return err
+	}
+	c := &nodeConn{reg: reg, since: time.Now().UTC(), out: make(chan wire.Envelope, nodeQueue), gone: make(chan struct{}), waits: map[string]chan wire.NodeSpawned{}}
+	defer close(c.gone)
+	if old := h.nodes.put(c); old != nil {
+		h.log.Info("node replaced by a newer connection", "node", reg.Node)
+	}
+	defer func() {
+		h.nodes.remove(c)
+		h.log.Info("node disconnected", "node", reg.Node)
+		h.notify().LobbyChanged()
+	}()
+	ready, _ := wire.New(wire.TypeNodeReady, nil)
+	if err := t.Write(ctx, ready); err != nil {
+		return err
+	}
+	h.log.Info("node connected", "node", reg.Node, "os", reg.OS, "version", reg.Version, "allow", reg.Allow, "roots", reg.Roots)
+	h.notify().LobbyChanged()
+
+	ctx, cancel := context.WithCancelCause(ctx)
+	defer cancel(nil)
+	go func() {
+		for {
+			select {
+			case <-ctx.Done():
+				return
+			case e := <-c.out:
+				if err := t.Write(ctx, e); err != nil {
+					cancel(err)
+					return
+				}
+			}
+		}
+	}()
+	for {
+		e, err := t.Read(ctx)
+		if err != nil {
+			if cause := context.Cause(ctx); cause != nil && !errors.Is(cause, context.Canceled) {
+				return cause
+			}
+			return err
+		}
+		if e.Type != wire.TypeNodeSpawned {
+			continue // newer nodes may send more; ignore what this hub does not know
+		}
+		var ans wire.NodeSpawned
+		if e.Decode(&ans) != nil {
+			continue
+		}
+		c.mu.Lock()
+		w := c.waits[ans.Request]
+		delete(c.waits, ans.Request)
+		c.mu.Unlock()
+		if w != nil {
+			w <- ans // cap 1, one answer per request
+		}
+	}
+}
+
+// Spawn asks machine name's node to start a session and returns its answer:
+// a session id, or the node's reason for refusing.
+func (h *Hub) Spawn(ctx context.Context, name string, req wire.NodeSpawn) (wire.NodeSpawned, error) {
+	c := h.nodes.get(name)
+	if c == nil {
+		return wire.NodeSpawned{}, ErrNodeOffline
+	}
+	b := make([]byte, 8)
+	_, _ = rand.Read(b)
+	req.Request = hex.EncodeToString(b)
+	e, err := wire.New(wire.TypeNodeSpawn, req)
+	if err != nil {
+		return wire.NodeSpawned{}, err
+	}
+	w := make(chan wire.NodeSpawned, 1)
+	c.mu.Lock()
+	c.waits[req.Request] = w
+	c.mu.Unlock()
+	defer func() {
+		c.mu.Lock()
+		delete(c.waits, req.Request)
+		c.mu.Unlock()
+	}()
+	select {
+	case c.out <- e:
+	default:
+		return wire.NodeSpawned{}, ErrBusy
+	}
+	timer := time.NewTimer(spawnWait)
+	defer timer.Stop()
+	select {
+	case ans := <-w:
+		return ans, nil
+	case <-c.gone:
+		return wire.NodeSpawned{}, ErrNodeOffline
+	case <-timer.C:
+		return wire.NodeSpawned{}, ErrNodeSilent
+	case <-ctx.Done():
+		return wire.NodeSpawned{}, ctx.Err()
+	}
+}

@@ -1,0 +1,35 @@
+package wire
+
+// The node protocol: ct node's one control connection (/ws/node). Sessions a
+// node starts do not use it; each has its own wrap connection (/ws/wrap).
+const (
+	TypeNodeRegister = "node.register" // node → hub: who it is and what it allows (first frame)
+	TypeNodeReady    = "node.ready"    // hub → node: registration accepted
+	TypeNodeSpawn    = "node.spawn"    // hub → node: a person asks for a new session
+	TypeNodeSpawned  = "node.spawned"  // node → hub: the answer to one node.spawn
+)
+
+// NodeRegister is node.register's payload. Allow and Roots are what the node
+// itself enforces; the hub only shows them (and offers them in forms).
+type NodeRegister struct {
+	Hello
+	Allow []string `json:"allow"` // commands the node will start
+	Roots []string `json:"roots"` // directories sessions may start in (and below)
+}
+
+// NodeSpawn is node.spawn's payload.
+type NodeSpawn struct {
+	Request string `json:"request"` // the hub's id for matching the answer
+	Command string `json:"command"` // one program name from the node's allow-list
+	Cwd     string `json:"cwd,omitempty"`
+	Prompt  string `json:"prompt,omitempty"` // first prompt (claude: an argument; others: typed)
+	By      string `json:"by,omitempty"`     // who asked, for the node's log
+}
+
+// NodeSpawned is node.spawned's payload: the new session, or the node's
+// reason for refusing.
+type NodeSpawned struct {
+	Request   string `json:"request"`
+	SessionID string `json:"session_id,omitempty"`
+	Refused   string `json:"refused,omitempty"`
+}
