@@ -90,10 +90,18 @@ func waitStdout(t testing.TB, w *Wrap, want string) {
 	})
 }
 
-// postInput sends text to a session through the JSON API and fails on refusal.
+// postInput sends text to a session through the JSON API and fails on
+// refusal. A 409 (not connected) is retried for a while: the API shows a
+// reconnecting session live a moment before its connection takes input.
 func postInput(t testing.TB, hubURL, id, text string) {
 	t.Helper()
-	if code, body := PostJSON(hubURL+"/api/v1/sessions/"+id+"/input", map[string]any{"text": text}); code != 200 {
+	var code int
+	var body string
+	WaitFor(t, 10*time.Second, "input "+text+" accepted", func() bool {
+		code, body = PostJSON(hubURL+"/api/v1/sessions/"+id+"/input", map[string]any{"text": text})
+		return code != 409
+	})
+	if code != 200 {
 		t.Fatalf("input %q: %d %s", text, code, body)
 	}
 }
