@@ -30,6 +30,12 @@ func (s *Store) AppendEvents(events []wire.Envelope) (map[string]uint64, error) 
 			if e.Seq <= ss.LastSeq {
 				continue
 			}
+			if e.Seq != ss.LastSeq+1 && e.Type != wire.TypePtyDropped {
+				// A gap the wrap did not declare: events before this one were
+				// lost on the way in (a failed batch). Not storing it means not
+				// acking it, so the wrap resends from the gap on its reconnect.
+				continue
+			}
 			if err := appendEvent(tx, ss, e, &added); err != nil {
 				return err
 			}

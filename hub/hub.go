@@ -191,8 +191,17 @@ func (h *Hub) storeFailed(sessionID string) {
 	if s == nil {
 		return
 	}
+	// What was received but not stored must be taken again when the wrap
+	// resends it: rewind the received mark to what is durable.
+	durable := uint64(0)
+	if meta, err := h.store.GetSession(sessionID); err == nil {
+		durable = meta.LastSeq
+	}
 	s.mu.Lock()
 	c := s.conn
+	if durable < s.recv {
+		s.recv = durable
+	}
 	s.mu.Unlock()
 	if c != nil {
 		c.fail("hub could not store events; reconnecting")
