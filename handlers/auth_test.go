@@ -72,6 +72,27 @@ var routeAccess = map[string]access{
 	"POST /settings/push":                viewerOwn,
 	"POST /settings/push/delete":         viewerOwn,
 	"POST /a/{token}":                    linkOnly, // the signed single-use link is the credential
+	// Coordination (handlers/coord*.go): everyone reads; members and admins change.
+	"GET /api/v1/peers":                   viewerRead,
+	"GET /api/v1/peers/me":                viewerRead,
+	"PATCH /api/v1/peers/me":              viewerOwn, // a viewer may set its own status
+	"GET /api/v1/messages":                viewerRead,
+	"POST /api/v1/messages":               viewerDrive,
+	"GET /api/v1/messages/{msg}":          viewerOwn, // 404 unless addressed to or from the caller
+	"POST /api/v1/messages/{msg}/ack":     viewerOwn,
+	"GET /api/v1/events":                  viewerRead,
+	"GET /api/v1/locks":                   viewerRead,
+	"POST /api/v1/locks":                  viewerDrive,
+	"DELETE /api/v1/locks/*":              viewerDrive,
+	"GET /api/v1/todos":                   viewerRead,
+	"POST /api/v1/todos":                  viewerDrive,
+	"PATCH /api/v1/todos/{todo}":          viewerDrive,
+	"GET /api/v1/reminders":               viewerRead,
+	"POST /api/v1/reminders":              viewerDrive,
+	"DELETE /api/v1/reminders/{reminder}": viewerDrive,
+	"GET /api/v1/hooks":                   viewerRead,
+	"POST /api/v1/hooks":                  viewerDrive,
+	"POST /hooks/{hook}/{secret}":         linkOnly, // the secret in the URL is the credential
 }
 
 // requestBodies are plausible bodies, so a refusal is the access check and
@@ -85,6 +106,14 @@ var requestBodies = map[string]string{
 	"POST /p/{id}/decide":                form("decision", "allow"),
 	"POST /api/v1/sessions/{id}/input":   `{"text":"echo typed-by-a-stranger\r"}`,
 	"POST /api/v1/prompts/{id}/decision": `{"decision":"allow"}`,
+	"POST /api/v1/messages":              `{"to":"*","subject":"from a walk"}`,
+	"POST /api/v1/locks":                 `{"name":"walk","ttl":"1m"}`,
+	"PATCH /api/v1/peers/me":             `{"status":"walking"}`,
+	"POST /api/v1/todos":                 `{"title":"walk"}`,
+	"PATCH /api/v1/todos/{todo}":         `{"state":"done"}`,
+	"POST /api/v1/reminders":             `{"to":"*","body":"walk","cron":"@daily"}`,
+	"POST /api/v1/hooks":                 `{"to":"*","name":"walk"}`,
+	"POST /hooks/{hook}/{secret}":        `{"title":"forged"}`,
 	"POST /account/password":             form("old", testPassword, "new", "new-password-123"),
 	"POST /tokens":                       form("name", "walk", "kind", "machine", "machine", "box-a"),
 	"POST /api/v1/tokens":                `{"name":"walk","kind":"machine","machine":"box-a"}`,
@@ -161,6 +190,7 @@ func fill(t *testing.T, pattern string, v ids) string {
 	}
 	p = strings.Replace(p, "{name}", v.user, 1)
 	p = strings.Replace(p, "{token}", "forged-one-tap-link", 1)
+	p = strings.NewReplacer("{msg}", "1", "{todo}", "1", "{reminder}", "1", "{hook}", "nohook", "{secret}", "forged").Replace(p)
 	p = strings.Replace(p, "*", "app.css", 1)
 	if strings.ContainsAny(p, "{}*") {
 		t.Fatalf("route %s has a URL parameter this test cannot fill; teach fill about it", pattern)

@@ -3,6 +3,8 @@ package handlers
 import (
 	"context"
 	"encoding/json"
+	"fmt"
+	"io"
 	"net/http"
 	"strconv"
 	"time"
@@ -99,7 +101,7 @@ func (s *Server) handleAPIMessageShow(w http.ResponseWriter, r *http.Request) er
 	if err != nil {
 		return coordErr(err)
 	}
-	m, err := s.coord.Message(v, chi.URLParam(r, "id"), r.URL.Query().Get("peek") == "")
+	m, err := s.coord.Message(v, chi.URLParam(r, "msg"), r.URL.Query().Get("peek") == "")
 	if err != nil {
 		return coordErr(err)
 	}
@@ -112,7 +114,7 @@ func (s *Server) handleAPIMessageAck(w http.ResponseWriter, r *http.Request) err
 	if err != nil {
 		return coordErr(err)
 	}
-	m, err := s.coord.Ack(v, chi.URLParam(r, "id"))
+	m, err := s.coord.Ack(v, chi.URLParam(r, "msg"))
 	if err != nil {
 		return coordErr(err)
 	}
@@ -120,10 +122,11 @@ func (s *Server) handleAPIMessageAck(w http.ResponseWriter, r *http.Request) err
 	return nil
 }
 
-// handleAPIEvents streams the caller's live events as newline-delimited
-// JSON: messages to it and every notice (locks, todos, peers). It is the
-// push channel for scripts and ct mcp; a reader too slow for its buffer is
-// cut off and re-reads its inbox when it reconnects.
+// handleAPIEvents streams the caller's live events as server-sent events
+// (event: TYPE, data: one JSON coord.Event): messages to it and every
+// notice (locks, todos, peers). It is the push channel for scripts and
+// ct mcp; a reader too slow for its buffer is cut off and re-reads its
+// inbox (GET /api/v1/messages?after=ID) when it reconnects.
 func (s *Server) handleAPIEvents(w http.ResponseWriter, r *http.Request) {
 	_, v, err := s.peerOf(r)
 	if err != nil {
@@ -140,26 +143,30 @@ func (s *Server) handleAPIEvents(w http.ResponseWriter, r *http.Request) {
 	defer s.coord.Bus().Unsubscribe(sub)
 	s.log.Info("coord stream open", "peer", v.Peer)
 	defer s.log.Info("coord stream closed", "peer", v.Peer)
-	w.Header().Set("Content-Type", "application/x-ndjson")
+	w.Header().Set("Content-Type", "text/event-stream")
 	w.Header().Set("Cache-Control", "no-store")
+	w.Header().Set("X-Accel-Buffering", "no") // proxies must not hold events back
 	w.WriteHeader(http.StatusOK)
+	// "ready" tells the client it is subscribed: anything sent from now on reaches it.
+	if writeEvent(w, coord.Event{Type: "ready", At: time.Now().UTC()}) != nil {
+		return
+	}
 	fl.Flush()
-	enc := json.NewEncoder(w)
-	// A heartbeat line keeps idle proxies from closing the stream.
+	// A heartbeat keeps idle proxies from closing the stream.
 	beat := time.NewTicker(25 * time.Second)
 	defer beat.Stop()
 	for {
 		select {
 		case e, ok := <-sub.C:
 			if !ok {
-				return // evicted: too slow
+				return // evicted (too slow) or the hub is stopping
 			}
-			if enc.Encode(e) != nil {
+			if writeEvent(w, e) != nil {
 				return
 			}
 			fl.Flush()
 		case <-beat.C:
-			if enc.Encode(coord.Event{Type: "heartbeat", At: time.Now().UTC()}) != nil {
+			if _, err := io.WriteString(w, ": heartbeat\n\n"); err != nil {
 				return
 			}
 			fl.Flush()
@@ -167,4 +174,13 @@ func (s *Server) handleAPIEvents(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 	}
+}
+
+func writeEvent(w io.Writer, e coord.Event) error {
+	b, err := json.Marshal(e)
+	if err != nil {
+		return err
+	}
+	_, err = fmt.Fprintf(w, "event: %s\ndata: %s\n\n", e.Type, b)
+	return err
 }

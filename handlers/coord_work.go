@@ -127,7 +127,7 @@ func (s *Server) handleAPITodoUpdate(w http.ResponseWriter, r *http.Request) err
 	if err := readJSON(w, r, &u); err != nil {
 		return err
 	}
-	t, err := s.coord.UpdateTodo(peer.Name, chi.URLParam(r, "id"), u)
+	t, err := s.coord.UpdateTodo(peer.Name, chi.URLParam(r, "todo"), u)
 	if err != nil {
 		return coordErr(err)
 	}
@@ -180,7 +180,7 @@ func (s *Server) handleAPIReminderDelete(w http.ResponseWriter, r *http.Request)
 	if err != nil {
 		return coordErr(err)
 	}
-	id := chi.URLParam(r, "id")
+	id := chi.URLParam(r, "reminder")
 	if err := s.coord.DeleteReminder(peer.Name, id, v.Admin); err != nil {
 		return coordErr(err)
 	}
@@ -239,11 +239,11 @@ func (s *Server) handleHookDeliver(w http.ResponseWriter, r *http.Request) error
 	if err != nil {
 		return errorf(http.StatusRequestEntityTooLarge, "a webhook body is limited to 100 KB")
 	}
-	m, err := s.coord.DeliverHook(chi.URLParam(r, "id"), chi.URLParam(r, "secret"), body)
+	m, err := s.coord.DeliverHook(chi.URLParam(r, "hook"), chi.URLParam(r, "secret"), body)
 	if err != nil {
 		return coordErr(err)
 	}
-	s.auditAs(r, "hook:"+chi.URLParam(r, "id"), "hook.deliver", m.ID)
+	s.auditAs(r, "hook:"+chi.URLParam(r, "hook"), "hook.deliver", m.ID)
 	writeJSON(w, http.StatusCreated, map[string]string{"id": m.ID})
 	return nil
 }

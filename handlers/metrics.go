@@ -87,7 +87,7 @@ var (
 	descStoreFile     = desc("store_file_bytes", "Size of the store file on disk.")
 	descStoreFree     = desc("store_free_bytes", "Bytes of free pages in the store file, reused by later writes; ct compact gives them back.")
 	descApprovPending = desc("approvals_pending", "Tool approvals waiting for an answer.")
-	descApprovDecided = desc("approvals_decided_total", "Tool approvals answered since the store was created.")
+	descApprovDecided = desc("approvals_decided_total", "Tool approvals answered from the hub (approved or denied) since the store was created.")
 )
 
 func (c *hubCollector) Describe(ch chan<- *prometheus.Desc) {
@@ -128,8 +128,19 @@ func (c *hubCollector) Collect(ch chan<- prometheus.Metric) {
 	sp := s.store.Space()
 	gauge(descStoreFile, float64(sp.File))
 	gauge(descStoreFree, float64(sp.Free))
-	// Approvals arrive with the approvals issue; until the hub keeps them,
-	// the series exist at zero so dashboards and alerts can be built now.
-	gauge(descApprovPending, 0)
-	ch <- prometheus.MustNewConstMetric(descApprovDecided, prometheus.CounterValue, 0)
+	// One scan of the prompts bucket per scrape (prompts are few: one per
+	// tool use that needed a person).
+	var pending, decided float64
+	if ps, err := s.store.Prompts(db.PromptFilter{}); err == nil {
+		for _, p := range ps {
+			switch p.State {
+			case db.PromptPending:
+				pending++
+			case db.PromptAllowed, db.PromptDenied:
+				decided++
+			}
+		}
+	}
+	gauge(descApprovPending, pending)
+	ch <- prometheus.MustNewConstMetric(descApprovDecided, prometheus.CounterValue, decided)
 }

@@ -32,7 +32,7 @@ func (s *Server) routes() http.Handler {
 	// Token creation also takes name+password (HTTP Basic) for ct token create / ct login.
 	r.With(s.basicAuth).Post("/api/v1/tokens", s.api(s.handleAPITokenCreate))
 	// Inbound webhooks: the secret in the path is the credential (stored hashed).
-	r.Post("/hooks/{id}/{secret}", s.api(s.handleHookDeliver))
+	r.Post("/hooks/{hook}/{secret}", s.api(s.handleHookDeliver))
 	// The service worker from the site's root, so its scope is the whole site.
 	r.Get("/sw.js", serveServiceWorker)
 	// One-tap Approve/Deny from a notification: the signed single-use token is the credential.
@@ -98,18 +98,18 @@ func (s *Server) routes() http.Handler {
 			r.Patch("/peers/me", s.api(s.handleAPIPeerUpdate))
 			r.Get("/messages", s.api(s.handleAPIMessagesList))
 			r.Post("/messages", s.api(s.handleAPIMessageSend))
-			r.Get("/messages/{id}", s.api(s.handleAPIMessageShow))
-			r.Post("/messages/{id}/ack", s.api(s.handleAPIMessageAck))
+			r.Get("/messages/{msg}", s.api(s.handleAPIMessageShow))
+			r.Post("/messages/{msg}/ack", s.api(s.handleAPIMessageAck))
 			r.Get("/events", s.handleAPIEvents)
 			r.Get("/locks", s.api(s.handleAPILocksList))
 			r.Post("/locks", s.api(s.handleAPILockAcquire))
 			r.Delete("/locks/*", s.api(s.handleAPILockRelease))
 			r.Get("/todos", s.api(s.handleAPITodosList))
 			r.Post("/todos", s.api(s.handleAPITodoAdd))
-			r.Patch("/todos/{id}", s.api(s.handleAPITodoUpdate))
+			r.Patch("/todos/{todo}", s.api(s.handleAPITodoUpdate))
 			r.Get("/reminders", s.api(s.handleAPIRemindersList))
 			r.Post("/reminders", s.api(s.handleAPIReminderAdd))
-			r.Delete("/reminders/{id}", s.api(s.handleAPIReminderDelete))
+			r.Delete("/reminders/{reminder}", s.api(s.handleAPIReminderDelete))
 			r.Get("/hooks", s.api(s.handleAPIHooksList))
 			r.Post("/hooks", s.api(s.handleAPIHookAdd))
 			r.With(s.requireAdmin).Get("/admin/backup", s.api(s.handleAdminBackup)) // ct backup
