@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/chromedp/chromedp"
 	"github.com/creack/pty"
 )
 
@@ -272,3 +273,48 @@ func TestAttachTypesAndDetaches(t *testing.T) {
 		t.Fatalf("attach socket mode: %v %v, want 0600", fi.Mode(), err)
 	}
 }
+
+// In the lobby, a person starts a session on a machine's node with the
+// "+ New session" form and lands on its page, live; a command the node
+// does not allow (a crafted option) is refused with the node's reason.
+func TestNodeLobbyStartsSession(t *testing.T) {
+	b := StartPhone(t)
+	h := StartHub(t, t.TempDir(), "127.0.0.1:0")
+	root, _ := filepath.EvalSymlinks(t.TempDir())
+	n := startNode(t, h.URL, "lobbybox", "--allow", "bash", "--root", root)
+	waitNode(t, h.URL, "lobbybox", n)
+	Login(t, b, h.URL, "admin", AdminPassword)
+	b.Do(t, "open the lobby", chromedp.Navigate(h.URL+"/"))
+	b.WaitJS(t, 10*time.Second, "the new-session form for lobbybox",
+		`!!document.querySelector('#launch-lobbybox select[name=command] option[value=bash]') && document.querySelector('#launch-lobbybox input[name=cwd]').value === `+jsString(root), jsPage)
+
+	// A crafted command: the hub passes it on, the node refuses it.
+	// submit a command the node does not allow
+	Eval[bool](t, b, `(() => {
+		const f = document.querySelector('#launch-lobbybox form');
+		document.querySelector('#launch-lobbybox').open = true;
+		const o = document.createElement('option'); o.value = 'sh'; o.textContent = 'sh';
+		f.querySelector('select').appendChild(o); f.querySelector('select').value = 'sh';
+		f.querySelector('button').click();
+		return true;
+	})()`)
+	b.WaitJS(t, 15*time.Second, "the node's refusal in the page",
+		`document.querySelector('#flash').innerText.includes('the node refused: command "sh" is not allowed on this machine')`, jsPage)
+
+	// start bash with a first prompt
+	Eval[bool](t, b, `(() => {
+		const f = document.querySelector('#launch-lobbybox form');
+		f.querySelector('select').value = 'bash';
+		f.querySelector('textarea').value = 'echo from-lobby-$((4*4))';
+		f.querySelector('button').click();
+		return true;
+	})()`)
+	b.WaitJS(t, 15*time.Second, "the new session's page", `location.pathname.startsWith('/s/')`, jsPage)
+	id := Eval[string](t, b, `location.pathname.slice(3)`)
+	WaitFor(t, 10*time.Second, "the first prompt's output on the hub", screenHas(h.URL, id, "from-lobby-16"))
+	b.WaitJS(t, 10*time.Second, "the output on the session page", `document.body.innerText.includes('from-lobby-16')`, jsPage)
+	if st := sessionStatus(h.URL, id); st != "live" {
+		t.Fatalf("session started from the lobby is %s, want live", st)
+	}
+}
+

@@ -49,6 +49,9 @@ func (s *Server) lobbyModel(p auth.Principal) (views.Lobby, error) {
 		}
 		index[n.Name] = len(l.Machines)
 		m := views.Machine{Name: n.Name, Hostname: n.Hostname, User: n.User, OS: n.OS, Version: n.Version, LastSeen: n.LastSeen, Online: s.hub.NodeOnline(n.Name)}
+		if st, ok := s.hub.Node(n.Name); ok && st.Online && p.CanDrive(n.Name) {
+			m.Launch = &views.Launch{Allow: st.Allow, Roots: st.Roots}
+		}
 		l.Counts.Machines++
 		if m.Online {
 			l.Counts.MachinesOnline++

@@ -14,6 +14,14 @@ type Machine struct {
 	LastSeen time.Time
 	Online   bool
 	Sessions []SessionRow
+	Launch   *Launch // set when its ct node is connected and the viewer may start sessions there
+}
+
+// Launch is what the lobby's "+ New session" form offers for one machine:
+// its ct node's own allow-list and roots (the node checks them again).
+type Launch struct {
+	Allow []string
+	Roots []string
 }
 
 // SessionRow is one session in the lobby list.
