@@ -93,6 +93,13 @@ var routeAccess = map[string]access{
 	"GET /api/v1/hooks":                   viewerRead,
 	"POST /api/v1/hooks":                  viewerDrive,
 	"POST /hooks/{hook}/{secret}":         linkOnly, // the secret in the URL is the credential
+	// Nodes (handlers/node.go), the service worker, transcripts.
+	"GET /sw.js":                           public,
+	"GET /ws/node":                         machineOnly,
+	"GET /api/v1/nodes":                    viewerRead,
+	"POST /n/{name}/sessions":              viewerDrive,
+	"POST /api/v1/nodes/{name}/sessions":   viewerDrive,
+	"GET /api/v1/sessions/{id}/transcript": viewerRead,
 }
 
 // requestBodies are plausible bodies, so a refusal is the access check and
@@ -120,6 +127,8 @@ var requestBodies = map[string]string{
 	"POST /admin/users":                  form("name", "mallory", "role", "admin", "password", "mallory-password-1"),
 	"POST /admin/users/{name}":           form("role", "admin", "grants", "*"),
 	"POST /a/{token}":                    form("decision", "allow"),
+	"POST /n/{name}/sessions":            form("command", "bash", "cwd", "/tmp"),
+	"POST /api/v1/nodes/{name}/sessions": `{"command":"bash","cwd":"/tmp"}`,
 	"POST /settings":                     form("prompts", "1", "ntfy_url", "https://ntfy.example.invalid/t"),
 	"POST /settings/push":                `{"endpoint":"https://push.example.invalid/x","keys":{"p256dh":"BAAA","auth":"AAAA"}}`,
 	"POST /settings/push/delete":         `{"endpoint":"https://push.example.invalid/x"}`,
@@ -174,7 +183,7 @@ func accessOf(r walkedRoute) access {
 }
 
 // ids fill a route's URL parameters.
-type ids struct{ session, prompt, token, user string }
+type ids struct{ session, prompt, token, user, machine string }
 
 // fill turns a pattern into a path with real ids.
 func fill(t *testing.T, pattern string, v ids) string {
@@ -187,6 +196,9 @@ func fill(t *testing.T, pattern string, v ids) string {
 		p = strings.Replace(p, "{id}", v.prompt, 1)
 	case strings.Contains(p, "{id}"):
 		p = strings.Replace(p, "{id}", v.session, 1)
+	}
+	if strings.HasPrefix(p, "/n/") || strings.Contains(p, "/nodes/") {
+		p = strings.Replace(p, "{name}", v.machine, 1)
 	}
 	p = strings.Replace(p, "{name}", v.user, 1)
 	p = strings.Replace(p, "{token}", "forged-one-tap-link", 1)
@@ -226,8 +238,8 @@ func newAccessWorld(t *testing.T) *accessWorld {
 	f.prompt("prm-b", "sess-b", "box-b")
 	w.adminToken, w.adminTokenID = f.token("admin", auth.KindAPI, auth.RoleAdmin, "")
 	_, w.monaTokenID = f.token("mona", auth.KindAPI, auth.RoleMember, "")
-	w.granted = ids{session: "sess-a", prompt: "prm-a", token: w.monaTokenID, user: "admin"}
-	w.hidden = ids{session: "sess-b", prompt: "prm-b", token: w.monaTokenID, user: "admin"}
+	w.granted = ids{session: "sess-a", prompt: "prm-a", token: w.monaTokenID, user: "admin", machine: "box-a"}
+	w.hidden = ids{session: "sess-b", prompt: "prm-b", token: w.monaTokenID, user: "admin", machine: "box-b"}
 	w.viewerCookie = func() string { return f.cookie("vera", time.Hour) }
 	w.viewerAPI, _ = f.token("vera", auth.KindAPI, auth.RoleViewer, "")
 	w.adminAsViewerAPI, _ = f.token("admin", auth.KindAPI, auth.RoleViewer, "")
@@ -278,8 +290,8 @@ func TestEveryRouteRefusesStrangers(t *testing.T) {
 			if accessOf(r) == public {
 				continue
 			}
-			if c.name == "machine token" && r.pattern == "/ws/wrap" {
-				continue // the one route a machine token is for (TestWrapSocketTakesOnlyMachineTokens)
+			if c.name == "machine token" && accessOf(r) == machineOnly {
+				continue // the routes a machine token is for (TestWrapSocketTakesOnlyMachineTokens)
 			}
 			path := fill(t, r.pattern, w.granted)
 			res := f.do(r.method, path, requestBodies[r.key()], c, nil)
@@ -324,7 +336,7 @@ func TestEveryRouteWaitsForSetup(t *testing.T) {
 	f := newAuthFixture(t, fixtureOpts{noAdmin: true})
 	f.session("sess-a", "box-a")
 	f.prompt("prm-a", "sess-a", "box-a")
-	v := ids{session: "sess-a", prompt: "prm-a", token: "0123456789abcdef", user: "admin"}
+	v := ids{session: "sess-a", prompt: "prm-a", token: "0123456789abcdef", user: "admin", machine: "box-a"}
 	for _, r := range walkRoutes(t, f.srv) {
 		if accessOf(r) == public {
 			continue
@@ -442,7 +454,8 @@ func TestEveryRouteHidesUngrantedMachines(t *testing.T) {
 			path := fill(t, r.pattern, w.hidden)
 			res := f.do(r.method, path, requestBodies[r.key()], c, nil)
 			where := c.name + ": " + r.method + " " + path
-			names := strings.Contains(r.pattern, "{id}") && !strings.Contains(r.pattern, "tokens/")
+			names := strings.Contains(r.pattern, "{id}") && !strings.Contains(r.pattern, "tokens/") ||
+				strings.Contains(r.pattern, "{name}") && (strings.HasPrefix(r.pattern, "/n/") || strings.Contains(r.pattern, "/nodes/"))
 			if names && res.status != http.StatusNotFound {
 				t.Errorf("%s = %d, want 404 (box-b is not granted); body %.200s", where, res.status, res.body)
 			}
@@ -463,16 +476,24 @@ func TestEveryRouteHidesUngrantedMachines(t *testing.T) {
 	}
 }
 
-// Only a machine token opens ct wrap's socket (before any upgrade).
+// Only a machine token opens the workstations' sockets (checked before any
+// upgrade): an admin's API token or login cookie does not.
 func TestWrapSocketTakesOnlyMachineTokens(t *testing.T) {
 	w := newAccessWorld(t)
 	machine, _ := w.f.token("admin", auth.KindMachine, "", "box-a")
-	if res := w.f.do("GET", "/ws/wrap", "", cred{bearer: w.adminToken}, nil); res.status != http.StatusForbidden {
-		t.Errorf("an admin API token on /ws/wrap = %d, want 403", res.status)
-	}
-	// A machine token passes the check; without an upgrade the socket library refuses.
-	if res := w.f.do("GET", "/ws/wrap", "", cred{bearer: machine}, nil); res.status == http.StatusUnauthorized || res.status == http.StatusForbidden {
-		t.Errorf("a machine token on /ws/wrap = %d; it should reach the upgrade", res.status)
+	for _, r := range walkRoutes(t, w.f.srv) {
+		if accessOf(r) != machineOnly {
+			continue
+		}
+		for _, c := range []cred{{name: "admin API token", bearer: w.adminToken}, {name: "admin cookie", cookie: w.f.cookie("admin", time.Hour)}} {
+			if res := w.f.do("GET", r.pattern, "", c, nil); res.status != http.StatusForbidden {
+				t.Errorf("%s on %s = %d, want 403", c.name, r.pattern, res.status)
+			}
+		}
+		// A machine token passes the check; without an upgrade the socket library refuses.
+		if res := w.f.do("GET", r.pattern, "", cred{bearer: machine}, nil); res.status != http.StatusUpgradeRequired {
+			t.Errorf("a machine token on %s = %d, want 426 (past the check, no upgrade)", r.pattern, res.status)
+		}
 	}
 }
 
