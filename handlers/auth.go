@@ -142,7 +142,7 @@ func (s *Server) refuse(w http.ResponseWriter, r *http.Request, status int, msg,
 	case r.Header.Get("HX-Request") == "true" && redirect != "":
 		w.Header().Set("HX-Redirect", redirect)
 		w.WriteHeader(status)
-	case r.Method == http.MethodGet && redirect != "" && !strings.HasPrefix(r.URL.Path, "/events/") && r.URL.Path != "/ws/wrap":
+	case r.Method == http.MethodGet && redirect != "" && !strings.HasPrefix(r.URL.Path, "/events/") && !strings.HasPrefix(r.URL.Path, "/ws/"):
 		http.Redirect(w, r, redirect, http.StatusSeeOther)
 	default:
 		http.Error(w, msg, status)

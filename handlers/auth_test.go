@@ -328,6 +328,16 @@ func TestEveryRouteRefusesStrangers(t *testing.T) {
 	if res := f.do("POST", "/api/v1/tokens", requestBodies["POST /api/v1/tokens"], cred{}, nil); res.status != http.StatusUnauthorized {
 		t.Errorf("POST /api/v1/tokens without credentials = %d, want 401", res.status)
 	}
+	// Programs, not browsers, open the sockets and read the streams: they get
+	// 401, not a redirect to a login page.
+	for _, r := range routes {
+		if a := accessOf(r); a == machineOnly || strings.HasPrefix(r.pattern, "/events/") || strings.HasPrefix(r.pattern, "/api/") && a != public {
+			path := fill(t, r.pattern, w.granted)
+			if res := f.do(r.method, path, requestBodies[r.key()], cred{}, nil); res.status != http.StatusUnauthorized {
+				t.Errorf("%s %s without credentials = %d, want 401", r.method, path, res.status)
+			}
+		}
+	}
 }
 
 // Before the first admin exists, nothing but the public routes is served:
