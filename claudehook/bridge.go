@@ -33,7 +33,9 @@ type Bridge struct {
 	open         map[string]*question // unsettled questions
 	settled      map[string]string    // recently settled id -> why (for late hub answers)
 	holdUntil    time.Time
-	lastTerminal *question // settled at the terminal; PostToolUse says it was allowed
+	lastTerminal *question           // settled at the terminal; PostToolUse says it was allowed
+	addLog       func(wire.Envelope) // appends a sequenced event (transcript entries)
+	tail         *Tailer             // follows the session's transcript JSONL once a hook names it
 }
 
 // question is one PermissionRequest hook waiting for an answer.
@@ -65,6 +67,7 @@ func Listen(path string) (*Bridge, error) {
 func (b *Bridge) Close() {
 	b.ln.Close()
 	b.settleAll("", "", nil)
+	b.closeTranscript()
 }
 
 func (b *Bridge) serve() {
@@ -89,6 +92,7 @@ func (b *Bridge) handle(c net.Conn) {
 	if json.Unmarshal(line, &req) != nil || req.Event == "" {
 		return
 	}
+	b.followTranscript(req.Payload)
 	if req.Event != "PermissionRequest" {
 		b.record(req)
 		return

@@ -317,4 +317,3 @@ func TestNodeLobbyStartsSession(t *testing.T) {
 		t.Fatalf("session started from the lobby is %s, want live", st)
 	}
 }
-

@@ -85,6 +85,7 @@ func (s *Server) routes() http.Handler {
 			r.Get("/sessions", s.api(s.handleAPISessionsList))
 			r.Get("/sessions/{id}", s.api(s.handleAPISessionShow))
 			r.Get("/sessions/{id}/screen", s.api(s.handleAPISessionScreen))
+			r.Get("/sessions/{id}/transcript", s.api(s.handleAPISessionTranscript))
 			r.Get("/sessions/{id}/log", s.api(s.handleAPISessionLog))
 			r.Post("/sessions/{id}/input", s.api(s.handleAPISessionInput))
 			r.Get("/nodes", s.api(s.handleAPINodesList))

@@ -172,7 +172,7 @@ func (c *wrapConn) readLoop(ctx context.Context, t Transport, s *session) error 
 			return err
 		}
 		switch e.Type {
-		case wire.TypePtyOutput, wire.TypePtyResize, wire.TypePtyDropped, wire.TypeSessionEnd:
+		case wire.TypePtyOutput, wire.TypePtyResize, wire.TypePtyDropped, wire.TypeSessionEnd, wire.TypeTranscriptEntry:
 		case wire.TypePromptOpen, wire.TypePromptResult, wire.TypePromptClosed, wire.TypeHookEvent, wire.TypeTerminalActive:
 			c.handleUnsequenced(s, e)
 			continue
@@ -180,11 +180,11 @@ func (c *wrapConn) readLoop(ctx context.Context, t Transport, s *session) error 
 			c.h.log.Warn("wrap sent an unexpected event", "type", e.Type, "session", c.session)
 			continue
 		}
-		if n := len(e.Payload) + len(e.From) + len(e.NodeID); n > maxEventHeader {
+		if n := len(e.Payload) + len(e.From) + len(e.NodeID); n > headerLimit(e.Type) {
 			// Refused before it counts as received: stored, it would fail its
 			// whole batch, and the resends of every event in it would be
 			// dropped as duplicates.
-			return fmt.Errorf("%s event %d has %d bytes of header fields; the limit is %d", e.Type, e.Seq, n, maxEventHeader)
+			return fmt.Errorf("%s event %d has %d bytes of header fields; the limit is %d", e.Type, e.Seq, n, headerLimit(e.Type))
 		}
 		ok, gap := s.receive(e.Seq)
 		if !ok {
@@ -289,6 +289,7 @@ func (h *Hub) afterCommit(acked map[string]uint64, batch []wire.Envelope) {
 			s.acked(seq)
 		}
 	}
+	h.transcriptCommitted(batch)
 	ended := false
 	for _, e := range batch {
 		if e.Type == wire.TypeSessionEnd {

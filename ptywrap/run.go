@@ -109,6 +109,7 @@ func Run(ctx context.Context, cfg Config) (int, error) {
 	}
 	if cfg.Plugin != nil {
 		cfg.Plugin.Attach(st.sendUrgent)
+		attachLog(cfg.Plugin, sp)
 	}
 	streamCtx, stopStream := context.WithCancel(context.WithoutCancel(ctx))
 	defer stopStream()
@@ -191,6 +192,7 @@ func Run(ctx context.Context, cfg Config) (int, error) {
 	_ = master.Close()
 	restoreTTY() // before the exit messages: a raw terminal would staircase them
 	code, sigName := exitStatus(cmd, waitErr)
+	flushLog(cfg.Plugin)
 
 	end, _ := wire.New(wire.TypeSessionEnd, wire.SessionEnd{ExitCode: code, Signal: sigName, EndedAt: time.Now().UTC()})
 	sp.add(end)

@@ -1,0 +1,314 @@
+package handlers
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"net/http"
+	"sort"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/ct-dev/ct/claudehook"
+	"github.com/ct-dev/ct/db"
+	"github.com/ct-dev/ct/views"
+	"github.com/ct-dev/ct/wire"
+	"github.com/go-chi/chi/v5"
+	"github.com/r3labs/sse/v2"
+	"github.com/yuin/goldmark"
+	"github.com/yuin/goldmark/extension"
+)
+
+// The transcript of a Claude Code session: the entries its wrap logged from
+// Claude Code's session JSONL (db.Store.Transcript), with the hub's own
+// approval records merged in where they happened.
+
+// txEntry is one transcript step, logged or an approval.
+type txEntry struct {
+	Seq uint64 // 0 for approvals
+	wire.TranscriptEntry
+	By string // who gave an approval
+}
+
+// apiTranscriptEntry is a transcript step as the JSON API shows it.
+type apiTranscriptEntry struct {
+	Kind  string          `json:"kind"`
+	TS    time.Time       `json:"ts"`
+	Text  string          `json:"text"`
+	Tool  string          `json:"tool,omitempty"`
+	Input json.RawMessage `json:"input,omitempty"`
+	ID    string          `json:"id,omitempty"`
+	Error bool            `json:"error,omitempty"`
+	By    string          `json:"by,omitempty"`
+}
+
+// handleAPISessionTranscript is GET /api/v1/sessions/{id}/transcript.
+func (s *Server) handleAPISessionTranscript(w http.ResponseWriter, r *http.Request) error {
+	id := chi.URLParam(r, "id")
+	if _, err := s.visibleSession(principal(r), id, false); err != nil {
+		return err
+	}
+	entries, err := s.transcript(id)
+	if err != nil {
+		return err
+	}
+	out := make([]apiTranscriptEntry, 0, len(entries))
+	for _, e := range entries {
+		out = append(out, apiTranscriptEntry{Kind: e.Kind, TS: e.TS, Text: e.Text, Tool: e.Tool, Input: e.Input, ID: e.ID, Error: e.Error, By: e.By})
+	}
+	writeJSON(w, http.StatusOK, out)
+	return nil
+}
+
+// transcript reads session id's logged entries and merges its settled
+// prompts in as approvals.
+func (s *Server) transcript(id string) ([]txEntry, error) {
+	logged, err := s.store.Transcript(id)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]txEntry, 0, len(logged))
+	for _, e := range logged {
+		out = append(out, txEntry{Seq: e.Seq, TranscriptEntry: e.TranscriptEntry})
+	}
+	prompts, err := s.store.Prompts(db.PromptFilter{SessionID: id, State: "decided"})
+	if err != nil {
+		return nil, err
+	}
+	sort.SliceStable(prompts, func(i, j int) bool { return prompts[i].CreatedAt.Before(prompts[j].CreatedAt) })
+	for _, p := range prompts {
+		out = placeApproval(out, approvalEntry(p))
+	}
+	return out, nil
+}
+
+// approvalEntry describes a settled prompt as a transcript step.
+func approvalEntry(p db.Prompt) txEntry {
+	ts := p.DecidedAt
+	if ts.IsZero() {
+		ts = p.CreatedAt
+	}
+	by := p.DecidedBy
+	if by == "" {
+		by = p.ClosedBy
+	}
+	return txEntry{By: by, TranscriptEntry: wire.TranscriptEntry{
+		Kind: wire.EntryApproval, TS: ts, Text: outcome(p), Tool: p.Tool, Input: p.Input, ID: "prompt:" + p.ID,
+		Error: p.State == db.PromptDenied,
+	}}
+}
+
+// placeApproval inserts a right after the first tool call it answered (same
+// tool and input, not yet answered), so the order does not depend on the
+// hub's and the workstation's clocks agreeing; with no such call it goes by
+// time.
+func placeApproval(list []txEntry, a txEntry) []txEntry {
+	at := -1
+	for i, e := range list {
+		if e.Kind == wire.EntryToolCall && e.Tool == a.Tool && sameJSON(e.Input, a.Input) &&
+			(i+1 >= len(list) || list[i+1].Kind != wire.EntryApproval) {
+			at = i + 1
+			break
+		}
+	}
+	if at < 0 {
+		at = len(list)
+		for i, e := range list {
+			if e.TS.After(a.TS) {
+				at = i
+				break
+			}
+		}
+	}
+	list = append(list, txEntry{})
+	copy(list[at+1:], list[at:])
+	list[at] = a
+	return list
+}
+
+func sameJSON(a, b json.RawMessage) bool {
+	var x, y any
+	if json.Unmarshal(a, &x) != nil || json.Unmarshal(b, &y) != nil {
+		return false
+	}
+	ca, _ := json.Marshal(x)
+	cb, _ := json.Marshal(y)
+	return bytes.Equal(ca, cb)
+}
+
+// newMarkdown renders an agent's markdown safely: goldmark without
+// html.WithUnsafe drops raw HTML and dangerous link schemes (javascript:).
+func newMarkdown() goldmark.Markdown {
+	return goldmark.New(goldmark.WithExtensions(extension.GFM))
+}
+
+// transcriptItems turns entries into what the page shows.
+func transcriptItems(entries []txEntry) []views.TranscriptItem {
+	md := newMarkdown()
+	items := make([]views.TranscriptItem, 0, len(entries))
+	for _, e := range entries {
+		it := views.TranscriptItem{
+			Key: "tx-" + strconv.FormatUint(e.Seq, 10), Kind: e.Kind, Text: e.Text, Error: e.Error,
+			Time: e.TS.Local().Format("15:04:05"), ISO: e.TS.UTC().Format(time.RFC3339),
+		}
+		switch e.Kind {
+		case wire.EntryUser:
+			it.Label = "You"
+		case wire.EntryAssistant:
+			it.Label = "Claude"
+			var b bytes.Buffer
+			if md.Convert([]byte(e.Text), &b) == nil {
+				it.HTML = b.String()
+			}
+		case wire.EntryToolCall:
+			it.Label = e.Tool
+			it.Input = inputText(e.Input)
+		case wire.EntryToolResult:
+			it.Label = "Result"
+			if e.Tool != "" {
+				it.Label = e.Tool + " result"
+			}
+			if it.Text == "" {
+				it.Text = "(no output)"
+			}
+		case wire.EntryApproval:
+			it.Key = "tx-p-" + strings.TrimPrefix(e.ID, "prompt:")
+			it.Label = "Approval · " + e.Tool
+		case wire.EntryError:
+			it.Label = "Error"
+		default:
+			it.Label = e.Kind
+		}
+		items = append(items, it)
+	}
+	return items
+}
+
+// inputText shows a tool's input: the field that says what it does when
+// there is one (a shell command, a file path), else the JSON.
+func inputText(raw json.RawMessage) string {
+	if len(raw) == 0 {
+		return ""
+	}
+	var m map[string]any
+	if json.Unmarshal(raw, &m) == nil {
+		for _, k := range []string{"command", "file_path", "path", "pattern", "url", "query"} {
+			if v, ok := m[k].(string); ok && v != "" {
+				return v
+			}
+		}
+	}
+	return prettyJSON(raw)
+}
+
+// txSent remembers, per open session page, the last logged entry it has, so
+// the full list sent when a stream connects and the entries pushed after it
+// never overlap or leave a gap.
+type txSent struct {
+	mu   sync.Mutex
+	last map[string]uint64 // stream id -> seq of the last entry it has
+}
+
+func (t *txSent) forget(streamID string) {
+	t.mu.Lock()
+	delete(t.last, streamID)
+	t.mu.Unlock()
+}
+
+// publishTranscript sends the whole transcript to pages of a Claude Code
+// session (on connect, and when an approval is settled).
+func (st *streams) publishTranscript(sid string, ids []string) {
+	if len(ids) == 0 || !st.isClaude(sid) {
+		return
+	}
+	st.tx.mu.Lock()
+	defer st.tx.mu.Unlock()
+	st.publishTranscriptLocked(sid, ids)
+}
+
+// publishTranscriptLocked renders the list under st.tx.mu: an entry
+// committed meanwhile is either in it or pushed after it, never both.
+func (st *streams) publishTranscriptLocked(sid string, ids []string) {
+	entries, err := st.s.transcript(sid)
+	if err != nil {
+		return
+	}
+	var last uint64
+	for _, e := range entries {
+		last = max(last, e.Seq)
+	}
+	var b bytes.Buffer
+	_ = views.TranscriptList(transcriptItems(entries)).Render(context.Background(), &b)
+	if st.tx.last == nil {
+		st.tx.last = map[string]uint64{}
+	}
+	for _, id := range ids {
+		if st.server.TryPublish(id, txEvent(b.Bytes())) {
+			st.tx.last[id] = last
+		} else {
+			delete(st.tx.last, id) // resynced with the next entry
+		}
+	}
+}
+
+// TranscriptAdded implements hub.TranscriptListener: a durable entry is
+// appended to every page of the session that has the entries before it.
+func (st *streams) TranscriptAdded(sid string, seq uint64, en wire.TranscriptEntry) {
+	ids := st.following(topicSession(sid))
+	if len(ids) == 0 {
+		return
+	}
+	if en.Kind == wire.EntryToolCall && st.answered(sid, en) {
+		// The approval reached the pages before the call it answers (a quick
+		// answer races the wrap's log): re-render so it sits after the call.
+		st.publishTranscript(sid, ids)
+		return
+	}
+	var b bytes.Buffer
+	_ = views.TranscriptAppend(transcriptItems([]txEntry{{Seq: seq, TranscriptEntry: en}})).Render(context.Background(), &b)
+	st.tx.mu.Lock()
+	defer st.tx.mu.Unlock()
+	var resync []string
+	for _, id := range ids {
+		last, ok := st.tx.last[id]
+		switch {
+		case !ok:
+			resync = append(resync, id)
+		case seq <= last:
+		case st.server.TryPublish(id, txEvent(b.Bytes())):
+			st.tx.last[id] = seq
+		default:
+			delete(st.tx.last, id)
+		}
+	}
+	if len(resync) > 0 {
+		st.publishTranscriptLocked(sid, resync)
+	}
+}
+
+func (st *streams) isClaude(sid string) bool {
+	ss, err := st.s.store.GetSession(sid)
+	return err == nil && claudehook.IsClaude(ss.Command)
+}
+
+// txEvent is a transcript update on a session page's stream: the page's sink
+// takes "screen" events and applies their out-of-band parts.
+func txEvent(data []byte) *sse.Event {
+	return &sse.Event{Event: []byte("screen"), Data: data}
+}
+
+// answered reports whether a settled prompt of session sid asked about call.
+func (st *streams) answered(sid string, call wire.TranscriptEntry) bool {
+	ps, err := st.s.store.Prompts(db.PromptFilter{SessionID: sid, State: "decided", Tool: call.Tool})
+	if err != nil {
+		return false
+	}
+	for _, p := range ps {
+		if sameJSON(p.Input, call.Input) {
+			return true
+		}
+	}
+	return false
+}
