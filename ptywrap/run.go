@@ -58,6 +58,12 @@ func (e ExitError) Error() string { return fmt.Sprintf("exit status %d", e.Code)
 // reported up front, short enough that nobody notices.
 const connectGrace = 300 * time.Millisecond
 
+// finalDial bounds how long, after the program exits, wrap waits for a
+// connection being made: a hub that just restarted answers well within it
+// (even on a loaded machine), while one whose packets vanish would
+// otherwise hold the shell prompt for all of FinalWait.
+const finalDial = 2 * time.Second
+
 // Run runs the program and returns its exit status (128+signal when killed).
 func Run(ctx context.Context, cfg Config) (int, error) {
 	path, err := exec.LookPath(cfg.Command)
@@ -293,6 +299,7 @@ func finish(st *streamer, sp *spool, cfg Config, told bool) {
 	}
 	deadline := time.Now().Add(wait)
 	st.retryNow()
+	var dialing time.Time // when the wait for a connection being made began
 	for time.Now().Before(deadline) {
 		if n, _ := sp.pending(); n == 0 {
 			break
@@ -300,19 +307,29 @@ func finish(st *streamer, sp *spool, cfg Config, told bool) {
 		if !st.working() {
 			break
 		}
+		if ok, _ := st.status(); ok {
+			dialing = time.Time{}
+		} else if dialing.IsZero() {
+			dialing = time.Now()
+		} else if time.Since(dialing) > finalDial {
+			break
+		}
 		time.Sleep(10 * time.Millisecond)
 	}
 	events, bytes := sp.pending()
 	lost := sp.droppedBytes()
-	_, lastErr := st.status()
+	connected, lastErr := st.status()
 	ever := st.everConnected()
 	if ever && lost > 0 {
 		fmt.Fprintf(cfg.Stderr, "ct: %d bytes of output were dropped while the hub was unreachable (spool limit %d bytes)\n", lost, sp.max)
 	}
 	if events > 0 && (ever || !told) {
 		why := "it did not acknowledge in time"
-		if lastErr != nil {
+		switch {
+		case lastErr != nil:
 			why = brief(lastErr)
+		case !connected:
+			why = "it did not answer"
 		}
 		fmt.Fprintf(cfg.Stderr, "ct: hub %s did not receive the last %d bytes of this session (%s)\n", cfg.Hub, bytes, why)
 	}
