@@ -21,6 +21,7 @@ import (
 // cannot reach the hub go to the outbox and are sent by the next command.
 type coordClient struct {
 	hub, token, peer string
+	kind             string // X-CT-Peer-Kind, for a peer's first call (ct mcp: ai)
 	http             *http.Client
 	outbox           *outbox
 	stderr           io.Writer
@@ -92,6 +93,9 @@ func (c *coordClient) do(ctx context.Context, method, path string, body any, out
 	req.Header.Set("Content-Type", "application/json")
 	if c.peer != "" {
 		req.Header.Set("X-CT-Peer", c.peer)
+	}
+	if c.kind != "" {
+		req.Header.Set("X-CT-Peer-Kind", c.kind)
 	}
 	resp, err := c.http.Do(req)
 	if err != nil {
