@@ -72,7 +72,12 @@ func Prepare(ctPath string, args []string) (*Setup, error) {
 		s.Close()
 		return nil, fmt.Errorf("write hook settings: %w", err)
 	}
-	s.Args = append([]string{"--settings", s.Settings}, rest...)
+	mcpArgs, err := mcpConfig(dir, ctPath) // ct mcp's tools, when CT_TOKEN is an API token
+	if err != nil {
+		s.Close()
+		return nil, err
+	}
+	s.Args = append(append(mcpArgs, "--settings", s.Settings), rest...)
 	s.Env = []string{"CT_HOOK_SOCK=" + s.Socket}
 	return s, nil
 }
