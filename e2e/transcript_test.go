@@ -90,9 +90,14 @@ func TestTranscriptOfClaudeTurn(t *testing.T) {
 	}
 
 	// Claude Code exits: the transcript stays with the ended session.
-	c.term.SendKeys("C-c")
-	c.term.SendKeys("C-c")
+	// Claude Code exits on a second Ctrl-C soon after the first; a key it
+	// drops (it is busy redrawing) is pressed again.
+	var pressed time.Time
 	WaitFor(t, claudeWait, "the session to end", func() bool {
+		if time.Since(pressed) > 400*time.Millisecond {
+			c.term.SendKeys("C-c")
+			pressed = time.Now()
+		}
 		for _, s := range Sessions(h.URL) {
 			if s.ID == p.SessionID {
 				return s.Status == "ended"
