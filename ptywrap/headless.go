@@ -102,28 +102,12 @@ func StartHeadless(ctx context.Context, cfg HeadlessConfig) (*Headless, error) {
 	}
 	inputs := make(chan []byte, 64)
 	ptyResize := make(chan wire.Resize, 4)
-	h.st = &streamer{
-		wsURL: wsURL, token: cfg.Token, sessionID: h.ID, sp: h.sp,
-		hello:     wire.Hello{Node: name, Hostname: host, User: currentUser(), OS: runtime.GOOS, Version: cfg.Version},
-		start:     wire.SessionStart{Command: cfg.Command, Args: shown, Cwd: cfg.Dir, Cols: cols, Rows: rows, StartedAt: h.Started},
-		attempted: make(chan struct{}),
-		plugin:    cfg.Plugin,
-		urgent:    make(chan wire.Envelope, urgentQueue),
-		onInput: func(b []byte) {
-			select {
-			case inputs <- b:
-			default: // the program is not reading its input; drop rather than stall acks
-			}
-		},
-		onResize: func(c, r int) {
-			select {
-			case ptyResize <- wire.Resize{Cols: c, Rows: r}:
-			default:
-			}
-		},
-	}
+	h.st = newStreamer(wsURL, cfg.Token, h.ID, h.sp, cfg.Plugin, inputs, ptyResize,
+		wire.Hello{Node: name, Hostname: host, User: currentUser(), OS: runtime.GOOS, Version: cfg.Version},
+		wire.SessionStart{Command: cfg.Command, Args: shown, Cwd: cfg.Dir, Cols: cols, Rows: rows, StartedAt: h.Started})
 	if cfg.Plugin != nil {
 		cfg.Plugin.Attach(h.st.sendUrgent)
+		attachLog(cfg.Plugin, h.sp) // Claude Code's transcript, as under ct wrap
 	}
 
 	cmd := exec.Command(path, cfg.Args...)
@@ -169,6 +153,7 @@ func StartHeadless(ctx context.Context, cfg HeadlessConfig) (*Headless, error) {
 		copyOutput(master, mirrorWriter{h}, h.sp, exited)
 		<-exited
 		_ = master.Close()
+		flushLog(cfg.Plugin)
 		code, sigName := exitStatus(cmd, waitErr)
 		end, _ := wire.New(wire.TypeSessionEnd, wire.SessionEnd{ExitCode: code, Signal: sigName, EndedAt: time.Now().UTC()})
 		h.sp.add(end)
@@ -180,6 +165,7 @@ func StartHeadless(ctx context.Context, cfg HeadlessConfig) (*Headless, error) {
 		}
 		h.mu.Unlock()
 		close(h.done)
+		h.st.retryNow() // between attempts: try at once, so the end is not a backoff late
 		h.flush(streamCtx)
 		stopStream()
 		close(h.flushd)
@@ -319,4 +305,30 @@ func (m mirrorWriter) Write(p []byte) (int, error) {
 		}
 	}
 	return len(p), nil
+}
+
+// newStreamer builds the one streamer shape Run and StartHeadless share:
+// hub input and resize requests go to the given channels without blocking
+// the connection (a program that does not read must not stall acks).
+func newStreamer(wsURL, token, sid string, sp *spool, p Plugin, inputs chan<- []byte, resize chan<- wire.Resize, hello wire.Hello, start wire.SessionStart) *streamer {
+	return &streamer{
+		wsURL: wsURL, token: token, sessionID: sid, sp: sp,
+		hello: hello, start: start,
+		attempted: make(chan struct{}),
+		kick:      make(chan struct{}, 1),
+		plugin:    p,
+		urgent:    make(chan wire.Envelope, urgentQueue),
+		onInput: func(b []byte) {
+			select {
+			case inputs <- b:
+			default: // the program is not reading its input; drop rather than stall acks
+			}
+		},
+		onResize: func(c, r int) {
+			select {
+			case resize <- wire.Resize{Cols: c, Rows: r}:
+			default:
+			}
+		},
+	}
 }

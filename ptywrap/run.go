@@ -92,27 +92,9 @@ func Run(ctx context.Context, cfg Config) (int, error) {
 	sp := newSpool(cfg.Spool)
 	inputs := make(chan []byte, 64)
 	ptyResize := make(chan wire.Resize, 4)
-	st := &streamer{
-		wsURL: wsURL, token: cfg.Token, sessionID: sid, sp: sp,
-		hello:     wire.Hello{Node: name, Hostname: host, User: currentUser(), OS: runtime.GOOS, Version: cfg.Version},
-		start:     wire.SessionStart{Command: cfg.Command, Args: shownArgs(cfg), Cwd: cwd, Cols: cols, Rows: rows, StartedAt: time.Now().UTC()},
-		attempted: make(chan struct{}),
-		kick:      make(chan struct{}, 1),
-		plugin:    cfg.Plugin,
-		urgent:    make(chan wire.Envelope, urgentQueue),
-		onInput: func(b []byte) {
-			select {
-			case inputs <- b:
-			default: // the program is not reading its input; drop rather than stall acks
-			}
-		},
-		onResize: func(c, r int) {
-			select {
-			case ptyResize <- wire.Resize{Cols: c, Rows: r}:
-			default:
-			}
-		},
-	}
+	st := newStreamer(wsURL, cfg.Token, sid, sp, cfg.Plugin, inputs, ptyResize,
+		wire.Hello{Node: name, Hostname: host, User: currentUser(), OS: runtime.GOOS, Version: cfg.Version},
+		wire.SessionStart{Command: cfg.Command, Args: shownArgs(cfg), Cwd: cwd, Cols: cols, Rows: rows, StartedAt: time.Now().UTC()})
 	if cfg.Plugin != nil {
 		cfg.Plugin.Attach(st.sendUrgent)
 		attachLog(cfg.Plugin, sp)
