@@ -148,3 +148,27 @@ func TestBrowserTranscriptTab(t *testing.T) {
 		t.Errorf("the transcript widens the page by %v px", w)
 	}
 }
+
+// The hub is away for the whole turn: the entries wait in the wrap's spool
+// and reach the restarted hub, complete and in order.
+func TestTranscriptSurvivesHubRestart(t *testing.T) {
+	h := StartHub(t, t.TempDir(), "127.0.0.1:0")
+	c := startClaude(t, h.URL)
+	s := SessionFor(t, h.URL, "claudebox")
+	h.Stop(t)
+	c.ask()
+	c.term.WaitFor(claudetest.DialogText, claudeWait)
+	c.term.PressUntilGone(claudetest.DialogText, claudeWait, "1")
+	c.term.WaitFor(replyText, claudeWait)
+
+	h2 := StartHub(t, h.Data, h.Addr)
+	want := "user,tool_call,tool_result,assistant"
+	var got []apiEntry
+	WaitFor(t, claudeWait, "the turn in the restarted hub's transcript", func() bool {
+		got = transcript(t, h2.URL, s.ID)
+		return kinds(got) == want
+	})
+	if got[0].Text != askText || got[3].Text != replyText || !strings.Contains(string(got[1].Input), "proof.txt") {
+		t.Fatalf("transcript = %+v", got)
+	}
+}
