@@ -79,7 +79,9 @@ func (s *Server) transcript(id string) ([]txEntry, error) {
 	}
 	sort.SliceStable(prompts, func(i, j int) bool { return prompts[i].CreatedAt.Before(prompts[j].CreatedAt) })
 	for _, p := range prompts {
-		out = placeApproval(out, approvalEntry(p))
+		if p.Kind == "hook" { // an agent's question; screen-rule prompts belong to other programs
+			out = placeApproval(out, approvalEntry(p))
+		}
 	}
 	return out, nil
 }
