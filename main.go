@@ -22,7 +22,7 @@ const usage = `ct — watch, drive and coordinate coding-agent sessions from any
 Usage:
   ct serve [flags]                      run the hub (web UI, API, store)
   ct wrap [flags] [--] [COMMAND [ARGS]] run a program under a PTY, streamed to the hub
-  ct node --hub URL --allow CMDS --root DIR  run the daemon that starts sessions on request
+  ct node --allow CMDS --root DIR       run the daemon that starts sessions on request
   ct attach [SESSION]                   attach this terminal to a session ct node runs (Ctrl-] detaches)
   ct msg send|ls|read|ack               messages between people and agents (see ct msg --help)
   ct lock NAME | unlock NAME | locks    advisory locks with leases on the hub
