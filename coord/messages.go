@@ -178,8 +178,8 @@ type MessageFilter struct {
 	Unread bool   // only messages v has not read (inbox)
 	Re     string // only replies to this message (a thread), and the message itself
 	Query  string // case-insensitive substring of subject, body, from or to
-	After  string // only ids greater than this (for polling)
-	Limit  int    // newest N; 0 means 100
+	After  string // only ids greater than this, the oldest first (for polling)
+	Limit  int    // at most N (the newest N without After); 0 means 100
 }
 
 // Messages lists what v may see matching f, oldest first.
@@ -194,23 +194,27 @@ func (s *Service) Messages(v Viewer, f MessageFilter) ([]Message, error) {
 	}
 	q := strings.ToLower(f.Query)
 	var out []Message
-	err := s.store.CoordView(func(tx db.CoordTx) error {
-		return tx.Each(bMessages, true, func(_, val []byte) (bool, error) {
-			var m Message
-			if err := json.Unmarshal(val, &m); err != nil {
-				return false, err
-			}
-			if n, _ := strconv.ParseUint(m.ID, 10, 64); n <= after {
-				return false, nil // newest first: everything from here is older
-			}
-			if !v.canSee(&m) || !matches(&m, v, f, q) {
-				return true, nil
-			}
+	keep := func(_, val []byte) (bool, error) {
+		var m Message
+		if err := json.Unmarshal(val, &m); err != nil {
+			return false, err
+		}
+		if v.canSee(&m) && matches(&m, v, f, q) {
 			out = append(out, m)
-			return len(out) < limit, nil
-		})
+		}
+		return len(out) < limit, nil
+	}
+	err := s.store.CoordView(func(tx db.CoordTx) error {
+		if f.After != "" {
+			// Polling: the oldest first after the last one seen, so a
+			// poller that pages with after= never skips any.
+			return tx.EachFrom(bMessages, db.SeqKey(after+1), keep)
+		}
+		return tx.Each(bMessages, true, keep) // the newest N
 	})
-	slices.Reverse(out)
+	if f.After == "" {
+		slices.Reverse(out)
+	}
 	return out, err
 }
 

@@ -106,3 +106,33 @@ func TestMessageLimitsAndSecrets(t *testing.T) {
 		t.Fatalf("refused messages were stored: %d messages", len(got))
 	}
 }
+
+func TestMessagesAfterPagesForward(t *testing.T) {
+	s, _ := newSvc(t)
+	for i := 0; i < 5; i++ {
+		s.Send("alice", Message{To: "bob", Body: "x"})
+	}
+	bob := Viewer{Peer: "bob"}
+	var ids []string
+	after := "0"
+	for {
+		page, err := s.Messages(bob, MessageFilter{After: after, Limit: 2})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(page) == 0 {
+			break
+		}
+		for _, m := range page {
+			ids = append(ids, m.ID)
+		}
+		after = page[len(page)-1].ID
+	}
+	if strings.Join(ids, ",") != "1,2,3,4,5" {
+		t.Fatalf("paged ids = %v", ids)
+	}
+	newest, _ := s.Messages(bob, MessageFilter{Limit: 2})
+	if len(newest) != 2 || newest[0].ID != "4" || newest[1].ID != "5" {
+		t.Fatalf("newest two = %+v", newest)
+	}
+}

@@ -128,3 +128,19 @@ func (c CoordTx) Each(bucket string, reverse bool, fn func(key, value []byte) (b
 	}
 	return nil
 }
+
+// EachFrom calls fn for every record from key from onwards, in key order.
+func (c CoordTx) EachFrom(bucket string, from []byte, fn func(key, value []byte) (bool, error)) error {
+	b, err := c.bucket(bucket, false)
+	if err != nil || b == nil {
+		return err
+	}
+	cur := b.Cursor()
+	for k, v := cur.Seek(from); k != nil; k, v = cur.Next() {
+		more, err := fn(k, v)
+		if err != nil || !more {
+			return err
+		}
+	}
+	return nil
+}
