@@ -93,6 +93,10 @@ var routeAccess = map[string]access{
 	"GET /api/v1/hooks":                   viewerRead,
 	"POST /api/v1/hooks":                  viewerDrive,
 	"POST /hooks/{hook}/{secret}":         linkOnly, // the secret in the URL is the credential
+	"GET /coord/panel":                    viewerRead,
+	"POST /coord/messages":                viewerDrive,
+	"POST /coord/todos":                   viewerDrive,
+	"POST /coord/todos/{todo}/done":       viewerDrive,
 	// Nodes (handlers/node.go), the service worker, transcripts.
 	"GET /sw.js":                           public,
 	"GET /ws/node":                         machineOnly,
@@ -121,6 +125,8 @@ var requestBodies = map[string]string{
 	"POST /api/v1/reminders":             `{"to":"*","body":"walk","cron":"@daily"}`,
 	"POST /api/v1/hooks":                 `{"to":"*","name":"walk"}`,
 	"POST /hooks/{hook}/{secret}":        `{"title":"forged"}`,
+	"POST /coord/messages":               form("to", "*", "subject", "from a walk"),
+	"POST /coord/todos":                  form("title", "walk"),
 	"POST /account/password":             form("old", testPassword, "new", "new-password-123"),
 	"POST /tokens":                       form("name", "walk", "kind", "machine", "machine", "box-a"),
 	"POST /api/v1/tokens":                `{"name":"walk","kind":"machine","machine":"box-a"}`,

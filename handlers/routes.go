@@ -48,6 +48,11 @@ func (s *Server) routes() http.Handler {
 		r.Post("/s/{id}/settings", s.page(s.handleSessionSettings))
 		r.Post("/s/{id}/wheel", s.page(s.handleSessionWheel))
 		r.Get("/approvals", s.page(s.handleApprovalsShow))
+		// The lobby's coordination panel (handlers/coord_web.go).
+		r.Get("/coord/panel", s.page(s.handleCoordPanel))
+		r.Post("/coord/messages", s.page(s.handleCoordMessageCreate))
+		r.Post("/coord/todos", s.page(s.handleCoordTodoCreate))
+		r.Post("/coord/todos/{todo}/done", s.page(s.handleCoordTodoDone))
 		r.Get("/p/{id}", s.page(s.handlePromptShow))
 		r.Post("/p/{id}/decide", s.page(s.handlePromptDecide))
 		r.Post("/logout", s.page(s.handleLogout))

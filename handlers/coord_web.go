@@ -1,0 +1,138 @@
+package handlers
+
+import (
+	"errors"
+	"net/http"
+	"slices"
+
+	"github.com/ct-dev/ct/coord"
+	"github.com/ct-dev/ct/views"
+	"github.com/go-chi/chi/v5"
+)
+
+// The lobby's coordination panel (views/coord.templ): a fragment loaded
+// by the lobby and reloaded when the viewer's /api/v1/events stream
+// reports a change, plus the forms it posts.
+
+const panelMessages = 15 // recent messages shown; the API has the rest
+
+func (s *Server) coordPanel(r *http.Request, flash string) (views.CoordPanel, error) {
+	_, v, err := s.peerOf(r)
+	if err != nil {
+		return views.CoordPanel{}, err
+	}
+	p := views.CoordPanel{Me: v.Peer, CanWrite: canWrite(r) == nil, Flash: flash}
+	msgs, err := s.coord.Messages(v, coord.MessageFilter{Box: "all", Limit: panelMessages})
+	if err != nil {
+		return p, err
+	}
+	now := s.coord.Now()
+	for _, m := range slices.Backward(msgs) { // newest first
+		row := views.CoordMsg{ID: m.ID, From: m.From, To: m.To, Priority: m.Priority, Type: m.Type, Subject: m.Subject,
+			Body: m.Body, Re: m.Re, TS: m.TS, NeedsAnswer: m.RequiresResponse, Late: m.Late,
+			Unread: m.From != v.Peer && m.Receipts[v.Peer].ReadAt.IsZero()}
+		row.Overdue = m.RequiresResponse && m.Deadline != nil && now.After(*m.Deadline) && m.Receipts[v.Peer].AckedAt.IsZero()
+		if (m.Priority == "P0" || row.Overdue) && m.From != v.Peer && m.Receipts[v.Peer].AckedAt.IsZero() {
+			p.Attention = append(p.Attention, row)
+		}
+		p.Messages = append(p.Messages, row)
+	}
+	locks, err := s.coord.Locks()
+	if err != nil {
+		return p, err
+	}
+	for _, l := range locks {
+		p.Locks = append(p.Locks, views.CoordLock{Name: l.Name, Holder: l.Holder, Reason: l.Reason, Until: l.Until})
+	}
+	todos, err := s.coord.Todos("")
+	if err != nil {
+		return p, err
+	}
+	for _, t := range todos {
+		if t.State != coord.TodoDone {
+			p.Todos = append(p.Todos, views.CoordTodo{ID: t.ID, Title: t.Title, Assignee: t.Assignee, State: t.State, CreatedBy: t.CreatedBy})
+		}
+	}
+	return p, nil
+}
+
+// renderPanel renders the panel; a coordination refusal (a credential in
+// a message, a taken lock) becomes the panel's flash line, not an error page.
+func (s *Server) renderPanel(w http.ResponseWriter, r *http.Request, actErr error) error {
+	flash := ""
+	if actErr != nil {
+		var ce *coord.Error
+		var he *Error
+		switch {
+		case errors.As(actErr, &ce):
+			flash = ce.Msg
+		case errors.As(actErr, &he):
+			flash = he.Msg
+		default:
+			return actErr
+		}
+	}
+	p, err := s.coordPanel(r, flash)
+	if err != nil {
+		return coordErr(err)
+	}
+	return render(w, r, views.CoordPanelView(p))
+}
+
+func (s *Server) handleCoordPanel(w http.ResponseWriter, r *http.Request) error {
+	return s.renderPanel(w, r, nil)
+}
+
+func (s *Server) handleCoordMessageCreate(w http.ResponseWriter, r *http.Request) error {
+	if err := canWrite(r); err != nil {
+		return err
+	}
+	peer, _, err := s.peerOf(r)
+	if err != nil {
+		return coordErr(err)
+	}
+	r.Body = http.MaxBytesReader(w, r.Body, maxCoordJSON)
+	if err := r.ParseForm(); err != nil {
+		return errorf(http.StatusRequestEntityTooLarge, "the message is too large; a body is limited to 100 KB")
+	}
+	f := r.PostForm
+	m, err := s.coord.Send(peer.Name, coord.Message{To: f.Get("to"), Subject: f.Get("subject"), Body: f.Get("body"),
+		Priority: f.Get("priority"), Re: f.Get("re")})
+	if err == nil {
+		s.audit(r, "message.send", m.ID+" "+peer.Name+" -> "+m.To)
+	}
+	return s.renderPanel(w, r, err)
+}
+
+func (s *Server) handleCoordTodoCreate(w http.ResponseWriter, r *http.Request) error {
+	if err := canWrite(r); err != nil {
+		return err
+	}
+	peer, _, err := s.peerOf(r)
+	if err != nil {
+		return coordErr(err)
+	}
+	r.Body = http.MaxBytesReader(w, r.Body, 16<<10)
+	_ = r.ParseForm()
+	t, err := s.coord.AddTodo(peer.Name, coord.Todo{Title: r.PostForm.Get("title")})
+	if err == nil {
+		s.audit(r, "todo.add", t.ID+" "+t.Title)
+	}
+	return s.renderPanel(w, r, err)
+}
+
+func (s *Server) handleCoordTodoDone(w http.ResponseWriter, r *http.Request) error {
+	if err := canWrite(r); err != nil {
+		return err
+	}
+	peer, _, err := s.peerOf(r)
+	if err != nil {
+		return coordErr(err)
+	}
+	done := coord.TodoDone
+	t, err := s.coord.UpdateTodo(peer.Name, chi.URLParam(r, "todo"), coord.TodoUpdate{State: &done})
+	if err == nil {
+		s.audit(r, "todo.update", t.ID+" done")
+	}
+	return s.renderPanel(w, r, err)
+}

@@ -1,0 +1,33 @@
+package views
+
+import "time"
+
+// CoordPanel is the lobby's coordination panel: what needs attention,
+// held locks, open todos and recent messages, for one viewer.
+type CoordPanel struct {
+	Me        string // the viewer's peer name
+	Attention []CoordMsg
+	Messages  []CoordMsg
+	Locks     []CoordLock
+	Todos     []CoordTodo
+	CanWrite  bool // members and admins send, add and finish
+	Flash     string
+}
+
+// CoordMsg is one message as the panel shows it.
+type CoordMsg struct {
+	ID, From, To, Priority, Type, Subject, Body, Re string
+	TS                                              time.Time
+	NeedsAnswer, Overdue, Unread, Late              bool
+}
+
+// CoordLock is one held lock.
+type CoordLock struct {
+	Name, Holder, Reason string
+	Until                time.Time
+}
+
+// CoordTodo is one todo.
+type CoordTodo struct {
+	ID, Title, Assignee, State, CreatedBy string
+}
