@@ -51,7 +51,10 @@ func (s *session) checkRules(line, above string) {
 	s.mu.Lock()
 	open := s.question
 	live := s.conn != nil
-	if hit != nil && open == nil && live {
+	// A different question in its place is a new one: the answer and the
+	// next question can arrive in one screen update, with no frame between.
+	replaced := hit != nil && open != nil && line != open.text
+	if hit != nil && (open == nil || replaced) && live {
 		s.question = &screenQuestion{rule: *hit, text: line}
 	}
 	if hit == nil && open != nil {
@@ -59,7 +62,10 @@ func (s *session) checkRules(line, above string) {
 	}
 	s.mu.Unlock()
 	switch {
-	case hit != nil && open == nil && live:
+	case hit != nil && (open == nil || replaced) && live:
+		if replaced && open.promptID != "" {
+			s.h.closeScreenPrompt(open.promptID)
+		}
 		s.openScreenPrompt(*hit, line, above)
 	case hit == nil && open != nil && open.promptID != "":
 		s.h.closeScreenPrompt(open.promptID)

@@ -1,0 +1,58 @@
+package hub
+
+import (
+	"context"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/ct-dev/ct/db"
+	"github.com/ct-dev/ct/wire"
+)
+
+// waitPendingPrompt polls the store for a pending prompt whose input
+// contains text.
+func (th *testHub) waitPendingPrompt(tb testing.TB, text string) db.Prompt {
+	tb.Helper()
+	deadline := time.Now().Add(waitLimit)
+	for {
+		ps, err := th.store.Prompts(db.PromptFilter{State: db.PromptPending})
+		if err != nil {
+			tb.Fatal(err)
+		}
+		for _, p := range ps {
+			if strings.Contains(string(p.Input), text) {
+				return p
+			}
+		}
+		if time.Now().After(deadline) {
+			tb.Fatalf("no pending prompt for %q after %s (pending: %d)", text, waitLimit, len(ps))
+		}
+		time.Sleep(20 * time.Millisecond) // polling the store, not synchronising on time
+	}
+}
+
+// A question answered from the hub whose next question arrives in the same
+// output (no screen frame without a question between them) still opens a
+// prompt for the next one.
+func TestScreenRuleBackToBackQuestions(t *testing.T) {
+	th := newTestHub(t)
+	tr, done, _ := th.connect(t, "sess-questions")
+	tr.toHub <- output(1, "Step 1: delete? [y/N] ")
+	first := th.waitPendingPrompt(t, "Step 1")
+	if _, err := th.Decide(context.Background(), first.ID, Decision{Decision: wire.DecisionAllow, By: "ann"}); err != nil {
+		t.Fatal(err)
+	}
+	if e := tr.recv(t, wire.TypePtyInput); string(e.Data) != "y\r" {
+		t.Fatalf("the answer typed %q, want y and Enter", e.Data)
+	}
+	tr.toHub <- output(2, "y\r\nStep 2: delete? [y/N] ")
+	second := th.waitPendingPrompt(t, "Step 2")
+	if second.ID == first.ID {
+		t.Fatal("the second question reused the first prompt")
+	}
+	if p, _ := th.store.GetPrompt(first.ID); p.State != db.PromptAllowed {
+		t.Errorf("first prompt is %s, want allowed", p.State)
+	}
+	finish(t, tr, done)
+}
