@@ -90,7 +90,7 @@ func settledText(p db.Prompt) string {
 }
 
 // scanSessions announces sessions that ended since the last scan. The first
-// scan only learns what already ended.
+// scan (at start) only learns what already ended.
 func (n *Notifier) scanSessions() {
 	all, err := n.store.Sessions()
 	if err != nil {

@@ -78,6 +78,8 @@ func New(d Deps) (*Notifier, error) {
 	if n.now == nil {
 		n.now = time.Now
 	}
+	// Sessions that ended before this start are not news.
+	n.scanSessions()
 	n.wg.Add(1)
 	go n.run()
 	return n, nil

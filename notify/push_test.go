@@ -315,3 +315,69 @@ func TestQuietHours(t *testing.T) {
 		t.Error("quiet hours ignored the person's time zone")
 	}
 }
+
+// A session that ends is announced once to those who may see its machine
+// and want session news; sessions that ended before the start are not.
+func TestWebPushSessionEnded(t *testing.T) {
+	dir := t.TempDir()
+	store, err := db.Open(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer store.Close()
+	ps := newPushService(t)
+	ann, bob := newDevice(t), newDevice(t)
+	for _, u := range []struct {
+		name, grant string
+		dev         fakeDevice
+	}{{"ann", "box-a", ann}, {"bob", "box-b", bob}} {
+		if err := store.CreateUser(db.User{Name: u.name, Role: "viewer", Grants: []string{u.grant}}); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := store.UpdateNotifyPrefs(u.name, func(p *db.NotifyPrefs) error {
+			p.Subs = []db.PushSub{u.dev.sub(ps.URL + "/" + u.name)}
+			return nil
+		}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	old := db.Session{ID: "sess-old", Node: "box-a", Command: "bash", Status: "live", StartedAt: time.Now()}
+	if _, err := store.UpsertSession(old); err != nil {
+		t.Fatal(err)
+	}
+	if err := store.SetSessionStatus(old.ID, "ended"); err != nil {
+		t.Fatal(err)
+	}
+	n, err := New(Deps{Store: store, Log: slog.New(slog.NewTextHandler(io.Discard, nil))})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer n.Close()
+
+	s := db.Session{ID: "sess-new", Node: "box-a", Command: "make test", Status: "live", StartedAt: time.Now()}
+	if _, err := store.UpsertSession(s); err != nil {
+		t.Fatal(err)
+	}
+	n.LobbyChanged()
+	if err := store.SetSessionStatus(s.ID, "ended"); err != nil {
+		t.Fatal(err)
+	}
+	n.LobbyChanged()
+	n.LobbyChanged()
+	got := ps.next(t)
+	plain, err := ann.decrypt(got.body)
+	if err != nil {
+		t.Fatalf("decrypt with ann's keys: %v", err)
+	}
+	var pl Payload
+	_ = json.Unmarshal(plain, &pl)
+	if pl.Tag != "s-sess-new" || pl.URL != "/s/sess-new" || pl.Title != "box-a: make test finished" || len(pl.Actions) != 0 {
+		t.Errorf("payload = %+v", pl)
+	}
+	n.Close()
+	ps.mu.Lock()
+	defer ps.mu.Unlock()
+	if len(ps.got) != 1 {
+		t.Errorf("the push service got %d messages, want 1 (only sess-new, only to ann)", len(ps.got))
+	}
+}
