@@ -2,6 +2,7 @@ package coord
 
 import (
 	"encoding/json"
+	"regexp"
 	"strings"
 	"time"
 
@@ -9,6 +10,9 @@ import (
 )
 
 const bLocks = "coord_locks"
+
+// lockName allows paths ("repo/db/schema") as well as plain names.
+var lockName = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._:/-]{0,199}$`)
 
 // Lease bounds: a lock always expires on its own, so a crashed holder
 // never blocks the team for long.
@@ -32,11 +36,8 @@ type Lock struct {
 // else holds an unexpired lease.
 func (s *Service) Acquire(holder, name string, ttl time.Duration, reason string) (Lock, error) {
 	name = strings.TrimSpace(name)
-	if !peerName.MatchString(name) && !strings.Contains(name, "/") {
-		return Lock{}, errf(Invalid, "lock name %q: use letters, digits, '.', '_', ':', '/' or '-'", name)
-	}
-	if len(name) > 200 {
-		return Lock{}, errf(Invalid, "lock name is longer than 200 characters")
+	if !lockName.MatchString(name) {
+		return Lock{}, errf(Invalid, "lock name %q: use 1-200 letters, digits, '.', '_', ':', '/' or '-'", name)
 	}
 	if ttl == 0 {
 		ttl = DefaultTTL

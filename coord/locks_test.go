@@ -35,6 +35,13 @@ func TestLockLeaseRenewExpireBreak(t *testing.T) {
 	kindIs(t, s.Release("bob", "deploy", false), NotFound)
 	_, err = s.Acquire("bob", "x", 48*time.Hour, "")
 	kindIs(t, err, Invalid)
+	for _, bad := range []string{"", "a b", "/abs", strings.Repeat("x", 201)} {
+		_, err = s.Acquire("bob", bad, time.Minute, "")
+		kindIs(t, err, Invalid)
+	}
+	if _, err := s.Acquire("bob", "repo/db/schema", time.Minute, ""); err != nil {
+		t.Fatalf("a path-like lock name: %v", err)
+	}
 }
 
 func TestTodos(t *testing.T) {
