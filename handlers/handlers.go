@@ -77,7 +77,7 @@ func New(d Deps) *Server {
 	}
 	s.streams = newStreams(s)
 	s.sse = s.streams.server
-	if n, err := notify.New(notify.Deps{Store: d.Store, Log: d.Log}); err != nil {
+	if n, err := notify.New(notify.Deps{Store: d.Store, Log: d.Log, Waiting: d.Hub.AgentWaiting}); err != nil {
 		d.Log.Error("notifications are off", "error", err)
 	} else {
 		s.notifier = n

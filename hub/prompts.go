@@ -83,6 +83,9 @@ func (c *wrapConn) handleUnsequenced(s *session, e wire.Envelope) {
 		if e.Decode(&he) == nil {
 			c.h.log.Debug("hook event", "session", c.session, "event", he.Event)
 			s.agentEvent(he.Event)
+			if he.Event == "Stop" || he.Event == "Notification" {
+				c.h.notify().LobbyChanged() // the session now waits for its person
+			}
 		}
 	}
 }

@@ -58,3 +58,17 @@ func (h *Hub) State(ss db.Session) string {
 	}
 	return StateIdle
 }
+
+// AgentWaiting reports whether a live session's agent finished its turn and
+// waits for its person (as its hooks said).
+func (h *Hub) AgentWaiting(id string) bool {
+	h.mu.Lock()
+	s := h.sessions[id]
+	h.mu.Unlock()
+	if s == nil {
+		return false
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.agentWaiting
+}

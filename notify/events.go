@@ -97,11 +97,15 @@ func (n *Notifier) scanSessions() {
 		n.log.Warn("notify: list sessions", "error", err)
 		return
 	}
+	if n.afterScan != nil {
+		defer n.afterScan()
+	}
 	first := n.ended == nil
 	if first {
 		n.ended = map[string]bool{}
 	}
 	for _, s := range all {
+		n.checkWaiting(s)
 		if s.Status != "ended" || n.ended[s.ID] {
 			continue
 		}
@@ -113,6 +117,24 @@ func (n *Notifier) scanSessions() {
 		for _, who := range n.recipients(s.Node, false, func(pr db.NotifyPrefs) bool { return pr.Sessions }) {
 			n.send(who, msg)
 		}
+	}
+}
+
+// checkWaiting announces a live session whose agent finished its turn,
+// once per turn.
+func (n *Notifier) checkWaiting(s db.Session) {
+	waiting := n.waiting != nil && s.Status == "live" && n.waiting(s.ID)
+	if !waiting {
+		delete(n.waitNow, s.ID)
+		return
+	}
+	if n.waitNow[s.ID] {
+		return
+	}
+	n.waitNow[s.ID] = true
+	msg := Message{Tag: "s-" + s.ID, Title: s.Node + ": " + s.Command + " waits for you", Body: s.Cwd, URL: "/s/" + s.ID}
+	for _, who := range n.recipients(s.Node, false, func(pr db.NotifyPrefs) bool { return pr.Sessions }) {
+		n.send(who, msg)
 	}
 }
 

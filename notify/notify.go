@@ -36,17 +36,25 @@ type Deps struct {
 	Client *http.Client
 	// Now is the clock for quiet hours and link expiry; nil means time.Now.
 	Now func() time.Time
+	// Waiting reports whether a live session's agent waits for its person
+	// (hub.AgentWaiting); nil: never.
+	Waiting func(sessionID string) bool
+
+	afterScan func() // tests: called after each session scan
 }
 
 // Notifier turns hub events into notifications. Its PromptsChanged and
 // LobbyChanged never block: they queue the event for one worker goroutine,
 // which keeps the dedup state without locks and fans deliveries out.
 type Notifier struct {
-	store  *db.Store
-	log    *slog.Logger
-	client *http.Client
-	now    func() time.Time
-	keys   Keys
+	store   *db.Store
+	log     *slog.Logger
+	client  *http.Client
+	now     func() time.Time
+	waiting func(string) bool
+	keys    Keys
+
+	afterScan func()
 
 	events chan event
 	lobby  chan struct{} // one pending lobby scan (coalesced)
@@ -56,8 +64,9 @@ type Notifier struct {
 	once   sync.Once
 
 	// Owned by the worker goroutine only.
-	opened map[string][]string // prompt id -> people told it opened
-	ended  map[string]bool     // session ids known ended (nil until the first scan)
+	opened  map[string][]string // prompt id -> people told it opened
+	ended   map[string]bool     // session ids known ended (nil until the first scan)
+	waitNow map[string]bool     // live sessions announced as waiting, until they stop waiting
 }
 
 type event struct{ sessionID, promptID string }
@@ -68,7 +77,7 @@ func New(d Deps) (*Notifier, error) {
 	if err != nil {
 		return nil, err
 	}
-	n := &Notifier{store: d.Store, log: d.Log, client: d.Client, now: d.Now, keys: keys,
+	n := &Notifier{store: d.Store, log: d.Log, client: d.Client, now: d.Now, waiting: d.Waiting, afterScan: d.afterScan, keys: keys, waitNow: map[string]bool{},
 		events: make(chan event, queueSize), lobby: make(chan struct{}, 1),
 		slots: make(chan struct{}, maxSenders), done: make(chan struct{}),
 		opened: map[string][]string{}}

@@ -381,3 +381,64 @@ func TestWebPushSessionEnded(t *testing.T) {
 		t.Errorf("the push service got %d messages, want 1 (only sess-new, only to ann)", len(ps.got))
 	}
 }
+
+// A live session whose agent finished its turn is announced once per turn.
+func TestWebPushSessionWaiting(t *testing.T) {
+	store, err := db.Open(t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer store.Close()
+	ps := newPushService(t)
+	ann := newDevice(t)
+	if err := store.CreateUser(db.User{Name: "ann", Role: "member", Grants: []string{"box-a"}}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := store.UpdateNotifyPrefs("ann", func(p *db.NotifyPrefs) error {
+		p.Subs = []db.PushSub{ann.sub(ps.URL + "/ann")}
+		return nil
+	}); err != nil {
+		t.Fatal(err)
+	}
+	s := db.Session{ID: "sess-w", Node: "box-a", Command: "claude", Cwd: "/src/app", Status: "live", StartedAt: time.Now()}
+	if _, err := store.UpsertSession(s); err != nil {
+		t.Fatal(err)
+	}
+	var mu sync.Mutex
+	waiting := false
+	setWaiting := func(v bool) { mu.Lock(); waiting = v; mu.Unlock() }
+	scans := make(chan struct{}, 10)
+	n, err := New(Deps{Store: store, Log: slog.New(slog.NewTextHandler(io.Discard, nil)),
+		Waiting:   func(string) bool { mu.Lock(); defer mu.Unlock(); return waiting },
+		afterScan: func() { scans <- struct{}{} }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer n.Close()
+	<-scans // the one at start
+	scan := func(w bool) {
+		setWaiting(w)
+		n.LobbyChanged()
+		<-scans
+	}
+	scan(true)
+	plain, err := ann.decrypt(ps.next(t).body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var pl Payload
+	_ = json.Unmarshal(plain, &pl)
+	if pl.Title != "box-a: claude waits for you" || pl.URL != "/s/sess-w" {
+		t.Errorf("payload = %+v", pl)
+	}
+	scan(true)  // still the same turn: nothing more
+	scan(false) // the person answered
+	scan(true)  // the next turn ends: announced again
+	ps.next(t)
+	n.Close()
+	ps.mu.Lock()
+	defer ps.mu.Unlock()
+	if len(ps.got) != 2 {
+		t.Errorf("got %d messages for two waiting turns, want 2", len(ps.got))
+	}
+}
