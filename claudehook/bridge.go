@@ -43,6 +43,7 @@ type question struct {
 	id          string
 	tool        string
 	suggestions json.RawMessage
+	input       json.RawMessage // the tool's input, for a session rule
 	reply       []byte        // the hook's stdout; nil = no decision
 	done        chan struct{} // closed once settled
 }
@@ -152,7 +153,7 @@ func (b *Bridge) openQuestion(payload json.RawMessage) (*question, bool) {
 	if json.Unmarshal(payload, &pr) != nil || pr.ToolName == "" {
 		return nil, false
 	}
-	q := &question{id: newID(), tool: pr.ToolName, suggestions: pr.Suggestions, done: make(chan struct{})}
+	q := &question{id: newID(), tool: pr.ToolName, suggestions: pr.Suggestions, input: pr.ToolInput, done: make(chan struct{})}
 	b.mu.Lock()
 	if !b.up || b.terminalOnly || b.send == nil {
 		b.mu.Unlock()

@@ -87,8 +87,8 @@ func decisionJSON(d wire.PromptDecide, q *question) []byte {
 		}
 		dec["message"] = msg
 	}
-	if d.Decision == wire.DecisionAllow && d.Scope == "session" && len(q.suggestions) > 0 {
-		dec["updatedPermissions"] = sessionScoped(q.suggestions)
+	if d.Decision == wire.DecisionAllow && d.Scope == "session" {
+		dec["updatedPermissions"] = append(sessionScoped(q.suggestions), sessionRule(q))
 	}
 	b, _ := json.Marshal(map[string]any{"hookSpecificOutput": map[string]any{
 		"hookEventName": "PermissionRequest", "decision": dec,
@@ -109,6 +109,24 @@ func sessionScoped(raw json.RawMessage) []map[string]any {
 		}
 	}
 	return sugg
+}
+
+// sessionRule allows this tool use again for the rest of the session.
+// Claude Code's own suggestions are often about something else (for Bash,
+// "access to this directory"), so they alone would not stop the same
+// question coming back: Bash gets a rule for this exact command, other tools
+// a rule for the tool, both with destination "session" (never saved).
+func sessionRule(q *question) map[string]any {
+	rule := map[string]any{"toolName": q.tool}
+	if q.tool == "Bash" {
+		var in struct {
+			Command string `json:"command"`
+		}
+		if json.Unmarshal(q.input, &in) == nil && in.Command != "" {
+			rule["ruleContent"] = in.Command
+		}
+	}
+	return map[string]any{"type": "addRules", "rules": []any{rule}, "behavior": "allow", "destination": "session"}
 }
 
 // LocalInput implements ptywrap.Plugin: a key that answers Claude Code's
