@@ -44,8 +44,8 @@ type question struct {
 	tool        string
 	suggestions json.RawMessage
 	input       json.RawMessage // the tool's input, for a session rule
-	reply       []byte        // the hook's stdout; nil = no decision
-	done        chan struct{} // closed once settled
+	reply       []byte          // the hook's stdout; nil = no decision
+	done        chan struct{}   // closed once settled
 }
 
 // Listen opens the hook socket (mode 0600) at path.
