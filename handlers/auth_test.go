@@ -97,6 +97,8 @@ var routeAccess = map[string]access{
 	"POST /coord/messages":                viewerDrive,
 	"POST /coord/todos":                   viewerDrive,
 	"POST /coord/todos/{todo}/done":       viewerDrive,
+	"GET /inbox":                          viewerRead,
+	"POST /inbox/send":                    viewerDrive,
 	// Nodes (handlers/node.go), the service worker, transcripts.
 	"GET /sw.js":                           public,
 	"GET /ws/node":                         machineOnly,
@@ -127,6 +129,7 @@ var requestBodies = map[string]string{
 	"POST /hooks/{hook}/{secret}":        `{"title":"forged"}`,
 	"POST /coord/messages":               form("to", "*", "subject", "from a walk"),
 	"POST /coord/todos":                  form("title", "walk"),
+	"POST /inbox/send":                   form("to", "*", "subject", "from a walk"),
 	"POST /account/password":             form("old", testPassword, "new", "new-password-123"),
 	"POST /tokens":                       form("name", "walk", "kind", "machine", "machine", "box-a"),
 	"POST /api/v1/tokens":                `{"name":"walk","kind":"machine","machine":"box-a"}`,

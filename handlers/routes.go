@@ -53,6 +53,8 @@ func (s *Server) routes() http.Handler {
 		r.Post("/coord/messages", s.page(s.handleCoordMessageCreate))
 		r.Post("/coord/todos", s.page(s.handleCoordTodoCreate))
 		r.Post("/coord/todos/{todo}/done", s.page(s.handleCoordTodoDone))
+		r.Get("/inbox", s.page(s.handleInboxShow))
+		r.Post("/inbox/send", s.page(s.handleInboxSend))
 		r.Get("/p/{id}", s.page(s.handlePromptShow))
 		r.Post("/p/{id}/decide", s.page(s.handlePromptDecide))
 		r.Post("/logout", s.page(s.handleLogout))

@@ -1,0 +1,80 @@
+package handlers
+
+import (
+	"net/http"
+	"net/url"
+	"slices"
+
+	"github.com/ct-dev/ct/coord"
+	"github.com/ct-dev/ct/views"
+)
+
+// The inbox page: search, threads, compose. Forms post and redirect
+// (no script needed); the lobby's panel is the live view.
+
+func (s *Server) handleInboxShow(w http.ResponseWriter, r *http.Request) error {
+	_, v, err := s.peerOf(r)
+	if err != nil {
+		return coordErr(err)
+	}
+	q := r.URL.Query()
+	in := views.Inbox{Me: v.Peer, Box: q.Get("box"), Query: q.Get("q"), Re: q.Get("re"), CanWrite: canWrite(r) == nil, Flash: q.Get("flash")}
+	if in.Box == "" {
+		in.Box = "all"
+	}
+	f := coord.MessageFilter{Box: in.Box, Query: in.Query, Re: in.Re, Limit: 100}
+	if in.Re != "" {
+		f.Box = "all"
+	}
+	msgs, err := s.coord.Messages(v, f)
+	if err != nil {
+		return err
+	}
+	if in.Re == "" {
+		slices.Reverse(msgs) // newest first; a thread reads oldest first
+	}
+	for _, m := range msgs {
+		in.Messages = append(in.Messages, views.CoordMsg{ID: m.ID, From: m.From, To: m.To, Priority: m.Priority, Type: m.Type,
+			Subject: m.Subject, Body: m.Body, Re: m.Re, TS: m.TS, NeedsAnswer: m.RequiresResponse, Late: m.Late,
+			Unread: m.From != v.Peer && m.Receipts[v.Peer].ReadAt.IsZero()})
+		if in.Re != "" && m.From != v.Peer && in.ReplyTo == "" {
+			in.ReplyTo = m.From // reply to whoever wrote to me in this thread
+		}
+		if in.Re != "" && m.From != v.Peer && m.Receipts[v.Peer].ReadAt.IsZero() {
+			_, _ = s.coord.Message(v, m.ID, true) // opening a thread reads it
+		}
+	}
+	return render(w, r, views.InboxPage(in))
+}
+
+func (s *Server) handleInboxSend(w http.ResponseWriter, r *http.Request) error {
+	if err := canWrite(r); err != nil {
+		return err
+	}
+	peer, _, err := s.peerOf(r)
+	if err != nil {
+		return coordErr(err)
+	}
+	r.Body = http.MaxBytesReader(w, r.Body, maxCoordJSON)
+	if err := r.ParseForm(); err != nil {
+		return errorf(http.StatusRequestEntityTooLarge, "the message is too large; a body is limited to 100 KB")
+	}
+	f := r.PostForm
+	m, err := s.coord.Send(peer.Name, coord.Message{To: f.Get("to"), Subject: f.Get("subject"), Body: f.Get("body"),
+		Priority: f.Get("priority"), Re: f.Get("re")})
+	back := url.Values{}
+	if re := f.Get("re"); re != "" {
+		back.Set("re", re)
+	}
+	if err != nil {
+		ce, ok := err.(*coord.Error)
+		if !ok {
+			return err
+		}
+		back.Set("flash", ce.Msg)
+	} else {
+		s.audit(r, "message.send", m.ID+" "+peer.Name+" -> "+m.To)
+	}
+	http.Redirect(w, r, "/inbox?"+back.Encode(), http.StatusSeeOther)
+	return nil
+}
