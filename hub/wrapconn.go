@@ -78,7 +78,9 @@ func (h *Hub) ServeWrap(ctx context.Context, t Transport, a WrapAuth) error {
 	}
 	meta, err := h.store.UpsertSession(db.Session{
 		ID: sid, Node: hello.Node, Command: start.Command, Args: start.Args, Cwd: start.Cwd,
-		Cols: start.Cols, Rows: start.Rows, Status: db.StatusLive, StartedAt: start.StartedAt,
+		// Live only once the connection is attached (below), so a session
+		// never shows live while its input would still be refused.
+		Cols: start.Cols, Rows: start.Rows, Status: db.StatusOffline, StartedAt: start.StartedAt,
 	})
 	if err != nil {
 		return err
@@ -91,6 +93,9 @@ func (h *Hub) ServeWrap(ctx context.Context, t Transport, a WrapAuth) error {
 		waits: promptWaits{results: map[string]chan wire.PromptResult{}}}
 	c.ack.Store(meta.LastSeq)
 	if err := s.attach(c); err != nil {
+		return err
+	}
+	if err := h.store.SetSessionStatus(sid, db.StatusLive); err != nil {
 		return err
 	}
 	h.mu.Lock()
