@@ -81,6 +81,7 @@ func New(d Deps) *Server {
 		d.Log.Error("notifications are off", "error", err)
 	} else {
 		s.notifier = n
+		n.FollowMessages(s.coord.Bus()) // P0 messages to people
 	}
 	s.handler = s.routes()
 	d.Hub.SetListener(s.hubListener())

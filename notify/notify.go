@@ -13,6 +13,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/ct-dev/ct/coord"
 	"github.com/ct-dev/ct/db"
 )
 
@@ -69,7 +70,11 @@ type Notifier struct {
 	waitNow map[string]bool     // live sessions announced as waiting, until they stop waiting
 }
 
-type event struct{ sessionID, promptID string }
+// event is a prompt change, or (msg set) a P0 message.
+type event struct {
+	sessionID, promptID string
+	msg                 *coord.Message
+}
 
 // New loads or creates the hub's keys and starts the worker; Close stops it.
 func New(d Deps) (*Notifier, error) {
@@ -100,7 +105,7 @@ func (n *Notifier) Keys() Keys { return n.keys }
 // PromptsChanged queues a prompt's change; it never blocks.
 func (n *Notifier) PromptsChanged(sessionID, promptID string) {
 	select {
-	case n.events <- event{sessionID, promptID}:
+	case n.events <- event{sessionID: sessionID, promptID: promptID}:
 	default:
 		n.log.Warn("notification queue full; dropped a prompt event", "prompt", promptID)
 	}
@@ -128,7 +133,11 @@ func (n *Notifier) run() {
 		case <-n.done:
 			return
 		case e := <-n.events:
-			n.promptEvent(e)
+			if e.msg != nil {
+				n.messageEvent(*e.msg)
+			} else {
+				n.promptEvent(e)
+			}
 		case <-n.lobby:
 			n.scanSessions()
 		}
