@@ -171,7 +171,7 @@ func SettingsPage(m NotifySettings) templ.Component {
 					return templ_7745c5c3_Err
 				}
 			}
-			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 15, "> a P0 message is sent to me</label><h2>Quiet hours</h2><p class=\"sub\">No notifications between these times (leave empty for none).</p><div class=\"row-buttons\"><label>From <input type=\"time\" name=\"quiet_from\" value=\"")
+			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 15, "> a P0 message is sent to me (even in quiet hours)</label><h2>Quiet hours</h2><p class=\"sub\">No notifications between these times (leave empty for none).</p><div class=\"row-buttons\"><label>From <input type=\"time\" name=\"quiet_from\" value=\"")
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
