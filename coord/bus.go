@@ -32,6 +32,7 @@ type Sub struct {
 	peer   string
 	groups []string
 	all    bool // sees every message (the lobby panel of an admin)
+	quiet  bool // a long-poll: no presence notices
 	closed bool
 }
 
@@ -59,26 +60,48 @@ func (b *Bus) Close() {
 func NewBus() *Bus { return &Bus{subs: map[*Sub]struct{}{}} }
 
 // Subscribe adds a subscriber for peer with groups; all means it receives
-// every message whoever it is for.
+// every message whoever it is for. A peer's first subscription tells
+// everyone it is online.
 func (b *Bus) Subscribe(peer string, groups []string, all bool) *Sub {
+	return b.subscribe(peer, groups, all, false)
+}
+
+// SubscribeQuiet is Subscribe for a short wait (a long-poll): it counts
+// as online but announces neither arriving nor leaving.
+func (b *Bus) SubscribeQuiet(peer string, groups []string) *Sub {
+	return b.subscribe(peer, groups, false, true)
+}
+
+func (b *Bus) subscribe(peer string, groups []string, all, quiet bool) *Sub {
 	c := make(chan Event, subBuffer)
-	s := &Sub{C: c, c: c, peer: peer, groups: groups, all: all}
+	s := &Sub{C: c, c: c, peer: peer, groups: groups, all: all, quiet: quiet}
 	b.mu.Lock()
-	defer b.mu.Unlock()
 	if b.closed {
 		s.closed = true
 		close(c)
+		b.mu.Unlock()
 		return s
 	}
+	first := peer != "" && !quiet && !b.onlineLocked(peer)
 	b.subs[s] = struct{}{}
+	b.mu.Unlock()
+	if first {
+		b.Publish(Event{Type: "peer", At: time.Now().UTC(), Notice: peer + " is online"})
+	}
 	return s
 }
 
-// Unsubscribe removes s and closes its channel (once).
+// Unsubscribe removes s and closes its channel (once). A peer's last
+// subscription ending tells everyone it left.
 func (b *Bus) Unsubscribe(s *Sub) {
 	b.mu.Lock()
+	was := !s.closed
 	b.drop(s)
+	left := was && s.peer != "" && !s.quiet && !b.closed && !b.onlineLocked(s.peer)
 	b.mu.Unlock()
+	if left {
+		b.Publish(Event{Type: "peer", At: time.Now().UTC(), Notice: s.peer + " left"})
+	}
 }
 
 func (b *Bus) drop(s *Sub) {
@@ -94,6 +117,10 @@ func (b *Bus) drop(s *Sub) {
 func (b *Bus) Online(peer string) bool {
 	b.mu.Lock()
 	defer b.mu.Unlock()
+	return b.onlineLocked(peer)
+}
+
+func (b *Bus) onlineLocked(peer string) bool {
 	for s := range b.subs {
 		if s.peer == peer {
 			return true

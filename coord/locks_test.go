@@ -84,8 +84,14 @@ func TestBusEvictsSlowSubscriber(t *testing.T) {
 	fast := b.Subscribe("alice", nil, false)
 	for i := 0; i < subBuffer+1; i++ {
 		b.Publish(Event{Type: "message", Message: &Message{To: "*"}})
-		if e, ok := <-fast.C; !ok || e.Message == nil {
-			t.Fatalf("reading subscriber evicted at event %d", i)
+		for {
+			e, ok := <-fast.C
+			if !ok {
+				t.Fatalf("reading subscriber evicted at event %d", i)
+			}
+			if e.Message != nil {
+				break
+			}
 		}
 	}
 	n := 0
@@ -103,4 +109,28 @@ func TestBusEvictsSlowSubscriber(t *testing.T) {
 	}
 	b.Unsubscribe(fast)
 	b.Unsubscribe(fast) // closing twice must be safe
+}
+
+func TestBusPresenceNotices(t *testing.T) {
+	b := NewBus()
+	watcher := b.Subscribe("carol", nil, false)
+	if e := <-watcher.C; e.Notice != "carol is online" {
+		t.Fatalf("first event %+v", e)
+	}
+	bob := b.Subscribe("bob", nil, false)
+	bob2 := b.Subscribe("bob", nil, false) // a second stream of the same peer: no second notice
+	b.Unsubscribe(bob)                     // still online through bob2: no notice
+	b.Unsubscribe(bob2)
+	var notices []string
+	for len(notices) < 2 {
+		notices = append(notices, (<-watcher.C).Notice)
+	}
+	if notices[0] != "bob is online" || notices[1] != "bob left" {
+		t.Fatalf("notices = %q", notices)
+	}
+	select {
+	case e := <-watcher.C:
+		t.Fatalf("an extra notice: %+v", e)
+	default:
+	}
 }

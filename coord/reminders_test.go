@@ -25,7 +25,11 @@ func TestReminderFiresOnTimeOnce(t *testing.T) {
 	if len(sent) != 1 || sent[0].Late || sent[0].From != "alice" || sent[0].Source != "reminder:"+r.ID {
 		t.Fatalf("at its time: %+v", sent)
 	}
-	if e := <-sub.C; e.Message == nil || e.Message.Body != "standup" {
+	e := <-sub.C
+	for e.Message == nil { // presence notices come first
+		e = <-sub.C
+	}
+	if e.Message.Body != "standup" {
 		t.Fatalf("pushed %+v", e)
 	}
 	clock.Advance(time.Hour)

@@ -36,7 +36,7 @@ func (s *Server) handleAPIMessagesList(w http.ResponseWriter, r *http.Request) e
 	// Subscribe before the first read so a message sent in between is not missed.
 	var sub *coord.Sub
 	if wait > 0 {
-		sub = s.coord.Bus().Subscribe(v.Peer, v.Groups, false)
+		sub = s.coord.Bus().SubscribeQuiet(v.Peer, v.Groups)
 		defer s.coord.Bus().Unsubscribe(sub)
 	}
 	list, err := s.coord.Messages(v, f)
