@@ -107,7 +107,18 @@ func load(cfg config, bin, self string, h *bench.HubProc) (*result, error) {
 	busy0, total0, _ := bench.MachineCPU()
 	self0 := selfCPU()
 	end := start.Add(cfg.duration)
-	r.timeline = sample(h.Pid(), start, end)
+	stored := func() int64 { return 0 }
+	if !alone {
+		stored = func() int64 {
+			list, _ := bench.ListSessions(client, h.URL)
+			var n int64
+			for _, s := range list {
+				n += s.Bytes
+			}
+			return n
+		}
+	}
+	r.timeline = sample(h.Pid(), start, end, stored)
 	cpu1, _ := bench.ProcCPU(h.Pid())
 	busy1, total1, _ := bench.MachineCPU()
 	r.window = time.Since(start)
@@ -201,9 +212,9 @@ func waitStored(client *http.Client, hubURL string, ids []string, want int64, en
 	}
 }
 
-// sample prints a line every 10 s of the hub's CPU and the machine's load
-// until end, and returns the lines.
-func sample(pid int, start, end time.Time) []string {
+// sample prints a line every 10 s of the hub's CPU and memory, the bytes it
+// has stored and the machine's load until end, and returns the lines.
+func sample(pid int, start, end time.Time, stored func() int64) []string {
 	var lines []string
 	prevCPU, _ := bench.ProcCPU(pid)
 	prevBusy, prevTotal, _ := bench.MachineCPU()
@@ -217,9 +228,9 @@ func sample(pid int, start, end time.Time) []string {
 		busy, total, _ := bench.MachineCPU()
 		rss, _ := bench.ProcStatusKB(pid, "VmRSS")
 		now := time.Now()
-		line := fmt.Sprintf("t=%4.0fs  hub %.2f cores  machine %3.0f%% busy  hub RSS %d MiB",
+		line := fmt.Sprintf("t=%4.0fs  hub %.2f cores  machine %3.0f%% busy  hub RSS %d MiB  stored %.1f MB",
 			now.Sub(start).Seconds(), (cpu-prevCPU).Seconds()/now.Sub(prev).Seconds(),
-			100*float64(busy-prevBusy)/float64(max(total-prevTotal, 1)), rss>>10)
+			100*float64(busy-prevBusy)/float64(max(total-prevTotal, 1)), rss>>10, float64(stored())/1e6)
 		fmt.Println(line)
 		lines = append(lines, line)
 		prevCPU, prevBusy, prevTotal, prev = cpu, busy, total, now
@@ -238,6 +249,11 @@ func selfCPU() time.Duration {
 func (r *result) print(cfg config) {
 	w := r.window.Seconds()
 	fmt.Printf("\nwriting window %.1f s; offered load %.1f MB/s into the hub\n", w, float64(cfg.wraps*cfg.rate)/1e6)
+	if cfg.hub != "" {
+		fmt.Printf("machine        %.0f%% of all cores busy over the window with the load generator alone (wraps pointed at %s); wraps+writers used %.1f s CPU in all\n",
+			100*r.machineBusy, cfg.hub, r.wrapCPU.Seconds())
+		return
+	}
 	fmt.Printf("hub CPU        %.1f s over the window = %.2f cores (%.1f s until the store caught up)\n", r.hubCPU.Seconds(), r.hubCPU.Seconds()/w, r.hubCPUTotal.Seconds())
 	fmt.Printf("hub peak RSS   %d MiB (VmHWM)\n", r.hwmKB>>10)
 	fmt.Printf("machine        %.0f%% of all cores busy over the window; wraps+writers used %.1f s CPU in all, the viewers (this process) %.1f s\n", 100*r.machineBusy, r.wrapCPU.Seconds(), r.selfCPU.Seconds())

@@ -47,6 +47,7 @@ type config struct {
 	settle   time.Duration
 	tick     time.Duration
 	hub      string
+	hubLog   string
 }
 
 func parse(args []string) (config, error) {
@@ -60,6 +61,7 @@ func parse(args []string) (config, error) {
 	fs.DurationVar(&c.duration, "duration", time.Minute, "how long the programs write")
 	fs.DurationVar(&c.tick, "tick", 20*time.Millisecond, "how often each program writes its next burst (100 programs waking every 10 ms cost a 2-core machine a lot)")
 	fs.StringVar(&c.hub, "hub", "", "point the wraps at this URL instead of a fresh hub (e.g. a closed port, to measure the load generator alone)")
+	fs.StringVar(&c.hubLog, "hublog", "", "write the hub's log (stderr) to this file at the end")
 	fs.DurationVar(&c.settle, "settle", time.Minute, "how long after the writing ends to wait for the store to catch up")
 	if err := fs.Parse(args); err != nil {
 		return c, err
@@ -94,6 +96,11 @@ func run(args []string) error {
 	fmt.Printf("load average before: %s\n", bench.LoadAvg())
 	fmt.Printf("hub %s pid %d; %d wraps × %d B/s for %s, %d viewers\n", h.URL, h.Pid(), cfg.wraps, cfg.rate, cfg.duration, cfg.viewers)
 	res, err := load(cfg, bin, self, h)
+	if cfg.hubLog != "" {
+		if werr := os.WriteFile(cfg.hubLog, []byte(h.Stderr()), 0o644); werr != nil && err == nil {
+			err = werr
+		}
+	}
 	if err != nil {
 		return err
 	}
