@@ -26,11 +26,15 @@ list_todos, schedule_reminder, list_reminders. It calls the hub's API with
 an API token (CT_TOKEN) and acts as the peer named by --as / CT_PEER, else
 after the session it runs in (CT_SESSION, set by ct wrap), else this host.
 Messages and todo changes made while the hub is away are queued on disk and
-delivered when it is back; locks are never granted while it is away.`
+delivered when it is back; locks are never granted while it is away.
+With --type-notices the hub types a one-line notice into the session's
+prompt when a message arrives while the agent waits for input.`
 
 func runMCP(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
 	fs := newFlagSet("mcp", mcpUsage, stdout)
 	hub, token, peer := coordFlags(fs, getenv)
+	notices := fs.Bool("type-notices", envOr(getenv, "CT_TYPE_NOTICES", "") == "1",
+		"let the hub type a one-line notice into this session's prompt when a message arrives while it waits (env CT_TYPE_NOTICES=1)")
 	if err := parseFlags(fs, args, stderr); err != nil {
 		return err
 	}
@@ -47,7 +51,13 @@ func runMCP(ctx context.Context, args []string, getenv func(string) string, stdo
 	// Say where this agent runs; a hub that is away now will hear on the next call.
 	host, _ := os.Hostname()
 	cwd, _ := os.Getwd()
-	_ = c.do(ctx, "PATCH", "/api/v1/peers/me", map[string]string{"machine": host, "cwd": cwd}, nil)
+	me := map[string]any{"machine": host, "cwd": cwd}
+	if sid := getenv("CT_SESSION"); sid != "" {
+		me["session"], me["notify_prompt"] = sid, *notices
+	}
+	if err := c.do(ctx, "PATCH", "/api/v1/peers/me", me, nil); err != nil && !errors.Is(err, errHubAway) {
+		fmt.Fprintf(stderr, "ct mcp: %v\n", err)
+	}
 	err = srv.Run(ctx, &mcp.StdioTransport{})
 	if errors.Is(err, context.Canceled) || errors.Is(err, io.EOF) {
 		return nil

@@ -145,6 +145,16 @@ func (b *Bus) Publish(e Event) {
 	}
 }
 
+// AddressedTo reports whether a message reaches peer (in groups).
+func AddressedTo(m *Message, peer string, groups []string) bool { return addressedTo(m, peer, groups) }
+
+// Closed reports whether the bus has been closed (the hub is stopping).
+func (b *Bus) Closed() bool {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.closed
+}
+
 // addressedTo reports whether a message to m.To reaches peer (in groups).
 func addressedTo(m *Message, peer string, groups []string) bool {
 	switch {

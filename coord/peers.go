@@ -27,18 +27,22 @@ const onlineWindow = 2 * time.Minute
 
 // Peer is a party on the hub: a person, an agent session or a connector.
 type Peer struct {
-	Name     string    `json:"name"`
-	Kind     string    `json:"kind"`
-	Owner    string    `json:"owner"` // the hub user whose login or token acts as this peer
-	Machine  string    `json:"machine,omitempty"`
-	Cwd      string    `json:"cwd,omitempty"`
-	Model    string    `json:"model,omitempty"`
-	Channel  string    `json:"channel,omitempty"`
-	Groups   []string  `json:"groups,omitempty"` // without the leading @
-	Status   string    `json:"status,omitempty"` // one line it sets about itself
-	Created  time.Time `json:"created"`
-	LastSeen time.Time `json:"last_seen"`
-	Online   bool      `json:"online"` // computed when listed, not stored
+	Name    string   `json:"name"`
+	Kind    string   `json:"kind"`
+	Owner   string   `json:"owner"` // the hub user whose login or token acts as this peer
+	Machine string   `json:"machine,omitempty"`
+	Cwd     string   `json:"cwd,omitempty"`
+	Model   string   `json:"model,omitempty"`
+	Channel string   `json:"channel,omitempty"`
+	Groups  []string `json:"groups,omitempty"`  // without the leading @
+	Status  string   `json:"status,omitempty"`  // one line it sets about itself
+	Session string   `json:"session,omitempty"` // the ct session an agent runs in
+	// NotifyPrompt: the agent opted in to a short notice typed into its
+	// session's prompt when a message arrives while it waits for input.
+	NotifyPrompt bool      `json:"notify_prompt,omitempty"`
+	Created      time.Time `json:"created"`
+	LastSeen     time.Time `json:"last_seen"`
+	Online       bool      `json:"online"` // computed when listed, not stored
 }
 
 var peerName = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._:-]{0,63}$`)
@@ -114,6 +118,9 @@ type PeerUpdate struct {
 	Channel *string   `json:"channel"`
 	Groups  *[]string `json:"groups"`
 	Status  *string   `json:"status"`
+	// Session and NotifyPrompt: the handler checks the caller may drive the session.
+	Session      *string `json:"session"`
+	NotifyPrompt *bool   `json:"notify_prompt"`
 }
 
 // UpdatePeer applies u to peer name (which its owner has identified as).
@@ -129,10 +136,13 @@ func (s *Service) UpdatePeer(name string, u PeerUpdate) (Peer, error) {
 			}
 			p.Kind = *u.Kind
 		}
-		for dst, src := range map[*string]*string{&p.Machine: u.Machine, &p.Cwd: u.Cwd, &p.Model: u.Model, &p.Channel: u.Channel, &p.Status: u.Status} {
+		for dst, src := range map[*string]*string{&p.Machine: u.Machine, &p.Cwd: u.Cwd, &p.Model: u.Model, &p.Channel: u.Channel, &p.Status: u.Status, &p.Session: u.Session} {
 			if src != nil {
 				*dst = strings.TrimSpace(*src)
 			}
+		}
+		if u.NotifyPrompt != nil {
+			p.NotifyPrompt = *u.NotifyPrompt
 		}
 		if len(p.Status) > 280 {
 			return errf(Invalid, "a status is one line of at most 280 characters")

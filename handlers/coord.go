@@ -150,6 +150,9 @@ func (s *Server) handleAPIPeerUpdate(w http.ResponseWriter, r *http.Request) err
 	if err := readJSON(w, r, &u); err != nil {
 		return err
 	}
+	if err := s.checkPeerSession(r, u); err != nil {
+		return err
+	}
 	p, err := s.coord.UpdatePeer(peer.Name, u)
 	if err != nil {
 		return coordErr(err)

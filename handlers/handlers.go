@@ -75,6 +75,7 @@ func New(d Deps) *Server {
 	if s.coord == nil {
 		s.coord = coord.New(d.Store, nil, d.Log)
 	}
+	go s.runPromptNotices() // notices typed into opted-in agents' sessions; ends when the bus closes
 	s.streams = newStreams(s)
 	s.sse = s.streams.server
 	if n, err := notify.New(notify.Deps{Store: d.Store, Log: d.Log, Waiting: d.Hub.AgentWaiting}); err != nil {
