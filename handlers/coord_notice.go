@@ -7,6 +7,7 @@ import (
 	"unicode"
 
 	"github.com/ct-dev/ct/coord"
+	"github.com/ct-dev/ct/db"
 	"github.com/ct-dev/ct/hub"
 )
 
@@ -91,6 +92,7 @@ func (s *Server) noticeWhenWaiting(p coord.Peer, m *coord.Message, tries int) {
 	// Enter on its own, a moment later: Claude Code takes a pasted line
 	// with its newline as a paste, not as a submit.
 	time.AfterFunc(150*time.Millisecond, func() { _ = s.hub.Input(ss.ID, []byte("\r")) })
+	s.auditor.add(db.AuditEntry{Time: time.Now(), Actor: "hub", Action: "input.notice", Subject: ss.ID + " for " + p.Name + " (message " + m.ID + ")"})
 	s.log.Info("prompt notice typed", "session", ss.ID, "peer", p.Name, "message", m.ID)
 }
 
