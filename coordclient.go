@@ -41,7 +41,8 @@ var errHubAway = errors.New("the hub is unreachable")
 // coordFlags adds --hub, --token and --as to fs.
 func coordFlags(fs *flag.FlagSet, getenv func(string) string) (hub, token, peer *string) {
 	hub = fs.String("hub", envOr(getenv, "CT_HUB", ""), "hub URL (env CT_HUB; default: the hub ct login saved)")
-	token = fs.String("token", envOr(getenv, "CT_TOKEN", ""), "an API token, cta_... (env CT_TOKEN)")
+	// CT_API_TOKEN first: under ct wrap, CT_TOKEN is often the wrap's machine token.
+	token = fs.String("token", envOr(getenv, "CT_API_TOKEN", envOr(getenv, "CT_TOKEN", "")), "an API token, cta_... (env CT_API_TOKEN or CT_TOKEN)")
 	peer = fs.String("as", envOr(getenv, "CT_PEER", ""), "act as this peer name (env CT_PEER; default: the token's name)")
 	return
 }
@@ -65,7 +66,7 @@ func newCoordClient(getenv func(string) string, hub, token, peer string, stderr 
 		return nil, fmt.Errorf("no token for %s: create an API token (ct token create --hub %s --name NAME) and set CT_TOKEN", hub, hub)
 	}
 	if kind, _, _, ok := auth.ParseToken(token); ok && kind == auth.KindMachine {
-		return nil, fmt.Errorf("the token for %s is this machine's (ct login saves one for ct wrap), and a machine token cannot use the API: create an API token with ct token create --hub %s --name NAME and set CT_TOKEN", hub, hub)
+		return nil, fmt.Errorf("the token for %s is this machine's (ct login saves one for ct wrap), and a machine token cannot use the API: create an API token with ct token create --hub %s --name NAME and set CT_API_TOKEN (or CT_TOKEN)", hub, hub)
 	}
 	ob, err := openOutbox(getenv, hub, peer)
 	if err != nil {

@@ -23,7 +23,7 @@ An MCP server on standard input/output (the official Go SDK) that gives an
 agent ct's coordination tools: list_peers, send_message, check_messages,
 ack_message, set_status, lock, unlock, list_locks, add_todo, update_todo,
 list_todos, schedule_reminder, list_reminders. It calls the hub's API with
-an API token (CT_TOKEN) and acts as the peer named by --as / CT_PEER, else
+an API token (CT_API_TOKEN, else CT_TOKEN) and acts as the peer named by --as / CT_PEER, else
 after the session it runs in (CT_SESSION, set by ct wrap), else this host.
 Messages and todo changes made while the hub is away are queued on disk and
 delivered when it is back; locks are never granted while it is away.

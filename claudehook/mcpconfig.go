@@ -10,13 +10,14 @@ import (
 
 // mcpConfig writes, in the private runtime dir, the MCP config that adds
 // `ct mcp` (ct's coordination tools) to the wrapped Claude Code, and
-// returns the arguments that pass it. It adds nothing (nil) unless CT_TOKEN
-// holds an API token: the coordination API takes no machine token, and a
-// server that cannot start would only show as failed in Claude's UI.
-// ct mcp inherits CT_HUB, CT_TOKEN and CT_SESSION from the wrapped program's
-// environment, so the file holds no secret.
+// returns the arguments that pass it. It adds nothing (nil) unless
+// CT_API_TOKEN (or CT_TOKEN) holds an API token: the coordination API takes
+// no machine token, and a server that cannot start would only show as
+// failed in Claude's UI. ct mcp inherits CT_HUB, CT_API_TOKEN/CT_TOKEN and
+// CT_SESSION from the wrapped program's environment, so the file holds no
+// secret.
 func mcpConfig(dir, ctPath string) ([]string, error) {
-	if !strings.HasPrefix(os.Getenv("CT_TOKEN"), "cta_") {
+	if !strings.HasPrefix(os.Getenv("CT_API_TOKEN"), "cta_") && !strings.HasPrefix(os.Getenv("CT_TOKEN"), "cta_") {
 		return nil, nil
 	}
 	cfg := map[string]any{"mcpServers": map[string]any{

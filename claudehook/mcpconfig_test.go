@@ -9,7 +9,8 @@ import (
 
 func TestPrepareAddsCtMCPWithAnAPIToken(t *testing.T) {
 	t.Setenv("XDG_RUNTIME_DIR", t.TempDir())
-	t.Setenv("CT_TOKEN", "cta_0123456789abcdef_secret")
+	t.Setenv("CT_TOKEN", "ctm_0123456789abcdef_secret") // the wrap's own machine token
+	t.Setenv("CT_API_TOKEN", "cta_0123456789abcdef_secret")
 	s, err := Prepare("/usr/local/bin/ct", []string{"fix the bug"})
 	if err != nil {
 		t.Fatal(err)
@@ -43,6 +44,7 @@ func TestPrepareAddsCtMCPWithAnAPIToken(t *testing.T) {
 func TestPrepareWithoutAPITokenAddsNoMCP(t *testing.T) {
 	t.Setenv("XDG_RUNTIME_DIR", t.TempDir())
 	t.Setenv("CT_TOKEN", "ctm_0123456789abcdef_secret") // a machine token cannot use the API
+	t.Setenv("CT_API_TOKEN", "")
 	s, err := Prepare("/usr/local/bin/ct", nil)
 	if err != nil {
 		t.Fatal(err)
