@@ -52,6 +52,7 @@ func TestBrowserCoordPanel(t *testing.T) {
 	b.WaitJS(t, 10*time.Second, "the lock and the todo in the panel",
 		`document.getElementById('coord-locks').innerText.includes('release-branch') &&
 		 document.getElementById('coord-todos').innerText.includes('write the changelog')`, `document.getElementById('coord-panel').innerText`)
+	checkLayout(t, b, "lobby with the coordination panel")
 
 	// The inbox page: the thread, oldest first, with the reply addressed back; search finds it.
 	b.Do(t, "open the thread", chromedp.Navigate(h.URL+"/inbox?re="+qid))
@@ -59,6 +60,7 @@ func TestBrowserCoordPanel(t *testing.T) {
 		`document.querySelectorAll('#inbox-list .coord-msg').length === 2 &&
 		 document.querySelector('#inbox-list .coord-msg').id === 'msg-`+qid+`' &&
 		 document.querySelector('#inbox-compose input[name=to]').value === 'cli-agent'`, `document.body.innerText`)
+	checkLayout(t, b, "inbox thread")
 	b.Do(t, "search", chromedp.Navigate(h.URL+"/inbox?q=canary"))
 	b.WaitJS(t, 10*time.Second, "the search result",
 		`document.querySelectorAll('#inbox-list .coord-msg').length === 1 && document.getElementById('inbox-list').innerText.includes('may I deploy?')`, `document.body.innerText`)
