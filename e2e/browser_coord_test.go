@@ -31,6 +31,9 @@ func TestBrowserCoordPanel(t *testing.T) {
 	if !Eval[bool](t, b, `window.ctSamePage === true`) {
 		t.Fatal("the lobby reloaded; the panel must update in place")
 	}
+	if !Eval[bool](t, b, `!!(document.getElementById('coord-attention').compareDocumentPosition(document.getElementById('lobby')) & Node.DOCUMENT_POSITION_FOLLOWING)`) {
+		t.Fatal("the P0 question is not above the sessions at the top of the lobby")
+	}
 	KeepScreenshot(t, b.Screenshot(t, filepath.Join(t.TempDir(), "lobby-coord-390.png")), "lobby-coord-390.png")
 
 	// Reply from the web form.
