@@ -174,7 +174,7 @@ func (v Viewer) canSee(m *Message) bool {
 
 // MessageFilter narrows a listing.
 type MessageFilter struct {
-	Box    string // inbox (default: to me), sent, all (both)
+	Box    string // inbox (default: to me), sent, all (both), hub (all an admin may see)
 	Unread bool   // only messages v has not read (inbox)
 	Re     string // only replies to this message (a thread), and the message itself
 	Query  string // case-insensitive substring of subject, body, from or to
@@ -229,6 +229,13 @@ func matches(m *Message, v Viewer, f MessageFilter, q string) bool {
 		if m.From != v.Peer {
 			return false
 		}
+	case "all":
+		if !mine && m.From != v.Peer {
+			return false
+		}
+	case "hub": // every message the viewer may see: for admins, the whole hub
+	default:
+		return false
 	}
 	if f.Unread && (!mine || !m.Receipts[v.Peer].ReadAt.IsZero()) {
 		return false

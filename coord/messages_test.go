@@ -136,3 +136,25 @@ func TestMessagesAfterPagesForward(t *testing.T) {
 		t.Fatalf("newest two = %+v", newest)
 	}
 }
+
+func TestMessageBoxes(t *testing.T) {
+	s, _ := newSvc(t)
+	s.Send("alice", Message{To: "bob", Body: "private"})
+	s.Send("bob", Message{To: "alice", Body: "reply"})
+	admin := Viewer{Peer: "carol", Admin: true}
+	if got, _ := s.Messages(admin, MessageFilter{Box: "all"}); len(got) != 0 {
+		t.Fatalf("an admin's own box shows others' messages: %+v", got)
+	}
+	if got, _ := s.Messages(admin, MessageFilter{Box: "hub"}); len(got) != 2 {
+		t.Fatalf("an admin's hub view: %d messages, want 2", len(got))
+	}
+	if got, _ := s.Messages(Viewer{Peer: "carol"}, MessageFilter{Box: "hub"}); len(got) != 0 {
+		t.Fatalf("a non-admin's hub view shows others' messages: %+v", got)
+	}
+	if got, _ := s.Messages(Viewer{Peer: "alice"}, MessageFilter{Box: "all"}); len(got) != 2 {
+		t.Fatalf("alice's sent and received: %d, want 2", len(got))
+	}
+	if got, _ := s.Messages(Viewer{Peer: "alice"}, MessageFilter{Box: "nonsense"}); len(got) != 0 {
+		t.Fatalf("an unknown box: %+v", got)
+	}
+}

@@ -26,6 +26,11 @@ func (s *Server) handleAPIMessagesList(w http.ResponseWriter, r *http.Request) e
 	limit, _ := strconv.Atoi(q.Get("limit"))
 	f := coord.MessageFilter{Box: q.Get("box"), Unread: q.Get("unread") == "1" || q.Get("unread") == "true",
 		Re: q.Get("re"), Query: q.Get("q"), After: q.Get("after"), Limit: limit}
+	switch f.Box {
+	case "", "inbox", "sent", "all", "hub":
+	default:
+		return errorf(http.StatusBadRequest, "box is inbox (to me), sent, all (sent and received) or hub (everything you may see)")
+	}
 	var wait time.Duration
 	if ws := q.Get("wait"); ws != "" {
 		if wait, err = time.ParseDuration(ws); err != nil || wait < 0 {
