@@ -193,3 +193,25 @@ func TestCoordWebhook(t *testing.T) {
 		t.Fatalf("inbox: %q", inbox)
 	}
 }
+
+// ct remind schedules a one-off on the hub, which delivers it as a message.
+func TestCoordRemindCLI(t *testing.T) {
+	h := StartHub(t, t.TempDir(), "127.0.0.1:0")
+	alice, bob := newCoordPeer(t, h, "alice"), newCoordPeer(t, h, "bob")
+	bob.must(t, "msg", "ls")
+	if out := alice.must(t, "remind", "--at", "1s", "--to", "bob", "--subject", "stand-up", "--body", "in the big room"); !strings.HasPrefix(out, "reminder 1 scheduled") {
+		t.Fatalf("remind: %q", out)
+	}
+	if out, err := alice.ct(t, "remind", "--cron", "every tuesday", "--to", "bob", "--body", "x"); err == nil || !strings.Contains(out, "five fields") {
+		t.Fatalf("a bad cron expression: %v %q", err, out)
+	}
+	alice.must(t, "remind", "--cron", "@daily", "--to", "bob", "--body", "daily check")
+	WaitFor(t, 15*time.Second, "the reminder in bob's inbox", func() bool {
+		out, _ := bob.ct(t, "msg", "ls", "--q", "stand-up")
+		return strings.Contains(out, "alice -> bob") && strings.Contains(out, "stand-up")
+	})
+	list := alice.must(t, "remind", "ls")
+	if !strings.Contains(list, "fired 1") || !strings.Contains(list, "@daily") || !strings.Contains(list, "done") {
+		t.Fatalf("remind ls: %q", list)
+	}
+}
