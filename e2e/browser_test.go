@@ -140,7 +140,7 @@ func checkLayout(t *testing.T, b *Browser, page string) {
 		t.Errorf("%s: the page is %d px wide at a %d px viewport; it scrolls sideways", page, w, PhoneWidth)
 	}
 	small := Eval[[]string](t, b, `[...document.querySelectorAll('button, input, a.session-link, .top a')]
-		.filter(e => e.offsetParent !== null)
+		.filter(e => e.offsetParent !== null && getComputedStyle(e).opacity !== "0") // an invisible radio behind its label is not a target
 		.map(e => [e, e.getBoundingClientRect()])
 		.filter(([e, r]) => r.height < 44 || r.width < 44)
 		.map(([e, r]) => e.outerHTML.slice(0, 80) + ' is ' + Math.round(r.width) + 'x' + Math.round(r.height))`)

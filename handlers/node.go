@@ -6,6 +6,8 @@ import (
 	"errors"
 	"net/http"
 	"strings"
+	"sync/atomic"
+	"time"
 
 	"github.com/coder/websocket"
 	"github.com/ct-dev/ct/auth"
@@ -29,7 +31,8 @@ func (s *Server) handleNodeSocket(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	c.SetReadLimit(wire.MaxFrame)
-	t := wsTransport{c}
+	t := wsTransport{c: c, lastRead: new(atomic.Int64)}
+	t.lastRead.Store(time.Now().UnixNano())
 	if !s.streams.addWrap(t) { // closed with the wraps at shutdown
 		_ = c.Close(websocket.StatusGoingAway, "hub shutting down")
 		return
@@ -37,7 +40,7 @@ func (s *Server) handleNodeSocket(w http.ResponseWriter, r *http.Request) {
 	defer s.streams.removeWrap(t)
 	beat, stopBeat := context.WithCancel(r.Context())
 	defer stopBeat()
-	go heartbeat(beat, c) // a node that vanishes shows offline, as a wrap does
+	go heartbeat(beat, c, t.lastRead) // a node that vanishes shows offline, as a wrap does
 	err = s.hub.ServeNode(r.Context(), t, hub.WrapAuth{TokenID: p.TokenID, Machine: p.Machine})
 	if websocket.CloseStatus(err) == -1 && err != nil && !errors.Is(err, context.Canceled) {
 		s.log.Debug("node connection ended", "error", err)

@@ -1,6 +1,7 @@
 package hub
 
 import (
+	"runtime"
 	"sync"
 	"time"
 
@@ -14,10 +15,16 @@ import (
 // it falls behind by more than maxBacklog, it skips to the last keepTail bytes
 // (the log still has every byte) and the page says how much it skipped.
 const (
-	maxBacklog = 1 << 20
-	keepTail   = 256 << 10
+	// Measured (BENCHMARKS.md): the emulator is most of the hub's CPU under
+	// floods, so a screen frame never feeds it more than the newest 64 KiB.
+	maxBacklog = 128 << 10
+	keepTail   = 64 << 10
 	// frameEvery throttles screen updates to ~20 a second per session.
 	frameEvery = 50 * time.Millisecond
+	// A small change (a keystroke's echo) may skip the throttle, at most
+	// every smallEvery: typing must not wait for a burst's timer.
+	smallChange = 256
+	smallEvery  = 10 * time.Millisecond
 )
 
 // ScreenUpdate is what changed on a screen since the last update sent.
@@ -41,6 +48,9 @@ type Snapshot struct {
 	Skipped   int64
 	Version   uint64
 }
+
+// emulating bounds how many sessions feed their emulators at once.
+var emulating = make(chan struct{}, max(1, runtime.GOMAXPROCS(0)-1))
 
 type screenOp struct {
 	data       []byte
@@ -75,6 +85,7 @@ type session struct {
 	skipped  int64
 	version  uint64
 	lastPub  time.Time
+	fedSince int64 // bytes fed to the emulator since the last publish
 
 	wake chan struct{} // cap 1: a pending op or watcher change
 	done chan struct{}
@@ -189,8 +200,13 @@ func (s *session) feed() {
 	if backlog > maxBacklog {
 		skip = int64(backlog - keepTail)
 	}
+	// One session feeds its emulator at a time per spare core: a flood in
+	// one session must not starve the hub's other work.
+	emulating <- struct{}{}
+	defer func() { <-emulating }()
 	s.scrMu.Lock()
 	s.skipped += skip
+	s.fedSince += int64(backlog) - skip
 	for _, op := range ops {
 		if op.cols > 0 {
 			s.scr.Resize(op.cols, op.rows)
@@ -222,10 +238,13 @@ func (s *session) publish() time.Duration {
 		return 0
 	}
 	s.scrMu.Lock()
-	if since := time.Since(s.lastPub); since < frameEvery {
+	since := time.Since(s.lastPub)
+	small := s.fedSince <= smallChange && since >= smallEvery
+	if since < frameEvery && !small && !full {
 		s.scrMu.Unlock()
 		return frameEvery - since
 	}
+	s.fedSince = 0
 	rows := s.scr.RowsHTML()
 	u := ScreenUpdate{NumRows: len(rows), Skipped: s.skipped, Version: s.version, Rows: map[int]string{}}
 	if full || len(rows) != len(s.sent) {

@@ -274,17 +274,28 @@ func drainNow(master *os.File, buf []byte, out io.Writer, sp *spool) {
 // just came back gets the session's end, and one that is still down refuses
 // at once, so exit is not delayed. A hub that was never reached was already
 // reported (told): one line is enough.
+// finalMax bounds the whole final wait, however steadily the hub acks.
+const finalMax = 2 * time.Minute
+
 func finish(st *streamer, sp *spool, cfg Config, told bool) {
 	wait := cfg.FinalWait
 	if wait <= 0 {
 		wait = 5 * time.Second
 	}
 	deadline := time.Now().Add(wait)
+	hardStop := time.Now().Add(finalMax)
 	st.retryNow()
 	var dialing time.Time // when the wait for a connection being made began
+	_, lastBytes := sp.pending()
 	for time.Now().Before(deadline) {
-		if n, _ := sp.pending(); n == 0 {
+		n, b := sp.pending()
+		if n == 0 {
 			break
+		}
+		if b < lastBytes && time.Now().Before(hardStop) {
+			// The hub is still acknowledging: a slow hub is not a gone one.
+			deadline = time.Now().Add(wait)
+			lastBytes = b
 		}
 		if !st.working() {
 			break
@@ -303,7 +314,7 @@ func finish(st *streamer, sp *spool, cfg Config, told bool) {
 	connected, lastErr := st.status()
 	ever := st.everConnected()
 	if ever && lost > 0 {
-		fmt.Fprintf(cfg.Stderr, "ct: %d bytes of output were dropped while the hub was unreachable (spool limit %d bytes)\n", lost, sp.max)
+		fmt.Fprintf(cfg.Stderr, "ct: %d bytes of output were dropped while the hub was unreachable or not keeping up (spool limit %d bytes, --spool)\n", lost, sp.max)
 	}
 	if events > 0 && (ever || !told) {
 		why := "it did not acknowledge in time"
