@@ -60,6 +60,10 @@ func Open(dir string) (*Store, error) {
 		b.Close()
 		return nil, err
 	}
+	if err := s.ensurePendingIndex(); err != nil {
+		b.Close()
+		return nil, err
+	}
 	return s, nil
 }
 

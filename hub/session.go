@@ -24,7 +24,7 @@ const (
 	// A small change (a keystroke's echo) may skip the throttle, at most
 	// every smallEvery: typing must not wait for a burst's timer.
 	smallChange = 256
-	smallEvery  = 10 * time.Millisecond
+	smallEvery  = 5 * time.Millisecond
 )
 
 // ScreenUpdate is what changed on a screen since the last update sent.
@@ -239,10 +239,15 @@ func (s *session) publish() time.Duration {
 	}
 	s.scrMu.Lock()
 	since := time.Since(s.lastPub)
-	small := s.fedSince <= smallChange && since >= smallEvery
-	if since < frameEvery && !small && !full {
-		s.scrMu.Unlock()
-		return frameEvery - since
+	if since < frameEvery && !full {
+		wait := frameEvery - since // a burst: coalesce
+		if s.fedSince <= smallChange {
+			wait = smallEvery - since // a keystroke's echo: barely wait
+		}
+		if wait > 0 {
+			s.scrMu.Unlock()
+			return wait
+		}
 	}
 	s.fedSince = 0
 	rows := s.scr.RowsHTML()
