@@ -19,6 +19,7 @@ func (s *Server) handleLobbyShow(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	l.Stream = "/events/lobby?v=" + newStreamKey()
+	l.HubURL = hubURL(r)
 	return render(w, r, views.LobbyPage(l))
 }
 
@@ -162,4 +163,13 @@ func (s *Server) handleSessionInput(w http.ResponseWriter, r *http.Request) erro
 	s.audit(r, "input", id+" "+strconv.Itoa(len(data))+" bytes")
 	w.WriteHeader(http.StatusNoContent)
 	return nil
+}
+
+// hubURL is this hub's address as the request reached it.
+func hubURL(r *http.Request) string {
+	scheme := "http"
+	if isSecure(r) {
+		scheme = "https"
+	}
+	return scheme + "://" + r.Host
 }

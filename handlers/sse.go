@@ -113,7 +113,7 @@ func (st *streams) serve(w http.ResponseWriter, r *http.Request, topic string) {
 		v = &viewer{}
 		st.who[streamID] = v
 	}
-	v.p, v.device, v.conns = principal(r), deviceOf(r), v.conns+1
+	v.p, v.device, v.hubURL, v.conns = principal(r), deviceOf(r), hubURL(r), v.conns+1
 	st.mu.Unlock()
 	// r3labs reads the stream name from ?stream=; chi's route carries it.
 	r2 := r.Clone(r.Context())
@@ -331,6 +331,7 @@ func (st *streams) publishLobby(ids []string) {
 			st.s.log.Error("lobby", "error", err)
 			return
 		}
+		l.HubURL = g.hubURL
 		var b bytes.Buffer
 		_ = views.LobbyList(l).Render(context.Background(), &b)
 		st.publish(g.ids, "lobby", id, b.Bytes())
@@ -397,6 +398,7 @@ func (st *streams) publishPrompt(pid string, ids []string) {
 type viewer struct {
 	p      auth.Principal
 	device string // phone | desktop
+	hubURL string // the hub's address as this page reached it
 	conns  int    // open connections of this stream id (a reconnect may overlap)
 }
 
@@ -408,8 +410,9 @@ func (st *streams) viewerOf(streamID string) *viewer {
 
 // group is the streams of people who see the same thing.
 type group struct {
-	p   auth.Principal
-	ids []string
+	p      auth.Principal
+	hubURL string
+	ids    []string
 }
 
 // byViewer groups streams by what their viewers may see, so each list is
@@ -429,7 +432,7 @@ func (st *streams) byViewer(ids []string) []group {
 		if !ok {
 			i = len(out)
 			idx[key] = i
-			out = append(out, group{p: v.p})
+			out = append(out, group{p: v.p, hubURL: v.hubURL})
 		}
 		out[i].ids = append(out[i].ids, id)
 	}

@@ -46,6 +46,7 @@ type Lobby struct {
 	User     string
 	Admin    bool
 	Counts   LobbyCounts
+	HubURL   string // this hub's address as the viewer reached it, for the how-to
 }
 
 // LobbyCounts sum up the fleet at the top of the lobby.
