@@ -469,3 +469,20 @@ func (st *streams) heartbeat() {
 		}
 	}
 }
+
+// dropUser ends every open page stream of user, so a person whose rights
+// were cut (disabled, fewer grants, lower role) reconnects and is checked
+// again instead of watching on with what they had.
+func (st *streams) dropUser(user string) {
+	st.mu.Lock()
+	var ids []string
+	for id, v := range st.who {
+		if v.p.User == user {
+			ids = append(ids, id)
+		}
+	}
+	st.mu.Unlock()
+	for _, id := range ids {
+		st.server.RemoveStream(id)
+	}
+}

@@ -119,6 +119,18 @@ func (s *Server) handleUserUpdate(w http.ResponseWriter, r *http.Request) error 
 	if u.Disabled || hash != "" {
 		_ = s.store.DeleteWebSessions("", name) // log them out everywhere
 	}
+	if u.Disabled || auth.RoleRank(u.Role) < auth.RoleRank(before.Role) || strings.Join(before.Grants, ",") != strings.Join(u.Grants, ",") {
+		// Rights cut: open pages reconnect and are checked again; the
+		// workstations of a disabled person lose their connections.
+		s.streams.dropUser(name)
+		if u.Disabled {
+			if ts, err := s.store.Tokens(name); err == nil {
+				for _, t := range ts {
+					s.hub.DropToken(t.ID)
+				}
+			}
+		}
+	}
 	if before.Role != u.Role || strings.Join(before.Grants, ",") != strings.Join(u.Grants, ",") || before.Disabled != u.Disabled {
 		s.audit(r, "user.role", name+": "+before.Role+" -> "+u.Role+" on "+strings.Join(u.Grants, ",")+map[bool]string{true: " (disabled)", false: ""}[u.Disabled])
 	}
