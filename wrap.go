@@ -75,19 +75,14 @@ func injectHooks(cfg *ptywrap.Config) (func(), error) {
 	if err != nil {
 		return nil, err
 	}
-	setup, err := claudehook.Prepare(self, cfg.Args)
+	in, err := claudehook.Inject(self, cfg.Args)
 	if err != nil {
-		return nil, err
-	}
-	bridge, err := claudehook.Listen(setup.Socket)
-	if err != nil {
-		setup.Close()
 		return nil, err
 	}
 	// The hub shows the command as the person typed it, not ct's --settings.
 	cfg.ShownArgs = append([]string{}, cfg.Args...)
-	cfg.Args, cfg.Env, cfg.Plugin = setup.Args, append(cfg.Env, setup.Env...), bridge
-	return func() { bridge.Close(); setup.Close() }, nil
+	cfg.Args, cfg.Env, cfg.Plugin = in.Args, append(cfg.Env, in.Env...), in.Bridge
+	return in.Close, nil
 }
 
 func runWrap(ctx context.Context, args []string, getenv func(string) string, stdin io.Reader, stdout, stderr io.Writer) error {

@@ -172,18 +172,13 @@ func (a *Agent) hooks(hc *ptywrap.HeadlessConfig) (func(), error) {
 			return nil, err
 		}
 	}
-	setup, err := claudehook.Prepare(self, hc.Args)
+	in, err := claudehook.Inject(self, hc.Args)
 	if err != nil {
-		return nil, err
-	}
-	bridge, err := claudehook.Listen(setup.Socket)
-	if err != nil {
-		setup.Close()
 		return nil, err
 	}
 	hc.ShownArgs = append([]string{}, hc.Args...)
-	hc.Args, hc.Env, hc.Plugin = setup.Args, append(hc.Env, setup.Env...), bridge
-	return func() { bridge.Close(); setup.Close() }, nil
+	hc.Args, hc.Env, hc.Plugin = in.Args, append(hc.Env, in.Env...), in.Bridge
+	return in.Close, nil
 }
 
 // session returns a running session by id.
