@@ -54,7 +54,7 @@ event is written before it exits.`, stdout)
 	fs.StringVar(&c.TLSKey, "tls-key", envOr(getenv, "CT_TLS_KEY", ""), "the certificate's private key file (env CT_TLS_KEY)")
 	fs.StringVar(&c.TrustedProxy, "trusted-proxy", envOr(getenv, "CT_TRUSTED_PROXY", ""), "addresses or CIDRs of a reverse proxy (or \"loopback\" for tailscale serve/Caddy on this host) whose X-Forwarded-For/-Proto are believed (env CT_TRUSTED_PROXY)")
 	c.AdminPassword = getenv("CT_ADMIN_PASSWORD") // env only: a flag would show in ps
-	wheelDefault := 30 * time.Second
+	wheelDefault := hub.DefaultWheelTimeout
 	if v := getenv("CT_WHEEL_TIMEOUT"); v != "" {
 		d, err := time.ParseDuration(v)
 		if err != nil || d <= 0 {
@@ -117,8 +117,7 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 	for _, step := range store.Migrated() {
 		log.Info("store upgraded", "step", step, "path", store.Path())
 	}
-	hub.WheelTimeout = c.WheelTimeout
-	h, err := hub.New(store, log)
+	h, err := hub.New(store, log, hub.Options{WheelTimeout: c.WheelTimeout})
 	if err != nil {
 		return err
 	}

@@ -31,7 +31,7 @@ func newAuthHub(b *testing.B) *authHub {
 		b.Fatal(err)
 	}
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
-	h, err := hub.New(store, log)
+	h, err := hub.New(store, log, hub.Options{})
 	if err != nil {
 		b.Fatal(err)
 	}

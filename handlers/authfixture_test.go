@@ -79,7 +79,7 @@ func newAuthFixture(t testing.TB, o fixtureOpts) *authFixture {
 		o.logTo = io.Discard
 	}
 	log := slog.New(slog.NewTextHandler(o.logTo, nil))
-	h, err := hub.New(store, log)
+	h, err := hub.New(store, log, hub.Options{})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -50,13 +50,33 @@ type Hub struct {
 	closed    bool
 	active    sync.WaitGroup // running ServeWrap calls; Close waits for them
 	lastLobby time.Time
-	rules     []ScreenRule // questions on screen that become prompts
+	opts      Options
 	nodes     nodeRegistry // ct node control connections (node.go)
+}
+
+// Options are the hub's settings; the zero value means the defaults.
+type Options struct {
+	// WheelTimeout is how long a request for the wheel waits for an idle
+	// holder before it is granted (0: DefaultWheelTimeout).
+	WheelTimeout time.Duration
+	// ScreenRules turn questions on the screens of programs without hooks
+	// into prompts (nil: DefaultScreenRules()).
+	ScreenRules []ScreenRule
+}
+
+func (o Options) withDefaults() Options {
+	if o.WheelTimeout <= 0 {
+		o.WheelTimeout = DefaultWheelTimeout
+	}
+	if o.ScreenRules == nil {
+		o.ScreenRules = DefaultScreenRules()
+	}
+	return o
 }
 
 // New starts a hub on store. Sessions left "live" by a previous run become
 // "offline" until their wrap reconnects.
-func New(store *db.Store, log *slog.Logger) (*Hub, error) {
+func New(store *db.Store, log *slog.Logger, opts Options) (*Hub, error) {
 	if err := store.MarkAllOffline(); err != nil {
 		return nil, err
 	}
@@ -70,7 +90,7 @@ func New(store *db.Store, log *slog.Logger) (*Hub, error) {
 		sessions: make(map[string]*session),
 		online:   make(map[string]int),
 		listener: nopListener{},
-		rules:    DefaultScreenRules,
+		opts:     opts.withDefaults(),
 	}
 	h.writer = newWriter(store, log, h.afterCommit, h.storeFailed)
 	return h, nil

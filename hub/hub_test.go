@@ -588,7 +588,7 @@ func TestScreenAfterRestart(t *testing.T) {
 		t.Fatal(err)
 	}
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
-	h, err := New(store, log)
+	h, err := New(store, log, Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -624,7 +624,7 @@ func newTestHubAt(t *testing.T, dir string) *testHub {
 	if err != nil {
 		t.Fatal(err)
 	}
-	h, err := New(store, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	h, err := New(store, slog.New(slog.NewTextHandler(io.Discard, nil)), Options{})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -19,12 +19,15 @@ type ScreenRule struct {
 
 // DefaultScreenRules match the common yes/no questions of command-line tools
 // (apt, package managers, installers, git, ssh host keys). They look only at
-// the line the cursor waits on.
-var DefaultScreenRules = []ScreenRule{
-	{Name: "[Y/n]", Pattern: regexp.MustCompile(`\[Y/n\]\s*\??\s*$`), Yes: "y\r", No: "n\r"},
-	{Name: "[y/N]", Pattern: regexp.MustCompile(`\[y/N\]\s*\??\s*$`), Yes: "y\r", No: "n\r"},
-	{Name: "(y/n)", Pattern: regexp.MustCompile(`(?i)[(\[]y(es)?/no?[)\]]\s*[?:]?\s*$`), Yes: "y\r", No: "n\r"},
-	{Name: "yes/no", Pattern: regexp.MustCompile(`(?i)\(yes/no(/\[fingerprint\])?\)\s*\??\s*$`), Yes: "yes\r", No: "no\r"},
+// the line the cursor waits on. Each call returns a new slice, so no caller
+// can change another hub's rules.
+func DefaultScreenRules() []ScreenRule {
+	return []ScreenRule{
+		{Name: "[Y/n]", Pattern: regexp.MustCompile(`\[Y/n\]\s*\??\s*$`), Yes: "y\r", No: "n\r"},
+		{Name: "[y/N]", Pattern: regexp.MustCompile(`\[y/N\]\s*\??\s*$`), Yes: "y\r", No: "n\r"},
+		{Name: "(y/n)", Pattern: regexp.MustCompile(`(?i)[(\[]y(es)?/no?[)\]]\s*[?:]?\s*$`), Yes: "y\r", No: "n\r"},
+		{Name: "yes/no", Pattern: regexp.MustCompile(`(?i)\(yes/no(/\[fingerprint\])?\)\s*\??\s*$`), Yes: "yes\r", No: "no\r"},
+	}
 }
 
 // screenQuestion is the screen prompt a session has open, if any.
@@ -42,9 +45,10 @@ func (s *session) checkRules(line, above string) {
 		return
 	}
 	var hit *ScreenRule
-	for i := range s.h.rules {
-		if s.h.rules[i].Pattern.MatchString(line) {
-			hit = &s.h.rules[i]
+	rules := s.h.opts.ScreenRules
+	for i := range rules {
+		if rules[i].Pattern.MatchString(line) {
+			hit = &rules[i]
 			break
 		}
 	}

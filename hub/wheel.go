@@ -12,11 +12,13 @@ import (
 // after the hub went away). The workstation's own keyboard is not subject to
 // it: that input never passes through the hub.
 
-// Wheel timings; WheelTimeout is settable (ct serve --wheel-timeout).
-var (
-	// WheelTimeout is how long a request waits for the holder before it is
-	// granted, if the holder has not typed meanwhile.
-	WheelTimeout = 30 * time.Second
+// DefaultWheelTimeout is how long a request for the wheel waits for the
+// holder before it is granted, if the holder has not typed meanwhile
+// (Options.WheelTimeout, ct serve --wheel-timeout).
+const DefaultWheelTimeout = 30 * time.Second
+
+// Fixed wheel timings.
+const (
 	// wheelGrace is how long a holder may be gone (no page open on the
 	// session, no input) before the wheel frees itself: a reload or a
 	// dropped phone connection must not lose it.
@@ -66,9 +68,9 @@ func (w *wheel) state(now time.Time) WheelState {
 }
 
 // expire applies the wheel's timers: an absent holder loses the wheel after
-// the grace period; an unanswered request is granted after WheelTimeout if
+// the grace period; an unanswered request is granted after the wheel timeout if
 // the holder stayed idle. It reports whether anything changed.
-func (w *wheel) expire(now time.Time) (changed bool, event string) {
+func (w *wheel) expire(now time.Time, timeout time.Duration) (changed bool, event string) {
 	if w.holder != "" && w.viewers[w.holder] == nil && !w.goneSince.IsZero() &&
 		now.Sub(w.goneSince) >= wheelGrace && now.Sub(w.lastInput) >= wheelGrace {
 		prev := w.holder
@@ -79,7 +81,7 @@ func (w *wheel) expire(now time.Time) (changed bool, event string) {
 		}
 		return true, prev + " left; the wheel is free"
 	}
-	if w.requester != "" && now.Sub(w.requestedAt) >= WheelTimeout && now.Sub(w.lastInput) >= WheelTimeout {
+	if w.requester != "" && now.Sub(w.requestedAt) >= timeout && now.Sub(w.lastInput) >= timeout {
 		prev := w.holder
 		w.holder, w.since, w.requester = w.requester, now, ""
 		return true, fmt.Sprintf("%s did not answer; the wheel went to %s", prev, w.holder)
@@ -310,7 +312,7 @@ func (h *Hub) scheduleWheel(s *session) {
 		wait = max(wheelGrace-now.Sub(w.goneSince), wheelGrace-now.Sub(w.lastInput))
 	}
 	if w.requester != "" {
-		r := max(WheelTimeout-now.Sub(w.requestedAt), WheelTimeout-now.Sub(w.lastInput))
+		r := max(h.opts.WheelTimeout-now.Sub(w.requestedAt), h.opts.WheelTimeout-now.Sub(w.lastInput))
 		if wait == 0 || r < wait {
 			wait = r
 		}
@@ -326,7 +328,7 @@ func (h *Hub) scheduleWheel(s *session) {
 
 func (h *Hub) wheelTick(s *session) {
 	s.mu.Lock()
-	changed, msg := s.wheelLocked().expire(time.Now())
+	changed, msg := s.wheelLocked().expire(time.Now(), h.opts.WheelTimeout)
 	pending := s.wheel.requester != "" || (s.wheel.holder != "" && s.wheel.viewers[s.wheel.holder] == nil && !s.wheel.goneSince.IsZero())
 	s.mu.Unlock()
 	if changed {
