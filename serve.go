@@ -109,29 +109,24 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 	if err != nil {
 		return err
 	}
-	store, err := db.Open(c.Data)
-	if err != nil {
-		return err
-	}
-	defer store.Close()
-	for _, step := range store.Migrated() {
-		log.Info("store upgraded", "step", step, "path", store.Path())
-	}
-	h, err := hub.New(store, log, hub.Options{WheelTimeout: c.WheelTimeout})
-	if err != nil {
-		return err
-	}
 	trusted, err := handlers.ParseTrusted(c.TrustedProxy)
 	if err != nil {
 		return fmt.Errorf("--trusted-proxy: %w", err)
 	}
-	setupToken, err := handlers.EnsureAdmin(store, c.AdminPassword)
+	st, err := openStack(ctx, c, log)
 	if err != nil {
 		return err
 	}
-	cs, stopCoord := startCoord(ctx, store, log)
-	defer stopCoord()
-	srv := handlers.New(handlers.Deps{Hub: h, Store: store, Log: log, Version: version, TrustedProxies: trusted, Coord: cs})
+	// On an early return (a listener that cannot bind) the stack still
+	// closes in order; after a clean shutdown this is a no-op.
+	defer st.close(context.Background())
+	setupToken, err := handlers.EnsureAdmin(st.store, c.AdminPassword)
+	if err != nil {
+		return err
+	}
+	srv := handlers.New(handlers.Deps{Hub: st.hub, Store: st.store, Log: log, Version: version, TrustedProxies: trusted,
+		Coord: st.coord, Audit: st.audit, Notifier: st.notifier})
+	st.hub.SetListener(srv.Listener())
 
 	// Bind before serving so the address is known (and :0 works in tests).
 	ln, err := net.Listen("tcp", c.Addr)
@@ -148,7 +143,7 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 		// Listening on all addresses: print one a browser here can open.
 		base = scheme + "://" + net.JoinHostPort("127.0.0.1", strconv.Itoa(tcp.Port))
 	}
-	log.Info("ct serve listening", "addr", ln.Addr().String(), "url", base, "data", store.Path(), "version", version)
+	log.Info("ct serve listening", "addr", ln.Addr().String(), "url", base, "data", st.store.Path(), "version", version)
 	if setupToken != "" {
 		// Shown once: only its hash is stored. A restart before setup prints a new one.
 		fmt.Fprintf(stderr, "\nct: first start. Set the admin password at:\n\n    %s/setup?token=%s\n\n(or restart with CT_ADMIN_PASSWORD set). Nothing is served until then.\n\n", base, setupToken)
@@ -162,9 +157,6 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 		}
 		defer ms.Close()
 	}
-	stopRetention := startRetention(ctx, c.Retain, store, log)
-	defer stopRetention()
-
 	errc := make(chan error, 1)
 	go func() {
 		if c.TLSCert != "" {
@@ -182,15 +174,14 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 	// Long-lived streams first: SSE pages and wrap sockets would otherwise
 	// hold Shutdown until its timeout.
 	srv.CloseStreams()
-	stopCoord() // ends coordination event streams and long polls
+	st.stopServices() // ends coordination event streams, long polls and notices
 	sctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
 	if err := hs.Shutdown(sctx); err != nil && !errors.Is(err, http.ErrServerClosed) {
 		log.Warn("http shutdown", "error", err)
 	}
-	srv.Flush() // audit entries queued by the last requests
-	if err := h.Close(sctx); err != nil {
-		return fmt.Errorf("flush store: %w", err)
+	if err := st.close(sctx); err != nil {
+		return err
 	}
 	log.Info("stopped")
 	return nil

@@ -11,7 +11,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/ct-dev/ct/audit"
 	"github.com/ct-dev/ct/auth"
+	"github.com/ct-dev/ct/coord"
 	"github.com/ct-dev/ct/db"
 	"github.com/ct-dev/ct/handlers"
 	"github.com/ct-dev/ct/hub"
@@ -79,11 +81,13 @@ func newAuthHub(b *testing.B) *authHub {
 			}
 		}
 	}
-	a.srv = handlers.New(handlers.Deps{Hub: h, Store: store, Log: log, Version: "bench"})
+	al := audit.New(store, log)
+	a.srv = handlers.New(handlers.Deps{Hub: h, Store: store, Log: log, Version: "bench", Coord: coord.New(store, nil, log), Audit: al})
+	h.SetListener(a.srv.Listener())
 	b.Cleanup(func() {
 		a.srv.CloseStreams()
+		al.Close()
 		_ = h.Close(b.Context())
-		a.srv.Flush()
 		_ = store.Close()
 	})
 	return a

@@ -113,6 +113,13 @@ func (b *Bus) drop(s *Sub) {
 	close(s.c)
 }
 
+// Subscribers counts live subscriptions (tests wait on it).
+func (b *Bus) Subscribers() int {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return len(b.subs)
+}
+
 // Online reports whether peer has at least one live subscription.
 func (b *Bus) Online(peer string) bool {
 	b.mu.Lock()

@@ -1,73 +1,11 @@
 package handlers
 
 import (
-	"log/slog"
 	"net/http"
 	"strconv"
-	"time"
 
-	"github.com/ct-dev/ct/db"
 	"github.com/ct-dev/ct/views"
 )
-
-// auditQueue bounds audit entries waiting to be written.
-const auditQueue = 4096
-
-// auditor appends audit entries from one goroutine, batching those that
-// arrive together into one transaction, so auditing every keystroke sent to
-// a session does not put an fsync on the input path.
-type auditor struct {
-	store *db.Store
-	log   *slog.Logger
-	in    chan db.AuditEntry
-	done  chan struct{}
-}
-
-func newAuditor(store *db.Store, log *slog.Logger) *auditor {
-	a := &auditor{store: store, log: log, in: make(chan db.AuditEntry, auditQueue), done: make(chan struct{})}
-	go a.run()
-	return a
-}
-
-func (a *auditor) run() {
-	defer close(a.done)
-	for e := range a.in {
-		batch := []db.AuditEntry{e}
-		for more := true; more && len(batch) < 512; {
-			select {
-			case e, ok := <-a.in:
-				if !ok {
-					more = false
-					break
-				}
-				batch = append(batch, e)
-			default:
-				more = false
-			}
-		}
-		if err := a.store.AppendAudit(batch...); err != nil {
-			a.log.Error("audit log write failed", "entries", len(batch), "error", err)
-		}
-	}
-}
-
-// add queues an entry; if the queue is full it writes synchronously rather
-// than drop an audit record.
-func (a *auditor) add(e db.AuditEntry) {
-	select {
-	case a.in <- e:
-	default:
-		if err := a.store.AppendAudit(e); err != nil {
-			a.log.Error("audit log write failed", "error", err)
-		}
-	}
-}
-
-// close flushes queued entries (at shutdown, before the store closes).
-func (a *auditor) close() {
-	close(a.in)
-	<-a.done
-}
 
 // audit records an action by the request's principal.
 func (s *Server) audit(r *http.Request, action, subject string) {
@@ -76,7 +14,7 @@ func (s *Server) audit(r *http.Request, action, subject string) {
 
 // auditAs records an action by actor (for logins, before a principal exists).
 func (s *Server) auditAs(r *http.Request, actor, action, subject string) {
-	s.auditor.add(db.AuditEntry{Time: time.Now(), Actor: actor, Action: action, Subject: subject, Addr: clientAddr(r)})
+	s.auditLog.Record(actor, action, subject, clientAddr(r))
 }
 
 func (s *Server) handleAuditShow(w http.ResponseWriter, r *http.Request) error {

@@ -14,9 +14,12 @@ import (
 	"testing"
 	"time"
 
+	"github.com/ct-dev/ct/audit"
 	"github.com/ct-dev/ct/auth"
+	"github.com/ct-dev/ct/coord"
 	"github.com/ct-dev/ct/db"
 	"github.com/ct-dev/ct/hub"
+	"github.com/ct-dev/ct/notify"
 )
 
 // The access tests share this fixture: a real bbolt store in t.TempDir(), a
@@ -48,6 +51,8 @@ type authFixture struct {
 	t          testing.TB
 	store      *db.Store
 	hub        *hub.Hub
+	audit      *audit.Log
+	notifier   *notify.Notifier
 	srv        *Server
 	ts         *httptest.Server
 	client     *http.Client // follows no redirects: tests look at them
@@ -95,11 +100,20 @@ func newAuthFixture(t testing.TB, o fixtureOpts) *authFixture {
 	} else {
 		f.addUser("admin", auth.RoleAdmin, auth.AllMachines)
 	}
-	d := Deps{Hub: h, Store: store, Log: log, Version: "test", TrustedProxies: o.trusted}
+	f.audit = audit.New(store, log)
+	d := Deps{Hub: h, Store: store, Log: log, Version: "test", TrustedProxies: o.trusted,
+		Coord: coord.New(store, nil, log), Audit: f.audit}
+	if n, err := notify.New(notify.Deps{Store: store, Log: log, Waiting: h.AgentWaiting}); err != nil {
+		t.Fatal(err)
+	} else {
+		d.Notifier = n
+	}
 	if o.deps != nil {
 		o.deps(&d)
 	}
+	f.notifier = d.Notifier
 	f.srv = New(d)
+	h.SetListener(f.srv.Listener())
 	if o.tls {
 		f.ts = httptest.NewTLSServer(f.srv)
 		f.client = f.ts.Client()
@@ -112,18 +126,21 @@ func newAuthFixture(t testing.TB, o fixtureOpts) *authFixture {
 	return f
 }
 
-// close stops everything in the order ct serve does: streams, HTTP, hub,
-// audit queue, store. Safe to call twice.
+// close stops everything in the order ct serve does: streams, HTTP,
+// notifier, audit queue, hub, store. Safe to call twice.
 func (f *authFixture) close() {
 	f.closeOnce.Do(func() {
 		f.srv.CloseStreams()
 		f.ts.Close()
+		if f.notifier != nil {
+			f.notifier.Close()
+		}
+		f.audit.Close()
 		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 		defer cancel()
 		if err := f.hub.Close(ctx); err != nil {
 			f.t.Errorf("hub close: %v", err)
 		}
-		f.srv.Flush()
 		if err := f.store.Close(); err != nil {
 			f.t.Errorf("store close: %v", err)
 		}

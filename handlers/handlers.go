@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/a-h/templ"
+	"github.com/ct-dev/ct/audit"
 	"github.com/ct-dev/ct/auth"
 	"github.com/ct-dev/ct/coord"
 	"github.com/ct-dev/ct/db"
@@ -30,7 +31,11 @@ type Deps struct {
 	Store   *db.Store
 	Log     *slog.Logger
 	Version string
-	Coord   *coord.Service // coordination: messages, locks, todos, reminders, peers (nil: one over Store)
+	Coord   *coord.Service // coordination: messages, locks, todos, reminders, peers (required)
+	Audit   *audit.Log     // the audit trail writer (required)
+	// Notifier sends Web Push and ntfy notifications; nil: notifications
+	// are off (their keys could not be stored).
+	Notifier *notify.Notifier
 
 	// TrustedProxies may set X-Forwarded-For / -Proto (--trusted-proxy).
 	TrustedProxies []*net.IPNet
@@ -55,7 +60,7 @@ type Server struct {
 	setupDone atomic.Bool   // an admin exists (cached: checked on every request)
 	userLimit *auth.Limiter // failed logins per account
 	addrLimit *auth.Limiter // failed logins per address
-	auditor   *auditor
+	auditLog  *audit.Log
 	mux       *chi.Mux         // the router, for tests that walk every route
 	notifier  *notify.Notifier // Web Push and ntfy; nil if its keys could not be stored
 }
@@ -63,31 +68,27 @@ type Server struct {
 // Routes exposes the router so tests can walk every registered route.
 func (s *Server) Routes() chi.Routes { return s.mux }
 
-// New builds the server and registers it as the hub's listener.
+// New builds the HTTP surface over services ct serve built and started
+// (see serve.go); it starts none of its own. Register Listener() with the
+// hub to have pages follow its changes.
 func New(d Deps) *Server {
 	s := &Server{hub: d.Hub, store: d.Store, log: d.Log, version: d.Version,
 		trusted:   d.TrustedProxies,
 		userLimit: auth.NewLimiter(loginFailsPerUser, loginWindow),
 		addrLimit: auth.NewLimiter(loginFailsPerAddr, loginWindow),
+		coord:     d.Coord,
+		auditLog:  d.Audit,
+		notifier:  d.Notifier,
 	}
-	s.auditor = newAuditor(d.Store, d.Log)
-	s.coord = d.Coord
-	if s.coord == nil {
-		s.coord = coord.New(d.Store, nil, d.Log)
-	}
-	go s.runPromptNotices() // notices typed into opted-in agents' sessions; ends when the bus closes
 	s.streams = newStreams(s)
 	s.sse = s.streams.server
-	if n, err := notify.New(notify.Deps{Store: d.Store, Log: d.Log, Waiting: d.Hub.AgentWaiting}); err != nil {
-		d.Log.Error("notifications are off", "error", err)
-	} else {
-		s.notifier = n
-		n.FollowMessages(s.coord.Bus()) // P0 messages to people
-	}
 	s.handler = s.routes()
-	d.Hub.SetListener(s.hubListener())
 	return s
 }
+
+// Listener is what the hub tells about changes: the pages, plus
+// notifications when they are on.
+func (s *Server) Listener() hub.Listener { return s.hubListener() }
 
 // ServeHTTP implements http.Handler.
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) { s.handler.ServeHTTP(w, r) }
@@ -186,13 +187,4 @@ func (s *Server) logRequest(r *http.Request, start time.Time, e *Error) {
 func render(w http.ResponseWriter, r *http.Request, c templ.Component) error {
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")
 	return c.Render(r.Context(), w)
-}
-
-// Flush writes queued audit entries; call it after the HTTP server has shut
-// down and before the store closes.
-func (s *Server) Flush() {
-	if s.notifier != nil {
-		s.notifier.Close()
-	}
-	s.auditor.close()
 }

@@ -8,7 +8,6 @@ import (
 	"time"
 
 	"github.com/ct-dev/ct/auth"
-	"github.com/ct-dev/ct/db"
 	"github.com/ct-dev/ct/hub"
 	"github.com/ct-dev/ct/views"
 	"github.com/go-chi/chi/v5"
@@ -72,7 +71,7 @@ func (st *streams) lobbySoon() {
 
 // WheelAudit writes a wheel change to the audit log.
 func (st *streams) WheelAudit(sid, actor, action, what string) {
-	st.s.auditor.add(db.AuditEntry{Time: time.Now(), Actor: actor, Action: action, Subject: sid + ": " + what})
+	st.s.auditLog.Record(actor, action, sid+": "+what, "")
 }
 
 // handleSessionWheel takes the presence bar's buttons.

@@ -1,0 +1,108 @@
+// Package audit owns the writer of the hub's audit trail: every approval,
+// input, wheel and coordination change is queued here and appended to the
+// store's hash-chained audit log. It batches entries that arrive together
+// into one transaction. It must not import handlers, hub or anything that
+// serves requests; the hub, the handlers and the hub's own services are
+// given one *Log by ct serve.
+package audit
+
+import (
+	"log/slog"
+	"sync"
+	"time"
+
+	"github.com/ct-dev/ct/db"
+)
+
+// queueLen bounds entries waiting to be written: enough for a burst of
+// keystrokes from many pages between two commits.
+const queueLen = 4096
+
+// maxBatch bounds one transaction, so a flood still commits in steps.
+const maxBatch = 512
+
+// Log appends audit entries from one goroutine, batching those that arrive
+// together, so auditing every keystroke sent to a session does not put an
+// fsync on the input path. Create with New, stop with Close.
+type Log struct {
+	store *db.Store
+	log   *slog.Logger
+	now   func() time.Time
+	in    chan db.AuditEntry
+	done  chan struct{}
+
+	// mu guards closed against Add: a timer (a wheel expiring) may record
+	// after Close, and must write directly instead of into a closed queue.
+	mu     sync.RWMutex
+	closed bool
+}
+
+// New starts the writer on store; Close flushes and stops it.
+func New(store *db.Store, log *slog.Logger) *Log {
+	l := &Log{store: store, log: log, now: time.Now, in: make(chan db.AuditEntry, queueLen), done: make(chan struct{})}
+	go l.run() // the one writer; ends when Close closes the queue
+	return l
+}
+
+func (l *Log) run() {
+	defer close(l.done)
+	for e := range l.in {
+		batch := []db.AuditEntry{e}
+		for more := true; more && len(batch) < maxBatch; {
+			select {
+			case e, ok := <-l.in:
+				if !ok {
+					more = false
+					break
+				}
+				batch = append(batch, e)
+			default:
+				more = false
+			}
+		}
+		if err := l.store.AppendAudit(batch...); err != nil {
+			l.log.Error("audit log write failed", "entries", len(batch), "error", err)
+		}
+	}
+}
+
+// Add queues an entry; if the queue is full it writes synchronously rather
+// than drop an audit record.
+func (l *Log) Add(e db.AuditEntry) {
+	if e.Time.IsZero() {
+		e.Time = l.now()
+	}
+	l.mu.RLock()
+	defer l.mu.RUnlock()
+	if l.closed {
+		if err := l.store.AppendAudit(e); err != nil {
+			l.log.Error("audit log write failed after shutdown", "error", err)
+		}
+		return
+	}
+	select {
+	case l.in <- e:
+	default:
+		if err := l.store.AppendAudit(e); err != nil {
+			l.log.Error("audit log write failed", "error", err)
+		}
+	}
+}
+
+// Record queues an entry by actor, now; addr is where the action came from
+// ("" for the hub's own actions).
+func (l *Log) Record(actor, action, subject, addr string) {
+	l.Add(db.AuditEntry{Actor: actor, Action: action, Subject: subject, Addr: addr})
+}
+
+// Close flushes queued entries and stops the writer. Call it after
+// everything that records has stopped and before the store closes.
+func (l *Log) Close() {
+	l.mu.Lock()
+	if !l.closed {
+		l.closed = true
+		close(l.in)
+	}
+	l.mu.Unlock()
+	<-l.done
+}

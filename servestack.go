@@ -1,0 +1,101 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"sync"
+
+	"github.com/ct-dev/ct/audit"
+	"github.com/ct-dev/ct/coord"
+	"github.com/ct-dev/ct/db"
+	"github.com/ct-dev/ct/hub"
+	"github.com/ct-dev/ct/notify"
+	"github.com/ct-dev/ct/promptnotice"
+)
+
+// hubStack is every long-lived service of ct serve below the HTTP layer.
+// serve.go is the one place that builds and starts them (open) and stops
+// them in order (the stop funcs); nothing else starts a goroutine that
+// outlives a request.
+type hubStack struct {
+	store    *db.Store
+	audit    *audit.Log
+	hub      *hub.Hub
+	coord    *coord.Service
+	notifier *notify.Notifier // nil: notifications are off
+
+	stopCoord     func() // ends coordination streams and the reminder loop
+	stopNotices   func() // ends the prompt-notice loop and its retries
+	stopRetention func()
+	closeOnce     sync.Once
+}
+
+// openStack opens the store and starts the services on it.
+func openStack(ctx context.Context, c serveConfig, log *slog.Logger) (*hubStack, error) {
+	store, err := db.Open(c.Data)
+	if err != nil {
+		return nil, err
+	}
+	for _, step := range store.Migrated() {
+		log.Info("store upgraded", "step", step, "path", store.Path())
+	}
+	st := &hubStack{store: store, stopNotices: func() {}, stopRetention: func() {}, stopCoord: func() {}}
+	st.audit = audit.New(store, log)
+	st.hub, err = hub.New(store, log, hub.Options{WheelTimeout: c.WheelTimeout})
+	if err != nil {
+		st.audit.Close()
+		store.Close()
+		return nil, err
+	}
+	st.coord, st.stopCoord = startCoord(ctx, store, log)
+	if n, err := notify.New(notify.Deps{Store: store, Log: log, Waiting: st.hub.AgentWaiting}); err != nil {
+		log.Error("notifications are off", "error", err)
+	} else {
+		st.notifier = n
+		n.FollowMessages(st.coord.Bus()) // P0 messages to people
+	}
+	st.stopNotices = startNotices(ctx, promptnotice.Deps{Coord: st.coord, Hub: st.hub, Store: store, Audit: st.audit, Log: log})
+	st.stopRetention = startRetention(ctx, c.Retain, store, log)
+	return st, nil
+}
+
+// startNotices runs the prompt-notice loop until stop is called.
+func startNotices(ctx context.Context, d promptnotice.Deps) (stop func()) {
+	ctx, cancel := context.WithCancel(ctx)
+	done := make(chan struct{})
+	go func() { // one loop per hub; owns every pending notice
+		defer close(done)
+		promptnotice.New(d).Run(ctx)
+	}()
+	return func() { cancel(); <-done }
+}
+
+// stopServices ends what feeds the HTTP layer's long-lived streams, before
+// the HTTP server shuts down.
+func (st *hubStack) stopServices() {
+	st.stopCoord()
+	st.stopNotices()
+}
+
+// close stops everything in order after the HTTP server has shut down:
+// notifications and the audit queue, then the hub (which writes every
+// received event), then retention and the store.
+func (st *hubStack) close(ctx context.Context) error {
+	var err error
+	st.closeOnce.Do(func() {
+		st.stopServices()
+		if st.notifier != nil {
+			st.notifier.Close()
+		}
+		st.audit.Close()
+		if e := st.hub.Close(ctx); e != nil {
+			err = fmt.Errorf("flush store: %w", e)
+		}
+		st.stopRetention()
+		if e := st.store.Close(); e != nil && err == nil {
+			err = e
+		}
+	})
+	return err
+}
