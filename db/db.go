@@ -7,6 +7,17 @@
 //	nodes                name -> JSON Node
 //	sessions             id -> JSON Session
 //	logs/<session id>    8-byte big-endian seq -> wire frame (one event)
+//	prompts              id (sorts by creation) -> JSON Prompt
+//	prompts_pending      id -> nothing: the index of pending prompts
+//	audit                8-byte big-endian seq -> JSON AuditEntry (hash-chained)
+//	users                name -> JSON User
+//	tokens               id -> JSON Token (the secret only as a hash)
+//	websess              id -> JSON WebSession (browser logins)
+//	settings             key -> value (hub-wide settings, e.g. notification keys)
+//	notify               user name -> JSON NotifyPrefs
+//	notify_used          link nonce -> expiry (RFC 3339): used one-tap links
+//	coord_messages, coord_locks, coord_todos, coord_reminders, coord_peers,
+//	coord_hooks          coordination records, laid out in coord_tx.go
 package db
 
 import (
