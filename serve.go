@@ -34,6 +34,10 @@ type serveConfig struct {
 	TLSKey        string
 	TrustedProxy  string
 	WheelTimeout  time.Duration // an unanswered wheel request is granted after this
+
+	// Connection limits; see docs/design.md "Security model".
+	BodyTimeout time.Duration // a request body must arrive within this
+	IdleTimeout time.Duration // an idle keep-alive connection is closed after this
 }
 
 func parseServe(args []string, getenv func(string) string, stdout, stderr io.Writer) (serveConfig, error) {
@@ -63,6 +67,16 @@ event is written before it exits.`, stdout)
 		}
 		wheelDefault = d
 	}
+	c.BodyTimeout = handlers.DefaultBodyTimeout
+	c.IdleTimeout = defaultIdleTimeout
+	if err := durationEnv(getenv, "CT_BODY_TIMEOUT", &c.BodyTimeout, stderr); err != nil {
+		return c, err
+	}
+	if err := durationEnv(getenv, "CT_IDLE_TIMEOUT", &c.IdleTimeout, stderr); err != nil {
+		return c, err
+	}
+	fs.DurationVar(&c.BodyTimeout, "body-timeout", c.BodyTimeout, "close a request whose body has not arrived within this (slow-body clients); streams have no body (env CT_BODY_TIMEOUT)")
+	fs.DurationVar(&c.IdleTimeout, "idle-timeout", c.IdleTimeout, "close a keep-alive connection idle this long (env CT_IDLE_TIMEOUT)")
 	fs.DurationVar(&c.WheelTimeout, "wheel-timeout", wheelDefault, "grant an unanswered request for the wheel after this, if its holder is idle (env CT_WHEEL_TIMEOUT)")
 	if err := parseFlags(fs, args, stderr); err != nil {
 		return c, err
@@ -82,6 +96,25 @@ event is written before it exits.`, stdout)
 		return c, errUsage
 	}
 	return c, nil
+}
+
+// defaultIdleTimeout closes keep-alive connections nobody uses; browsers
+// reopen one in a round trip.
+const defaultIdleTimeout = 2 * time.Minute
+
+// durationEnv reads a positive duration from the environment into d.
+func durationEnv(getenv func(string) string, key string, d *time.Duration, stderr io.Writer) error {
+	v := getenv(key)
+	if v == "" {
+		return nil
+	}
+	x, err := time.ParseDuration(v)
+	if err != nil || x <= 0 {
+		fmt.Fprintf(stderr, "ct serve: %s=%q is not a duration like 30s\n", key, v)
+		return errUsage
+	}
+	*d = x
+	return nil
 }
 
 func newLogger(w io.Writer, level, format string) (*slog.Logger, error) {
@@ -125,7 +158,7 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 		return err
 	}
 	srv := handlers.New(handlers.Deps{Hub: st.hub, Store: st.store, Log: log, Version: version, TrustedProxies: trusted,
-		Coord: st.coord, Audit: st.audit, Notifier: st.notifier})
+		BodyTimeout: c.BodyTimeout, Coord: st.coord, Audit: st.audit, Notifier: st.notifier})
 	st.hub.SetListener(srv.Listener())
 
 	// Bind before serving so the address is known (and :0 works in tests).
@@ -133,7 +166,9 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 	if err != nil {
 		return fmt.Errorf("listen on %s: %w (is another ct serve running? pick another --addr)", c.Addr, err)
 	}
-	hs := &http.Server{Handler: srv, ReadHeaderTimeout: 10 * time.Second}
+	// No ReadTimeout or WriteTimeout on the server: they would end SSE
+	// streams and sockets; handlers bound request bodies (BodyTimeout).
+	hs := &http.Server{Handler: srv, ReadHeaderTimeout: 10 * time.Second, IdleTimeout: c.IdleTimeout}
 	scheme := "http"
 	if c.TLSCert != "" {
 		scheme = "https"

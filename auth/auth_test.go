@@ -62,24 +62,63 @@ func TestRoles(t *testing.T) {
 }
 
 func TestLimiter(t *testing.T) {
-	l := NewLimiter(3, time.Minute)
+	l := NewLimiter(3, time.Second, 8*time.Second, time.Minute)
 	now := time.Now()
-	for range 3 {
-		if l.Wait("k", now) != 0 {
-			t.Fatal("limited too early")
+	for range 3 { // free tries
+		if w := l.Begin("k", now); w != 0 {
+			t.Fatalf("limited too early: %v", w)
 		}
-		l.Fail("k", now)
+		l.Done("k", now, false)
 	}
-	if l.Wait("k", now) <= 0 {
-		t.Fatal("not limited after 3 failures")
+	// Past the free tries each further one waits, doubling up to the max.
+	for i, want := range []time.Duration{time.Second, 2 * time.Second, 4 * time.Second, 8 * time.Second, 8 * time.Second} {
+		if w := l.Begin("k", now.Add(want-time.Millisecond)); w <= 0 {
+			t.Fatalf("failure %d: not limited %v after the last one", 4+i, want-time.Millisecond)
+		}
+		now = now.Add(want)
+		if w := l.Begin("k", now); w != 0 {
+			t.Fatalf("failure %d: still limited %v after the last one (%v)", 4+i, want, w)
+		}
+		l.Done("k", now, false)
 	}
-	if l.Wait("k", now.Add(61*time.Second)) != 0 {
-		t.Fatal("still limited after the window")
+	if l.Begin("other", now) != 0 {
+		t.Fatal("keys are not independent")
 	}
-	l.Fail("k", now)
-	l.Reset("k")
-	if l.Wait("k", now) != 0 {
-		t.Fatal("Reset did not clear")
+	l.Release("other")
+	// Forgotten a window after the last failure.
+	if w := l.Begin("k", now.Add(61*time.Second)); w != 0 {
+		t.Fatalf("still limited after the window: %v", w)
+	}
+	l.Done("k", now.Add(61*time.Second), true)
+}
+
+// Tries are counted when they begin: parallel guesses cannot all pass the
+// check before their failures are recorded.
+func TestLimiterCountsTriesInFlight(t *testing.T) {
+	l := NewLimiter(5, time.Second, time.Minute, time.Minute)
+	now := time.Now()
+	began := 0
+	for range 60 {
+		if l.Begin("admin", now) == 0 {
+			began++
+		}
+	}
+	if began != 5 {
+		t.Fatalf("%d of 60 parallel tries began, want the 5 free ones", began)
+	}
+	for range 5 {
+		l.Done("admin", now, false)
+	}
+	if l.Begin("admin", now) == 0 {
+		t.Fatal("a 6th try began at once after 5 failures")
+	}
+	// Success forgets; Release neither counts nor forgets.
+	l.Begin("bob", now)
+	l.Done("bob", now, false)
+	l.Begin("bob", now)
+	l.Release("bob")
+	if l.keys["bob"].fails != 1 || l.keys["bob"].inflight != 0 {
+		t.Fatalf("bob after Release: %+v", *l.keys["bob"])
 	}
 }
 

@@ -39,6 +39,8 @@ type Deps struct {
 
 	// TrustedProxies may set X-Forwarded-For / -Proto (--trusted-proxy).
 	TrustedProxies []*net.IPNet
+	// BodyTimeout bounds sending a request body (0: DefaultBodyTimeout).
+	BodyTimeout time.Duration
 }
 
 // Server serves ct's HTTP surface.
@@ -56,13 +58,14 @@ type Server struct {
 	coord      *coord.Service
 	tokenNames tokenNames // API token id -> name, the default peer name
 
-	trusted   []*net.IPNet
-	setupDone atomic.Bool   // an admin exists (cached: checked on every request)
-	userLimit *auth.Limiter // failed logins per account
-	addrLimit *auth.Limiter // failed logins per address
-	auditLog  *audit.Log
-	mux       *chi.Mux         // the router, for tests that walk every route
-	notifier  *notify.Notifier // Web Push and ntfy; nil if its keys could not be stored
+	trusted     []*net.IPNet
+	bodyTimeout time.Duration
+	setupDone   atomic.Bool   // an admin exists (cached: checked on every request)
+	userLimit   *auth.Limiter // failed logins per account
+	addrLimit   *auth.Limiter // failed logins per address
+	auditLog    *audit.Log
+	mux         *chi.Mux         // the router, for tests that walk every route
+	notifier    *notify.Notifier // Web Push and ntfy; nil if its keys could not be stored
 }
 
 // Routes exposes the router so tests can walk every registered route.
@@ -73,12 +76,16 @@ func (s *Server) Routes() chi.Routes { return s.mux }
 // hub to have pages follow its changes.
 func New(d Deps) *Server {
 	s := &Server{hub: d.Hub, store: d.Store, log: d.Log, version: d.Version,
-		trusted:   d.TrustedProxies,
-		userLimit: auth.NewLimiter(loginFailsPerUser, loginWindow),
-		addrLimit: auth.NewLimiter(loginFailsPerAddr, loginWindow),
-		coord:     d.Coord,
-		auditLog:  d.Audit,
-		notifier:  d.Notifier,
+		trusted:     d.TrustedProxies,
+		userLimit:   auth.NewLimiter(loginFailsPerUser, loginDelay, loginMaxDelay, loginWindow),
+		addrLimit:   auth.NewLimiter(loginFailsPerAddr, loginDelay, loginMaxDelay, loginWindow),
+		coord:       d.Coord,
+		auditLog:    d.Audit,
+		notifier:    d.Notifier,
+		bodyTimeout: d.BodyTimeout,
+	}
+	if s.bodyTimeout <= 0 {
+		s.bodyTimeout = DefaultBodyTimeout
 	}
 	s.streams = newStreams(s)
 	s.sse = s.streams.server

@@ -4,6 +4,7 @@ import (
 	"crypto/subtle"
 	"fmt"
 	"net/http"
+	"net/url"
 	"strings"
 	"sync"
 	"time"
@@ -91,10 +92,15 @@ func (s *Server) handleSetupCreate(w http.ResponseWriter, r *http.Request) error
 	return s.startWebSession(w, r, "admin", "/")
 }
 
-// loginLimits: per account and per address, failures per window.
+// Login limits, per account and per address: the free failures, then a
+// delay before each further try that doubles from loginDelay to
+// loginMaxDelay (the owner of an attacked account waits minutes at most,
+// never a fixed lockout); failures are forgotten loginWindow after the last.
 const (
 	loginFailsPerUser = 5
 	loginFailsPerAddr = 20
+	loginDelay        = 2 * time.Second
+	loginMaxDelay     = 5 * time.Minute
 	loginWindow       = 15 * time.Minute
 )
 
@@ -121,10 +127,16 @@ func (s *Server) handleLoginCreate(w http.ResponseWriter, r *http.Request) error
 
 // checkLogin verifies a name and password under the rate limits.
 func (s *Server) checkLogin(r *http.Request, name, pw string) (db.User, *Error) {
-	now := time.Now()
 	addr := clientAddr(r)
-	if wait := max(s.userLimit.Wait(name, now), s.addrLimit.Wait(addr, now)); wait > 0 {
-		return db.User{}, errorf(http.StatusTooManyRequests, fmt.Sprintf("Too many failed logins. Try again in %d minutes.", int(wait.Minutes())+1))
+	// Both limits count this try before the (slow) password check, so
+	// guesses sent in parallel cannot all pass the check first.
+	now := time.Now()
+	if wait := s.userLimit.Begin(name, now); wait > 0 {
+		return db.User{}, tooMany(wait)
+	}
+	if wait := s.addrLimit.Begin(addr, now); wait > 0 {
+		s.userLimit.Release(name)
+		return db.User{}, tooMany(wait)
 	}
 	u, err := s.store.GetUser(name)
 	hash := u.PasswordHash
@@ -132,14 +144,23 @@ func (s *Server) checkLogin(r *http.Request, name, pw string) (db.User, *Error) 
 		hash = decoyHash() // as slow as a real check: timing must not tell which names exist
 	}
 	ok := auth.CheckPassword(hash, pw) && err == nil && !u.Disabled
+	done := time.Now()
+	s.userLimit.Done(name, done, ok)
+	if ok {
+		s.addrLimit.Release(addr)
+	} else {
+		s.addrLimit.Done(addr, done, false)
+	}
 	if !ok {
-		s.userLimit.Fail(name, now)
-		s.addrLimit.Fail(addr, now)
 		s.auditAs(r, name, "login.fail", name)
 		return db.User{}, errorf(http.StatusUnauthorized, "Wrong name or password.")
 	}
-	s.userLimit.Reset(name)
 	return u, nil
+}
+
+// tooMany is the answer to a try that must wait.
+func tooMany(wait time.Duration) *Error {
+	return errorf(http.StatusTooManyRequests, fmt.Sprintf("Too many failed logins. Try again in %s.", (wait+time.Second-1).Truncate(time.Second)))
 }
 
 // decoyHash is a hash of a random password, checked against for names that
@@ -212,7 +233,16 @@ func (s *Server) handleAccountPassword(w http.ResponseWriter, r *http.Request) e
 
 // safeNext keeps post-login redirects on this site.
 func safeNext(next string) string {
-	if !strings.HasPrefix(next, "/") || strings.HasPrefix(next, "//") || strings.HasPrefix(next, "/\\") {
+	// Browsers drop tabs and newlines from a URL and read a backslash as a
+	// slash, so "/\t/evil.example" would become "//evil.example": refuse
+	// every control character and backslash before parsing.
+	for _, r := range next {
+		if r < 0x20 || r == 0x7f || r == '\\' {
+			return "/"
+		}
+	}
+	u, err := url.Parse(next)
+	if err != nil || u.Scheme != "" || u.Host != "" || u.User != nil || !strings.HasPrefix(u.Path, "/") || strings.HasPrefix(next, "//") {
 		return "/"
 	}
 	return next

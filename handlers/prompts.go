@@ -2,6 +2,7 @@ package handlers
 
 import (
 	"encoding/json"
+	"fmt"
 	"net/http"
 	"sort"
 	"strings"
@@ -144,6 +145,11 @@ func (s *Server) handlePromptDecide(w http.ResponseWriter, r *http.Request) erro
 		d.Message = ""
 	case d.Decision == "deny":
 		d.Message = "" // plain Deny: the message box is for "Deny with message"
+	default:
+		return errorf(http.StatusBadRequest, fmt.Sprintf(`Unknown decision %q: use "allow", "deny" or "deny-message" (with a message), or scope "session" to allow for the session.`, d.Decision))
+	}
+	if err := d.Validate(); err != nil {
+		return errorf(http.StatusBadRequest, err.Error()+".")
 	}
 	id := chi.URLParam(r, "id")
 	if _, err := s.visiblePrompt(principal(r), id, true); err != nil {

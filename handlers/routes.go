@@ -14,6 +14,7 @@ func (s *Server) routes() http.Handler {
 	r := chi.NewRouter()
 	r.Use(trustedProxy(s.trusted))
 	r.Use(securityHeaders)
+	r.Use(bodyTimeout(s.bodyTimeout)) // slow bodies; streams have no body
 	r.Use(s.meters.count) // open streams and sockets, for /metrics
 
 	// Public: health, assets, logging in, first-start setup.
