@@ -15,7 +15,7 @@ func (s *Server) routes() http.Handler {
 	r.Use(trustedProxy(s.trusted))
 	r.Use(securityHeaders)
 	r.Use(bodyTimeout(s.bodyTimeout)) // slow bodies; streams have no body
-	r.Use(s.meters.count) // open streams and sockets, for /metrics
+	r.Use(s.meters.count)             // open streams and sockets, for /metrics
 
 	// Public: health, assets, logging in, first-start setup.
 	r.Get("/healthz", s.handleHealth)
