@@ -4,11 +4,11 @@ import (
 	"context"
 	"fmt"
 	"io"
-	"os"
 	"strconv"
+	"strings"
 	"time"
 
-	"github.com/ct-dev/ct/claudehook"
+	"github.com/ct-dev/ct/agent"
 	"github.com/ct-dev/ct/ptywrap"
 )
 
@@ -19,6 +19,7 @@ type wrapConfig struct {
 	Token   string
 	Spool   int
 	NoHooks bool
+	Agent   agent.Adapter // --agent, else guessed from the command's name
 	Command []string
 }
 
@@ -34,7 +35,14 @@ program runs anyway and wrap reconnects in the background (1 s doubling to
 --spool bytes (default 16 MiB); beyond that the oldest output is dropped and
 the hub is told how much. wrap exits with the program's exit status
 (128+signal when it was killed). With no terminal on stdin, EOF on stdin only
-ends local input; the program keeps running for input from the hub.`, stdout)
+ends local input; the program keeps running for input from the hub.
+
+wrap tells the hub which agent adapter runs the program and whether ct's
+hooks are live. The adapter is guessed from the program's name (claude is
+Claude Code, anything else is plain); --agent overrides the guess. Claude Code
+gets ct's hooks (approvals from the hub) unless --no-hooks is set or they
+cannot be set up; a session without live hooks gets the hub's screen rules
+(yes/no questions on screen become prompts).`, stdout)
 	fs.StringVar(&c.Hub, "hub", envOr(getenv, "CT_HUB", "http://127.0.0.1:7200"), "hub URL (env CT_HUB)")
 	fs.StringVar(&c.Name, "name", envOr(getenv, "CT_NAME", ""), "machine name shown on the hub (env CT_NAME; default: hostname)")
 	fs.StringVar(&c.Token, "token", envOr(getenv, "CT_TOKEN", ""), "machine token for the hub (env CT_TOKEN)")
@@ -48,7 +56,8 @@ ends local input; the program keeps running for input from the hub.`, stdout)
 		spoolDefault = n
 	}
 	fs.IntVar(&c.Spool, "spool", spoolDefault, "bytes of output kept for the hub until acknowledged (env CT_SPOOL)")
-	fs.BoolVar(&c.NoHooks, "no-hooks", getenv("CT_NO_HOOKS") == "1", "for claude: do not inject ct's hooks (no approvals from the hub) (env CT_NO_HOOKS=1)")
+	fs.BoolVar(&c.NoHooks, "no-hooks", getenv("CT_NO_HOOKS") == "1", "for claude: do not inject ct's hooks (the hub's screen rules instead) (env CT_NO_HOOKS=1)")
+	agentName := fs.String("agent", envOr(getenv, "CT_AGENT", ""), "agent adapter: "+strings.Join(agent.Names(), " or ")+" (env CT_AGENT; default: guessed from the command's name)")
 	if err := parseFlags(fs, args, stderr); err != nil {
 		return c, err
 	}
@@ -65,24 +74,16 @@ ends local input; the program keeps running for input from the hub.`, stdout)
 	if len(c.Command) == 0 {
 		c.Command = []string{"claude"}
 	}
+	c.Agent = agent.Detect(c.Command[0])
+	if *agentName != "" {
+		a, err := agent.ByName(*agentName)
+		if err != nil {
+			fmt.Fprintf(stderr, "ct wrap: --agent: %v\n", err)
+			return c, errUsage
+		}
+		c.Agent = a
+	}
 	return c, nil
-}
-
-// injectHooks adds ct's Claude Code hooks (--settings) and the bridge that
-// answers them to cfg.
-func injectHooks(cfg *ptywrap.Config) (func(), error) {
-	self, err := os.Executable()
-	if err != nil {
-		return nil, err
-	}
-	in, err := claudehook.Inject(self, cfg.Args)
-	if err != nil {
-		return nil, err
-	}
-	// The hub shows the command as the person typed it, not ct's --settings.
-	cfg.ShownArgs = append([]string{}, cfg.Args...)
-	cfg.Args, cfg.Env, cfg.Plugin = in.Args, append(cfg.Env, in.Env...), in.Bridge
-	return in.Close, nil
 }
 
 func runWrap(ctx context.Context, args []string, getenv func(string) string, stdin io.Reader, stdout, stderr io.Writer) error {
@@ -90,19 +91,17 @@ func runWrap(ctx context.Context, args []string, getenv func(string) string, std
 	if err != nil {
 		return err
 	}
+	launch, err := c.Agent.Prepare("", c.Command[1:], c.NoHooks)
+	if err != nil {
+		// Approvals from the hub are lost, the session is not: run plain.
+		fmt.Fprintf(stderr, "ct wrap: cannot set up %s hooks (%v); approvals only at the terminal\n", c.Agent.Name, err)
+	}
+	defer launch.Close()
 	cfg := ptywrap.Config{
-		Command: c.Command[0], Args: c.Command[1:], Hub: c.Hub, Token: c.Token, Name: c.Name,
+		Command: c.Command[0], Args: launch.Args, ShownArgs: launch.ShownArgs, Env: launch.Env, Plugin: launch.Plugin,
+		Agent: launch.Agent, Hooks: launch.Hooks, Hub: c.Hub, Token: c.Token, Name: c.Name,
 		Spool: c.Spool, Version: version, Stdin: stdin, Stdout: stdout, Stderr: stderr,
 		FinalWait: 5 * time.Second,
-	}
-	if claudehook.IsClaude(cfg.Command) && !c.NoHooks {
-		cleanup, err := injectHooks(&cfg)
-		if err != nil {
-			// Approvals from the hub are lost, the session is not: run plain.
-			fmt.Fprintf(stderr, "ct wrap: cannot set up Claude Code hooks (%v); approvals only at the terminal\n", err)
-		} else {
-			defer cleanup()
-		}
 	}
 	code, err := ptywrap.Run(ctx, cfg)
 	if err != nil {

@@ -1,6 +1,6 @@
 // Package claudehook owns ct's integration with Claude Code's hook system on
-// the workstation: the settings file ct wrap injects with --settings (never
-// touching the user's own files), the private local socket that `ct hook`
+// the workstation: the settings file injected with --settings (by
+// agent.Claude, for ct wrap and ct node; never touching the user's own files), the private local socket that `ct hook`
 // reaches its wrap through, and the arbitration between an answer from the
 // hub and one typed at the terminal. It knows nothing of the hub's internals;
 // it speaks wire envelopes through ptywrap's Plugin interface.
@@ -38,11 +38,6 @@ type Setup struct {
 
 // Close removes the runtime dir.
 func (s *Setup) Close() { _ = os.RemoveAll(s.Dir) }
-
-// IsClaude reports whether command is Claude Code (its program name is claude).
-func IsClaude(command string) bool {
-	return strings.TrimSuffix(filepath.Base(command), ".exe") == "claude"
-}
 
 // Prepare writes the settings file and returns what to run. ctPath is the ct
 // binary the hooks call. A --settings the user passed is merged: their

@@ -3,9 +3,12 @@ package db
 import (
 	"encoding/json"
 	"fmt"
+	"path/filepath"
 	"sort"
+	"strings"
 	"time"
 
+	"github.com/ct-dev/ct/wire"
 	bolt "go.etcd.io/bbolt"
 )
 
@@ -37,6 +40,33 @@ type Session struct {
 	TerminalOnly bool      `json:"terminal_only,omitempty"` // prompts answered only at the terminal
 	// LogTrimmed: retention emptied the event log; the record stays.
 	LogTrimmed bool `json:"log_trimmed,omitempty"`
+	// Agent and Hooks are the wrap's declaration in session.start: the
+	// adapter it runs the program under (wire.AgentClaude, wire.AgentPlain)
+	// and whether ct's hooks are live (then the hub applies no screen rules).
+	// Records and wraps from before the declaration have neither; every read
+	// fills them in by legacyDeclaration.
+	Agent string `json:"agent,omitempty"`
+	Hooks bool   `json:"hooks,omitempty"`
+}
+
+// legacyDeclaration fills in Agent and Hooks for a session whose wrap did
+// not declare them (Agent ""), from its command name as ct guessed before
+// wraps declared it: claude is Claude Code, and claude or codex reported
+// questions through hooks. This is the one place that guess survives. It
+// runs at read, not as a schema migration, because a wrap of an older ct
+// version can still connect after the hub is upgraded and send no
+// declaration; a migration would fix only the records already stored.
+func legacyDeclaration(ss Session) Session {
+	if ss.Agent != "" {
+		return ss
+	}
+	ss.Agent = wire.AgentPlain
+	if strings.TrimSuffix(filepath.Base(ss.Command), ".exe") == "claude" {
+		ss.Agent = wire.AgentClaude
+	}
+	base := ss.Command[strings.LastIndexByte(ss.Command, '/')+1:]
+	ss.Hooks = base == "claude" || base == "codex"
+	return ss
 }
 
 // UpsertSession stores the wrap's view of a session's metadata. Fields the
@@ -52,11 +82,12 @@ func (s *Store) UpsertSession(in Session) (Session, error) {
 		} else {
 			cur.Node, cur.Command, cur.Args, cur.Cwd = in.Node, in.Command, in.Args, in.Cwd
 			cur.Cols, cur.Rows, cur.StartedAt = in.Cols, in.Rows, in.StartedAt
+			cur.Agent, cur.Hooks = in.Agent, in.Hooks
 			if cur.Status != StatusEnded {
 				cur.Status = in.Status
 			}
 		}
-		out = cur
+		out = legacyDeclaration(cur)
 		return putSession(tx, cur)
 	})
 	return out, err
@@ -83,9 +114,9 @@ func (s *Store) MarkAllOffline() error {
 	return s.bolt.Update(func(tx *bolt.Tx) error {
 		var live []Session
 		err := tx.Bucket(bucketSessions).ForEach(func(_, v []byte) error {
-			var ss Session
-			if err := json.Unmarshal(v, &ss); err != nil {
-				return fmt.Errorf("decode session: %w", err)
+			ss, err := decodeSession(v)
+			if err != nil {
+				return err
 			}
 			if ss.Status == StatusLive {
 				live = append(live, ss)
@@ -122,9 +153,9 @@ func (s *Store) Sessions() ([]Session, error) {
 	var out []Session
 	err := s.bolt.View(func(tx *bolt.Tx) error {
 		return tx.Bucket(bucketSessions).ForEach(func(_, v []byte) error {
-			var ss Session
-			if err := json.Unmarshal(v, &ss); err != nil {
-				return fmt.Errorf("decode session: %w", err)
+			ss, err := decodeSession(v)
+			if err != nil {
+				return err
 			}
 			out = append(out, ss)
 			return nil
@@ -135,15 +166,24 @@ func (s *Store) Sessions() ([]Session, error) {
 }
 
 func getSession(tx *bolt.Tx, id string) (Session, error) {
-	var ss Session
 	v := tx.Bucket(bucketSessions).Get([]byte(id))
 	if v == nil {
-		return ss, ErrNotFound
+		return Session{}, ErrNotFound
 	}
-	if err := json.Unmarshal(v, &ss); err != nil {
-		return ss, fmt.Errorf("decode session %s: %w", id, err)
+	ss, err := decodeSession(v)
+	if err != nil {
+		return ss, fmt.Errorf("session %s: %w", id, err)
 	}
 	return ss, nil
+}
+
+// decodeSession reads a stored session, its declaration filled in.
+func decodeSession(v []byte) (Session, error) {
+	var ss Session
+	if err := json.Unmarshal(v, &ss); err != nil {
+		return ss, fmt.Errorf("decode session: %w", err)
+	}
+	return legacyDeclaration(ss), nil
 }
 
 func putSession(tx *bolt.Tx, ss Session) error {

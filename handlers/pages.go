@@ -6,10 +6,10 @@ import (
 	"time"
 
 	"github.com/ct-dev/ct/auth"
-	"github.com/ct-dev/ct/claudehook"
 	"github.com/ct-dev/ct/db"
 	"github.com/ct-dev/ct/hub"
 	"github.com/ct-dev/ct/views"
+	"github.com/ct-dev/ct/wire"
 	"github.com/go-chi/chi/v5"
 )
 
@@ -115,7 +115,7 @@ func sessionModel(snap hub.Snapshot, stream string) views.Session {
 		ID: ss.ID, Title: commandLine(ss) + " @ " + ss.Node, Node: ss.Node, Cwd: ss.Cwd,
 		Status: ss.Status, ExitCode: exitCode(ss), Skipped: snap.Skipped, Dropped: ss.DroppedBytes,
 		Cols: snap.Cols, Rows: snap.Rows, History: snap.History, Stream: stream, Keys: keys,
-		Claude: claudehook.IsClaude(ss.Command), TerminalOnly: ss.TerminalOnly,
+		Claude: ss.Agent == wire.AgentClaude, TerminalOnly: ss.TerminalOnly,
 	}
 }
 

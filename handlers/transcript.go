@@ -11,7 +11,6 @@ import (
 	"sync"
 	"time"
 
-	"github.com/ct-dev/ct/claudehook"
 	"github.com/ct-dev/ct/db"
 	"github.com/ct-dev/ct/views"
 	"github.com/ct-dev/ct/wire"
@@ -292,7 +291,7 @@ func (st *streams) TranscriptAdded(sid string, seq uint64, en wire.TranscriptEnt
 
 func (st *streams) isClaude(sid string) bool {
 	ss, err := st.s.store.GetSession(sid)
-	return err == nil && claudehook.IsClaude(ss.Command)
+	return err == nil && ss.Agent == wire.AgentClaude // as its wrap declared it
 }
 
 // txEvent is a transcript update on a session page's stream: the page's sink

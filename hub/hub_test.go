@@ -152,9 +152,15 @@ func envelope(tb testing.TB, typ string, p any) wire.Envelope {
 // connect plays a wrap's handshake and returns the hub's session.ack seq.
 func (th *testHub) connect(tb testing.TB, sid string) (*fakeTransport, <-chan error, uint64) {
 	tb.Helper()
+	return th.connectAs(tb, sid, wire.SessionStart{Command: "bash", Cwd: "/tmp", Cols: 40, Rows: 5, StartedAt: time.Now().UTC()})
+}
+
+// connectAs is connect with the wrap's own session.start.
+func (th *testHub) connectAs(tb testing.TB, sid string, ss wire.SessionStart) (*fakeTransport, <-chan error, uint64) {
+	tb.Helper()
 	t, done := th.serve()
 	t.toHub <- envelope(tb, wire.TypeNodeHello, wire.Hello{Node: "box", Hostname: "box.lan", User: "ann", OS: "linux", Version: "test"})
-	start := envelope(tb, wire.TypeSessionStart, wire.SessionStart{Command: "bash", Cwd: "/tmp", Cols: 40, Rows: 5, StartedAt: time.Now().UTC()})
+	start := envelope(tb, wire.TypeSessionStart, ss)
 	start.SessionID = sid
 	t.toHub <- start
 	ack := t.recv(tb, "")

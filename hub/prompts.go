@@ -268,16 +268,6 @@ func settledBy(p db.Prompt) string {
 	return "closed"
 }
 
-// isHookAgent reports whether command reports permission questions through
-// hooks, so screen rules must not also turn them into prompts.
-func isHookAgent(command string) bool {
-	base := command
-	if i := strings.LastIndexByte(base, '/'); i >= 0 {
-		base = base[i+1:]
-	}
-	return base == "claude" || base == "codex"
-}
-
 // SettledBy is settledBy for the pages.
 func SettledBy(p db.Prompt) string { return settledBy(p) }
 

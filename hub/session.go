@@ -95,7 +95,7 @@ type session struct {
 func newSession(h *Hub, meta db.Session) *session {
 	s := &session{
 		h: h, id: meta.ID, meta: meta, recv: meta.LastSeq, promptIDs: map[string]string{},
-		hooks: isHookAgent(meta.Command),
+		hooks: meta.Hooks, // as the wrap declared it (db fills it in for older wraps)
 		scr:   screen.New(meta.Cols, meta.Rows),
 		wake:  make(chan struct{}, 1),
 		done:  make(chan struct{}),

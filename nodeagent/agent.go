@@ -17,7 +17,7 @@ import (
 	"sync"
 	"time"
 
-	"github.com/ct-dev/ct/claudehook"
+	"github.com/ct-dev/ct/agent"
 	"github.com/ct-dev/ct/ptywrap"
 	"github.com/ct-dev/ct/wire"
 )
@@ -31,7 +31,7 @@ type Config struct {
 	Version string
 	Socket  string // the attach socket's path
 	Spool   int
-	NoHooks bool   // for claude: do not inject ct's hooks
+	NoHooks bool   // for agents with hooks (claude): do not inject ct's hooks
 	Self    string // this ct executable, for Claude Code's hooks ("" = os.Executable)
 	Log     *slog.Logger
 }
@@ -121,24 +121,22 @@ func (a *Agent) Spawn(ctx context.Context, req wire.NodeSpawn) (string, error) {
 	if err != nil {
 		return "", err
 	}
-	hc := ptywrap.HeadlessConfig{
-		Command: req.Command, Dir: dir, Hub: a.cfg.Hub, Token: a.cfg.Token, Name: a.cfg.Name,
-		Spool: a.cfg.Spool, Version: a.cfg.Version, Cols: 100, Rows: 30,
+	// The same adapter lookup as ct wrap's guess: claude gets ct's hooks.
+	ag := agent.Detect(req.Command)
+	var args []string
+	var input []byte
+	if req.Prompt != "" {
+		args, input = ag.FirstPrompt(req.Prompt)
 	}
-	cleanup := func() {}
-	if claudehook.IsClaude(req.Command) {
-		if req.Prompt != "" {
-			hc.Args = []string{req.Prompt} // claude takes a first prompt as its argument
-		}
-		if !a.cfg.NoHooks {
-			if c, err := a.hooks(&hc); err != nil {
-				a.cfg.Log.Warn("cannot set up claude hooks; approvals only at the terminal", "error", err)
-			} else {
-				cleanup = c
-			}
-		}
-	} else if req.Prompt != "" {
-		hc.Input = []byte(req.Prompt + "\r") // typed, as a person would
+	launch, err := ag.Prepare(a.cfg.Self, args, a.cfg.NoHooks)
+	if err != nil {
+		a.cfg.Log.Warn("cannot set up agent hooks; approvals only at the terminal", "agent", ag.Name, "error", err)
+	}
+	cleanup := launch.Close
+	hc := ptywrap.HeadlessConfig{
+		Command: req.Command, Args: launch.Args, ShownArgs: launch.ShownArgs, Env: launch.Env, Plugin: launch.Plugin,
+		Agent: launch.Agent, Hooks: launch.Hooks, Input: input, Dir: dir, Hub: a.cfg.Hub, Token: a.cfg.Token,
+		Name: a.cfg.Name, Spool: a.cfg.Spool, Version: a.cfg.Version, Cols: 100, Rows: 30,
 	}
 	h, err := ptywrap.StartHeadless(ctx, hc)
 	if err != nil {
@@ -161,24 +159,6 @@ func (a *Agent) Spawn(ctx context.Context, req wire.NodeSpawn) (string, error) {
 	// person who asked can open it at once.
 	h.WaitConnected(5 * time.Second)
 	return h.ID, nil
-}
-
-// hooks injects Claude Code's hooks as ct wrap does (approvals from the hub).
-func (a *Agent) hooks(hc *ptywrap.HeadlessConfig) (func(), error) {
-	self := a.cfg.Self
-	if self == "" {
-		var err error
-		if self, err = os.Executable(); err != nil {
-			return nil, err
-		}
-	}
-	in, err := claudehook.Inject(self, hc.Args)
-	if err != nil {
-		return nil, err
-	}
-	hc.ShownArgs = append([]string{}, hc.Args...)
-	hc.Args, hc.Env, hc.Plugin = in.Args, append(hc.Env, in.Env...), in.Bridge
-	return in.Close, nil
 }
 
 // session returns a running session by id.

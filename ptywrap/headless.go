@@ -34,6 +34,9 @@ type HeadlessConfig struct {
 	// Input is typed into the program once it has started (a first prompt
 	// for programs that take none as an argument).
 	Input []byte
+	// Agent and Hooks are declared in session.start (see wire.SessionStart).
+	Agent string
+	Hooks bool
 }
 
 // Headless is one running session without a local terminal. Terminals can
@@ -104,7 +107,7 @@ func StartHeadless(ctx context.Context, cfg HeadlessConfig) (*Headless, error) {
 	ptyResize := make(chan wire.Resize, 4)
 	h.st = newStreamer(wsURL, cfg.Token, h.ID, h.sp, cfg.Plugin, inputs, ptyResize,
 		wire.Hello{Node: name, Hostname: host, User: currentUser(), OS: runtime.GOOS, Version: cfg.Version},
-		wire.SessionStart{Command: cfg.Command, Args: shown, Cwd: cfg.Dir, Cols: cols, Rows: rows, StartedAt: h.Started})
+		wire.SessionStart{Command: cfg.Command, Args: shown, Cwd: cfg.Dir, Cols: cols, Rows: rows, StartedAt: h.Started, Agent: cfg.Agent, Hooks: cfg.Hooks})
 	if cfg.Plugin != nil {
 		cfg.Plugin.Attach(h.st.sendUrgent)
 		attachLog(cfg.Plugin, h.sp) // Claude Code's transcript, as under ct wrap

@@ -46,6 +46,9 @@ type Config struct {
 	// ShownArgs, when set, are the arguments the hub shows for the session
 	// instead of Args: the person's own, without what ct adds (--settings).
 	ShownArgs []string
+	// Agent and Hooks are declared in session.start (see wire.SessionStart).
+	Agent string
+	Hooks bool
 }
 
 // ExitError carries the child's exit status for the caller to exit with.
@@ -94,7 +97,7 @@ func Run(ctx context.Context, cfg Config) (int, error) {
 	ptyResize := make(chan wire.Resize, 4)
 	st := newStreamer(wsURL, cfg.Token, sid, sp, cfg.Plugin, inputs, ptyResize,
 		wire.Hello{Node: name, Hostname: host, User: currentUser(), OS: runtime.GOOS, Version: cfg.Version},
-		wire.SessionStart{Command: cfg.Command, Args: shownArgs(cfg), Cwd: cwd, Cols: cols, Rows: rows, StartedAt: time.Now().UTC()})
+		wire.SessionStart{Command: cfg.Command, Args: shownArgs(cfg), Cwd: cwd, Cols: cols, Rows: rows, StartedAt: time.Now().UTC(), Agent: cfg.Agent, Hooks: cfg.Hooks})
 	if cfg.Plugin != nil {
 		cfg.Plugin.Attach(st.sendUrgent)
 		attachLog(cfg.Plugin, sp)

@@ -15,7 +15,10 @@ type Hello struct {
 }
 
 // SessionStart is session.start's payload. The wrap sends it on every
-// (re)connect; the hub treats it as an upsert.
+// (re)connect; the hub treats it as an upsert. Agent and Hooks are the
+// workstation's declaration of how it runs the program: the hub turns screen
+// rules on or off from Hooks and never guesses from Command. A wrap older than
+// the declaration sends neither (Agent ""); db.Session says what that means.
 type SessionStart struct {
 	Command   string    `json:"command"`
 	Args      []string  `json:"args,omitempty"`
@@ -23,7 +26,15 @@ type SessionStart struct {
 	Cols      int       `json:"cols"`
 	Rows      int       `json:"rows"`
 	StartedAt time.Time `json:"started_at"`
+	Agent     string    `json:"agent,omitempty"` // the adapter it runs under: AgentClaude | AgentPlain
+	Hooks     bool      `json:"hooks,omitempty"` // ct's hooks are live: injected, and --no-hooks not set
 }
+
+// Agent names a session.start may declare (package agent has their adapters).
+const (
+	AgentClaude = "claude" // Claude Code
+	AgentPlain  = "plain"  // any other program: the hub's screen rules
+)
 
 // SessionAck is session.ack's payload: where the hub's durable log ends.
 type SessionAck struct {
