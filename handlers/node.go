@@ -1,15 +1,11 @@
 package handlers
 
 import (
-	"context"
 	"encoding/json"
 	"errors"
 	"net/http"
 	"strings"
-	"sync/atomic"
-	"time"
 
-	"github.com/coder/websocket"
 	"github.com/ct-dev/ct/auth"
 	"github.com/ct-dev/ct/db"
 	"github.com/ct-dev/ct/hub"
@@ -21,37 +17,7 @@ import (
 // machine and receives requests to start sessions. The sessions themselves
 // stream over /ws/wrap like any wrap.
 func (s *Server) handleNodeSocket(w http.ResponseWriter, r *http.Request) {
-	p := principal(r)
-	if p.Kind != auth.KindMachine {
-		s.refuse(w, r, http.StatusForbidden, "ct node needs a machine token: run ct login --hub URL on the workstation, or pass --token", "")
-		return
-	}
-	c, err := websocket.Accept(w, r, nil)
-	if err != nil {
-		return
-	}
-	c.SetReadLimit(wire.MaxFrame)
-	t := wsTransport{c: c, lastRead: new(atomic.Int64)}
-	t.lastRead.Store(time.Now().UnixNano())
-	if !s.streams.addWrap(t) { // closed with the wraps at shutdown
-		_ = c.Close(websocket.StatusGoingAway, "hub shutting down")
-		return
-	}
-	defer s.streams.removeWrap(t)
-	beat, stopBeat := context.WithCancel(r.Context())
-	defer stopBeat()
-	go heartbeat(beat, c, t.lastRead) // a node that vanishes shows offline, as a wrap does
-	err = s.hub.ServeNode(r.Context(), t, hub.WrapAuth{TokenID: p.TokenID, Machine: p.Machine})
-	if websocket.CloseStatus(err) == -1 && err != nil && !errors.Is(err, context.Canceled) {
-		s.log.Debug("node connection ended", "error", err)
-		reason := err.Error()
-		if len(reason) > 120 {
-			reason = reason[:120]
-		}
-		_ = c.Close(websocket.StatusPolicyViolation, reason)
-		return
-	}
-	_ = c.Close(websocket.StatusNormalClosure, "")
+	s.serveMachineSocket(w, r, "node", "ct node needs a machine token: run ct login --hub URL on the workstation, or pass --token", s.hub.ServeNode)
 }
 
 // apiNode is a machine as GET /api/v1/nodes shows it.

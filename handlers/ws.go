@@ -45,11 +45,20 @@ func (t wsTransport) closeGoingAway() { _ = t.c.Close(websocket.StatusGoingAway,
 
 // handleWrapSocket is ct wrap's one outbound connection to the hub.
 func (s *Server) handleWrapSocket(w http.ResponseWriter, r *http.Request) {
+	s.serveMachineSocket(w, r, "wrap", "ct wrap needs a machine token: run ct login --hub URL on the workstation, or pass --token", s.hub.ServeWrap)
+}
+
+// serveMachineSocket is the one accept path for a machine's WebSocket (ct
+// wrap's /ws/wrap, ct node's /ws/node): it refuses any token but a
+// machine's (needMachine says what to do), accepts with coder/websocket's
+// defaults, bounds frames, registers the socket to be closed first at
+// shutdown, heartbeats it and runs serve on it until the connection ends.
+func (s *Server) serveMachineSocket(w http.ResponseWriter, r *http.Request, what, needMachine string, serve func(context.Context, hub.Transport, hub.WrapAuth) error) {
 	// The token was checked before the upgrade (requireAuth); only machine
-	// tokens publish sessions, and only as their machine.
+	// tokens publish sessions or start them, and only as their machine.
 	p := principal(r)
 	if p.Kind != auth.KindMachine {
-		s.refuse(w, r, http.StatusForbidden, "ct wrap needs a machine token: run ct login --hub URL on the workstation, or pass --token", "")
+		s.refuse(w, r, http.StatusForbidden, needMachine, "")
 		return
 	}
 	c, err := websocket.Accept(w, r, nil) // nil options: same-origin check on for browsers
@@ -66,17 +75,25 @@ func (s *Server) handleWrapSocket(w http.ResponseWriter, r *http.Request) {
 	defer s.streams.removeWrap(t)
 	beat, stopBeat := context.WithCancel(r.Context())
 	defer stopBeat()
-	go heartbeat(beat, c, t.lastRead)
-	err = s.hub.ServeWrap(r.Context(), t, hub.WrapAuth{TokenID: p.TokenID, Machine: p.Machine})
+	go heartbeat(beat, c, t.lastRead) // a machine that vanishes shows offline
+	err = serve(r.Context(), t, hub.WrapAuth{TokenID: p.TokenID, Machine: p.Machine})
+	s.closeMachineSocket(r, c, what, err)
+}
+
+// closeMachineSocket ends a machine's socket as serve's error says: a
+// normal close for a goodbye or a hub shutting down, nothing for a peer
+// already gone, and the reason for anything else (a refusal, a protocol
+// error), which is also logged.
+func (s *Server) closeMachineSocket(r *http.Request, c *websocket.Conn, what string, err error) {
 	status := websocket.CloseStatus(err)
 	switch {
-	case status == websocket.StatusNormalClosure || status == websocket.StatusGoingAway || errors.Is(err, context.Canceled):
+	case err == nil, status == websocket.StatusNormalClosure || status == websocket.StatusGoingAway || errors.Is(err, context.Canceled):
 		_ = c.Close(websocket.StatusNormalClosure, "")
 	case status != -1, errors.Is(err, io.EOF), errors.Is(err, io.ErrUnexpectedEOF):
 		// The peer closed or went away; nothing to send back.
-		s.log.Debug("wrap connection ended", "error", err)
+		s.log.Debug(what+" connection ended", "error", err)
 	default:
-		s.log.Warn("wrap connection ended", "error", err, "remote", r.RemoteAddr)
+		s.log.Warn(what+" connection ended", "error", err, "remote", r.RemoteAddr)
 		reason := err.Error()
 		if len(reason) > 120 {
 			reason = reason[:120]

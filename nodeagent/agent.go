@@ -12,7 +12,6 @@ import (
 	"fmt"
 	"log/slog"
 	"os"
-	"runtime"
 	"sort"
 	"sync"
 	"time"
@@ -20,6 +19,7 @@ import (
 	"github.com/ct-dev/ct/agent"
 	"github.com/ct-dev/ct/ptywrap"
 	"github.com/ct-dev/ct/wire"
+	"github.com/ct-dev/ct/wsdial"
 )
 
 // Config is what one ct node needs.
@@ -104,10 +104,8 @@ func (a *Agent) Run(ctx context.Context) error {
 
 // register is what the node tells the hub about itself on every connect.
 func (a *Agent) register() wire.NodeRegister {
-	host, _ := os.Hostname()
-	user := os.Getenv("USER")
 	return wire.NodeRegister{
-		Hello: wire.Hello{Node: a.cfg.Name, Hostname: host, User: user, OS: runtime.GOOS, Version: a.cfg.Version},
+		Hello: wsdial.Hello(a.cfg.Name, a.cfg.Version),
 		Allow: a.cfg.Policy.Allow, Roots: a.cfg.Policy.Roots,
 	}
 }

@@ -5,25 +5,14 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"math/rand/v2"
 	"net"
-	"net/http"
-	"net/url"
 	"os"
-	"strings"
 	"sync"
 	"syscall"
 	"time"
 
-	"github.com/coder/websocket"
 	"github.com/ct-dev/ct/wire"
-)
-
-// Reconnect backoff: 1 s doubling to 30 s, each wait jittered by ±20% so a
-// fleet of wraps does not reconnect in lockstep after a hub restart.
-const (
-	backoffMin = time.Second
-	backoffMax = 30 * time.Second
+	"github.com/ct-dev/ct/wsdial"
 )
 
 // streamer keeps one outbound WebSocket to the hub for one session, and
@@ -52,22 +41,7 @@ type streamer struct {
 }
 
 // WSURL turns a hub URL (http or https) into the wrap's WebSocket endpoint.
-func WSURL(hub string) (string, error) {
-	u, err := url.Parse(strings.TrimRight(hub, "/"))
-	if err != nil || u.Host == "" {
-		return "", fmt.Errorf("hub URL %q is not a URL like http://127.0.0.1:7200", hub)
-	}
-	switch u.Scheme {
-	case "http", "ws":
-		u.Scheme = "ws"
-	case "https", "wss":
-		u.Scheme = "wss"
-	default:
-		return "", fmt.Errorf("hub URL %q must start with http:// or https://", hub)
-	}
-	u.Path += "/ws/wrap"
-	return u.String(), nil
-}
+func WSURL(hub string) (string, error) { return wsdial.URL(hub, "/ws/wrap") }
 
 func (st *streamer) setSize(cols, rows int) {
 	st.mu.Lock()
@@ -132,15 +106,25 @@ func (st *streamer) status() (bool, error) {
 	return st.connected, st.lastErr
 }
 
+// firstAttempt waits up to d for the first connection attempt to end and
+// reports the status then.
+func (st *streamer) firstAttempt(d time.Duration) (bool, error) {
+	select {
+	case <-st.attempted:
+	case <-time.After(d):
+	}
+	return st.status()
+}
+
 // run connects and reconnects until ctx ends.
 func (st *streamer) run(ctx context.Context) {
-	wait := backoffMin
-	for {
-		began := time.Now()
+	attempt := func(ctx context.Context) error {
 		st.mu.Lock()
 		st.busy = true
 		st.mu.Unlock()
-		err := st.session(ctx)
+		return st.session(ctx)
+	}
+	wsdial.Redial(ctx, st.kick, attempt, func(err error) {
 		st.mu.Lock()
 		st.connected = false
 		st.busy = len(st.kick) > 0 // a retry is asked for: it starts at once
@@ -149,72 +133,23 @@ func (st *streamer) run(ctx context.Context) {
 		}
 		st.mu.Unlock()
 		st.once.Do(func() { close(st.attempted) })
-		if ctx.Err() != nil {
-			return
-		}
-		if time.Since(began) > backoffMax {
-			wait = backoffMin // it was a working connection, not a failing one
-		}
-		jitter := time.Duration(float64(wait) * (0.8 + 0.4*rand.Float64()))
-		select {
-		case <-ctx.Done():
-			return
-		case <-time.After(jitter):
-		case <-st.kick:
-		}
-		wait = min(wait*2, backoffMax)
-	}
+	})
 }
 
 // session runs one connection: handshake, then send and receive until error.
 func (st *streamer) session(ctx context.Context) error {
-	dialCtx, cancelDial := context.WithTimeout(ctx, 10*time.Second)
-	defer cancelDial()
-	hdr := http.Header{}
-	if st.token != "" {
-		hdr.Set("Authorization", "Bearer "+st.token)
-	}
-	c, resp, err := websocket.Dial(dialCtx, st.wsURL, &websocket.DialOptions{HTTPHeader: hdr})
-	if err != nil {
-		if resp != nil && resp.StatusCode >= 400 {
-			why := ""
-			if resp.Body != nil {
-				b, _ := io.ReadAll(io.LimitReader(resp.Body, 300))
-				why = strings.TrimSpace(string(b))
-			}
-			if resp.StatusCode == http.StatusUnauthorized || resp.StatusCode == http.StatusForbidden {
-				why += " (run ct login --hub URL on this machine, or pass --token / CT_TOKEN)"
-			}
-			return fmt.Errorf("hub refused the connection: %s: %s", resp.Status, why)
-		}
-		return err
-	}
-	defer c.CloseNow()
-	c.SetReadLimit(wire.MaxFrame)
-
 	hello, _ := wire.New(wire.TypeNodeHello, st.hello)
 	st.mu.Lock()
 	start, _ := wire.New(wire.TypeSessionStart, st.start)
 	st.mu.Unlock()
 	start.SessionID = st.sessionID
-	for _, e := range []wire.Envelope{hello, start} {
-		if err := write(ctx, c, e); err != nil {
-			return err
-		}
-	}
-	ack, err := read(ctx, c)
+	var sa wire.SessionAck
+	c, _, err := wsdial.Dial(ctx, st.wsURL, st.token, wsdial.Handshake{
+		Send: []wire.Envelope{hello, start}, Want: wire.TypeSessionAck, What: "session", Into: &sa})
 	if err != nil {
 		return err
 	}
-	if ack.Type == wire.TypeError {
-		var m wire.Error
-		_ = ack.Decode(&m)
-		return fmt.Errorf("hub refused the session: %s", m.Message)
-	}
-	var sa wire.SessionAck
-	if ack.Type != wire.TypeSessionAck || ack.Decode(&sa) != nil {
-		return fmt.Errorf("hub answered %s instead of %s", ack.Type, wire.TypeSessionAck)
-	}
+	defer c.CloseNow()
 	st.sp.rewind(sa.Seq)
 	for drained := false; !drained; { // prompts of an earlier connection are void
 		select {
@@ -234,50 +169,60 @@ func (st *streamer) session(ctx context.Context) error {
 
 	ctx, cancel := context.WithCancelCause(ctx)
 	defer cancel(nil)
+	// Sending runs beside the read loop so acks and input keep flowing
+	// while megabytes of output go out.
 	go func() {
 		for {
 			e, ok := st.nextToSend(ctx)
 			if !ok {
 				return
 			}
-			if err := write(ctx, c, e); err != nil {
+			if err := c.Write(ctx, e); err != nil {
 				cancel(err)
 				return
 			}
 		}
 	}()
 	for {
-		e, err := read(ctx, c)
+		e, err := c.Read(ctx)
 		if err != nil {
 			if ctx.Err() != nil {
 				// The session is over (or wrap is exiting): say goodbye properly.
-				_ = c.Close(websocket.StatusNormalClosure, "session over")
+				c.Close("session over")
 			}
 			if cause := context.Cause(ctx); cause != nil && !errors.Is(cause, context.Canceled) {
 				return cause
 			}
 			return err
 		}
-		switch e.Type {
-		case wire.TypeAck:
-			st.sp.ack(e.Seq)
-		case wire.TypePtyInput:
-			st.onInput(append([]byte(nil), e.Data...))
-		case wire.TypePtyResize:
-			var r wire.Resize
-			if e.Decode(&r) == nil {
-				st.onResize(r.Cols, r.Rows)
-			}
-		case wire.TypeError:
-			var m wire.Error
-			_ = e.Decode(&m)
-			return fmt.Errorf("hub: %s", m.Message)
-		default:
-			if st.plugin != nil {
-				st.plugin.HubEnvelope(e)
-			}
+		if err := st.received(e); err != nil {
+			return err
 		}
 	}
+}
+
+// received handles one envelope from the hub; an error ends the connection.
+func (st *streamer) received(e wire.Envelope) error {
+	switch e.Type {
+	case wire.TypeAck:
+		st.sp.ack(e.Seq)
+	case wire.TypePtyInput:
+		st.onInput(append([]byte(nil), e.Data...))
+	case wire.TypePtyResize:
+		var r wire.Resize
+		if e.Decode(&r) == nil {
+			st.onResize(r.Cols, r.Rows)
+		}
+	case wire.TypeError:
+		var m wire.Error
+		_ = e.Decode(&m)
+		return fmt.Errorf("hub: %s", m.Message)
+	default:
+		if st.plugin != nil {
+			st.plugin.HubEnvelope(e)
+		}
+	}
+	return nil
 }
 
 // nextToSend returns the next envelope for the hub: unsequenced ones first
@@ -300,20 +245,4 @@ func (st *streamer) nextToSend(ctx context.Context) (wire.Envelope, bool) {
 		case <-st.sp.wake:
 		}
 	}
-}
-
-func write(ctx context.Context, c *websocket.Conn, e wire.Envelope) error {
-	b, err := wire.Marshal(e)
-	if err != nil {
-		return err
-	}
-	return c.Write(ctx, websocket.MessageBinary, b)
-}
-
-func read(ctx context.Context, c *websocket.Conn) (wire.Envelope, error) {
-	_, b, err := c.Read(ctx)
-	if err != nil {
-		return wire.Envelope{}, err
-	}
-	return wire.Unmarshal(b)
 }

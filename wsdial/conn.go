@@ -1,0 +1,75 @@
+package wsdial
+
+import (
+	"context"
+	"math/rand/v2"
+	"time"
+
+	"github.com/coder/websocket"
+	"github.com/ct-dev/ct/wire"
+)
+
+// Conn is one open connection to the hub: one binary message per envelope.
+// Read from one goroutine; Write may be called from several (coder/websocket
+// serialises writers).
+type Conn struct{ ws *websocket.Conn }
+
+// Write sends one envelope.
+func (c *Conn) Write(ctx context.Context, e wire.Envelope) error {
+	b, err := wire.Marshal(e)
+	if err != nil {
+		return err
+	}
+	return c.ws.Write(ctx, websocket.MessageBinary, b)
+}
+
+// Read receives one envelope.
+func (c *Conn) Read(ctx context.Context) (wire.Envelope, error) {
+	_, b, err := c.ws.Read(ctx)
+	if err != nil {
+		return wire.Envelope{}, err
+	}
+	return wire.Unmarshal(b)
+}
+
+// Close says goodbye properly (a normal closure with reason), for a
+// connection ended on purpose.
+func (c *Conn) Close(reason string) { _ = c.ws.Close(websocket.StatusNormalClosure, reason) }
+
+// CloseNow drops the connection without a closing handshake.
+func (c *Conn) CloseNow() { _ = c.ws.CloseNow() }
+
+// Reconnect backoff: 1 s doubling to 30 s, each wait jittered by ±20% so a
+// fleet of machines does not reconnect in lockstep after a hub restart.
+const (
+	BackoffMin = time.Second
+	BackoffMax = 30 * time.Second
+)
+
+// Redial calls attempt until ctx ends, waiting the backoff between attempts
+// (back to its minimum after a connection that lasted longer than its
+// maximum: that was a working connection, not a failing one). ended is told
+// each attempt's result at once, before the wait and even when ctx has
+// ended; a receive from kick (nil: never) ends a wait early.
+func Redial(ctx context.Context, kick <-chan struct{}, attempt func(context.Context) error, ended func(error)) {
+	wait := BackoffMin
+	for {
+		began := time.Now()
+		err := attempt(ctx)
+		ended(err)
+		if ctx.Err() != nil {
+			return
+		}
+		if time.Since(began) > BackoffMax {
+			wait = BackoffMin
+		}
+		jitter := time.Duration(float64(wait) * (0.8 + 0.4*rand.Float64()))
+		select {
+		case <-ctx.Done():
+			return
+		case <-time.After(jitter):
+		case <-kick:
+		}
+		wait = min(wait*2, BackoffMax)
+	}
+}
