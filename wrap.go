@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/ct-dev/ct/claudehook"
+	"github.com/ct-dev/ct/client"
 	"github.com/ct-dev/ct/ptywrap"
 )
 
@@ -54,7 +55,7 @@ ends local input; the program keeps running for input from the hub.`, stdout)
 	}
 	if c.Token == "" {
 		// ct login saved a machine token (and its machine name) for this hub.
-		if saved, ok := savedCredentials(getenv, c.Hub); ok {
+		if saved, ok := client.SavedCredentials(getenv, c.Hub); ok {
 			c.Token = saved.Token
 			if c.Name == "" {
 				c.Name = saved.Machine
