@@ -2,16 +2,15 @@ package main
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
 	"net/http"
 	"os"
 	"path/filepath"
-	"strings"
 
 	"github.com/ct-dev/ct/auth"
+	"github.com/ct-dev/ct/client"
 	"github.com/ct-dev/ct/db"
 	"golang.org/x/term"
 )
@@ -59,7 +58,11 @@ download fails instead of leaving a bad backup. Put it back with ct restore.`, s
 		return fmt.Errorf("create a temporary file in %s: %w", dir, err)
 	}
 	defer os.Remove(tmp.Name())
-	n, err := download(ctx, strings.TrimSuffix(*hub, "/")+"/api/v1/admin/backup", *token, tmp)
+	n, err := client.New(client.Config{Hub: *hub, Token: *token}).Backup(ctx, tmp)
+	var refused *client.APIError
+	if errors.As(err, &refused) && (refused.Status == http.StatusUnauthorized || refused.Status == http.StatusForbidden) {
+		err = fmt.Errorf("%w\nct backup takes an admin's API token. %s", err, tokenHint)
+	}
 	if err == nil {
 		err = tmp.Sync()
 	}
@@ -90,42 +93,6 @@ download fails instead of leaving a bad backup. Put it back with ct restore.`, s
 const tokenHint = `Make one as an admin with
   CT_USER=admin CT_PASSWORD=... ct token create --hub URL --api --name backup
 or on the hub's Tokens page (/tokens, kind API).`
-
-// download GETs the backup into w and checks it is whole.
-func download(ctx context.Context, url, token string, w io.Writer) (int64, error) {
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, url, nil)
-	if err != nil {
-		return 0, fmt.Errorf("--hub: %w", err)
-	}
-	req.Header.Set("Authorization", "Bearer "+token)
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		return 0, fmt.Errorf("reach the hub: %w", err)
-	}
-	defer resp.Body.Close()
-	if resp.StatusCode != http.StatusOK {
-		var e struct {
-			Error string `json:"error"`
-		}
-		b, _ := io.ReadAll(io.LimitReader(resp.Body, 4096))
-		if json.Unmarshal(b, &e) != nil || e.Error == "" {
-			e.Error = strings.TrimSpace(string(b))
-		}
-		err := fmt.Errorf("the hub refused the backup (%s): %s", resp.Status, e.Error)
-		if resp.StatusCode == http.StatusUnauthorized || resp.StatusCode == http.StatusForbidden {
-			err = fmt.Errorf("%w\nct backup takes an admin's API token. %s", err, tokenHint)
-		}
-		return 0, err
-	}
-	n, err := io.Copy(w, resp.Body)
-	if err != nil {
-		return n, fmt.Errorf("backup cut short after %d bytes: %w", n, err)
-	}
-	if resp.ContentLength >= 0 && n != resp.ContentLength {
-		return n, fmt.Errorf("backup cut short: got %d of %d bytes", n, resp.ContentLength)
-	}
-	return n, nil
-}
 
 func copyFile(w io.Writer, path string) error {
 	f, err := os.Open(path)

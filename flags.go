@@ -43,3 +43,33 @@ func envOr(getenv func(string) string, key, def string) string {
 	}
 	return def
 }
+
+// coordFlags adds --hub, --token and --as to fs: the settings of a ct
+// command that calls the coordination API.
+func coordFlags(fs *flag.FlagSet, getenv func(string) string) (hub, token, peer *string) {
+	hub = fs.String("hub", envOr(getenv, "CT_HUB", ""), "hub URL (env CT_HUB; default: the hub ct login saved)")
+	// CT_API_TOKEN first: under ct wrap, CT_TOKEN is often the wrap's machine token.
+	token = fs.String("token", envOr(getenv, "CT_API_TOKEN", envOr(getenv, "CT_TOKEN", "")), "an API token, cta_... (env CT_API_TOKEN or CT_TOKEN)")
+	peer = fs.String("as", envOr(getenv, "CT_PEER", ""), "act as this peer name (env CT_PEER; default: the token's name)")
+	return
+}
+
+// splitArgs parses flags wherever they appear (ct lock NAME --ttl 5m as
+// well as ct lock --ttl 5m NAME) and returns the positional arguments.
+func splitArgs(fs *flag.FlagSet, args []string, stderr io.Writer) ([]string, error) {
+	var pos []string
+	for {
+		if err := parseFlags(fs, args, stderr); err != nil {
+			return nil, err
+		}
+		if fs.NArg() == 0 {
+			return pos, nil
+		}
+		rest := fs.Args()
+		if rest[0] == "--" {
+			return append(pos, rest[1:]...), nil
+		}
+		pos = append(pos, rest[0])
+		args = rest[1:]
+	}
+}

@@ -5,9 +5,9 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"net/url"
 	"time"
 
+	"github.com/ct-dev/ct/client"
 	"github.com/ct-dev/ct/coord"
 )
 
@@ -33,38 +33,33 @@ func runLock(ctx context.Context, cmd string, args []string, getenv func(string)
 		fmt.Fprintln(stderr, lockUsage)
 		return errUsage
 	}
-	c, err := newCoordClient(getenv, *hub, *token, *peer, stderr)
+	c, err := client.Open(getenv, client.Settings{Hub: *hub, Token: *token, Peer: *peer}, stderr)
 	if err != nil {
 		return err
 	}
-	if err := c.flush(ctx); err != nil && !errors.Is(err, errHubAway) {
+	if err := c.Flush(ctx); err != nil && !errors.Is(err, client.ErrHubAway) {
 		return err
 	}
 	var werr error
 	switch cmd {
 	case "lock":
 		var l coord.Lock
-		werr = c.do(ctx, "POST", "/api/v1/locks", map[string]string{"name": pos[0], "ttl": ttl.String(), "reason": *reason}, &l)
-		if werr == nil {
+		if l, werr = c.AcquireLock(ctx, pos[0], *ttl, *reason); werr == nil {
 			fmt.Fprintf(stdout, "locked %s until %s\n", l.Name, l.Until.Local().Format(time.RFC3339))
 		}
 	case "unlock":
-		path := "/api/v1/locks/" + url.PathEscape(pos[0])
-		if *force {
-			path += "?force=1"
-		}
-		if werr = c.do(ctx, "DELETE", path, nil, nil); werr == nil {
+		if werr = c.ReleaseLock(ctx, pos[0], *force); werr == nil {
 			fmt.Fprintf(stdout, "unlocked %s\n", pos[0])
 		}
 	default:
 		var list []coord.Lock
-		if werr = c.do(ctx, "GET", "/api/v1/locks", nil, &list); werr == nil {
+		if list, werr = c.ListLocks(ctx); werr == nil {
 			for _, l := range list {
 				fmt.Fprintf(stdout, "%s\t%s\tuntil %s\t%s\n", l.Name, l.Holder, l.Until.Local().Format(time.RFC3339), l.Reason)
 			}
 		}
 	}
-	if errors.Is(werr, errHubAway) {
+	if errors.Is(werr, client.ErrHubAway) {
 		return fmt.Errorf("%w: locks need the hub's agreement, so none is granted or released while it is away; try again when it is back", werr)
 	}
 	return werr

@@ -9,10 +9,11 @@ import (
 	"strings"
 	"time"
 
+	"github.com/ct-dev/ct/client"
 	"golang.org/x/term"
 )
 
-func runLogin(_ context.Context, args []string, getenv func(string) string, stdin io.Reader, stdout, stderr io.Writer) error {
+func runLogin(ctx context.Context, args []string, getenv func(string) string, stdin io.Reader, stdout, stderr io.Writer) error {
 	fs := newFlagSet("login", `Usage: ct login --hub URL [--name MACHINE] [--user NAME]
 
 Logs this workstation in to the hub: asks for your name and password (or
@@ -50,14 +51,15 @@ for that hub, as machine MACHINE, with no --token needed.`, stdout)
 	if *user == "" || password == "" {
 		return fmt.Errorf("a name and a password are needed")
 	}
-	tok, err := createToken(*hub, *user, password, "", map[string]string{"name": *name, "kind": "machine", "machine": *name})
+	c := client.New(client.Config{Hub: *hub, User: *user, Password: password})
+	tok, err := c.CreateToken(ctx, client.TokenRequest{Name: *name, Kind: "machine", Machine: *name})
 	if err != nil {
 		return err
 	}
-	path, err := saveCredentials(getenv, *hub, savedHub{Token: tok, Machine: *name, User: *user, SavedAt: time.Now().UTC()})
+	path, err := client.SaveCredentials(getenv, *hub, client.SavedHub{Token: tok, Machine: *name, User: *user, SavedAt: time.Now().UTC()})
 	if err != nil {
 		return fmt.Errorf("save the token: %w", err)
 	}
-	fmt.Fprintf(stdout, "Logged in to %s as machine %q. The token is saved in %s; ct wrap uses it.\n", hubKey(*hub), *name, path)
+	fmt.Fprintf(stdout, "Logged in to %s as machine %q. The token is saved in %s; ct wrap uses it.\n", c.Hub(), *name, path)
 	return nil
 }

@@ -4,10 +4,10 @@ import (
 	"context"
 	"fmt"
 	"io"
-	"net/url"
 	"strings"
 	"time"
 
+	"github.com/ct-dev/ct/client"
 	"github.com/ct-dev/ct/coord"
 )
 
@@ -41,87 +41,41 @@ func runMsg(ctx context.Context, args []string, getenv func(string) string, stdi
 	deadline := fs.String("deadline", "", "answer by (RFC 3339 time)")
 	sent := fs.Bool("sent", false, "ls: messages I sent")
 	all := fs.Bool("all", false, "ls: sent and received")
-	unread := fs.Bool("unread", false, "ls: only unread")
-	q := fs.String("q", "", "ls: search subject, body, sender and recipient")
+	var f coord.MessageFilter
+	fs.BoolVar(&f.Unread, "unread", false, "ls: only unread")
+	fs.StringVar(&f.Query, "q", "", "ls: search subject, body, sender and recipient")
 	wait := fs.Duration("wait", 0, "ls: wait up to this long for a message when there is none")
 	pos, err := splitArgs(fs, args[1:], stderr)
 	if err != nil {
 		return err
 	}
-	c, err := newCoordClient(getenv, *hub, *token, *peer, stderr)
+	c, err := client.Open(getenv, client.Settings{Hub: *hub, Token: *token, Peer: *peer}, stderr)
 	if err != nil {
 		return err
 	}
 	switch args[0] {
 	case "send":
-		if m.Body == "-" {
-			b, err := io.ReadAll(io.LimitReader(stdin, coord.MaxBody+1))
-			if err != nil {
-				return err
-			}
-			m.Body = string(b)
-		}
-		if *deadline != "" {
-			t, err := time.Parse(time.RFC3339, *deadline)
-			if err != nil {
-				return fmt.Errorf("--deadline %q: give an RFC 3339 time such as 2026-05-01T17:00:00Z", *deadline)
-			}
-			m.Deadline = &t
-		}
-		var out coord.Message
-		queued, err := c.change(ctx, "POST", "/api/v1/messages", m, &out)
-		if err != nil {
-			return err
-		}
-		if queued {
-			fmt.Fprintf(stdout, "queued: the hub is unreachable; the message to %s will be delivered by the next ct command (%d waiting)\n", m.To, c.outbox.len())
-			return nil
-		}
-		fmt.Fprintf(stdout, "sent %s to %s\n", out.ID, out.To)
-		return nil
+		return msgSend(ctx, c, m, *deadline, stdin, stdout)
 	case "ls":
-		if err := c.flush(ctx); err != nil {
-			fmt.Fprintf(stderr, "ct msg: queued changes wait: %v\n", err)
-		}
-		v := url.Values{}
+		f.Re = m.Re
 		switch {
 		case *all:
-			v.Set("box", "all")
+			f.Box = "all"
 		case *sent:
-			v.Set("box", "sent")
+			f.Box = "sent"
 		}
-		if *unread {
-			v.Set("unread", "1")
-		}
-		if *q != "" {
-			v.Set("q", *q)
-		}
-		if m.Re != "" {
-			v.Set("re", m.Re)
-		}
-		if *wait > 0 {
-			v.Set("wait", wait.String())
-		}
-		var list []coord.Message
-		if err := c.do(ctx, "GET", "/api/v1/messages?"+v.Encode(), nil, &list); err != nil {
-			return err
-		}
-		for _, m := range list {
-			fmt.Fprintln(stdout, msgLine(m))
-		}
-		return nil
+		return msgList(ctx, c, f, *wait, stdout, stderr)
 	case "read", "ack":
 		if len(pos) != 1 {
 			fmt.Fprintf(stderr, "ct msg %s: give one message id\n", args[0])
 			return errUsage
 		}
-		var out coord.Message
-		path := "/api/v1/messages/" + url.PathEscape(pos[0])
-		method := "GET"
+		read := c.ReadMessage
 		if args[0] == "ack" {
-			path, method = path+"/ack", "POST"
+			read = c.AckMessage
 		}
-		if err := c.do(ctx, method, path, nil, &out); err != nil {
+		out, err := read(ctx, pos[0])
+		if err != nil {
 			return err
 		}
 		printMessage(stdout, out)
@@ -129,6 +83,49 @@ func runMsg(ctx context.Context, args []string, getenv func(string) string, stdi
 	}
 	fmt.Fprintf(stderr, "ct msg: unknown action %q\n%s\n", args[0], msgUsage)
 	return errUsage
+}
+
+// msgSend is ct msg send: the body may come from stdin (--body -).
+func msgSend(ctx context.Context, c *client.Client, m coord.Message, deadline string, stdin io.Reader, stdout io.Writer) error {
+	if m.Body == "-" {
+		b, err := io.ReadAll(io.LimitReader(stdin, coord.MaxBody+1))
+		if err != nil {
+			return err
+		}
+		m.Body = string(b)
+	}
+	if deadline != "" {
+		t, err := time.Parse(time.RFC3339, deadline)
+		if err != nil {
+			return fmt.Errorf("--deadline %q: give an RFC 3339 time such as 2026-05-01T17:00:00Z", deadline)
+		}
+		m.Deadline = &t
+	}
+	out, queued, err := c.SendMessage(ctx, m)
+	if err != nil {
+		return err
+	}
+	if queued {
+		fmt.Fprintf(stdout, "queued: the hub is unreachable; the message to %s will be delivered by the next ct command (%d waiting)\n", m.To, c.Queued())
+		return nil
+	}
+	fmt.Fprintf(stdout, "sent %s to %s\n", out.ID, out.To)
+	return nil
+}
+
+// msgList is ct msg ls: queued changes go first, so the list includes them.
+func msgList(ctx context.Context, c *client.Client, f coord.MessageFilter, wait time.Duration, stdout, stderr io.Writer) error {
+	if err := c.Flush(ctx); err != nil {
+		fmt.Fprintf(stderr, "ct msg: queued changes wait: %v\n", err)
+	}
+	list, err := c.ListMessages(ctx, f, wait)
+	if err != nil {
+		return err
+	}
+	for _, m := range list {
+		fmt.Fprintln(stdout, msgLine(m))
+	}
+	return nil
 }
 
 func msgLine(m coord.Message) string {

@@ -9,6 +9,7 @@ import (
 	"os"
 	"strings"
 
+	"github.com/ct-dev/ct/client"
 	"github.com/ct-dev/ct/nodeagent"
 	"github.com/ct-dev/ct/ptywrap"
 )
@@ -83,7 +84,7 @@ node hangs its sessions up.`, stdout)
 		return c, errUsage
 	}
 	if c.Token == "" {
-		if saved, ok := savedCredentials(getenv, c.Hub); ok {
+		if saved, ok := client.SavedCredentials(getenv, c.Hub); ok {
 			c.Token = saved.Token
 			if c.Name == "" {
 				c.Name = saved.Machine

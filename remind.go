@@ -6,6 +6,7 @@ import (
 	"io"
 	"time"
 
+	"github.com/ct-dev/ct/client"
 	"github.com/ct-dev/ct/coord"
 )
 
@@ -33,13 +34,13 @@ func runRemind(ctx context.Context, args []string, getenv func(string) string, s
 	if err != nil {
 		return err
 	}
-	c, err := newCoordClient(getenv, *hub, *token, *peer, stderr)
+	c, err := client.Open(getenv, client.Settings{Hub: *hub, Token: *token, Peer: *peer}, stderr)
 	if err != nil {
 		return err
 	}
 	if len(pos) == 1 && pos[0] == "ls" {
-		var list []coord.Reminder
-		if err := c.do(ctx, "GET", "/api/v1/reminders", nil, &list); err != nil {
+		list, err := c.ListReminders(ctx)
+		if err != nil {
 			return err
 		}
 		for _, r := range list {
@@ -70,8 +71,8 @@ func runRemind(ctx context.Context, args []string, getenv func(string) string, s
 		}
 		r.At = &t
 	}
-	var out coord.Reminder
-	if err := c.do(ctx, "POST", "/api/v1/reminders", r, &out); err != nil {
+	out, err := c.AddReminder(ctx, r)
+	if err != nil {
 		return err
 	}
 	fmt.Fprintf(stdout, "reminder %s scheduled; next %s\n", out.ID, out.Next.Local().Format(time.RFC3339))

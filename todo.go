@@ -4,8 +4,9 @@ import (
 	"context"
 	"fmt"
 	"io"
-	"net/url"
+	"strings"
 
+	"github.com/ct-dev/ct/client"
 	"github.com/ct-dev/ct/coord"
 )
 
@@ -35,13 +36,13 @@ func runTodo(ctx context.Context, args []string, getenv func(string) string, std
 	if err != nil {
 		return err
 	}
-	c, err := newCoordClient(getenv, *hub, *token, *peer, stderr)
+	c, err := client.Open(getenv, client.Settings{Hub: *hub, Token: *token, Peer: *peer}, stderr)
 	if err != nil {
 		return err
 	}
 	report := func(queued bool, what string) {
 		if queued {
-			fmt.Fprintf(stdout, "queued: the hub is unreachable; %s will be delivered by the next ct command (%d waiting)\n", what, c.outbox.len())
+			fmt.Fprintf(stdout, "queued: the hub is unreachable; %s will be delivered by the next ct command (%d waiting)\n", what, c.Queued())
 		}
 	}
 	switch args[0] {
@@ -50,9 +51,7 @@ func runTodo(ctx context.Context, args []string, getenv func(string) string, std
 			fmt.Fprintln(stderr, "ct todo add: give a title")
 			return errUsage
 		}
-		var t coord.Todo
-		title := joinArgs(pos)
-		queued, err := c.change(ctx, "POST", "/api/v1/todos", coord.Todo{Title: title, Notes: *notes, Assignee: *assignee}, &t)
+		t, queued, err := c.AddTodo(ctx, coord.Todo{Title: strings.Join(pos, " "), Notes: *notes, Assignee: *assignee})
 		if err != nil {
 			return err
 		}
@@ -67,8 +66,7 @@ func runTodo(ctx context.Context, args []string, getenv func(string) string, std
 			return errUsage
 		}
 		st := map[string]string{"done": coord.TodoDone, "start": coord.TodoDoing, "open": coord.TodoOpen}[args[0]]
-		var t coord.Todo
-		queued, err := c.change(ctx, "PATCH", "/api/v1/todos/"+url.PathEscape(pos[0]), coord.TodoUpdate{State: &st}, &t)
+		t, queued, err := c.UpdateTodo(ctx, pos[0], coord.TodoUpdate{State: &st})
 		if err != nil {
 			return err
 		}
@@ -78,11 +76,11 @@ func runTodo(ctx context.Context, args []string, getenv func(string) string, std
 		}
 		return nil
 	case "ls":
-		if err := c.flush(ctx); err != nil {
+		if err := c.Flush(ctx); err != nil {
 			fmt.Fprintf(stderr, "ct todo: queued changes wait: %v\n", err)
 		}
-		var list []coord.Todo
-		if err := c.do(ctx, "GET", "/api/v1/todos?state="+url.QueryEscape(*state), nil, &list); err != nil {
+		list, err := c.ListTodos(ctx, *state)
+		if err != nil {
 			return err
 		}
 		for _, t := range list {
@@ -92,15 +90,4 @@ func runTodo(ctx context.Context, args []string, getenv func(string) string, std
 	}
 	fmt.Fprintf(stderr, "ct todo: unknown action %q\n%s\n", args[0], todoUsage)
 	return errUsage
-}
-
-func joinArgs(a []string) string {
-	s := ""
-	for i, x := range a {
-		if i > 0 {
-			s += " "
-		}
-		s += x
-	}
-	return s
 }

@@ -4,9 +4,11 @@ import (
 	"context"
 	"fmt"
 	"io"
+
+	"github.com/ct-dev/ct/client"
 )
 
-func runToken(_ context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
+func runToken(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
 	if len(args) == 0 || args[0] != "create" {
 		fmt.Fprint(stderr, "Usage: ct token create --hub URL --name NAME [--api] [--machine M] [--role R]\n(see ct token create --help)\n")
 		if len(args) > 0 && (args[0] == "-h" || args[0] == "--help") {
@@ -37,11 +39,12 @@ The token is shown once; the hub keeps only its hash.`, stdout)
 		fmt.Fprintln(stderr, "ct token create: --name is required (see --help)")
 		return errUsage
 	}
-	req := map[string]string{"name": *name, "kind": "machine", "machine": *machine}
+	req := client.TokenRequest{Name: *name, Kind: "machine", Machine: *machine}
 	if *api {
-		req = map[string]string{"name": *name, "kind": "api", "role": *role}
+		req = client.TokenRequest{Name: *name, Kind: "api", Role: *role}
 	}
-	tok, err := createToken(*hub, getenv("CT_USER"), getenv("CT_PASSWORD"), getenv("CT_TOKEN"), req)
+	c := client.New(client.Config{Hub: *hub, User: getenv("CT_USER"), Password: getenv("CT_PASSWORD"), Token: getenv("CT_TOKEN")})
+	tok, err := c.CreateToken(ctx, req)
 	if err != nil {
 		return err
 	}

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/ct-dev/ct/agent"
+	"github.com/ct-dev/ct/client"
 	"github.com/ct-dev/ct/ptywrap"
 )
 
@@ -63,7 +64,7 @@ cannot be set up; a session without live hooks gets the hub's screen rules
 	}
 	if c.Token == "" {
 		// ct login saved a machine token (and its machine name) for this hub.
-		if saved, ok := savedCredentials(getenv, c.Hub); ok {
+		if saved, ok := client.SavedCredentials(getenv, c.Hub); ok {
 			c.Token = saved.Token
 			if c.Name == "" {
 				c.Name = saved.Machine

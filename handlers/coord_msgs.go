@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"io"
 	"net/http"
-	"strconv"
 	"time"
 
 	"github.com/ct-dev/ct/coord"
@@ -23,9 +22,7 @@ func (s *Server) handleAPIMessagesList(w http.ResponseWriter, r *http.Request) e
 		return coordErr(err)
 	}
 	q := r.URL.Query()
-	limit, _ := strconv.Atoi(q.Get("limit"))
-	f := coord.MessageFilter{Box: q.Get("box"), Unread: q.Get("unread") == "1" || q.Get("unread") == "true",
-		Re: q.Get("re"), Query: q.Get("q"), After: q.Get("after"), Limit: limit}
+	f := coord.MessageFilterFrom(q)
 	switch f.Box {
 	case "", "inbox", "sent", "all", "hub":
 	default:

@@ -9,13 +9,6 @@ import (
 	"github.com/go-chi/chi/v5"
 )
 
-// lockRequest is POST /api/v1/locks: acquire, or renew when already held.
-type lockRequest struct {
-	Name   string `json:"name"`
-	TTL    string `json:"ttl"` // a Go duration: "10m"; default 10m
-	Reason string `json:"reason"`
-}
-
 func (s *Server) handleAPILocksList(w http.ResponseWriter, r *http.Request) error {
 	if _, _, err := s.peerOf(r); err != nil {
 		return coordErr(err)
@@ -39,7 +32,7 @@ func (s *Server) handleAPILockAcquire(w http.ResponseWriter, r *http.Request) er
 	if err != nil {
 		return coordErr(err)
 	}
-	var req lockRequest
+	var req coord.LockRequest
 	if err := readJSON(w, r, &req); err != nil {
 		return err
 	}

@@ -1,4 +1,4 @@
-package main
+package client
 
 import (
 	"bufio"
@@ -16,7 +16,8 @@ import (
 // workstation's disk without end; past this the CLI says so and refuses.
 const outboxMax = 1000
 
-// outboxEntry is one change waiting for the hub.
+// outboxEntry is one change waiting for the hub. Its JSON is the on-disk
+// format: outboxes written by older ct builds must still replay.
 type outboxEntry struct {
 	Method   string          `json:"method"`
 	Path     string          `json:"path"`
@@ -24,29 +25,37 @@ type outboxEntry struct {
 	QueuedAt time.Time       `json:"queued_at"`
 }
 
-// outbox is a durable, ordered, bounded queue of changes for one hub and
+// Outbox is a durable, ordered, bounded queue of changes for one hub and
 // peer: a JSON-lines file next to ct login's credentials, rewritten whole
-// (write to a temporary file, rename) under an flock so concurrent ct
-// commands neither lose nor reorder entries.
-type outbox struct {
+// (write to a temporary file, fsync, rename) under an flock so concurrent
+// ct commands neither lose nor reorder entries.
+type Outbox struct {
 	path string
 }
 
-func openOutbox(getenv func(string) string, hub, peer string) (*outbox, error) {
-	cred, err := credentialsPath(getenv)
+// OutboxPath is where the outbox for hub and peer lives:
+// outbox/<hash>.jsonl in the credentials' directory.
+func OutboxPath(getenv func(string) string, hub, peer string) (string, error) {
+	cred, err := CredentialsPath(getenv)
 	if err != nil {
-		return nil, err
+		return "", err
 	}
 	sum := sha256.Sum256([]byte(hub + "\x00" + peer))
-	dir := filepath.Join(filepath.Dir(cred), "outbox")
-	if err := os.MkdirAll(dir, 0o700); err != nil {
-		return nil, fmt.Errorf("create the outbox directory: %w", err)
-	}
-	return &outbox{path: filepath.Join(dir, hex.EncodeToString(sum[:8])+".jsonl")}, nil
+	return filepath.Join(filepath.Dir(cred), "outbox", hex.EncodeToString(sum[:8])+".jsonl"), nil
 }
 
-// locked runs fn holding an exclusive lock on the outbox.
-func (o *outbox) locked(fn func([]outboxEntry) ([]outboxEntry, error)) error {
+// OpenOutbox opens (creating its directory, mode 0700) the outbox at path.
+func OpenOutbox(path string) (*Outbox, error) {
+	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
+		return nil, fmt.Errorf("create the outbox directory: %w", err)
+	}
+	return &Outbox{path: path}, nil
+}
+
+// locked runs fn holding an exclusive lock on the outbox, then writes
+// back what fn returns. The flock (on a side file, since the queue file
+// itself is replaced by rename) is what makes two ct commands at once safe.
+func (o *Outbox) locked(fn func([]outboxEntry) ([]outboxEntry, error)) error {
 	lf, err := os.OpenFile(o.path+".lock", os.O_CREATE|os.O_RDWR, 0o600)
 	if err != nil {
 		return err
@@ -67,7 +76,9 @@ func (o *outbox) locked(fn func([]outboxEntry) ([]outboxEntry, error)) error {
 	return err
 }
 
-func (o *outbox) read() ([]outboxEntry, error) {
+// read returns the queued entries, skipping lines that do not parse (a
+// file cut short by a crash loses at most its last line).
+func (o *Outbox) read() ([]outboxEntry, error) {
 	f, err := os.Open(o.path)
 	if os.IsNotExist(err) {
 		return nil, nil
@@ -78,6 +89,7 @@ func (o *outbox) read() ([]outboxEntry, error) {
 	defer f.Close()
 	var out []outboxEntry
 	sc := bufio.NewScanner(f)
+	// 1 MiB a line: a 100 KB message body escaped as JSON fits with room.
 	sc.Buffer(make([]byte, 1<<20), 1<<20)
 	for sc.Scan() {
 		var e outboxEntry
@@ -88,7 +100,7 @@ func (o *outbox) read() ([]outboxEntry, error) {
 	return out, sc.Err()
 }
 
-func (o *outbox) write(entries []outboxEntry) error {
+func (o *Outbox) write(entries []outboxEntry) error {
 	if len(entries) == 0 {
 		err := os.Remove(o.path)
 		if os.IsNotExist(err) {
@@ -124,7 +136,7 @@ func (o *outbox) write(entries []outboxEntry) error {
 }
 
 // add appends a change, refusing when the queue is full.
-func (o *outbox) add(method, path string, body any) error {
+func (o *Outbox) add(method, path string, body any) error {
 	b, err := json.Marshal(body)
 	if err != nil {
 		return err
@@ -139,7 +151,7 @@ func (o *outbox) add(method, path string, body any) error {
 
 // drain hands entries to send in order, removing each one sent; it stops
 // at the first error, keeping that entry and the rest.
-func (o *outbox) drain(send func(outboxEntry) error) error {
+func (o *Outbox) drain(send func(outboxEntry) error) error {
 	return o.locked(func(es []outboxEntry) ([]outboxEntry, error) {
 		for i, e := range es {
 			if err := send(e); err != nil {
@@ -150,8 +162,8 @@ func (o *outbox) drain(send func(outboxEntry) error) error {
 	})
 }
 
-// len reports how many changes wait.
-func (o *outbox) len() int {
+// Len reports how many changes wait.
+func (o *Outbox) Len() int {
 	es, _ := o.read()
 	return len(es)
 }

@@ -1,0 +1,103 @@
+package client
+
+import (
+	"encoding/json"
+	"errors"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+)
+
+// credentials is what `ct login` saves for this OS user: a machine token per hub.
+type credentials struct {
+	Hubs map[string]SavedHub `json:"hubs"`
+}
+
+// SavedHub is what ct login saved for one hub.
+type SavedHub struct {
+	Token   string    `json:"token"`
+	Machine string    `json:"machine"`
+	User    string    `json:"user"`
+	SavedAt time.Time `json:"saved_at"`
+}
+
+// CredentialsPath is $XDG_CONFIG_HOME/ct/credentials.json (~/.config/ct/...).
+func CredentialsPath(getenv func(string) string) (string, error) {
+	dir := getenv("XDG_CONFIG_HOME")
+	if dir == "" {
+		home := getenv("HOME")
+		if home == "" {
+			return "", errors.New("neither XDG_CONFIG_HOME nor HOME is set")
+		}
+		dir = filepath.Join(home, ".config")
+	}
+	return filepath.Join(dir, "ct", "credentials.json"), nil
+}
+
+// HubKey is a hub URL as credentials and outboxes key it: trimmed, without
+// trailing slashes.
+func HubKey(hub string) string { return strings.TrimRight(strings.TrimSpace(hub), "/") }
+
+// loadCredentials reads the credentials file; ok is false when it is
+// missing or unreadable.
+func loadCredentials(getenv func(string) string) (c credentials, ok bool) {
+	path, err := CredentialsPath(getenv)
+	if err != nil {
+		return c, false
+	}
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return c, false
+	}
+	return c, json.Unmarshal(b, &c) == nil
+}
+
+// SavedCredentials returns what `ct login` saved for hub, if anything.
+func SavedCredentials(getenv func(string) string, hub string) (SavedHub, bool) {
+	c, ok := loadCredentials(getenv)
+	if !ok {
+		return SavedHub{}, false
+	}
+	s, ok := c.Hubs[HubKey(hub)]
+	return s, ok && s.Token != ""
+}
+
+// OnlySavedHub returns the hub ct login saved, when it saved exactly one.
+func OnlySavedHub(getenv func(string) string) string {
+	c, ok := loadCredentials(getenv)
+	if !ok || len(c.Hubs) != 1 {
+		return ""
+	}
+	for h := range c.Hubs {
+		return h
+	}
+	return ""
+}
+
+// SaveCredentials records a token for hub, atomically (temporary file,
+// rename), readable only by this OS user (directory 0700, file 0600). It
+// returns the file's path.
+func SaveCredentials(getenv func(string) string, hub string, s SavedHub) (string, error) {
+	path, err := CredentialsPath(getenv)
+	if err != nil {
+		return "", err
+	}
+	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
+		return "", err
+	}
+	var c credentials
+	if b, err := os.ReadFile(path); err == nil {
+		_ = json.Unmarshal(b, &c)
+	}
+	if c.Hubs == nil {
+		c.Hubs = map[string]SavedHub{}
+	}
+	c.Hubs[HubKey(hub)] = s
+	b, _ := json.MarshalIndent(c, "", "  ")
+	tmp := path + ".tmp"
+	if err := os.WriteFile(tmp, b, 0o600); err != nil {
+		return "", err
+	}
+	return path, os.Rename(tmp, path)
+}
