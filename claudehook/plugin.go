@@ -52,8 +52,10 @@ func (b *Bridge) HubEnvelope(e wire.Envelope) {
 func (b *Bridge) decide(d wire.PromptDecide) {
 	b.mu.Lock()
 	q, open := b.open[d.ID]
-	result := wire.PromptResult{ID: d.ID, Accepted: open}
+	result := wire.PromptResult{ID: d.ID, Accepted: open, Ref: d.Ref}
 	if open {
+		// Echo what was applied, so the hub records exactly this answer.
+		result.Decision, result.Scope, result.Message, result.By = d.Decision, d.Scope, d.Message, d.By
 		b.settleLocked(d.ID, "hub", decisionJSON(d, q))
 		b.holdUntil = time.Now().Add(holdAnswers)
 	} else {

@@ -2,6 +2,7 @@ package db
 
 import (
 	"encoding/json"
+	"errors"
 	"fmt"
 	"sort"
 	"time"
@@ -49,6 +50,63 @@ type Prompt struct {
 	Detail      string          `json:"detail,omitempty"`
 	CreatedAt   time.Time       `json:"created_at"`
 	DecidedAt   time.Time       `json:"decided_at,omitzero"`
+	Claim       *PromptClaim    `json:"claim,omitempty"` // a hub answer on its way to the workstation
+}
+
+// PromptClaim is a person's answer sent to the workstation and not yet
+// confirmed. While it holds (pending -> deciding), no other hub answer may
+// be sent; the workstation's confirmation settles the prompt with what it
+// applied, and a claim past Until (no confirmation) may be taken again.
+type PromptClaim struct {
+	Ref      string    `json:"ref"` // this attempt, echoed by the wrap
+	By       string    `json:"by"`
+	Device   string    `json:"device,omitempty"`
+	Decision string    `json:"decision"`
+	Scope    string    `json:"scope,omitempty"`
+	Message  string    `json:"message,omitempty"`
+	Until    time.Time `json:"until"`
+}
+
+// Errors of ClaimPrompt.
+var (
+	ErrNotPending = errors.New("prompt is no longer pending")
+	ErrClaimed    = errors.New("prompt is already being answered")
+)
+
+// ClaimPrompt is the compare-and-set that lets one hub answer at a time
+// reach the workstation: it records c on prompt id if the prompt is pending
+// and no live claim holds it. It returns the prompt as it is, with
+// ErrNotPending or ErrClaimed (p.Claim says by whom) when refused.
+func (s *Store) ClaimPrompt(id string, c PromptClaim, now time.Time) (Prompt, error) {
+	var p Prompt
+	err := s.bolt.Update(func(tx *bolt.Tx) error {
+		var err error
+		if p, err = getPrompt(tx, id); err != nil {
+			return err
+		}
+		switch {
+		case p.State != PromptPending:
+			return ErrNotPending
+		case p.Claim != nil && now.Before(p.Claim.Until):
+			return ErrClaimed
+		}
+		p.Claim = &c
+		return putPrompt(tx, p)
+	})
+	return p, err
+}
+
+// ReleaseClaim drops the claim ref on prompt id if it still holds it (the
+// answer was refused or never confirmed), so another may be sent.
+func (s *Store) ReleaseClaim(id, ref string) error {
+	return s.bolt.Update(func(tx *bolt.Tx) error {
+		p, err := getPrompt(tx, id)
+		if err != nil || p.Claim == nil || p.Claim.Ref != ref {
+			return err
+		}
+		p.Claim = nil
+		return putPrompt(tx, p)
+	})
 }
 
 // PutPrompt stores p (new or replaced).
@@ -207,6 +265,9 @@ func putPrompt(tx *bolt.Tx, p Prompt) error {
 	idx, err := tx.CreateBucketIfNotExists(bucketPending)
 	if err != nil {
 		return err
+	}
+	if p.State != PromptPending {
+		p.Claim = nil // settled: nothing is on its way any more
 	}
 	v, err := json.Marshal(p)
 	if err != nil {

@@ -166,6 +166,9 @@ func (s *Server) asError(r *http.Request, err error) *Error {
 		e = errorf(http.StatusConflict, strings.ToUpper(msg[:1])+msg[1:]+".")
 	case errors.Is(err, db.ErrNotFound) && strings.Contains(r.URL.Path, "/p"):
 		e = errorf(http.StatusNotFound, "No such prompt.")
+	case errors.Is(err, hub.ErrBeingAnswered), errors.Is(err, hub.ErrTerminalOnly):
+		msg := err.Error()
+		e = errorf(http.StatusConflict, strings.ToUpper(msg[:1])+msg[1:]+".")
 	case errors.Is(err, hub.ErrNotHolder):
 		msg := err.Error()
 		e = errorf(http.StatusConflict, strings.ToUpper(msg[:1])+msg[1:]+".")

@@ -59,8 +59,8 @@ func (s *Server) linkDecide(r *http.Request) (int, string) {
 	switch {
 	case errors.Is(err, hub.ErrSettled):
 		return http.StatusGone, "Already settled: " + hub.SettledBy(p) + "."
-	case errors.Is(err, hub.ErrOffline):
-		return http.StatusConflict, hub.ErrOffline.Error()
+	case errors.Is(err, hub.ErrOffline), errors.Is(err, hub.ErrBeingAnswered), errors.Is(err, hub.ErrTerminalOnly):
+		return http.StatusConflict, err.Error()
 	case err != nil:
 		return http.StatusInternalServerError, err.Error()
 	}

@@ -91,7 +91,7 @@ func (h *Hub) ServeWrap(ctx context.Context, t Transport, a WrapAuth) error {
 		return err
 	}
 	c := &wrapConn{h: h, node: hello.Node, session: sid, tokenID: a.TokenID, ackWake: make(chan struct{}, 1), out: make(chan wire.Envelope, inputQueue), cancel: cancel,
-		waits: promptWaits{results: map[string]chan wire.PromptResult{}}}
+		waits: promptWaits{results: map[string]promptWait{}}}
 	c.ack.Store(meta.LastSeq)
 	if err := s.attach(c); err != nil {
 		return err

@@ -84,9 +84,11 @@ const (
 	DecisionDeny  = "deny"
 )
 
-// PromptDecide is prompt.decide's payload.
+// PromptDecide is prompt.decide's payload. Ref names this one attempt (the
+// hub's claim on the prompt); the wrap echoes it in its prompt.result.
 type PromptDecide struct {
 	ID       string `json:"id"`
+	Ref      string `json:"ref,omitempty"`
 	Decision string `json:"decision"`          // allow | deny
 	Message  string `json:"message,omitempty"` // to the agent, with deny
 	Scope    string `json:"scope,omitempty"`   // once | session
@@ -95,10 +97,17 @@ type PromptDecide struct {
 
 // PromptResult is prompt.result's payload: Accepted is false when the
 // question had already been settled (at the terminal, or the hook ended).
+// When Accepted, Ref, Decision, Scope, Message and By say what the wrap
+// applied: the hub records exactly that, not what it meant to send.
 type PromptResult struct {
 	ID       string `json:"id"`
 	Accepted bool   `json:"accepted"`
 	Reason   string `json:"reason,omitempty"`
+	Ref      string `json:"ref,omitempty"`
+	Decision string `json:"decision,omitempty"`
+	Scope    string `json:"scope,omitempty"`
+	Message  string `json:"message,omitempty"`
+	By       string `json:"by,omitempty"`
 }
 
 // PromptClosed is prompt.closed's payload.
