@@ -2,6 +2,7 @@ package hub
 
 import (
 	"context"
+	"errors"
 	"strings"
 	"testing"
 	"time"
@@ -53,6 +54,33 @@ func TestScreenRuleBackToBackQuestions(t *testing.T) {
 	}
 	if p, _ := th.store.GetPrompt(first.ID); p.State != db.PromptAllowed {
 		t.Errorf("first prompt is %s, want allowed", p.State)
+	}
+	finish(t, tr, done)
+}
+
+// "Terminal only" holds for screen-rule prompts too: the hub refuses to
+// answer them and types nothing into the session.
+func TestTerminalOnlyRefusesScreenAnswers(t *testing.T) {
+	th := newTestHub(t)
+	const sid = "sess-termonly"
+	tr, done, _ := th.connect(t, sid)
+	if err := th.SetTerminalOnly(sid, true); err != nil {
+		t.Fatal(err)
+	}
+	tr.toHub <- output(1, "Overwrite? [Y/n] ")
+	p := th.waitPendingPrompt(t, "Overwrite")
+	if _, err := th.Decide(context.Background(), p.ID, Decision{Decision: wire.DecisionAllow, By: "ann"}); !errors.Is(err, ErrTerminalOnly) {
+		t.Fatalf("Decide on a terminal-only session = %v, want ErrTerminalOnly", err)
+	}
+	// The next thing the wrap gets is this probe, not the rule's keys.
+	if err := th.Input(sid, []byte("probe")); err != nil {
+		t.Fatal(err)
+	}
+	if e := tr.recv(t, wire.TypePtyInput); string(e.Data) != "probe" {
+		t.Fatalf("the hub typed %q into a terminal-only session", e.Data)
+	}
+	if cur, _ := th.store.GetPrompt(p.ID); cur.State != db.PromptPending {
+		t.Fatalf("prompt is %s, want still pending for the terminal", cur.State)
 	}
 	finish(t, tr, done)
 }

@@ -2,6 +2,7 @@ package notify
 
 import (
 	"encoding/json"
+	"errors"
 	"fmt"
 	"strings"
 	"time"
@@ -36,6 +37,12 @@ func (n *Notifier) promptEvent(e event) {
 		people := n.recipients(p.Node, true, func(pr db.NotifyPrefs) bool { return pr.Prompts })
 		n.opened[p.ID] = people
 		msg := promptMessage(p)
+		if ss, err := n.store.GetSession(p.SessionID); ss.TerminalOnly || (err != nil && !errors.Is(err, db.ErrNotFound)) {
+			// Terminal only means no answers from the hub: no Approve/Deny
+			// links (and none when the session cannot be read to check;
+			// without a session there is nothing a link could answer).
+			msg.PromptID = ""
+		}
 		for _, who := range people {
 			n.send(who, msg)
 		}

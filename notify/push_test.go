@@ -442,3 +442,30 @@ func TestWebPushSessionWaiting(t *testing.T) {
 		t.Errorf("got %d messages for two waiting turns, want 2", len(ps.got))
 	}
 }
+
+// A prompt of a session set to "terminal only" is announced without
+// Approve/Deny links: the hub may not answer it, so no one-tap link may.
+func TestTerminalOnlyPromptHasNoActions(t *testing.T) {
+	w := newWorld(t)
+	ps := newPushService(t)
+	ann := newDevice(t)
+	w.subscribe(t, "ann", ann.sub(ps.URL+"/push/ann"))
+	if _, err := w.store.UpsertSession(db.Session{ID: "sess-1", Node: "box-a", Command: "claude", Status: db.StatusLive}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := w.store.SetTerminalOnly("sess-1", true); err != nil {
+		t.Fatal(err)
+	}
+	w.openPrompt(t, "0000000000001bbbb", "box-a")
+	plain, err := ann.decrypt(ps.next(t).body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var pl Payload
+	if err := json.Unmarshal(plain, &pl); err != nil {
+		t.Fatal(err)
+	}
+	if len(pl.Actions) != 0 {
+		t.Fatalf("a terminal-only prompt was sent with actions %+v", pl.Actions)
+	}
+}
