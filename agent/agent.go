@@ -56,7 +56,7 @@ type Hooks struct {
 // question there (claudehook.Bridge.LocalInput). Its transcript is the JSONL
 // file named by transcript_path in every hook payload, followed by
 // claudehook.Tailer and parsed by claudehook.Parser inside the bridge, so
-// without hooks there is none. A first prompt is its argument.
+// without hooks there is none. A first prompt is its argument, after "--".
 func Claude() Adapter {
 	return Adapter{
 		Name: wire.AgentClaude,
@@ -70,7 +70,9 @@ func Claude() Adapter {
 			}
 			return Hooks{Args: in.Args, Env: in.Env, Plugin: in.Bridge, Close: in.Close}, nil
 		},
-		FirstPrompt: func(prompt string) ([]string, []byte) { return []string{prompt}, nil },
+		// After "--": a prompt is never read as an option, whatever it
+		// starts with (a hub's "--settings {…}" stays a prompt).
+		FirstPrompt: func(prompt string) ([]string, []byte) { return []string{"--", prompt}, nil },
 	}
 }
 

@@ -30,8 +30,8 @@ func TestDetectAndByName(t *testing.T) {
 }
 
 func TestFirstPrompt(t *testing.T) {
-	if args, in := Claude().FirstPrompt("fix it"); !slices.Equal(args, []string{"fix it"}) || in != nil {
-		t.Errorf("claude's first prompt: args %q input %q, want it as the argument", args, in)
+	if args, in := Claude().FirstPrompt("fix it"); !slices.Equal(args, []string{"--", "fix it"}) || in != nil {
+		t.Errorf("claude's first prompt: args %q input %q, want it as the operand after --", args, in)
 	}
 	if args, in := Plain().FirstPrompt("ls"); args != nil || string(in) != "ls\r" {
 		t.Errorf("plain's first prompt: args %q input %q, want it typed with Enter", args, in)

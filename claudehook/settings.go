@@ -94,7 +94,9 @@ func hooks(ctPath string) map[string]any {
 }
 
 // extractSettings removes --settings X (or --settings=X) from args and
-// returns X's content (a file path or inline JSON) as a map.
+// returns X's content (a file path or inline JSON) as a map. Options end at
+// "--": what follows is a prompt (ct node's first prompt goes there), never
+// read as settings.
 func extractSettings(args []string) (map[string]any, []string, error) {
 	var val string
 	found := false
@@ -102,6 +104,9 @@ func extractSettings(args []string) (map[string]any, []string, error) {
 	for i := 0; i < len(args); i++ {
 		a := args[i]
 		switch {
+		case a == "--":
+			rest = append(rest, args[i:]...)
+			i = len(args)
 		case a == "--settings" && i+1 < len(args):
 			val, found = args[i+1], true
 			i++

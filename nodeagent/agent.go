@@ -9,6 +9,7 @@ package nodeagent
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"log/slog"
 	"os"
@@ -121,12 +122,11 @@ func (a *Agent) Spawn(ctx context.Context, req wire.NodeSpawn) (string, error) {
 	}
 	// The same adapter lookup as ct wrap's guess: claude gets ct's hooks.
 	ag := agent.Detect(req.Command)
-	var args []string
-	var input []byte
-	if req.Prompt != "" {
-		args, input = ag.FirstPrompt(req.Prompt)
+	launch, input, err := launchFor(ag, a.cfg.Self, req.Prompt, a.cfg.NoHooks)
+	var bad *promptError
+	if errors.As(err, &bad) {
+		return "", err
 	}
-	launch, err := ag.Prepare(a.cfg.Self, args, a.cfg.NoHooks)
 	if err != nil {
 		a.cfg.Log.Warn("cannot set up agent hooks; approvals only at the terminal", "agent", ag.Name, "error", err)
 	}
