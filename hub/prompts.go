@@ -82,6 +82,7 @@ func (h *Hub) openPrompt(c *wrapConn, s *session, p wire.PromptOpen) {
 	}
 	s.mu.Lock()
 	s.promptIDs[p.ID] = rec.ID
+	s.turnEnded = false // a question is open: nothing may be typed on the hub's initiative
 	s.mu.Unlock()
 	h.log.Info("prompt opened", "prompt", rec.ID, "session", c.session, "tool", p.Tool)
 	h.notify().PromptsChanged(c.session, rec.ID)

@@ -77,6 +77,7 @@ type session struct {
 
 	agentWaiting   bool // the agent's hooks say it finished its turn
 	agentWaitingAt time.Time
+	turnEnded      bool // the last thing heard on this connection was Stop (state.go)
 
 	scrMu    sync.Mutex // guards scr and what was last published; held while feeding
 	scr      *screen.Screen

@@ -23,6 +23,9 @@ const workingFor = 3 * time.Second
 func (s *session) agentEvent(event string) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	// Only Stop is a real end of turn: Notification also fires for a
+	// permission dialog on screen, which typed text would answer.
+	s.turnEnded = event == "Stop"
 	switch event {
 	case "Stop", "Notification":
 		s.agentWaiting, s.agentWaitingAt = true, time.Now()
@@ -71,4 +74,34 @@ func (h *Hub) AgentWaiting(id string) bool {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return s.agentWaiting
+}
+
+// turnUnknown forgets a finished turn: a question opened, or the wrap
+// (re)connected and whatever is on screen now (a dialog left from before)
+// was not announced by a Stop on this connection.
+func (s *session) turnUnknown() {
+	s.mu.Lock()
+	s.turnEnded = false
+	s.mu.Unlock()
+}
+
+// TurnEnded reports whether a live session's agent really ended its turn:
+// its last hook event on the current connection was Stop, no question has
+// opened since, and no prompt of the session is open. Only then may text be
+// typed into it on the hub's own initiative (prompt notices).
+func (h *Hub) TurnEnded(id string) bool {
+	h.mu.Lock()
+	s := h.sessions[id]
+	h.mu.Unlock()
+	if s == nil {
+		return false
+	}
+	s.mu.Lock()
+	ended := s.turnEnded && s.conn != nil && s.question == nil
+	s.mu.Unlock()
+	if !ended {
+		return false
+	}
+	open, err := h.store.Prompts(db.PromptFilter{State: db.PromptPending, SessionID: id, Limit: 1})
+	return err == nil && len(open) == 0
 }

@@ -96,6 +96,7 @@ func (h *Hub) ServeWrap(ctx context.Context, t Transport, a WrapAuth) error {
 	if err := s.attach(c); err != nil {
 		return err
 	}
+	s.turnUnknown()
 	if err := h.store.SetSessionStatus(sid, db.StatusLive); err != nil {
 		return err
 	}

@@ -1,10 +1,13 @@
 // Package promptnotice types a one-line notice into an agent's session when a
 // coordination message reaches it: the agent peer opted in (notify_prompt)
-// and names its ct session, and that session waits for input with nobody
-// holding the wheel. The notice is only text for the agent to act on through
-// its own tools; it grants nothing (approvals stay with people), and it never
-// interrupts a person typing or an agent working. It owns its one goroutine
-// (Run) and every retry; it must not import handlers or serve HTTP.
+// and names its ct session, the agent really ended its turn (its Stop hook;
+// never merely idle, which includes a dialog left on screen), no question is
+// open, nobody holds the wheel, the session is not "terminal only", and both
+// the sender's and the agent's owners may drive that machine. The notice is
+// only text for the agent to act on through its own tools, always starting
+// "[ct] ", so it cannot be an answer to a dialog; it grants nothing
+// (approvals stay with people). It owns its one goroutine (Run) and every
+// retry; it must not import handlers or serve HTTP.
 package promptnotice
 
 import (
@@ -14,6 +17,7 @@ import (
 	"time"
 	"unicode"
 
+	"github.com/ct-dev/ct/auth"
 	"github.com/ct-dev/ct/coord"
 	"github.com/ct-dev/ct/db"
 	"github.com/ct-dev/ct/hub"
@@ -36,6 +40,7 @@ const enterAfter = 150 * time.Millisecond
 // Hub is what the noticer needs of the live hub.
 type Hub interface {
 	State(ss db.Session) string
+	TurnEnded(id string) bool
 	Wheel(id string) (hub.WheelState, error)
 	Input(id string, data []byte) error
 }
@@ -131,7 +136,11 @@ func (n *Noticer) runDue(queue []job) []job {
 			continue
 		}
 		if j.enter != "" {
-			_ = n.d.Hub.Input(j.enter, []byte("\r"))
+			// Enter only if nothing opened meanwhile: on a dialog it would
+			// answer it.
+			if n.d.Hub.TurnEnded(j.enter) {
+				_ = n.d.Hub.Input(j.enter, []byte("\r"))
+			}
 			continue
 		}
 		keep = append(keep, n.try(j)...)
@@ -161,7 +170,7 @@ func (n *Noticer) addressed(m *coord.Message) []job {
 func (n *Noticer) try(j job) []job {
 	p, m := j.peer, j.msg
 	ss, err := n.d.Store.GetSession(p.Session)
-	if err != nil {
+	if err != nil || ss.TerminalOnly || !n.mayDrive(m.From, ss.Node) || !n.mayDrive(p.Name, ss.Node) {
 		return nil
 	}
 	if cur, err := n.d.Coord.Message(coord.Viewer{Peer: p.Name, Groups: p.Groups}, m.ID, false); err != nil || !cur.Receipts[p.Name].ReadAt.IsZero() {
@@ -169,7 +178,7 @@ func (n *Noticer) try(j job) []job {
 	}
 	st := n.d.Hub.State(ss)
 	w, _ := n.d.Hub.Wheel(ss.ID)
-	if (st != hub.StateWaitingInput && st != hub.StateIdle) || w.Holder != "" { // busy, or a person is driving
+	if st != hub.StateWaitingInput || !n.d.Hub.TurnEnded(ss.ID) || w.Holder != "" { // busy, asking, or a person is driving
 		if st != hub.StateEnded && st != hub.StateOffline && j.tries < int(Wait/Retry) {
 			j.tries++
 			j.due = n.now().Add(Retry)
@@ -184,6 +193,20 @@ func (n *Noticer) try(j job) []job {
 	n.d.Audit.Record("hub", "input.notice", ss.ID+" for "+p.Name+" (message "+m.ID+")", "")
 	n.d.Log.Info("prompt notice typed", "session", ss.ID, "peer", p.Name, "message", m.ID)
 	return []job{{due: n.now().Add(enterAfter), enter: ss.ID}}
+}
+
+// mayDrive reports whether the person who owns peer name may type into
+// sessions of machine: a notice is typed input, so it needs the same right.
+func (n *Noticer) mayDrive(name, machine string) bool {
+	peer, err := n.d.Coord.GetPeer(name)
+	if err != nil || peer.Owner == "" {
+		return false
+	}
+	u, err := n.d.Store.GetUser(peer.Owner)
+	if err != nil || u.Disabled {
+		return false
+	}
+	return auth.Principal{User: u.Name, Role: u.Role, Grants: u.Grants, Kind: auth.KindSession}.CanDrive(machine)
 }
 
 // Line is the typed notice: printable characters only, bounded.

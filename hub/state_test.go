@@ -1,0 +1,51 @@
+package hub
+
+import (
+	"testing"
+	"time"
+
+	"github.com/ct-dev/ct/wire"
+)
+
+// TurnEnded is true only after a Stop on the current connection, with no
+// question opened since: a Notification (Claude's dialog on screen), an
+// open prompt and a reconnect all clear it.
+func TestTurnEndedOnlyAfterStop(t *testing.T) {
+	th := newTestHub(t)
+	const sid = "sess-turns"
+	tr, done, _ := th.connect(t, sid)
+	hook := func(tr *fakeTransport, ev string) {
+		tr.toHub <- envelope(t, wire.TypeHookEvent, wire.HookEvent{Event: ev, Payload: []byte(`{}`)})
+	}
+	waitTurn := func(want bool) {
+		t.Helper()
+		deadline := time.Now().Add(waitLimit)
+		for th.TurnEnded(sid) != want {
+			if time.Now().After(deadline) {
+				t.Fatalf("TurnEnded stayed %v", !want)
+			}
+			time.Sleep(5 * time.Millisecond) // polling the hub, not synchronising on time
+		}
+	}
+	hook(tr, "Stop")
+	waitTurn(true)
+	hook(tr, "Notification")
+	waitTurn(false)
+	hook(tr, "Stop")
+	waitTurn(true)
+	tr.toHub <- envelope(t, wire.TypePromptOpen, wire.PromptOpen{ID: "q1", Kind: "hook", Tool: "Bash", Input: []byte(`{"command":"turn-q1"}`)})
+	th.waitPendingPrompt(t, "turn-q1")
+	waitTurn(false)
+	tr.toHub <- envelope(t, wire.TypePromptClosed, wire.PromptClosed{ID: "q1", By: "terminal"})
+	hook(tr, "Stop")
+	waitTurn(true)
+	// A reconnect forgets it: what is on screen now was not announced here.
+	tr2, done2, _ := th.connect(t, sid)
+	finish(t, tr, done)
+	if th.TurnEnded(sid) {
+		t.Fatal("a reconnected session still counts its old Stop")
+	}
+	hook(tr2, "Stop")
+	waitTurn(true)
+	finish(t, tr2, done2)
+}
