@@ -20,7 +20,7 @@ type fakeHub struct {
 	state string
 	ended bool // TurnEnded's answer
 	typed []string
-	where []string // the session of each typed entry
+	where []string      // the session of each typed entry
 	asked chan struct{} // a state check happened
 	input chan struct{} // something was typed
 }
