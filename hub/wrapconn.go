@@ -193,12 +193,12 @@ func (c *wrapConn) readLoop(ctx context.Context, t Transport, s *session) error 
 			// dropped as duplicates.
 			return fmt.Errorf("%s event %d has %d bytes of header fields; the limit is %d", e.Type, e.Seq, n, headerLimit(e.Type))
 		}
-		ok, gap := s.receive(e.Seq)
+		ok, err := s.receive(e.Seq, declaredGap(e))
+		if err != nil {
+			return err // the wrap resends from the last ack on its reconnect
+		}
 		if !ok {
 			continue // a resend of something already received (stored or queued)
-		}
-		if gap > 0 && e.Type != wire.TypePtyDropped {
-			c.h.log.Warn("event sequence gap", "session", c.session, "seq", e.Seq, "missing", gap)
 		}
 		e.SessionID = c.session
 		if e.Data != nil {
@@ -211,6 +211,16 @@ func (c *wrapConn) readLoop(ctx context.Context, t Transport, s *session) error 
 			return context.Cause(ctx)
 		}
 	}
+}
+
+// declaredGap is how many seqs event e may skip: a pty.dropped notice's
+// dropped frames but the one whose seq it reuses; nothing for any other.
+func declaredGap(e wire.Envelope) uint64 {
+	var d wire.Dropped
+	if e.Type != wire.TypePtyDropped || e.Decode(&d) != nil || d.Frames < 1 {
+		return 0
+	}
+	return uint64(d.Frames - 1)
 }
 
 // sendLoop writes acks and input to the wrap; acks coalesce to the latest.
