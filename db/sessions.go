@@ -38,6 +38,9 @@ type Session struct {
 	OutputBytes  int64     `json:"output_bytes"`            // bytes of pty.output stored
 	DroppedBytes int64     `json:"dropped_bytes"`           // bytes the wrap's spool discarded
 	TerminalOnly bool      `json:"terminal_only,omitempty"` // prompts answered only at the terminal
+	// ResumeHash is the SHA-256 (hex) of the wrap's reconnect secret, set
+	// by its first session.start: only the same secret may resume it.
+	ResumeHash string `json:"resume_hash,omitempty"`
 	// LogTrimmed: retention emptied the event log; the record stays.
 	LogTrimmed bool `json:"log_trimmed,omitempty"`
 	// Agent and Hooks are the wrap's declaration in session.start: the
@@ -83,6 +86,9 @@ func (s *Store) UpsertSession(in Session) (Session, error) {
 			cur.Node, cur.Command, cur.Args, cur.Cwd = in.Node, in.Command, in.Args, in.Cwd
 			cur.Cols, cur.Rows, cur.StartedAt = in.Cols, in.Rows, in.StartedAt
 			cur.Agent, cur.Hooks = in.Agent, in.Hooks
+			if cur.ResumeHash == "" {
+				cur.ResumeHash = in.ResumeHash // a session from before reconnect secrets: the first one binds it
+			}
 			if cur.Status != StatusEnded {
 				cur.Status = in.Status
 			}

@@ -67,3 +67,35 @@ func TestDroppedNoticeSkipsOnlyWhatItDeclares(t *testing.T) {
 		t.Fatalf("store ends at %d, want 6", ss.LastSeq)
 	}
 }
+
+// The attack: another holder of a machine token replays a live session's id.
+// Without the wrap's reconnect secret the hub refuses the session.start (so
+// it can neither take the session over nor feed it fake output); the real
+// wrap, with its secret, resumes.
+func TestSessionReplayNeedsResumeSecret(t *testing.T) {
+	th := newTestHub(t)
+	const sid = "sess-replay"
+	ss := wire.SessionStart{Command: "claude", Cols: 40, Rows: 5, StartedAt: time.Now().UTC(), Resume: "the-real-secret"}
+	tr, done, _ := th.connectAs(t, sid, ss)
+	for _, forged := range []string{"guessed", ""} {
+		ft, fdone := th.serve()
+		ft.toHub <- envelope(t, wire.TypeNodeHello, wire.Hello{Node: "box"})
+		start := envelope(t, wire.TypeSessionStart, wire.SessionStart{Command: "claude", Cols: 40, Rows: 5, Resume: forged})
+		start.SessionID = sid
+		ft.toHub <- start
+		if e := ft.recv(t, ""); e.Type != wire.TypeError {
+			t.Fatalf("resume secret %q: the hub answered %s, want an error", forged, e.Type)
+		}
+		if err := <-fdone; err == nil {
+			t.Fatalf("resume secret %q: the replay was served", forged)
+		}
+	}
+	tr.toHub <- output(1, "real")
+	th.waitAck(t, tr, sid, 1) // the real connection was never replaced
+	finish(t, tr, done)
+	tr2, done2, acked := th.connectAs(t, sid, ss)
+	if acked != 1 {
+		t.Fatalf("the real wrap resumed at %d, want 1", acked)
+	}
+	finish(t, tr2, done2)
+}

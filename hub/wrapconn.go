@@ -2,6 +2,9 @@ package hub
 
 import (
 	"context"
+	"crypto/sha256"
+	"crypto/subtle"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"sync"
@@ -70,8 +73,17 @@ func (h *Hub) ServeWrap(ctx context.Context, t Transport, a WrapAuth) error {
 		_ = t.Write(ctx, refusal)
 		return errors.New(msg)
 	}
-	if existing, err := h.store.GetSession(sid); err == nil && existing.Node != hello.Node {
-		return fmt.Errorf("session %s belongs to machine %q", sid, existing.Node)
+	resume := resumeHash(start.Resume)
+	if existing, err := h.store.GetSession(sid); err == nil {
+		if existing.Node != hello.Node {
+			return fmt.Errorf("session %s belongs to machine %q", sid, existing.Node)
+		}
+		if existing.ResumeHash != "" && subtle.ConstantTimeCompare([]byte(existing.ResumeHash), []byte(resume)) != 1 {
+			msg := fmt.Sprintf("session %s is held by another ct wrap (its reconnect secret does not match); start a new session", sid)
+			refusal, _ := wire.New(wire.TypeError, wire.Error{Message: msg})
+			_ = t.Write(ctx, refusal)
+			return errors.New(msg)
+		}
 	}
 	if err := h.store.PutNode(db.Node{Name: hello.Node, Hostname: hello.Hostname, User: hello.User, OS: hello.OS, Version: hello.Version, LastSeen: time.Now().UTC()}); err != nil {
 		return err
@@ -81,7 +93,7 @@ func (h *Hub) ServeWrap(ctx context.Context, t Transport, a WrapAuth) error {
 		// Live only once the connection is attached (below), so a session
 		// never shows live while its input would still be refused.
 		Cols: start.Cols, Rows: start.Rows, Status: db.StatusOffline, StartedAt: start.StartedAt,
-		Agent: start.Agent, Hooks: start.Hooks,
+		Agent: start.Agent, Hooks: start.Hooks, ResumeHash: resume,
 	})
 	if err != nil {
 		return err
@@ -153,6 +165,16 @@ func handshake(ctx context.Context, t Transport) (wire.Hello, wire.SessionStart,
 		return hello, start, "", fmt.Errorf("session id %q must be 8-64 letters, digits or dashes", e.SessionID)
 	}
 	return hello, start, e.SessionID, nil
+}
+
+// resumeHash is how a session's reconnect secret is stored ("" for none:
+// a wrap from before secrets).
+func resumeHash(secret string) string {
+	if secret == "" {
+		return ""
+	}
+	sum := sha256.Sum256([]byte(secret))
+	return hex.EncodeToString(sum[:])
 }
 
 func validID(id string) bool {

@@ -69,6 +69,10 @@ func openSession(spec sessionSpec) (*session, error) {
 		sp: newSpool(spec.spool), plugin: spec.plugin,
 		inputs: make(chan []byte, 64), resize: make(chan wire.Resize, 4), exited: make(chan struct{}),
 	}
+	// The reconnect secret binds the session id to this process: the hub
+	// refuses a session.start for it without the same secret. It lives
+	// only in this process's memory, never in the program's environment.
+	spec.start.Resume = newResumeSecret()
 	s.st = newStreamer(wsURL, spec.token, s.id, s.sp, spec.plugin, s.inputs, s.resize, wsdial.Hello(spec.name, spec.version), spec.start)
 	if spec.plugin != nil {
 		spec.plugin.Attach(s.st.sendUrgent)

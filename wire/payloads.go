@@ -28,6 +28,11 @@ type SessionStart struct {
 	StartedAt time.Time `json:"started_at"`
 	Agent     string    `json:"agent,omitempty"` // the adapter it runs under: AgentClaude | AgentPlain
 	Hooks     bool      `json:"hooks,omitempty"` // ct's hooks are live: injected, and --no-hooks not set
+	// Resume is the session's reconnect secret, made by the wrap and held
+	// only in its memory: the hub refuses a session.start for a known
+	// session id without it, so no other holder of a machine token can take
+	// the session over.
+	Resume string `json:"resume,omitempty"`
 }
 
 // Agent names a session.start may declare (package agent has their adapters).
