@@ -8,6 +8,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"time"
 
 	"github.com/ct-dev/ct/client"
 	"github.com/ct-dev/ct/coord"
@@ -21,7 +22,8 @@ An MCP server on standard input/output (the official Go SDK) that gives an
 agent ct's coordination tools: list_peers, send_message, check_messages,
 ack_message, set_status, lock, unlock, list_locks, add_todo, update_todo,
 list_todos, schedule_reminder, list_reminders. It calls the hub's API with
-an API token (CT_API_TOKEN, else CT_TOKEN) and acts as the peer named by --as / CT_PEER, else
+an API token (CT_API_TOKEN, else CT_TOKEN; under ct wrap, the session's own
+agent credential from CT_AGENT_TOKEN_FILE, which can coordinate only) and acts as the peer named by --as / CT_PEER, else
 after the session it runs in (CT_SESSION, set by ct wrap), else this host.
 Messages and todo changes made while the hub is away are queued on disk and
 delivered when it is back; locks are never granted while it is away.
@@ -38,6 +40,9 @@ func runMCP(ctx context.Context, args []string, getenv func(string) string, stdo
 	}
 	if *peer == "" {
 		*peer = defaultAgentPeer(getenv)
+	}
+	if f := getenv("CT_AGENT_TOKEN_FILE"); *token == "" && f != "" {
+		*token = agentCredential(ctx, f) // under ct wrap: the session's own credential
 	}
 	c, err := client.Open(getenv, client.Settings{Hub: *hub, Token: *token, Peer: *peer, Kind: coord.KindAI}, stderr)
 	if err != nil {
@@ -60,6 +65,29 @@ func runMCP(ctx context.Context, args []string, getenv func(string) string, stdo
 		return nil
 	}
 	return err
+}
+
+// agentWait bounds how long ct mcp waits for its wrap to receive the
+// session's agent credential (the wrap's first connection to the hub,
+// usually well under a second); past it ct mcp starts without one and its
+// tools say the hub refused them.
+const agentWait = 10 * time.Second
+
+// agentCredential reads the session's agent credential that ct wrap writes
+// to path once the hub sends it, waiting up to agentWait for it.
+func agentCredential(ctx context.Context, path string) string {
+	deadline := time.Now().Add(agentWait)
+	for {
+		if b, err := os.ReadFile(path); err == nil && len(b) > 0 {
+			return strings.TrimSpace(string(b))
+		}
+		if time.Now().After(deadline) || ctx.Err() != nil {
+			return ""
+		}
+		// The wrap renames the file into place; polling a local file is
+		// cheaper and simpler than a watch for a one-time wait.
+		time.Sleep(100 * time.Millisecond)
+	}
 }
 
 // defaultAgentPeer names an agent after the ct session it runs in.

@@ -33,7 +33,7 @@ type Principal struct {
 	User    string   // the person (for API and machine tokens: who made it)
 	Role    string   // effective role (an API token may have less than its maker)
 	Grants  []string // machines the person may see; AllMachines for all
-	Kind    string   // KindSession (browser), KindAPI or KindMachine
+	Kind    string   // KindSession (browser), KindAPI, KindMachine or KindAgent
 	TokenID string   // the token or browser session used
 	Machine string   // for machine tokens: the one machine it may publish as
 }
@@ -43,8 +43,8 @@ func (p Principal) IsAdmin() bool { return p.Role == RoleAdmin }
 
 // CanSee reports whether p may watch sessions of machine.
 func (p Principal) CanSee(machine string) bool {
-	if p.Kind == KindMachine {
-		return false // machine tokens publish; they do not read the hub
+	if p.Kind == KindMachine || p.Kind == KindAgent {
+		return false // machine tokens publish; an agent's credential coordinates only
 	}
 	return p.IsAdmin() || slices.Contains(p.Grants, AllMachines) || slices.Contains(p.Grants, machine)
 }

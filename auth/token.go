@@ -14,9 +14,13 @@ const (
 	KindAPI     = "api"     // scripts and agents, with a person's rights or fewer
 	KindSession = "session" // a browser login (cookie)
 	KindSetup   = "setup"   // the one-time first-start link
+	// KindAgent is one wrapped session's own credential, minted by the hub
+	// on its first session.start and given to its ct mcp: coordination
+	// only. It never sees or drives sessions, answers prompts, or streams.
+	KindAgent = "agent"
 )
 
-var prefixes = map[string]string{KindMachine: "ctm", KindAPI: "cta", KindSession: "cts", KindSetup: "ctx"}
+var prefixes = map[string]string{KindMachine: "ctm", KindAPI: "cta", KindSession: "cts", KindSetup: "ctx", KindAgent: "ctg"}
 
 // NewToken mints a token: "<prefix>_<id>_<secret>". Only Hash(secret) is
 // stored; id finds the record without a scan.

@@ -36,6 +36,7 @@ type Bridge struct {
 	lastTerminal *question           // settled at the terminal; PostToolUse says it was allowed
 	addLog       func(wire.Envelope) // appends a sequenced event (transcript entries)
 	tail         *Tailer             // follows the session's transcript JSONL once a hook names it
+	agentFile    string              // where session.agent's credential goes for ct mcp ("": nowhere)
 }
 
 // question is one PermissionRequest hook waiting for an answer.

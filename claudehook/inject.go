@@ -24,5 +24,6 @@ func Inject(ctPath string, args []string) (*Injected, error) {
 		setup.Close()
 		return nil, err
 	}
+	bridge.agentFile = setup.Agent
 	return &Injected{Args: setup.Args, Env: setup.Env, Bridge: bridge, setup: setup}, nil
 }

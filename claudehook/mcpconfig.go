@@ -5,21 +5,16 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
-	"strings"
 )
 
 // mcpConfig writes, in the private runtime dir, the MCP config that adds
 // `ct mcp` (ct's coordination tools) to the wrapped Claude Code, and
-// returns the arguments that pass it. It adds nothing (nil) unless
-// CT_API_TOKEN (or CT_TOKEN) holds an API token: the coordination API takes
-// no machine token, and a server that cannot start would only show as
-// failed in Claude's UI. ct mcp inherits CT_HUB, CT_API_TOKEN/CT_TOKEN and
-// CT_SESSION from the wrapped program's environment, so the file holds no
-// secret.
+// returns the arguments that pass it. ct mcp authenticates with the
+// session's own agent credential, which the hub sends on the session's
+// first connection and the bridge writes to CT_AGENT_TOKEN_FILE: it can
+// coordinate only. The wrapped program never inherits ct's own tokens
+// (ptywrap.ChildEnv), so the file holds no secret of the person's.
 func mcpConfig(dir, ctPath string) ([]string, error) {
-	if !strings.HasPrefix(os.Getenv("CT_API_TOKEN"), "cta_") && !strings.HasPrefix(os.Getenv("CT_TOKEN"), "cta_") {
-		return nil, nil
-	}
 	cfg := map[string]any{"mcpServers": map[string]any{
 		"ct": map[string]any{"type": "stdio", "command": ctPath, "args": []string{"mcp"}},
 	}}

@@ -3,11 +3,13 @@ package claudehook
 import (
 	"encoding/json"
 	"os"
+	"path/filepath"
 	"slices"
+	"strings"
 	"testing"
 )
 
-func TestPrepareAddsCtMCPWithAnAPIToken(t *testing.T) {
+func TestPrepareAddsCtMCP(t *testing.T) {
 	t.Setenv("XDG_RUNTIME_DIR", t.TempDir())
 	t.Setenv("CT_TOKEN", "ctm_0123456789abcdef_secret") // the wrap's own machine token
 	t.Setenv("CT_API_TOKEN", "cta_0123456789abcdef_secret")
@@ -41,16 +43,25 @@ func TestPrepareAddsCtMCPWithAnAPIToken(t *testing.T) {
 	}
 }
 
-func TestPrepareWithoutAPITokenAddsNoMCP(t *testing.T) {
+// ct mcp under the wrap uses the session's agent credential: neither the
+// MCP config nor the added environment carries the person's tokens, and
+// the credential file lives in the private runtime dir.
+func TestPrepareGivesMCPNoPersonalToken(t *testing.T) {
 	t.Setenv("XDG_RUNTIME_DIR", t.TempDir())
-	t.Setenv("CT_TOKEN", "ctm_0123456789abcdef_secret") // a machine token cannot use the API
-	t.Setenv("CT_API_TOKEN", "")
+	t.Setenv("CT_API_TOKEN", "cta_0123456789abcdef_secretsecretsecretsecretsecretsecret")
 	s, err := Prepare("/usr/local/bin/ct", nil)
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer s.Close()
-	if slices.Contains(s.Args, "--mcp-config") {
-		t.Fatalf("args = %q", s.Args)
+	b, err := os.ReadFile(s.Args[1])
+	if err != nil {
+		t.Fatal(err)
+	}
+	if strings.Contains(string(b), "cta_") || strings.Contains(strings.Join(s.Env, " "), "cta_") {
+		t.Fatalf("the person's API token reaches the agent: config %s env %q", b, s.Env)
+	}
+	if !slices.Contains(s.Env, "CT_AGENT_TOKEN_FILE="+filepath.Join(s.Dir, "agent-token")) {
+		t.Fatalf("env %q has no agent credential file in %s", s.Env, s.Dir)
 	}
 }

@@ -2,6 +2,7 @@ package claudehook
 
 import (
 	"encoding/json"
+	"os"
 	"time"
 
 	"github.com/ct-dev/ct/wire"
@@ -33,6 +34,11 @@ func (b *Bridge) HubEnvelope(e wire.Envelope) {
 		if e.Decode(&d) == nil {
 			b.decide(d)
 		}
+	case wire.TypeSessionAgent:
+		var a wire.SessionAgent
+		if e.Decode(&a) == nil && b.agentFile != "" {
+			b.saveAgentCredential(a.Token)
+		}
 	case wire.TypeSessionSettings:
 		var s wire.SessionSettings
 		if e.Decode(&s) != nil {
@@ -44,6 +50,16 @@ func (b *Bridge) HubEnvelope(e wire.Envelope) {
 		if s.TerminalOnly {
 			b.settleAll("terminal-only", "the session was set to answer at the terminal only", nil)
 		}
+	}
+}
+
+// saveAgentCredential writes the session's agent credential for ct mcp
+// (0600, renamed into place so ct mcp never reads half a token). The agent
+// can read it, and may: it coordinates only.
+func (b *Bridge) saveAgentCredential(token string) {
+	tmp := b.agentFile + ".tmp"
+	if os.WriteFile(tmp, []byte(token), 0o600) == nil {
+		_ = os.Rename(tmp, b.agentFile)
 	}
 }
 

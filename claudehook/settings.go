@@ -32,6 +32,7 @@ type Setup struct {
 	Dir      string   // private runtime dir (0700), removed by Close
 	Socket   string   // the wrap's hook socket
 	Settings string   // the settings file passed with --settings
+	Agent    string   // where the session's agent credential is written for ct mcp
 	Args     []string // the program's arguments with --settings added
 	Env      []string // added to the program's environment
 }
@@ -51,7 +52,7 @@ func Prepare(ctPath string, args []string) (*Setup, error) {
 	if err != nil {
 		return nil, fmt.Errorf("create a private runtime dir: %w", err)
 	}
-	s := &Setup{Dir: dir, Socket: filepath.Join(dir, "hook.sock"), Settings: filepath.Join(dir, "settings.json")}
+	s := &Setup{Dir: dir, Socket: filepath.Join(dir, "hook.sock"), Settings: filepath.Join(dir, "settings.json"), Agent: filepath.Join(dir, "agent-token")}
 	userSettings, rest, err := extractSettings(args)
 	if err != nil {
 		s.Close()
@@ -67,13 +68,13 @@ func Prepare(ctPath string, args []string) (*Setup, error) {
 		s.Close()
 		return nil, fmt.Errorf("write hook settings: %w", err)
 	}
-	mcpArgs, err := mcpConfig(dir, ctPath) // ct mcp's tools, when CT_TOKEN is an API token
+	mcpArgs, err := mcpConfig(dir, ctPath) // ct mcp's tools, with the session's agent credential
 	if err != nil {
 		s.Close()
 		return nil, err
 	}
 	s.Args = append(append(mcpArgs, "--settings", s.Settings), rest...)
-	s.Env = []string{"CT_HOOK_SOCK=" + s.Socket}
+	s.Env = []string{"CT_HOOK_SOCK=" + s.Socket, "CT_AGENT_TOKEN_FILE=" + s.Agent}
 	return s, nil
 }
 

@@ -12,11 +12,12 @@ import (
 type Token struct {
 	ID         string    `json:"id"`
 	Hash       string    `json:"hash"`
-	Kind       string    `json:"kind"` // machine | api
+	Kind       string    `json:"kind"` // machine | api | agent
 	Name       string    `json:"name"`
 	User       string    `json:"user"`              // who made it
 	Machine    string    `json:"machine,omitempty"` // machine tokens: the machine it publishes as
 	Role       string    `json:"role,omitempty"`    // api tokens: at most the maker's role
+	Session    string    `json:"session,omitempty"` // agent tokens: the session it was minted for
 	CreatedAt  time.Time `json:"created_at"`
 	LastUsedAt time.Time `json:"last_used_at,omitzero"`
 	LastAddr   string    `json:"last_addr,omitempty"`

@@ -64,7 +64,7 @@ func (s *Server) authenticate(r *http.Request) (auth.Principal, error) {
 // tokenPrincipal checks an API or machine token.
 func (s *Server) tokenPrincipal(r *http.Request, plain string) (auth.Principal, error) {
 	kind, id, secret, ok := auth.ParseToken(plain)
-	if !ok || (kind != auth.KindAPI && kind != auth.KindMachine) {
+	if !ok || (kind != auth.KindAPI && kind != auth.KindMachine && kind != auth.KindAgent) {
 		return auth.Principal{}, errors.New("that is not a ct token; create one with ct token create or in the web UI")
 	}
 	t, err := s.store.GetToken(id)
@@ -118,8 +118,25 @@ func (s *Server) requireAuth(next http.Handler) http.Handler {
 			s.refuse(w, r, http.StatusForbidden, "A machine token only lets ct wrap and ct node connect; use an API token or log in.", "")
 			return
 		}
+		if p.Kind == auth.KindAgent && !agentRoute(r.URL.Path) {
+			s.refuse(w, r, http.StatusForbidden, "An agent's session credential (ct mcp under ct wrap) only reaches coordination (peers, messages, locks, todos, reminders); a person answers prompts and types into sessions.", "")
+			return
+		}
 		next.ServeHTTP(w, r.WithContext(withPrincipal(r.Context(), p)))
 	})
+}
+
+// agentRoutes are the API paths an agent's session credential may use:
+// coordination only, never sessions, prompts, input, tokens or streams.
+var agentRoutes = []string{"/api/v1/peers", "/api/v1/messages", "/api/v1/locks", "/api/v1/todos", "/api/v1/reminders"}
+
+func agentRoute(path string) bool {
+	for _, p := range agentRoutes {
+		if path == p || strings.HasPrefix(path, p+"/") {
+			return true
+		}
+	}
+	return false
 }
 
 // requireAdmin lets only admins through.

@@ -60,6 +60,9 @@ func (s *Server) peerOf(r *http.Request) (coord.Peer, coord.Viewer, error) {
 			name = n
 		}
 	}
+	if p.Kind == auth.KindAgent {
+		name, kind = "agent-"+p.TokenID, coord.KindAI // never its owner's own name by default
+	}
 	if h := strings.TrimSpace(r.Header.Get(PeerHeader)); h != "" {
 		name = h
 		if p.Kind == auth.KindAPI {

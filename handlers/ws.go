@@ -76,7 +76,7 @@ func (s *Server) serveMachineSocket(w http.ResponseWriter, r *http.Request, what
 	beat, stopBeat := context.WithCancel(r.Context())
 	defer stopBeat()
 	go heartbeat(beat, c, t.lastRead) // a machine that vanishes shows offline
-	err = serve(r.Context(), t, hub.WrapAuth{TokenID: p.TokenID, Machine: p.Machine})
+	err = serve(r.Context(), t, hub.WrapAuth{TokenID: p.TokenID, Machine: p.Machine, User: p.User})
 	s.closeMachineSocket(r, c, what, err)
 }
 

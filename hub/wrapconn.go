@@ -49,6 +49,7 @@ const maxEventHeader = 8 << 10
 type WrapAuth struct {
 	TokenID string // closes the connection when revoked
 	Machine string // the only machine name it may publish as ("" = any)
+	User    string // who made the token: the owner of the sessions' agent credentials ("": none)
 }
 
 // ServeWrap runs the hub's side of one wrap connection until it ends.
@@ -74,7 +75,9 @@ func (h *Hub) ServeWrap(ctx context.Context, t Transport, a WrapAuth) error {
 		return errors.New(msg)
 	}
 	resume := resumeHash(start.Resume)
-	if existing, err := h.store.GetSession(sid); err == nil {
+	existing, err := h.store.GetSession(sid)
+	fresh := errors.Is(err, db.ErrNotFound)
+	if err == nil {
 		if existing.Node != hello.Node {
 			return fmt.Errorf("session %s belongs to machine %q", sid, existing.Node)
 		}
@@ -123,6 +126,11 @@ func (h *Hub) ServeWrap(ctx context.Context, t Transport, a WrapAuth) error {
 	ack.SessionID = sid
 	if err := t.Write(ctx, ack); err != nil {
 		return err
+	}
+	if fresh && a.User != "" {
+		if err := h.sendAgentCredential(ctx, t, a.User, hello.Node, sid); err != nil {
+			return err
+		}
 	}
 	if meta.TerminalOnly {
 		set, _ := wire.New(wire.TypeSessionSettings, wire.SessionSettings{TerminalOnly: true})

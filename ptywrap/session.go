@@ -87,7 +87,7 @@ func openSession(spec sessionSpec) (*session, error) {
 func (s *session) spawn(path string, args []string, dir string, env []string, e end) error {
 	cmd := exec.Command(path, args...)
 	cmd.Dir = dir
-	cmd.Env = append(append(os.Environ(), "CT_SESSION="+s.id, "CT_HUB="+s.hub), env...)
+	cmd.Env = append(append(ChildEnv(os.Environ()), "CT_SESSION="+s.id, "CT_HUB="+s.hub), env...)
 	master, err := pty.StartWithSize(cmd, &pty.Winsize{Cols: uint16(s.cols), Rows: uint16(s.rows)})
 	if err != nil {
 		return fmt.Errorf("start %s under a PTY: %w", s.command, err)

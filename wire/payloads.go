@@ -128,6 +128,13 @@ type HookEvent struct {
 	Payload json.RawMessage `json:"payload"`
 }
 
+// SessionAgent is session.agent's payload: the session's own credential
+// (an auth.KindAgent token) for the wrapped agent's ct mcp. It can
+// coordinate only: never answer prompts, type into sessions or stream.
+type SessionAgent struct {
+	Token string `json:"token"`
+}
+
 // SessionSettings is session.settings' payload.
 type SessionSettings struct {
 	TerminalOnly bool `json:"terminal_only"` // answer prompts only at the terminal

@@ -36,6 +36,7 @@ const (
 	TypePromptClosed    = "prompt.closed"     // wrap → hub: settled elsewhere (the terminal)
 	TypeHookEvent       = "hook.event"        // wrap → hub: any other agent hook, for the record
 	TypeSessionSettings = "session.settings"  // hub → wrap: per-session switches
+	TypeSessionAgent    = "session.agent"     // hub → wrap: the session's agent credential, once
 	TypeTerminalActive  = "presence.terminal" // wrap → hub: someone typed at the workstation
 )
 

@@ -1,0 +1,61 @@
+package hub
+
+import (
+	"context"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/ct-dev/ct/auth"
+	"github.com/ct-dev/ct/wire"
+)
+
+// A new session's first connection gets its agent credential (an agent
+// token bound to the session, owned by the machine token's maker); a
+// reconnect gets none.
+func TestNewSessionGetsAgentCredential(t *testing.T) {
+	th := newTestHub(t)
+	const sid = "sess-agentcred"
+	connect := func() (*fakeTransport, <-chan error) {
+		tr := newTransport()
+		th.mu.Lock()
+		th.transports = append(th.transports, tr)
+		th.mu.Unlock()
+		done := make(chan error, 1)
+		th.wg.Add(1)
+		go func() {
+			defer th.wg.Done()
+			done <- th.ServeWrap(context.Background(), tr, WrapAuth{TokenID: "m1", User: "ann"})
+		}()
+		tr.toHub <- envelope(t, wire.TypeNodeHello, wire.Hello{Node: "box"})
+		start := envelope(t, wire.TypeSessionStart, wire.SessionStart{Command: "claude", Cols: 40, Rows: 5, StartedAt: time.Now().UTC(), Resume: "r"})
+		start.SessionID = sid
+		tr.toHub <- start
+		if e := tr.recv(t, ""); e.Type != wire.TypeSessionAck {
+			t.Fatalf("first answer %s", e.Type)
+		}
+		return tr, done
+	}
+	tr, done := connect()
+	var a wire.SessionAgent
+	if err := tr.recv(t, wire.TypeSessionAgent).Decode(&a); err != nil {
+		t.Fatal(err)
+	}
+	kind, id, _, ok := auth.ParseToken(a.Token)
+	if !ok || kind != auth.KindAgent {
+		t.Fatalf("credential %q is not an agent token", a.Token)
+	}
+	tok, err := th.store.GetToken(id)
+	if err != nil || tok.Kind != auth.KindAgent || tok.Session != sid || tok.User != "ann" || strings.Contains(tok.Hash, a.Token) {
+		t.Fatalf("stored token %+v, %v", tok, err)
+	}
+	finish(t, tr, done)
+	tr2, done2 := connect()
+	tr2.toHub <- output(1, "x")
+	for e := tr2.recv(t, ""); e.Type != wire.TypeAck; e = tr2.recv(t, "") {
+		if e.Type == wire.TypeSessionAgent {
+			t.Fatal("a reconnect was sent a second agent credential")
+		}
+	}
+	finish(t, tr2, done2)
+}
