@@ -35,7 +35,8 @@ type Principal struct {
 	Grants  []string // machines the person may see; AllMachines for all
 	Kind    string   // KindSession (browser), KindAPI, KindMachine or KindAgent
 	TokenID string   // the token or browser session used
-	Machine string   // for machine tokens: the one machine it may publish as
+	Machine string   // for machine and agent tokens: the one machine it may publish as / runs on
+	Session string   // for agent tokens: the session it was minted for
 }
 
 // IsAdmin reports whether p is an admin.

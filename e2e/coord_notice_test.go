@@ -2,16 +2,27 @@ package e2e
 
 import (
 	"net/http"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 )
 
 // An agent peer that opted in gets a one-line notice typed into its
-// waiting session when a message arrives; one that did not, does not.
+// session when a message arrives after the agent ended its turn (a Stop
+// hook); one that did not, does not. The "agent" is a script run as claude
+// (so ct's hooks are injected) that reports Stop through ct hook, again
+// every second as a real agent would after each turn.
 func TestCoordPromptNotice(t *testing.T) {
 	h := StartHub(t, t.TempDir(), "127.0.0.1:0")
-	w := StartWrap(t, nil, "--hub", h.URL, "--name", "agent-box", "--", "bash", "-c", `echo ready; while IFS= read -r l; do echo "got:$l"; done`)
+	script := filepath.Join(t.TempDir(), "agent.sh")
+	body := "#!/bin/sh\n( while :; do echo '{}' | \"$CT_E2E_BIN\" hook Stop; sleep 1; done ) &\n" +
+		"echo ready\nwhile IFS= read -r l; do echo \"got:$l\"; done\n"
+	if err := os.WriteFile(script, []byte(body), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	w := StartWrap(t, []string{"CT_E2E_BIN=" + Binary(t)}, "--hub", h.URL, "--name", "agent-box", "--agent", "claude", "--", script)
 	s := SessionFor(t, h.URL, "agent-box")
 	agent, boss := newCoordPeer(t, h, "agent-tok"), newCoordPeer(t, h, "boss")
 	boss.must(t, "msg", "ls")
@@ -37,7 +48,7 @@ func TestCoordPromptNotice(t *testing.T) {
 	if st := patch(`{"notify_prompt":true}`); st != 200 {
 		t.Fatalf("opting in: %d", st)
 	}
-	// The session counts as waiting once it has been quiet for a few seconds.
+	// The agent's Stop says it waits for input: the notice goes in.
 	boss.must(t, "msg", "send", "--to", "agent-one", "--subject", "please rebase", "--body", "main moved")
 	WaitFor(t, 20*time.Second, "the notice typed into the agent's session", func() bool {
 		return strings.Contains(Get(h.URL+"/api/v1/sessions/"+s.ID+"/log"), "got:[ct] new message #")

@@ -78,7 +78,7 @@ func (s *Server) tokenPrincipal(r *http.Request, plain string) (auth.Principal, 
 	if err != nil || u.Disabled {
 		return auth.Principal{}, errors.New("the person who made this token is disabled or gone")
 	}
-	p := auth.Principal{User: u.Name, Role: u.Role, Grants: u.Grants, Kind: t.Kind, TokenID: t.ID, Machine: t.Machine}
+	p := auth.Principal{User: u.Name, Role: u.Role, Grants: u.Grants, Kind: t.Kind, TokenID: t.ID, Machine: t.Machine, Session: t.Session}
 	if t.Kind == auth.KindAPI && t.Role != "" && auth.RoleRank(t.Role) < auth.RoleRank(u.Role) {
 		p.Role = t.Role // an API token never has more than its maker, maybe less
 	}

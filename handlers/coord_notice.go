@@ -3,6 +3,8 @@ package handlers
 import (
 	"net/http"
 
+	"github.com/ct-dev/ct/auth"
+
 	"github.com/ct-dev/ct/coord"
 )
 
@@ -15,6 +17,14 @@ func (s *Server) checkPeerSession(r *http.Request, u coord.PeerUpdate) error {
 	if u.Session == nil || *u.Session == "" {
 		return nil
 	}
-	_, err := s.visibleSession(principal(r), *u.Session, true)
+	p := principal(r)
+	if p.Kind == auth.KindAgent {
+		// An agent's credential names only the session it was minted for.
+		if *u.Session != p.Session {
+			return errHidden
+		}
+		return nil
+	}
+	_, err := s.visibleSession(p, *u.Session, true)
 	return err
 }
