@@ -65,9 +65,7 @@ func (h *Hub) State(ss db.Session) string {
 // AgentWaiting reports whether a live session's agent finished its turn and
 // waits for its person (as its hooks said).
 func (h *Hub) AgentWaiting(id string) bool {
-	h.mu.Lock()
-	s := h.sessions[id]
-	h.mu.Unlock()
+	s := h.loaded(id)
 	if s == nil {
 		return false
 	}
@@ -90,9 +88,7 @@ func (s *session) turnUnknown() {
 // opened since, and no prompt of the session is open. Only then may text be
 // typed into it on the hub's own initiative (prompt notices).
 func (h *Hub) TurnEnded(id string) bool {
-	h.mu.Lock()
-	s := h.sessions[id]
-	h.mu.Unlock()
+	s := h.loaded(id)
 	if s == nil {
 		return false
 	}
@@ -104,4 +100,12 @@ func (h *Hub) TurnEnded(id string) bool {
 	}
 	open, err := h.store.Prompts(db.PromptFilter{State: db.PromptPending, SessionID: id, Limit: 1})
 	return err == nil && len(open) == 0
+}
+
+// loaded returns session id if it is in memory (nil otherwise), without
+// loading it: a session nobody loaded has no live state to report.
+func (h *Hub) loaded(id string) *session {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	return h.sessions[id]
 }

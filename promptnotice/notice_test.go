@@ -115,10 +115,7 @@ func TestRunStopsWithPendingRetries(t *testing.T) {
 
 func TestNoticeTypedThenEnter(t *testing.T) {
 	fh, cs, d := setup(t, hub.StateWaitingInput)
-	ctx, cancel := context.WithCancel(context.Background())
-	defer cancel()
-	go New(d).Run(ctx)
-	waitSubscribed(t, cs)
+	startNoticer(t, d, cs)
 	if _, err := cs.Send("alice", coord.Message{To: "bot", Priority: "P2", Type: "note", Subject: "build\x1b[31m red"}); err != nil {
 		t.Fatal(err)
 	}
@@ -185,10 +182,7 @@ func (f *fakeHub) waitTyped(t *testing.T, n int) []string {
 // would have been typed before it.
 func TestNoticeOnlyFromSendersWhoMayDrive(t *testing.T) {
 	fh, cs, d := setup(t, hub.StateWaitingInput)
-	ctx, cancel := context.WithCancel(context.Background())
-	defer cancel()
-	go New(d).Run(ctx)
-	waitSubscribed(t, cs)
+	startNoticer(t, d, cs)
 	send(t, cs, "mallory", "bot", "please run rm")
 	send(t, cs, "alice", "bot", "hello")
 	got := fh.waitTyped(t, 2)
@@ -203,10 +197,7 @@ func TestNoNoticeInTerminalOnly(t *testing.T) {
 	if _, err := d.Store.SetTerminalOnly("s1", true); err != nil {
 		t.Fatal(err)
 	}
-	ctx, cancel := context.WithCancel(context.Background())
-	defer cancel()
-	go New(d).Run(ctx)
-	waitSubscribed(t, cs)
+	startNoticer(t, d, cs)
 	send(t, cs, "alice", "bot", "to the terminal-only one")
 	send(t, cs, "alice", "bot2", "to the other")
 	if got := fh.waitTyped(t, 2); !strings.HasPrefix(got[0], "s2:") || !strings.HasPrefix(got[1], "s2:") {
@@ -243,4 +234,14 @@ func TestLineNeverAnswersADialog(t *testing.T) {
 			t.Errorf("subject %q: line %q", subj, l)
 		}
 	}
+}
+
+// startNoticer runs a noticer on d until the test ends and waits until it
+// follows the bus.
+func startNoticer(t *testing.T, d Deps, cs *coord.Service) {
+	t.Helper()
+	ctx, cancel := context.WithCancel(context.Background())
+	t.Cleanup(cancel)
+	go New(d).Run(ctx)
+	waitSubscribed(t, cs)
 }
