@@ -104,6 +104,15 @@ func runWrap(ctx context.Context, args []string, getenv func(string) string, std
 		Spool: c.Spool, Version: version, Stdin: stdin, Stdout: stdout, Stderr: stderr,
 		FinalWait: 5 * time.Second,
 	}
+	// Output the hub has not taken when the program ends is kept and sent
+	// by a background ct flush; tails an earlier wrap left are sent too.
+	if dir, err := ptywrap.TailDir(getenv); err == nil {
+		cfg.TailDir = dir
+		cfg.OnTailKept = func(path string) { startFlush(c.Token, path) }
+		if len(ptywrap.PendingTails(dir)) > 0 {
+			startFlush("") // each tail's own saved token
+		}
+	}
 	code, err := ptywrap.Run(ctx, cfg)
 	if err != nil {
 		fmt.Fprintln(stderr, "ct wrap:", err)

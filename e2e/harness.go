@@ -231,6 +231,10 @@ func StartWrap(t testing.TB, env []string, args ...string) *Wrap {
 	t.Helper()
 	cmd := exec.Command(Binary(t), append([]string{"wrap"}, args...)...)
 	cmd.Env = append(os.Environ(), env...)
+	if !hasEnv(env, "XDG_STATE_HOME") {
+		// Tails a wrap keeps when the hub is down stay in the test's own dir.
+		cmd.Env = append(cmd.Env, "XDG_STATE_HOME="+t.TempDir())
+	}
 	if tok := wrapToken(t, env, args); tok != "" {
 		cmd.Env = append(cmd.Env, "CT_TOKEN="+tok)
 	}
@@ -261,6 +265,15 @@ func StartWrap(t testing.TB, env []string, args ...string) *Wrap {
 		}
 	})
 	return w
+}
+
+func hasEnv(env []string, key string) bool {
+	for _, e := range env {
+		if strings.HasPrefix(e, key+"=") {
+			return true
+		}
+	}
+	return false
 }
 
 // wrapToken mints a machine token for a wrap started against a test hub.

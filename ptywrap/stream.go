@@ -70,6 +70,13 @@ func (st *streamer) working() bool {
 	return st.busy
 }
 
+// identity is what the streamer says of itself on every connect.
+func (st *streamer) identity() (wire.Hello, wire.SessionStart) {
+	st.mu.Lock()
+	defer st.mu.Unlock()
+	return st.hello, st.start
+}
+
 func (st *streamer) everConnected() bool {
 	st.mu.Lock()
 	defer st.mu.Unlock()
