@@ -248,29 +248,7 @@ func (st *streams) publish(ids []string, event string, id []byte, data []byte) {
 // watching the session.
 func (st *streams) ScreenChanged(sid string, u hub.ScreenUpdate) {
 	var b bytes.Buffer
-	ctx := context.Background()
-	if u.Full {
-		b.WriteString(`<div id="rows" hx-swap-oob="true">`)
-		rows := make([]string, u.NumRows)
-		for i, r := range u.Rows {
-			if i < len(rows) {
-				rows[i] = r
-			}
-		}
-		_ = views.Rows(rows).Render(ctx, &b)
-		b.WriteString(`</div>`)
-	} else {
-		for i, r := range u.Rows {
-			b.WriteString(`<div id="r` + strconv.Itoa(i) + `" hx-swap-oob="true">` + r + `</div>`)
-		}
-	}
-	if len(u.History) > 0 {
-		b.WriteString(`<div id="hist" hx-swap-oob="beforeend">`)
-		for _, h := range u.History {
-			b.WriteString("<div>" + h + "</div>")
-		}
-		b.WriteString(`</div>`)
-	}
+	_ = views.ScreenUpdate(views.ScreenPatch{Full: u.Full, NumRows: u.NumRows, Rows: u.Rows, History: u.History}).Render(context.Background(), &b)
 	ev := &sse.Event{ID: []byte(strconv.FormatUint(u.Version, 10)), Event: []byte("screen"), Data: b.Bytes()}
 	for _, id := range st.following(topicSession(sid)) {
 		if !st.server.TryPublish(id, ev) {
