@@ -63,6 +63,12 @@ func (a *auditor) add(e db.AuditEntry) {
 	}
 }
 
+// Record implements hub.Auditor: what the hub decides on its own (the
+// wheel's hand-overs) goes into the audit log like a person's action.
+func (a *auditor) Record(actor, action, subject string) {
+	a.add(db.AuditEntry{Time: time.Now(), Actor: actor, Action: action, Subject: subject})
+}
+
 // close flushes queued entries (at shutdown, before the store closes).
 func (a *auditor) close() {
 	close(a.in)

@@ -43,7 +43,9 @@ type Server struct {
 	log     *slog.Logger
 	version string
 	sse     *sse.Server
-	streams *streams
+	streams *streams     // the workstation sockets (sockets.go)
+	pages   *pageStreams // the pages' SSE streams (sse.go)
+	render  *renderer    // the hub's listener for the pages (render.go)
 	handler http.Handler
 
 	meters meters // open streams and sockets, for /metrics
@@ -76,8 +78,9 @@ func New(d Deps) *Server {
 		s.coord = coord.New(d.Store, nil, d.Log)
 	}
 	go s.runPromptNotices() // notices typed into opted-in agents' sessions; ends when the bus closes
-	s.streams = newStreams(s)
-	s.sse = s.streams.server
+	s.streams = newSockets()
+	s.pages, s.render = newPages(s)
+	s.sse = s.pages.server
 	if n, err := notify.New(notify.Deps{Store: d.Store, Log: d.Log, Waiting: d.Hub.AgentWaiting}); err != nil {
 		d.Log.Error("notifications are off", "error", err)
 	} else {
@@ -86,6 +89,7 @@ func New(d Deps) *Server {
 	}
 	s.handler = s.routes()
 	d.Hub.SetListener(s.hubListener())
+	d.Hub.SetAuditor(s.auditor)
 	return s
 }
 
@@ -95,7 +99,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) { s.handler.S
 // CloseStreams ends every SSE stream and WebSocket so shutdown is not held
 // up by long-lived connections.
 func (s *Server) CloseStreams() {
-	s.sse.Close()
+	s.pages.close()
 	s.streams.closeWraps()
 }
 

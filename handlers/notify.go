@@ -10,7 +10,6 @@ import (
 
 	"github.com/ct-dev/ct/db"
 	"github.com/ct-dev/ct/hub"
-	"github.com/ct-dev/ct/notify"
 	"github.com/ct-dev/ct/views"
 )
 
@@ -22,29 +21,13 @@ const (
 	maxPushKeyLen = 256
 )
 
-// listeners tells both the pages (SSE) and the notifier about hub changes.
-type listeners struct {
-	*streams
-	n *notify.Notifier
-}
-
-func (l listeners) LobbyChanged() {
-	l.streams.LobbyChanged()
-	l.n.LobbyChanged()
-}
-
-func (l listeners) PromptsChanged(sessionID, promptID string) {
-	l.streams.PromptsChanged(sessionID, promptID)
-	l.n.PromptsChanged(sessionID, promptID)
-}
-
 // hubListener is the hub's listener: the pages, plus notifications when
 // the notifier started.
 func (s *Server) hubListener() hub.Listener {
 	if s.notifier == nil {
-		return s.streams
+		return s.render
 	}
-	return listeners{s.streams, s.notifier}
+	return hub.Listeners{s.render, s.notifier}
 }
 
 func (s *Server) handleSettingsShow(w http.ResponseWriter, r *http.Request) error {

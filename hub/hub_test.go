@@ -88,10 +88,10 @@ func (r *recorder) ScreenChanged(_ string, u ScreenUpdate) {
 		panic("test listener full") // the test must read what it asks for
 	}
 }
-func (r *recorder) LobbyChanged()                             {}
-func (r *recorder) PromptsChanged(string, string)             {}
-func (r *recorder) WheelChanged(string)                       {}
-func (r *recorder) WheelAudit(string, string, string, string) {}
+func (r *recorder) LobbyChanged()                                        {}
+func (r *recorder) PromptsChanged(string, string)                        {}
+func (r *recorder) WheelChanged(string)                                  {}
+func (r *recorder) TranscriptAdded(string, uint64, wire.TranscriptEntry) {}
 
 func (r *recorder) next(tb testing.TB) ScreenUpdate {
 	tb.Helper()
