@@ -159,7 +159,12 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 	}
 	srv := handlers.New(handlers.Deps{Hub: st.hub, Store: st.store, Log: log, Version: version, TrustedProxies: trusted,
 		BodyTimeout: c.BodyTimeout, Coord: st.coord, Audit: st.audit, Notifier: st.notifier})
-	st.hub.SetListener(srv.Listener())
+	st.hub.SetListener(st.listeners(srv.Listener()))
+	// The page streams' heartbeat: owned here, stopped before shutdown.
+	hbCtx, stopHeartbeat := context.WithCancel(ctx)
+	hbDone := make(chan struct{})
+	go func() { defer close(hbDone); srv.Run(hbCtx) }()
+	defer func() { stopHeartbeat(); <-hbDone }()
 
 	// Bind before serving so the address is known (and :0 works in tests).
 	ln, err := net.Listen("tcp", c.Addr)

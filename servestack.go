@@ -42,7 +42,7 @@ func openStack(ctx context.Context, c serveConfig, log *slog.Logger) (*hubStack,
 	}
 	st := &hubStack{store: store, stopNotices: func() {}, stopRetention: func() {}, stopCoord: func() {}}
 	st.audit = audit.New(store, log)
-	st.hub, err = hub.New(store, log, hub.Options{WheelTimeout: c.WheelTimeout})
+	st.hub, err = hub.New(store, log, hub.Options{WheelTimeout: c.WheelTimeout, Audit: st.audit})
 	if err != nil {
 		st.audit.Close()
 		store.Close()
@@ -58,6 +58,15 @@ func openStack(ctx context.Context, c serveConfig, log *slog.Logger) (*hubStack,
 	st.stopNotices = startNotices(ctx, promptnotice.Deps{Coord: st.coord, Hub: st.hub, Store: store, Audit: st.audit, Log: log})
 	st.stopRetention = startRetention(ctx, c.Retain, store, log)
 	return st, nil
+}
+
+// listeners is everyone the hub tells about its changes: the pages, and
+// the notifier when notifications are on.
+func (st *hubStack) listeners(pages hub.Listener) hub.Listener {
+	if st.notifier == nil {
+		return pages
+	}
+	return hub.Listeners{pages, st.notifier}
 }
 
 // startNotices runs the prompt-notice loop until stop is called.

@@ -9,8 +9,6 @@ import (
 	"time"
 
 	"github.com/ct-dev/ct/db"
-	"github.com/ct-dev/ct/hub"
-	"github.com/ct-dev/ct/notify"
 	"github.com/ct-dev/ct/views"
 )
 
@@ -21,31 +19,6 @@ const (
 	maxNtfyToken  = 512
 	maxPushKeyLen = 256
 )
-
-// listeners tells both the pages (SSE) and the notifier about hub changes.
-type listeners struct {
-	*streams
-	n *notify.Notifier
-}
-
-func (l listeners) LobbyChanged() {
-	l.streams.LobbyChanged()
-	l.n.LobbyChanged()
-}
-
-func (l listeners) PromptsChanged(sessionID, promptID string) {
-	l.streams.PromptsChanged(sessionID, promptID)
-	l.n.PromptsChanged(sessionID, promptID)
-}
-
-// hubListener is the hub's listener: the pages, plus notifications when
-// the notifier started.
-func (s *Server) hubListener() hub.Listener {
-	if s.notifier == nil {
-		return s.streams
-	}
-	return listeners{s.streams, s.notifier}
-}
 
 func (s *Server) handleSettingsShow(w http.ResponseWriter, r *http.Request) error {
 	return s.renderSettings(w, r, r.URL.Query().Get("msg"), "")

@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/ct-dev/ct/db"
+	"github.com/ct-dev/ct/wire"
 )
 
 // Listener is told about changes the pages must show. Calls come from hub
@@ -26,9 +27,80 @@ type Listener interface {
 	PromptsChanged(sessionID, promptID string)
 	// WheelChanged says who watches or drives a session changed.
 	WheelChanged(sessionID string)
-	// WheelAudit records a wheel change (who, what) for the audit log.
-	WheelAudit(sessionID, actor, action, what string)
+	// TranscriptAdded delivers a transcript entry once it is durable, in
+	// order, so pages can append it live.
+	TranscriptAdded(sessionID string, seq uint64, entry wire.TranscriptEntry)
 }
+
+// Listeners tells each of its listeners, in order, about every change.
+type Listeners []Listener
+
+// ScreenChanged implements Listener.
+func (ls Listeners) ScreenChanged(sessionID string, u ScreenUpdate) {
+	for _, l := range ls {
+		l.ScreenChanged(sessionID, u)
+	}
+}
+
+// LobbyChanged implements Listener.
+func (ls Listeners) LobbyChanged() {
+	for _, l := range ls {
+		l.LobbyChanged()
+	}
+}
+
+// PromptsChanged implements Listener.
+func (ls Listeners) PromptsChanged(sessionID, promptID string) {
+	for _, l := range ls {
+		l.PromptsChanged(sessionID, promptID)
+	}
+}
+
+// WheelChanged implements Listener.
+func (ls Listeners) WheelChanged(sessionID string) {
+	for _, l := range ls {
+		l.WheelChanged(sessionID)
+	}
+}
+
+// TranscriptAdded implements Listener.
+func (ls Listeners) TranscriptAdded(sessionID string, seq uint64, entry wire.TranscriptEntry) {
+	for _, l := range ls {
+		l.TranscriptAdded(sessionID, seq, entry)
+	}
+}
+
+// NopListener ignores every change. Embed it in a listener that cares about
+// only some of them.
+type NopListener struct{}
+
+// ScreenChanged implements Listener.
+func (NopListener) ScreenChanged(string, ScreenUpdate) {}
+
+// LobbyChanged implements Listener.
+func (NopListener) LobbyChanged() {}
+
+// PromptsChanged implements Listener.
+func (NopListener) PromptsChanged(string, string) {}
+
+// WheelChanged implements Listener.
+func (NopListener) WheelChanged(string) {}
+
+// TranscriptAdded implements Listener.
+func (NopListener) TranscriptAdded(string, uint64, wire.TranscriptEntry) {}
+
+// Auditor keeps the audit log of what the hub itself decides (the wheel's
+// hand-overs). Record is called on the wheel's request paths and should
+// return quickly (queue the entry).
+type Auditor interface {
+	// Record logs actor doing action on subject; addr is where it came
+	// from ("" for the hub's own decisions).
+	Record(actor, action, subject, addr string)
+}
+
+type nopAuditor struct{}
+
+func (nopAuditor) Record(string, string, string, string) {}
 
 // Errors the HTTP layer maps to statuses.
 var (
@@ -62,9 +134,14 @@ type Options struct {
 	// ScreenRules turn questions on the screens of programs without hooks
 	// into prompts (nil: DefaultScreenRules()).
 	ScreenRules []ScreenRule
+	// Audit records what the hub decides on its own (nil: not recorded).
+	Audit Auditor
 }
 
 func (o Options) withDefaults() Options {
+	if o.Audit == nil {
+		o.Audit = nopAuditor{}
+	}
 	if o.WheelTimeout <= 0 {
 		o.WheelTimeout = DefaultWheelTimeout
 	}
@@ -89,7 +166,7 @@ func New(store *db.Store, log *slog.Logger, opts Options) (*Hub, error) {
 		log:      log,
 		sessions: make(map[string]*session),
 		online:   make(map[string]int),
-		listener: nopListener{},
+		listener: NopListener{},
 		opts:     opts.withDefaults(),
 	}
 	h.writer = newWriter(store, log, h.afterCommit, h.storeFailed)
@@ -108,6 +185,7 @@ func (h *Hub) notify() Listener {
 	defer h.mu.Unlock()
 	return h.listener
 }
+
 
 // Close stops accepting work, flushes every received event to the store and
 // stops session workers. Call it after the transports are closed.
@@ -246,14 +324,6 @@ func (h *Hub) ScreenText(id string) (string, error) {
 	}
 	return s.text(), nil
 }
-
-type nopListener struct{}
-
-func (nopListener) ScreenChanged(string, ScreenUpdate)        {}
-func (nopListener) LobbyChanged()                             {}
-func (nopListener) PromptsChanged(string, string)             {}
-func (nopListener) WheelChanged(string)                       {}
-func (nopListener) WheelAudit(string, string, string, string) {}
 
 // lobbyEvery bounds how often output activity alone refreshes the lobby.
 const lobbyEvery = time.Second

@@ -29,10 +29,10 @@ const (
 
 // ScreenUpdate is what changed on a screen since the last update sent.
 type ScreenUpdate struct {
-	Full      bool           // Rows holds every row; replace the screen
-	Rows      map[int]string // row index -> HTML
+	Full      bool               // Rows holds every row; replace the screen
+	Rows      map[int]screen.Row // row index -> the row's new look
 	NumRows   int
-	History   []string // lines newly scrolled off, oldest first
+	History   []screen.Row // lines newly scrolled off, oldest first
 	HistTotal int
 	Skipped   int64 // bytes the screen skipped so far (the log has them)
 	Version   uint64
@@ -41,8 +41,8 @@ type ScreenUpdate struct {
 // Snapshot is a whole screen for a page render.
 type Snapshot struct {
 	Session   db.Session
-	Rows      []string
-	History   []string
+	Rows      []screen.Row
+	History   []screen.Row
 	HistTotal int
 	Cols      int
 	Skipped   int64
@@ -80,7 +80,7 @@ type session struct {
 
 	scrMu    sync.Mutex // guards scr and what was last published; held while feeding
 	scr      *screen.Screen
-	sent     []string
+	sent     []screen.Row // rows as last published, to find the ones that changed
 	sentHist int
 	skipped  int64
 	version  uint64
@@ -250,13 +250,13 @@ func (s *session) publish() time.Duration {
 		}
 	}
 	s.fedSince = 0
-	rows := s.scr.RowsHTML()
-	u := ScreenUpdate{NumRows: len(rows), Skipped: s.skipped, Version: s.version, Rows: map[int]string{}}
+	rows := s.scr.Rows()
+	u := ScreenUpdate{NumRows: len(rows), Skipped: s.skipped, Version: s.version, Rows: map[int]screen.Row{}}
 	if full || len(rows) != len(s.sent) {
 		u.Full = true
 	}
 	for i, r := range rows {
-		if u.Full || r != s.sent[i] {
+		if u.Full || !r.Equal(s.sent[i]) {
 			u.Rows[i] = r
 		}
 	}
@@ -299,7 +299,7 @@ func (s *session) snapshot() Snapshot {
 	defer s.scrMu.Unlock()
 	cols, _ := s.scr.Size()
 	hist, total := s.scr.History(0)
-	return Snapshot{Session: meta, Rows: s.scr.RowsHTML(), History: hist, HistTotal: total, Cols: cols, Skipped: s.skipped, Version: s.version}
+	return Snapshot{Session: meta, Rows: s.scr.Rows(), History: hist, HistTotal: total, Cols: cols, Skipped: s.skipped, Version: s.version}
 }
 
 func (s *session) text() string {

@@ -15,7 +15,10 @@ import (
 
 	"github.com/ct-dev/ct/coord"
 	"github.com/ct-dev/ct/db"
+	"github.com/ct-dev/ct/hub"
 )
+
+var _ hub.Listener = (*Notifier)(nil)
 
 // queueSize bounds events waiting for the sender. The hub's calls must never
 // block, so an event that finds the queue full is dropped and logged; 1024 is
@@ -44,10 +47,13 @@ type Deps struct {
 	afterScan func() // tests: called after each session scan
 }
 
-// Notifier turns hub events into notifications. Its PromptsChanged and
-// LobbyChanged never block: they queue the event for one worker goroutine,
-// which keeps the dedup state without locks and fans deliveries out.
+// Notifier turns hub events into notifications. It is a hub.Listener that
+// acts on prompt and lobby changes only. Its PromptsChanged and LobbyChanged
+// never block: they queue the event for one worker goroutine, which keeps
+// the dedup state without locks and fans deliveries out.
 type Notifier struct {
+	hub.NopListener // screen, wheel and transcript changes notify no one
+
 	store   *db.Store
 	log     *slog.Logger
 	client  *http.Client
