@@ -174,15 +174,7 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 	// No ReadTimeout or WriteTimeout on the server: they would end SSE
 	// streams and sockets; handlers bound request bodies (BodyTimeout).
 	hs := &http.Server{Handler: srv, ReadHeaderTimeout: 10 * time.Second, IdleTimeout: c.IdleTimeout}
-	scheme := "http"
-	if c.TLSCert != "" {
-		scheme = "https"
-	}
-	base := scheme + "://" + ln.Addr().String()
-	if tcp, ok := ln.Addr().(*net.TCPAddr); ok && tcp.IP.IsUnspecified() {
-		// Listening on all addresses: print one a browser here can open.
-		base = scheme + "://" + net.JoinHostPort("127.0.0.1", strconv.Itoa(tcp.Port))
-	}
+	base := listenURL(ln, c.TLSCert != "")
 	log.Info("ct serve listening", "addr", ln.Addr().String(), "url", base, "data", st.store.Path(), "version", version)
 	if setupToken != "" {
 		// Shown once: only its hash is stored. A restart before setup prints a new one.
@@ -197,8 +189,16 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 		}
 		defer ms.Close()
 	}
+	return serveUntil(ctx, hs, ln, c, srv, st, log)
+}
+
+// serveUntil serves until ctx ends, then shuts down in order: long-lived
+// streams first (SSE pages and wrap sockets would otherwise hold Shutdown
+// until its timeout), the services that feed them, the HTTP server, and
+// last the stack below it (which writes every received event).
+func serveUntil(ctx context.Context, hs *http.Server, ln net.Listener, c serveConfig, srv *handlers.Server, st *hubStack, log *slog.Logger) error {
 	errc := make(chan error, 1)
-	go func() {
+	go func() { // ends when hs shuts down
 		if c.TLSCert != "" {
 			errc <- hs.ServeTLS(ln, c.TLSCert, c.TLSKey)
 			return
@@ -211,8 +211,6 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 	case <-ctx.Done():
 	}
 	log.Info("shutting down")
-	// Long-lived streams first: SSE pages and wrap sockets would otherwise
-	// hold Shutdown until its timeout.
 	srv.CloseStreams()
 	st.stopServices() // ends coordination event streams, long polls and notices
 	sctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
@@ -225,6 +223,19 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 	}
 	log.Info("stopped")
 	return nil
+}
+
+// listenURL is an address a browser on this machine can open for ln.
+func listenURL(ln net.Listener, tls bool) string {
+	scheme := "http"
+	if tls {
+		scheme = "https"
+	}
+	if tcp, ok := ln.Addr().(*net.TCPAddr); ok && tcp.IP.IsUnspecified() {
+		// Listening on all addresses: print one a browser here can open.
+		return scheme + "://" + net.JoinHostPort("127.0.0.1", strconv.Itoa(tcp.Port))
+	}
+	return scheme + "://" + ln.Addr().String()
 }
 
 // serveMetrics serves /metrics on its own listener, so it can be bound to a

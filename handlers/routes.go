@@ -9,7 +9,9 @@ import (
 )
 
 // routes lists every route ct serves. Only the routes above the
-// authenticated group are reachable without logging in.
+// authenticated group are reachable without logging in. It is long on
+// purpose: one list, read top to bottom, is the map of the HTTP surface
+// (and what the route-walk tests check against).
 func (s *Server) routes() http.Handler {
 	r := chi.NewRouter()
 	r.Use(trustedProxy(s.trusted))
