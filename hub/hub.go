@@ -9,6 +9,7 @@ import (
 	"context"
 	"errors"
 	"log/slog"
+	"runtime"
 	"sync"
 	"time"
 
@@ -123,6 +124,9 @@ type Hub struct {
 	active    sync.WaitGroup // running ServeWrap calls; Close waits for them
 	lastLobby time.Time
 	opts      Options
+	// emulating bounds how many sessions feed their emulators at once: one
+	// per spare core, so a flood on one session leaves the others a core.
+	emulating chan struct{}
 	nodes     nodeRegistry // ct node control connections (node.go)
 }
 
@@ -162,12 +166,13 @@ func New(store *db.Store, log *slog.Logger, opts Options) (*Hub, error) {
 		return nil, err
 	}
 	h := &Hub{
-		store:    store,
-		log:      log,
-		sessions: make(map[string]*session),
-		online:   make(map[string]int),
-		listener: NopListener{},
-		opts:     opts.withDefaults(),
+		store:     store,
+		log:       log,
+		sessions:  make(map[string]*session),
+		online:    make(map[string]int),
+		listener:  NopListener{},
+		opts:      opts.withDefaults(),
+		emulating: make(chan struct{}, max(1, runtime.GOMAXPROCS(0)-1)),
 	}
 	h.writer = newWriter(store, log, h.afterCommit, h.storeFailed)
 	return h, nil
@@ -185,7 +190,6 @@ func (h *Hub) notify() Listener {
 	defer h.mu.Unlock()
 	return h.listener
 }
-
 
 // Close stops accepting work, flushes every received event to the store and
 // stops session workers. Call it after the transports are closed.

@@ -1,7 +1,6 @@
 package hub
 
 import (
-	"runtime"
 	"sync"
 	"time"
 
@@ -49,8 +48,6 @@ type Snapshot struct {
 	Version   uint64
 }
 
-// emulating bounds how many sessions feed their emulators at once.
-var emulating = make(chan struct{}, max(1, runtime.GOMAXPROCS(0)-1))
 
 type screenOp struct {
 	data       []byte
@@ -202,8 +199,8 @@ func (s *session) feed() {
 	}
 	// One session feeds its emulator at a time per spare core: a flood in
 	// one session must not starve the hub's other work.
-	emulating <- struct{}{}
-	defer func() { <-emulating }()
+	s.h.emulating <- struct{}{}
+	defer func() { <-s.h.emulating }()
 	s.scrMu.Lock()
 	s.skipped += skip
 	s.fedSince += int64(backlog) - skip
