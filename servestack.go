@@ -48,8 +48,9 @@ func openStack(ctx context.Context, c serveConfig, log *slog.Logger) (*hubStack,
 		store.Close()
 		return nil, err
 	}
-	st.coord, st.stopCoord = startCoord(ctx, store, log)
-	if n, err := notify.New(notify.Deps{Store: store, Log: log, Waiting: st.hub.AgentWaiting}); err != nil {
+	st.coord, st.stopCoord = startCoord(ctx, store, log, c.Outbound.Coord)
+	dial := notify.DialPolicy{AllowPrivate: c.Outbound.AllowPrivateNotify}
+	if n, err := notify.New(notify.Deps{Store: store, Log: log, Waiting: st.hub.AgentWaiting, Dial: dial}); err != nil {
 		log.Error("notifications are off", "error", err)
 	} else {
 		st.notifier = n
