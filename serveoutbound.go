@@ -4,9 +4,13 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"log/slog"
+	"path/filepath"
 	"strconv"
 
+	"github.com/ct-dev/ct/audit"
 	"github.com/ct-dev/ct/coord"
+	"github.com/ct-dev/ct/db"
 )
 
 // outboundConfig is ct serve's settings for what leaves the hub and what
@@ -57,4 +61,22 @@ func outboundFlags(fs *flag.FlagSet, getenv func(string) string, stderr io.Write
 		}
 		return nil
 	}, nil
+}
+
+// auditKeyPath is the audit key file: the flag, else <data>/audit.key.
+func auditKeyPath(flagValue, data string) string {
+	if flagValue != "" {
+		return flagValue
+	}
+	return filepath.Join(data, audit.KeyFile)
+}
+
+// openAudit starts the audit writer with its head signed into
+// <data>/audit.head after every write (audit/anchor.go).
+func openAudit(c serveConfig, store *db.Store, log *slog.Logger) (*audit.Log, error) {
+	key, err := audit.LoadKey(auditKeyPath(c.Outbound.AuditKeyFile, c.Data))
+	if err != nil {
+		return nil, err
+	}
+	return audit.NewWith(store, log, audit.Options{Key: key, HeadPath: filepath.Join(c.Data, audit.HeadFile)}), nil
 }

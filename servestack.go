@@ -41,7 +41,10 @@ func openStack(ctx context.Context, c serveConfig, log *slog.Logger) (*hubStack,
 		log.Info("store upgraded", "step", step, "path", store.Path())
 	}
 	st := &hubStack{store: store, stopNotices: func() {}, stopRetention: func() {}, stopCoord: func() {}}
-	st.audit = audit.New(store, log)
+	if st.audit, err = openAudit(c, store, log); err != nil {
+		store.Close()
+		return nil, err
+	}
 	st.hub, err = hub.New(store, log, hub.Options{WheelTimeout: c.WheelTimeout})
 	if err != nil {
 		st.audit.Close()
