@@ -38,6 +38,9 @@ type serveConfig struct {
 	// Connection limits; see docs/design.md "Security model".
 	BodyTimeout time.Duration // a request body must arrive within this
 	IdleTimeout time.Duration // an idle keep-alive connection is closed after this
+
+	// Outbound addresses, coordination rates, the audit anchor (serveoutbound.go).
+	Outbound outboundConfig
 }
 
 func parseServe(args []string, getenv func(string) string, stdout, stderr io.Writer) (serveConfig, error) {
@@ -78,7 +81,14 @@ event is written before it exits.`, stdout)
 	fs.DurationVar(&c.BodyTimeout, "body-timeout", c.BodyTimeout, "close a request whose body has not arrived within this (slow-body clients); streams have no body (env CT_BODY_TIMEOUT)")
 	fs.DurationVar(&c.IdleTimeout, "idle-timeout", c.IdleTimeout, "close a keep-alive connection idle this long (env CT_IDLE_TIMEOUT)")
 	fs.DurationVar(&c.WheelTimeout, "wheel-timeout", wheelDefault, "grant an unanswered request for the wheel after this, if its holder is idle (env CT_WHEEL_TIMEOUT)")
+	checkOutbound, err := outboundFlags(fs, getenv, stderr, &c.Outbound)
+	if err != nil {
+		return c, err
+	}
 	if err := parseFlags(fs, args, stderr); err != nil {
+		return c, err
+	}
+	if err := checkOutbound(); err != nil {
 		return c, err
 	}
 	if fs.NArg() > 0 {

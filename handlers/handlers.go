@@ -187,7 +187,7 @@ func (s *Server) asError(r *http.Request, err error) *Error {
 		e = &Error{Status: http.StatusInternalServerError, Msg: "Something went wrong on the hub; the details are in its log.", Err: err}
 	}
 	if e.Status >= 500 {
-		s.log.Error("request failed", "method", r.Method, "path", r.URL.Path, "error", e.Error())
+		s.log.Error("request failed", "method", r.Method, "path", loggedPath(r), "error", e.Error())
 	}
 	return e
 }
@@ -197,7 +197,19 @@ func (s *Server) logRequest(r *http.Request, start time.Time, e *Error) {
 	if e != nil {
 		status = e.Status
 	}
-	s.log.Debug("request", "method", r.Method, "path", r.URL.Path, "status", status, "duration_ms", time.Since(start).Milliseconds())
+	s.log.Debug("request", "method", r.Method, "path", loggedPath(r), "status", status, "duration_ms", time.Since(start).Milliseconds())
+}
+
+// loggedPath is the request's chi route pattern (/hooks/{hook}/{secret}),
+// never its path: some paths carry credentials (webhook secrets, one-tap
+// link tokens). Unrouted requests log the pattern-less placeholder.
+func loggedPath(r *http.Request) string {
+	if rc := chi.RouteContext(r.Context()); rc != nil {
+		if p := rc.RoutePattern(); p != "" {
+			return p
+		}
+	}
+	return "(unrouted)"
 }
 
 // render writes a templ component as HTML.

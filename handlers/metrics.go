@@ -53,6 +53,10 @@ func (s *Server) Metrics() http.Handler {
 		collectors.NewGoCollector(),
 		collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}),
 		&hubCollector{s: s},
+		// The audit log's newest entry: a scraper that records it can later
+		// show the log was truncated (ct audit verify --head SEQ:HASH).
+		prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: "ct_audit_head_seq",
+			Help: "Sequence number of the newest audit log entry."}, func() float64 { return float64(s.auditLog.Head().Seq) }),
 	)
 	return promhttp.HandlerFor(reg, promhttp.HandlerOpts{
 		// Errors are logged; the scrape still gets every metric that worked.

@@ -2,7 +2,6 @@ package handlers
 
 import (
 	"encoding/json"
-	"net"
 	"net/http"
 	"net/url"
 	"strings"
@@ -101,7 +100,9 @@ func (s *Server) baseURL(r *http.Request) string {
 }
 
 // checkNotifyURL says what is wrong with a URL the hub will POST to, or "".
-// With httpsOnly (push endpoints), plain http is allowed on loopback only.
+// With httpsOnly (push endpoints: every real push service is https) plain
+// http is refused. Which addresses may be reached is decided when the
+// notifier dials (notify.DialPolicy), after DNS, not here.
 func checkNotifyURL(raw string, httpsOnly bool) string {
 	if len(raw) > maxNotifyURL {
 		return "too long"
@@ -111,9 +112,7 @@ func checkNotifyURL(raw string, httpsOnly bool) string {
 		return "use a full address like https://ntfy.sh/your-topic"
 	}
 	if u.Scheme == "http" && httpsOnly {
-		if ip := net.ParseIP(u.Hostname()); ip == nil || !ip.IsLoopback() {
-			return "push endpoints must use https"
-		}
+		return "push endpoints must use https"
 	}
 	return ""
 }

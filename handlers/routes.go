@@ -123,6 +123,8 @@ func (s *Server) routes() http.Handler {
 			r.Delete("/reminders/{reminder}", s.api(s.handleAPIReminderDelete))
 			r.Get("/hooks", s.api(s.handleAPIHooksList))
 			r.Post("/hooks", s.api(s.handleAPIHookAdd))
+			r.Delete("/hooks/{hook}", s.api(s.handleAPIHookDelete))
+			r.Post("/hooks/{hook}/rotate", s.api(s.handleAPIHookRotate))
 			r.With(s.requireAdmin).Get("/admin/backup", s.api(s.handleAdminBackup)) // ct backup
 			r.NotFound(s.api(func(http.ResponseWriter, *http.Request) error {
 				return errorf(http.StatusNotFound, "no such API endpoint; see docs/api.md")
