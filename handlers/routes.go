@@ -133,11 +133,6 @@ func (s *Server) routes() http.Handler {
 	return http.NewCrossOriginProtection().Handler(r)
 }
 
-func (s *Server) handleHealth(w http.ResponseWriter, _ *http.Request) {
-	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
-	_, _ = w.Write([]byte("ok\n"))
-}
-
 // csp allows only ct's own embedded assets. Inline style attributes are
 // allowed (true-colour terminal cells carry their colour that way); inline
 // <style> and scripts are not.
