@@ -1,8 +1,12 @@
 package hub
 
 import (
+	"context"
 	"errors"
 	"fmt"
+	"io"
+	"log/slog"
+	"strings"
 	"sync"
 	"syscall"
 	"testing"
@@ -146,4 +150,33 @@ func TestStoreFailureLosesNothing(t *testing.T) {
 	}
 	w.until(t, "a store-works-again notice", func() bool { return !w.failing[len(w.failing)-1] })
 	finish(t, w.tr, w.done)
+}
+
+// A hub that cannot store what it received before shutdown says so:
+// Close returns an error (ct serve exits non-zero), never nil.
+func TestCloseReportsUnstoredEvents(t *testing.T) {
+	store, err := db.Open(t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer store.Close()
+	fs := &faultyStore{Store: store}
+	h, err := newHub(store, fs, slog.New(slog.NewTextHandler(io.Discard, nil)), Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	th := &testHub{Hub: h, store: store, rec: &recorder{screens: make(chan ScreenUpdate, 1000)}}
+	w := &fakeWrap{th: th, sid: "sess-lost-at-exit"}
+	w.connect(t)
+	fs.set(true)
+	w.add(5)
+	w.until(t, "store.failing notice", func() bool { return len(w.failing) > 0 })
+	w.tr.close()
+	<-w.done
+	ctx, cancel := context.WithTimeout(context.Background(), 200*time.Millisecond)
+	defer cancel()
+	err = h.Close(ctx)
+	if err == nil || !strings.Contains(err.Error(), "5 received events were not stored") {
+		t.Fatalf("Close with unstored events returned %v", err)
+	}
 }
