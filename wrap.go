@@ -32,7 +32,7 @@ Runs COMMAND (default: claude) under a PTY in this terminal, exactly as if run
 directly, and streams it to the hub so it can be watched and typed into from a
 browser. The program never waits on the hub: if the hub is unreachable the
 program runs anyway and wrap reconnects in the background (1 s doubling to
-30 s). Output not yet acknowledged by the hub is kept in a spool of at most
+4 s). Output not yet acknowledged by the hub is kept in a spool of at most
 --spool bytes (default 16 MiB); beyond that the oldest output is dropped and
 the hub is told how much. wrap exits with the program's exit status
 (128+signal when it was killed). With no terminal on stdin, EOF on stdin only

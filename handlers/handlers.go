@@ -69,6 +69,7 @@ type Server struct {
 	auditLog    *audit.Log
 	mux         *chi.Mux         // the router, for tests that walk every route
 	notifier    *notify.Notifier // Web Push and ntfy; nil if its keys could not be stored
+	keyLocks    keyLocks         // one change per Idempotency-Key at a time
 }
 
 // Routes exposes the router so tests can walk every registered route.

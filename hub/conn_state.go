@@ -6,6 +6,7 @@ func (s *session) attach(c *wrapConn) error {
 	s.mu.Lock()
 	old := s.conn
 	s.conn = c
+	s.refuse = false // a new connection resends from the durable mark
 	s.mu.Unlock()
 	if old != nil {
 		old.fail("replaced by a newer connection of the same session")
@@ -28,7 +29,7 @@ func (s *session) detach(c *wrapConn) {
 func (s *session) receive(seq uint64) (ok bool, gap uint64) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if seq <= s.recv {
+	if s.refuse || seq <= s.recv {
 		return false, 0
 	}
 	gap = seq - s.recv - 1

@@ -628,13 +628,21 @@ func TestScreenAfterRestart(t *testing.T) {
 }
 
 // newTestHubAt starts a hub on the store in dir, closed when the test ends.
-func newTestHubAt(t *testing.T, dir string) *testHub {
+func newTestHubAt(t *testing.T, dir string) *testHub { return newTestHubOn(t, dir, nil) }
+
+// newTestHubOn is newTestHubAt whose writer stores through wrap(store)
+// (nil: the store itself).
+func newTestHubOn(t *testing.T, dir string, wrap func(*db.Store) appender) *testHub {
 	t.Helper()
 	store, err := db.Open(dir)
 	if err != nil {
 		t.Fatal(err)
 	}
-	h, err := New(store, slog.New(slog.NewTextHandler(io.Discard, nil)), Options{})
+	var app appender = store
+	if wrap != nil {
+		app = wrap(store)
+	}
+	h, err := newHub(store, app, slog.New(slog.NewTextHandler(io.Discard, nil)), Options{})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -67,6 +67,7 @@ type session struct {
 	full      bool // next publish sends every row (a watcher joined)
 	conn      *wrapConn
 	recv      uint64            // highest seq received (stored or queued for the store)
+	refuse    bool              // a store failure: take nothing until a new connection attaches
 	promptIDs map[string]string // wrap prompt id -> hub prompt id
 	question  *screenQuestion   // open screen-rule question, if any
 	hooks     bool              // the program reports questions through hooks (no screen rules)

@@ -220,6 +220,11 @@ func (st *streamer) received(e wire.Envelope) error {
 		if e.Decode(&r) == nil {
 			st.onResize(r.Cols, r.Rows)
 		}
+	case wire.TypeStoreFailing:
+		// Not an ack and not an error: the hub's disk cannot take events
+		// now. Every unacknowledged event stays in the spool (bounded; an
+		// overflow is counted as pty.dropped) and the hub stores it once it
+		// can, on this connection or the next.
 	case wire.TypeError:
 		var m wire.Error
 		_ = e.Decode(&m)
