@@ -31,11 +31,20 @@ keeps running. With no SESSION, lists the node's sessions.`, stdout)
 	if err := parseFlags(fs, args, stderr); err != nil {
 		return err
 	}
+	if _, err := os.Lstat(*socket); err != nil {
+		return fmt.Errorf("no ct node is listening on %s (start ct node on this machine, or pass --socket): %w", *socket, err)
+	}
+	if err := nodeagent.CheckSocket(*socket); err != nil {
+		return fmt.Errorf("ct attach: %w", err)
+	}
 	c, err := net.Dial("unix", *socket)
 	if err != nil {
 		return fmt.Errorf("no ct node is listening on %s (start ct node on this machine, or pass --socket): %w", *socket, err)
 	}
 	defer c.Close()
+	if err := nodeagent.CheckPeer(c); err != nil {
+		return fmt.Errorf("ct attach: %w", err)
+	}
 	br := bufio.NewReader(c)
 	if fs.NArg() == 0 {
 		return listNodeSessions(c, br, stdout)

@@ -18,8 +18,8 @@ const reminderTick = time.Second
 // (which first fires, once and flagged late, anything missed while the hub
 // was down). stop ends live streams and waits for the loop, so the store
 // can close after it.
-func startCoord(ctx context.Context, store *db.Store, log *slog.Logger) (svc *coord.Service, stop func()) {
-	svc = coord.New(store, nil, log)
+func startCoord(ctx context.Context, store *db.Store, log *slog.Logger, lim coord.Limits) (svc *coord.Service, stop func()) {
+	svc = coord.NewLimited(store, nil, log, lim)
 	ctx, cancel := context.WithCancel(ctx)
 	var wg sync.WaitGroup
 	wg.Add(1)

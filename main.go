@@ -37,6 +37,7 @@ Usage:
   ct token create --hub URL --name N    create a token (CT_USER/CT_PASSWORD), print it
   ct audit verify [--data DIR]          check the audit log's hash chain (hub stopped)
   ct hook EVENT                         (called by Claude Code's hooks under ct wrap)
+  ct flush [FILE...]                    deliver session output kept after the hub was down when a wrap exited
   ct version                            print the version
 
 Run 'ct COMMAND --help' for a command's flags.
@@ -105,6 +106,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 		return runAudit(ctx, args[1:], getenv, stdout, stderr)
 	case "hook":
 		return runHook(ctx, args[1:], getenv, stdin, stdout, stderr)
+	case "flush":
+		return runFlush(ctx, args[1:], getenv, stdout, stderr)
 	case "version", "--version", "-v":
 		fmt.Fprintln(stdout, "ct", version)
 		return nil

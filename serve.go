@@ -38,6 +38,9 @@ type serveConfig struct {
 	// Connection limits; see docs/design.md "Security model".
 	BodyTimeout time.Duration // a request body must arrive within this
 	IdleTimeout time.Duration // an idle keep-alive connection is closed after this
+
+	// Outbound addresses, coordination rates, the audit anchor (serveoutbound.go).
+	Outbound outboundConfig
 }
 
 func parseServe(args []string, getenv func(string) string, stdout, stderr io.Writer) (serveConfig, error) {
@@ -78,7 +81,14 @@ event is written before it exits.`, stdout)
 	fs.DurationVar(&c.BodyTimeout, "body-timeout", c.BodyTimeout, "close a request whose body has not arrived within this (slow-body clients); streams have no body (env CT_BODY_TIMEOUT)")
 	fs.DurationVar(&c.IdleTimeout, "idle-timeout", c.IdleTimeout, "close a keep-alive connection idle this long (env CT_IDLE_TIMEOUT)")
 	fs.DurationVar(&c.WheelTimeout, "wheel-timeout", wheelDefault, "grant an unanswered request for the wheel after this, if its holder is idle (env CT_WHEEL_TIMEOUT)")
+	checkOutbound, err := outboundFlags(fs, getenv, stderr, &c.Outbound)
+	if err != nil {
+		return c, err
+	}
 	if err := parseFlags(fs, args, stderr); err != nil {
+		return c, err
+	}
+	if err := checkOutbound(); err != nil {
 		return c, err
 	}
 	if fs.NArg() > 0 {
@@ -159,7 +169,12 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 	}
 	srv := handlers.New(handlers.Deps{Hub: st.hub, Store: st.store, Log: log, Version: version, TrustedProxies: trusted,
 		BodyTimeout: c.BodyTimeout, Coord: st.coord, Audit: st.audit, Notifier: st.notifier})
-	st.hub.SetListener(srv.Listener())
+	st.hub.SetListener(st.listeners(srv.Listener()))
+	// The page streams' heartbeat: owned here, stopped before shutdown.
+	hbCtx, stopHeartbeat := context.WithCancel(ctx)
+	hbDone := make(chan struct{})
+	go func() { defer close(hbDone); srv.Run(hbCtx) }()
+	defer func() { stopHeartbeat(); <-hbDone }()
 
 	// Bind before serving so the address is known (and :0 works in tests).
 	ln, err := net.Listen("tcp", c.Addr)
@@ -169,15 +184,7 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 	// No ReadTimeout or WriteTimeout on the server: they would end SSE
 	// streams and sockets; handlers bound request bodies (BodyTimeout).
 	hs := &http.Server{Handler: srv, ReadHeaderTimeout: 10 * time.Second, IdleTimeout: c.IdleTimeout}
-	scheme := "http"
-	if c.TLSCert != "" {
-		scheme = "https"
-	}
-	base := scheme + "://" + ln.Addr().String()
-	if tcp, ok := ln.Addr().(*net.TCPAddr); ok && tcp.IP.IsUnspecified() {
-		// Listening on all addresses: print one a browser here can open.
-		base = scheme + "://" + net.JoinHostPort("127.0.0.1", strconv.Itoa(tcp.Port))
-	}
+	base := listenURL(ln, c.TLSCert != "")
 	log.Info("ct serve listening", "addr", ln.Addr().String(), "url", base, "data", st.store.Path(), "version", version)
 	if setupToken != "" {
 		// Shown once: only its hash is stored. A restart before setup prints a new one.
@@ -192,8 +199,16 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 		}
 		defer ms.Close()
 	}
+	return serveUntil(ctx, hs, ln, c, srv, st, log)
+}
+
+// serveUntil serves until ctx ends, then shuts down in order: long-lived
+// streams first (SSE pages and wrap sockets would otherwise hold Shutdown
+// until its timeout), the services that feed them, the HTTP server, and
+// last the stack below it (which writes every received event).
+func serveUntil(ctx context.Context, hs *http.Server, ln net.Listener, c serveConfig, srv *handlers.Server, st *hubStack, log *slog.Logger) error {
 	errc := make(chan error, 1)
-	go func() {
+	go func() { // ends when hs shuts down
 		if c.TLSCert != "" {
 			errc <- hs.ServeTLS(ln, c.TLSCert, c.TLSKey)
 			return
@@ -206,8 +221,6 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 	case <-ctx.Done():
 	}
 	log.Info("shutting down")
-	// Long-lived streams first: SSE pages and wrap sockets would otherwise
-	// hold Shutdown until its timeout.
 	srv.CloseStreams()
 	st.stopServices() // ends coordination event streams, long polls and notices
 	sctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
@@ -220,6 +233,19 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 	}
 	log.Info("stopped")
 	return nil
+}
+
+// listenURL is an address a browser on this machine can open for ln.
+func listenURL(ln net.Listener, tls bool) string {
+	scheme := "http"
+	if tls {
+		scheme = "https"
+	}
+	if tcp, ok := ln.Addr().(*net.TCPAddr); ok && tcp.IP.IsUnspecified() {
+		// Listening on all addresses: print one a browser here can open.
+		return scheme + "://" + net.JoinHostPort("127.0.0.1", strconv.Itoa(tcp.Port))
+	}
+	return scheme + "://" + ln.Addr().String()
 }
 
 // serveMetrics serves /metrics on its own listener, so it can be bound to a

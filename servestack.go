@@ -41,15 +41,19 @@ func openStack(ctx context.Context, c serveConfig, log *slog.Logger) (*hubStack,
 		log.Info("store upgraded", "step", step, "path", store.Path())
 	}
 	st := &hubStack{store: store, stopNotices: func() {}, stopRetention: func() {}, stopCoord: func() {}}
-	st.audit = audit.New(store, log)
-	st.hub, err = hub.New(store, log, hub.Options{WheelTimeout: c.WheelTimeout})
+	if st.audit, err = openAudit(c, store, log); err != nil {
+		store.Close()
+		return nil, err
+	}
+	st.hub, err = hub.New(store, log, hub.Options{WheelTimeout: c.WheelTimeout, Audit: st.audit})
 	if err != nil {
 		st.audit.Close()
 		store.Close()
 		return nil, err
 	}
-	st.coord, st.stopCoord = startCoord(ctx, store, log)
-	if n, err := notify.New(notify.Deps{Store: store, Log: log, Waiting: st.hub.AgentWaiting}); err != nil {
+	st.coord, st.stopCoord = startCoord(ctx, store, log, c.Outbound.Coord)
+	dial := notify.DialPolicy{AllowPrivate: c.Outbound.AllowPrivateNotify}
+	if n, err := notify.New(notify.Deps{Store: store, Log: log, Waiting: st.hub.AgentWaiting, Dial: dial}); err != nil {
 		log.Error("notifications are off", "error", err)
 	} else {
 		st.notifier = n
@@ -58,6 +62,15 @@ func openStack(ctx context.Context, c serveConfig, log *slog.Logger) (*hubStack,
 	st.stopNotices = startNotices(ctx, promptnotice.Deps{Coord: st.coord, Hub: st.hub, Store: store, Audit: st.audit, Log: log})
 	st.stopRetention = startRetention(ctx, c.Retain, store, log)
 	return st, nil
+}
+
+// listeners is everyone the hub tells about its changes: the pages, and
+// the notifier when notifications are on.
+func (st *hubStack) listeners(pages hub.Listener) hub.Listener {
+	if st.notifier == nil {
+		return pages
+	}
+	return hub.Listeners{pages, st.notifier}
 }
 
 // startNotices runs the prompt-notice loop until stop is called.

@@ -32,7 +32,7 @@ Runs COMMAND (default: claude) under a PTY in this terminal, exactly as if run
 directly, and streams it to the hub so it can be watched and typed into from a
 browser. The program never waits on the hub: if the hub is unreachable the
 program runs anyway and wrap reconnects in the background (1 s doubling to
-30 s). Output not yet acknowledged by the hub is kept in a spool of at most
+4 s). Output not yet acknowledged by the hub is kept in a spool of at most
 --spool bytes (default 16 MiB); beyond that the oldest output is dropped and
 the hub is told how much. wrap exits with the program's exit status
 (128+signal when it was killed). With no terminal on stdin, EOF on stdin only
@@ -103,6 +103,15 @@ func runWrap(ctx context.Context, args []string, getenv func(string) string, std
 		Agent: launch.Agent, Hooks: launch.Hooks, Hub: c.Hub, Token: c.Token, Name: c.Name,
 		Spool: c.Spool, Version: version, Stdin: stdin, Stdout: stdout, Stderr: stderr,
 		FinalWait: 5 * time.Second,
+	}
+	// Output the hub has not taken when the program ends is kept and sent
+	// by a background ct flush; tails an earlier wrap left are sent too.
+	if dir, err := ptywrap.TailDir(getenv); err == nil {
+		cfg.TailDir = dir
+		cfg.OnTailKept = func(path string) { startFlush(c.Token, path) }
+		if len(ptywrap.PendingTails(dir)) > 0 {
+			startFlush("") // each tail's own saved token
+		}
 	}
 	code, err := ptywrap.Run(ctx, cfg)
 	if err != nil {

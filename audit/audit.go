@@ -35,13 +35,58 @@ type Log struct {
 	// after Close, and must write directly instead of into a closed queue.
 	mu     sync.RWMutex
 	closed bool
+
+	opts Options
+	// headMu orders append+sign pairs (the writer and synchronous writes
+	// from Add) so the head file never goes back to an older head.
+	headMu sync.Mutex
+	head   db.AuditHead
+}
+
+// Options anchor the log (anchor.go); the zero value does not.
+type Options struct {
+	Key      []byte // signs the head; nil: no head file
+	HeadPath string // where the signed head is written
 }
 
 // New starts the writer on store; Close flushes and stops it.
-func New(store *db.Store, log *slog.Logger) *Log {
-	l := &Log{store: store, log: log, now: time.Now, in: make(chan db.AuditEntry, queueLen), done: make(chan struct{})}
+func New(store *db.Store, log *slog.Logger) *Log { return NewWith(store, log, Options{}) }
+
+// NewWith is New with the head anchored as o says: the current head is
+// signed at once, then after every write.
+func NewWith(store *db.Store, log *slog.Logger, o Options) *Log {
+	l := &Log{store: store, log: log, now: time.Now, in: make(chan db.AuditEntry, queueLen), done: make(chan struct{}), opts: o}
+	l.append() // sign the head of an existing log before anything new
 	go l.run() // the one writer; ends when Close closes the queue
 	return l
+}
+
+// Head is the newest head written (and signed, when anchored).
+func (l *Log) Head() db.AuditHead {
+	l.headMu.Lock()
+	defer l.headMu.Unlock()
+	return l.head
+}
+
+// append writes entries and then the signed head.
+func (l *Log) append(entries ...db.AuditEntry) error {
+	l.headMu.Lock()
+	defer l.headMu.Unlock()
+	if err := l.store.AppendAudit(entries...); err != nil {
+		return err
+	}
+	h, err := l.store.AuditHead()
+	if err != nil {
+		return err
+	}
+	l.head = h
+	if l.opts.Key == nil {
+		return nil
+	}
+	if err := WriteAnchor(l.opts.HeadPath, Sign(l.opts.Key, h)); err != nil {
+		l.log.Error("audit head not signed; ct audit verify will report the log as truncated", "path", l.opts.HeadPath, "error", err)
+	}
+	return nil
 }
 
 func (l *Log) run() {
@@ -60,7 +105,7 @@ func (l *Log) run() {
 				more = false
 			}
 		}
-		if err := l.store.AppendAudit(batch...); err != nil {
+		if err := l.append(batch...); err != nil {
 			l.log.Error("audit log write failed", "entries", len(batch), "error", err)
 		}
 	}
@@ -75,7 +120,7 @@ func (l *Log) Add(e db.AuditEntry) {
 	l.mu.RLock()
 	defer l.mu.RUnlock()
 	if l.closed {
-		if err := l.store.AppendAudit(e); err != nil {
+		if err := l.append(e); err != nil {
 			l.log.Error("audit log write failed after shutdown", "error", err)
 		}
 		return
@@ -83,7 +128,7 @@ func (l *Log) Add(e db.AuditEntry) {
 	select {
 	case l.in <- e:
 	default:
-		if err := l.store.AppendAudit(e); err != nil {
+		if err := l.append(e); err != nil {
 			l.log.Error("audit log write failed", "error", err)
 		}
 	}

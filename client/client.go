@@ -12,9 +12,11 @@ import (
 	"time"
 )
 
-// requestTimeout bounds one API call: above the API's 60 s long-poll
-// (GET /api/v1/messages?wait=60s), so a wait is not cut short.
-const requestTimeout = 90 * time.Second
+// requestTimeout bounds one API call: a hub that takes longer is treated
+// as away (the change queues in the outbox and is resent with the same
+// idempotency key, so a slow hub that did take it applies it once). A
+// long-poll gets its wait on top (see ListMessages).
+const requestTimeout = 10 * time.Second
 
 // PeerHeader and PeerKindHeader name the peer a call acts as, and its kind
 // for a peer's first call (the hub's handlers read the same headers).
@@ -38,8 +40,12 @@ type Config struct {
 	// Notes receives one line per queued change delivered or refused by
 	// Flush; nil discards them.
 	Notes io.Writer
-	// HTTP is the client requests go through; nil means one with a 90 s
-	// timeout (above the long-poll).
+	// Timeout bounds one call (0: requestTimeout); a long-poll gets its
+	// wait on top.
+	Timeout time.Duration
+	// HTTP is the client requests go through; nil means a plain one (each
+	// call has its own deadline: requestTimeout, plus the wait of a
+	// long-poll).
 	HTTP *http.Client
 }
 
@@ -50,17 +56,21 @@ type Client struct {
 	outbox                                 *Outbox
 	notes                                  io.Writer
 	http                                   *http.Client
+	timeout                                time.Duration
 }
 
 // New makes a Client from cfg.
 func New(cfg Config) *Client {
 	c := &Client{hub: HubKey(cfg.Hub), token: cfg.Token, user: cfg.User, password: cfg.Password,
-		peer: cfg.Peer, kind: cfg.Kind, outbox: cfg.Outbox, notes: cfg.Notes, http: cfg.HTTP}
+		peer: cfg.Peer, kind: cfg.Kind, outbox: cfg.Outbox, notes: cfg.Notes, http: cfg.HTTP, timeout: cfg.Timeout}
+	if c.timeout <= 0 {
+		c.timeout = requestTimeout
+	}
 	if c.notes == nil {
 		c.notes = io.Discard
 	}
 	if c.http == nil {
-		c.http = &http.Client{Timeout: requestTimeout}
+		c.http = &http.Client{}
 	}
 	return c
 }
@@ -111,16 +121,33 @@ func (c *Client) newRequest(ctx context.Context, method, path string, body any) 
 }
 
 // do sends one request; out (if not nil) receives the JSON answer. A hub
-// that cannot be reached is ErrHubAway; a refusal is an *APIError.
+// that cannot be reached or does not answer within requestTimeout is
+// ErrHubAway; a refusal is an *APIError.
 func (c *Client) do(ctx context.Context, method, path string, body any, out any) error {
+	return c.send(ctx, c.timeout, method, path, "", body, out)
+}
+
+// call is do for a change: key, when set, is its Idempotency-Key.
+func (c *Client) call(ctx context.Context, method, path, key string, body any, out any) error {
+	return c.send(ctx, c.timeout, method, path, key, body, out)
+}
+
+// send is every request's one path, bounded by timeout.
+func (c *Client) send(ctx context.Context, timeout time.Duration, method, path, key string, body any, out any) error {
+	parent := ctx
+	ctx, cancel := context.WithTimeout(ctx, timeout)
+	defer cancel()
 	req, err := c.newRequest(ctx, method, path, body)
 	if err != nil {
 		return err
 	}
+	if key != "" {
+		req.Header.Set("Idempotency-Key", key)
+	}
 	resp, err := c.http.Do(req)
 	if err != nil {
-		if ctx.Err() != nil {
-			return ctx.Err()
+		if parent.Err() != nil {
+			return parent.Err()
 		}
 		return fmt.Errorf("%w (%s): %v", ErrHubAway, c.hub, err)
 	}

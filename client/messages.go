@@ -26,7 +26,8 @@ func (c *Client) ListMessages(ctx context.Context, f coord.MessageFilter, wait t
 		v.Set("wait", wait.String())
 	}
 	var list []coord.Message
-	err := c.do(ctx, http.MethodGet, "/api/v1/messages?"+v.Encode(), nil, &list)
+	// The hub holds the call up to wait: the deadline is on top of it.
+	err := c.send(ctx, c.timeout+wait, http.MethodGet, "/api/v1/messages?"+v.Encode(), "", nil, &list)
 	return list, err
 }
 

@@ -23,6 +23,10 @@ type outboxEntry struct {
 	Path     string          `json:"path"`
 	Body     json.RawMessage `json:"body"`
 	QueuedAt time.Time       `json:"queued_at"`
+	// Key is the change's Idempotency-Key, the same on every attempt, so
+	// the hub applies it once however often it is sent. Entries queued by
+	// older builds have none and are sent without.
+	Key string `json:"key,omitempty"`
 }
 
 // Outbox is a durable, ordered, bounded queue of changes for one hub and
@@ -136,7 +140,7 @@ func (o *Outbox) write(entries []outboxEntry) error {
 }
 
 // add appends a change, refusing when the queue is full.
-func (o *Outbox) add(method, path string, body any) error {
+func (o *Outbox) add(method, path, key string, body any) error {
 	b, err := json.Marshal(body)
 	if err != nil {
 		return err
@@ -145,7 +149,7 @@ func (o *Outbox) add(method, path string, body any) error {
 		if len(es) >= outboxMax {
 			return es, fmt.Errorf("the hub is unreachable and %d changes are already queued (the limit); nothing more is queued until the hub is back", len(es))
 		}
-		return append(es, outboxEntry{Method: method, Path: path, Body: b, QueuedAt: time.Now().UTC()}), nil
+		return append(es, outboxEntry{Method: method, Path: path, Body: b, QueuedAt: time.Now().UTC(), Key: key}), nil
 	})
 }
 

@@ -48,12 +48,14 @@ const (
 	Conflict                  // held by someone else, name taken (409)
 	Forbidden                 // not yours (403)
 	TooLarge                  // over a size limit (413)
+	TooMany                   // over a rate (429); RetryAfter says when to retry
 )
 
 // Error is what coord returns for a caller's mistake: Msg says what to do.
 type Error struct {
-	Kind Kind
-	Msg  string
+	Kind       Kind
+	Msg        string
+	RetryAfter time.Duration // TooMany only
 }
 
 func (e *Error) Error() string { return e.Msg }
@@ -81,17 +83,27 @@ type Service struct {
 	log   *slog.Logger
 	bus   *Bus
 	seen  seen
+	lim   Limits
+	rate  *buckets
 }
 
-// New builds the service over store. clock nil means the real clock.
+// New builds the service over store with the default limits. clock nil
+// means the real clock.
 func New(store *db.Store, clock Clock, log *slog.Logger) *Service {
+	return NewLimited(store, clock, log, DefaultLimits())
+}
+
+// NewLimited builds the service with lim (zero fields: their defaults).
+func NewLimited(store *db.Store, clock Clock, log *slog.Logger, lim Limits) *Service {
 	if clock == nil {
 		clock = realClock{}
 	}
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	return &Service{store: store, clock: clock, log: log, bus: NewBus(), seen: seen{at: map[string]time.Time{}}}
+	lim = lim.withDefaults()
+	return &Service{store: store, clock: clock, log: log, bus: NewBus(), seen: seen{at: map[string]time.Time{}},
+		lim: lim, rate: newBuckets(lim.MessageRate, lim.MessageBurst)}
 }
 
 // Bus is the service's live event fan-out.

@@ -109,6 +109,9 @@ func (s *Service) Send(from string, m Message) (Message, error) {
 	if err := m.validate(); err != nil {
 		return Message{}, err
 	}
+	if err := s.checkRate(from); err != nil {
+		return Message{}, err
+	}
 	err := s.store.CoordUpdate(func(tx db.CoordTx) error {
 		return s.sendTx(tx, &m)
 	})

@@ -45,7 +45,33 @@ type Peer struct {
 	Online       bool      `json:"online"` // computed when listed, not stored
 }
 
-var peerName = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._:-]{0,63}$`)
+// peerName is a flat name (a person's user name, or a legacy agent name)
+// or OWNER/NAME, an agent or connector namespaced under its owner.
+var peerName = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._:-]{0,63}(/[A-Za-z0-9][A-Za-z0-9._:-]{0,63})?$`)
+
+// groupName is a group without its @: never namespaced.
+var groupName = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._:-]{0,63}$`)
+
+// checkPeerOwner refuses owner taking name when the name is not theirs: a
+// person's user name (existing now or created later, compared without case
+// so "Bob" cannot pose as bob) belongs to that person only, and OWNER/NAME
+// belongs to OWNER only. It reports whether name is owner's own user name.
+func (s *Service) checkPeerOwner(owner, name string) (self bool, err error) {
+	if prefix, _, ok := strings.Cut(name, "/"); ok {
+		if prefix != owner {
+			return false, errf(Forbidden, "peer name %q is namespaced under user %s; name your agents %s/NAME", name, prefix, owner)
+		}
+		return false, nil
+	}
+	user := strings.ToLower(name)
+	if user == owner {
+		return true, nil
+	}
+	if _, err := s.store.GetUser(user); err == nil {
+		return false, errf(Forbidden, "peer name %q is user %s's own name, reserved for them; name your agents %s/NAME", name, user, owner)
+	}
+	return false, nil
+}
 
 // seen remembers, in memory, when each peer last made a request, so a
 // busy agent does not cost a write per call.
@@ -68,17 +94,27 @@ func (s *seen) get(name string) time.Time {
 
 // Identify returns the peer called name acting for owner, creating it the
 // first time (kind applies only then). A name held by another user is
-// refused: peer names are unique on the hub.
+// refused: peer names are unique on the hub. A person's own user name is
+// theirs even if an agent took it before the account existed: the person
+// wins, the record is handed over (reset to a human peer with no groups or
+// session) and the former holder is refused from then on.
 func (s *Service) Identify(owner, name, kind string) (Peer, error) {
 	if !peerName.MatchString(name) {
-		return Peer{}, errf(Invalid, "peer name %q: use 1-64 letters, digits, '.', '_', ':' or '-', starting with a letter or digit", name)
+		return Peer{}, errf(Invalid, "peer name %q: use 1-64 letters, digits, '.', '_', ':' or '-', starting with a letter or digit, or OWNER/NAME for an agent", name)
+	}
+	self, err := s.checkPeerOwner(owner, name)
+	if err != nil {
+		return Peer{}, err
 	}
 	now := s.clock.Now().UTC()
 	var p Peer
-	created := false
-	err := s.store.CoordUpdate(func(tx db.CoordTx) error {
+	created, handedOver := false, ""
+	err = s.store.CoordUpdate(func(tx db.CoordTx) error {
 		err := tx.Get(bPeers, []byte(name), &p)
 		switch {
+		case err == nil && p.Owner != owner && self:
+			handedOver = p.Owner
+			p = Peer{Name: name, Kind: KindHuman, Owner: owner, Created: now}
 		case err == nil && p.Owner != owner:
 			return errf(Conflict, "peer name %q is taken by user %s; choose another name", name, p.Owner)
 		case err == nil:
@@ -103,8 +139,12 @@ func (s *Service) Identify(owner, name, kind string) (Peer, error) {
 	}
 	s.seen.touch(name, now)
 	p.Online = true
-	if created {
+	switch {
+	case created:
 		s.bus.Publish(Event{Type: "peer", At: now, Peer: &p, Notice: name + " joined"})
+	case handedOver != "":
+		s.log.Warn("peer name handed to its user", "peer", name, "former_owner", handedOver)
+		s.bus.Publish(Event{Type: "peer", At: now, Peer: &p, Notice: name + " is now the person " + owner + " (was held by " + handedOver + ")"})
 	}
 	return p, nil
 }
@@ -151,7 +191,7 @@ func (s *Service) UpdatePeer(name string, u PeerUpdate) (Peer, error) {
 			p.Groups = nil
 			for _, g := range *u.Groups {
 				g = strings.TrimPrefix(strings.TrimSpace(g), "@")
-				if !peerName.MatchString(g) {
+				if !groupName.MatchString(g) {
 					return errf(Invalid, "group %q: use letters, digits, '.', '_', ':' or '-'", g)
 				}
 				if !slices.Contains(p.Groups, g) {

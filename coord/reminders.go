@@ -3,6 +3,7 @@ package coord
 import (
 	"context"
 	"encoding/json"
+	"math"
 	"strconv"
 	"time"
 
@@ -48,6 +49,9 @@ func (s *Service) AddReminder(owner string, r Reminder) (Reminder, error) {
 		if err != nil {
 			return Reminder{}, errf(Invalid, "cron %q: %v (five fields: minute hour day-of-month month day-of-week, or @hourly, @daily, @every 10m)", r.Cron, err)
 		}
+		if gap := shortestGap(sched, now); gap < s.lim.MinReminderInterval {
+			return Reminder{}, errf(Invalid, "cron %q fires every %s; this hub allows reminders at most every %s (ct serve --min-reminder-interval)", r.Cron, gap, s.lim.MinReminderInterval)
+		}
 		r.Next = sched.Next(now)
 	default:
 		if !r.At.After(now) {
@@ -79,6 +83,23 @@ func (s *Service) AddReminder(owner string, r Reminder) (Reminder, error) {
 		return Reminder{}, err
 	}
 	return r, nil
+}
+
+// shortestGap is the least time between firings of sched over its next
+// hundred (a five-field schedule repeats within that for every realistic
+// spec; @every is constant).
+func shortestGap(sched cron.Schedule, from time.Time) time.Duration {
+	gap := time.Duration(math.MaxInt64)
+	t := sched.Next(from)
+	for range 100 {
+		next := sched.Next(t)
+		if next.IsZero() {
+			break
+		}
+		gap = min(gap, next.Sub(t))
+		t = next
+	}
+	return gap
 }
 
 func (r *Reminder) message() Message {

@@ -67,7 +67,7 @@ func appendEvent(tx *bolt.Tx, ss *Session, e wire.Envelope, added *Usage) error 
 	logs.FillPercent = 0.95
 	frame, err := wire.Marshal(e)
 	if err != nil {
-		return err
+		return fmt.Errorf("%w: event %d of %s: %v", ErrUnstorable, e.Seq, ss.ID, err)
 	}
 	if err := logs.Put(seqKey(e.Seq), frame); err != nil {
 		return fmt.Errorf("store event %d of %s: %w", e.Seq, ss.ID, err)

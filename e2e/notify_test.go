@@ -63,7 +63,8 @@ var ntfyActionRE = regexp.MustCompile(`http, (Approve|Deny), (\S+), method=POST,
 // its "y"; the same link again, and the Deny link after it, are refused
 // with 410, and a link rewritten for another prompt with 403.
 func TestNtfyOneTapApprove(t *testing.T) {
-	h := StartHub(t, t.TempDir(), "127.0.0.1:0")
+	// The fake ntfy is on this host: an admin's private ntfy.
+	h := StartHub(t, t.TempDir(), "127.0.0.1:0", "--allow-private-notify")
 	ntfy, published := fakeNtfy(t)
 	code, body := postForm(t, h.URL+"/settings", url.Values{"prompts": {"1"}, "ntfy_url": {ntfy.URL + "/ct-admin"}, "ntfy_token": {"tk_test"}})
 	if code != 200 || !strings.Contains(body, "Saved.") {

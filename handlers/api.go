@@ -111,29 +111,52 @@ func (s *Server) handleAPISessionScreen(w http.ResponseWriter, r *http.Request) 
 	return nil
 }
 
-// handleAPISessionLog streams every stored output byte, in order.
+// logChunkWrite bounds how long one chunk of a log download may take to
+// reach the client: a reader that stops reading is cut off instead of
+// holding its connection (and, before chunking, the store) for ever.
+const logChunkWrite = 30 * time.Second
+
+// handleAPISessionLog streams every stored output byte, in order. The log is
+// read in bounded chunks, each copied out of its own short read transaction,
+// so a slow reader never holds the store; each chunk must be written within
+// logChunkWrite.
 func (s *Server) handleAPISessionLog(w http.ResponseWriter, r *http.Request) error {
 	id := chi.URLParam(r, "id")
 	if _, err := s.visibleSession(principal(r), id, false); err != nil {
 		return err
 	}
 	w.Header().Set("Content-Type", "application/octet-stream")
+	rc := http.NewResponseController(w)
+	var after uint64
 	wrote := false
-	err := s.store.ReadLog(id, 0, func(e wire.Envelope) error {
-		if e.Type != wire.TypePtyOutput {
+	for {
+		chunk, err := s.store.LogChunk(id, after)
+		if err != nil {
+			if !wrote {
+				return err
+			}
+			s.log.Warn("log stream cut short", "session", id, "error", err)
+			return nil
+		}
+		if len(chunk) == 0 {
 			return nil
 		}
 		wrote = true
-		_, err := w.Write(e.Data)
-		return err
-	})
-	if err != nil && !wrote {
-		return err
+		_ = rc.SetWriteDeadline(time.Now().Add(logChunkWrite))
+		for _, e := range chunk {
+			after = e.Seq
+			if e.Type != wire.TypePtyOutput {
+				continue
+			}
+			if _, err := w.Write(e.Data); err != nil {
+				s.log.Info("log reader went away", "session", id, "error", err)
+				return nil
+			}
+		}
+		if err := rc.Flush(); err != nil {
+			return nil
+		}
 	}
-	if err != nil {
-		s.log.Warn("log stream cut short", "session", id, "error", err)
-	}
-	return nil
 }
 
 // inputRequest is POST /api/v1/sessions/{id}/input.

@@ -92,6 +92,8 @@ var routeAccess = map[string]access{
 	"DELETE /api/v1/reminders/{reminder}": viewerDrive,
 	"GET /api/v1/hooks":                   viewerRead,
 	"POST /api/v1/hooks":                  viewerDrive,
+	"DELETE /api/v1/hooks/{hook}":         viewerDrive,
+	"POST /api/v1/hooks/{hook}/rotate":    viewerDrive,
 	"POST /hooks/{hook}/{secret}":         linkOnly, // the secret in the URL is the credential
 	"GET /coord/panel":                    viewerRead,
 	"POST /coord/messages":                viewerDrive,

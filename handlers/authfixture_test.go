@@ -48,16 +48,18 @@ func passwordHash(t testing.TB) string {
 }
 
 type authFixture struct {
-	t          testing.TB
-	store      *db.Store
-	hub        *hub.Hub
-	audit      *audit.Log
-	notifier   *notify.Notifier
-	srv        *Server
-	ts         *httptest.Server
-	client     *http.Client // follows no redirects: tests look at them
-	setupToken string       // set when the store started without people
-	closeOnce  sync.Once
+	t        testing.TB
+	store    *db.Store
+	hub      *hub.Hub
+	audit    *audit.Log
+	notifier *notify.Notifier
+	srv      *Server
+	// stopHeartbeat ends the page heartbeat at close.
+	stopHeartbeat func()
+	ts            *httptest.Server
+	client        *http.Client // follows no redirects: tests look at them
+	setupToken    string       // set when the store started without people
+	closeOnce     sync.Once
 }
 
 // fixtureOpts shape a fixture.
@@ -113,7 +115,16 @@ func newAuthFixture(t testing.TB, o fixtureOpts) *authFixture {
 	}
 	f.notifier = d.Notifier
 	f.srv = New(d)
-	h.SetListener(f.srv.Listener())
+	// Composed as ct serve does: pages and notifier follow the hub, and
+	// the page heartbeat runs until close.
+	if d.Notifier != nil {
+		h.SetListener(hub.Listeners{f.srv.Listener(), d.Notifier})
+	} else {
+		h.SetListener(f.srv.Listener())
+	}
+	hbCtx, stopHB := context.WithCancel(context.Background())
+	f.stopHeartbeat = stopHB
+	go f.srv.Run(hbCtx)
 	if o.tls {
 		f.ts = httptest.NewTLSServer(f.srv)
 		f.client = f.ts.Client()
@@ -130,6 +141,7 @@ func newAuthFixture(t testing.TB, o fixtureOpts) *authFixture {
 // notifier, audit queue, hub, store. Safe to call twice.
 func (f *authFixture) close() {
 	f.closeOnce.Do(func() {
+		f.stopHeartbeat()
 		f.srv.CloseStreams()
 		f.ts.Close()
 		if f.notifier != nil {

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"errors"
 	"net/http"
+	"strconv"
 	"strings"
 	"sync"
 
@@ -87,6 +88,15 @@ func canWrite(r *http.Request) error {
 	return nil
 }
 
+// coordErrRetry is coordErr that also sets Retry-After on a rate error.
+func coordErrRetry(w http.ResponseWriter, err error) error {
+	var ce *coord.Error
+	if errors.As(err, &ce) && ce.Kind == coord.TooMany {
+		w.Header().Set("Retry-After", strconv.Itoa(max(1, int(ce.RetryAfter.Seconds()))))
+	}
+	return coordErr(err)
+}
+
 // coordErr maps coord's errors to statuses with their own message.
 func coordErr(err error) error {
 	if err == nil {
@@ -97,7 +107,8 @@ func coordErr(err error) error {
 		return err
 	}
 	status := map[coord.Kind]int{coord.Invalid: http.StatusBadRequest, coord.NotFound: http.StatusNotFound,
-		coord.Conflict: http.StatusConflict, coord.Forbidden: http.StatusForbidden, coord.TooLarge: http.StatusRequestEntityTooLarge}[ce.Kind]
+		coord.Conflict: http.StatusConflict, coord.Forbidden: http.StatusForbidden, coord.TooLarge: http.StatusRequestEntityTooLarge,
+		coord.TooMany: http.StatusTooManyRequests}[ce.Kind]
 	if status == 0 {
 		status = http.StatusBadRequest
 	}
@@ -130,6 +141,9 @@ func (s *Server) handleAPIPeersList(w http.ResponseWriter, r *http.Request) erro
 	}
 	if peers == nil {
 		peers = []coord.Peer{}
+	}
+	for i := range peers {
+		peers[i] = redactPeer(principal(r), peers[i], s.sessionNode)
 	}
 	writeJSON(w, http.StatusOK, peers)
 	return nil

@@ -91,7 +91,7 @@ func (s *Server) handleAPIMessageSend(w http.ResponseWriter, r *http.Request) er
 	m.Source, m.Late, m.ID = "", false, "" // set by the hub, never by a sender
 	m, err = s.coord.Send(peer.Name, m)
 	if err != nil {
-		return coordErr(err)
+		return coordErrRetry(w, err)
 	}
 	s.audit(r, "message.send", m.ID+" "+peer.Name+" -> "+m.To)
 	writeJSON(w, http.StatusCreated, m)
@@ -163,7 +163,7 @@ func (s *Server) handleAPIEvents(w http.ResponseWriter, r *http.Request) {
 			if !ok {
 				return // evicted (too slow) or the hub is stopping
 			}
-			if writeEvent(w, e) != nil {
+			if writeEvent(w, s.redactEvent(principal(r), e)) != nil {
 				return
 			}
 			fl.Flush()

@@ -202,7 +202,9 @@ func (s *Server) handleAPIHookAdd(w http.ResponseWriter, r *http.Request) error 
 	if err := readJSON(w, r, &req); err != nil {
 		return err
 	}
-	h, secret, err := s.coord.AddHook(peer.Name, coord.Hook{Name: req.Name, To: req.To, Type: req.Type, Priority: req.Priority})
+	p := principal(r)
+	h, secret, err := s.coord.AddHook(peer.Name, coord.Hook{Name: req.Name, To: req.To, Type: req.Type, Priority: req.Priority,
+		User: p.User, TokenID: p.TokenID})
 	if err != nil {
 		return coordErr(err)
 	}
@@ -213,7 +215,8 @@ func (s *Server) handleAPIHookAdd(w http.ResponseWriter, r *http.Request) error 
 }
 
 func (s *Server) handleAPIHooksList(w http.ResponseWriter, r *http.Request) error {
-	list, err := s.coord.Hooks()
+	p := principal(r)
+	list, err := s.coord.Hooks(p.User, p.IsAdmin())
 	if err != nil {
 		return err
 	}
@@ -234,9 +237,40 @@ func (s *Server) handleHookDeliver(w http.ResponseWriter, r *http.Request) error
 	}
 	m, err := s.coord.DeliverHook(chi.URLParam(r, "hook"), chi.URLParam(r, "secret"), body)
 	if err != nil {
-		return coordErr(err)
+		return coordErrRetry(w, err)
 	}
 	s.auditAs(r, "hook:"+chi.URLParam(r, "hook"), "hook.deliver", m.ID)
 	writeJSON(w, http.StatusCreated, map[string]string{"id": m.ID})
+	return nil
+}
+
+// handleAPIHookDelete is DELETE /api/v1/hooks/{hook}: its maker or an admin.
+func (s *Server) handleAPIHookDelete(w http.ResponseWriter, r *http.Request) error {
+	if err := canWrite(r); err != nil {
+		return err
+	}
+	p, id := principal(r), chi.URLParam(r, "hook")
+	if err := s.coord.DeleteHook(p.User, id, p.IsAdmin()); err != nil {
+		return coordErr(err)
+	}
+	s.audit(r, "hook.delete", id)
+	w.WriteHeader(http.StatusNoContent)
+	return nil
+}
+
+// handleAPIHookRotate is POST /api/v1/hooks/{hook}/rotate: a new secret,
+// the old URL refused from now on.
+func (s *Server) handleAPIHookRotate(w http.ResponseWriter, r *http.Request) error {
+	if err := canWrite(r); err != nil {
+		return err
+	}
+	p, id := principal(r), chi.URLParam(r, "hook")
+	h, secret, err := s.coord.RotateHook(p.User, id, p.IsAdmin())
+	if err != nil {
+		return coordErr(err)
+	}
+	s.audit(r, "hook.rotate", id)
+	writeJSON(w, http.StatusOK, map[string]any{"hook": h, "secret": secret, "path": "/hooks/" + h.ID + "/" + secret,
+		"note": "the secret is shown this once; the old path no longer works"})
 	return nil
 }

@@ -5,6 +5,7 @@
 package handlers
 
 import (
+	"context"
 	"errors"
 	"log/slog"
 	"net"
@@ -50,7 +51,9 @@ type Server struct {
 	log     *slog.Logger
 	version string
 	sse     *sse.Server
-	streams *streams
+	sockets *sockets     // the workstation sockets (sockets.go)
+	pages   *pageStreams // the pages' SSE streams (sse.go)
+	render  *renderer    // the hub's listener for the pages (render.go)
 	handler http.Handler
 
 	meters meters // open streams and sockets, for /metrics
@@ -66,6 +69,7 @@ type Server struct {
 	auditLog    *audit.Log
 	mux         *chi.Mux         // the router, for tests that walk every route
 	notifier    *notify.Notifier // Web Push and ntfy; nil if its keys could not be stored
+	keyLocks    keyLocks         // one change per Idempotency-Key at a time
 }
 
 // Routes exposes the router so tests can walk every registered route.
@@ -87,15 +91,22 @@ func New(d Deps) *Server {
 	if s.bodyTimeout <= 0 {
 		s.bodyTimeout = DefaultBodyTimeout
 	}
-	s.streams = newStreams(s)
-	s.sse = s.streams.server
+	s.sockets = newSockets()
+	s.pages, s.render = newPages(s)
+	s.sse = s.pages.server
 	s.handler = s.routes()
 	return s
 }
 
-// Listener is what the hub tells about changes: the pages, plus
-// notifications when they are on.
-func (s *Server) Listener() hub.Listener { return s.hubListener() }
+// Listener is what the hub tells about changes the pages must show; ct
+// serve fans the hub's changes out to it and the notifier (hub.Listeners).
+func (s *Server) Listener() hub.Listener { return s.render }
+
+// Run sends the page streams' heartbeat until ctx ends or the streams are
+// closed: a comment every 10 s keeps idle streams alive through proxies and
+// ends those of vanished tabs, and the lobby's ageing states are refreshed.
+// ct serve runs it in a goroutine it owns.
+func (s *Server) Run(ctx context.Context) { s.pages.heartbeat(ctx) }
 
 // ServeHTTP implements http.Handler.
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) { s.handler.ServeHTTP(w, r) }
@@ -103,8 +114,8 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) { s.handler.S
 // CloseStreams ends every SSE stream and WebSocket so shutdown is not held
 // up by long-lived connections.
 func (s *Server) CloseStreams() {
-	s.sse.Close()
-	s.streams.closeWraps()
+	s.pages.close()
+	s.sockets.closeAll()
 }
 
 // Error is the one error type handlers return: Status and Msg are shown to
@@ -180,7 +191,7 @@ func (s *Server) asError(r *http.Request, err error) *Error {
 		e = &Error{Status: http.StatusInternalServerError, Msg: "Something went wrong on the hub; the details are in its log.", Err: err}
 	}
 	if e.Status >= 500 {
-		s.log.Error("request failed", "method", r.Method, "path", r.URL.Path, "error", e.Error())
+		s.log.Error("request failed", "method", r.Method, "path", loggedPath(r), "error", e.Error())
 	}
 	return e
 }
@@ -190,7 +201,19 @@ func (s *Server) logRequest(r *http.Request, start time.Time, e *Error) {
 	if e != nil {
 		status = e.Status
 	}
-	s.log.Debug("request", "method", r.Method, "path", r.URL.Path, "status", status, "duration_ms", time.Since(start).Milliseconds())
+	s.log.Debug("request", "method", r.Method, "path", loggedPath(r), "status", status, "duration_ms", time.Since(start).Milliseconds())
+}
+
+// loggedPath is the request's chi route pattern (/hooks/{hook}/{secret}),
+// never its path: some paths carry credentials (webhook secrets, one-tap
+// link tokens). Unrouted requests log the pattern-less placeholder.
+func loggedPath(r *http.Request) string {
+	if rc := chi.RouteContext(r.Context()); rc != nil {
+		if p := rc.RoutePattern(); p != "" {
+			return p
+		}
+	}
+	return "(unrouted)"
 }
 
 // render writes a templ component as HTML.

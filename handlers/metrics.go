@@ -53,6 +53,10 @@ func (s *Server) Metrics() http.Handler {
 		collectors.NewGoCollector(),
 		collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}),
 		&hubCollector{s: s},
+		// The audit log's newest entry: a scraper that records it can later
+		// show the log was truncated (ct audit verify --head SEQ:HASH).
+		prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: "ct_audit_head_seq",
+			Help: "Sequence number of the newest audit log entry."}, func() float64 { return float64(s.auditLog.Head().Seq) }),
 	)
 	return promhttp.HandlerFor(reg, promhttp.HandlerOpts{
 		// Errors are logged; the scrape still gets every metric that worked.
@@ -88,11 +92,13 @@ var (
 	descStoreFree     = desc("store_free_bytes", "Bytes of free pages in the store file, reused by later writes; ct compact gives them back.")
 	descApprovPending = desc("approvals_pending", "Tool approvals waiting for an answer.")
 	descApprovDecided = desc("approvals_decided_total", "Tool approvals answered from the hub (approved or denied) since the store was created.")
+	descStoreFailing  = desc("store_write_failing", "1 while the hub cannot write its store (a full or failing disk): nothing new is durable; 0 when writes work.")
+	descStoreFailures = desc("store_write_failures_total", "Failed attempts to write received events to the store since ct serve started (each is retried).")
 )
 
 func (c *hubCollector) Describe(ch chan<- *prometheus.Desc) {
 	for _, d := range []*prometheus.Desc{descBuild, descSessions, descNodesOnline, descViewers, descSSE, descWS,
-		descEvents, descEventBytes, descStoreFile, descStoreFree, descApprovPending, descApprovDecided} {
+		descEvents, descEventBytes, descStoreFile, descStoreFree, descApprovPending, descApprovDecided, descStoreFailing, descStoreFailures} {
 		ch <- d
 	}
 }
@@ -128,6 +134,13 @@ func (c *hubCollector) Collect(ch chan<- prometheus.Metric) {
 	sp := s.store.Space()
 	gauge(descStoreFile, float64(sp.File))
 	gauge(descStoreFree, float64(sp.Free))
+	health := s.hub.StoreHealth()
+	failing := 0.0
+	if health.Err != nil {
+		failing = 1
+	}
+	gauge(descStoreFailing, failing)
+	ch <- prometheus.MustNewConstMetric(descStoreFailures, prometheus.CounterValue, float64(health.Failures))
 	// One scan of the prompts bucket per scrape (prompts are few: one per
 	// tool use that needed a person).
 	var pending, decided float64

@@ -2,15 +2,12 @@ package handlers
 
 import (
 	"encoding/json"
-	"net"
 	"net/http"
 	"net/url"
 	"strings"
 	"time"
 
 	"github.com/ct-dev/ct/db"
-	"github.com/ct-dev/ct/hub"
-	"github.com/ct-dev/ct/notify"
 	"github.com/ct-dev/ct/views"
 )
 
@@ -21,31 +18,6 @@ const (
 	maxNtfyToken  = 512
 	maxPushKeyLen = 256
 )
-
-// listeners tells both the pages (SSE) and the notifier about hub changes.
-type listeners struct {
-	*streams
-	n *notify.Notifier
-}
-
-func (l listeners) LobbyChanged() {
-	l.streams.LobbyChanged()
-	l.n.LobbyChanged()
-}
-
-func (l listeners) PromptsChanged(sessionID, promptID string) {
-	l.streams.PromptsChanged(sessionID, promptID)
-	l.n.PromptsChanged(sessionID, promptID)
-}
-
-// hubListener is the hub's listener: the pages, plus notifications when
-// the notifier started.
-func (s *Server) hubListener() hub.Listener {
-	if s.notifier == nil {
-		return s.streams
-	}
-	return listeners{s.streams, s.notifier}
-}
 
 func (s *Server) handleSettingsShow(w http.ResponseWriter, r *http.Request) error {
 	return s.renderSettings(w, r, r.URL.Query().Get("msg"), "")
@@ -128,7 +100,9 @@ func (s *Server) baseURL(r *http.Request) string {
 }
 
 // checkNotifyURL says what is wrong with a URL the hub will POST to, or "".
-// With httpsOnly (push endpoints), plain http is allowed on loopback only.
+// With httpsOnly (push endpoints: every real push service is https) plain
+// http is refused. Which addresses may be reached is decided when the
+// notifier dials (notify.DialPolicy), after DNS, not here.
 func checkNotifyURL(raw string, httpsOnly bool) string {
 	if len(raw) > maxNotifyURL {
 		return "too long"
@@ -138,9 +112,7 @@ func checkNotifyURL(raw string, httpsOnly bool) string {
 		return "use a full address like https://ntfy.sh/your-topic"
 	}
 	if u.Scheme == "http" && httpsOnly {
-		if ip := net.ParseIP(u.Hostname()); ip == nil || !ip.IsLoopback() {
-			return "push endpoints must use https"
-		}
+		return "push endpoints must use https"
 	}
 	return ""
 }

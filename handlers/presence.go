@@ -1,11 +1,8 @@
 package handlers
 
 import (
-	"bytes"
-	"context"
 	"net/http"
 	"strings"
-	"time"
 
 	"github.com/ct-dev/ct/auth"
 	"github.com/ct-dev/ct/hub"
@@ -22,56 +19,6 @@ func (s *Server) presenceModel(p auth.Principal, id string, node string) views.P
 		m.Viewers = append(m.Viewers, views.ViewerRow{User: v.User, Device: v.Device})
 	}
 	return m
-}
-
-// WheelChanged pushes the presence bar to everyone watching the session
-// (rendered per person: the buttons depend on who looks) and refreshes
-// the lobby's watcher counts.
-func (st *streams) WheelChanged(sid string) {
-	ss, err := st.s.store.GetSession(sid)
-	if err != nil {
-		return
-	}
-	id := st.nextID()
-	for _, streamID := range st.following(topicSession(sid)) {
-		st.mu.Lock()
-		v := st.who[streamID]
-		st.mu.Unlock()
-		if v == nil {
-			continue
-		}
-		m := st.s.presenceModel(v.p, sid, ss.Node)
-		m.OOB = true
-		var b bytes.Buffer
-		_ = views.PresenceBar(m).Render(context.Background(), &b)
-		st.publish([]string{streamID}, "screen", id, b.Bytes())
-	}
-	st.lobbySoon()
-}
-
-// lobbySoon refreshes open lobbies at most every 500 ms (presence changes
-// come in bursts when many tabs open or close).
-func (st *streams) lobbySoon() {
-	st.mu.Lock()
-	if st.lobbyPending {
-		st.mu.Unlock()
-		return
-	}
-	st.lobbyPending = true
-	st.mu.Unlock()
-	time.AfterFunc(500*time.Millisecond, func() {
-		st.mu.Lock()
-		st.lobbyPending = false
-		st.mu.Unlock()
-		if ids := st.following(topicLobby); len(ids) > 0 {
-			st.publishLobby(ids)
-		}
-	})
-}
-
-// WheelAudit writes a wheel change to the audit log.
-func (st *streams) WheelAudit(sid, actor, action, what string) {
-	st.s.auditLog.Record(actor, action, sid+": "+what, "")
 }
 
 // handleSessionWheel takes the presence bar's buttons.

@@ -1,10 +1,10 @@
 package handlers
 
 import (
-	"bytes"
 	"context"
 	"crypto/rand"
 	"encoding/hex"
+	"log/slog"
 	"net/http"
 	"strconv"
 	"strings"
@@ -12,9 +12,6 @@ import (
 	"time"
 
 	"github.com/ct-dev/ct/auth"
-	"github.com/ct-dev/ct/hub"
-	"github.com/ct-dev/ct/views"
-	"github.com/go-chi/chi/v5"
 	"github.com/r3labs/sse/v2"
 )
 
@@ -22,26 +19,38 @@ import (
 // hub allocate one per request forever.
 const maxStreams = 10000
 
-// streams is the hub's Listener: it renders updates once and publishes them
-// to one r3labs stream per open page. One stream per page (not per session)
-// because r3labs delivers to a stream's subscribers in turn and would let one
-// slow phone stall every other viewer; per page, a slow one only fails its
-// own TryPublish and is resynced.
-type streams struct {
-	s      *Server
-	server *sse.Server
+// pageStreams is the registry of open pages' SSE streams: which topic each
+// follows, who looks at it, and their presence on a session while the stream
+// lives. It sends what it is given and renders nothing (renderer does). One
+// r3labs stream per page (not per session) because r3labs delivers to a
+// stream's subscribers in turn and would let one slow phone stall every
+// other viewer; per page, a slow one only fails its own TryPublish and is
+// resynced.
+type pageStreams struct {
+	server   *sse.Server
+	log      *slog.Logger
+	presence presence
+	hooks    pageHooks
 
 	mu     sync.Mutex
 	topics map[string]map[string]bool // topic -> stream ids of open pages
 	who    map[string]*viewer         // stream id -> who is looking (lists are rendered per person)
 	seq    uint64                     // event ids for list pages
-	wraps  map[closer]struct{}        // open wrap sockets, closed at shutdown
-	wrapWG sync.WaitGroup
-	done   chan struct{} // closed at shutdown; stops the heartbeat
+	done   chan struct{}              // closed by close; stops the heartbeat
+	once   sync.Once
+}
 
-	lobbyPending bool // a throttled lobby refresh is scheduled
+// presence counts who looks at a session (hub.Hub.Present).
+type presence interface {
+	Present(sessionID, user, device string, delta int)
+}
 
-	tx txSent // transcript entries each session page has (transcript.go)
+// pageHooks is told when a page's stream connects and ends, and on every
+// heartbeat, so it can send the page its state (the renderer).
+type pageHooks interface {
+	opened(streamID, topic string)
+	closed(streamID, topic string)
+	beat()
 }
 
 // Topics a page can follow. A stream id is "<topic>:<page key>".
@@ -53,11 +62,9 @@ const (
 func topicSession(id string) string { return "s:" + id }
 func topicPrompt(id string) string  { return "p:" + id }
 
-type closer interface{ closeGoingAway() }
-
-func newStreams(s *Server) *streams {
-	st := &streams{s: s, topics: map[string]map[string]bool{}, who: map[string]*viewer{}, wraps: map[closer]struct{}{}, done: make(chan struct{})}
-	srv := sse.NewWithCallback(st.subscribed, st.unsubscribed)
+func newPageStreams(log *slog.Logger, p presence, hooks pageHooks) *pageStreams {
+	ps := &pageStreams{log: log, presence: p, hooks: hooks, topics: map[string]map[string]bool{}, who: map[string]*viewer{}, done: make(chan struct{})}
+	srv := sse.NewWithCallback(ps.subscribed, ps.unsubscribed)
 	// Replay would resend stale screens from the library's log; the page
 	// render and a full resync on subscribe are the backlog instead.
 	srv.AutoReplay = false
@@ -65,9 +72,14 @@ func newStreams(s *Server) *streams {
 	srv.AutoStream = true
 	srv.BufferSize = 64
 	srv.Headers = map[string]string{"X-Accel-Buffering": "no"}
-	st.server = srv
-	go st.heartbeat()
-	return st
+	ps.server = srv
+	return ps
+}
+
+// close ends every stream and stops the heartbeat.
+func (ps *pageStreams) close() {
+	ps.once.Do(func() { close(ps.done) })
+	ps.server.Close()
 }
 
 // newStreamKey names a page's stream; the page keeps it across reconnects.
@@ -90,77 +102,56 @@ func validKey(k string) bool {
 }
 
 // serve runs the r3labs stream for one page following topic.
-func (st *streams) serve(w http.ResponseWriter, r *http.Request, topic string) {
+func (ps *pageStreams) serve(w http.ResponseWriter, r *http.Request, topic string) {
 	k := r.URL.Query().Get("v")
 	if !validKey(k) {
 		http.Error(w, "missing or bad ?v= stream key; reload the page", http.StatusBadRequest)
 		return
 	}
-	st.mu.Lock()
-	n := 0
-	for _, m := range st.topics {
-		n += len(m)
-	}
-	st.mu.Unlock()
-	if n >= maxStreams {
+	if ps.count() >= maxStreams {
 		http.Error(w, "too many open streams on this hub; close some tabs", http.StatusServiceUnavailable)
 		return
 	}
 	streamID := topic + ":" + k
-	st.mu.Lock()
-	v := st.who[streamID]
+	ps.mu.Lock()
+	v := ps.who[streamID]
 	if v == nil {
 		v = &viewer{}
-		st.who[streamID] = v
+		ps.who[streamID] = v
 	}
 	v.p, v.device, v.hubURL, v.conns = principal(r), deviceOf(r), hubURL(r), v.conns+1
-	st.mu.Unlock()
+	ps.mu.Unlock()
 	// r3labs reads the stream name from ?stream=; chi's route carries it.
 	r2 := r.Clone(r.Context())
 	r2.URL.RawQuery = "stream=" + streamID
-	st.s.log.Debug("stream open", "stream", streamID)
+	ps.log.Debug("stream open", "stream", streamID)
 	// Presence is the open connection itself: counted here, around the
 	// stream's whole life, so a connection that drops always uncounts.
 	sid, isSession := strings.CutPrefix(topic, "s:")
 	if isSession {
-		st.s.hub.Present(sid, principal(r).User, deviceOf(r), +1)
+		ps.presence.Present(sid, principal(r).User, deviceOf(r), +1)
 	}
-	st.server.ServeHTTP(w, r2)
+	ps.server.ServeHTTP(w, r2)
 	if isSession {
-		st.s.hub.Present(sid, principal(r).User, deviceOf(r), -1)
+		ps.presence.Present(sid, principal(r).User, deviceOf(r), -1)
 	}
-	st.s.log.Debug("stream close", "stream", streamID)
-	st.mu.Lock()
+	ps.log.Debug("stream close", "stream", streamID)
+	ps.mu.Lock()
 	if v.conns--; v.conns == 0 {
-		delete(st.who, streamID)
+		delete(ps.who, streamID)
 	}
-	st.mu.Unlock()
+	ps.mu.Unlock()
 }
 
-func (s *Server) handleLobbyEvents(w http.ResponseWriter, r *http.Request) {
-	s.streams.serve(w, r, topicLobby)
-}
-
-func (s *Server) handleApprovalsEvents(w http.ResponseWriter, r *http.Request) {
-	s.streams.serve(w, r, topicApprovals)
-}
-
-func (s *Server) handleSessionEvents(w http.ResponseWriter, r *http.Request) {
-	id := chi.URLParam(r, "id")
-	if _, err := s.visibleSession(principal(r), id, false); err != nil || strings.Contains(id, ":") {
-		http.Error(w, "no such session", http.StatusNotFound)
-		return
+// count is how many page streams are open.
+func (ps *pageStreams) count() int {
+	ps.mu.Lock()
+	defer ps.mu.Unlock()
+	n := 0
+	for _, m := range ps.topics {
+		n += len(m)
 	}
-	s.streams.serve(w, r, topicSession(id))
-}
-
-func (s *Server) handlePromptEvents(w http.ResponseWriter, r *http.Request) {
-	id := chi.URLParam(r, "id")
-	if _, err := s.visiblePrompt(principal(r), id, false); err != nil || strings.Contains(id, ":") {
-		http.Error(w, "no such prompt", http.StatusNotFound)
-		return
-	}
-	s.streams.serve(w, r, topicPrompt(id))
+	return n
 }
 
 // topicOf splits a stream id into its topic.
@@ -172,131 +163,47 @@ func topicOf(streamID string) string {
 }
 
 // subscribed runs (in its own goroutine) when a page's stream connects or
-// reconnects; it gets the full current state, so a page that lost its
-// connection resumes without a reload.
-func (st *streams) subscribed(streamID string, _ *sse.Subscriber) {
+// reconnects; the hooks send it the full current state, so a page that lost
+// its connection resumes without a reload.
+func (ps *pageStreams) subscribed(streamID string, _ *sse.Subscriber) {
 	topic := topicOf(streamID)
-	st.mu.Lock()
-	if st.topics[topic] == nil {
-		st.topics[topic] = map[string]bool{}
+	ps.mu.Lock()
+	if ps.topics[topic] == nil {
+		ps.topics[topic] = map[string]bool{}
 	}
-	st.topics[topic][streamID] = true
-	st.mu.Unlock()
-	ids := []string{streamID}
-	switch {
-	case topic == topicLobby:
-		st.publishLobby(ids)
-	case topic == topicApprovals:
-		st.publishPending(ids)
-	case strings.HasPrefix(topic, "s:"):
-		sid := strings.TrimPrefix(topic, "s:")
-		st.s.hub.Watch(sid, +1)
-		st.publishStatus(sid, ids)
-		st.WheelChanged(sid) // the new page gets the presence bar
-		st.publishSessionPrompts(sid, ids)
-		st.publishTranscript(sid, ids)
-	case strings.HasPrefix(topic, "p:"):
-		st.publishPrompt(strings.TrimPrefix(topic, "p:"), ids)
-	}
+	ps.topics[topic][streamID] = true
+	ps.mu.Unlock()
+	ps.hooks.opened(streamID, topic)
 }
 
-func (st *streams) unsubscribed(streamID string, _ *sse.Subscriber) {
+func (ps *pageStreams) unsubscribed(streamID string, _ *sse.Subscriber) {
 	topic := topicOf(streamID)
-	st.tx.forget(streamID)
-	st.mu.Lock()
-	delete(st.topics[topic], streamID)
-	if len(st.topics[topic]) == 0 {
-		delete(st.topics, topic)
+	ps.mu.Lock()
+	delete(ps.topics[topic], streamID)
+	if len(ps.topics[topic]) == 0 {
+		delete(ps.topics, topic)
 	}
-	st.mu.Unlock()
-	if strings.HasPrefix(topic, "s:") {
-		st.s.hub.Watch(strings.TrimPrefix(topic, "s:"), -1)
-	}
+	ps.mu.Unlock()
+	ps.hooks.closed(streamID, topic)
 }
 
 // following lists the stream ids of pages following topic.
-func (st *streams) following(topic string) []string {
-	st.mu.Lock()
-	defer st.mu.Unlock()
-	out := make([]string, 0, len(st.topics[topic]))
-	for id := range st.topics[topic] {
+func (ps *pageStreams) following(topic string) []string {
+	ps.mu.Lock()
+	defer ps.mu.Unlock()
+	out := make([]string, 0, len(ps.topics[topic]))
+	for id := range ps.topics[topic] {
 		out = append(out, id)
 	}
 	return out
 }
 
-// nextID numbers events of list pages.
-func (st *streams) nextID() []byte {
-	st.mu.Lock()
-	defer st.mu.Unlock()
-	st.seq++
-	return []byte(strconv.FormatUint(st.seq, 10))
-}
-
-// publish sends one rendered event to each stream; empty data is never sent
-// (r3labs would end the stream).
-func (st *streams) publish(ids []string, event string, id []byte, data []byte) {
-	if len(data) == 0 {
-		return
-	}
-	for _, sid := range ids {
-		st.server.TryPublish(sid, &sse.Event{ID: id, Event: []byte(event), Data: data})
-	}
-}
-
-// ScreenChanged renders a screen update once and sends it to every page
-// watching the session.
-func (st *streams) ScreenChanged(sid string, u hub.ScreenUpdate) {
-	var b bytes.Buffer
-	ctx := context.Background()
-	if u.Full {
-		b.WriteString(`<div id="rows" hx-swap-oob="true">`)
-		rows := make([]string, u.NumRows)
-		for i, r := range u.Rows {
-			if i < len(rows) {
-				rows[i] = r
-			}
-		}
-		_ = views.Rows(rows).Render(ctx, &b)
-		b.WriteString(`</div>`)
-	} else {
-		for i, r := range u.Rows {
-			b.WriteString(`<div id="r` + strconv.Itoa(i) + `" hx-swap-oob="true">` + r + `</div>`)
-		}
-	}
-	if len(u.History) > 0 {
-		b.WriteString(`<div id="hist" hx-swap-oob="beforeend">`)
-		for _, h := range u.History {
-			b.WriteString("<div>" + h + "</div>")
-		}
-		b.WriteString(`</div>`)
-	}
-	ev := &sse.Event{ID: []byte(strconv.FormatUint(u.Version, 10)), Event: []byte("screen"), Data: b.Bytes()}
-	for _, id := range st.following(topicSession(sid)) {
-		if !st.server.TryPublish(id, ev) {
-			// This page fell behind: it alone gets the whole screen next time.
-			st.s.hub.Watch(sid, 0)
-		}
-	}
-}
-
-// LobbyChanged refreshes every open lobby and the status bar of every
-// watched session.
-func (st *streams) LobbyChanged() {
-	if ids := st.following(topicLobby); len(ids) > 0 {
-		st.publishLobby(ids)
-	}
-	for _, topic := range st.sessionTopics() {
-		sid := strings.TrimPrefix(topic, "s:")
-		st.publishStatus(sid, st.following(topic))
-	}
-}
-
-func (st *streams) sessionTopics() []string {
-	st.mu.Lock()
-	defer st.mu.Unlock()
+// sessionTopics lists the topics of session pages that are open.
+func (ps *pageStreams) sessionTopics() []string {
+	ps.mu.Lock()
+	defer ps.mu.Unlock()
 	var out []string
-	for t := range st.topics {
+	for t := range ps.topics {
 		if strings.HasPrefix(t, "s:") {
 			out = append(out, t)
 		}
@@ -304,93 +211,77 @@ func (st *streams) sessionTopics() []string {
 	return out
 }
 
-// PromptsChanged refreshes everything that shows prompts: the session's
-// pinned panel, the lobby's waiting count, the approvals page's pending list
-// and the prompt's own page.
-func (st *streams) PromptsChanged(sessionID, promptID string) {
-	if ids := st.following(topicSession(sessionID)); len(ids) > 0 {
-		st.publishSessionPrompts(sessionID, ids)
-		st.publishTranscript(sessionID, ids) // a settled prompt is an approval entry
-	}
-	if ids := st.following(topicLobby); len(ids) > 0 {
-		st.publishLobby(ids)
-	}
-	if ids := st.following(topicApprovals); len(ids) > 0 {
-		st.publishPending(ids)
-	}
-	if ids := st.following(topicPrompt(promptID)); len(ids) > 0 {
-		st.publishPrompt(promptID, ids)
-	}
+// nextID numbers events of list pages.
+func (ps *pageStreams) nextID() []byte {
+	ps.mu.Lock()
+	defer ps.mu.Unlock()
+	ps.seq++
+	return []byte(strconv.FormatUint(ps.seq, 10))
 }
 
-func (st *streams) publishLobby(ids []string) {
-	id := st.nextID()
-	for _, g := range st.byViewer(ids) {
-		l, err := st.s.lobbyModel(g.p)
-		if err != nil {
-			st.s.log.Error("lobby", "error", err)
-			return
-		}
-		l.HubURL = g.hubURL
-		var b bytes.Buffer
-		_ = views.LobbyList(l).Render(context.Background(), &b)
-		st.publish(g.ids, "lobby", id, b.Bytes())
-	}
-}
-
-func (st *streams) publishStatus(sid string, ids []string) {
-	if len(ids) == 0 {
+// publish sends one rendered event to each stream; empty data is never sent
+// (r3labs would end the stream).
+func (ps *pageStreams) publish(ids []string, event string, id []byte, data []byte) {
+	if len(data) == 0 {
 		return
 	}
-	snap, err := st.s.hub.Screen(sid)
-	if err != nil {
-		return
+	for _, sid := range ids {
+		ps.server.TryPublish(sid, &sse.Event{ID: id, Event: []byte(event), Data: data})
 	}
-	var b bytes.Buffer
-	m := sessionModel(snap, "")
-	m.OOB = true
-	_ = views.SessionStatus(m).Render(context.Background(), &b)
-	st.publish(ids, "screen", []byte(strconv.FormatUint(snap.Version, 10)), b.Bytes())
 }
 
-func (st *streams) publishSessionPrompts(sid string, ids []string) {
-	id := st.nextID()
-	for _, g := range st.byViewer(ids) {
-		ps, err := st.s.sessionPrompts(g.p, sid)
-		if err != nil {
+// tryPublish sends ev to one stream and reports whether its buffer took it.
+func (ps *pageStreams) tryPublish(streamID string, ev *sse.Event) bool {
+	if len(ev.Data) == 0 && len(ev.Comment) == 0 {
+		return true // nothing to send; r3labs would end the stream
+	}
+	return ps.server.TryPublish(streamID, ev)
+}
+
+// heartbeat sends a comment on every stream so idle connections survive
+// proxies and dead ones are noticed.
+func (ps *pageStreams) heartbeat(ctx context.Context) {
+	// Every 10 s: a tab that vanished without closing (phone asleep, network
+	// gone) fails this write, which ends its stream and its presence.
+	t := time.NewTicker(10 * time.Second)
+	defer t.Stop()
+	for {
+		select {
+		case <-ps.done:
 			return
-		}
-		var b bytes.Buffer
-		_ = views.SessionPrompts(ps, true).Render(context.Background(), &b)
-		st.publish(g.ids, "screen", id, b.Bytes())
-	}
-}
-
-func (st *streams) publishPending(ids []string) {
-	id := st.nextID()
-	for _, g := range st.byViewer(ids) {
-		ps, err := st.s.pendingPrompts(g.p, "")
-		if err != nil {
+		case <-ctx.Done():
 			return
+		case <-t.C:
 		}
-		var b bytes.Buffer
-		_ = views.PendingList(ps, true).Render(context.Background(), &b)
-		st.publish(g.ids, "prompts", id, b.Bytes())
+		ps.mu.Lock()
+		var ids []string
+		for _, m := range ps.topics {
+			for id := range m {
+				ids = append(ids, id)
+			}
+		}
+		ps.mu.Unlock()
+		for _, id := range ids {
+			ps.server.TryPublish(id, &sse.Event{Comment: []byte("ping")})
+		}
+		ps.hooks.beat()
 	}
 }
 
-func (st *streams) publishPrompt(pid string, ids []string) {
-	p, err := st.s.store.GetPrompt(pid)
-	if err != nil {
-		return
+// dropUser ends every open page stream of user, so a person whose rights
+// were cut (disabled, fewer grants, lower role) reconnects and is checked
+// again instead of watching on with what they had.
+func (ps *pageStreams) dropUser(user string) {
+	ps.mu.Lock()
+	var ids []string
+	for id, v := range ps.who {
+		if v.p.User == user {
+			ids = append(ids, id)
+		}
 	}
-	id := st.nextID()
-	for _, g := range st.byViewer(ids) {
-		m := st.s.promptModel(p)
-		m.CanAnswer = g.p.CanDrive(p.Node)
-		var b bytes.Buffer
-		_ = views.PromptCard(m, true).Render(context.Background(), &b)
-		st.publish(g.ids, "prompts", id, b.Bytes())
+	ps.mu.Unlock()
+	for _, id := range ids {
+		ps.server.RemoveStream(id)
 	}
 }
 
@@ -402,10 +293,11 @@ type viewer struct {
 	conns  int    // open connections of this stream id (a reconnect may overlap)
 }
 
-func (st *streams) viewerOf(streamID string) *viewer {
-	st.mu.Lock()
-	defer st.mu.Unlock()
-	return st.who[streamID]
+// viewerOf is who looks at a stream (nil: gone).
+func (ps *pageStreams) viewerOf(streamID string) *viewer {
+	ps.mu.Lock()
+	defer ps.mu.Unlock()
+	return ps.who[streamID]
 }
 
 // group is the streams of people who see the same thing.
@@ -417,13 +309,13 @@ type group struct {
 
 // byViewer groups streams by what their viewers may see, so each list is
 // rendered once per distinct set of rights, not once per page.
-func (st *streams) byViewer(ids []string) []group {
-	st.mu.Lock()
-	defer st.mu.Unlock()
+func (ps *pageStreams) byViewer(ids []string) []group {
+	ps.mu.Lock()
+	defer ps.mu.Unlock()
 	idx := map[string]int{}
 	var out []group
 	for _, id := range ids {
-		v := st.who[id]
+		v := ps.who[id]
 		if v == nil {
 			continue // gone already
 		}
@@ -437,52 +329,4 @@ func (st *streams) byViewer(ids []string) []group {
 		out[i].ids = append(out[i].ids, id)
 	}
 	return out
-}
-
-// heartbeat sends a comment on every stream so idle connections survive
-// proxies and dead ones are noticed.
-func (st *streams) heartbeat() {
-	// Every 10 s: a tab that vanished without closing (phone asleep, network
-	// gone) fails this write, which ends its stream and its presence.
-	t := time.NewTicker(10 * time.Second)
-	defer t.Stop()
-	for {
-		select {
-		case <-st.done:
-			return
-		case <-t.C:
-		}
-		st.mu.Lock()
-		var ids []string
-		for _, m := range st.topics {
-			for id := range m {
-				ids = append(ids, id)
-			}
-		}
-		st.mu.Unlock()
-		for _, id := range ids {
-			st.server.TryPublish(id, &sse.Event{Comment: []byte("ping")})
-		}
-		// Session states age (working becomes idle) without any event.
-		if ids := st.following(topicLobby); len(ids) > 0 {
-			st.publishLobby(ids)
-		}
-	}
-}
-
-// dropUser ends every open page stream of user, so a person whose rights
-// were cut (disabled, fewer grants, lower role) reconnects and is checked
-// again instead of watching on with what they had.
-func (st *streams) dropUser(user string) {
-	st.mu.Lock()
-	var ids []string
-	for id, v := range st.who {
-		if v.p.User == user {
-			ids = append(ids, id)
-		}
-	}
-	st.mu.Unlock()
-	for _, id := range ids {
-		st.server.RemoveStream(id)
-	}
 }

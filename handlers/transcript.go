@@ -2,20 +2,17 @@ package handlers
 
 import (
 	"bytes"
-	"context"
 	"encoding/json"
 	"net/http"
 	"sort"
 	"strconv"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/ct-dev/ct/db"
 	"github.com/ct-dev/ct/views"
 	"github.com/ct-dev/ct/wire"
 	"github.com/go-chi/chi/v5"
-	"github.com/r3labs/sse/v2"
 	"github.com/yuin/goldmark"
 	"github.com/yuin/goldmark/extension"
 )
@@ -202,114 +199,4 @@ func inputText(raw json.RawMessage) string {
 		}
 	}
 	return prettyJSON(raw)
-}
-
-// txSent remembers, per open session page, the last logged entry it has, so
-// the full list sent when a stream connects and the entries pushed after it
-// never overlap or leave a gap.
-type txSent struct {
-	mu   sync.Mutex
-	last map[string]uint64 // stream id -> seq of the last entry it has
-}
-
-func (t *txSent) forget(streamID string) {
-	t.mu.Lock()
-	delete(t.last, streamID)
-	t.mu.Unlock()
-}
-
-// publishTranscript sends the whole transcript to pages of a Claude Code
-// session (on connect, and when an approval is settled).
-func (st *streams) publishTranscript(sid string, ids []string) {
-	if len(ids) == 0 || !st.isClaude(sid) {
-		return
-	}
-	st.tx.mu.Lock()
-	defer st.tx.mu.Unlock()
-	st.publishTranscriptLocked(sid, ids)
-}
-
-// publishTranscriptLocked renders the list under st.tx.mu: an entry
-// committed meanwhile is either in it or pushed after it, never both.
-func (st *streams) publishTranscriptLocked(sid string, ids []string) {
-	entries, err := st.s.transcript(sid)
-	if err != nil {
-		return
-	}
-	var last uint64
-	for _, e := range entries {
-		last = max(last, e.Seq)
-	}
-	var b bytes.Buffer
-	_ = views.TranscriptList(transcriptItems(entries)).Render(context.Background(), &b)
-	if st.tx.last == nil {
-		st.tx.last = map[string]uint64{}
-	}
-	for _, id := range ids {
-		if st.server.TryPublish(id, txEvent(b.Bytes())) {
-			st.tx.last[id] = last
-		} else {
-			delete(st.tx.last, id) // resynced with the next entry
-		}
-	}
-}
-
-// TranscriptAdded implements hub.TranscriptListener: a durable entry is
-// appended to every page of the session that has the entries before it.
-func (st *streams) TranscriptAdded(sid string, seq uint64, en wire.TranscriptEntry) {
-	ids := st.following(topicSession(sid))
-	if len(ids) == 0 {
-		return
-	}
-	if en.Kind == wire.EntryToolCall && st.answered(sid, en) {
-		// The approval reached the pages before the call it answers (a quick
-		// answer races the wrap's log): re-render so it sits after the call.
-		st.publishTranscript(sid, ids)
-		return
-	}
-	var b bytes.Buffer
-	_ = views.TranscriptAppend(transcriptItems([]txEntry{{Seq: seq, TranscriptEntry: en}})).Render(context.Background(), &b)
-	st.tx.mu.Lock()
-	defer st.tx.mu.Unlock()
-	var resync []string
-	for _, id := range ids {
-		last, ok := st.tx.last[id]
-		switch {
-		case !ok:
-			resync = append(resync, id)
-		case seq <= last:
-		case st.server.TryPublish(id, txEvent(b.Bytes())):
-			st.tx.last[id] = seq
-		default:
-			delete(st.tx.last, id)
-		}
-	}
-	if len(resync) > 0 {
-		st.publishTranscriptLocked(sid, resync)
-	}
-}
-
-func (st *streams) isClaude(sid string) bool {
-	ss, err := st.s.store.GetSession(sid)
-	return err == nil && ss.Agent == wire.AgentClaude // as its wrap declared it
-}
-
-// txEvent is a transcript update on a session page's stream: the page's sink
-// takes "screen" events and applies their out-of-band parts.
-func txEvent(data []byte) *sse.Event {
-	return &sse.Event{Event: []byte("screen"), Data: data}
-}
-
-// answered reports whether a settled prompt of session sid asked about call.
-func (st *streams) answered(sid string, call wire.TranscriptEntry) bool {
-	ps, err := st.s.store.Prompts(db.PromptFilter{SessionID: sid, State: "decided", Tool: call.Tool})
-	if err != nil {
-		return false
-	}
-	for _, p := range ps {
-		if sameJSON(p.Input, call.Input) {
-			return true
-		}
-	}
-	return false
 }

@@ -96,9 +96,9 @@ func TestTranscriptStreamNoGapNoOverlap(t *testing.T) {
 	if !strings.Contains(full, `id="tx-list"`) || !strings.Contains(full, "first prompt") || !strings.Contains(full, "<em>reply</em>") {
 		t.Fatalf("first transcript event is not the whole list:\n%s", full)
 	}
-	f.srv.streams.TranscriptAdded("sess-tx1", 2, en2) // already in the list
+	f.srv.render.TranscriptAdded("sess-tx1", 2, en2) // already in the list
 	en3 := logEntry(t, f.store, "sess-tx1", 3, wire.EntryUser, "second prompt")
-	f.srv.streams.TranscriptAdded("sess-tx1", 3, en3)
+	f.srv.render.TranscriptAdded("sess-tx1", 3, en3)
 	next := r.next()
 	if !strings.Contains(next, "beforeend:#tx-list") || !strings.Contains(next, `id="tx-3"`) || strings.Contains(next, "tx-2") {
 		t.Fatalf("want only entry 3 appended, got:\n%s", next)

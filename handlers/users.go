@@ -122,7 +122,7 @@ func (s *Server) handleUserUpdate(w http.ResponseWriter, r *http.Request) error 
 	if u.Disabled || auth.RoleRank(u.Role) < auth.RoleRank(before.Role) || strings.Join(before.Grants, ",") != strings.Join(u.Grants, ",") {
 		// Rights cut: open pages reconnect and are checked again; the
 		// workstations of a disabled person lose their connections.
-		s.streams.dropUser(name)
+		s.pages.dropUser(name)
 		if u.Disabled {
 			if ts, err := s.store.Tokens(name); err == nil {
 				for _, t := range ts {

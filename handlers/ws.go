@@ -68,11 +68,11 @@ func (s *Server) serveMachineSocket(w http.ResponseWriter, r *http.Request, what
 	c.SetReadLimit(wire.MaxFrame)
 	t := wsTransport{c: c, lastRead: new(atomic.Int64)}
 	t.lastRead.Store(time.Now().UnixNano())
-	if !s.streams.addWrap(t) {
+	if !s.sockets.add(t) {
 		_ = c.Close(websocket.StatusGoingAway, "hub shutting down")
 		return
 	}
-	defer s.streams.removeWrap(t)
+	defer s.sockets.remove(t)
 	beat, stopBeat := context.WithCancel(r.Context())
 	defer stopBeat()
 	go heartbeat(beat, c, t.lastRead) // a machine that vanishes shows offline
@@ -141,40 +141,4 @@ func heartbeat(ctx context.Context, c *websocket.Conn, lastRead *atomic.Int64) {
 			return
 		}
 	}
-}
-
-func (st *streams) addWrap(c closer) bool {
-	st.mu.Lock()
-	defer st.mu.Unlock()
-	select {
-	case <-st.done:
-		return false
-	default:
-	}
-	st.wraps[c] = struct{}{}
-	st.wrapWG.Add(1)
-	return true
-}
-
-func (st *streams) removeWrap(c closer) {
-	st.mu.Lock()
-	delete(st.wraps, c)
-	st.mu.Unlock()
-	st.wrapWG.Done()
-}
-
-// closeWraps closes every wrap socket and waits for their handlers to end,
-// so the hub can flush to the store knowing no more events arrive.
-func (st *streams) closeWraps() {
-	st.mu.Lock()
-	select {
-	case <-st.done:
-	default:
-		close(st.done)
-	}
-	for c := range st.wraps {
-		c.closeGoingAway()
-	}
-	st.mu.Unlock()
-	st.wrapWG.Wait()
 }

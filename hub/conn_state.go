@@ -8,6 +8,7 @@ func (s *session) attach(c *wrapConn) error {
 	s.mu.Lock()
 	old := s.conn
 	s.conn = c
+	s.refuse = false // a new connection resends from the durable mark
 	s.mu.Unlock()
 	if old != nil {
 		old.fail("replaced by a newer connection of the same session")
@@ -33,7 +34,7 @@ func (s *session) detach(c *wrapConn) {
 func (s *session) receive(seq, maxGap uint64) (bool, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if seq <= s.recv {
+	if s.refuse || seq <= s.recv {
 		return false, nil
 	}
 	if gap := seq - s.recv - 1; gap > maxGap {

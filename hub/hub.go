@@ -9,10 +9,12 @@ import (
 	"context"
 	"errors"
 	"log/slog"
+	"runtime"
 	"sync"
 	"time"
 
 	"github.com/ct-dev/ct/db"
+	"github.com/ct-dev/ct/wire"
 )
 
 // Listener is told about changes the pages must show. Calls come from hub
@@ -26,9 +28,80 @@ type Listener interface {
 	PromptsChanged(sessionID, promptID string)
 	// WheelChanged says who watches or drives a session changed.
 	WheelChanged(sessionID string)
-	// WheelAudit records a wheel change (who, what) for the audit log.
-	WheelAudit(sessionID, actor, action, what string)
+	// TranscriptAdded delivers a transcript entry once it is durable, in
+	// order, so pages can append it live.
+	TranscriptAdded(sessionID string, seq uint64, entry wire.TranscriptEntry)
 }
+
+// Listeners tells each of its listeners, in order, about every change.
+type Listeners []Listener
+
+// ScreenChanged implements Listener.
+func (ls Listeners) ScreenChanged(sessionID string, u ScreenUpdate) {
+	for _, l := range ls {
+		l.ScreenChanged(sessionID, u)
+	}
+}
+
+// LobbyChanged implements Listener.
+func (ls Listeners) LobbyChanged() {
+	for _, l := range ls {
+		l.LobbyChanged()
+	}
+}
+
+// PromptsChanged implements Listener.
+func (ls Listeners) PromptsChanged(sessionID, promptID string) {
+	for _, l := range ls {
+		l.PromptsChanged(sessionID, promptID)
+	}
+}
+
+// WheelChanged implements Listener.
+func (ls Listeners) WheelChanged(sessionID string) {
+	for _, l := range ls {
+		l.WheelChanged(sessionID)
+	}
+}
+
+// TranscriptAdded implements Listener.
+func (ls Listeners) TranscriptAdded(sessionID string, seq uint64, entry wire.TranscriptEntry) {
+	for _, l := range ls {
+		l.TranscriptAdded(sessionID, seq, entry)
+	}
+}
+
+// NopListener ignores every change. Embed it in a listener that cares about
+// only some of them.
+type NopListener struct{}
+
+// ScreenChanged implements Listener.
+func (NopListener) ScreenChanged(string, ScreenUpdate) {}
+
+// LobbyChanged implements Listener.
+func (NopListener) LobbyChanged() {}
+
+// PromptsChanged implements Listener.
+func (NopListener) PromptsChanged(string, string) {}
+
+// WheelChanged implements Listener.
+func (NopListener) WheelChanged(string) {}
+
+// TranscriptAdded implements Listener.
+func (NopListener) TranscriptAdded(string, uint64, wire.TranscriptEntry) {}
+
+// Auditor keeps the audit log of what the hub itself decides (the wheel's
+// hand-overs). Record is called on the wheel's request paths and should
+// return quickly (queue the entry).
+type Auditor interface {
+	// Record logs actor doing action on subject; addr is where it came
+	// from ("" for the hub's own decisions).
+	Record(actor, action, subject, addr string)
+}
+
+type nopAuditor struct{}
+
+func (nopAuditor) Record(string, string, string, string) {}
 
 // Errors the HTTP layer maps to statuses.
 var (
@@ -51,6 +124,9 @@ type Hub struct {
 	active    sync.WaitGroup // running ServeWrap calls; Close waits for them
 	lastLobby time.Time
 	opts      Options
+	// emulating bounds how many sessions feed their emulators at once: one
+	// per spare core, so a flood on one session leaves the others a core.
+	emulating chan struct{}
 	nodes     nodeRegistry // ct node control connections (node.go)
 }
 
@@ -62,9 +138,14 @@ type Options struct {
 	// ScreenRules turn questions on the screens of programs without hooks
 	// into prompts (nil: DefaultScreenRules()).
 	ScreenRules []ScreenRule
+	// Audit records what the hub decides on its own (nil: not recorded).
+	Audit Auditor
 }
 
 func (o Options) withDefaults() Options {
+	if o.Audit == nil {
+		o.Audit = nopAuditor{}
+	}
 	if o.WheelTimeout <= 0 {
 		o.WheelTimeout = DefaultWheelTimeout
 	}
@@ -75,24 +156,35 @@ func (o Options) withDefaults() Options {
 }
 
 // New starts a hub on store. Sessions left "live" by a previous run become
-// "offline" until their wrap reconnects.
+// "offline" until their wrap reconnects. A store that cannot be written (a
+// full disk) does not stop the hub: it starts, says so in its log and on
+// /healthz, and stores events once space returns.
 func New(store *db.Store, log *slog.Logger, opts Options) (*Hub, error) {
-	if err := store.MarkAllOffline(); err != nil {
-		return nil, err
-	}
-	// Hooks waiting on the old process are gone; Claude Code's dialogs decide.
-	if _, err := store.ClosePending(db.PromptFilter{}, "hub-restart", "the hub restarted; answered at the terminal"); err != nil {
-		return nil, err
-	}
+	return newHub(store, store, log, opts)
+}
+
+// newHub is New with the writer's store call given apart (tests make it fail).
+func newHub(store *db.Store, app appender, log *slog.Logger, opts Options) (*Hub, error) {
 	h := &Hub{
-		store:    store,
-		log:      log,
-		sessions: make(map[string]*session),
-		online:   make(map[string]int),
-		listener: nopListener{},
-		opts:     opts.withDefaults(),
+		store:     store,
+		log:       log,
+		sessions:  make(map[string]*session),
+		online:    make(map[string]int),
+		listener:  NopListener{},
+		opts:      opts.withDefaults(),
+		emulating: make(chan struct{}, max(1, runtime.GOMAXPROCS(0)-1)),
 	}
-	h.writer = newWriter(store, log, h.afterCommit, h.storeFailed)
+	h.writer = newWriter(app, log, h.afterCommit, h.storeFailed, h.storeStatus)
+	err := store.MarkAllOffline()
+	if err == nil {
+		// Hooks waiting on the old process are gone; Claude Code's dialogs decide.
+		_, err = store.ClosePending(db.PromptFilter{}, "hub-restart", "the hub restarted; answered at the terminal")
+	}
+	if err != nil {
+		h.writer.health.failed(err)
+		log.Error("the store cannot be written: ct serve starts, but stores nothing until the disk has space (free space where --data lives)",
+			"path", store.Path(), "error", err)
+	}
 	return h, nil
 }
 
@@ -202,8 +294,12 @@ func (h *Hub) Screen(id string) (Snapshot, error) {
 	return snap, nil
 }
 
-// storeFailed drops a session's wrap connection so that it reconnects and
-// resends what the store could not take.
+// storeFailed drops a session's wrap connection because the store can
+// never take one of its events as sent. The received mark goes back to what
+// is durable, and the failing connection is refused anything more (it may
+// still be reading) so that nothing it sends after the rewind counts as
+// received: the wrap's resend on its next connection starts at the durable
+// mark and is neither dropped as a duplicate nor skipped as a gap.
 func (h *Hub) storeFailed(sessionID string) {
 	h.mu.Lock()
 	s := h.sessions[sessionID]
@@ -211,22 +307,51 @@ func (h *Hub) storeFailed(sessionID string) {
 	if s == nil {
 		return
 	}
-	// What was received but not stored must be taken again when the wrap
-	// resends it: rewind the received mark to what is durable.
-	durable := uint64(0)
-	if meta, err := h.store.GetSession(sessionID); err == nil {
-		durable = meta.LastSeq
+	meta, err := h.store.GetSession(sessionID)
+	if err != nil {
+		h.log.Error("store failure: read the durable mark", "session", sessionID, "error", err)
 	}
 	s.mu.Lock()
 	c := s.conn
-	if durable < s.recv {
-		s.recv = durable
+	s.refuse = true // until a new connection attaches
+	if err == nil {
+		s.recv = meta.LastSeq
 	}
 	s.mu.Unlock()
 	if c != nil {
 		c.fail("hub could not store events; reconnecting")
 	}
 }
+
+// storeStatus tells every connected wrap that the store started failing
+// (err) or works again (nil): nothing more is acked until it works, and the
+// wraps keep their spools.
+func (h *Hub) storeStatus(err error) {
+	msg := wire.StoreFailing{}
+	if err != nil {
+		msg = wire.StoreFailing{Failing: true, Message: "the hub cannot write its store (" + err.Error() + "); output stays spooled here until it can"}
+	}
+	h.mu.Lock()
+	conns := make([]*wrapConn, 0, len(h.sessions))
+	for _, s := range h.sessions {
+		s.mu.Lock()
+		if s.conn != nil {
+			conns = append(conns, s.conn)
+		}
+		s.mu.Unlock()
+	}
+	h.mu.Unlock()
+	for _, c := range conns {
+		e, _ := wire.New(wire.TypeStoreFailing, msg)
+		e.SessionID = c.session
+		_ = c.send(e) // best effort: a wrap whose queue is full learns it from the missing acks
+	}
+	h.notify().LobbyChanged()
+}
+
+// StoreHealth reports whether the store can be written now (for /healthz
+// and metrics).
+func (h *Hub) StoreHealth() StoreHealth { return h.writer.health.get() }
 
 // Watch records that a page started (+1) or stopped (-1) watching id's
 // screen. A new watcher gets the whole screen on its stream.
@@ -246,14 +371,6 @@ func (h *Hub) ScreenText(id string) (string, error) {
 	}
 	return s.text(), nil
 }
-
-type nopListener struct{}
-
-func (nopListener) ScreenChanged(string, ScreenUpdate)        {}
-func (nopListener) LobbyChanged()                             {}
-func (nopListener) PromptsChanged(string, string)             {}
-func (nopListener) WheelChanged(string)                       {}
-func (nopListener) WheelAudit(string, string, string, string) {}
 
 // lobbyEvery bounds how often output activity alone refreshes the lobby.
 const lobbyEvery = time.Second

@@ -88,10 +88,10 @@ func (r *recorder) ScreenChanged(_ string, u ScreenUpdate) {
 		panic("test listener full") // the test must read what it asks for
 	}
 }
-func (r *recorder) LobbyChanged()                             {}
-func (r *recorder) PromptsChanged(string, string)             {}
-func (r *recorder) WheelChanged(string)                       {}
-func (r *recorder) WheelAudit(string, string, string, string) {}
+func (r *recorder) LobbyChanged()                                        {}
+func (r *recorder) PromptsChanged(string, string)                        {}
+func (r *recorder) WheelChanged(string)                                  {}
+func (r *recorder) TranscriptAdded(string, uint64, wire.TranscriptEntry) {}
 
 func (r *recorder) next(tb testing.TB) ScreenUpdate {
 	tb.Helper()
@@ -404,8 +404,12 @@ func TestResendNeverDoubles(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if strings.Join(snap.History, "|") != "L1|L2" || snap.Session.OutputBytes != int64(len(want)) {
-		t.Fatalf("history %q output bytes %d", snap.History, snap.Session.OutputBytes)
+	var hist []string
+	for _, h := range snap.History {
+		hist = append(hist, h.Text())
+	}
+	if strings.Join(hist, "|") != "L1|L2" || snap.Session.OutputBytes != int64(len(want)) {
+		t.Fatalf("history %q output bytes %d", hist, snap.Session.OutputBytes)
 	}
 	finish(t, tr2, done2)
 }
@@ -528,7 +532,7 @@ func TestKeys(t *testing.T) {
 func rowsText(u ScreenUpdate) string {
 	var b strings.Builder
 	for i := range u.NumRows {
-		b.WriteString(u.Rows[i])
+		b.WriteString(u.Rows[i].Text())
 		b.WriteByte('\n')
 	}
 	return b.String()
@@ -549,7 +553,7 @@ func TestScreenUpdatesOnlyWhileWatched(t *testing.T) {
 	// A new watcher gets the whole screen at once.
 	th.Watch(sid, +1)
 	u := th.rec.next(t)
-	if !u.Full || u.NumRows != 5 || len(u.Rows) != 5 || !strings.Contains(u.Rows[0], "before") {
+	if !u.Full || u.NumRows != 5 || len(u.Rows) != 5 || !strings.Contains(u.Rows[0].Text(), "before") {
 		t.Fatalf("first update for a watcher: full %v rows %d %v", u.Full, u.NumRows, u.Rows)
 	}
 	// Then only what changed.
@@ -566,7 +570,7 @@ func TestScreenUpdatesOnlyWhileWatched(t *testing.T) {
 				t.Fatalf("unchanged row %d resent: %v", i, u.Rows)
 			}
 		}
-		if strings.Contains(u.Rows[1], "after") {
+		if strings.Contains(u.Rows[1].Text(), "after") {
 			break
 		}
 	}
@@ -624,13 +628,21 @@ func TestScreenAfterRestart(t *testing.T) {
 }
 
 // newTestHubAt starts a hub on the store in dir, closed when the test ends.
-func newTestHubAt(t *testing.T, dir string) *testHub {
+func newTestHubAt(t *testing.T, dir string) *testHub { return newTestHubOn(t, dir, nil) }
+
+// newTestHubOn is newTestHubAt whose writer stores through wrap(store)
+// (nil: the store itself).
+func newTestHubOn(t *testing.T, dir string, wrap func(*db.Store) appender) *testHub {
 	t.Helper()
 	store, err := db.Open(dir)
 	if err != nil {
 		t.Fatal(err)
 	}
-	h, err := New(store, slog.New(slog.NewTextHandler(io.Discard, nil)), Options{})
+	var app appender = store
+	if wrap != nil {
+		app = wrap(store)
+	}
+	h, err := newHub(store, app, slog.New(slog.NewTextHandler(io.Discard, nil)), Options{})
 	if err != nil {
 		t.Fatal(err)
 	}

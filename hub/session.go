@@ -1,7 +1,6 @@
 package hub
 
 import (
-	"runtime"
 	"sync"
 	"time"
 
@@ -29,10 +28,10 @@ const (
 
 // ScreenUpdate is what changed on a screen since the last update sent.
 type ScreenUpdate struct {
-	Full      bool           // Rows holds every row; replace the screen
-	Rows      map[int]string // row index -> HTML
+	Full      bool               // Rows holds every row; replace the screen
+	Rows      map[int]screen.Row // row index -> the row's new look
 	NumRows   int
-	History   []string // lines newly scrolled off, oldest first
+	History   []screen.Row // lines newly scrolled off, oldest first
 	HistTotal int
 	Skipped   int64 // bytes the screen skipped so far (the log has them)
 	Version   uint64
@@ -41,16 +40,14 @@ type ScreenUpdate struct {
 // Snapshot is a whole screen for a page render.
 type Snapshot struct {
 	Session   db.Session
-	Rows      []string
-	History   []string
+	Rows      []screen.Row
+	History   []screen.Row
 	HistTotal int
 	Cols      int
 	Skipped   int64
 	Version   uint64
 }
 
-// emulating bounds how many sessions feed their emulators at once.
-var emulating = make(chan struct{}, max(1, runtime.GOMAXPROCS(0)-1))
 
 type screenOp struct {
 	data       []byte
@@ -70,6 +67,7 @@ type session struct {
 	full      bool // next publish sends every row (a watcher joined)
 	conn      *wrapConn
 	recv      uint64            // highest seq received (stored or queued for the store)
+	refuse    bool              // a store failure: take nothing until a new connection attaches
 	promptIDs map[string]string // wrap prompt id -> hub prompt id
 	question  *screenQuestion   // open screen-rule question, if any
 	hooks     bool              // the program reports questions through hooks (no screen rules)
@@ -81,7 +79,7 @@ type session struct {
 
 	scrMu    sync.Mutex // guards scr and what was last published; held while feeding
 	scr      *screen.Screen
-	sent     []string
+	sent     []screen.Row // rows as last published, to find the ones that changed
 	sentHist int
 	skipped  int64
 	version  uint64
@@ -203,8 +201,8 @@ func (s *session) feed() {
 	}
 	// One session feeds its emulator at a time per spare core: a flood in
 	// one session must not starve the hub's other work.
-	emulating <- struct{}{}
-	defer func() { <-emulating }()
+	s.h.emulating <- struct{}{}
+	defer func() { <-s.h.emulating }()
 	s.scrMu.Lock()
 	s.skipped += skip
 	s.fedSince += int64(backlog) - skip
@@ -251,13 +249,13 @@ func (s *session) publish() time.Duration {
 		}
 	}
 	s.fedSince = 0
-	rows := s.scr.RowsHTML()
-	u := ScreenUpdate{NumRows: len(rows), Skipped: s.skipped, Version: s.version, Rows: map[int]string{}}
+	rows := s.scr.Rows()
+	u := ScreenUpdate{NumRows: len(rows), Skipped: s.skipped, Version: s.version, Rows: map[int]screen.Row{}}
 	if full || len(rows) != len(s.sent) {
 		u.Full = true
 	}
 	for i, r := range rows {
-		if u.Full || r != s.sent[i] {
+		if u.Full || !r.Equal(s.sent[i]) {
 			u.Rows[i] = r
 		}
 	}
@@ -300,7 +298,7 @@ func (s *session) snapshot() Snapshot {
 	defer s.scrMu.Unlock()
 	cols, _ := s.scr.Size()
 	hist, total := s.scr.History(0)
-	return Snapshot{Session: meta, Rows: s.scr.RowsHTML(), History: hist, HistTotal: total, Cols: cols, Skipped: s.skipped, Version: s.version}
+	return Snapshot{Session: meta, Rows: s.scr.Rows(), History: hist, HistTotal: total, Cols: cols, Skipped: s.skipped, Version: s.version}
 }
 
 func (s *session) text() string {

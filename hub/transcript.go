@@ -15,26 +15,17 @@ func headerLimit(t string) int {
 	return maxEventHeader
 }
 
-// TranscriptListener is an optional part of the Listener: it is told each
-// transcript entry once it is durable, so pages can append it live.
-type TranscriptListener interface {
-	TranscriptAdded(sessionID string, seq uint64, entry wire.TranscriptEntry)
-}
-
 // transcriptCommitted tells the listener about the transcript entries of a
 // stored batch, in order.
 func (h *Hub) transcriptCommitted(batch []wire.Envelope) {
-	tl, ok := h.notify().(TranscriptListener)
-	if !ok {
-		return
-	}
+	l := h.notify()
 	for _, e := range batch {
 		if e.Type != wire.TypeTranscriptEntry {
 			continue
 		}
 		var en wire.TranscriptEntry
 		if e.Decode(&en) == nil {
-			tl.TranscriptAdded(e.SessionID, e.Seq, en)
+			l.TranscriptAdded(e.SessionID, e.Seq, en)
 		}
 	}
 }

@@ -348,5 +348,5 @@ func (h *Hub) scheduleTypingClear(s *session) {
 // wheelEvent reports a wheel change for the audit log.
 func (h *Hub) wheelEvent(id, actor, action, msg string) {
 	h.log.Info("wheel", "session", id, "actor", actor, "action", action, "what", msg)
-	h.notify().WheelAudit(id, actor, action, msg)
+	h.opts.Audit.Record(actor, action, id+": "+msg, "")
 }

@@ -11,7 +11,6 @@ import (
 	"os"
 	"path/filepath"
 	"strconv"
-	"syscall"
 )
 
 // The attach protocol, over the node's unix socket (mode 0600 in a 0700
@@ -101,23 +100,15 @@ func DefaultSocket(getenv func(string) string) string {
 }
 
 // listenAttach makes the socket's directory private (0700, owned by this
-// user), replaces a stale socket and listens with mode 0600.
+// user, not a symlink: sockcheck.go), replaces a stale socket and listens
+// with mode 0600.
 func listenAttach(path string) (net.Listener, error) {
 	dir := filepath.Dir(path)
 	if err := os.MkdirAll(dir, 0o700); err != nil {
 		return nil, fmt.Errorf("attach socket directory: %w", err)
 	}
-	fi, err := os.Stat(dir)
-	if err != nil {
+	if err := checkSocketDir(dir, true); err != nil {
 		return nil, err
-	}
-	if st, ok := fi.Sys().(*syscall.Stat_t); ok && int(st.Uid) != os.Getuid() {
-		return nil, fmt.Errorf("attach socket directory %s belongs to another user; pass --socket in a directory of your own", dir)
-	}
-	if fi.Mode().Perm()&0o077 != 0 {
-		if err := os.Chmod(dir, 0o700); err != nil {
-			return nil, err
-		}
 	}
 	if c, err := net.Dial("unix", path); err == nil {
 		c.Close()
@@ -151,6 +142,10 @@ func (a *Agent) serveAttach(ln net.Listener) {
 // attach serves one ct attach connection.
 func (a *Agent) attach(c net.Conn) {
 	defer c.Close()
+	if err := CheckPeer(c); err != nil {
+		a.cfg.Log.Warn("attach refused", "error", err)
+		return
+	}
 	br := bufio.NewReader(c)
 	line, err := br.ReadBytes('\n')
 	if err != nil || len(line) > 4096 {

@@ -15,7 +15,10 @@ import (
 
 	"github.com/ct-dev/ct/coord"
 	"github.com/ct-dev/ct/db"
+	"github.com/ct-dev/ct/hub"
 )
+
+var _ hub.Listener = (*Notifier)(nil)
 
 // queueSize bounds events waiting for the sender. The hub's calls must never
 // block, so an event that finds the queue full is dropped and logged; 1024 is
@@ -33,8 +36,9 @@ const maxSenders = 16
 type Deps struct {
 	Store *db.Store
 	Log   *slog.Logger
-	// Client sends to push services and ntfy; nil means a default client.
-	Client *http.Client
+	// Dial says which addresses push services and ntfy may be at; the zero
+	// value allows public addresses only (see DialPolicy).
+	Dial DialPolicy
 	// Now is the clock for quiet hours and link expiry; nil means time.Now.
 	Now func() time.Time
 	// Waiting reports whether a live session's agent waits for its person
@@ -44,13 +48,18 @@ type Deps struct {
 	afterScan func() // tests: called after each session scan
 }
 
-// Notifier turns hub events into notifications. Its PromptsChanged and
-// LobbyChanged never block: they queue the event for one worker goroutine,
-// which keeps the dedup state without locks and fans deliveries out.
+// Notifier turns hub events into notifications. It is a hub.Listener that
+// acts on prompt and lobby changes only. Its PromptsChanged and LobbyChanged
+// never block: they queue the event for one worker goroutine, which keeps
+// the dedup state without locks and fans deliveries out.
 type Notifier struct {
+	hub.NopListener // screen, wheel and transcript changes notify no one
+
 	store   *db.Store
 	log     *slog.Logger
-	client  *http.Client
+	dial    DialPolicy
+	push    *http.Client // Web Push: public addresses only
+	ntfyC   *http.Client // ntfy: private ones too when the admin allows
 	now     func() time.Time
 	waiting func(string) bool
 	keys    Keys
@@ -82,13 +91,10 @@ func New(d Deps) (*Notifier, error) {
 	if err != nil {
 		return nil, err
 	}
-	n := &Notifier{store: d.Store, log: d.Log, client: d.Client, now: d.Now, waiting: d.Waiting, afterScan: d.afterScan, keys: keys, waitNow: map[string]bool{},
+	n := &Notifier{store: d.Store, log: d.Log, dial: d.Dial, push: d.Dial.client(false), ntfyC: d.Dial.client(d.Dial.AllowPrivate), now: d.Now, waiting: d.Waiting, afterScan: d.afterScan, keys: keys, waitNow: map[string]bool{},
 		events: make(chan event, queueSize), lobby: make(chan struct{}, 1),
 		slots: make(chan struct{}, maxSenders), done: make(chan struct{}),
 		opened: map[string][]string{}}
-	if n.client == nil {
-		n.client = &http.Client{Timeout: sendTimeout}
-	}
 	if n.now == nil {
 		n.now = time.Now
 	}

@@ -165,7 +165,7 @@ func newWorld(t *testing.T) *world {
 			t.Fatal(err)
 		}
 	}
-	n, err := New(Deps{Store: store, Log: slog.New(slog.NewTextHandler(io.Discard, nil))})
+	n, err := New(Deps{Store: store, Log: slog.New(slog.NewTextHandler(io.Discard, nil)), Dial: DialPolicy{AllowLoopback: true}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -348,7 +348,7 @@ func TestWebPushSessionEnded(t *testing.T) {
 	if err := store.SetSessionStatus(old.ID, "ended"); err != nil {
 		t.Fatal(err)
 	}
-	n, err := New(Deps{Store: store, Log: slog.New(slog.NewTextHandler(io.Discard, nil))})
+	n, err := New(Deps{Store: store, Log: slog.New(slog.NewTextHandler(io.Discard, nil)), Dial: DialPolicy{AllowLoopback: true}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -408,7 +408,7 @@ func TestWebPushSessionWaiting(t *testing.T) {
 	waiting := false
 	setWaiting := func(v bool) { mu.Lock(); waiting = v; mu.Unlock() }
 	scans := make(chan struct{}, 10)
-	n, err := New(Deps{Store: store, Log: slog.New(slog.NewTextHandler(io.Discard, nil)),
+	n, err := New(Deps{Store: store, Log: slog.New(slog.NewTextHandler(io.Discard, nil)), Dial: DialPolicy{AllowLoopback: true},
 		Waiting:   func(string) bool { mu.Lock(); defer mu.Unlock(); return waiting },
 		afterScan: func() { scans <- struct{}{} }})
 	if err != nil {

@@ -63,6 +63,9 @@ func (n *Notifier) sendTo(who string, msg Message, ntfy bool) {
 }
 
 func (n *Notifier) webPush(ctx context.Context, who string, sub db.PushSub, pl Payload) error {
+	if msg := n.dial.CheckPushEndpoint(sub.Endpoint); msg != "" {
+		return fmt.Errorf("%w: %s", ErrRefusedAddress, msg)
+	}
 	body, err := json.Marshal(pl)
 	if err != nil {
 		return err
@@ -74,7 +77,7 @@ func (n *Notifier) webPush(ctx context.Context, who string, sub db.PushSub, pl P
 	resp, err := webpush.SendNotificationWithContext(ctx, body, &webpush.Subscription{
 		Endpoint: sub.Endpoint, Keys: webpush.Keys{Auth: sub.Auth, P256dh: sub.P256dh},
 	}, &webpush.Options{
-		HTTPClient: n.client, Subscriber: n.keys.Subject, TTL: pushTTL, Urgency: urgency,
+		HTTPClient: n.push, Subscriber: n.keys.Subject, TTL: pushTTL, Urgency: urgency,
 		// Topic: the push service replaces an undelivered message with the same topic.
 		Topic:           pl.Tag,
 		VAPIDPublicKey:  n.keys.VAPIDPublic,
@@ -131,7 +134,7 @@ func (n *Notifier) ntfy(ctx context.Context, prefs db.NotifyPrefs, pl Payload) e
 	if prefs.NtfyToken != "" {
 		req.Header.Set("Authorization", "Bearer "+prefs.NtfyToken)
 	}
-	resp, err := n.client.Do(req)
+	resp, err := n.ntfyC.Do(req)
 	if err != nil {
 		return err
 	}

@@ -42,6 +42,11 @@ type Config struct {
 	// Agent and Hooks are declared in session.start (see wire.SessionStart).
 	Agent string
 	Hooks bool
+	// TailDir, when set, is where output the hub did not acknowledge before
+	// the wrap exits is kept (see tail.go); OnTailKept is then told the
+	// file's path, to start its delivery. Empty: the tail is reported lost.
+	TailDir    string
+	OnTailKept func(path string)
 }
 
 // ExitError carries the child's exit status for the caller to exit with.
@@ -167,8 +172,32 @@ func report(st *streamer, sp *spool, cfg Config, told bool) {
 		case !connected:
 			why = "it did not answer"
 		}
+		if path, err := keepTail(st, sp, cfg); ever && err == nil && path != "" {
+			fmt.Fprintf(cfg.Stderr, "ct: hub %s did not receive the last %d bytes of this session yet (%s); kept in %s and sent when the hub is back (ct flush)\n", cfg.Hub, bytes, why, path)
+			return
+		} else if err != nil {
+			fmt.Fprintf(cfg.Stderr, "ct: cannot keep the session's undelivered output: %v\n", err)
+		}
 		fmt.Fprintf(cfg.Stderr, "ct: hub %s did not receive the last %d bytes of this session (%s)\n", cfg.Hub, bytes, why)
 	}
+}
+
+// keepTail saves what the hub did not acknowledge, for a session the hub
+// knows (it connected once: a hub that was never reached has no session to
+// add it to), and hands the file to OnTailKept.
+func keepTail(st *streamer, sp *spool, cfg Config) (string, error) {
+	if cfg.TailDir == "" || !st.everConnected() {
+		return "", nil
+	}
+	hello, start := st.identity()
+	path, err := saveTail(cfg.TailDir, tailHeader{Hub: cfg.Hub, Session: st.sessionID, Hello: hello, Start: start, SavedAt: time.Now().UTC()}, sp)
+	if err != nil {
+		return "", err
+	}
+	if cfg.OnTailKept != nil {
+		cfg.OnTailKept(path)
+	}
+	return path, nil
 }
 
 // shownArgs is what the hub lists as the program's arguments.

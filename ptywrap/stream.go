@@ -70,6 +70,13 @@ func (st *streamer) working() bool {
 	return st.busy
 }
 
+// identity is what the streamer says of itself on every connect.
+func (st *streamer) identity() (wire.Hello, wire.SessionStart) {
+	st.mu.Lock()
+	defer st.mu.Unlock()
+	return st.hello, st.start
+}
+
 func (st *streamer) everConnected() bool {
 	st.mu.Lock()
 	defer st.mu.Unlock()
@@ -213,6 +220,11 @@ func (st *streamer) received(e wire.Envelope) error {
 		if e.Decode(&r) == nil {
 			st.onResize(r.Cols, r.Rows)
 		}
+	case wire.TypeStoreFailing:
+		// Not an ack and not an error: the hub's disk cannot take events
+		// now. Every unacknowledged event stays in the spool (bounded; an
+		// overflow is counted as pty.dropped) and the hub stores it once it
+		// can, on this connection or the next.
 	case wire.TypeError:
 		var m wire.Error
 		_ = e.Decode(&m)

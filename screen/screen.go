@@ -1,11 +1,14 @@
 // Package screen owns the hub's model of a terminal: a maintained VT emulator
-// (charmbracelet/x/vt) fed with a session's output, rendered to HTML rows and
-// plain text. It is not safe for concurrent use; the hub serialises access.
-// It knows nothing of sessions, storage or HTTP.
+// (charmbracelet/x/vt) fed with a session's output, read back as rows of
+// styled runs (Row) and as plain text. It renders no HTML: views does, from
+// Rows, with the class names Style.Class and Style.CSS give. It is not safe
+// for concurrent use; the hub serialises access. It knows nothing of
+// sessions, storage or HTTP.
 package screen
 
 import (
 	"io"
+	"slices"
 	"strings"
 
 	uv "github.com/charmbracelet/ultraviolet"
@@ -20,9 +23,12 @@ const MaxHistory = 2000
 type Screen struct {
 	emu          *vt.Emulator
 	cursorHidden bool
-	history      []string      // rendered HTML of scrolled-off lines, oldest first
+	history      []Row         // scrolled-off lines, oldest first
 	histTotal    int           // lines ever added to history; numbers them for clients
 	drained      chan struct{} // closed when the reply drain has ended
+
+	rows rowBuilder // scratch for building rows, reused (rows are built on every frame)
+	line uv.Line    // scratch copy of one screen row, reused for the same reason
 }
 
 // New returns a blank cols×rows screen.
@@ -104,7 +110,7 @@ func (s *Screen) Write(p []byte) {
 	s.collectHistory()
 }
 
-// collectHistory renders lines the emulator pushed to its scrollback into
+// collectHistory moves lines the emulator pushed to its scrollback into
 // history and empties the emulator's buffer.
 func (s *Screen) collectHistory() {
 	sb := s.emu.Scrollback()
@@ -113,7 +119,7 @@ func (s *Screen) collectHistory() {
 		return
 	}
 	for i := range n {
-		s.history = append(s.history, lineHTML(sb.Line(i), -1))
+		s.history = append(s.history, s.rows.build(sb.Line(i), -1))
 	}
 	s.histTotal += n
 	if over := len(s.history) - MaxHistory; over > 0 {
@@ -135,30 +141,35 @@ func (s *Screen) Resize(cols, rows int) {
 // Size reports columns and rows.
 func (s *Screen) Size() (cols, rows int) { return s.emu.Width(), s.emu.Height() }
 
-// RowsHTML renders every row of the current screen.
-func (s *Screen) RowsHTML() []string {
+// Rows returns every row of the current screen, the cursor's cell marked
+// with Cursor unless the program hid the cursor.
+func (s *Screen) Rows() []Row {
 	h := s.emu.Height()
-	out := make([]string, h)
+	out := make([]Row, h)
 	cur := s.emu.CursorPosition()
 	for y := range h {
 		cx := -1
 		if y == cur.Y && !s.cursorHidden {
 			cx = cur.X
 		}
-		out[y] = lineHTML(s.row(y), cx)
+		out[y] = s.rows.build(s.row(y), cx)
 	}
 	return out
 }
 
+// row copies row y into the scratch line; the result is valid until the
+// next call.
 func (s *Screen) row(y int) uv.Line {
 	w := s.emu.Width()
-	line := make(uv.Line, w)
+	s.line = slices.Grow(s.line[:0], w)[:w]
 	for x := range w {
 		if c := s.emu.CellAt(x, y); c != nil {
-			line[x] = *c
+			s.line[x] = *c
+		} else {
+			s.line[x] = uv.Cell{}
 		}
 	}
-	return line
+	return s.line
 }
 
 // Text renders the screen as plain text, trailing blanks trimmed per row and
@@ -184,7 +195,7 @@ func (s *Screen) Text() string {
 // History returns the kept scrolled-off lines numbered from since (lines
 // before since, or older than what is kept, are left out) and the total
 // count, which the caller passes as since next time.
-func (s *Screen) History(since int) (lines []string, total int) {
+func (s *Screen) History(since int) (lines []Row, total int) {
 	first := s.histTotal - len(s.history)
 	if since < first {
 		since = first
@@ -192,7 +203,7 @@ func (s *Screen) History(since int) (lines []string, total int) {
 	if since >= s.histTotal {
 		return nil, s.histTotal
 	}
-	return append([]string(nil), s.history[since-first:]...), s.histTotal
+	return append([]Row(nil), s.history[since-first:]...), s.histTotal
 }
 
 func lineText(l uv.Line) string {

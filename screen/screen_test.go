@@ -1,6 +1,7 @@
-package screen
+package screen_test
 
 import (
+	"context"
 	"flag"
 	"fmt"
 	"os"
@@ -9,6 +10,9 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	. "github.com/ct-dev/ct/screen"
+	"github.com/ct-dev/ct/views"
 )
 
 var update = flag.Bool("update", false, "rewrite screen/testdata/*.golden from the current output")
@@ -48,7 +52,7 @@ func TestGolden(t *testing.T) {
 			s.Write([]byte(c.input))
 			var b strings.Builder
 			fmt.Fprintf(&b, "# %dx%d input %q\n", c.cols, c.rows, c.input)
-			for i, r := range s.RowsHTML() {
+			for i, r := range rowsHTML(s.Rows()) {
 				fmt.Fprintf(&b, "%d|%s\n", i, r)
 			}
 			b.WriteString("# text\n" + s.Text())
@@ -56,6 +60,25 @@ func TestGolden(t *testing.T) {
 		})
 	}
 }
+
+// rowsHTML renders rows as the session page shows them (views.ScreenLine).
+func rowsHTML(rows []Row) []string {
+	if rows == nil {
+		return nil
+	}
+	out := make([]string, len(rows))
+	for i, r := range rows {
+		var b strings.Builder
+		if err := views.ScreenLine(r).Render(context.Background(), &b); err != nil {
+			panic(err)
+		}
+		out[i] = b.String()
+	}
+	return out
+}
+
+// histHTML renders History's lines.
+func histHTML(lines []Row, total int) ([]string, int) { return rowsHTML(lines), total }
 
 func checkGolden(t *testing.T, name, got string) {
 	t.Helper()
@@ -82,7 +105,7 @@ func TestGoldenSemantics(t *testing.T) {
 		s := New(cols, rows)
 		defer s.Close()
 		s.Write([]byte(in))
-		return s.RowsHTML()[y]
+		return rowsHTML(s.Rows())[y]
 	}
 	cases := []struct{ name, in, want string }{
 		{"red fg is class f1", "\x1b[31mx", `<span class="f1">x</span>`},
@@ -130,12 +153,12 @@ func TestSplitWritesMatchOneWrite(t *testing.T) {
 	whole := New(30, 3)
 	defer whole.Close()
 	whole.Write([]byte(in))
-	want := whole.RowsHTML()
+	want := rowsHTML(whole.Rows())
 	for cut := 1; cut < len(in); cut++ {
 		s := New(30, 3)
 		s.Write([]byte(in[:cut]))
 		s.Write([]byte(in[cut:]))
-		if got := s.RowsHTML(); !slices.Equal(got, want) {
+		if got := rowsHTML(s.Rows()); !slices.Equal(got, want) {
 			t.Errorf("cut at byte %d: got %q, want %q", cut, got, want)
 		}
 		s.Close()
@@ -145,38 +168,39 @@ func TestSplitWritesMatchOneWrite(t *testing.T) {
 func TestHistory(t *testing.T) {
 	s := New(20, 3)
 	defer s.Close()
-	if lines, total := s.History(0); lines != nil || total != 0 {
+	if lines, total := histHTML(s.History(0)); lines != nil || total != 0 {
 		t.Fatalf("fresh screen has history %q %d", lines, total)
 	}
 	for i := range 10 {
 		s.Write(fmt.Appendf(nil, "line %d\r\n", i))
 	}
 	// Three rows: "line 8", "line 9", and the cursor's empty row; 0-7 scrolled off.
-	lines, total := s.History(0)
+	lines, total := histHTML(s.History(0))
 	want := []string{"line 0", "line 1", "line 2", "line 3", "line 4", "line 5", "line 6", "line 7"}
 	if !slices.Equal(lines, want) || total != 8 {
 		t.Fatalf("History(0) = %q, %d; want %q, 8", lines, total, want)
 	}
-	if lines, total := s.History(5); !slices.Equal(lines, want[5:]) || total != 8 {
+	if lines, total := histHTML(s.History(5)); !slices.Equal(lines, want[5:]) || total != 8 {
 		t.Fatalf("History(5) = %q, %d", lines, total)
 	}
-	if lines, total := s.History(8); lines != nil || total != 8 {
+	if lines, total := histHTML(s.History(8)); lines != nil || total != 8 {
 		t.Fatalf("History(8) = %q, %d; want nothing new", lines, total)
 	}
-	if lines, total := s.History(100); lines != nil || total != 8 {
+	if lines, total := histHTML(s.History(100)); lines != nil || total != 8 {
 		t.Fatalf("History(100) = %q, %d", lines, total)
 	}
-	if lines, _ := s.History(-3); !slices.Equal(lines, want) {
+	if lines, _ := histHTML(s.History(-3)); !slices.Equal(lines, want) {
 		t.Fatalf("History(-3) = %q", lines)
 	}
 	// The caller's copy is its own.
-	lines[0] = "changed"
-	if again, _ := s.History(0); again[0] != "line 0" {
+	rows, _ := s.History(0)
+	rows[0] = Row{}
+	if again, _ := histHTML(s.History(0)); again[0] != "line 0" {
 		t.Fatalf("History returned its internal slice")
 	}
 	// History keeps styles.
 	s.Write([]byte("\x1b[31mred\x1b[0m\r\n\r\n\r\n"))
-	lines, total = s.History(8)
+	lines, total = histHTML(s.History(8))
 	if total != 11 || len(lines) != 3 || lines[2] != `<span class="f1">red</span>` {
 		t.Fatalf("after more output: %q %d", lines, total)
 	}
@@ -194,7 +218,7 @@ func TestHistoryLimit(t *testing.T) {
 	all := b.String()
 	s.Write([]byte(all[:1000]))
 	s.Write([]byte(all[1000:]))
-	lines, total := s.History(0)
+	lines, total := histHTML(s.History(0))
 	// Rows: the last number and the empty cursor row; everything before scrolled off.
 	if total != n || len(lines) != MaxHistory {
 		t.Fatalf("total %d kept %d, want %d and %d", total, len(lines), n, MaxHistory)
@@ -203,10 +227,10 @@ func TestHistoryLimit(t *testing.T) {
 		t.Fatalf("kept %s..%s, want %d..%d", lines[0], lines[len(lines)-1], n-MaxHistory, n-1)
 	}
 	// Asking for lines that are no longer kept returns what is kept.
-	if got, _ := s.History(5); len(got) != MaxHistory || got[0] != lines[0] {
+	if got, _ := histHTML(s.History(5)); len(got) != MaxHistory || got[0] != lines[0] {
 		t.Fatalf("History(5) after trimming: %d lines from %s", len(got), got[0])
 	}
-	if got, _ := s.History(n - 3); !slices.Equal(got, lines[len(lines)-3:]) {
+	if got, _ := histHTML(s.History(n - 3)); !slices.Equal(got, lines[len(lines)-3:]) {
 		t.Fatalf("History(n-3) = %q", got)
 	}
 }
@@ -222,7 +246,7 @@ func TestResize(t *testing.T) {
 	if c, r := s.Size(); c != 30 || r != 6 {
 		t.Fatalf("size after resize %dx%d, want 30x6", c, r)
 	}
-	if got := len(s.RowsHTML()); got != 6 {
+	if got := len(rowsHTML(s.Rows())); got != 6 {
 		t.Fatalf("%d rows after resize, want 6", got)
 	}
 	if got := s.Text(); got != "a\nb\nc\n" {
@@ -341,7 +365,7 @@ func FuzzWrite(f *testing.F) {
 		defer split.Close()
 		split.Write(in[:k])
 		split.Write(in[k:])
-		got, want := split.RowsHTML(), whole.RowsHTML()
+		got, want := rowsHTML(split.Rows()), rowsHTML(whole.Rows())
 		if len(want) != r {
 			t.Fatalf("%d rows rendered on a %d-row screen", len(want), r)
 		}
@@ -352,7 +376,7 @@ func FuzzWrite(f *testing.F) {
 		_, _ = whole.History(0)
 		whole.Resize(c+3, r+1)
 		whole.Write(in)
-		_ = whole.RowsHTML()
+		_ = rowsHTML(whole.Rows())
 	})
 }
 
@@ -387,7 +411,7 @@ func TestHugeCountsAreCapped(t *testing.T) {
 		capped, full := New(20, 3), New(20, 3)
 		capped.Write(fmt.Appendf(nil, "ab\r\ncd\r\nxy\x1b[%db", n))
 		full.Write([]byte("ab\r\ncd\r\nxy" + strings.Repeat("y", n)))
-		if got, want := capped.RowsHTML(), full.RowsHTML(); !slices.Equal(got, want) {
+		if got, want := rowsHTML(capped.Rows()), rowsHTML(full.Rows()); !slices.Equal(got, want) {
 			t.Errorf("REP %d: %q, want %q", n, got, want)
 		}
 		capped.Close()

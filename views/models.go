@@ -1,8 +1,14 @@
 // Package views owns ct's HTML: templ components and the plain view-model
-// structs they take. It imports nothing of ct's own; handlers build the models.
+// structs they take. Of ct's own packages it imports only screen, whose Row
+// values (styled runs of terminal text) the terminal pane renders; handlers
+// build the models.
 package views
 
-import "time"
+import (
+	"time"
+
+	"github.com/ct-dev/ct/screen"
+)
 
 // Machine is one workstation in the lobby.
 type Machine struct {
@@ -66,8 +72,8 @@ type Session struct {
 	Skipped      int64
 	Dropped      int64
 	Cols         int
-	Rows         []string // trusted HTML rendered by the screen package
-	History      []string // trusted HTML
+	Rows         []screen.Row // the screen (ScreenRows)
+	History      []screen.Row // lines scrolled off it, oldest first (ScreenHistory)
 	Stream       string
 	Keys         []Key
 	OOB          bool     // render the status bar as an out-of-band swap (SSE updates)

@@ -39,12 +39,19 @@ func (c *Conn) Close(reason string) { _ = c.ws.Close(websocket.StatusNormalClosu
 // CloseNow drops the connection without a closing handshake.
 func (c *Conn) CloseNow() { _ = c.ws.CloseNow() }
 
-// Reconnect backoff: 1 s doubling to 30 s, each wait jittered by ±20% so a
-// fleet of machines does not reconnect in lockstep after a hub restart.
+// Reconnect backoff: 1 s doubling to 4 s, each wait jittered by ±20% so a
+// fleet of machines does not reconnect in lockstep after a hub restart. The
+// cap is low because a wrap that waits is a session shown offline: a hub
+// that comes back is noticed within ~5 s (at 30 s it took up to 32 s). A
+// failed attempt costs the hub one refused TCP connection or one small
+// request, so a few hundred wraps retrying every 4 s are cheap.
 const (
 	BackoffMin = time.Second
-	BackoffMax = 30 * time.Second
+	BackoffMax = 4 * time.Second
 )
+
+// nextWait is the backoff after wait.
+func nextWait(wait time.Duration) time.Duration { return min(wait*2, BackoffMax) }
 
 // Redial calls attempt until ctx ends, waiting the backoff between attempts
 // (back to its minimum after a connection that lasted longer than its
@@ -70,6 +77,6 @@ func Redial(ctx context.Context, kick <-chan struct{}, attempt func(context.Cont
 		case <-time.After(jitter):
 		case <-kick:
 		}
-		wait = min(wait*2, BackoffMax)
+		wait = nextWait(wait)
 	}
 }

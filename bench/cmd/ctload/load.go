@@ -41,6 +41,9 @@ type wrapRun struct {
 	done   chan struct{}
 }
 
+// load runs one measured load: it is one long sequence (start wraps, start
+// viewers, sample, stop, collect) kept in one function so the order of
+// what is measured reads top to bottom.
 func load(cfg config, bin, self string, h *bench.HubProc) (*result, error) {
 	ctx, cancel := waitCtx(cfg)
 	defer cancel()

@@ -1,0 +1,168 @@
+package handlers
+
+import (
+	"bytes"
+	"context"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/a-h/templ"
+	"github.com/ct-dev/ct/hub"
+	"github.com/ct-dev/ct/views"
+	"github.com/r3labs/sse/v2"
+)
+
+// renderer is the hub's Listener for the pages: it renders each change once
+// (per distinct set of viewer rights where lists differ) with the views'
+// components and publishes it on the pages' streams. It keeps no page state
+// beyond the transcript cursors and the lobby throttle.
+type renderer struct {
+	s     *Server // the view models (lobbyModel, sessionPrompts, ...)
+	pages *pageStreams
+	tx    txCursors // transcript entries each session page has (render_transcript.go)
+
+	lobbyMu      sync.Mutex // guards lobbyPending
+	lobbyPending bool       // a throttled lobby refresh is scheduled
+}
+
+var _ hub.Listener = (*renderer)(nil)
+
+// newPages builds the page-stream registry and the renderer that feeds it.
+func newPages(s *Server) (*pageStreams, *renderer) {
+	r := &renderer{s: s}
+	r.pages = newPageStreams(s.log, s.hub, r)
+	return r.pages, r
+}
+
+// renderHTML renders a component; an error leaves the event empty, which is never
+// sent.
+func renderHTML(c templ.Component) []byte {
+	var b bytes.Buffer
+	if c.Render(context.Background(), &b) != nil {
+		return nil
+	}
+	return b.Bytes()
+}
+
+// opened sends a page whose stream (re)connected its full current state.
+func (r *renderer) opened(streamID, topic string) {
+	ids := []string{streamID}
+	switch {
+	case topic == topicLobby:
+		r.publishLobby(ids)
+	case topic == topicApprovals:
+		r.publishPending(ids)
+	case strings.HasPrefix(topic, "s:"):
+		sid := strings.TrimPrefix(topic, "s:")
+		r.s.hub.Watch(sid, +1) // the whole screen comes with the next frame
+		r.publishStatus(sid, ids)
+		r.WheelChanged(sid) // the new page gets the presence bar
+		r.publishSessionPrompts(sid, ids)
+		r.publishTranscript(sid, ids)
+	case strings.HasPrefix(topic, "p:"):
+		r.publishPrompt(strings.TrimPrefix(topic, "p:"), ids)
+	}
+}
+
+// closed forgets a page whose stream ended.
+func (r *renderer) closed(streamID, topic string) {
+	r.tx.forget(streamID)
+	if sid, ok := strings.CutPrefix(topic, "s:"); ok {
+		r.s.hub.Watch(sid, -1)
+	}
+}
+
+// beat refreshes open lobbies: session states age (working becomes idle)
+// without any event.
+func (r *renderer) beat() {
+	if ids := r.pages.following(topicLobby); len(ids) > 0 {
+		r.publishLobby(ids)
+	}
+}
+
+// ScreenChanged renders a screen update once and sends it to every page
+// watching the session.
+func (r *renderer) ScreenChanged(sid string, u hub.ScreenUpdate) {
+	data := renderHTML(views.ScreenUpdate(views.ScreenPatch{Full: u.Full, NumRows: u.NumRows, Rows: u.Rows, History: u.History}))
+	ev := &sse.Event{ID: []byte(strconv.FormatUint(u.Version, 10)), Event: []byte("screen"), Data: data}
+	for _, id := range r.pages.following(topicSession(sid)) {
+		if !r.pages.tryPublish(id, ev) {
+			// This page fell behind: it alone gets the whole screen next time.
+			r.s.hub.Watch(sid, 0)
+		}
+	}
+}
+
+// LobbyChanged refreshes every open lobby and the status bar of every
+// watched session.
+func (r *renderer) LobbyChanged() {
+	if ids := r.pages.following(topicLobby); len(ids) > 0 {
+		r.publishLobby(ids)
+	}
+	for _, topic := range r.pages.sessionTopics() {
+		sid := strings.TrimPrefix(topic, "s:")
+		r.publishStatus(sid, r.pages.following(topic))
+	}
+}
+
+// PromptsChanged refreshes everything that shows prompts: the session's
+// pinned panel, the lobby's waiting count, the approvals page's pending list
+// and the prompt's own page.
+func (r *renderer) PromptsChanged(sessionID, promptID string) {
+	if ids := r.pages.following(topicSession(sessionID)); len(ids) > 0 {
+		r.publishSessionPrompts(sessionID, ids)
+		r.publishTranscript(sessionID, ids) // a settled prompt is an approval entry
+	}
+	if ids := r.pages.following(topicLobby); len(ids) > 0 {
+		r.publishLobby(ids)
+	}
+	if ids := r.pages.following(topicApprovals); len(ids) > 0 {
+		r.publishPending(ids)
+	}
+	if ids := r.pages.following(topicPrompt(promptID)); len(ids) > 0 {
+		r.publishPrompt(promptID, ids)
+	}
+}
+
+// WheelChanged pushes the presence bar to everyone watching the session
+// (rendered per person: the buttons depend on who looks) and refreshes
+// the lobby's watcher counts.
+func (r *renderer) WheelChanged(sid string) {
+	ss, err := r.s.store.GetSession(sid)
+	if err != nil {
+		return
+	}
+	id := r.pages.nextID()
+	for _, streamID := range r.pages.following(topicSession(sid)) {
+		v := r.pages.viewerOf(streamID)
+		if v == nil {
+			continue
+		}
+		m := r.s.presenceModel(v.p, sid, ss.Node)
+		m.OOB = true
+		r.pages.publish([]string{streamID}, "screen", id, renderHTML(views.PresenceBar(m)))
+	}
+	r.lobbySoon()
+}
+
+// lobbySoon refreshes open lobbies at most every 500 ms (presence changes
+// come in bursts when many tabs open or close).
+func (r *renderer) lobbySoon() {
+	r.lobbyMu.Lock()
+	if r.lobbyPending {
+		r.lobbyMu.Unlock()
+		return
+	}
+	r.lobbyPending = true
+	r.lobbyMu.Unlock()
+	time.AfterFunc(500*time.Millisecond, func() {
+		r.lobbyMu.Lock()
+		r.lobbyPending = false
+		r.lobbyMu.Unlock()
+		if ids := r.pages.following(topicLobby); len(ids) > 0 {
+			r.publishLobby(ids)
+		}
+	})
+}

@@ -1,0 +1,71 @@
+package handlers
+
+import (
+	"strconv"
+
+	"github.com/ct-dev/ct/views"
+)
+
+// The renderer's list and status events: rendered once per distinct set of
+// viewer rights (pageStreams.byViewer), since who may see what differs.
+
+func (r *renderer) publishLobby(ids []string) {
+	id := r.pages.nextID()
+	for _, g := range r.pages.byViewer(ids) {
+		l, err := r.s.lobbyModel(g.p)
+		if err != nil {
+			r.s.log.Error("lobby", "error", err)
+			return
+		}
+		l.HubURL = g.hubURL
+		r.pages.publish(g.ids, "lobby", id, renderHTML(views.LobbyList(l)))
+	}
+}
+
+func (r *renderer) publishStatus(sid string, ids []string) {
+	if len(ids) == 0 {
+		return
+	}
+	snap, err := r.s.hub.Screen(sid)
+	if err != nil {
+		return
+	}
+	m := sessionModel(snap, "")
+	m.OOB = true
+	r.pages.publish(ids, "screen", []byte(strconv.FormatUint(snap.Version, 10)), renderHTML(views.SessionStatus(m)))
+}
+
+func (r *renderer) publishSessionPrompts(sid string, ids []string) {
+	id := r.pages.nextID()
+	for _, g := range r.pages.byViewer(ids) {
+		ps, err := r.s.sessionPrompts(g.p, sid)
+		if err != nil {
+			return
+		}
+		r.pages.publish(g.ids, "screen", id, renderHTML(views.SessionPrompts(ps, true)))
+	}
+}
+
+func (r *renderer) publishPending(ids []string) {
+	id := r.pages.nextID()
+	for _, g := range r.pages.byViewer(ids) {
+		ps, err := r.s.pendingPrompts(g.p, "")
+		if err != nil {
+			return
+		}
+		r.pages.publish(g.ids, "prompts", id, renderHTML(views.PendingList(ps, true)))
+	}
+}
+
+func (r *renderer) publishPrompt(pid string, ids []string) {
+	p, err := r.s.store.GetPrompt(pid)
+	if err != nil {
+		return
+	}
+	id := r.pages.nextID()
+	for _, g := range r.pages.byViewer(ids) {
+		m := r.s.promptModel(p)
+		m.CanAnswer = g.p.CanDrive(p.Node)
+		r.pages.publish(g.ids, "prompts", id, renderHTML(views.PromptCard(m, true)))
+	}
+}

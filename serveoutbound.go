@@ -1,0 +1,82 @@
+package main
+
+import (
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"path/filepath"
+	"strconv"
+
+	"github.com/ct-dev/ct/audit"
+	"github.com/ct-dev/ct/coord"
+	"github.com/ct-dev/ct/db"
+)
+
+// outboundConfig is ct serve's settings for what leaves the hub and what
+// one peer may make it do: notification addresses, coordination rates and
+// the audit anchor key. See docs/design.md "Security model".
+type outboundConfig struct {
+	AllowPrivateNotify bool   // ntfy may be on a private address or this host
+	AuditKeyFile       string // the audit head's MAC key; empty = <data>/audit.key
+	Coord              coord.Limits
+}
+
+// outboundFlags adds the flags of outboundConfig to fs, their CT_* twins
+// read first; check validates them after parsing.
+func outboundFlags(fs *flag.FlagSet, getenv func(string) string, stderr io.Writer, c *outboundConfig) (check func() error, err error) {
+	c.Coord = coord.DefaultLimits()
+	allow := envOr(getenv, "CT_ALLOW_PRIVATE_NOTIFY", "")
+	if allow != "" {
+		if c.AllowPrivateNotify, err = strconv.ParseBool(allow); err != nil {
+			fmt.Fprintf(stderr, "ct serve: CT_ALLOW_PRIVATE_NOTIFY=%q is not true or false\n", allow)
+			return nil, errUsage
+		}
+	}
+	if err := durationEnv(getenv, "CT_MIN_REMINDER_INTERVAL", &c.Coord.MinReminderInterval, stderr); err != nil {
+		return nil, err
+	}
+	rate, burst := envOr(getenv, "CT_MESSAGE_RATE", ""), envOr(getenv, "CT_MESSAGE_BURST", "")
+	if rate != "" {
+		if c.Coord.MessageRate, err = strconv.ParseFloat(rate, 64); err != nil || c.Coord.MessageRate <= 0 {
+			fmt.Fprintf(stderr, "ct serve: CT_MESSAGE_RATE=%q is not a positive number of messages a minute\n", rate)
+			return nil, errUsage
+		}
+	}
+	if burst != "" {
+		if c.Coord.MessageBurst, err = strconv.Atoi(burst); err != nil || c.Coord.MessageBurst <= 0 {
+			fmt.Fprintf(stderr, "ct serve: CT_MESSAGE_BURST=%q is not a positive whole number\n", burst)
+			return nil, errUsage
+		}
+	}
+	fs.BoolVar(&c.AllowPrivateNotify, "allow-private-notify", c.AllowPrivateNotify, "let ntfy URLs reach private addresses and this host (a self-hosted ntfy); link-local, metadata and Web Push stay refused (env CT_ALLOW_PRIVATE_NOTIFY)")
+	fs.StringVar(&c.AuditKeyFile, "audit-key-file", envOr(getenv, "CT_AUDIT_KEY_FILE", ""), "file with the key that signs the audit log's head, created 0600 if missing; keep it off the data volume's backups (env CT_AUDIT_KEY_FILE; default <data>/audit.key)")
+	fs.DurationVar(&c.Coord.MinReminderInterval, "min-reminder-interval", c.Coord.MinReminderInterval, "refuse repeating reminders that fire more often than this (env CT_MIN_REMINDER_INTERVAL)")
+	fs.Float64Var(&c.Coord.MessageRate, "message-rate", c.Coord.MessageRate, "messages a minute one peer may send on average; over it: 429 with Retry-After (env CT_MESSAGE_RATE)")
+	fs.IntVar(&c.Coord.MessageBurst, "message-burst", c.Coord.MessageBurst, "messages one peer may send at once after a quiet spell (env CT_MESSAGE_BURST)")
+	return func() error {
+		if c.Coord.MinReminderInterval <= 0 || c.Coord.MessageRate <= 0 || c.Coord.MessageBurst <= 0 {
+			fmt.Fprintln(stderr, "ct serve: --min-reminder-interval, --message-rate and --message-burst must be positive")
+			return errUsage
+		}
+		return nil
+	}, nil
+}
+
+// auditKeyPath is the audit key file: the flag, else <data>/audit.key.
+func auditKeyPath(flagValue, data string) string {
+	if flagValue != "" {
+		return flagValue
+	}
+	return filepath.Join(data, audit.KeyFile)
+}
+
+// openAudit starts the audit writer with its head signed into
+// <data>/audit.head after every write (audit/anchor.go).
+func openAudit(c serveConfig, store *db.Store, log *slog.Logger) (*audit.Log, error) {
+	key, err := audit.LoadKey(auditKeyPath(c.Outbound.AuditKeyFile, c.Data))
+	if err != nil {
+		return nil, err
+	}
+	return audit.NewWith(store, log, audit.Options{Key: key, HeadPath: filepath.Join(c.Data, audit.HeadFile)}), nil
+}
