@@ -48,7 +48,6 @@ type Snapshot struct {
 	Version   uint64
 }
 
-
 type screenOp struct {
 	data       []byte
 	cols, rows int // a resize when cols > 0
