@@ -87,3 +87,39 @@ func (s *Store) Tokens(user string) ([]Token, error) {
 	sort.Slice(out, func(i, j int) bool { return out[i].CreatedAt.After(out[j].CreatedAt) })
 	return out, err
 }
+
+// RevokeSessionTokens revokes the agent credentials minted for session sid
+// (its program has ended: nothing may act for it any more) and returns
+// their ids.
+func (s *Store) RevokeSessionTokens(sid string, now time.Time) ([]string, error) {
+	var revoked []string
+	err := s.bolt.Update(func(tx *bolt.Tx) error {
+		b := tx.Bucket(bucketTokens)
+		if b == nil {
+			return nil
+		}
+		var hits []Token // collected first: no writes inside ForEach
+		err := b.ForEach(func(_, v []byte) error {
+			var t Token
+			if err := json.Unmarshal(v, &t); err != nil {
+				return err
+			}
+			if t.Session == sid && t.Kind == "agent" && !t.Revoked {
+				hits = append(hits, t)
+			}
+			return nil
+		})
+		if err != nil {
+			return err
+		}
+		for _, t := range hits {
+			t.Revoked, t.RevokedAt = true, now
+			if err := putJSON(b, t.ID, t); err != nil {
+				return err
+			}
+			revoked = append(revoked, t.ID)
+		}
+		return nil
+	})
+	return revoked, err
+}

@@ -25,3 +25,17 @@ func (h *Hub) sendAgentCredential(ctx context.Context, t Transport, user, node, 
 	e.SessionID = sid
 	return t.Write(ctx, e)
 }
+
+// revokeAgentCredential ends a session's agent credential once its end is
+// stored: a program that has exited has no agent left to act for it (and
+// its ct mcp, or anything that read the credential, must not go on).
+func (h *Hub) revokeAgentCredential(sid string) {
+	ids, err := h.store.RevokeSessionTokens(sid, time.Now().UTC())
+	if err != nil {
+		h.log.Warn("revoke the ended session's agent credential", "session", sid, "error", err)
+		return
+	}
+	for _, id := range ids {
+		h.opts.Audit.Record("hub", "token.revoke", id+" (agent of ended session "+sid+")", "")
+	}
+}

@@ -16,27 +16,7 @@ import (
 func TestNewSessionGetsAgentCredential(t *testing.T) {
 	th := newTestHub(t)
 	const sid = "sess-agentcred"
-	connect := func() (*fakeTransport, <-chan error) {
-		tr := newTransport()
-		th.mu.Lock()
-		th.transports = append(th.transports, tr)
-		th.mu.Unlock()
-		done := make(chan error, 1)
-		th.wg.Add(1)
-		go func() {
-			defer th.wg.Done()
-			done <- th.ServeWrap(context.Background(), tr, WrapAuth{TokenID: "m1", User: "ann"})
-		}()
-		tr.toHub <- envelope(t, wire.TypeNodeHello, wire.Hello{Node: "box"})
-		start := envelope(t, wire.TypeSessionStart, wire.SessionStart{Command: "claude", Cols: 40, Rows: 5, StartedAt: time.Now().UTC(), Resume: "r"})
-		start.SessionID = sid
-		tr.toHub <- start
-		if e := tr.recv(t, ""); e.Type != wire.TypeSessionAck {
-			t.Fatalf("first answer %s", e.Type)
-		}
-		return tr, done
-	}
-	tr, done := connect()
+	tr, done := connectAgent(t, th, sid)
 	var a wire.SessionAgent
 	if err := tr.recv(t, wire.TypeSessionAgent).Decode(&a); err != nil {
 		t.Fatal(err)
@@ -50,7 +30,7 @@ func TestNewSessionGetsAgentCredential(t *testing.T) {
 		t.Fatalf("stored token %+v, %v", tok, err)
 	}
 	finish(t, tr, done)
-	tr2, done2 := connect()
+	tr2, done2 := connectAgent(t, th, sid)
 	tr2.toHub <- output(1, "x")
 	for e := tr2.recv(t, ""); e.Type != wire.TypeAck; e = tr2.recv(t, "") {
 		if e.Type == wire.TypeSessionAgent {
@@ -58,4 +38,51 @@ func TestNewSessionGetsAgentCredential(t *testing.T) {
 		}
 	}
 	finish(t, tr2, done2)
+}
+
+// Issue 12, finding 2: an agent credential outlived its session; once the
+// session's end is stored, the credential is revoked.
+func TestAgentCredentialRevokedWhenSessionEnds(t *testing.T) {
+	th := newTestHub(t)
+	const sid = "sess-agentend"
+	tr, done := connectAgent(t, th, sid)
+	var a wire.SessionAgent
+	if err := tr.recv(t, wire.TypeSessionAgent).Decode(&a); err != nil {
+		t.Fatal(err)
+	}
+	_, id, _, _ := auth.ParseToken(a.Token)
+	if tok, _ := th.store.GetToken(id); tok.Revoked {
+		t.Fatal("revoked while the session runs")
+	}
+	end := envelope(t, wire.TypeSessionEnd, wire.SessionEnd{ExitCode: 0, EndedAt: time.Now().UTC()})
+	end.Seq = 1
+	tr.toHub <- end
+	th.waitAck(t, tr, sid, 1)
+	if tok, _ := th.store.GetToken(id); !tok.Revoked {
+		t.Fatal("the ended session's agent credential still works")
+	}
+	finish(t, tr, done)
+}
+
+// connectAgent plays a wrap made with ann's machine token starting sid.
+func connectAgent(t *testing.T, th *testHub, sid string) (*fakeTransport, <-chan error) {
+	t.Helper()
+	tr := newTransport()
+	th.mu.Lock()
+	th.transports = append(th.transports, tr)
+	th.mu.Unlock()
+	done := make(chan error, 1)
+	th.wg.Add(1)
+	go func() {
+		defer th.wg.Done()
+		done <- th.ServeWrap(context.Background(), tr, WrapAuth{TokenID: "m1", User: "ann"})
+	}()
+	tr.toHub <- envelope(t, wire.TypeNodeHello, wire.Hello{Node: "box"})
+	start := envelope(t, wire.TypeSessionStart, wire.SessionStart{Command: "claude", Cols: 40, Rows: 5, StartedAt: time.Now().UTC(), Resume: "r"})
+	start.SessionID = sid
+	tr.toHub <- start
+	if e := tr.recv(t, ""); e.Type != wire.TypeSessionAck {
+		t.Fatalf("first answer %s", e.Type)
+	}
+	return tr, done
 }

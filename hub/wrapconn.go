@@ -328,6 +328,15 @@ func (h *Hub) disconnect(c *wrapConn, s *session) {
 // afterCommit acks durable events to the sessions' current wraps (which may
 // have reconnected since the events arrived) and refreshes pages.
 func (h *Hub) afterCommit(acked map[string]uint64, batch []wire.Envelope) {
+	// An ended session's agent credential is revoked before its end is
+	// acked: once the wrap hears the end is stored, nothing acts for it.
+	ended := false
+	for _, e := range batch {
+		if e.Type == wire.TypeSessionEnd {
+			ended = true
+			h.revokeAgentCredential(e.SessionID)
+		}
+	}
 	for sid, seq := range acked {
 		h.mu.Lock()
 		s := h.sessions[sid]
@@ -337,12 +346,6 @@ func (h *Hub) afterCommit(acked map[string]uint64, batch []wire.Envelope) {
 		}
 	}
 	h.transcriptCommitted(batch)
-	ended := false
-	for _, e := range batch {
-		if e.Type == wire.TypeSessionEnd {
-			ended = true
-		}
-	}
 	if ended || h.lobbyDue() {
 		h.notify().LobbyChanged()
 	}
