@@ -14,6 +14,8 @@ type Session struct {
 	Status  string `json:"status"`
 	Bytes   int64  `json:"output_bytes"`
 	Dropped int64  `json:"dropped_bytes"`
+	// ExitCode is set once the session has ended.
+	ExitCode *int `json:"exit_code"`
 }
 
 // ListSessions is GET /api/v1/sessions.
