@@ -50,6 +50,11 @@ type Session struct {
 	// fills them in by legacyDeclaration.
 	Agent string `json:"agent,omitempty"`
 	Hooks bool   `json:"hooks,omitempty"`
+	// ByNode: ct node started it (see wire.SessionStart.ByNode).
+	ByNode bool `json:"by_node,omitempty"`
+	// EndReason says why a session ended without its program's own end
+	// reaching the hub ("the node lost it"); empty when the program ended.
+	EndReason string `json:"end_reason,omitempty"`
 }
 
 // legacyDeclaration fills in Agent and Hooks for a session whose wrap did
@@ -85,7 +90,7 @@ func (s *Store) UpsertSession(in Session) (Session, error) {
 		} else {
 			cur.Node, cur.Command, cur.Args, cur.Cwd = in.Node, in.Command, in.Args, in.Cwd
 			cur.Cols, cur.Rows, cur.StartedAt = in.Cols, in.Rows, in.StartedAt
-			cur.Agent, cur.Hooks = in.Agent, in.Hooks
+			cur.Agent, cur.Hooks, cur.ByNode = in.Agent, in.Hooks, in.ByNode
 			if cur.ResumeHash == "" {
 				cur.ResumeHash = in.ResumeHash // a session from before reconnect secrets: the first one binds it
 			}
@@ -97,6 +102,23 @@ func (s *Store) UpsertSession(in Session) (Session, error) {
 		return putSession(tx, cur)
 	})
 	return out, err
+}
+
+// EndLost ends a session whose program's end can never arrive (its node
+// restarted without it), with reason; an ended session is left as it is.
+// It reports whether it ended the session.
+func (s *Store) EndLost(id, reason string, now time.Time) (bool, error) {
+	ended := false
+	err := s.bolt.Update(func(tx *bolt.Tx) error {
+		cur, err := getSession(tx, id)
+		if err != nil || cur.Status == StatusEnded {
+			return err
+		}
+		cur.Status, cur.EndedAt, cur.EndReason = StatusEnded, now, reason
+		ended = true
+		return putSession(tx, cur)
+	})
+	return ended, err
 }
 
 // SetSessionStatus changes a session's status unless it has ended.

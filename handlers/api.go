@@ -47,11 +47,17 @@ type apiSession struct {
 	EndedAt   *time.Time `json:"ended_at"`
 	Bytes     int64      `json:"output_bytes"`
 	Dropped   int64      `json:"dropped_bytes"`
+	// EndReason says why it ended without its program's end ("the node
+	// lost it"); absent when the program ended.
+	EndReason string `json:"end_reason,omitempty"`
+	// LogTrimmed: retention removed the session's event log.
+	LogTrimmed bool `json:"log_trimmed,omitempty"`
 }
 
 func toAPI(ss db.Session) apiSession {
 	a := apiSession{ID: ss.ID, Node: ss.Node, Command: ss.Command, Args: ss.Args, Cwd: ss.Cwd, Status: ss.Status,
-		ExitCode: ss.ExitCode, StartedAt: ss.StartedAt, Bytes: ss.OutputBytes, Dropped: ss.DroppedBytes}
+		ExitCode: ss.ExitCode, StartedAt: ss.StartedAt, Bytes: ss.OutputBytes, Dropped: ss.DroppedBytes,
+		EndReason: ss.EndReason, LogTrimmed: ss.LogTrimmed}
 	if a.Args == nil {
 		a.Args = []string{}
 	}

@@ -130,14 +130,17 @@ func (h *Hub) ServeNode(ctx context.Context, t Transport, a WrapAuth) error {
 	if first.Type != wire.TypeNodeRegister || first.Decode(&reg) != nil {
 		return refuse(fmt.Sprintf("expected %s first, got %s", wire.TypeNodeRegister, first.Type))
 	}
-	if reg.Node == "" || len(reg.Node) > 128 || len(reg.Allow) > 64 || len(reg.Roots) > 64 {
-		return refuse("node.register needs a machine name (at most 128 bytes) and at most 64 commands and roots")
+	if reg.Node == "" || len(reg.Node) > 128 || len(reg.Allow) > 64 || len(reg.Roots) > 64 || len(reg.Sessions) > 4096 {
+		return refuse("node.register needs a machine name (at most 128 bytes), at most 64 commands and roots and 4096 sessions")
 	}
 	if a.Machine != "" && reg.Node != a.Machine {
 		return refuse(fmt.Sprintf("this token is for machine %q, not %q: run ct node with --name %s or make a token for this machine", a.Machine, reg.Node, a.Machine))
 	}
 	if err := h.store.PutNode(db.Node{Name: reg.Node, Hostname: reg.Hostname, User: reg.User, OS: reg.OS, Version: reg.Version, LastSeen: time.Now().UTC()}); err != nil {
 		return err
+	}
+	if reg.ReportsSessions {
+		h.endLostSessions(reg.Node, reg.Sessions)
 	}
 	c := &nodeConn{reg: reg, since: time.Now().UTC(), out: make(chan wire.Envelope, nodeQueue), gone: make(chan struct{}), waits: map[string]chan wire.NodeSpawned{}}
 	defer close(c.gone)

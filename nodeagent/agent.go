@@ -104,10 +104,19 @@ func (a *Agent) Run(ctx context.Context) error {
 }
 
 // register is what the node tells the hub about itself on every connect.
+// It names the sessions it still runs, so the hub can end the ones a
+// restarted node no longer has.
 func (a *Agent) register() wire.NodeRegister {
+	a.mu.Lock()
+	ids := make([]string, 0, len(a.sessions))
+	for id := range a.sessions {
+		ids = append(ids, id)
+	}
+	a.mu.Unlock()
 	return wire.NodeRegister{
 		Hello: wsdial.Hello(a.cfg.Name, a.cfg.Version),
 		Allow: a.cfg.Policy.Allow, Roots: a.cfg.Policy.Roots,
+		Sessions: ids, ReportsSessions: true,
 	}
 }
 

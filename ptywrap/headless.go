@@ -76,7 +76,7 @@ func StartHeadless(ctx context.Context, cfg HeadlessConfig) (*Headless, error) {
 	started := time.Now().UTC()
 	s, err := openSession(sessionSpec{
 		hub: cfg.Hub, token: cfg.Token, name: cfg.Name, version: cfg.Version, spool: cfg.Spool, plugin: cfg.Plugin,
-		start: wire.SessionStart{Command: cfg.Command, Args: shown, Cwd: cfg.Dir, Cols: cols, Rows: rows, StartedAt: started, Agent: cfg.Agent, Hooks: cfg.Hooks},
+		start: wire.SessionStart{Command: cfg.Command, Args: shown, Cwd: cfg.Dir, Cols: cols, Rows: rows, StartedAt: started, Agent: cfg.Agent, Hooks: cfg.Hooks, ByNode: true},
 	})
 	if err != nil {
 		return nil, err

@@ -15,6 +15,12 @@ type NodeRegister struct {
 	Hello
 	Allow []string `json:"allow"` // commands the node will start
 	Roots []string `json:"roots"` // directories sessions may start in (and below)
+	// Sessions are the ids of the sessions this node still runs; with
+	// ReportsSessions set, the hub ends the node's other sessions (the node
+	// restarted and lost them). A node from before the field reports none
+	// and the hub ends nothing.
+	Sessions        []string `json:"sessions,omitempty"`
+	ReportsSessions bool     `json:"reports_sessions,omitempty"`
 }
 
 // NodeSpawn is node.spawn's payload.

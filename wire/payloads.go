@@ -33,6 +33,9 @@ type SessionStart struct {
 	// session id without it, so no other holder of a machine token can take
 	// the session over.
 	Resume string `json:"resume,omitempty"`
+	// ByNode: ct node started the session (it then reports the sessions it
+	// still runs, so the hub can end the ones a restarted node lost).
+	ByNode bool `json:"by_node,omitempty"`
 }
 
 // Agent names a session.start may declare (package agent has their adapters).
