@@ -10,6 +10,7 @@ import (
 
 	"github.com/a-h/templ"
 	"github.com/ct-dev/ct/hub"
+	"github.com/ct-dev/ct/screen"
 	"github.com/ct-dev/ct/views"
 	"github.com/r3labs/sse/v2"
 )
@@ -32,7 +33,7 @@ var _ hub.Listener = (*renderer)(nil)
 // newPages builds the page-stream registry and the renderer that feeds it.
 func newPages(s *Server) (*pageStreams, *renderer) {
 	r := &renderer{s: s}
-	r.pages = newPageStreams(s.log, s.hub, r)
+	r.pages = newPageStreams(s.log, s.hub, r, s.live)
 	return r.pages, r
 }
 
@@ -56,7 +57,7 @@ func (r *renderer) opened(streamID, topic string) {
 		r.publishPending(ids)
 	case strings.HasPrefix(topic, "s:"):
 		sid := strings.TrimPrefix(topic, "s:")
-		r.s.hub.Watch(sid, +1) // the whole screen comes with the next frame
+		r.s.hub.Watch(sid, +1) // the page needs the whole screen: it comes with the next update
 		r.publishStatus(sid, ids)
 		r.WheelChanged(sid) // the new page gets the presence bar
 		r.publishSessionPrompts(sid, ids)
@@ -83,16 +84,44 @@ func (r *renderer) beat() {
 }
 
 // ScreenChanged renders a screen update once and sends it to every page
-// watching the session.
+// watching the session. A page whose buffer was full when it was sent
+// something (or that just opened) needs the whole screen: it is skipped
+// until its buffer has room again, then sent the whole screen alone, so a
+// stalled page never makes the hub resend every row to everyone.
 func (r *renderer) ScreenChanged(sid string, u hub.ScreenUpdate) {
-	data := renderHTML(views.ScreenUpdate(views.ScreenPatch{Full: u.Full, NumRows: u.NumRows, Rows: u.Rows, History: u.History}))
-	ev := &sse.Event{ID: []byte(strconv.FormatUint(u.Version, 10)), Event: []byte("screen"), Data: data}
-	for _, id := range r.pages.following(topicSession(sid)) {
-		if !r.pages.tryPublish(id, ev) {
-			// This page fell behind: it alone gets the whole screen next time.
-			r.s.hub.Watch(sid, 0)
+	id := []byte(strconv.FormatUint(u.Version, 10))
+	delta := &sse.Event{ID: id, Event: []byte("screen"), Data: renderHTML(views.ScreenUpdate(views.ScreenPatch{Full: u.Full, NumRows: u.NumRows, Rows: u.Rows, History: u.History}))}
+	var whole *sse.Event // rendered once, for the pages that need it
+	for _, streamID := range r.pages.following(topicSession(sid)) {
+		if !r.pages.needsFull(streamID) || u.Full {
+			if !r.pages.tryPublish(streamID, delta) {
+				r.pages.setNeedsFull(streamID, true) // it missed rows
+			} else if u.Full {
+				r.pages.setNeedsFull(streamID, false)
+			}
+			continue
+		}
+		// A probe first: rendering every row for a page that still reads
+		// nothing would cost a full render per frame.
+		if !r.pages.tryPublish(streamID, &sse.Event{Comment: []byte("resync")}) {
+			continue
+		}
+		if whole == nil {
+			whole = &sse.Event{ID: id, Event: []byte("screen"), Data: renderHTML(views.ScreenUpdate(views.ScreenPatch{Full: true, NumRows: len(u.All), Rows: rowMap(u.All)}))}
+		}
+		if r.pages.tryPublish(streamID, whole) {
+			r.pages.setNeedsFull(streamID, false)
 		}
 	}
+}
+
+// rowMap indexes every row of a screen.
+func rowMap(rows []screen.Row) map[int]screen.Row {
+	m := make(map[int]screen.Row, len(rows))
+	for i, row := range rows {
+		m[i] = row
+	}
+	return m
 }
 
 // LobbyChanged refreshes every open lobby and the status bar of every

@@ -186,7 +186,6 @@ func (h *Hub) notify() Listener {
 	return h.listener
 }
 
-
 // Close stops accepting work, flushes every received event to the store and
 // stops session workers. Call it after the transports are closed.
 func (h *Hub) Close(ctx context.Context) error {

@@ -36,6 +36,10 @@ type ScreenUpdate struct {
 	HistTotal int
 	Skipped   int64 // bytes the screen skipped so far (the log has them)
 	Version   uint64
+	// All is every row as of this update: what a page that joined or fell
+	// behind gets on its own, instead of every viewer being sent the
+	// whole screen.
+	All []screen.Row
 }
 
 // Snapshot is a whole screen for a page render.
@@ -67,7 +71,8 @@ type session struct {
 	pending   []screenOp
 	backlog   int
 	watchers  int
-	full      bool // next publish sends every row (a watcher joined)
+	full      bool // next publish sends every row, no history (the first watcher joined: what was sent is stale)
+	resync    bool // next publish goes out even if nothing changed (a page needs All)
 	conn      *wrapConn
 	recv      uint64            // highest seq received (stored or queued for the store)
 	promptIDs map[string]string // wrap prompt id -> hub prompt id
@@ -232,7 +237,7 @@ func (s *session) feed() {
 // returns how long to wait before a deferred publish, or 0.
 func (s *session) publish() time.Duration {
 	s.mu.Lock()
-	watchers, full := s.watchers, s.full
+	watchers, full, resync := s.watchers, s.full, s.resync
 	s.mu.Unlock()
 	if watchers <= 0 {
 		return 0
@@ -251,7 +256,7 @@ func (s *session) publish() time.Duration {
 	}
 	s.fedSince = 0
 	rows := s.scr.Rows()
-	u := ScreenUpdate{NumRows: len(rows), Skipped: s.skipped, Version: s.version, Rows: map[int]screen.Row{}}
+	u := ScreenUpdate{NumRows: len(rows), Skipped: s.skipped, Version: s.version, Rows: map[int]screen.Row{}, All: rows}
 	if full || len(rows) != len(s.sent) {
 		u.Full = true
 	}
@@ -270,22 +275,29 @@ func (s *session) publish() time.Duration {
 		s.lastPub = time.Now()
 	}
 	s.scrMu.Unlock()
-	if full {
+	if full || resync {
 		s.mu.Lock()
-		s.full = false
+		s.full, s.resync = false, false
 		s.mu.Unlock()
 	}
-	if changed {
+	if changed || resync {
 		s.h.notify().ScreenChanged(s.id, u)
 	}
 	return 0
 }
 
+// watch counts watchers; a new one (delta +1) or one that fell behind (0)
+// gets the whole screen on its own stream from the next update's All, so
+// the next update goes out even if nothing changed. The other watchers only
+// get what changed.
 func (s *session) watch(delta int) {
 	s.mu.Lock()
+	if s.watchers <= 0 && delta > 0 {
+		s.full = true // nothing was published while nobody watched
+	}
 	s.watchers += delta
 	if delta >= 0 {
-		s.full = true // a new watcher, or one that fell behind: send every row
+		s.resync = true
 	}
 	s.mu.Unlock()
 	s.poke()
@@ -306,4 +318,16 @@ func (s *session) text() string {
 	s.scrMu.Lock()
 	defer s.scrMu.Unlock()
 	return s.scr.Text()
+}
+
+// Watchers is how many pages watch a session's screen (0 when it is not in
+// memory).
+func (h *Hub) Watchers(id string) int {
+	s := h.peek(id)
+	if s == nil {
+		return 0
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.watchers
 }
