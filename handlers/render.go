@@ -5,8 +5,6 @@ import (
 	"context"
 	"strconv"
 	"strings"
-	"sync"
-	"time"
 
 	"github.com/a-h/templ"
 	"github.com/ct-dev/ct/hub"
@@ -22,17 +20,15 @@ import (
 type renderer struct {
 	s     *Server // the view models (lobbyModel, sessionPrompts, ...)
 	pages *pageStreams
-	tx    txCursors // transcript entries each session page has (render_transcript.go)
-
-	lobbyMu      sync.Mutex // guards lobbyPending
-	lobbyPending bool       // a throttled lobby refresh is scheduled
+	tx    txCursors  // transcript entries each session page has (render_transcript.go)
+	lists *coalescer // list refreshes, at most every refreshEvery per topic (render_coalesce.go)
 }
 
 var _ hub.Listener = (*renderer)(nil)
 
 // newPages builds the page-stream registry and the renderer that feeds it.
 func newPages(s *Server) (*pageStreams, *renderer) {
-	r := &renderer{s: s}
+	r := &renderer{s: s, lists: newCoalescer(refreshEvery)}
 	r.pages = newPageStreams(s.log, s.hub, r, s.live)
 	return r.pages, r
 }
@@ -127,9 +123,7 @@ func rowMap(rows []screen.Row) map[int]screen.Row {
 // LobbyChanged refreshes every open lobby and the status bar of every
 // watched session.
 func (r *renderer) LobbyChanged() {
-	if ids := r.pages.following(topicLobby); len(ids) > 0 {
-		r.publishLobby(ids)
-	}
+	r.lobbySoon()
 	for _, topic := range r.pages.sessionTopics() {
 		sid := strings.TrimPrefix(topic, "s:")
 		r.publishStatus(sid, r.pages.following(topic))
@@ -141,15 +135,17 @@ func (r *renderer) LobbyChanged() {
 // and the prompt's own page.
 func (r *renderer) PromptsChanged(sessionID, promptID string) {
 	if ids := r.pages.following(topicSession(sessionID)); len(ids) > 0 {
-		r.publishSessionPrompts(sessionID, ids)
+		r.lists.do("prompts:"+sessionID, func() {
+			r.publishSessionPrompts(sessionID, r.pages.following(topicSession(sessionID)))
+		})
 		r.publishTranscript(sessionID, ids) // a settled prompt is an approval entry
 	}
-	if ids := r.pages.following(topicLobby); len(ids) > 0 {
-		r.publishLobby(ids)
-	}
-	if ids := r.pages.following(topicApprovals); len(ids) > 0 {
-		r.publishPending(ids)
-	}
+	r.lobbySoon()
+	r.lists.do(topicApprovals, func() {
+		if ids := r.pages.following(topicApprovals); len(ids) > 0 {
+			r.publishPending(ids)
+		}
+	})
 	if ids := r.pages.following(topicPrompt(promptID)); len(ids) > 0 {
 		r.publishPrompt(promptID, ids)
 	}
@@ -176,20 +172,10 @@ func (r *renderer) WheelChanged(sid string) {
 	r.lobbySoon()
 }
 
-// lobbySoon refreshes open lobbies at most every 500 ms (presence changes
-// come in bursts when many tabs open or close).
+// lobbySoon refreshes open lobbies, coalesced: presence and prompt changes
+// come in bursts when many tabs open or a wrap floods.
 func (r *renderer) lobbySoon() {
-	r.lobbyMu.Lock()
-	if r.lobbyPending {
-		r.lobbyMu.Unlock()
-		return
-	}
-	r.lobbyPending = true
-	r.lobbyMu.Unlock()
-	time.AfterFunc(500*time.Millisecond, func() {
-		r.lobbyMu.Lock()
-		r.lobbyPending = false
-		r.lobbyMu.Unlock()
+	r.lists.do(topicLobby, func() {
 		if ids := r.pages.following(topicLobby); len(ids) > 0 {
 			r.publishLobby(ids)
 		}
