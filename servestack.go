@@ -42,7 +42,7 @@ func openStack(ctx context.Context, c serveConfig, log *slog.Logger) (*hubStack,
 	}
 	st := &hubStack{store: store, stopNotices: func() {}, stopRetention: func() {}, stopCoord: func() {}}
 	st.audit = audit.New(store, log)
-	st.hub, err = hub.New(store, log, hub.Options{WheelTimeout: c.WheelTimeout, Audit: st.audit})
+	st.hub, err = hub.New(store, log, hub.Options{WheelTimeout: c.WheelTimeout, Audit: st.audit, MaxOpenPrompts: c.MaxOpenPrompts})
 	if err != nil {
 		st.audit.Close()
 		store.Close()

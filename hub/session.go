@@ -27,6 +27,20 @@ const (
 	smallEvery  = 5 * time.Millisecond
 )
 
+// The largest screen the hub emulates: an emulator's memory grows with
+// cols x rows (and its history with cols), so a wrap declaring 1000x500
+// screens must not make the hub hold gigabytes. Larger sizes are clamped;
+// the log keeps every byte, so nothing is lost but the screen's width.
+const (
+	MaxCols = 500
+	MaxRows = 200
+)
+
+// clampSize bounds a declared screen size to MaxCols x MaxRows.
+func clampSize(cols, rows int) (int, int) {
+	return min(cols, MaxCols), min(rows, MaxRows)
+}
+
 // ScreenUpdate is what changed on a screen since the last update sent.
 type ScreenUpdate struct {
 	Full      bool               // Rows holds every row; replace the screen
@@ -101,7 +115,7 @@ func newSession(h *Hub, meta db.Session) *session {
 	s := &session{
 		h: h, id: meta.ID, meta: meta, recv: meta.LastSeq, promptIDs: map[string]string{},
 		hooks: meta.Hooks, // as the wrap declared it (db fills it in for older wraps)
-		scr:   screen.New(meta.Cols, meta.Rows),
+		scr:   screen.New(clampSize(meta.Cols, meta.Rows)),
 		wake:  make(chan struct{}, 1),
 		done:  make(chan struct{}),
 	}
@@ -214,7 +228,7 @@ func (s *session) feed() {
 	s.fedSince += int64(backlog) - skip
 	for _, op := range ops {
 		if op.cols > 0 {
-			s.scr.Resize(op.cols, op.rows)
+			s.scr.Resize(clampSize(op.cols, op.rows))
 			continue
 		}
 		d := op.data
