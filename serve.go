@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"errors"
+	"flag"
 	"fmt"
 	"io"
 	"log/slog"
@@ -41,6 +42,11 @@ type serveConfig struct {
 
 	// Outbound addresses, coordination rates, the audit anchor (serveoutbound.go).
 	Outbound outboundConfig
+
+	// Resource limits; see docs/design.md "Security model" (0 = default, -1 = no cap).
+	MaxStreams        int // open SSE streams on the hub
+	MaxStreamsPerUser int // open SSE streams of one person
+	MaxOpenPrompts    int // open questions of one session
 }
 
 func parseServe(args []string, getenv func(string) string, stdout, stderr io.Writer) (serveConfig, error) {
@@ -85,6 +91,9 @@ event is written before it exits.`, stdout)
 	if err != nil {
 		return c, err
 	}
+	if err := limitFlags(fs, getenv, &c, stderr); err != nil {
+		return c, err
+	}
 	if err := parseFlags(fs, args, stderr); err != nil {
 		return c, err
 	}
@@ -111,6 +120,31 @@ event is written before it exits.`, stdout)
 // defaultIdleTimeout closes keep-alive connections nobody uses; browsers
 // reopen one in a round trip.
 const defaultIdleTimeout = 2 * time.Minute
+
+// limitFlags declares the resource caps (flag > env > default).
+func limitFlags(fs *flag.FlagSet, getenv func(string) string, c *serveConfig, stderr io.Writer) error {
+	for _, l := range []struct {
+		name, env, what string
+		v               *int
+		def             int
+	}{
+		{"max-streams", "CT_MAX_STREAMS", "open SSE streams on the hub (pages and /api/v1/events); -1 = no cap", &c.MaxStreams, handlers.DefaultMaxStreams},
+		{"max-streams-per-user", "CT_MAX_STREAMS_PER_USER", "open SSE streams of one person (all their tabs, phones, API clients); -1 = no cap", &c.MaxStreamsPerUser, handlers.DefaultMaxStreamsPerUser},
+		{"max-open-prompts", "CT_MAX_OPEN_PROMPTS", "open questions of one session; more are denied to the agent; -1 = no cap", &c.MaxOpenPrompts, hub.DefaultMaxOpenPrompts},
+	} {
+		*l.v = l.def
+		if v := getenv(l.env); v != "" {
+			n, err := strconv.Atoi(v)
+			if err != nil || n == 0 || n < -1 {
+				fmt.Fprintf(stderr, "ct serve: %s=%q must be a positive number, or -1 for no cap\n", l.env, v)
+				return errUsage
+			}
+			*l.v = n
+		}
+		fs.IntVar(l.v, l.name, *l.v, l.what+" (env "+l.env+")")
+	}
+	return nil
+}
 
 // durationEnv reads a positive duration from the environment into d.
 func durationEnv(getenv func(string) string, key string, d *time.Duration, stderr io.Writer) error {
@@ -168,7 +202,7 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 		return err
 	}
 	srv := handlers.New(handlers.Deps{Hub: st.hub, Store: st.store, Log: log, Version: version, TrustedProxies: trusted,
-		BodyTimeout: c.BodyTimeout, Coord: st.coord, Audit: st.audit, Notifier: st.notifier})
+		BodyTimeout: c.BodyTimeout, MaxStreams: c.MaxStreams, MaxStreamsPerUser: c.MaxStreamsPerUser, Coord: st.coord, Audit: st.audit, Notifier: st.notifier})
 	st.hub.SetListener(st.listeners(srv.Listener()))
 	// The page streams' heartbeat: owned here, stopped before shutdown.
 	hbCtx, stopHeartbeat := context.WithCancel(ctx)

@@ -45,7 +45,7 @@ func openStack(ctx context.Context, c serveConfig, log *slog.Logger) (*hubStack,
 		store.Close()
 		return nil, err
 	}
-	st.hub, err = hub.New(store, log, hub.Options{WheelTimeout: c.WheelTimeout, Audit: st.audit})
+	st.hub, err = hub.New(store, log, hub.Options{WheelTimeout: c.WheelTimeout, Audit: st.audit, MaxOpenPrompts: c.MaxOpenPrompts})
 	if err != nil {
 		st.audit.Close()
 		store.Close()

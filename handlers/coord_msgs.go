@@ -141,6 +141,12 @@ func (s *Server) handleAPIEvents(w http.ResponseWriter, r *http.Request) {
 		writeJSON(w, http.StatusInternalServerError, map[string]string{"error": "streaming is not supported here"})
 		return
 	}
+	ctx, _, release, err := s.live.hold(w, r) // capped; closed on revoke, logout, rights cut
+	if err != nil {
+		writeJSON(w, streamStatus(err), map[string]string{"error": err.Error()})
+		return
+	}
+	defer release()
 	sub := s.coord.Bus().Subscribe(v.Peer, v.Groups, false)
 	defer s.coord.Bus().Unsubscribe(sub)
 	s.log.Info("coord stream open", "peer", v.Peer)
@@ -172,7 +178,7 @@ func (s *Server) handleAPIEvents(w http.ResponseWriter, r *http.Request) {
 				return
 			}
 			fl.Flush()
-		case <-r.Context().Done():
+		case <-ctx.Done():
 			return
 		}
 	}

@@ -42,6 +42,12 @@ type Deps struct {
 	TrustedProxies []*net.IPNet
 	// BodyTimeout bounds sending a request body (0: DefaultBodyTimeout).
 	BodyTimeout time.Duration
+	// MaxStreams bounds open SSE streams on the hub (page streams and
+	// /api/v1/events); 0: DefaultMaxStreams, < 0: no cap.
+	MaxStreams int
+	// MaxStreamsPerUser bounds one person's open streams; 0:
+	// DefaultMaxStreamsPerUser, < 0: no cap.
+	MaxStreamsPerUser int
 }
 
 // Server serves ct's HTTP surface.
@@ -53,6 +59,7 @@ type Server struct {
 	sse     *sse.Server
 	sockets *sockets     // the workstation sockets (sockets.go)
 	pages   *pageStreams // the pages' SSE streams (sse.go)
+	live    *liveConns   // every long-lived connection by credential, and the stream caps (liveconns.go)
 	render  *renderer    // the hub's listener for the pages (render.go)
 	handler http.Handler
 
@@ -92,6 +99,7 @@ func New(d Deps) *Server {
 		s.bodyTimeout = DefaultBodyTimeout
 	}
 	s.sockets = newSockets()
+	s.live = newLiveConns(orDefault(d.MaxStreams, DefaultMaxStreams), orDefault(d.MaxStreamsPerUser, DefaultMaxStreamsPerUser))
 	s.pages, s.render = newPages(s)
 	s.sse = s.pages.server
 	s.handler = s.routes()

@@ -192,6 +192,7 @@ func (s *Server) handleLogout(w http.ResponseWriter, r *http.Request) error {
 	p := principal(r)
 	if p.Kind == auth.KindSession {
 		_ = s.store.DeleteWebSessions(p.TokenID, "")
+		s.live.dropCred(p.TokenID) // its open pages end with the login
 	}
 	http.SetCookie(w, &http.Cookie{Name: sessionCookie, Value: "", Path: "/", MaxAge: -1, HttpOnly: true, SameSite: http.SameSiteLaxMode, Secure: isSecure(r)})
 	s.audit(r, "logout", p.User)

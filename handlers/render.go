@@ -5,11 +5,10 @@ import (
 	"context"
 	"strconv"
 	"strings"
-	"sync"
-	"time"
 
 	"github.com/a-h/templ"
 	"github.com/ct-dev/ct/hub"
+	"github.com/ct-dev/ct/screen"
 	"github.com/ct-dev/ct/views"
 	"github.com/r3labs/sse/v2"
 )
@@ -21,18 +20,16 @@ import (
 type renderer struct {
 	s     *Server // the view models (lobbyModel, sessionPrompts, ...)
 	pages *pageStreams
-	tx    txCursors // transcript entries each session page has (render_transcript.go)
-
-	lobbyMu      sync.Mutex // guards lobbyPending
-	lobbyPending bool       // a throttled lobby refresh is scheduled
+	tx    txCursors  // transcript entries each session page has (render_transcript.go)
+	lists *coalescer // list refreshes, at most every refreshEvery per topic (render_coalesce.go)
 }
 
 var _ hub.Listener = (*renderer)(nil)
 
 // newPages builds the page-stream registry and the renderer that feeds it.
 func newPages(s *Server) (*pageStreams, *renderer) {
-	r := &renderer{s: s}
-	r.pages = newPageStreams(s.log, s.hub, r)
+	r := &renderer{s: s, lists: newCoalescer(refreshEvery)}
+	r.pages = newPageStreams(s.log, s.hub, r, s.live)
 	return r.pages, r
 }
 
@@ -56,7 +53,7 @@ func (r *renderer) opened(streamID, topic string) {
 		r.publishPending(ids)
 	case strings.HasPrefix(topic, "s:"):
 		sid := strings.TrimPrefix(topic, "s:")
-		r.s.hub.Watch(sid, +1) // the whole screen comes with the next frame
+		r.s.hub.Watch(sid, +1) // the page needs the whole screen: it comes with the next update
 		r.publishStatus(sid, ids)
 		r.WheelChanged(sid) // the new page gets the presence bar
 		r.publishSessionPrompts(sid, ids)
@@ -83,24 +80,50 @@ func (r *renderer) beat() {
 }
 
 // ScreenChanged renders a screen update once and sends it to every page
-// watching the session.
+// watching the session. A page whose buffer was full when it was sent
+// something (or that just opened) needs the whole screen: it is skipped
+// until its buffer has room again, then sent the whole screen alone, so a
+// stalled page never makes the hub resend every row to everyone.
 func (r *renderer) ScreenChanged(sid string, u hub.ScreenUpdate) {
-	data := renderHTML(views.ScreenUpdate(views.ScreenPatch{Full: u.Full, NumRows: u.NumRows, Rows: u.Rows, History: u.History}))
-	ev := &sse.Event{ID: []byte(strconv.FormatUint(u.Version, 10)), Event: []byte("screen"), Data: data}
-	for _, id := range r.pages.following(topicSession(sid)) {
-		if !r.pages.tryPublish(id, ev) {
-			// This page fell behind: it alone gets the whole screen next time.
-			r.s.hub.Watch(sid, 0)
+	id := []byte(strconv.FormatUint(u.Version, 10))
+	delta := &sse.Event{ID: id, Event: []byte("screen"), Data: renderHTML(views.ScreenUpdate(views.ScreenPatch{Full: u.Full, NumRows: u.NumRows, Rows: u.Rows, History: u.History}))}
+	var whole *sse.Event // rendered once, for the pages that need it
+	for _, streamID := range r.pages.following(topicSession(sid)) {
+		if !r.pages.needsFull(streamID) || u.Full {
+			if !r.pages.tryPublish(streamID, delta) {
+				r.pages.setNeedsFull(streamID, true) // it missed rows
+			} else if u.Full {
+				r.pages.setNeedsFull(streamID, false)
+			}
+			continue
+		}
+		// A probe first: rendering every row for a page that still reads
+		// nothing would cost a full render per frame.
+		if !r.pages.tryPublish(streamID, &sse.Event{Comment: []byte("resync")}) {
+			continue
+		}
+		if whole == nil {
+			whole = &sse.Event{ID: id, Event: []byte("screen"), Data: renderHTML(views.ScreenUpdate(views.ScreenPatch{Full: true, NumRows: len(u.All), Rows: rowMap(u.All)}))}
+		}
+		if r.pages.tryPublish(streamID, whole) {
+			r.pages.setNeedsFull(streamID, false)
 		}
 	}
+}
+
+// rowMap indexes every row of a screen.
+func rowMap(rows []screen.Row) map[int]screen.Row {
+	m := make(map[int]screen.Row, len(rows))
+	for i, row := range rows {
+		m[i] = row
+	}
+	return m
 }
 
 // LobbyChanged refreshes every open lobby and the status bar of every
 // watched session.
 func (r *renderer) LobbyChanged() {
-	if ids := r.pages.following(topicLobby); len(ids) > 0 {
-		r.publishLobby(ids)
-	}
+	r.lobbySoon()
 	for _, topic := range r.pages.sessionTopics() {
 		sid := strings.TrimPrefix(topic, "s:")
 		r.publishStatus(sid, r.pages.following(topic))
@@ -112,15 +135,17 @@ func (r *renderer) LobbyChanged() {
 // and the prompt's own page.
 func (r *renderer) PromptsChanged(sessionID, promptID string) {
 	if ids := r.pages.following(topicSession(sessionID)); len(ids) > 0 {
-		r.publishSessionPrompts(sessionID, ids)
+		r.lists.do("prompts:"+sessionID, func() {
+			r.publishSessionPrompts(sessionID, r.pages.following(topicSession(sessionID)))
+		})
 		r.publishTranscript(sessionID, ids) // a settled prompt is an approval entry
 	}
-	if ids := r.pages.following(topicLobby); len(ids) > 0 {
-		r.publishLobby(ids)
-	}
-	if ids := r.pages.following(topicApprovals); len(ids) > 0 {
-		r.publishPending(ids)
-	}
+	r.lobbySoon()
+	r.lists.do(topicApprovals, func() {
+		if ids := r.pages.following(topicApprovals); len(ids) > 0 {
+			r.publishPending(ids)
+		}
+	})
 	if ids := r.pages.following(topicPrompt(promptID)); len(ids) > 0 {
 		r.publishPrompt(promptID, ids)
 	}
@@ -147,20 +172,10 @@ func (r *renderer) WheelChanged(sid string) {
 	r.lobbySoon()
 }
 
-// lobbySoon refreshes open lobbies at most every 500 ms (presence changes
-// come in bursts when many tabs open or close).
+// lobbySoon refreshes open lobbies, coalesced: presence and prompt changes
+// come in bursts when many tabs open or a wrap floods.
 func (r *renderer) lobbySoon() {
-	r.lobbyMu.Lock()
-	if r.lobbyPending {
-		r.lobbyMu.Unlock()
-		return
-	}
-	r.lobbyPending = true
-	r.lobbyMu.Unlock()
-	time.AfterFunc(500*time.Millisecond, func() {
-		r.lobbyMu.Lock()
-		r.lobbyPending = false
-		r.lobbyMu.Unlock()
+	r.lists.do(topicLobby, func() {
 		if ids := r.pages.following(topicLobby); len(ids) > 0 {
 			r.publishLobby(ids)
 		}

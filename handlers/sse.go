@@ -5,7 +5,6 @@ import (
 	"crypto/rand"
 	"encoding/hex"
 	"log/slog"
-	"net/http"
 	"strconv"
 	"strings"
 	"sync"
@@ -15,27 +14,28 @@ import (
 	"github.com/r3labs/sse/v2"
 )
 
-// maxStreams bounds open SSE streams so a misbehaving client cannot make the
-// hub allocate one per request forever.
-const maxStreams = 10000
-
 // pageStreams is the registry of open pages' SSE streams: which topic each
 // follows, who looks at it, and their presence on a session while the stream
 // lives. It sends what it is given and renders nothing (renderer does). One
-// r3labs stream per page (not per session) because r3labs delivers to a
-// stream's subscribers in turn and would let one slow phone stall every
-// other viewer; per page, a slow one only fails its own TryPublish and is
-// resynced.
+// r3labs stream per connection (not per session, not even per page key)
+// because r3labs delivers to a stream's subscribers in turn: one slow phone
+// would stall every other viewer, and a stuck connection would stall the
+// page's own reconnect. Per connection, a slow one only fails its own
+// TryPublish and is resynced (sse_conn.go).
 type pageStreams struct {
 	server   *sse.Server
 	log      *slog.Logger
 	presence presence
 	hooks    pageHooks
+	live     *liveConns // the stream caps and close-by-credential
 
 	mu     sync.Mutex
 	topics map[string]map[string]bool // topic -> stream ids of open pages
-	who    map[string]*viewer         // stream id -> who is looking (lists are rendered per person)
+	conns  map[string]*pageConn       // stream id -> the connection
+	byKey  map[string]*pageConn       // "<topic>:<page key>" -> its newest connection
 	seq    uint64                     // event ids for list pages
+	nconn  uint64                     // numbers connections (their stream ids)
+	closed bool                       // close ran: no new stream
 	done   chan struct{}              // closed by close; stops the heartbeat
 	once   sync.Once
 }
@@ -62,9 +62,12 @@ const (
 func topicSession(id string) string { return "s:" + id }
 func topicPrompt(id string) string  { return "p:" + id }
 
-func newPageStreams(log *slog.Logger, p presence, hooks pageHooks) *pageStreams {
-	ps := &pageStreams{log: log, presence: p, hooks: hooks, topics: map[string]map[string]bool{}, who: map[string]*viewer{}, done: make(chan struct{})}
-	srv := sse.NewWithCallback(ps.subscribed, ps.unsubscribed)
+func newPageStreams(log *slog.Logger, p presence, hooks pageHooks, live *liveConns) *pageStreams {
+	ps := &pageStreams{log: log, presence: p, hooks: hooks, live: live, topics: map[string]map[string]bool{}, conns: map[string]*pageConn{}, byKey: map[string]*pageConn{}, done: make(chan struct{})}
+	// Only OnSubscribe: cleanup runs once in serve when the connection
+	// ends, however it ends (r3labs skips OnUnsubscribe when a stream is
+	// removed).
+	srv := sse.NewWithCallback(ps.subscribed, nil)
 	// Replay would resend stale screens from the library's log; the page
 	// render and a full resync on subscribe are the backlog instead.
 	srv.AutoReplay = false
@@ -76,10 +79,21 @@ func newPageStreams(log *slog.Logger, p presence, hooks pageHooks) *pageStreams 
 	return ps
 }
 
-// close ends every stream and stops the heartbeat.
+// close ends every stream and stops the heartbeat. Connections are killed
+// (not r3labs' Server.Close, which skips their cleanup), so each runs its
+// own.
 func (ps *pageStreams) close() {
 	ps.once.Do(func() { close(ps.done) })
-	ps.server.Close()
+	ps.mu.Lock()
+	ps.closed = true
+	cs := make([]*pageConn, 0, len(ps.conns))
+	for _, c := range ps.conns {
+		cs = append(cs, c)
+	}
+	ps.mu.Unlock()
+	for _, c := range cs {
+		c.kill()
+	}
 }
 
 // newStreamKey names a page's stream; the page keeps it across reconnects.
@@ -101,90 +115,12 @@ func validKey(k string) bool {
 	return true
 }
 
-// serve runs the r3labs stream for one page following topic.
-func (ps *pageStreams) serve(w http.ResponseWriter, r *http.Request, topic string) {
-	k := r.URL.Query().Get("v")
-	if !validKey(k) {
-		http.Error(w, "missing or bad ?v= stream key; reload the page", http.StatusBadRequest)
-		return
-	}
-	if ps.count() >= maxStreams {
-		http.Error(w, "too many open streams on this hub; close some tabs", http.StatusServiceUnavailable)
-		return
-	}
-	streamID := topic + ":" + k
-	ps.mu.Lock()
-	v := ps.who[streamID]
-	if v == nil {
-		v = &viewer{}
-		ps.who[streamID] = v
-	}
-	v.p, v.device, v.hubURL, v.conns = principal(r), deviceOf(r), hubURL(r), v.conns+1
-	ps.mu.Unlock()
-	// r3labs reads the stream name from ?stream=; chi's route carries it.
-	r2 := r.Clone(r.Context())
-	r2.URL.RawQuery = "stream=" + streamID
-	ps.log.Debug("stream open", "stream", streamID)
-	// Presence is the open connection itself: counted here, around the
-	// stream's whole life, so a connection that drops always uncounts.
-	sid, isSession := strings.CutPrefix(topic, "s:")
-	if isSession {
-		ps.presence.Present(sid, principal(r).User, deviceOf(r), +1)
-	}
-	ps.server.ServeHTTP(w, r2)
-	if isSession {
-		ps.presence.Present(sid, principal(r).User, deviceOf(r), -1)
-	}
-	ps.log.Debug("stream close", "stream", streamID)
-	ps.mu.Lock()
-	if v.conns--; v.conns == 0 {
-		delete(ps.who, streamID)
-	}
-	ps.mu.Unlock()
-}
-
-// count is how many page streams are open.
-func (ps *pageStreams) count() int {
-	ps.mu.Lock()
-	defer ps.mu.Unlock()
-	n := 0
-	for _, m := range ps.topics {
-		n += len(m)
-	}
-	return n
-}
-
 // topicOf splits a stream id into its topic.
 func topicOf(streamID string) string {
 	if i := strings.LastIndexByte(streamID, ':'); i > 0 {
 		return streamID[:i]
 	}
 	return streamID
-}
-
-// subscribed runs (in its own goroutine) when a page's stream connects or
-// reconnects; the hooks send it the full current state, so a page that lost
-// its connection resumes without a reload.
-func (ps *pageStreams) subscribed(streamID string, _ *sse.Subscriber) {
-	topic := topicOf(streamID)
-	ps.mu.Lock()
-	if ps.topics[topic] == nil {
-		ps.topics[topic] = map[string]bool{}
-	}
-	ps.topics[topic][streamID] = true
-	ps.mu.Unlock()
-	ps.hooks.opened(streamID, topic)
-}
-
-func (ps *pageStreams) unsubscribed(streamID string, _ *sse.Subscriber) {
-	topic := topicOf(streamID)
-	ps.mu.Lock()
-	delete(ps.topics[topic], streamID)
-	if len(ps.topics[topic]) == 0 {
-		delete(ps.topics, topic)
-	}
-	ps.mu.Unlock()
-	ps.hooks.closed(streamID, topic)
 }
 
 // following lists the stream ids of pages following topic.
@@ -254,11 +190,9 @@ func (ps *pageStreams) heartbeat(ctx context.Context) {
 		case <-t.C:
 		}
 		ps.mu.Lock()
-		var ids []string
-		for _, m := range ps.topics {
-			for id := range m {
-				ids = append(ids, id)
-			}
+		ids := make([]string, 0, len(ps.conns))
+		for id := range ps.conns {
+			ids = append(ids, id)
 		}
 		ps.mu.Unlock()
 		for _, id := range ids {
@@ -266,38 +200,6 @@ func (ps *pageStreams) heartbeat(ctx context.Context) {
 		}
 		ps.hooks.beat()
 	}
-}
-
-// dropUser ends every open page stream of user, so a person whose rights
-// were cut (disabled, fewer grants, lower role) reconnects and is checked
-// again instead of watching on with what they had.
-func (ps *pageStreams) dropUser(user string) {
-	ps.mu.Lock()
-	var ids []string
-	for id, v := range ps.who {
-		if v.p.User == user {
-			ids = append(ids, id)
-		}
-	}
-	ps.mu.Unlock()
-	for _, id := range ids {
-		ps.server.RemoveStream(id)
-	}
-}
-
-// viewer is who looks at one page's stream.
-type viewer struct {
-	p      auth.Principal
-	device string // phone | desktop
-	hubURL string // the hub's address as this page reached it
-	conns  int    // open connections of this stream id (a reconnect may overlap)
-}
-
-// viewerOf is who looks at a stream (nil: gone).
-func (ps *pageStreams) viewerOf(streamID string) *viewer {
-	ps.mu.Lock()
-	defer ps.mu.Unlock()
-	return ps.who[streamID]
 }
 
 // group is the streams of people who see the same thing.
@@ -315,10 +217,11 @@ func (ps *pageStreams) byViewer(ids []string) []group {
 	idx := map[string]int{}
 	var out []group
 	for _, id := range ids {
-		v := ps.who[id]
-		if v == nil {
+		c := ps.conns[id]
+		if c == nil {
 			continue // gone already
 		}
+		v := c.v
 		key := v.p.Role + "|" + strings.Join(v.p.Grants, ",")
 		i, ok := idx[key]
 		if !ok {

@@ -141,6 +141,7 @@ func (s *Server) revokeToken(p auth.Principal, id string) (db.Token, error) {
 		return t, err
 	}
 	s.hub.DropToken(t.ID)
+	s.live.dropCred(t.ID)
 	return t, nil
 }
 

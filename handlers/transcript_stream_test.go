@@ -1,9 +1,6 @@
 package handlers
 
 import (
-	"bufio"
-	"context"
-	"net/http"
 	"strings"
 	"testing"
 	"time"
@@ -30,37 +27,16 @@ func logEntry(t *testing.T, store *db.Store, sid string, seq uint64, kind, text 
 // sseReader reads a stream's data lines, joined per event.
 type sseReader struct {
 	t  *testing.T
-	ch chan string
+	ch <-chan string
 }
 
 func openStream(t *testing.T, url, token string) *sseReader {
 	t.Helper()
-	ctx, cancel := context.WithCancel(context.Background())
-	t.Cleanup(cancel)
-	req, _ := http.NewRequestWithContext(ctx, "GET", url, nil)
-	req.Header.Set("Authorization", "Bearer "+token)
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil || resp.StatusCode != 200 {
-		t.Fatalf("stream: %v %v", resp, err)
+	ch, resp := sseEvents(t, url, token)
+	if resp.StatusCode != 200 {
+		t.Fatalf("stream: %v", resp.Status)
 	}
-	r := &sseReader{t: t, ch: make(chan string, 64)}
-	go func() {
-		defer resp.Body.Close()
-		sc := bufio.NewScanner(resp.Body)
-		sc.Buffer(make([]byte, 1<<20), 1<<20)
-		var ev strings.Builder
-		for sc.Scan() {
-			line := sc.Text()
-			switch {
-			case strings.HasPrefix(line, "data:"):
-				ev.WriteString(strings.TrimPrefix(line, "data:") + "\n")
-			case line == "" && ev.Len() > 0:
-				r.ch <- ev.String()
-				ev.Reset()
-			}
-		}
-	}()
-	return r
+	return &sseReader{t: t, ch: ch}
 }
 
 // next returns the next event holding the transcript list or an append.

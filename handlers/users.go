@@ -118,11 +118,12 @@ func (s *Server) handleUserUpdate(w http.ResponseWriter, r *http.Request) error 
 	}
 	if u.Disabled || hash != "" {
 		_ = s.store.DeleteWebSessions("", name) // log them out everywhere
+		s.live.dropWeb(name)
 	}
 	if u.Disabled || auth.RoleRank(u.Role) < auth.RoleRank(before.Role) || strings.Join(before.Grants, ",") != strings.Join(u.Grants, ",") {
 		// Rights cut: open pages reconnect and are checked again; the
 		// workstations of a disabled person lose their connections.
-		s.pages.dropUser(name)
+		s.rightsCut(u)
 		if u.Disabled {
 			if ts, err := s.store.Tokens(name); err == nil {
 				for _, t := range ts {

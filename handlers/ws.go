@@ -61,6 +61,13 @@ func (s *Server) serveMachineSocket(w http.ResponseWriter, r *http.Request, what
 		s.refuse(w, r, http.StatusForbidden, needMachine, "")
 		return
 	}
+	// A machine token is worth what its maker may still do: one who lost
+	// the grant for the machine (or was disabled: refused earlier) no
+	// longer lets it publish.
+	if maker := (auth.Principal{User: p.User, Role: p.Role, Grants: p.Grants, Kind: auth.KindSession}); !maker.CanDrive(p.Machine) {
+		s.refuse(w, r, http.StatusForbidden, "The person who made this machine token ("+p.User+") may no longer drive machine "+p.Machine+": ask an admin to grant it again, or make a new token as someone who may.", "")
+		return
+	}
 	c, err := websocket.Accept(w, r, nil) // nil options: same-origin check on for browsers
 	if err != nil {
 		return // Accept has answered the request
@@ -73,10 +80,17 @@ func (s *Server) serveMachineSocket(w http.ResponseWriter, r *http.Request, what
 		return
 	}
 	defer s.sockets.remove(t)
-	beat, stopBeat := context.WithCancel(r.Context())
+	// Registered by credential: revoking the token, disabling its maker or
+	// cutting their grant for the machine ends the connection.
+	ctx, cancel := context.WithCancel(r.Context())
+	defer cancel()
+	// Cancelling is enough: the read under ctx fails and closes the socket.
+	reg := s.live.openSocket(p, cancel)
+	defer s.live.close(reg)
+	beat, stopBeat := context.WithCancel(ctx)
 	defer stopBeat()
 	go heartbeat(beat, c, t.lastRead) // a machine that vanishes shows offline
-	err = serve(r.Context(), t, hub.WrapAuth{TokenID: p.TokenID, Machine: p.Machine, User: p.User})
+	err = serve(ctx, t, hub.WrapAuth{TokenID: p.TokenID, Machine: p.Machine, User: p.User})
 	s.closeMachineSocket(r, c, what, err)
 }
 

@@ -140,6 +140,9 @@ type Options struct {
 	ScreenRules []ScreenRule
 	// Audit records what the hub decides on its own (nil: not recorded).
 	Audit Auditor
+	// MaxOpenPrompts bounds the open questions of one session; more are
+	// denied to the wrap (0: DefaultMaxOpenPrompts, < 0: no cap).
+	MaxOpenPrompts int
 }
 
 func (o Options) withDefaults() Options {
@@ -152,6 +155,7 @@ func (o Options) withDefaults() Options {
 	if o.ScreenRules == nil {
 		o.ScreenRules = DefaultScreenRules()
 	}
+	o.MaxOpenPrompts = capOr(o.MaxOpenPrompts, DefaultMaxOpenPrompts)
 	return o
 }
 

@@ -40,7 +40,9 @@ func (c *wrapConn) handleUnsequenced(s *session, e wire.Envelope) {
 			c.h.log.Warn("bad prompt.open", "session", c.session, "error", err)
 			return
 		}
-		c.h.openPrompt(c, s, p)
+		if !c.h.refuseExcessPrompt(c, p) {
+			c.h.openPrompt(c, s, p)
+		}
 	case wire.TypePromptResult:
 		var r wire.PromptResult
 		if e.Decode(&r) == nil {

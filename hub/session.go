@@ -26,6 +26,20 @@ const (
 	smallEvery  = 5 * time.Millisecond
 )
 
+// The largest screen the hub emulates: an emulator's memory grows with
+// cols x rows (and its history with cols), so a wrap declaring 1000x500
+// screens must not make the hub hold gigabytes. Larger sizes are clamped;
+// the log keeps every byte, so nothing is lost but the screen's width.
+const (
+	MaxCols = 500
+	MaxRows = 200
+)
+
+// clampSize bounds a declared screen size to MaxCols x MaxRows.
+func clampSize(cols, rows int) (int, int) {
+	return min(cols, MaxCols), min(rows, MaxRows)
+}
+
 // ScreenUpdate is what changed on a screen since the last update sent.
 type ScreenUpdate struct {
 	Full      bool               // Rows holds every row; replace the screen
@@ -35,6 +49,10 @@ type ScreenUpdate struct {
 	HistTotal int
 	Skipped   int64 // bytes the screen skipped so far (the log has them)
 	Version   uint64
+	// All is every row as of this update: what a page that joined or fell
+	// behind gets on its own, instead of every viewer being sent the
+	// whole screen.
+	All []screen.Row
 }
 
 // Snapshot is a whole screen for a page render.
@@ -63,7 +81,8 @@ type session struct {
 	pending   []screenOp
 	backlog   int
 	watchers  int
-	full      bool // next publish sends every row (a watcher joined)
+	full      bool // next publish sends every row, no history (the first watcher joined: what was sent is stale)
+	resync    bool // next publish goes out even if nothing changed (a page needs All)
 	conn      *wrapConn
 	recv      uint64            // highest seq received (stored or queued for the store)
 	refuse    bool              // a store failure: take nothing until a new connection attaches
@@ -94,7 +113,7 @@ func newSession(h *Hub, meta db.Session) *session {
 	s := &session{
 		h: h, id: meta.ID, meta: meta, recv: meta.LastSeq, promptIDs: map[string]string{},
 		hooks: meta.Hooks, // as the wrap declared it (db fills it in for older wraps)
-		scr:   screen.New(meta.Cols, meta.Rows),
+		scr:   screen.New(clampSize(meta.Cols, meta.Rows)),
 		wake:  make(chan struct{}, 1),
 		done:  make(chan struct{}),
 	}
@@ -207,7 +226,7 @@ func (s *session) feed() {
 	s.fedSince += int64(backlog) - skip
 	for _, op := range ops {
 		if op.cols > 0 {
-			s.scr.Resize(op.cols, op.rows)
+			s.scr.Resize(clampSize(op.cols, op.rows))
 			continue
 		}
 		d := op.data
@@ -230,7 +249,7 @@ func (s *session) feed() {
 // returns how long to wait before a deferred publish, or 0.
 func (s *session) publish() time.Duration {
 	s.mu.Lock()
-	watchers, full := s.watchers, s.full
+	watchers, full, resync := s.watchers, s.full, s.resync
 	s.mu.Unlock()
 	if watchers <= 0 {
 		return 0
@@ -249,7 +268,7 @@ func (s *session) publish() time.Duration {
 	}
 	s.fedSince = 0
 	rows := s.scr.Rows()
-	u := ScreenUpdate{NumRows: len(rows), Skipped: s.skipped, Version: s.version, Rows: map[int]screen.Row{}}
+	u := ScreenUpdate{NumRows: len(rows), Skipped: s.skipped, Version: s.version, Rows: map[int]screen.Row{}, All: rows}
 	if full || len(rows) != len(s.sent) {
 		u.Full = true
 	}
@@ -268,22 +287,29 @@ func (s *session) publish() time.Duration {
 		s.lastPub = time.Now()
 	}
 	s.scrMu.Unlock()
-	if full {
+	if full || resync {
 		s.mu.Lock()
-		s.full = false
+		s.full, s.resync = false, false
 		s.mu.Unlock()
 	}
-	if changed {
+	if changed || resync {
 		s.h.notify().ScreenChanged(s.id, u)
 	}
 	return 0
 }
 
+// watch counts watchers; a new one (delta +1) or one that fell behind (0)
+// gets the whole screen on its own stream from the next update's All, so
+// the next update goes out even if nothing changed. The other watchers only
+// get what changed.
 func (s *session) watch(delta int) {
 	s.mu.Lock()
+	if s.watchers <= 0 && delta > 0 {
+		s.full = true // nothing was published while nobody watched
+	}
 	s.watchers += delta
 	if delta >= 0 {
-		s.full = true // a new watcher, or one that fell behind: send every row
+		s.resync = true
 	}
 	s.mu.Unlock()
 	s.poke()
@@ -304,4 +330,16 @@ func (s *session) text() string {
 	s.scrMu.Lock()
 	defer s.scrMu.Unlock()
 	return s.scr.Text()
+}
+
+// Watchers is how many pages watch a session's screen (0 when it is not in
+// memory).
+func (h *Hub) Watchers(id string) int {
+	s := h.peek(id)
+	if s == nil {
+		return 0
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.watchers
 }

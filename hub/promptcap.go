@@ -1,0 +1,45 @@
+package hub
+
+import (
+	"fmt"
+
+	"github.com/ct-dev/ct/db"
+	"github.com/ct-dev/ct/wire"
+)
+
+// DefaultMaxOpenPrompts bounds the questions one session may have open at
+// once (ct serve --max-open-prompts). An agent asks one at a time; a wrap
+// opening more is broken or hostile, and each open one costs every
+// approvals page a re-render.
+const DefaultMaxOpenPrompts = 32
+
+// refuseExcessPrompt answers a prompt.open beyond the session's cap with a
+// deny the agent is told (so its hook does not wait) and reports true; the
+// prompt is not stored and no page is re-rendered.
+func (h *Hub) refuseExcessPrompt(c *wrapConn, p wire.PromptOpen) bool {
+	max := h.opts.MaxOpenPrompts
+	if max <= 0 {
+		return false
+	}
+	open, err := h.store.Prompts(db.PromptFilter{State: db.PromptPending, SessionID: c.session, Limit: max})
+	if err != nil || len(open) < max {
+		return false
+	}
+	h.log.Warn("prompt refused: too many open", "session", c.session, "open", len(open))
+	d, _ := wire.New(wire.TypePromptDecide, wire.PromptDecide{ID: p.ID, Decision: wire.DecisionDeny, By: "hub",
+		Message: fmt.Sprintf("denied: too many open questions (%d) on this session; answer the open ones first", max)})
+	d.SessionID = c.session
+	_ = c.send(d) // best effort: a wrap not reading its input gets nothing either way
+	return true
+}
+
+// capOr reads a cap option: 0 is def, below 0 no cap (0).
+func capOr(v, def int) int {
+	switch {
+	case v == 0:
+		return def
+	case v < 0:
+		return 0
+	}
+	return v
+}
