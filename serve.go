@@ -42,6 +42,8 @@ type serveConfig struct {
 
 	// Outbound addresses, coordination rates, the audit anchor (serveoutbound.go).
 	Outbound outboundConfig
+	// Byte quotas and the free-space floor (serve_ingest.go).
+	Ingest ingestConfig
 
 	// Resource limits; see docs/design.md "Security model" (0 = default, -1 = no cap).
 	MaxStreams        int // open SSE streams on the hub
@@ -92,6 +94,9 @@ event is written before it exits.`, stdout)
 		return c, err
 	}
 	if err := limitFlags(fs, getenv, &c, stderr); err != nil {
+		return c, err
+	}
+	if err := ingestFlags(fs, getenv, &c.Ingest, stderr); err != nil {
 		return c, err
 	}
 	if err := parseFlags(fs, args, stderr); err != nil {

@@ -45,7 +45,8 @@ func openStack(ctx context.Context, c serveConfig, log *slog.Logger) (*hubStack,
 		store.Close()
 		return nil, err
 	}
-	st.hub, err = hub.New(store, log, hub.Options{WheelTimeout: c.WheelTimeout, Audit: st.audit, MaxOpenPrompts: c.MaxOpenPrompts})
+	st.hub, err = hub.New(store, log, hub.Options{WheelTimeout: c.WheelTimeout, Audit: st.audit, MaxOpenPrompts: c.MaxOpenPrompts,
+		SessionQuota: int64(c.Ingest.SessionQuota), MachineQuota: int64(c.Ingest.MachineQuota), MinFreeDisk: int64(c.Ingest.MinFreeDisk), DataDir: c.Data})
 	if err != nil {
 		st.audit.Close()
 		store.Close()

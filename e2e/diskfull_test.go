@@ -66,7 +66,9 @@ func healthStatus(url string) (int, string) {
 func TestDiskFullThenFreed(t *testing.T) {
 	dir := smallFS(t)
 	data := filepath.Join(dir, "data")
-	h := StartHub(t, data, "127.0.0.1:0")
+	// No free-space floor: this test fills the disk on purpose and checks
+	// that the hub stores everything once space returns.
+	h := StartHub(t, data, "127.0.0.1:0", "--min-free-disk", "0")
 	const chunks, per = 60, 1000 // 60,000 lines, 660 KB; a chunk every 50 ms
 	want := numberedBytes(chunks, per)
 	w := StartWrap(t, nil, "--hub", h.URL, "--name", "diskfull", "--", "bash", "-c",

@@ -18,5 +18,10 @@ func (s *Server) handleHealth(w http.ResponseWriter, _ *http.Request) {
 			h.Since.UTC().Format(time.RFC3339), h.Err, s.store.Path())
 		return
 	}
+	if low, free := s.hub.DiskLow(); low {
+		w.WriteHeader(http.StatusServiceUnavailable)
+		fmt.Fprintf(w, "the store's disk has %d MiB free, below ct serve's --min-free-disk: sessions' output is kept only as its size; free disk space where the store lives (%s)\n", free>>20, s.store.Path())
+		return
+	}
 	_, _ = w.Write([]byte("ok\n"))
 }

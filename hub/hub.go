@@ -124,6 +124,7 @@ type Hub struct {
 	active    sync.WaitGroup // running ServeWrap calls; Close waits for them
 	lastLobby time.Time
 	opts      Options
+	ingest    *ingestLimits // byte quotas and the free-space floor (ingest.go)
 	// emulating bounds how many sessions feed their emulators at once: one
 	// per spare core, so a flood on one session leaves the others a core.
 	emulating chan struct{}
@@ -143,6 +144,12 @@ type Options struct {
 	// MaxOpenPrompts bounds the open questions of one session; more are
 	// denied to the wrap (0: DefaultMaxOpenPrompts, < 0: no cap).
 	MaxOpenPrompts int
+	// Ingest limits (ingest.go): byte quotas of one session's and one
+	// machine's stored output (0: no quota), and the free space the store's
+	// disk must keep (0: no floor); output past them is kept only as its
+	// size. DataDir is where the store lives, for the free-space check.
+	SessionQuota, MachineQuota, MinFreeDisk int64
+	DataDir                                 string
 }
 
 func (o Options) withDefaults() Options {
@@ -178,6 +185,7 @@ func newHub(store *db.Store, app appender, log *slog.Logger, opts Options) (*Hub
 		opts:      opts.withDefaults(),
 		emulating: make(chan struct{}, max(1, runtime.GOMAXPROCS(0)-1)),
 	}
+	h.ingest = newIngestLimits(store, h.opts)
 	h.writer = newWriter(app, log, h.afterCommit, h.storeFailed, h.storeStatus)
 	err := store.MarkAllOffline()
 	if err == nil {

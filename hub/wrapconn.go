@@ -34,6 +34,7 @@ type wrapConn struct {
 	once    sync.Once
 	waits   promptWaits
 	tokenID string
+	refused atomic.Bool // the wrap was told its output is past a limit
 }
 
 // inputQueue bounds input waiting for a slow wrap; beyond it input is refused
@@ -234,6 +235,7 @@ func (c *wrapConn) readLoop(ctx context.Context, t Transport, s *session) error 
 		if e.Data != nil {
 			e.Data = append([]byte(nil), e.Data...)
 		}
+		e = c.admit(e)
 		s.apply(e)
 		select {
 		case c.h.writer.in <- e:
@@ -241,6 +243,19 @@ func (c *wrapConn) readLoop(ctx context.Context, t Transport, s *session) error 
 			return context.Cause(ctx)
 		}
 	}
+}
+
+// admit applies the ingest limits to e; the first refusal on this
+// connection is told to the wrap, which says it at exit.
+func (c *wrapConn) admit(e wire.Envelope) wire.Envelope {
+	e, why := c.h.ingest.admit(c.node, e)
+	if why != nil && c.refused.CompareAndSwap(false, true) {
+		c.h.log.Warn("output kept only as its size", "session", c.session, "node", c.node, "reason", why.Reason)
+		n, _ := wire.New(wire.TypeIngestRefused, *why)
+		n.SessionID = c.session
+		_ = c.send(n)
+	}
+	return e
 }
 
 // declaredGap is how many seqs event e may skip: a pty.dropped notice's

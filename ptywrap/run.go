@@ -161,6 +161,12 @@ func report(st *streamer, sp *spool, cfg Config, told bool) {
 	lost := sp.droppedBytes()
 	connected, lastErr := st.status()
 	ever := st.everConnected()
+	st.mu.Lock()
+	refused := st.refusedMsg
+	st.mu.Unlock()
+	if refused != "" {
+		fmt.Fprintf(cfg.Stderr, "ct: %s\n", refused)
+	}
 	if ever && lost > 0 {
 		fmt.Fprintf(cfg.Stderr, "ct: %d bytes of output were dropped while the hub was unreachable or not keeping up (spool limit %d bytes, --spool)\n", lost, sp.max)
 	}

@@ -38,6 +38,7 @@ type streamer struct {
 	busy       bool          // a connection is being made or is up (not waiting to retry)
 	kick       chan struct{} // cap 1: end the current wait before a retry (wrap is exiting)
 	once       sync.Once
+	refusedMsg string // the hub keeps only the size of some output (ingest.refused)
 }
 
 // WSURL turns a hub URL (http or https) into the wrap's WebSocket endpoint.
@@ -219,6 +220,17 @@ func (st *streamer) received(e wire.Envelope) error {
 		var r wire.Resize
 		if e.Decode(&r) == nil {
 			st.onResize(r.Cols, r.Rows)
+		}
+	case wire.TypeIngestRefused:
+		// Not shown now (it would scribble over the program's screen):
+		// said once at exit, by report.
+		var m wire.IngestRefused
+		if e.Decode(&m) == nil {
+			st.mu.Lock()
+			if st.refusedMsg == "" {
+				st.refusedMsg = m.Message
+			}
+			st.mu.Unlock()
 		}
 	case wire.TypeStoreFailing:
 		// Not an ack and not an error: the hub's disk cannot take events

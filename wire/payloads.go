@@ -67,6 +67,9 @@ type Resize struct {
 type Dropped struct {
 	Bytes  int64 `json:"bytes"`
 	Frames int   `json:"frames"`
+	// Reason is empty for the wrap's spool overflow; the hub sets it when
+	// it keeps only the size of output it refused (see IngestRefused).
+	Reason string `json:"reason,omitempty"`
 }
 
 // Error is error's payload.
