@@ -11,7 +11,8 @@ import (
 	"os"
 	"path/filepath"
 	"strconv"
-	"syscall"
+
+	"github.com/ct-dev/ct/platform"
 )
 
 // The attach protocol, over the node's unix socket (mode 0600 in a 0700
@@ -107,11 +108,14 @@ func listenAttach(path string) (net.Listener, error) {
 	if err := os.MkdirAll(dir, 0o700); err != nil {
 		return nil, fmt.Errorf("attach socket directory: %w", err)
 	}
+	if err := platform.RestrictDir(dir); err != nil { // Windows: the socket's only guard is its directory's ACL
+		return nil, err
+	}
 	fi, err := os.Stat(dir)
 	if err != nil {
 		return nil, err
 	}
-	if st, ok := fi.Sys().(*syscall.Stat_t); ok && int(st.Uid) != os.Getuid() {
+	if platform.OwnedByOther(fi) {
 		return nil, fmt.Errorf("attach socket directory %s belongs to another user; pass --socket in a directory of your own", dir)
 	}
 	if fi.Mode().Perm()&0o077 != 0 {
