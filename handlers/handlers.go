@@ -42,6 +42,10 @@ type Deps struct {
 	TrustedProxies []*net.IPNet
 	// BodyTimeout bounds sending a request body (0: DefaultBodyTimeout).
 	BodyTimeout time.Duration
+	// Downloads is the directory of ct's release binaries served at
+	// /download/{os}/{arch} (--downloads); SelfBinary, the running ct,
+	// served for its own OS/arch. Either may be empty.
+	Downloads, SelfBinary string
 }
 
 // Server serves ct's HTTP surface.
@@ -69,6 +73,8 @@ type Server struct {
 	auditLog    *audit.Log
 	mux         *chi.Mux         // the router, for tests that walk every route
 	notifier    *notify.Notifier // Web Push and ntfy; nil if its keys could not be stored
+	downloads   downloads        // ct's binaries (download.go)
+	pairs       *pairings        // Add a workstation codes (pair.go)
 }
 
 // Routes exposes the router so tests can walk every registered route.
@@ -86,6 +92,8 @@ func New(d Deps) *Server {
 		auditLog:    d.Audit,
 		notifier:    d.Notifier,
 		bodyTimeout: d.BodyTimeout,
+		downloads:   downloads{dir: d.Downloads, self: d.SelfBinary},
+		pairs:       newPairings(),
 	}
 	if s.bodyTimeout <= 0 {
 		s.bodyTimeout = DefaultBodyTimeout
