@@ -26,6 +26,7 @@ func TestPackageDependenciesPointOneWay(t *testing.T) {
 		"agent":        {"hub", "handlers", "db"},
 		"claudehook":   {"hub", "handlers", "db"},
 		"wire":         {"hub", "handlers", "db", "ptywrap"},
+		"platform":     {"hub", "handlers", "db", "ptywrap", "client", "nodeagent", "claudehook", "wire", "coord", "views"},
 	}
 	for pkg, banned := range rules {
 		p, err := build.Import(mod+pkg, ".", 0)

@@ -10,11 +10,10 @@ import (
 	"io"
 	"net"
 	"os"
-	"os/signal"
-	"syscall"
 	"text/tabwriter"
 
 	"github.com/ct-dev/ct/nodeagent"
+	"github.com/ct-dev/ct/platform"
 	"golang.org/x/term"
 )
 
@@ -62,15 +61,19 @@ keeps running. With no SESSION, lists the node's sessions.`, stdout)
 	restore := func() {}
 	if isTTY {
 		if old, err := term.MakeRaw(int(in.Fd())); err == nil {
-			restore = func() { _ = term.Restore(int(in.Fd()), old) }
+			vt := platform.EnableVT(os.Stdout) // Windows consoles draw escape sequences only when asked
+			restore = func() { vt(); _ = term.Restore(int(in.Fd()), old) }
 		}
 	}
 	defer restore()
 	fmt.Fprintf(stderr, "ct: attached to %s; Ctrl-] detaches\r\n", fs.Arg(0))
 
-	sigs := make(chan os.Signal, 2)
-	signal.Notify(sigs, syscall.SIGWINCH)
-	defer signal.Stop(sigs)
+	var resized <-chan struct{} // nil without a terminal: never ready
+	if isTTY {
+		var stopResize func()
+		resized, stopResize = platform.WatchResize(in)
+		defer stopResize()
+	}
 	// Frames are written by one goroutine at a time: keys and resizes share
 	// the connection, so they go through one channel.
 	frames := make(chan [2][]byte, 16)
@@ -101,7 +104,7 @@ keeps running. With no SESSION, lists the node's sessions.`, stdout)
 				if nodeagent.WriteFrame(c, f[0][0], f[1]) != nil {
 					return
 				}
-			case <-sigs:
+			case <-resized:
 				if w, h, err := term.GetSize(int(in.Fd())); err == nil {
 					_ = nodeagent.WriteFrame(c, nodeagent.FrameResize, nodeagent.ResizeFrame(w, h))
 				}

@@ -7,10 +7,10 @@ import (
 	"io"
 	"os"
 	"os/exec"
-	"syscall"
 	"time"
 
 	"github.com/ct-dev/ct/client"
+	"github.com/ct-dev/ct/platform"
 	"github.com/ct-dev/ct/ptywrap"
 )
 
@@ -95,7 +95,7 @@ func startFlush(token string, paths ...string) {
 	cmd.Env = append(os.Environ(), "CT_TOKEN="+token)
 	// Its own session: Ctrl-C at the shell and the terminal closing do not
 	// reach it. Stdio is /dev/null: it must hold no pipe of its parent open.
-	cmd.SysProcAttr = &syscall.SysProcAttr{Setsid: true}
+	platform.Detach(cmd)
 	if cmd.Start() == nil {
 		_ = cmd.Process.Release()
 	}

@@ -36,6 +36,10 @@ type serveConfig struct {
 	TrustedProxy  string
 	WheelTimeout  time.Duration // an unanswered wheel request is granted after this
 
+	// Downloads is where ct's release binaries are, for /download/{os}/{arch}
+	// (empty: dist/ beside the ct binary, when there is one).
+	Downloads string
+
 	// Connection limits; see docs/design.md "Security model".
 	BodyTimeout time.Duration // a request body must arrive within this
 	IdleTimeout time.Duration // an idle keep-alive connection is closed after this
@@ -68,6 +72,7 @@ event is written before it exits.`, stdout)
 	fs.StringVar(&c.TLSCert, "tls-cert", envOr(getenv, "CT_TLS_CERT", ""), "serve HTTPS with this certificate file (env CT_TLS_CERT; with --tls-key)")
 	fs.StringVar(&c.TLSKey, "tls-key", envOr(getenv, "CT_TLS_KEY", ""), "the certificate's private key file (env CT_TLS_KEY)")
 	fs.StringVar(&c.TrustedProxy, "trusted-proxy", envOr(getenv, "CT_TRUSTED_PROXY", ""), "addresses or CIDRs of a reverse proxy (or \"loopback\" for tailscale serve/Caddy on this host) whose X-Forwarded-For/-Proto are believed (env CT_TRUSTED_PROXY)")
+	fs.StringVar(&c.Downloads, "downloads", envOr(getenv, "CT_DOWNLOADS", ""), "directory of scripts/release's binaries, served at /download/{os}/{arch}; default dist/ beside this binary, if there (env CT_DOWNLOADS)")
 	c.AdminPassword = getenv("CT_ADMIN_PASSWORD") // env only: a flag would show in ps
 	wheelDefault := hub.DefaultWheelTimeout
 	if v := getenv("CT_WHEEL_TIMEOUT"); v != "" {
@@ -206,8 +211,10 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 	if err != nil {
 		return err
 	}
+	self, downloads := downloadsDir(c.Downloads)
 	srv := handlers.New(handlers.Deps{Hub: st.hub, Store: st.store, Log: log, Version: version, TrustedProxies: trusted,
-		BodyTimeout: c.BodyTimeout, MaxStreams: c.MaxStreams, MaxStreamsPerUser: c.MaxStreamsPerUser, Coord: st.coord, Audit: st.audit, Notifier: st.notifier})
+		BodyTimeout: c.BodyTimeout, MaxStreams: c.MaxStreams, MaxStreamsPerUser: c.MaxStreamsPerUser, Coord: st.coord, Audit: st.audit, Notifier: st.notifier,
+		Downloads: downloads, SelfBinary: self})
 	st.hub.SetListener(st.listeners(srv.Listener()))
 	// The page streams' heartbeat: owned here, stopped before shutdown.
 	hbCtx, stopHeartbeat := context.WithCancel(ctx)

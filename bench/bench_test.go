@@ -9,7 +9,6 @@ import (
 	"os/exec"
 	"path/filepath"
 	"sync"
-	"syscall"
 	"testing"
 	"time"
 
@@ -111,9 +110,7 @@ func runDrained(name string, args ...string) (runResult, error) {
 	werr := cmd.Wait()
 	r.Exit = time.Since(start)
 	r.Stderr = stderr.String()
-	if ru, ok := cmd.ProcessState.SysUsage().(*syscall.Rusage); ok {
-		r.CPU = time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
-	}
+	r.CPU = cmd.ProcessState.UserTime() + cmd.ProcessState.SystemTime()
 	if werr != nil {
 		return r, fmt.Errorf("%s: %v; stderr: %s", name, werr, r.Stderr)
 	}

@@ -12,6 +12,8 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+
+	"github.com/ct-dev/ct/platform"
 )
 
 // PermissionTimeout is the hook timeout ct sets for PermissionRequest, in
@@ -53,6 +55,10 @@ func Prepare(ctPath string, args []string) (*Setup, error) {
 		return nil, fmt.Errorf("create a private runtime dir: %w", err)
 	}
 	s := &Setup{Dir: dir, Socket: filepath.Join(dir, "hook.sock"), Settings: filepath.Join(dir, "settings.json"), Agent: filepath.Join(dir, "agent-token")}
+	if err := platform.RestrictDir(dir); err != nil { // Windows: the socket's only guard is its directory's ACL
+		s.Close()
+		return nil, err
+	}
 	userSettings, rest, err := extractSettings(args)
 	if err != nil {
 		s.Close()

@@ -177,12 +177,14 @@ func (m *Tmux) kill() {
 			return
 		}
 	}
-	_ = syscall.Kill(m.pid, syscall.SIGKILL)
+	if p, err := os.FindProcess(m.pid); err == nil {
+		_ = p.Kill()
+	}
 }
 
 // alive reports whether pid still runs; a zombie no one has reaped yet counts as gone.
 func alive(pid int) bool {
-	if syscall.Kill(pid, 0) != nil {
+	if p, err := os.FindProcess(pid); err != nil || p.Signal(syscall.Signal(0)) != nil {
 		return false
 	}
 	stat, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))

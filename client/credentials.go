@@ -7,6 +7,8 @@ import (
 	"path/filepath"
 	"strings"
 	"time"
+
+	"github.com/ct-dev/ct/platform"
 )
 
 // credentials is what `ct login` saves for this OS user: a machine token per hub.
@@ -22,15 +24,20 @@ type SavedHub struct {
 	SavedAt time.Time `json:"saved_at"`
 }
 
-// CredentialsPath is $XDG_CONFIG_HOME/ct/credentials.json (~/.config/ct/...).
+// CredentialsPath is $XDG_CONFIG_HOME/ct/credentials.json (~/.config/ct/...);
+// on Windows, where HOME is usually unset, %APPDATA%\ct\credentials.json.
 func CredentialsPath(getenv func(string) string) (string, error) {
 	dir := getenv("XDG_CONFIG_HOME")
 	if dir == "" {
 		home := getenv("HOME")
-		if home == "" {
-			return "", errors.New("neither XDG_CONFIG_HOME nor HOME is set")
+		switch {
+		case home != "":
+			dir = filepath.Join(home, ".config")
+		case getenv("APPDATA") != "":
+			dir = getenv("APPDATA")
+		default:
+			return "", errors.New("none of XDG_CONFIG_HOME, HOME or APPDATA is set: set one to the directory for ct's credentials")
 		}
-		dir = filepath.Join(home, ".config")
 	}
 	return filepath.Join(dir, "ct", "credentials.json"), nil
 }
@@ -84,6 +91,9 @@ func SaveCredentials(getenv func(string) string, hub string, s SavedHub) (string
 		return "", err
 	}
 	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
+		return "", err
+	}
+	if err := platform.RestrictDir(filepath.Dir(path)); err != nil { // Windows: mode bits are not an ACL
 		return "", err
 	}
 	var c credentials

@@ -8,8 +8,9 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
-	"syscall"
 	"time"
+
+	"github.com/ct-dev/ct/platform"
 )
 
 // outboxMax bounds the queue: a hub away for a long time must not grow a
@@ -65,10 +66,10 @@ func (o *Outbox) locked(fn func([]outboxEntry) ([]outboxEntry, error)) error {
 		return err
 	}
 	defer lf.Close()
-	if err := syscall.Flock(int(lf.Fd()), syscall.LOCK_EX); err != nil {
+	if err := platform.Lock(lf); err != nil {
 		return err
 	}
-	defer syscall.Flock(int(lf.Fd()), syscall.LOCK_UN)
+	defer platform.Unlock(lf)
 	entries, err := o.read()
 	if err != nil {
 		return err

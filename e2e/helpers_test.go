@@ -166,7 +166,7 @@ func startWrapTTY(t testing.TB, env []string, cols, rows int, args ...string) (w
 	cmd.Stdin, cmd.Stdout, cmd.Stderr = tty, tty, tty
 	// A session of its own with the terminal as controlling terminal, so a
 	// resize sends it SIGWINCH as a shell's job would get.
-	cmd.SysProcAttr = &syscall.SysProcAttr{Setsid: true, Setctty: true, Ctty: 0}
+	cmd.SysProcAttr = controllingTTY()
 	screen := &SafeBuffer{}
 	w = &Wrap{Stdout: screen, Stderr: screen, Stdin: ptmx, cmd: cmd, done: make(chan struct{})}
 	if err := cmd.Start(); err != nil {

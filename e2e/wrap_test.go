@@ -158,14 +158,14 @@ func TestWrapFrozenShowsOffline(t *testing.T) {
 	s := SessionFor(t, h.URL, "frozen")
 	waitLogContains(t, h.URL, s.ID, "awake")
 	waitStatus(t, h.URL, s.ID, "live")
-	w.signal(t, syscall.SIGSTOP)
+	w.signal(t, sigStop)
 	stopped := time.Now()
 	WaitFor(t, 45*time.Second, "frozen wrap shown offline", func() bool {
 		x, ok := sessionByID(h.URL, s.ID)
 		return ok && x.Status == "offline"
 	})
 	t.Logf("offline %s after the wrap froze", time.Since(stopped).Round(time.Millisecond))
-	w.signal(t, syscall.SIGCONT)
+	w.signal(t, sigCont)
 	thawed := time.Now()
 	waitStatus(t, h.URL, s.ID, "live")
 	t.Logf("live again %s after the wrap thawed", time.Since(thawed).Round(time.Millisecond))

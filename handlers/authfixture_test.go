@@ -9,6 +9,8 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"os"
+	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
@@ -103,8 +105,12 @@ func newAuthFixture(t testing.TB, o fixtureOpts) *authFixture {
 		f.addUser("admin", auth.RoleAdmin, auth.AllMachines)
 	}
 	f.audit = audit.New(store, log)
+	self := filepath.Join(t.TempDir(), "ct") // what /download serves for this OS/arch
+	if err := os.WriteFile(self, []byte("not really ct\n"), 0o755); err != nil {
+		t.Fatal(err)
+	}
 	d := Deps{Hub: h, Store: store, Log: log, Version: "test", TrustedProxies: o.trusted,
-		Coord: coord.New(store, nil, log), Audit: f.audit}
+		Coord: coord.New(store, nil, log), Audit: f.audit, SelfBinary: self}
 	if n, err := notify.New(notify.Deps{Store: store, Log: log, Waiting: h.AgentWaiting}); err != nil {
 		t.Fatal(err)
 	} else {

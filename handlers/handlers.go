@@ -48,6 +48,10 @@ type Deps struct {
 	// MaxStreamsPerUser bounds one person's open streams; 0:
 	// DefaultMaxStreamsPerUser, < 0: no cap.
 	MaxStreamsPerUser int
+	// Downloads is the directory of ct's release binaries served at
+	// /download/{os}/{arch} (--downloads); SelfBinary, the running ct,
+	// served for its own OS/arch. Either may be empty.
+	Downloads, SelfBinary string
 }
 
 // Server serves ct's HTTP surface.
@@ -77,6 +81,8 @@ type Server struct {
 	mux         *chi.Mux         // the router, for tests that walk every route
 	notifier    *notify.Notifier // Web Push and ntfy; nil if its keys could not be stored
 	keyLocks    keyLocks         // one change per Idempotency-Key at a time
+	downloads   downloads        // ct's binaries (download.go)
+	pairs       *pairings        // Add a workstation codes (pair.go)
 }
 
 // Routes exposes the router so tests can walk every registered route.
@@ -94,6 +100,8 @@ func New(d Deps) *Server {
 		auditLog:    d.Audit,
 		notifier:    d.Notifier,
 		bodyTimeout: d.BodyTimeout,
+		downloads:   downloads{dir: d.Downloads, self: d.SelfBinary},
+		pairs:       newPairings(),
 	}
 	if s.bodyTimeout <= 0 {
 		s.bodyTimeout = DefaultBodyTimeout

@@ -40,6 +40,9 @@ func (s *Server) routes() http.Handler {
 	r.Get("/sw.js", serveServiceWorker)
 	// One-tap Approve/Deny from a notification: the signed single-use token is the credential.
 	r.Post("/a/{token}", s.handleLinkDecide)
+	// ct's own binaries and ct login --code: a login, a token or a pairing code is the credential (pair.go).
+	r.Get("/download/{os}/{arch}", s.page(s.handleDownload))
+	r.Post("/api/v1/pair", s.api(s.handleAPIPairRedeem))
 
 	r.Group(func(r chi.Router) {
 		r.Use(s.requireAuth)
@@ -66,6 +69,8 @@ func (s *Server) routes() http.Handler {
 		r.Get("/tokens", s.page(s.handleTokensShow))
 		r.Post("/tokens", s.page(s.handleTokenCreate))
 		r.Post("/tokens/{id}/revoke", s.page(s.handleTokenRevoke))
+		r.Get("/pair", s.page(s.handlePairShow))
+		r.Post("/pair", s.page(s.handlePairCreate))
 		r.Get("/settings", s.page(s.handleSettingsShow))
 		r.Post("/settings", s.page(s.handleSettingsSave))
 		r.Post("/settings/push", s.page(s.handlePushSubscribe))

@@ -131,9 +131,7 @@ func (w *testWrap) ended(within time.Duration) error {
 func (f *authFixture) stuckClient(path, token string) net.Conn {
 	f.t.Helper()
 	d := net.Dialer{Control: func(_, _ string, rc syscall.RawConn) error {
-		return rc.Control(func(fd uintptr) {
-			_ = syscall.SetsockoptInt(int(fd), syscall.SOL_SOCKET, syscall.SO_RCVBUF, 4096)
-		})
+		return rc.Control(smallReceiveBuffer)
 	}}
 	c, err := d.Dial("tcp", strings.TrimPrefix(f.ts.URL, "http://"))
 	if err != nil {

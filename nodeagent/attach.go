@@ -11,6 +11,8 @@ import (
 	"os"
 	"path/filepath"
 	"strconv"
+
+	"github.com/ct-dev/ct/platform"
 )
 
 // The attach protocol, over the node's unix socket (mode 0600 in a 0700
@@ -106,6 +108,9 @@ func listenAttach(path string) (net.Listener, error) {
 	dir := filepath.Dir(path)
 	if err := os.MkdirAll(dir, 0o700); err != nil {
 		return nil, fmt.Errorf("attach socket directory: %w", err)
+	}
+	if err := platform.RestrictDir(dir); err != nil { // Windows: the socket's only guard is its directory's ACL
+		return nil, err
 	}
 	if err := checkSocketDir(dir, true); err != nil {
 		return nil, err

@@ -6,7 +6,6 @@ import (
 	"net"
 	"os"
 	"path/filepath"
-	"syscall"
 )
 
 // The attach socket gives whoever connects a keyboard on every session the
@@ -80,12 +79,4 @@ func CheckPeer(c net.Conn) error {
 		return fmt.Errorf("the other end of the attach socket is uid %d, not you (uid %d)", uid, os.Getuid())
 	}
 	return nil
-}
-
-func fileUID(fi os.FileInfo) (int, bool) {
-	st, ok := fi.Sys().(*syscall.Stat_t)
-	if !ok {
-		return 0, false
-	}
-	return int(st.Uid), true
 }

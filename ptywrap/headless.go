@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"os/exec"
 	"sync"
-	"syscall"
 	"time"
 
 	"github.com/ct-dev/ct/wire"
@@ -158,7 +157,7 @@ func (h *Headless) ExitCode() int {
 }
 
 // Hangup ends the program as a closed terminal would (SIGHUP).
-func (h *Headless) Hangup() { h.s.signal(syscall.SIGHUP) }
+func (h *Headless) Hangup() { h.s.signal(hangupSignal()) }
 
 // Write types p into the program from an attached terminal, through the
 // plugin's filter, and tells the hub someone is typing at the workstation.

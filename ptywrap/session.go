@@ -11,7 +11,6 @@ import (
 	"syscall"
 	"time"
 
-	"github.com/creack/pty"
 	"github.com/ct-dev/ct/wire"
 	"github.com/ct-dev/ct/wsdial"
 )
@@ -32,9 +31,9 @@ type session struct {
 	resize  chan wire.Resize // hub resize requests waiting for the PTY
 
 	cmd     *exec.Cmd
-	master  *os.File
+	master  ptyFile
 	exited  chan struct{} // closed when the program has exited (output may still be draining)
-	waitErr error         // cmd.Wait's result, once exited is closed
+	waitErr error         // waitProgram's result, once exited is closed
 }
 
 // An end is what a session's PTY serves besides the hub.
@@ -88,13 +87,13 @@ func (s *session) spawn(path string, args []string, dir string, env []string, e 
 	cmd := exec.Command(path, args...)
 	cmd.Dir = dir
 	cmd.Env = append(append(ChildEnv(os.Environ()), "CT_SESSION="+s.id, "CT_HUB="+s.hub), env...)
-	master, err := pty.StartWithSize(cmd, &pty.Winsize{Cols: uint16(s.cols), Rows: uint16(s.rows)})
+	master, err := startPTY(cmd, s.cols, s.rows)
 	if err != nil {
 		return fmt.Errorf("start %s under a PTY: %w", s.command, err)
 	}
 	s.cmd, s.master = cmd, master
 	// Wait in its own goroutine: output is drained after the exit (wait).
-	go func() { s.waitErr = cmd.Wait(); close(s.exited) }()
+	go func() { s.waitErr = waitProgram(cmd); close(s.exited) }()
 	go s.serveHub(e)
 	return nil
 }
@@ -118,7 +117,7 @@ func (s *session) serveHub(e end) {
 
 // setSize resizes the PTY and tells the hub, now and on every reconnect.
 func (s *session) setSize(cols, rows int) {
-	if err := pty.Setsize(s.master, &pty.Winsize{Cols: uint16(cols), Rows: uint16(rows)}); err == nil {
+	if err := s.master.Resize(cols, rows); err == nil {
 		e, _ := wire.New(wire.TypePtyResize, wire.Resize{Cols: cols, Rows: rows})
 		s.sp.add(e)
 		s.st.setSize(cols, rows)
@@ -167,7 +166,7 @@ func (s *session) wait(e io.Writer) int {
 // end of output. After the program exits it keeps draining, so the last
 // bytes are never lost, until EIO or a quiet spell (a background child may
 // hold the PTY open forever).
-func copyOutput(master *os.File, out io.Writer, sp *spool, exited <-chan struct{}) {
+func copyOutput(master ptyFile, out io.Writer, sp *spool, exited <-chan struct{}) {
 	buf := make([]byte, 32<<10)
 	for {
 		select {
@@ -198,7 +197,7 @@ func copyOutput(master *os.File, out io.Writer, sp *spool, exited <-chan struct{
 	}
 }
 
-func drainNow(master *os.File, buf []byte, out io.Writer, sp *spool) {
+func drainNow(master ptyFile, buf []byte, out io.Writer, sp *spool) {
 	for {
 		n, err := master.Read(buf)
 		if n > 0 {

@@ -10,9 +10,9 @@ import (
 	"io"
 	"os"
 	"path/filepath"
-	"syscall"
 	"time"
 
+	"github.com/ct-dev/ct/platform"
 	"github.com/ct-dev/ct/wire"
 )
 
@@ -65,6 +65,9 @@ func TailDir(getenv func(string) string) (string, error) {
 func saveTail(dir string, h tailHeader, sp *spool) (string, error) {
 	if err := os.MkdirAll(dir, 0o700); err != nil {
 		return "", fmt.Errorf("create %s: %w", dir, err)
+	}
+	if err := platform.RestrictDir(dir); err != nil { // Windows: mode bits are not an ACL
+		return "", err
 	}
 	sp.mu.Lock()
 	events := append([]wire.Envelope(nil), sp.events...)
@@ -189,7 +192,7 @@ func DeliverTail(ctx context.Context, path, token string) (bytes int, err error)
 	}
 	defer f.Close()
 	// The lock lives as long as f: a crashed deliverer frees it.
-	if err := syscall.Flock(int(f.Fd()), syscall.LOCK_EX|syscall.LOCK_NB); err != nil {
+	if err := platform.TryLock(f); err != nil {
 		return 0, ErrTailBusy
 	}
 	h, sp, err := loadTail(path)

@@ -3,9 +3,8 @@ package ptywrap
 import (
 	"io"
 	"os"
-	"os/signal"
-	"syscall"
 
+	"github.com/ct-dev/ct/platform"
 	"golang.org/x/term"
 )
 
@@ -48,32 +47,11 @@ func (t terminal) makeRaw() (restore func()) {
 	if err != nil {
 		return func() {}
 	}
-	return func() { _ = term.Restore(int(t.stdin.Fd()), old) }
-}
-
-// forwardSignals follows the terminal's size (SIGWINCH) and passes SIGINT,
-// SIGTERM and SIGHUP sent to ct on to the program (a raw terminal sends none
-// itself). It returns the function that stops listening.
-func (t terminal) forwardSignals(s *session) (stop func()) {
-	// Buffered: signal.Notify drops signals a full channel cannot take.
-	sigs := make(chan os.Signal, 4)
-	signal.Notify(sigs, syscall.SIGWINCH, syscall.SIGINT, syscall.SIGTERM, syscall.SIGHUP)
-	go func() {
-		for sig := range sigs {
-			switch sig {
-			case syscall.SIGWINCH:
-				if !t.tty {
-					continue
-				}
-				if w, h, err := term.GetSize(int(t.stdin.Fd())); err == nil {
-					s.setSize(w, h)
-				}
-			default:
-				s.signal(sig) // without a terminal, pass signals on
-			}
-		}
-	}()
-	return func() { signal.Stop(sigs) }
+	vt := func() {}
+	if f, ok := t.out.(*os.File); ok {
+		vt = platform.EnableVT(f) // Windows consoles draw escape sequences only when asked
+	}
+	return func() { vt(); _ = term.Restore(int(t.stdin.Fd()), old) }
 }
 
 // copyInput passes local keystrokes to the program until in ends or the

@@ -8,7 +8,6 @@ import (
 	"os/exec"
 	"strconv"
 	"strings"
-	"syscall"
 	"time"
 
 	"github.com/ct-dev/ct/bench"
@@ -108,7 +107,7 @@ func load(cfg config, bin, self string, h *bench.HubProc) (*result, error) {
 	r := &result{}
 	cpu0, _ := bench.ProcCPU(h.Pid())
 	busy0, total0, _ := bench.MachineCPU()
-	self0 := selfCPU()
+	self0 := bench.SelfCPU()
 	end := start.Add(cfg.duration)
 	stored := func() int64 { return 0 }
 	if !alone {
@@ -125,7 +124,7 @@ func load(cfg config, bin, self string, h *bench.HubProc) (*result, error) {
 	cpu1, _ := bench.ProcCPU(h.Pid())
 	busy1, total1, _ := bench.MachineCPU()
 	r.window = time.Since(start)
-	r.hubCPU, r.selfCPU = cpu1-cpu0, selfCPU()-self0
+	r.hubCPU, r.selfCPU = cpu1-cpu0, bench.SelfCPU()-self0
 	if total1 > total0 {
 		r.machineBusy = float64(busy1-busy0) / float64(total1-total0)
 	}
@@ -143,9 +142,7 @@ func load(cfg config, bin, self string, h *bench.HubProc) (*result, error) {
 		case <-time.After(cfg.settle):
 		}
 		if ps := w.cmd.ProcessState; ps != nil {
-			if ru, ok := ps.SysUsage().(*syscall.Rusage); ok {
-				r.wrapCPU += time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
-			}
+			r.wrapCPU += ps.UserTime() + ps.SystemTime()
 		}
 		if s := strings.TrimSpace(w.stderr.String()); s != "" {
 			r.wrapComplaints = append(r.wrapComplaints, s)
@@ -241,12 +238,6 @@ func sample(pid int, start, end time.Time, stored func() int64) []string {
 			return lines
 		}
 	}
-}
-
-func selfCPU() time.Duration {
-	var ru syscall.Rusage
-	_ = syscall.Getrusage(syscall.RUSAGE_SELF, &ru)
-	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }
 
 func (r *result) print(cfg config) {
