@@ -106,7 +106,7 @@ func (s *Server) handleDownload(w http.ResponseWriter, r *http.Request) error {
 // downloadAllowed checks the credentials a download takes (see
 // handleDownload).
 func (s *Server) downloadAllowed(r *http.Request) *Error {
-	if p, err := s.authenticate(r); err == nil && p.Kind != auth.KindMachine {
+	if p, err := s.authenticate(r); err == nil && p.Kind != auth.KindMachine && p.Kind != auth.KindAgent { // people and their scripts, not workstations or agents
 		return nil
 	}
 	code := r.URL.Query().Get("code")

@@ -2,6 +2,7 @@ package hub
 
 import (
 	"fmt"
+	"time"
 
 	"github.com/ct-dev/ct/db"
 	"github.com/ct-dev/ct/wire"
@@ -29,9 +30,15 @@ func (h *Hub) refuseExcessPrompt(c *wrapConn, p wire.PromptOpen) bool {
 	d, _ := wire.New(wire.TypePromptDecide, wire.PromptDecide{ID: p.ID, Decision: wire.DecisionDeny, By: "hub",
 		Message: fmt.Sprintf("denied: too many open questions (%d) on this session; answer the open ones first", max)})
 	d.SessionID = c.session
-	_ = c.send(d) // best effort: a wrap not reading its input gets nothing either way
+	// Waits for room (bounded): the agent's hook must hear the deny, and a
+	// flooding wrap is slowed by its own flood, not by dropped answers.
+	_ = c.sendWait(d, refuseWait)
 	return true
 }
+
+// refuseWait bounds how long the read loop waits to queue a refusal for a
+// wrap that does not read what the hub sends it.
+const refuseWait = 5 * time.Second
 
 // capOr reads a cap option: 0 is def, below 0 no cap (0).
 func capOr(v, def int) int {

@@ -315,6 +315,21 @@ func (c *wrapConn) send(e wire.Envelope) error {
 	}
 }
 
+// sendWait is send that waits up to d for room in the wrap's queue.
+func (c *wrapConn) sendWait(e wire.Envelope, d time.Duration) error {
+	if c.send(e) == nil {
+		return nil
+	}
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case c.out <- e:
+		return nil
+	case <-t.C:
+		return ErrBusy
+	}
+}
+
 func (h *Hub) disconnect(c *wrapConn, s *session) {
 	s.detach(c)
 	s.mu.Lock()
