@@ -44,7 +44,8 @@ type question struct {
 	id          string
 	tool        string
 	suggestions json.RawMessage
-	input       json.RawMessage // the tool's input, for a session rule
+	input       json.RawMessage // the tool's input, for a session rule and updatedInput
+	agentID     string          // the subagent that asks ("": the main thread)
 	reply       []byte          // the hook's stdout; nil = no decision
 	done        chan struct{}   // closed once settled
 }
@@ -147,6 +148,8 @@ type permissionRequest struct {
 	Suggestions json.RawMessage `json:"permission_suggestions"`
 	Mode        string          `json:"permission_mode"`
 	Cwd         string          `json:"cwd"`
+	AgentID     string          `json:"agent_id"`   // set when a subagent asks
+	AgentType   string          `json:"agent_type"` // e.g. "general-purpose"
 }
 
 func (b *Bridge) openQuestion(payload json.RawMessage) (*question, bool) {
@@ -154,7 +157,10 @@ func (b *Bridge) openQuestion(payload json.RawMessage) (*question, bool) {
 	if json.Unmarshal(payload, &pr) != nil || pr.ToolName == "" {
 		return nil, false
 	}
-	q := &question{id: newID(), tool: pr.ToolName, suggestions: pr.Suggestions, input: pr.ToolInput, done: make(chan struct{})}
+	q := &question{id: newID(), tool: pr.ToolName, suggestions: pr.Suggestions, input: pr.ToolInput,
+		agentID: pr.AgentID, done: make(chan struct{})}
+	asked := time.Now().UTC()
+	change := fileChange(pr.ToolName, pr.ToolInput, pr.Cwd) // read here, where the file is
 	b.mu.Lock()
 	if !b.up || b.terminalOnly || b.send == nil {
 		b.mu.Unlock()
@@ -165,7 +171,8 @@ func (b *Bridge) openQuestion(payload json.RawMessage) (*question, bool) {
 	b.mu.Unlock()
 	e, _ := wire.New(wire.TypePromptOpen, wire.PromptOpen{
 		ID: q.id, Kind: "hook", Tool: pr.ToolName, Input: pr.ToolInput, Suggestions: pr.Suggestions,
-		Mode: pr.Mode, Cwd: pr.Cwd, Agent: "claude",
+		Mode: pr.Mode, Cwd: pr.Cwd, Agent: "claude", AgentID: pr.AgentID, AgentType: pr.AgentType,
+		Change: change, AskedAt: asked,
 	})
 	if !send(e) {
 		b.settle(q.id, "unsent", nil)
@@ -199,9 +206,18 @@ func (b *Bridge) settleLocked(id, why string, reply []byte) bool {
 
 // settleAll releases every open question; with by set, the hub is told.
 func (b *Bridge) settleAll(by, detail string, last **question) []string {
+	return b.settleWhere(func(*question) bool { return true }, by, detail, last)
+}
+
+// settleWhere releases the open questions that match; with by set, the hub
+// is told.
+func (b *Bridge) settleWhere(match func(*question) bool, by, detail string, last **question) []string {
 	b.mu.Lock()
 	var ids []string
 	for id, q := range b.open {
+		if !match(q) {
+			continue
+		}
 		if last != nil {
 			*last = q
 		}

@@ -1,7 +1,6 @@
 package claudehook
 
 import (
-	"encoding/json"
 	"os"
 	"time"
 
@@ -17,9 +16,23 @@ func (b *Bridge) Attach(send func(wire.Envelope) bool) {
 
 // Connected implements ptywrap.Plugin. When the hub goes away every waiting
 // hook ends with no decision: Claude Code's own dialog is on screen already.
+//
+// On every connect the wrap tells the hub which questions are still open
+// (prompt.sync): a connection that dropped without the hub noticing left
+// its questions pending there, and they were settled here when it dropped.
+// The sync is sent under the lock, so no prompt.open of this connection
+// can overtake it.
 func (b *Bridge) Connected(up bool) {
 	b.mu.Lock()
 	b.up = up
+	if up && b.send != nil {
+		open := make([]string, 0, len(b.open))
+		for id := range b.open {
+			open = append(open, id)
+		}
+		e, _ := wire.New(wire.TypePromptSync, wire.PromptSync{Open: open})
+		b.send(e)
+	}
 	b.mu.Unlock()
 	if !up {
 		b.settleAll("", "", nil)
@@ -69,12 +82,23 @@ func (b *Bridge) decide(d wire.PromptDecide) {
 	b.mu.Lock()
 	q, open := b.open[d.ID]
 	result := wire.PromptResult{ID: d.ID, Accepted: open, Ref: d.Ref}
+	var reply []byte
+	var bad error
 	if open {
+		reply, bad = decisionJSON(d, q)
+	}
+	switch {
+	case bad != nil:
+		// A malformed answer is refused and the question stays open: the
+		// dialog and the hub can still answer it properly.
+		result.Accepted, result.Reason, result.Invalid = false, bad.Error(), true
+	case open:
 		// Echo what was applied, so the hub records exactly this answer.
 		result.Decision, result.Scope, result.Message, result.By = d.Decision, d.Scope, d.Message, d.By
-		b.settleLocked(d.ID, "hub", decisionJSON(d, q))
+		result.Answers, result.PlanMode = d.Answers, d.PlanMode
+		b.settleLocked(d.ID, "hub", reply)
 		b.holdUntil = time.Now().Add(holdAnswers)
-	} else {
+	default:
 		switch b.settled[d.ID] {
 		case "terminal":
 			result.Reason = "already answered at the terminal"
@@ -90,61 +114,6 @@ func (b *Bridge) decide(d wire.PromptDecide) {
 		e, _ := wire.New(wire.TypePromptResult, result)
 		send(e)
 	}
-}
-
-// decisionJSON is the PermissionRequest hook's documented decision output.
-func decisionJSON(d wire.PromptDecide, q *question) []byte {
-	dec := map[string]any{"behavior": d.Decision}
-	if d.Decision == wire.DecisionDeny {
-		msg := d.Message
-		if msg == "" {
-			msg = "The user denied this from ct"
-			if d.By != "" {
-				msg += " (" + d.By + ")"
-			}
-		}
-		dec["message"] = msg
-	}
-	if d.Decision == wire.DecisionAllow && d.Scope == "session" {
-		dec["updatedPermissions"] = append(sessionScoped(q.suggestions), sessionRule(q))
-	}
-	b, _ := json.Marshal(map[string]any{"hookSpecificOutput": map[string]any{
-		"hookEventName": "PermissionRequest", "decision": dec,
-	}})
-	return b
-}
-
-// sessionScoped returns Claude Code's own suggestions with their destination
-// set to "session", so "allow for this session" never writes settings files.
-func sessionScoped(raw json.RawMessage) []map[string]any {
-	var sugg []map[string]any
-	if json.Unmarshal(raw, &sugg) != nil {
-		return nil
-	}
-	for _, s := range sugg {
-		if _, ok := s["destination"]; ok {
-			s["destination"] = "session"
-		}
-	}
-	return sugg
-}
-
-// sessionRule allows this tool use again for the rest of the session.
-// Claude Code's own suggestions are often about something else (for Bash,
-// "access to this directory"), so they alone would not stop the same
-// question coming back: Bash gets a rule for this exact command, other tools
-// a rule for the tool, both with destination "session" (never saved).
-func sessionRule(q *question) map[string]any {
-	rule := map[string]any{"toolName": q.tool}
-	if q.tool == "Bash" {
-		var in struct {
-			Command string `json:"command"`
-		}
-		if json.Unmarshal(q.input, &in) == nil && in.Command != "" {
-			rule["ruleContent"] = in.Command
-		}
-	}
-	return map[string]any{"type": "addRules", "rules": []any{rule}, "behavior": "allow", "destination": "session"}
 }
 
 // LocalInput implements ptywrap.Plugin: a key that answers Claude Code's
@@ -204,27 +173,5 @@ func (b *Bridge) record(req request) {
 		e, _ := wire.New(wire.TypeHookEvent, wire.HookEvent{Event: req.Event, Payload: req.Payload})
 		send(e)
 	}
-	switch req.Event {
-	case "PostToolUse", "PostToolUseFailure":
-		b.mu.Lock()
-		b.holdUntil = time.Time{} // the hub's answer has been taken
-		b.lastTerminal = nil
-		b.mu.Unlock()
-		if ids := b.settleAll("agent", "Claude Code went on without an answer from ct", nil); len(ids) > 0 {
-			return
-		}
-		var p struct {
-			ToolName string `json:"tool_name"`
-		}
-		_ = json.Unmarshal(req.Payload, &p)
-		if last != nil && last.tool == p.ToolName && send != nil {
-			e, _ := wire.New(wire.TypePromptClosed, wire.PromptClosed{ID: last.id, By: "terminal", Detail: "allowed at the terminal"})
-			send(e)
-		}
-	case "Stop", "UserPromptSubmit", "SessionEnd":
-		b.settleAll("agent", "Claude Code went on without an answer from ct", nil)
-		b.mu.Lock()
-		b.lastTerminal = nil
-		b.mu.Unlock()
-	}
+	b.settleFor(req, last, send)
 }

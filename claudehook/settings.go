@@ -27,7 +27,7 @@ const recordTimeout = 10
 // recorded are the hook events forwarded to the hub for the record (and,
 // for PostToolUse/Stop/UserPromptSubmit, to learn that a question was
 // settled at the terminal).
-var recorded = []string{"SessionStart", "UserPromptSubmit", "PostToolUse", "PostToolUseFailure", "Notification", "Stop", "SessionEnd"}
+var recorded = []string{"SessionStart", "UserPromptSubmit", "PostToolUse", "PostToolUseFailure", "Notification", "Stop", "SubagentStop", "SessionEnd"}
 
 // Setup is one Claude Code run's injected configuration.
 type Setup struct {

@@ -128,3 +128,15 @@ func (r *MessagesRequest) ToolResults() []Block {
 	}
 	return out
 }
+
+// Turns counts the assistant turns so far: which step of a scripted
+// conversation this request asks for (0 for the typed prompt).
+func (r *MessagesRequest) Turns() int {
+	n := 0
+	for _, m := range r.Messages {
+		if m.Role == "assistant" {
+			n++
+		}
+	}
+	return n
+}

@@ -7,6 +7,7 @@ import (
 	"sort"
 	"time"
 
+	"github.com/ct-dev/ct/wire"
 	bolt "go.etcd.io/bbolt"
 )
 
@@ -29,28 +30,34 @@ const (
 
 // Prompt is one question an agent asked before using a tool, and its answer.
 type Prompt struct {
-	ID          string          `json:"id"`
-	WrapID      string          `json:"wrap_id"` // the wrap's id for it, unique per session
-	SessionID   string          `json:"session_id"`
-	Node        string          `json:"node"`
-	Kind        string          `json:"kind"` // hook | screen
-	Agent       string          `json:"agent,omitempty"`
-	Tool        string          `json:"tool"`
-	Input       json.RawMessage `json:"input,omitempty"`
-	Suggestions json.RawMessage `json:"suggestions,omitempty"`
-	Mode        string          `json:"mode,omitempty"`
-	Cwd         string          `json:"cwd,omitempty"`
-	State       string          `json:"state"`
-	Decision    string          `json:"decision,omitempty"` // allow | deny (also for terminal answers when known)
-	Message     string          `json:"message,omitempty"`
-	Scope       string          `json:"scope,omitempty"`
-	DecidedBy   string          `json:"decided_by,omitempty"`
-	Device      string          `json:"device,omitempty"`    // phone | desktop | api | terminal
-	ClosedBy    string          `json:"closed_by,omitempty"` // terminal | agent | disconnected | hub-restart | terminal-only
-	Detail      string          `json:"detail,omitempty"`
-	CreatedAt   time.Time       `json:"created_at"`
-	DecidedAt   time.Time       `json:"decided_at,omitzero"`
-	Claim       *PromptClaim    `json:"claim,omitempty"` // a hub answer on its way to the workstation
+	ID          string            `json:"id"`
+	WrapID      string            `json:"wrap_id"` // the wrap's id for it, unique per session
+	SessionID   string            `json:"session_id"`
+	Node        string            `json:"node"`
+	Kind        string            `json:"kind"` // hook | screen
+	Agent       string            `json:"agent,omitempty"`
+	Tool        string            `json:"tool"`
+	Input       json.RawMessage   `json:"input,omitempty"`
+	Suggestions json.RawMessage   `json:"suggestions,omitempty"`
+	Mode        string            `json:"mode,omitempty"`
+	Cwd         string            `json:"cwd,omitempty"`
+	State       string            `json:"state"`
+	Decision    string            `json:"decision,omitempty"` // allow | deny (also for terminal answers when known)
+	Message     string            `json:"message,omitempty"`
+	Scope       string            `json:"scope,omitempty"`
+	DecidedBy   string            `json:"decided_by,omitempty"`
+	Device      string            `json:"device,omitempty"`    // phone | desktop | api | terminal
+	ClosedBy    string            `json:"closed_by,omitempty"` // terminal | agent | disconnected | hub-restart | terminal-only
+	Detail      string            `json:"detail,omitempty"`
+	CreatedAt   time.Time         `json:"created_at"`
+	DecidedAt   time.Time         `json:"decided_at,omitzero"`
+	Claim       *PromptClaim      `json:"claim,omitempty"`      // a hub answer on its way to the workstation
+	AgentID     string            `json:"agent_id,omitempty"`   // the subagent that asks ("": the main thread)
+	AgentType   string            `json:"agent_type,omitempty"` // e.g. "general-purpose"
+	Change      *wire.FileChange  `json:"change,omitempty"`     // a file tool's effect, computed on the workstation
+	AskedAt     time.Time         `json:"asked_at,omitzero"`    // when the agent asked (the workstation's clock)
+	Answers     map[string]string `json:"answers,omitempty"`    // AskUserQuestion: question -> answer given
+	PlanMode    string            `json:"plan_mode,omitempty"`  // ExitPlanMode: the mode the plan goes on in
 }
 
 // PromptClaim is a person's answer sent to the workstation and not yet
@@ -58,13 +65,15 @@ type Prompt struct {
 // be sent; the workstation's confirmation settles the prompt with what it
 // applied, and a claim past Until (no confirmation) may be taken again.
 type PromptClaim struct {
-	Ref      string    `json:"ref"` // this attempt, echoed by the wrap
-	By       string    `json:"by"`
-	Device   string    `json:"device,omitempty"`
-	Decision string    `json:"decision"`
-	Scope    string    `json:"scope,omitempty"`
-	Message  string    `json:"message,omitempty"`
-	Until    time.Time `json:"until"`
+	Ref      string            `json:"ref"` // this attempt, echoed by the wrap
+	By       string            `json:"by"`
+	Device   string            `json:"device,omitempty"`
+	Decision string            `json:"decision"`
+	Scope    string            `json:"scope,omitempty"`
+	Message  string            `json:"message,omitempty"`
+	Until    time.Time         `json:"until"`
+	Answers  map[string]string `json:"answers,omitempty"`
+	PlanMode string            `json:"plan_mode,omitempty"`
 }
 
 // Errors of ClaimPrompt.
@@ -148,7 +157,8 @@ type PromptFilter struct {
 	SessionID string
 	Node      string
 	Tool      string
-	Limit     int // 0: no limit
+	Limit     int             // 0: no limit
+	KeepWraps map[string]bool // wrap ids that do not match (a wrap's still-open questions)
 }
 
 func (f PromptFilter) match(p Prompt) bool {
@@ -157,7 +167,8 @@ func (f PromptFilter) match(p Prompt) bool {
 		f.State != "" && f.State != "decided" && p.State != f.State,
 		f.SessionID != "" && p.SessionID != f.SessionID,
 		f.Node != "" && p.Node != f.Node,
-		f.Tool != "" && p.Tool != f.Tool:
+		f.Tool != "" && p.Tool != f.Tool,
+		f.KeepWraps[p.WrapID]:
 		return false
 	}
 	return true

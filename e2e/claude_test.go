@@ -36,6 +36,13 @@ type claudeRun struct {
 // for proofCmd and then reply replyText, and waits for Claude's prompt.
 func startClaude(t *testing.T, hubURL string) *claudeRun {
 	t.Helper()
+	return startClaudeWith(t, hubURL, claudetest.ReadyText)
+}
+
+// startClaudeWith is startClaude with more arguments for claude, waiting
+// for ready on its first screen.
+func startClaudeWith(t *testing.T, hubURL, ready string, args ...string) *claudeRun {
+	t.Helper()
 	bin := claudetest.Binary(t)
 	c := &claudeRun{t: t, api: claudetest.NewFakeAPI(t), project: t.TempDir()}
 	c.api.SetScript(claudetest.ToolThenText(claudetest.BashReply(proofCmd, "Create the proof file"), replyText))
@@ -45,8 +52,8 @@ func startClaude(t *testing.T, hubURL string) *claudeRun {
 		resp.Body.Close()
 		env = append(env, "CT_TOKEN="+MachineToken(t, hubURL, "claudebox"))
 	}
-	c.term = claudetest.NewTmux(t, c.project, env, Binary(t), "wrap", "--hub", hubURL, "--", bin)
-	c.term.WaitFor(claudetest.ReadyText, claudeWait)
+	c.term = claudetest.NewTmux(t, c.project, env, append([]string{Binary(t), "wrap", "--hub", hubURL, "--", bin}, args...)...)
+	c.term.WaitFor(ready, claudeWait)
 	return c
 }
 

@@ -2,8 +2,10 @@ package handlers
 
 import (
 	"encoding/json"
+	"errors"
 	"fmt"
 	"net/http"
+	"net/url"
 	"sort"
 	"strings"
 	"time"
@@ -132,35 +134,67 @@ func (s *Server) handlePromptDecide(w http.ResponseWriter, r *http.Request) erro
 	if err := r.ParseForm(); err != nil {
 		return errorf(http.StatusRequestEntityTooLarge, "The answer is too long.")
 	}
-	d := hub.Decision{Decision: r.PostForm.Get("decision"), Message: strings.TrimSpace(r.PostForm.Get("message")), By: who(r), Device: deviceOf(r)}
+	id := chi.URLParam(r, "id")
+	p, err := s.visiblePrompt(principal(r), id, true)
+	if err != nil {
+		return err
+	}
+	d, err := formDecision(p, r.PostForm)
+	if err != nil {
+		return err
+	}
+	d.By, d.Device = who(r), deviceOf(r)
+	p, err = s.hub.Decide(r.Context(), id, d)
+	s.auditDecision(r, id, d, err)
+	if err != nil {
+		return badAnswer(err)
+	}
+	return render(w, r, views.PromptCard(s.promptModel(p), false))
+}
+
+// formDecision reads a page's answer to p: Approve, Deny, Deny with
+// message, Allow for this session; for AskUserQuestion "answer" with the
+// chosen options; for ExitPlanMode a plan choice ("plan-default").
+func formDecision(p db.Prompt, form url.Values) (hub.Decision, error) {
+	d := hub.Decision{Decision: form.Get("decision"), Message: strings.TrimSpace(form.Get("message"))}
+	mode, isPlan := planModeOf(d.Decision)
 	switch {
-	case r.PostForm.Get("scope") == "session":
+	case form.Get("scope") == "session":
 		d.Decision, d.Scope, d.Message = "allow", "session", ""
+	case d.Decision == "answer" && p.Tool == hub.ToolAskUser:
+		answers, err := formAnswers(p, form)
+		if err != nil {
+			return d, err
+		}
+		d.Decision, d.Answers, d.Message = "allow", answers, ""
+	case isPlan && p.Tool == hub.ToolExitPlan:
+		d.Decision, d.PlanMode, d.Message = "allow", mode, ""
 	case d.Decision == "deny-message":
 		d.Decision = "deny"
 		if d.Message == "" {
-			return errorf(http.StatusBadRequest, "Write the message to Claude first, then press Deny with message.")
+			return d, errorf(http.StatusBadRequest, "Write the message to Claude first, then press Deny with message.")
 		}
 	case d.Decision == "allow":
 		d.Message = ""
 	case d.Decision == "deny":
 		d.Message = "" // plain Deny: the message box is for "Deny with message"
 	default:
-		return errorf(http.StatusBadRequest, fmt.Sprintf(`Unknown decision %q: use "allow", "deny" or "deny-message" (with a message), or scope "session" to allow for the session.`, d.Decision))
+		return d, errorf(http.StatusBadRequest, fmt.Sprintf(`Unknown decision %q: use "allow", "deny" or "deny-message" (with a message), or scope "session" to allow for the session.`, d.Decision))
 	}
 	if err := d.Validate(); err != nil {
-		return errorf(http.StatusBadRequest, err.Error()+".")
+		return d, errorf(http.StatusBadRequest, err.Error()+".")
 	}
-	id := chi.URLParam(r, "id")
-	if _, err := s.visiblePrompt(principal(r), id, true); err != nil {
-		return err
+	return d, nil
+}
+
+// badAnswer makes an answer that does not fit its question a 400 that says
+// why; other errors pass as they are.
+func badAnswer(err error) error {
+	if errors.Is(err, hub.ErrBadAnswer) {
+		msg := err.Error()
+		return errorf(http.StatusBadRequest, strings.ToUpper(msg[:1])+msg[1:]+".")
 	}
-	p, err := s.hub.Decide(r.Context(), id, d)
-	s.auditDecision(r, id, d, err)
-	if err != nil {
-		return err
-	}
-	return render(w, r, views.PromptCard(s.promptModel(p), false))
+	return err
 }
 
 // who names the person answering, and the device: "mike from phone".
@@ -220,25 +254,32 @@ func (s *Server) handleSessionSettings(w http.ResponseWriter, r *http.Request) e
 
 // apiPrompt is a prompt as the JSON API shows it.
 type apiPrompt struct {
-	ID        string          `json:"id"`
-	SessionID string          `json:"session_id"`
-	Node      string          `json:"node"`
-	Tool      string          `json:"tool"`
-	Input     json.RawMessage `json:"input"`
-	State     string          `json:"state"` // pending | closed
-	Outcome   string          `json:"outcome"`
-	Decision  *string         `json:"decision"`
-	Message   string          `json:"message,omitempty"`
-	Scope     string          `json:"scope,omitempty"`
-	DecidedBy *string         `json:"decided_by"`
-	Device    string          `json:"device,omitempty"`
-	CreatedAt time.Time       `json:"created_at"`
-	DecidedAt *time.Time      `json:"decided_at"`
+	ID        string            `json:"id"`
+	SessionID string            `json:"session_id"`
+	Node      string            `json:"node"`
+	Tool      string            `json:"tool"`
+	Input     json.RawMessage   `json:"input"`
+	State     string            `json:"state"` // pending | closed
+	Outcome   string            `json:"outcome"`
+	Decision  *string           `json:"decision"`
+	Message   string            `json:"message,omitempty"`
+	Scope     string            `json:"scope,omitempty"`
+	DecidedBy *string           `json:"decided_by"`
+	Device    string            `json:"device,omitempty"`
+	CreatedAt time.Time         `json:"created_at"`
+	DecidedAt *time.Time        `json:"decided_at"`
+	AgentType string            `json:"agent_type,omitempty"` // the subagent that asks
+	Answers   map[string]string `json:"answers,omitempty"`    // AskUserQuestion's answers
+	Change    string            `json:"change,omitempty"`     // "Overwrite file", ...
+	Diff      string            `json:"diff,omitempty"`       // the change, computed on the workstation
 }
 
 func toAPIPrompt(p db.Prompt) apiPrompt {
 	a := apiPrompt{ID: p.ID, SessionID: p.SessionID, Node: p.Node, Tool: p.Tool, Input: p.Input, State: "closed",
-		Message: p.Message, Scope: p.Scope, Device: p.Device, CreatedAt: p.CreatedAt}
+		Message: p.Message, Scope: p.Scope, Device: p.Device, CreatedAt: p.CreatedAt, AgentType: p.AgentType, Answers: p.Answers}
+	if p.Change != nil {
+		a.Change, a.Diff = p.Change.Label, p.Change.Diff
+	}
 	if p.State == db.PromptPending {
 		a.State = "pending"
 	} else {
@@ -293,13 +334,17 @@ func (s *Server) handleAPIPromptDecide(w http.ResponseWriter, r *http.Request) e
 		Decision string `json:"decision"`
 		Message  string `json:"message"`
 		Scope    string `json:"scope"`
+		// AskUserQuestion: question text -> answer; ExitPlanMode: the mode.
+		Answers  map[string]string `json:"answers"`
+		PlanMode string            `json:"plan_mode"`
 	}
 	dec := json.NewDecoder(r.Body)
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(&in); err != nil {
 		return errorf(http.StatusBadRequest, `body must be JSON like {"decision":"allow"} or {"decision":"deny","message":"..."}: `+err.Error())
 	}
-	d := hub.Decision{Decision: in.Decision, Message: in.Message, Scope: in.Scope, By: who(r), Device: "api"}
+	d := hub.Decision{Decision: in.Decision, Message: in.Message, Scope: in.Scope, By: who(r), Device: "api",
+		Answers: in.Answers, PlanMode: in.PlanMode}
 	if err := d.Validate(); err != nil {
 		return errorf(http.StatusBadRequest, err.Error())
 	}
@@ -310,7 +355,7 @@ func (s *Server) handleAPIPromptDecide(w http.ResponseWriter, r *http.Request) e
 	p, err := s.hub.Decide(r.Context(), id, d)
 	s.auditDecision(r, id, d, err)
 	if err != nil {
-		return err
+		return badAnswer(err)
 	}
 	writeJSON(w, http.StatusOK, toAPIPrompt(p))
 	return nil

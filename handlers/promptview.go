@@ -28,9 +28,18 @@ func (s *Server) promptModel(p db.Prompt) views.Prompt {
 	if ss, err := s.store.GetSession(p.SessionID); err == nil {
 		m.SessionTitle = commandLine(ss)
 	}
-	describeInput(&m, p.Tool, p.Input)
-	m.Suggestions = describeSuggestions(p.Suggestions)
-	m.CanSession = len(m.Suggestions) > 0
+	m.From = fromAgent(p)
+	special := describeSpecial(&m, p)
+	if !special {
+		describeInput(&m, p.Tool, p.Input)
+		m.Suggestions = describeSuggestions(p.Suggestions)
+		m.CanSession = len(m.Suggestions) > 0
+	}
+	if p.Change != nil {
+		// Computed on the workstation against the file as it is: the change
+		// Claude Code would make, not its snippet.
+		m.Diff, m.ChangeLabel = parseDiff(p.Change.Diff), p.Change.Label
+	}
 	if !m.Pending {
 		m.Outcome = outcome(p)
 	}
@@ -109,6 +118,9 @@ func describeInput(m *views.Prompt, tool string, raw json.RawMessage) {
 		m.Title = "Edit a file"
 		field("File", str("file_path"))
 		m.Diff = diffLines(str("file_path"), str("old_string"), str("new_string"))
+		if all, _ := in["replace_all"].(bool); all {
+			field("Replaces", "every occurrence")
+		}
 	case tool == "MultiEdit":
 		m.Title = "Edit a file"
 		field("File", str("file_path"))
@@ -168,7 +180,12 @@ func diffLines(path, old, new string) []views.DiffLine {
 	if old == new {
 		return nil
 	}
-	text := udiff.Unified("a/"+path, "b/"+path, old, new)
+	return parseDiff(udiff.Unified("a/"+path, "b/"+path, old, new))
+}
+
+// parseDiff splits a unified diff into lines to colour, without its file
+// header lines.
+func parseDiff(text string) []views.DiffLine {
 	var out []views.DiffLine
 	for _, l := range strings.Split(strings.TrimSuffix(text, "\n"), "\n") {
 		kind := "ctx"

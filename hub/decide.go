@@ -47,8 +47,9 @@ type promptWait struct {
 }
 
 type decided struct {
-	p   db.Prompt
-	err error
+	p       db.Prompt
+	err     error
+	refused bool // the wrap said the question is not open there: it must not stay pending
 }
 
 // Decision is a person's answer to a prompt.
@@ -58,7 +59,17 @@ type Decision struct {
 	Scope    string // once | session
 	By       string // who answered
 	Device   string // phone | desktop | api
+	// Answers are AskUserQuestion's answers (question text -> answer);
+	// PlanMode is the mode an approved ExitPlanMode plan goes on in.
+	Answers  map[string]string
+	PlanMode string
 }
+
+// Bounds on an AskUserQuestion answer (Claude Code asks 1-4 questions).
+const (
+	maxAnswers     = 8
+	maxAnswerBytes = 4096
+)
 
 // Validate checks a decision's fields.
 func (d Decision) Validate() error {
@@ -73,6 +84,20 @@ func (d Decision) Validate() error {
 	}
 	if len(d.Message) > 4096 {
 		return errors.New("message is over 4096 characters")
+	}
+	if len(d.Answers) > maxAnswers {
+		return fmt.Errorf("%d answers; at most %d", len(d.Answers), maxAnswers)
+	}
+	for q, a := range d.Answers {
+		if len(q) > maxAnswerBytes || len(a) > maxAnswerBytes || a == "" {
+			return fmt.Errorf("each answer must be 1 to %d characters, and so must its question", maxAnswerBytes)
+		}
+	}
+	if (len(d.Answers) > 0 || d.PlanMode != "") && d.Decision != wire.DecisionAllow {
+		return errors.New("answers and a plan mode go with \"allow\" only")
+	}
+	if d.PlanMode != "" && d.PlanMode != "default" && d.PlanMode != "acceptEdits" {
+		return fmt.Errorf(`plan mode must be "default" or "acceptEdits", not %q`, d.PlanMode)
 	}
 	return nil
 }
@@ -103,8 +128,11 @@ func (h *Hub) Decide(ctx context.Context, promptID string, d Decision) (db.Promp
 		return p, ErrTerminalOnly
 	}
 	ref := newRef()
+	if err := fitsPrompt(p, d); err != nil {
+		return p, err
+	}
 	claim := db.PromptClaim{Ref: ref, By: d.By, Device: d.Device, Decision: d.Decision, Scope: d.Scope, Message: d.Message,
-		Until: time.Now().Add(decideWait + claimSlack)}
+		Answers: d.Answers, PlanMode: d.PlanMode, Until: time.Now().Add(decideWait + claimSlack)}
 	p, err = h.store.ClaimPrompt(promptID, claim, time.Now())
 	switch {
 	case errors.Is(err, db.ErrNotPending):
@@ -115,13 +143,17 @@ func (h *Hub) Decide(ctx context.Context, promptID string, d Decision) (db.Promp
 		return p, err
 	}
 	var res decided
-	if p.Kind == "screen" {
+	switch {
+	case p.Kind == "screen":
 		res.p, res.err = h.decideScreen(p, d)
-	} else {
+	default:
 		res = h.decideHook(ctx, p, d, ref)
 	}
 	if res.err != nil {
 		_ = h.store.ReleaseClaim(promptID, ref)
+		if res.refused {
+			h.closeRefused(promptID, res.err)
+		}
 		if errors.Is(res.err, ErrSettled) {
 			if cur, err := h.store.GetPrompt(promptID); err == nil && cur.State != db.PromptPending {
 				return cur, fmt.Errorf("%w: %s", ErrSettled, settledBy(cur))
@@ -139,13 +171,13 @@ func (h *Hub) Decide(ctx context.Context, promptID string, d Decision) (db.Promp
 func (h *Hub) decideHook(ctx context.Context, p db.Prompt, d Decision, ref string) decided {
 	s, err := h.load(p.SessionID)
 	if err != nil {
-		return decided{p, err}
+		return decided{p: p, err: err}
 	}
 	s.mu.Lock()
 	c := s.conn
 	s.mu.Unlock()
 	if c == nil {
-		return decided{p, ErrOffline}
+		return decided{p: p, err: ErrOffline}
 	}
 	ch := make(chan decided, 1)
 	c.waits.mu.Lock()
@@ -158,18 +190,19 @@ func (h *Hub) decideHook(ctx context.Context, p db.Prompt, d Decision, ref strin
 		}
 		c.waits.mu.Unlock()
 	}()
-	e, _ := wire.New(wire.TypePromptDecide, wire.PromptDecide{ID: p.WrapID, Ref: ref, Decision: d.Decision, Message: d.Message, Scope: d.Scope, By: d.By})
+	e, _ := wire.New(wire.TypePromptDecide, wire.PromptDecide{ID: p.WrapID, Ref: ref, Decision: d.Decision, Message: d.Message,
+		Scope: d.Scope, By: d.By, Answers: d.Answers, PlanMode: d.PlanMode})
 	e.SessionID = p.SessionID
 	if err := c.send(e); err != nil {
-		return decided{p, err}
+		return decided{p: p, err: err}
 	}
 	select {
 	case res := <-ch:
 		return res
 	case <-time.After(decideWait):
-		return decided{p, fmt.Errorf("%w: the workstation did not confirm in time; answer at the terminal", ErrSettled)}
+		return decided{p: p, err: fmt.Errorf("%w: the workstation did not confirm in time; answer at the terminal", ErrSettled)}
 	case <-ctx.Done():
-		return decided{p, ctx.Err()}
+		return decided{p: p, err: ctx.Err()}
 	}
 }
 
@@ -178,7 +211,7 @@ func (h *Hub) decideHook(ctx context.Context, p db.Prompt, d Decision, ref strin
 // confirmation that comes late is still the truth), then handed to the
 // Decide that sent it.
 func (h *Hub) promptResult(c *wrapConn, s *session, r wire.PromptResult) {
-	out := decided{err: fmt.Errorf("%w: %s", ErrSettled, r.Reason)}
+	out := decided{err: fmt.Errorf("%w: %s", ErrSettled, r.Reason), refused: !r.Accepted && !r.Invalid}
 	if r.Accepted {
 		out.p, out.err = h.recordApplied(s, r)
 		if out.err != nil {
@@ -209,14 +242,15 @@ func (h *Hub) recordApplied(s *session, r wire.PromptResult) (db.Prompt, error) 
 		}
 		cl := p.Claim
 		ours := cl != nil && (r.Ref == "" || r.Ref == cl.Ref)
-		dec, by, scope, msg := r.Decision, r.By, r.Scope, r.Message
+		dec, by, scope, msg, answers, mode := r.Decision, r.By, r.Scope, r.Message, r.Answers, r.PlanMode
 		if dec == "" && ours { // a wrap that does not echo applied what was sent
-			dec, by, scope, msg = cl.Decision, cl.By, cl.Scope, cl.Message
+			dec, by, scope, msg, answers, mode = cl.Decision, cl.By, cl.Scope, cl.Message, cl.Answers, cl.PlanMode
 		}
 		if dec != wire.DecisionAllow && dec != wire.DecisionDeny {
 			return fmt.Errorf("the wrap confirmed an answer %q that is neither allow nor deny", dec)
 		}
 		p.Decision, p.DecidedBy, p.Scope, p.Message, p.DecidedAt = dec, by, scope, msg, time.Now().UTC()
+		p.Answers, p.PlanMode = answers, mode
 		if ours {
 			p.Device = cl.Device
 		}

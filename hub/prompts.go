@@ -54,6 +54,11 @@ func (c *wrapConn) handleUnsequenced(s *session, e wire.Envelope) {
 			return
 		}
 		c.h.closePrompt(s, pc)
+	case wire.TypePromptSync:
+		var ps wire.PromptSync
+		if e.Decode(&ps) == nil {
+			c.h.syncPrompts(c, ps)
+		}
 	case wire.TypeTerminalActive:
 		c.h.terminalActive(s)
 	case wire.TypeHookEvent:
@@ -69,7 +74,8 @@ func (c *wrapConn) handleUnsequenced(s *session, e wire.Envelope) {
 }
 
 func (h *Hub) openPrompt(c *wrapConn, s *session, p wire.PromptOpen) {
-	if p.ID == "" || len(p.ID) > 64 || p.Tool == "" || len(p.Tool) > maxToolName || len(p.Input) > maxPromptInput {
+	if p.ID == "" || len(p.ID) > 64 || p.Tool == "" || len(p.Tool) > maxToolName || len(p.Input) > maxPromptInput ||
+		len(p.AgentID) > 200 || len(p.AgentType) > maxToolName || (p.Change != nil && (len(p.Change.Diff) > wire.MaxChangeDiff+200 || len(p.Change.Label) > 100)) {
 		h.log.Warn("prompt refused: missing or oversized fields", "session", c.session)
 		return
 	}
@@ -77,6 +83,7 @@ func (h *Hub) openPrompt(c *wrapConn, s *session, p wire.PromptOpen) {
 		ID: newPromptID(), WrapID: p.ID, SessionID: c.session, Node: c.node, Kind: p.Kind, Agent: p.Agent,
 		Tool: p.Tool, Input: p.Input, Suggestions: p.Suggestions, Mode: p.Mode, Cwd: p.Cwd,
 		State: db.PromptPending, CreatedAt: time.Now().UTC(),
+		AgentID: p.AgentID, AgentType: p.AgentType, Change: p.Change, AskedAt: p.AskedAt,
 	}
 	if err := h.store.PutPrompt(rec); err != nil {
 		h.log.Error("store prompt", "session", c.session, "error", err)

@@ -110,12 +110,40 @@ type Prompt struct {
 	Suggestions  []string   // what "allow for this session" would allow
 	CanSession   bool
 	Pending      bool
-	CanAnswer    bool   // the viewer may answer (member or admin, granted)
-	State        string // pending | allowed | denied | closed
-	Outcome      string // who answered, how, after how long
-	Message      string // a deny message
-	Created      string // relative time
-	CreatedAt    string // absolute time
+	CanAnswer    bool       // the viewer may answer (member or admin, granted)
+	State        string     // pending | allowed | denied | closed
+	Outcome      string     // who answered, how, after how long
+	Message      string     // a deny message
+	Created      string     // relative time
+	CreatedAt    string     // absolute time
+	From         string     // who asks when it is not the main thread: "the general-purpose agent"
+	ChangeLabel  string     // how Claude Code names a file change: "Overwrite file", "Create file", "Edit file"
+	Questions    []Question // AskUserQuestion's questions, answered by choosing
+	Answers      []Field    // the answers given, once settled
+	IsPlan       bool       // ExitPlanMode: approve the plan, or keep planning
+	PlanHTML     string     // the plan, rendered from markdown without raw HTML
+	PlanChoices  []Choice   // the approvals Claude Code's own plan dialog offers
+}
+
+// Question is one of AskUserQuestion's questions.
+type Question struct {
+	Name    string // the form field: q0, q1, ...
+	Header  string // Claude's short chip: "Library"
+	Text    string
+	Multi   bool // several options may be chosen
+	Options []Option
+}
+
+// Option is one answer a question offers.
+type Option struct {
+	Label       string
+	Description string
+}
+
+// Choice is one button of a prompt with more than allow and deny.
+type Choice struct {
+	Value string // the decision sent
+	Label string
 }
 
 // Field is one labelled value of a prompt.

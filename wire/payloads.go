@@ -87,6 +87,35 @@ type PromptOpen struct {
 	Mode        string          `json:"mode,omitempty"` // the agent's permission mode
 	Cwd         string          `json:"cwd,omitempty"`
 	Agent       string          `json:"agent,omitempty"` // e.g. "claude"
+	// AgentID and AgentType name the subagent that asks (Claude Code's
+	// agent_id and agent_type; both "" for the main thread). Only that
+	// agent's own events may settle the question.
+	AgentID   string `json:"agent_id,omitempty"`
+	AgentType string `json:"agent_type,omitempty"`
+	// Change is what a Write or Edit would do to the file as it is on the
+	// workstation when the question was asked (nil: not a file tool, or the
+	// file could not be read there).
+	Change *FileChange `json:"change,omitempty"`
+	// AskedAt is when the agent asked, by the workstation's clock.
+	AskedAt time.Time `json:"asked_at,omitzero"`
+}
+
+// MaxChangeDiff bounds FileChange.Diff; a longer diff is cut and says so.
+const MaxChangeDiff = 64 << 10
+
+// FileChange is a file tool's effect, computed on the workstation the way
+// Claude Code applies it: Edit's replace_all changes every occurrence, a
+// Write onto an existing file overwrites it.
+type FileChange struct {
+	Label string `json:"label"` // as Claude Code says it: "Create file", "Overwrite file", "Edit file"
+	Diff  string `json:"diff"`  // a unified diff of the whole file, before -> after
+}
+
+// PromptSync is prompt.sync's payload: after each (re)connect the wrap says
+// which of its questions are still open, so the hub closes the others (a
+// connection the hub never saw drop leaves them pending otherwise).
+type PromptSync struct {
+	Open []string `json:"open"`
 }
 
 // Decision values.
@@ -104,6 +133,13 @@ type PromptDecide struct {
 	Message  string `json:"message,omitempty"` // to the agent, with deny
 	Scope    string `json:"scope,omitempty"`   // once | session
 	By       string `json:"by"`
+	// Answers are AskUserQuestion's answers, question text -> chosen
+	// label(s) (several joined with ", ") or free text; the wrap puts them
+	// in the tool input it returns, as Claude Code's own dialog does.
+	Answers map[string]string `json:"answers,omitempty"`
+	// PlanMode is, for ExitPlanMode, the permission mode to go on in
+	// ("default": approve each edit); "" keeps Claude Code's default.
+	PlanMode string `json:"plan_mode,omitempty"`
 }
 
 // PromptResult is prompt.result's payload: Accepted is false when the
@@ -111,14 +147,20 @@ type PromptDecide struct {
 // When Accepted, Ref, Decision, Scope, Message and By say what the wrap
 // applied: the hub records exactly that, not what it meant to send.
 type PromptResult struct {
-	ID       string `json:"id"`
-	Accepted bool   `json:"accepted"`
-	Reason   string `json:"reason,omitempty"`
-	Ref      string `json:"ref,omitempty"`
-	Decision string `json:"decision,omitempty"`
-	Scope    string `json:"scope,omitempty"`
-	Message  string `json:"message,omitempty"`
-	By       string `json:"by,omitempty"`
+	ID       string            `json:"id"`
+	Accepted bool              `json:"accepted"`
+	Reason   string            `json:"reason,omitempty"`
+	Ref      string            `json:"ref,omitempty"`
+	Decision string            `json:"decision,omitempty"`
+	Scope    string            `json:"scope,omitempty"`
+	Message  string            `json:"message,omitempty"`
+	By       string            `json:"by,omitempty"`
+	Answers  map[string]string `json:"answers,omitempty"`
+	PlanMode string            `json:"plan_mode,omitempty"`
+	// Invalid marks a refusal of the answer itself (it does not fit the
+	// question): the question is still open. Any other refusal means the
+	// question is gone from the workstation, and the hub closes it.
+	Invalid bool `json:"invalid,omitempty"`
 }
 
 // PromptClosed is prompt.closed's payload.

@@ -34,6 +34,7 @@ const (
 	TypePromptDecide    = "prompt.decide"     // hub → wrap: a person's answer
 	TypePromptResult    = "prompt.result"     // wrap → hub: whether that answer won
 	TypePromptClosed    = "prompt.closed"     // wrap → hub: settled elsewhere (the terminal)
+	TypePromptSync      = "prompt.sync"       // wrap → hub: the questions still open, after each connect
 	TypeHookEvent       = "hook.event"        // wrap → hub: any other agent hook, for the record
 	TypeSessionSettings = "session.settings"  // hub → wrap: per-session switches
 	TypeSessionAgent    = "session.agent"     // hub → wrap: the session's agent credential, once
