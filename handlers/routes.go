@@ -43,6 +43,7 @@ func (s *Server) routes() http.Handler {
 
 	r.Group(func(r chi.Router) {
 		r.Use(s.requireAuth)
+		r.Use(s.withNav) // the app bar on every page (handlers/nav.go)
 
 		// Pages and fragments for browsers.
 		r.Get("/", s.page(s.handleLobbyShow))
