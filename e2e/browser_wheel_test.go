@@ -37,8 +37,9 @@ func TestBrowserTwoPeopleOneWheel(t *testing.T) {
 	send(a, "from-ana")
 	a.WaitJS(t, 15*time.Second, "ana's line ran", `document.getElementById('scr').innerText.includes('got:from-ana')`, `document.getElementById('scr').innerText`)
 	b.WaitJS(t, 10*time.Second, "bob sees ana has the wheel", `document.getElementById('presence').innerText.includes('ana has the wheel')`, `document.getElementById('presence').innerText`)
-	send(b, "from-bob")
-	b.WaitJS(t, 10*time.Second, "bob's refusal", `document.getElementById('flash').innerText.includes('ana is driving')`, `document.getElementById('flash').innerText`)
+	b.WaitJS(t, 10*time.Second, "bob's input off, saying who drives",
+		`document.getElementById('line').disabled && document.getElementById('input-note').innerText.includes('ana is driving')`,
+		`document.getElementById('input-note').innerText`)
 
 	// Bob asks; Ana hands over; Bob types.
 	b.Do(t, "request the wheel", chromedp.Tap(chromedp.CSS(`#presence button[value=request]`)))

@@ -85,7 +85,7 @@ func (r *renderer) beat() {
 // ScreenChanged renders a screen update once and sends it to every page
 // watching the session.
 func (r *renderer) ScreenChanged(sid string, u hub.ScreenUpdate) {
-	data := renderHTML(views.ScreenUpdate(views.ScreenPatch{Full: u.Full, NumRows: u.NumRows, Rows: u.Rows, History: u.History}))
+	data := renderHTML(views.ScreenUpdate(views.ScreenPatch{Full: u.Full, NumRows: u.NumRows, Rows: u.Rows, History: u.History, Alt: u.Alt}))
 	ev := &sse.Event{ID: []byte(strconv.FormatUint(u.Version, 10)), Event: []byte("screen"), Data: data}
 	for _, id := range r.pages.following(topicSession(sid)) {
 		if !r.pages.tryPublish(id, ev) {

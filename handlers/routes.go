@@ -51,6 +51,7 @@ func (s *Server) routes() http.Handler {
 		r.Post("/s/{id}/input", s.page(s.handleSessionInput))
 		r.Post("/s/{id}/settings", s.page(s.handleSessionSettings))
 		r.Post("/s/{id}/wheel", s.page(s.handleSessionWheel))
+		r.Post("/s/{id}/fit", s.page(s.handleSessionFit))
 		r.Get("/approvals", s.page(s.handleApprovalsShow))
 		// The lobby's coordination panel (handlers/coord_web.go).
 		r.Get("/coord/panel", s.page(s.handleCoordPanel))

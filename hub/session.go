@@ -35,6 +35,7 @@ type ScreenUpdate struct {
 	HistTotal int
 	Skipped   int64 // bytes the screen skipped so far (the log has them)
 	Version   uint64
+	Alt       bool // the alternate screen is on (screen.Screen.Alt)
 }
 
 // Snapshot is a whole screen for a page render.
@@ -46,6 +47,7 @@ type Snapshot struct {
 	Cols      int
 	Skipped   int64
 	Version   uint64
+	Alt       bool // the alternate screen is on (screen.Screen.Alt)
 }
 
 type screenOp struct {
@@ -249,7 +251,7 @@ func (s *session) publish() time.Duration {
 	}
 	s.fedSince = 0
 	rows := s.scr.Rows()
-	u := ScreenUpdate{NumRows: len(rows), Skipped: s.skipped, Version: s.version, Rows: map[int]screen.Row{}}
+	u := ScreenUpdate{NumRows: len(rows), Skipped: s.skipped, Version: s.version, Rows: map[int]screen.Row{}, Alt: s.scr.Alt()}
 	if full || len(rows) != len(s.sent) {
 		u.Full = true
 	}
@@ -297,7 +299,7 @@ func (s *session) snapshot() Snapshot {
 	defer s.scrMu.Unlock()
 	cols, _ := s.scr.Size()
 	hist, total := s.scr.History(0)
-	return Snapshot{Session: meta, Rows: s.scr.Rows(), History: hist, HistTotal: total, Cols: cols, Skipped: s.skipped, Version: s.version}
+	return Snapshot{Session: meta, Rows: s.scr.Rows(), History: hist, HistTotal: total, Cols: cols, Skipped: s.skipped, Version: s.version, Alt: s.scr.Alt()}
 }
 
 func (s *session) text() string {

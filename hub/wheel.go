@@ -56,6 +56,7 @@ type wheel struct {
 	terminalAt  time.Time
 	viewers     map[string]map[string]int // user -> device -> open pages
 	goneSince   time.Time                 // when the holder's last page closed
+	fit         *fitState                 // the holder sized the PTY to their screen (fit.go)
 }
 
 func (w *wheel) state(now time.Time) WheelState {
@@ -154,6 +155,7 @@ func (h *Hub) Present(id, user, device string, delta int) {
 		w.goneSince = time.Time{}
 	}
 	s.mu.Unlock()
+	h.settleFit(s)
 	h.scheduleWheel(s)
 	h.notify().WheelChanged(id)
 }
@@ -285,6 +287,7 @@ func (h *Hub) DoWheel(id, user string, admin bool, a WheelAction) error {
 		return fmt.Errorf("unknown wheel action %q", a)
 	}
 	s.mu.Unlock()
+	h.settleFit(s)
 	h.scheduleWheel(s)
 	if msg != "" {
 		h.wheelEvent(id, user, "wheel."+string(a), msg)
@@ -332,6 +335,7 @@ func (h *Hub) wheelTick(s *session) {
 	pending := s.wheel.requester != "" || (s.wheel.holder != "" && s.wheel.viewers[s.wheel.holder] == nil && !s.wheel.goneSince.IsZero())
 	s.mu.Unlock()
 	if changed {
+		h.settleFit(s)
 		h.wheelEvent(s.id, "hub", "wheel.auto", msg)
 		h.notify().WheelChanged(s.id)
 	}
