@@ -148,6 +148,7 @@ func TestBrowserRefusedLineKept(t *testing.T) {
 	Login(t, b, h.URL, "bob", "bob-password-123")
 	openSession(t, a, h.URL, s.ID, "refuse-ready")
 	openSession(t, b, h.URL, s.ID, "refuse-ready")
+	b.WaitJS(t, 5*time.Second, "short output's top row in view (no empty box)", rowVisible, `document.getElementById('term-wrap').scrollTop + ''`)
 	// Bob types while the wheel is free, then Ana takes it before he sends.
 	b.Do(t, "bob types", chromedp.SendKeys(chromedp.CSS(`#line`), "from-bob"))
 	a.Do(t, "ana types", chromedp.SendKeys(chromedp.CSS(`#line`), "from-ana"))
