@@ -138,11 +138,7 @@ func TestBrowserKeysMode(t *testing.T) {
 // A line refused because someone else holds the wheel keeps its text; the
 // input is disabled with who drives, and the error covers no key button.
 func TestBrowserRefusedLineKept(t *testing.T) {
-	h := StartHub(t, t.TempDir(), "127.0.0.1:0")
-	addUser(t, h, "ana")
-	addUser(t, h, "bob")
-	StartWrap(t, nil, "--hub", h.URL, "--name", "refusebox", "--", "bash", "-c", `echo refuse-ready; while read l; do echo "got:$l"; done`)
-	s := SessionFor(t, h.URL, "refusebox")
+	h, s := sharedSession(t, "refusebox", "refuse-ready")
 	a, b := StartBrowser(t, DesktopWidth, DesktopHeight), StartPhone(t)
 	Login(t, a, h.URL, "ana", "ana-password-123")
 	Login(t, b, h.URL, "bob", "bob-password-123")

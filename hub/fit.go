@@ -21,14 +21,10 @@ var ErrFitHolder = fmt.Errorf("%w: only the person holding the wheel can size th
 // Fit sizes session id's PTY to cols×rows for user, who must hold the wheel
 // (it is taken when free, as typing takes it).
 func (h *Hub) Fit(id, user string, cols, rows int) error {
-	if cols < 2 || cols > 1000 || rows < 2 || rows > 500 {
-		return fmt.Errorf("size %dx%d out of range (2-1000 columns, 2-500 rows)", cols, rows)
-	}
-	s, err := h.load(id)
-	if err != nil {
+	if err := checkSize(cols, rows); err != nil {
 		return err
 	}
-	took, err := s.checkDriver(user)
+	s, took, err := h.drive(id, user)
 	if err != nil {
 		return err
 	}
@@ -42,8 +38,8 @@ func (h *Hub) Fit(id, user string, cols, rows int) error {
 	}
 	w.fit.by = user
 	s.mu.Unlock()
+	h.tookWheel(id, user, took)
 	if took {
-		h.wheelEvent(id, user, "wheel.take", user+" took the free wheel")
 		h.notify().WheelChanged(id)
 	}
 	return h.Resize(id, cols, rows)

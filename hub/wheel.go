@@ -188,23 +188,34 @@ func (s *session) checkDriver(user string) (took bool, err error) {
 	return took, nil
 }
 
+// drive loads session id and lets user drive it (checkDriver).
+func (h *Hub) drive(id, user string) (*session, bool, error) {
+	s, err := h.load(id)
+	if err != nil {
+		return nil, false, err
+	}
+	took, err := s.checkDriver(user)
+	return s, took, err
+}
+
+// tookWheel records that user took the free wheel by driving.
+func (h *Hub) tookWheel(id, user string, took bool) {
+	if took {
+		h.wheelEvent(id, user, "wheel.take", user+" took the free wheel")
+	}
+}
+
 // InputAs sends input typed by user, who must hold the wheel (it is taken
 // when free).
 func (h *Hub) InputAs(id, user string, data []byte) error {
-	s, err := h.load(id)
-	if err != nil {
-		return err
-	}
-	took, err := s.checkDriver(user)
+	s, took, err := h.drive(id, user)
 	if err != nil {
 		return err
 	}
 	if err := h.Input(id, data); err != nil {
 		return err
 	}
-	if took {
-		h.wheelEvent(id, user, "wheel.take", user+" took the free wheel")
-	}
+	h.tookWheel(id, user, took)
 	h.notify().WheelChanged(id) // "X is typing"
 	h.scheduleTypingClear(s)
 	return nil
