@@ -16,13 +16,16 @@ import (
 const healthTimeout = 3 * time.Second
 
 func runHealthcheck(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
-	fs := newFlagSet("healthcheck", `Usage: ct healthcheck [--addr URL]
+	fs := newFlagSet("healthcheck", `Usage: ct healthcheck [--hub URL]
 
 Asks a hub's /healthz and exits 0 when it answers 200 within 3 s, 1 (with
 the reason) otherwise. Docker's HEALTHCHECK runs it, since the image has no
-curl. --addr takes a URL or ct serve's own listen address (CT_ADDR), so the
+curl. --hub (or --addr) takes a URL or ct serve's own listen address (CT_ADDR), so the
 same environment works for both: 0.0.0.0:7200 is checked at 127.0.0.1:7200.`, stdout)
 	addr := fs.String("addr", envOr(getenv, "CT_ADDR", "http://127.0.0.1:7200"), "hub URL or listen address (env CT_ADDR)")
+	// --hub, as every other workstation command names it; --addr stays for
+	// Docker HEALTHCHECK lines already written.
+	fs.StringVar(addr, "hub", *addr, "the same as --addr")
 	timeout := fs.Duration("timeout", healthTimeout, "how long to wait for the answer")
 	if err := parseFlags(fs, args, stderr); err != nil {
 		return err

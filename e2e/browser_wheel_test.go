@@ -13,11 +13,7 @@ import (
 // the one without the wheel is refused; the holder's tab closes -> the
 // wheel frees.
 func TestBrowserTwoPeopleOneWheel(t *testing.T) {
-	h := StartHub(t, t.TempDir(), "127.0.0.1:0")
-	addUser(t, h, "ana")
-	addUser(t, h, "bob")
-	StartWrap(t, nil, "--hub", h.URL, "--name", "sharedbox", "--", "bash", "-c", `echo shared-ready; while read l; do echo "got:$l"; done`)
-	s := SessionFor(t, h.URL, "sharedbox")
+	h, s := sharedSession(t, "sharedbox", "shared-ready")
 
 	a, b := StartPhone(t), StartPhone(t)
 	Login(t, a, h.URL, "ana", "ana-password-123")
@@ -37,8 +33,9 @@ func TestBrowserTwoPeopleOneWheel(t *testing.T) {
 	send(a, "from-ana")
 	a.WaitJS(t, 15*time.Second, "ana's line ran", `document.getElementById('scr').innerText.includes('got:from-ana')`, `document.getElementById('scr').innerText`)
 	b.WaitJS(t, 10*time.Second, "bob sees ana has the wheel", `document.getElementById('presence').innerText.includes('ana has the wheel')`, `document.getElementById('presence').innerText`)
-	send(b, "from-bob")
-	b.WaitJS(t, 10*time.Second, "bob's refusal", `document.getElementById('flash').innerText.includes('ana is driving')`, `document.getElementById('flash').innerText`)
+	b.WaitJS(t, 10*time.Second, "bob's input off, saying who drives",
+		`document.getElementById('line').disabled && document.getElementById('input-note').innerText.includes('ana is driving')`,
+		`document.getElementById('input-note').innerText`)
 
 	// Bob asks; Ana hands over; Bob types.
 	b.Do(t, "request the wheel", chromedp.Tap(chromedp.CSS(`#presence button[value=request]`)))
@@ -61,4 +58,16 @@ func TestBrowserTwoPeopleOneWheel(t *testing.T) {
 	// Bob's tab closes: the wheel frees itself.
 	b.Close()
 	a.WaitJS(t, 40*time.Second, "the wheel to free", `document.getElementById('presence').innerText.includes('Nobody has the wheel')`, `document.getElementById('presence').innerText`)
+}
+
+// sharedSession starts a hub with members ana and bob (passwords
+// NAME-password-123) and a session on machine that prints ready, then
+// echoes every line it reads as "got:LINE".
+func sharedSession(t *testing.T, machine, ready string) (*Hub, APISession) {
+	t.Helper()
+	h := StartHub(t, t.TempDir(), "127.0.0.1:0")
+	addUser(t, h, "ana")
+	addUser(t, h, "bob")
+	StartWrap(t, nil, "--hub", h.URL, "--name", machine, "--", "bash", "-c", `echo `+ready+`; while read l; do echo "got:$l"; done`)
+	return h, SessionFor(t, h.URL, machine)
 }

@@ -115,7 +115,7 @@ func sessionModel(snap hub.Snapshot, stream string) views.Session {
 		ID: ss.ID, Title: commandLine(ss) + " @ " + ss.Node, Node: ss.Node, Cwd: ss.Cwd,
 		Status: ss.Status, ExitCode: exitCode(ss), Skipped: snap.Skipped, Dropped: ss.DroppedBytes,
 		Cols: snap.Cols, Rows: snap.Rows, History: snap.History, Stream: stream, Keys: keys,
-		Claude: ss.Agent == wire.AgentClaude, TerminalOnly: ss.TerminalOnly,
+		Claude: ss.Agent == wire.AgentClaude, TerminalOnly: ss.TerminalOnly, Alt: snap.Alt,
 	}
 }
 
@@ -133,11 +133,13 @@ func (s *Server) handleSessionShow(w http.ResponseWriter, r *http.Request) error
 		return err
 	}
 	m.Presence = s.presenceModel(principal(r), id, snap.Session.Node)
+	m.FitBy = s.hub.Fitted(id)
 	return render(w, r, views.SessionPage(m))
 }
 
-// handleSessionInput takes the input bar: a named key (button) or a line of
-// text, which is sent followed by Enter.
+// handleSessionInput takes the input bar: a named key (button), keys as
+// typed in keys mode (raw: sent as they are), or a line of text, which is
+// sent followed by Enter.
 func (s *Server) handleSessionInput(w http.ResponseWriter, r *http.Request) error {
 	r.Body = http.MaxBytesReader(w, r.Body, hub.MaxInput+1024)
 	if err := r.ParseForm(); err != nil {
@@ -150,6 +152,8 @@ func (s *Server) handleSessionInput(w http.ResponseWriter, r *http.Request) erro
 			return errorf(http.StatusBadRequest, err.Error())
 		}
 		data = b
+	} else if raw, ok := r.PostForm["raw"]; ok {
+		data = []byte(raw[0])
 	} else {
 		data = []byte(r.PostForm.Get("text") + "\r")
 	}

@@ -1,7 +1,9 @@
 package handlers
 
 import (
+	"errors"
 	"net/http"
+	"strconv"
 	"strings"
 
 	"github.com/ct-dev/ct/auth"
@@ -35,6 +37,42 @@ func (s *Server) handleSessionWheel(w http.ResponseWriter, r *http.Request) erro
 	if err := s.hub.DoWheel(id, p.User, p.IsAdmin(), action); err != nil {
 		return errorf(http.StatusConflict, strings.ToUpper(err.Error()[:1])+err.Error()[1:]+".")
 	}
+	w.WriteHeader(http.StatusNoContent)
+	return nil
+}
+
+// handleSessionFit takes fit mode's requests: cols and rows size the PTY to
+// the viewer's screen (they must hold the wheel, which is taken when free);
+// action=off gives the program its own size back.
+func (s *Server) handleSessionFit(w http.ResponseWriter, r *http.Request) error {
+	p := principal(r)
+	id := chi.URLParam(r, "id")
+	if _, err := s.visibleSession(p, id, true); err != nil {
+		return err
+	}
+	r.Body = http.MaxBytesReader(w, r.Body, 1024)
+	if err := r.ParseForm(); err != nil {
+		return errorf(http.StatusBadRequest, "Bad form: send cols and rows, or action=off.")
+	}
+	if r.PostForm.Get("action") == "off" {
+		if err := s.hub.Unfit(id, p.User); err != nil {
+			return err
+		}
+		w.WriteHeader(http.StatusNoContent)
+		return nil
+	}
+	cols, errC := strconv.Atoi(r.PostForm.Get("cols"))
+	rows, errR := strconv.Atoi(r.PostForm.Get("rows"))
+	if errC != nil || errR != nil {
+		return errorf(http.StatusBadRequest, "Send cols and rows as whole numbers (the screen's size in characters).")
+	}
+	if err := s.hub.Fit(id, p.User, cols, rows); err != nil {
+		if errors.Is(err, hub.ErrNotHolder) || errors.Is(err, hub.ErrOffline) || errors.Is(err, hub.ErrNotFound) {
+			return err
+		}
+		return errorf(http.StatusBadRequest, err.Error())
+	}
+	s.audit(r, "session.fit", id+" "+strconv.Itoa(cols)+"x"+strconv.Itoa(rows))
 	w.WriteHeader(http.StatusNoContent)
 	return nil
 }

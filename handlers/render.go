@@ -86,7 +86,7 @@ func (r *renderer) beat() {
 // stalled page never makes the hub resend every row to everyone.
 func (r *renderer) ScreenChanged(sid string, u hub.ScreenUpdate) {
 	id := []byte(strconv.FormatUint(u.Version, 10))
-	delta := &sse.Event{ID: id, Event: []byte("screen"), Data: renderHTML(views.ScreenUpdate(views.ScreenPatch{Full: u.Full, NumRows: u.NumRows, Rows: u.Rows, History: u.History}))}
+	delta := &sse.Event{ID: id, Event: []byte("screen"), Data: renderHTML(views.ScreenUpdate(views.ScreenPatch{Full: u.Full, NumRows: u.NumRows, Rows: u.Rows, History: u.History, Alt: u.Alt}))}
 	var whole *sse.Event // rendered once, for the pages that need it
 	for _, streamID := range r.pages.following(topicSession(sid)) {
 		if !r.pages.needsFull(streamID) || u.Full {
@@ -103,7 +103,7 @@ func (r *renderer) ScreenChanged(sid string, u hub.ScreenUpdate) {
 			continue
 		}
 		if whole == nil {
-			whole = &sse.Event{ID: id, Event: []byte("screen"), Data: renderHTML(views.ScreenUpdate(views.ScreenPatch{Full: true, NumRows: len(u.All), Rows: rowMap(u.All)}))}
+			whole = &sse.Event{ID: id, Event: []byte("screen"), Data: renderHTML(views.ScreenUpdate(views.ScreenPatch{Full: true, NumRows: len(u.All), Rows: rowMap(u.All), Alt: u.Alt}))}
 		}
 		if r.pages.tryPublish(streamID, whole) {
 			r.pages.setNeedsFull(streamID, false)

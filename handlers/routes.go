@@ -46,6 +46,7 @@ func (s *Server) routes() http.Handler {
 
 	r.Group(func(r chi.Router) {
 		r.Use(s.requireAuth)
+		r.Use(s.withNav) // the app bar on every page (handlers/nav.go)
 
 		// Pages and fragments for browsers.
 		r.Get("/", s.page(s.handleLobbyShow))
@@ -53,6 +54,7 @@ func (s *Server) routes() http.Handler {
 		r.Post("/s/{id}/input", s.page(s.handleSessionInput))
 		r.Post("/s/{id}/settings", s.page(s.handleSessionSettings))
 		r.Post("/s/{id}/wheel", s.page(s.handleSessionWheel))
+		r.Post("/s/{id}/fit", s.page(s.handleSessionFit))
 		r.Get("/approvals", s.page(s.handleApprovalsShow))
 		// The lobby's coordination panel (handlers/coord_web.go).
 		r.Get("/coord/panel", s.page(s.handleCoordPanel))

@@ -68,8 +68,8 @@ func (h *Hub) Input(id string, data []byte) error {
 
 // Resize asks a live session's program to take a new window size.
 func (h *Hub) Resize(id string, cols, rows int) error {
-	if cols < 2 || cols > 1000 || rows < 2 || rows > 500 {
-		return fmt.Errorf("size %dx%d out of range (2-1000 columns, 2-500 rows)", cols, rows)
+	if err := checkSize(cols, rows); err != nil {
+		return err
 	}
 	s, err := h.load(id)
 	if err != nil {
@@ -84,4 +84,12 @@ func (h *Hub) Resize(id string, cols, rows int) error {
 	e, _ := wire.New(wire.TypePtyResize, wire.Resize{Cols: cols, Rows: rows})
 	e.SessionID = id
 	return c.send(e)
+}
+
+// checkSize refuses a terminal size no PTY should take.
+func checkSize(cols, rows int) error {
+	if cols < 2 || cols > 1000 || rows < 2 || rows > 500 {
+		return fmt.Errorf("size %dx%d out of range (2-1000 columns, 2-500 rows)", cols, rows)
+	}
+	return nil
 }

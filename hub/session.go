@@ -53,6 +53,7 @@ type ScreenUpdate struct {
 	// behind gets on its own, instead of every viewer being sent the
 	// whole screen.
 	All []screen.Row
+	Alt bool // the alternate screen is on (screen.Screen.Alt)
 }
 
 // Snapshot is a whole screen for a page render.
@@ -64,6 +65,7 @@ type Snapshot struct {
 	Cols      int
 	Skipped   int64
 	Version   uint64
+	Alt       bool // the alternate screen is on (screen.Screen.Alt)
 }
 
 type screenOp struct {
@@ -268,7 +270,7 @@ func (s *session) publish() time.Duration {
 	}
 	s.fedSince = 0
 	rows := s.scr.Rows()
-	u := ScreenUpdate{NumRows: len(rows), Skipped: s.skipped, Version: s.version, Rows: map[int]screen.Row{}, All: rows}
+	u := ScreenUpdate{NumRows: len(rows), Skipped: s.skipped, Version: s.version, Rows: map[int]screen.Row{}, All: rows, Alt: s.scr.Alt()}
 	if full || len(rows) != len(s.sent) {
 		u.Full = true
 	}
@@ -323,7 +325,7 @@ func (s *session) snapshot() Snapshot {
 	defer s.scrMu.Unlock()
 	cols, _ := s.scr.Size()
 	hist, total := s.scr.History(0)
-	return Snapshot{Session: meta, Rows: s.scr.Rows(), History: hist, HistTotal: total, Cols: cols, Skipped: s.skipped, Version: s.version}
+	return Snapshot{Session: meta, Rows: s.scr.Rows(), History: hist, HistTotal: total, Cols: cols, Skipped: s.skipped, Version: s.version, Alt: s.scr.Alt()}
 }
 
 func (s *session) text() string {

@@ -56,6 +56,7 @@ type wheel struct {
 	terminalAt  time.Time
 	viewers     map[string]map[string]int // user -> device -> open pages
 	goneSince   time.Time                 // when the holder's last page closed
+	fit         *fitState                 // the holder sized the PTY to their screen (fit.go)
 }
 
 func (w *wheel) state(now time.Time) WheelState {
@@ -154,6 +155,7 @@ func (h *Hub) Present(id, user, device string, delta int) {
 		w.goneSince = time.Time{}
 	}
 	s.mu.Unlock()
+	h.settleFit(s)
 	h.scheduleWheel(s)
 	h.notify().WheelChanged(id)
 }
@@ -186,23 +188,34 @@ func (s *session) checkDriver(user string) (took bool, err error) {
 	return took, nil
 }
 
+// drive loads session id and lets user drive it (checkDriver).
+func (h *Hub) drive(id, user string) (*session, bool, error) {
+	s, err := h.load(id)
+	if err != nil {
+		return nil, false, err
+	}
+	took, err := s.checkDriver(user)
+	return s, took, err
+}
+
+// tookWheel records that user took the free wheel by driving.
+func (h *Hub) tookWheel(id, user string, took bool) {
+	if took {
+		h.wheelEvent(id, user, "wheel.take", user+" took the free wheel")
+	}
+}
+
 // InputAs sends input typed by user, who must hold the wheel (it is taken
 // when free).
 func (h *Hub) InputAs(id, user string, data []byte) error {
-	s, err := h.load(id)
-	if err != nil {
-		return err
-	}
-	took, err := s.checkDriver(user)
+	s, took, err := h.drive(id, user)
 	if err != nil {
 		return err
 	}
 	if err := h.Input(id, data); err != nil {
 		return err
 	}
-	if took {
-		h.wheelEvent(id, user, "wheel.take", user+" took the free wheel")
-	}
+	h.tookWheel(id, user, took)
 	h.notify().WheelChanged(id) // "X is typing"
 	h.scheduleTypingClear(s)
 	return nil
@@ -285,6 +298,7 @@ func (h *Hub) DoWheel(id, user string, admin bool, a WheelAction) error {
 		return fmt.Errorf("unknown wheel action %q", a)
 	}
 	s.mu.Unlock()
+	h.settleFit(s)
 	h.scheduleWheel(s)
 	if msg != "" {
 		h.wheelEvent(id, user, "wheel."+string(a), msg)
@@ -332,6 +346,7 @@ func (h *Hub) wheelTick(s *session) {
 	pending := s.wheel.requester != "" || (s.wheel.holder != "" && s.wheel.viewers[s.wheel.holder] == nil && !s.wheel.goneSince.IsZero())
 	s.mu.Unlock()
 	if changed {
+		h.settleFit(s)
 		h.wheelEvent(s.id, "hub", "wheel.auto", msg)
 		h.notify().WheelChanged(s.id)
 	}

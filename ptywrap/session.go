@@ -8,6 +8,7 @@ import (
 	"io"
 	"os"
 	"os/exec"
+	"sync/atomic"
 	"syscall"
 	"time"
 
@@ -34,7 +35,12 @@ type session struct {
 	master  ptyFile
 	exited  chan struct{} // closed when the program has exited (output may still be draining)
 	waitErr error         // waitProgram's result, once exited is closed
+	localAt atomic.Int64  // unix ns of the last key typed at the workstation
 }
+
+// localWins is how long after a key typed at the workstation its own
+// terminal's size wins over a fit asked for on the hub.
+const localWins = 5 * time.Second
 
 // An end is what a session's PTY serves besides the hub.
 type end interface {
@@ -106,7 +112,9 @@ func (s *session) serveHub(e end) {
 		case b := <-s.inputs:
 			_, _ = s.master.Write(b)
 		case r := <-s.resize:
-			if !e.sizeWins() {
+			// A fit from the hub (the wheel holder's screen) applies unless
+			// someone typed at the workstation's own terminal just now.
+			if !e.sizeWins() || time.Since(time.Unix(0, s.localAt.Load())) > localWins {
 				s.setSize(r.Cols, r.Rows)
 			}
 		case <-s.exited:
@@ -128,7 +136,10 @@ func (s *session) setSize(cols, rows int) {
 // program: the hub hears that someone is typing (not what), and the
 // plugin's filter sees them first (it watches for answers to a prompt).
 func (s *session) typed(p []byte) error {
-	s.st.localTyping()
+	if !terminalReply(p) { // the terminal answering a query is nobody typing
+		s.st.localTyping()
+		s.localAt.Store(time.Now().UnixNano())
+	}
 	if s.plugin != nil {
 		p = s.plugin.LocalInput(p)
 	}

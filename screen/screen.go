@@ -23,6 +23,7 @@ const MaxHistory = 2000
 type Screen struct {
 	emu          *vt.Emulator
 	cursorHidden bool
+	alt          bool          // the alternate screen is on (a full-screen app)
 	history      []Row         // scrolled-off lines, oldest first
 	histTotal    int           // lines ever added to history; numbers them for clients
 	drained      chan struct{} // closed when the reply drain has ended
@@ -38,7 +39,10 @@ func New(cols, rows int) *Screen {
 	// The emulator's own scrollback is only a staging area: Write moves lines
 	// out of it after every call, so its O(n) trim-at-capacity never runs.
 	s.emu.SetScrollbackSize(vt.DefaultScrollbackSize)
-	s.emu.SetCallbacks(vt.Callbacks{CursorVisibility: func(v bool) { s.cursorHidden = !v }})
+	s.emu.SetCallbacks(vt.Callbacks{
+		CursorVisibility: func(v bool) { s.cursorHidden = !v },
+		AltScreen:        func(on bool) { s.alt = on },
+	})
 	s.capCounts()
 	// The emulator answers queries (cursor position, device attributes) into an
 	// unbuffered pipe; the real terminal on the workstation already answers
@@ -103,6 +107,11 @@ func (s *Screen) Close() {
 	}
 	_ = s.emu.Close()
 }
+
+// Alt reports whether a full-screen app has the alternate screen on: its
+// rows are the whole picture, and scrolled-off main-screen lines do not
+// belong above them.
+func (s *Screen) Alt() bool { return s.alt }
 
 // Write feeds program output to the emulator.
 func (s *Screen) Write(p []byte) {

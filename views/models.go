@@ -81,6 +81,8 @@ type Session struct {
 	TerminalOnly bool     // prompts are answered only at the terminal
 	Prompts      []Prompt // pending prompts, pinned above the screen
 	Presence     Presence // who watches and drives
+	Alt          bool     // a full-screen app has the alternate screen on
+	FitBy        string   // who has the PTY sized to their screen ("" for nobody)
 }
 
 // Key is one button of the input bar.

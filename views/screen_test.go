@@ -38,12 +38,12 @@ func TestScreenContracts(t *testing.T) {
 	}
 	full := ScreenPatch{Full: true, NumRows: 4, Rows: map[int]screen.Row{0: rows[0], 1: rows[1], 2: rows[2]}}
 	if got, want := renderString(t, ScreenUpdate(full)),
-		`<div id="rows" hx-swap-oob="true"><div id="r0">`+r0+`</div><div id="r1">`+r1+`</div><div id="r2">`+r2+`</div><div id="r3"></div></div>`; got != want {
+		`<i id="scrmode" class="main" hx-swap-oob="true" hidden></i><div id="rows" hx-swap-oob="true"><div id="r0">`+r0+`</div><div id="r1">`+r1+`</div><div id="r2">`+r2+`</div><div id="r3"></div></div>`; got != want {
 		t.Errorf("full update:\n got %s\nwant %s", got, want)
 	}
 	part := ScreenPatch{NumRows: 3, Rows: map[int]screen.Row{2: rows[2], 0: rows[0]}, History: hist}
 	if got, want := renderString(t, ScreenUpdate(part)),
-		`<div id="r0" hx-swap-oob="true">`+r0+`</div><div id="r2" hx-swap-oob="true">`+r2+`</div>`+
+		`<i id="scrmode" class="main" hx-swap-oob="true" hidden></i><div id="r0" hx-swap-oob="true">`+r0+`</div><div id="r2" hx-swap-oob="true">`+r2+`</div>`+
 			`<div id="hist" hx-swap-oob="beforeend"><div>old</div></div>`; got != want {
 		t.Errorf("partial update:\n got %s\nwant %s", got, want)
 	}

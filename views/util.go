@@ -14,3 +14,6 @@ func joinComma(xs []string) string {
 	}
 	return out
 }
+
+// boolStr is b as an ARIA state ("true" or "false").
+func boolStr(b bool) string { return strconv.FormatBool(b) }
