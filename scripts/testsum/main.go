@@ -31,6 +31,7 @@ func main() {
 
 func run(in io.Reader, out io.Writer) error {
 	var passed, failed, skipped, pkgFailed int
+	var skips []string // which tests skipped, and why (their last output line)
 	outputs := map[string]*strings.Builder{} // package/test -> its output so far
 	sc := bufio.NewScanner(in)
 	sc.Buffer(make([]byte, 1<<20), 16<<20) // a test may print long lines
@@ -72,6 +73,12 @@ func run(in io.Reader, out io.Writer) error {
 				passed++
 			case "skip":
 				skipped++
+				why := ""
+				if b := outputs[key]; b != nil {
+					lines := strings.Split(strings.TrimSpace(b.String()), "\n")
+					why = strings.TrimSpace(lines[len(lines)-1])
+				}
+				skips = append(skips, e.Package+" "+e.Test+": "+why)
 			case "fail":
 				failed++
 				if b := outputs[key]; b != nil {
@@ -83,6 +90,9 @@ func run(in io.Reader, out io.Writer) error {
 	}
 	if err := sc.Err(); err != nil {
 		return err
+	}
+	for _, sk := range skips {
+		fmt.Fprintln(out, "skipped", sk)
 	}
 	fmt.Fprintf(out, "\n%d passed, %d failed, %d skipped\n", passed, failed, skipped)
 	if failed > 0 || pkgFailed > 0 {
