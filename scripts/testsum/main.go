@@ -31,7 +31,7 @@ func main() {
 
 func run(in io.Reader, out io.Writer) error {
 	var passed, failed, skipped, pkgFailed int
-	var skips []string // which tests skipped, and why (their last output line)
+	var skips []string                       // which tests skipped, and why (their last output line)
 	outputs := map[string]*strings.Builder{} // package/test -> its output so far
 	sc := bufio.NewScanner(in)
 	sc.Buffer(make([]byte, 1<<20), 16<<20) // a test may print long lines
@@ -76,6 +76,9 @@ func run(in io.Reader, out io.Writer) error {
 				why := ""
 				if b := outputs[key]; b != nil {
 					lines := strings.Split(strings.TrimSpace(b.String()), "\n")
+					if n := len(lines); n > 1 && strings.HasPrefix(strings.TrimSpace(lines[n-1]), "--- SKIP") {
+						lines = lines[:n-1] // the reason is the line before go test's own
+					}
 					why = strings.TrimSpace(lines[len(lines)-1])
 				}
 				skips = append(skips, e.Package+" "+e.Test+": "+why)
