@@ -89,6 +89,19 @@ func (h *Hub) ServeWrap(ctx context.Context, t Transport, a WrapAuth) error {
 			return errors.New(msg)
 		}
 	}
+	if err := h.reserveLive(hello.Node, sid); err != nil {
+		refusal, _ := wire.New(wire.TypeError, wire.Error{Message: err.Error()})
+		_ = t.Write(ctx, refusal) // the wrap runs its program without the hub, and retries
+		return err
+	}
+	attached := false // until then, an error here gives the slot back
+	defer func() {
+		if !attached {
+			h.mu.Lock()
+			h.releaseLiveLocked(hello.Node)
+			h.mu.Unlock()
+		}
+	}()
 	if err := h.store.PutNode(db.Node{Name: hello.Node, Hostname: hello.Hostname, User: hello.User, OS: hello.OS, Version: hello.Version, LastSeen: time.Now().UTC()}); err != nil {
 		return err
 	}
@@ -116,9 +129,7 @@ func (h *Hub) ServeWrap(ctx context.Context, t Transport, a WrapAuth) error {
 	if err := h.store.SetSessionStatus(sid, db.StatusLive); err != nil {
 		return err
 	}
-	h.mu.Lock()
-	h.online[hello.Node]++
-	h.mu.Unlock()
+	attached = true // disconnect gives the slot back
 	h.log.Info("wrap connected", "node", hello.Node, "session", sid, "command", start.Command, "acked_seq", meta.LastSeq)
 	h.notify().LobbyChanged()
 	defer h.disconnect(c, s)
@@ -340,10 +351,8 @@ func (h *Hub) disconnect(c *wrapConn, s *session) {
 		h.closeSessionPrompts(c.session, "disconnected", "the workstation disconnected; answered at the terminal")
 	}
 	h.mu.Lock()
-	h.online[c.node]--
-	if h.online[c.node] <= 0 {
-		delete(h.online, c.node)
-	}
+	h.releaseLiveLocked(c.node)
+	s.used = time.Now() // idle from now on (memlimits.go)
 	h.mu.Unlock()
 	// A connection replaced by a newer one of the same session leaves it live.
 	if !replaced {
