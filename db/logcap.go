@@ -55,22 +55,11 @@ func (s *Store) TrimLong(ctx context.Context, maxBytes int64) (TrimResult, error
 		}
 	}
 	for _, id := range over {
-		trimmed := false
-		for done := false; !done; {
-			if err := ctx.Err(); err != nil {
-				return res, err
-			}
-			err := s.bolt.Update(func(tx *bolt.Tx) error {
-				var err error
-				done, err = trimOldest(tx, id, maxBytes, &res)
-				return err
-			})
-			if err != nil {
-				return res, fmt.Errorf("bound the log of session %s: %w", id, err)
-			}
-			trimmed = trimmed || !done
+		steps, err := s.inSteps(ctx, func(tx *bolt.Tx) (bool, error) { return trimOldest(tx, id, maxBytes, &res) })
+		if err != nil {
+			return res, fmt.Errorf("bound the log of session %s: %w", id, err)
 		}
-		if trimmed {
+		if steps > 0 {
 			res.Sessions++
 		}
 	}

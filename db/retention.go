@@ -98,21 +98,37 @@ func (s *Store) TrimEnded(ctx context.Context, cutoff time.Time) (TrimResult, er
 		return res, err
 	}
 	for _, id := range ids {
-		for done := false; !done; {
-			if err := ctx.Err(); err != nil {
-				return res, err
-			}
-			err := s.bolt.Update(func(tx *bolt.Tx) error {
-				var err error
-				done, err = trimStep(tx, id, cutoff, &res)
-				return err
-			})
-			if err != nil {
-				return res, fmt.Errorf("trim log of session %s: %w", id, err)
-			}
+		_, err := s.inSteps(ctx, func(tx *bolt.Tx) (bool, error) { return trimStep(tx, id, cutoff, &res) })
+		if err != nil {
+			return res, fmt.Errorf("trim log of session %s: %w", id, err)
 		}
 	}
 	return res, nil
+}
+
+// inSteps runs step in one write transaction after another until it says
+// done, checking ctx between them (so retention stops at a shutdown and
+// never holds the write lock for long). It reports how many steps changed
+// something (those that were not done).
+func (s *Store) inSteps(ctx context.Context, step func(*bolt.Tx) (done bool, err error)) (int, error) {
+	n := 0
+	for done := false; !done; {
+		if err := ctx.Err(); err != nil {
+			return n, err
+		}
+		err := s.bolt.Update(func(tx *bolt.Tx) error {
+			var err error
+			done, err = step(tx)
+			return err
+		})
+		if err != nil {
+			return n, err
+		}
+		if !done {
+			n++
+		}
+	}
+	return n, nil
 }
 
 // trimmable says whether ss's log is due for trimming.

@@ -25,15 +25,34 @@ const DefaultEvictAfter = 10 * time.Minute
 // the cap. A session whose wrap is already connected (a reconnect that
 // replaces its old connection) takes a slot without the check: it frees
 // its old one on disconnect.
-func (h *Hub) reserveLive(node, sid string) error {
+func (h *Hub) reserveLive(node, sid string) (*liveSlot, error) {
 	h.mu.Lock()
 	defer h.mu.Unlock()
 	if limit := h.opts.MaxSessionsPerMachine; limit > 0 && h.online[node] >= limit && !h.connectedLocked(sid) {
 		// Short: the wrap prints it on one line of at most 100 characters.
-		return fmt.Errorf("this machine already runs %d sessions (hub cap --max-sessions-per-machine)", limit)
+		return nil, fmt.Errorf("this machine already runs %d sessions (hub cap --max-sessions-per-machine)", limit)
 	}
 	h.online[node]++
-	return nil
+	return &liveSlot{h: h, node: node}, nil
+}
+
+// liveSlot is a reserved slot: released on an error before the connection
+// attaches, kept (and given back by disconnect) once it has.
+type liveSlot struct {
+	h    *Hub
+	node string
+	kept bool
+}
+
+func (l *liveSlot) keep() { l.kept = true }
+
+func (l *liveSlot) release() {
+	if l.kept {
+		return
+	}
+	l.h.mu.Lock()
+	l.h.releaseLiveLocked(l.node)
+	l.h.mu.Unlock()
 }
 
 // releaseLiveLocked gives back a slot reserveLive took (h.mu held).

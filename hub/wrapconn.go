@@ -70,10 +70,7 @@ func (h *Hub) ServeWrap(ctx context.Context, t Transport, a WrapAuth) error {
 		return err
 	}
 	if a.Machine != "" && hello.Node != a.Machine {
-		msg := fmt.Sprintf("this token publishes only as machine %q, not %q: run ct wrap with --name %s or make a token for this machine", a.Machine, hello.Node, a.Machine)
-		refusal, _ := wire.New(wire.TypeError, wire.Error{Message: msg})
-		_ = t.Write(ctx, refusal)
-		return errors.New(msg)
+		return refuse(ctx, t, fmt.Sprintf("this token publishes only as machine %q, not %q: run ct wrap with --name %s or make a token for this machine", a.Machine, hello.Node, a.Machine))
 	}
 	resume := resumeHash(start.Resume)
 	existing, err := h.store.GetSession(sid)
@@ -83,25 +80,14 @@ func (h *Hub) ServeWrap(ctx context.Context, t Transport, a WrapAuth) error {
 			return fmt.Errorf("session %s belongs to machine %q", sid, existing.Node)
 		}
 		if existing.ResumeHash != "" && subtle.ConstantTimeCompare([]byte(existing.ResumeHash), []byte(resume)) != 1 {
-			msg := fmt.Sprintf("session %s is held by another ct wrap (its reconnect secret does not match); start a new session", sid)
-			refusal, _ := wire.New(wire.TypeError, wire.Error{Message: msg})
-			_ = t.Write(ctx, refusal)
-			return errors.New(msg)
+			return refuse(ctx, t, fmt.Sprintf("session %s is held by another ct wrap (its reconnect secret does not match); start a new session", sid))
 		}
 	}
-	if err := h.reserveLive(hello.Node, sid); err != nil {
-		refusal, _ := wire.New(wire.TypeError, wire.Error{Message: err.Error()})
-		_ = t.Write(ctx, refusal) // the wrap runs its program without the hub, and retries
-		return err
+	slot, err := h.reserveLive(hello.Node, sid)
+	if err != nil {
+		return refuse(ctx, t, err.Error()) // the wrap runs its program without the hub, and retries
 	}
-	attached := false // until then, an error here gives the slot back
-	defer func() {
-		if !attached {
-			h.mu.Lock()
-			h.releaseLiveLocked(hello.Node)
-			h.mu.Unlock()
-		}
-	}()
+	defer slot.release() // until kept: an error below gives the slot back
 	if err := h.store.PutNode(db.Node{Name: hello.Node, Hostname: hello.Hostname, User: hello.User, OS: hello.OS, Version: hello.Version, LastSeen: time.Now().UTC()}); err != nil {
 		return err
 	}
@@ -129,7 +115,7 @@ func (h *Hub) ServeWrap(ctx context.Context, t Transport, a WrapAuth) error {
 	if err := h.store.SetSessionStatus(sid, db.StatusLive); err != nil {
 		return err
 	}
-	attached = true // disconnect gives the slot back
+	slot.keep() // disconnect gives it back
 	h.log.Info("wrap connected", "node", hello.Node, "session", sid, "command", start.Command, "acked_seq", meta.LastSeq)
 	h.notify().LobbyChanged()
 	defer h.disconnect(c, s)
@@ -153,6 +139,14 @@ func (h *Hub) ServeWrap(ctx context.Context, t Transport, a WrapAuth) error {
 	}
 	go c.sendLoop(ctx, t)
 	return c.readLoop(ctx, t, s)
+}
+
+// refuse tells the wrap why its session.start is refused (it prints it)
+// and returns that as the error.
+func refuse(ctx context.Context, t Transport, msg string) error {
+	refusal, _ := wire.New(wire.TypeError, wire.Error{Message: msg})
+	_ = t.Write(ctx, refusal)
+	return errors.New(msg)
 }
 
 func handshake(ctx context.Context, t Transport) (wire.Hello, wire.SessionStart, string, error) {
