@@ -4,7 +4,9 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"os"
 	"path/filepath"
+	"strings"
 
 	"github.com/ct-dev/ct/audit"
 	"github.com/ct-dev/ct/db"
@@ -24,21 +26,19 @@ Checks the hub's hash-chained audit log, entry by entry, and names the first
 entry that was changed, removed or reordered. It then checks the log still
 reaches the head the hub signed (<data>/audit.head, with the audit key) and,
 with --head, a head recorded elsewhere (ct_audit_head_seq in /metrics with
-the hash from the Audit page, or a backup's): newest entries cut off are
+the hash from the Audit page, or a backup's SEQ:HASH:MAC or FILE.audit-head,
+whose signature is checked with the key): newest entries cut off are
 reported as truncation. Run it with the hub stopped (the store allows one
 process); on a running hub use the Audit page.`, stdout)
 	data := fs.String("data", envOr(getenv, "CT_DATA", "./ct-data"), "data directory (env CT_DATA)")
-	head := fs.String("head", "", "a head recorded earlier, SEQ:HASH: the log must still contain that entry")
+	head := fs.String("head", "", "a head recorded earlier, SEQ:HASH[:MAC] or a backup's .audit-head file: the log must still contain that entry")
 	keyFile := fs.String("audit-key-file", envOr(getenv, "CT_AUDIT_KEY_FILE", ""), "the hub's audit key (env CT_AUDIT_KEY_FILE; default <data>/audit.key)")
 	if err := parseFlags(fs, args[1:], stderr); err != nil {
 		return err
 	}
-	var want db.AuditHead
-	if *head != "" {
-		var err error
-		if want, err = audit.ParseHead(*head); err != nil {
-			return err
-		}
+	want, err := recordedHead(*head, auditKeyPath(*keyFile, *data))
+	if err != nil {
+		return err
 	}
 	store, err := db.OpenExisting(*data)
 	if err != nil {
@@ -64,6 +64,34 @@ process); on a running hub use the Audit page.`, stdout)
 	}
 	fmt.Fprintf(stdout, "audit log: %d entries, the chain is whole and reaches the signed head (entry %d)\n", rep.Entries, signed.Seq)
 	return nil
+}
+
+// recordedHead reads --head: SEQ:HASH, SEQ:HASH:MAC or a file holding one
+// (ct backup's FILE.audit-head). A signed one must match the audit key: a
+// head forged to hide a truncation does not.
+func recordedHead(arg, keyPath string) (db.AuditHead, error) {
+	if arg == "" {
+		return db.AuditHead{}, nil
+	}
+	if fi, err := os.Stat(arg); err == nil && fi.Mode().IsRegular() && fi.Size() < 1024 {
+		b, err := os.ReadFile(arg)
+		if err != nil {
+			return db.AuditHead{}, fmt.Errorf("--head: %w", err)
+		}
+		arg = strings.TrimSpace(string(b))
+	}
+	a, err := audit.ParseHead(arg)
+	if err != nil || a.MAC == "" {
+		return a.AuditHead, err
+	}
+	key, err := audit.ReadKey(keyPath)
+	if err != nil {
+		return db.AuditHead{}, err
+	}
+	if !a.Valid(key) {
+		return db.AuditHead{}, fmt.Errorf("the --head's signature does not match the key %s: it was forged, or it is another hub's", keyPath)
+	}
+	return a.AuditHead, nil
 }
 
 // checkSignedHead checks the head file's signature and that the log still

@@ -8,7 +8,10 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"strings"
+	"time"
 
+	"github.com/ct-dev/ct/audit"
 	"github.com/ct-dev/ct/auth"
 	"github.com/ct-dev/ct/client"
 	"github.com/ct-dev/ct/db"
@@ -25,7 +28,10 @@ Copies a running hub's whole store (a consistent snapshot; the hub keeps
 serving) to FILE or stdout, with an admin's API token (cta_...).
 `+tokenHint+`
 The copy is checked before it is written out: a cut-short or damaged
-download fails instead of leaving a bad backup. Put it back with ct restore.`, stdout)
+download fails instead of leaving a bad backup. Put it back with ct restore.
+The audit log's signed head at the time of the copy goes to FILE.audit-head
+(with -o; printed either way): ct audit verify --head checks a restore
+against it.`, stdout)
 	hub := fs.String("hub", envOr(getenv, "CT_HUB", "http://127.0.0.1:7200"), "hub URL (env CT_HUB)")
 	token := fs.String("token", envOr(getenv, "CT_TOKEN", ""), "an admin's API token, cta_... (env CT_TOKEN)")
 	out := fs.String("o", "", "write to FILE (atomically) instead of stdout")
@@ -58,7 +64,7 @@ download fails instead of leaving a bad backup. Put it back with ct restore.`, s
 		return fmt.Errorf("create a temporary file in %s: %w", dir, err)
 	}
 	defer os.Remove(tmp.Name())
-	n, err := client.New(client.Config{Hub: *hub, Token: *token}).Backup(ctx, tmp)
+	res, err := client.New(client.Config{Hub: *hub, Token: *token}).Backup(ctx, tmp)
 	var refused *client.APIError
 	if errors.As(err, &refused) && (refused.Status == http.StatusUnauthorized || refused.Status == http.StatusForbidden) {
 		err = fmt.Errorf("%w\nct backup takes an admin's API token. %s", err, tokenHint)
@@ -79,13 +85,42 @@ download fails instead of leaving a bad backup. Put it back with ct restore.`, s
 	dest := "stdout"
 	if *out != "" {
 		dest = *out
+		if err := writeHeadFile(*out, res.AuditHead); err != nil {
+			return err
+		}
 		if err := os.Rename(tmp.Name(), *out); err != nil {
 			return fmt.Errorf("write %s: %w", *out, err)
 		}
 	} else if err := copyFile(stdout, tmp.Name()); err != nil {
 		return fmt.Errorf("write the backup to stdout: %w", err)
 	}
-	fmt.Fprintf(stderr, "ct backup: %d bytes to %s (schema %d, %d sessions, %d machines)\n", n, dest, check.Schema, check.Sessions, check.Nodes)
+	fmt.Fprintf(stderr, "ct backup: %d bytes to %s (schema %d, %d sessions, %d machines)\n", res.Bytes, dest, check.Schema, check.Sessions, check.Nodes)
+	switch {
+	case res.AuditHead != "" && *out != "":
+		fmt.Fprintf(stderr, "ct backup: audit head %s in %s; after a restore, check it with ct audit verify --head %s\n", res.AuditHead, *out+headSuffix, *out+headSuffix)
+	case res.AuditHead != "":
+		fmt.Fprintf(stderr, "ct backup: audit head %s; keep it with the backup: after a restore, ct audit verify --head %s\n", res.AuditHead, res.AuditHead)
+	}
+	return nil
+}
+
+// headSuffix names the file beside a backup that holds its signed audit
+// head (SEQ:HASH:MAC), which ct restore and ct audit verify --head read.
+const headSuffix = ".audit-head"
+
+// writeHeadFile writes the backup's audit head beside it (nothing when the
+// hub sent none), or removes a stale one from an earlier backup there.
+func writeHeadFile(backup, head string) error {
+	path := backup + headSuffix
+	if head == "" {
+		if err := os.Remove(path); err != nil && !errors.Is(err, os.ErrNotExist) {
+			return fmt.Errorf("remove the old %s: %w", path, err)
+		}
+		return nil
+	}
+	if err := os.WriteFile(path, []byte(head+"\n"), 0o600); err != nil {
+		return fmt.Errorf("write the backup's audit head %s: %w", path, err)
+	}
 	return nil
 }
 
@@ -110,8 +145,9 @@ func runRestore(_ context.Context, args []string, getenv func(string) string, st
 Makes the backup FILE (or stdin, with -) the store of DIR, with the hub
 stopped. The backup is checked before anything changes. A store already in
 DIR is replaced only with --force, and is then kept beside it as
-ct.db.before-restore-TIME. Start ct serve afterwards; a backup from an older
-ct is upgraded then.`, stdout)
+ct.db.before-restore-TIME. A FILE.audit-head beside the backup (ct backup
+-o writes it) becomes DIR's signed audit head, for ct audit verify. Start
+ct serve afterwards; a backup from an older ct is upgraded then.`, stdout)
 	data := fs.String("data", envOr(getenv, "CT_DATA", "./ct-data"), "data directory of the hub to restore into (env CT_DATA)")
 	force := fs.Bool("force", false, "replace an existing store (it is kept beside the new one)")
 	if err := parseFlags(fs, args, stderr); err != nil {
@@ -138,6 +174,39 @@ ct is upgraded then.`, stdout)
 	if kept != "" {
 		fmt.Fprintf(stdout, "the previous store is kept at %s; delete it once the hub runs well\n", kept)
 	}
+	if name := fs.Arg(0); name != "-" {
+		return restoreHead(*data, name+headSuffix, stdout)
+	}
+	return nil
+}
+
+// restoreHead makes the backup's signed audit head (beside it, if ct backup
+// wrote one) the data directory's signed head, so ct audit verify checks
+// the restored log against the head it had when it was copied, not the
+// replaced store's newer one. The old head file is kept beside it.
+func restoreHead(data, headPath string, stdout io.Writer) error {
+	b, err := os.ReadFile(headPath)
+	if errors.Is(err, os.ErrNotExist) {
+		return nil
+	}
+	if err != nil {
+		return fmt.Errorf("read the backup's audit head: %w", err)
+	}
+	a, err := audit.ParseHead(strings.TrimSpace(string(b)))
+	if err != nil || a.MAC == "" {
+		fmt.Fprintf(stdout, "%s is not a signed audit head; the audit head file is left as it is\n", headPath)
+		return nil
+	}
+	dst := filepath.Join(data, audit.HeadFile)
+	if _, err := os.Stat(dst); err == nil {
+		if err := os.Rename(dst, dst+".before-restore-"+time.Now().UTC().Format("20060102T150405Z")); err != nil {
+			return fmt.Errorf("keep the current audit head: %w", err)
+		}
+	}
+	if err := audit.WriteAnchor(dst, a); err != nil {
+		return fmt.Errorf("write the backup's audit head: %w", err)
+	}
+	fmt.Fprintf(stdout, "the audit head of the backup (entry %d) is the signed head now; ct audit verify --data %s checks the log reaches it\n", a.Seq, data)
 	return nil
 }
 

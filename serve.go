@@ -53,6 +53,10 @@ type serveConfig struct {
 	MaxStreams        int // open SSE streams on the hub
 	MaxStreamsPerUser int // open SSE streams of one person
 	MaxOpenPrompts    int // open questions of one session
+	// MaxSessionsPerMachine bounds one machine's live sessions; an idle,
+	// unwatched session's emulator is dropped after EvictAfter.
+	MaxSessionsPerMachine int
+	EvictAfter            time.Duration
 }
 
 func parseServe(args []string, getenv func(string) string, stdout, stderr io.Writer) (serveConfig, error) {
@@ -85,6 +89,11 @@ event is written before it exits.`, stdout)
 	}
 	c.BodyTimeout = handlers.DefaultBodyTimeout
 	c.IdleTimeout = defaultIdleTimeout
+	c.EvictAfter = hub.DefaultEvictAfter
+	if err := durationEnv(getenv, "CT_EVICT_AFTER", &c.EvictAfter, stderr); err != nil {
+		return c, err
+	}
+	fs.DurationVar(&c.EvictAfter, "evict-after", c.EvictAfter, "drop the in-memory screen of a session with no ct wrap connected and no page open after this; rebuilt from its log when opened (env CT_EVICT_AFTER)")
 	if err := durationEnv(getenv, "CT_BODY_TIMEOUT", &c.BodyTimeout, stderr); err != nil {
 		return c, err
 	}
@@ -109,6 +118,13 @@ event is written before it exits.`, stdout)
 	}
 	if err := checkOutbound(); err != nil {
 		return c, err
+	}
+	if err := checkIngest(c.Ingest, stderr); err != nil {
+		return c, err
+	}
+	if c.EvictAfter <= 0 {
+		fmt.Fprintln(stderr, "ct serve: --evict-after must be a positive duration like 10m")
+		return c, errUsage
 	}
 	if fs.NArg() > 0 {
 		fmt.Fprintf(stderr, "ct serve: unexpected argument %q (see ct serve --help)\n", fs.Arg(0))
@@ -141,6 +157,7 @@ func limitFlags(fs *flag.FlagSet, getenv func(string) string, c *serveConfig, st
 		{"max-streams", "CT_MAX_STREAMS", "open SSE streams on the hub (pages and /api/v1/events); -1 = no cap", &c.MaxStreams, handlers.DefaultMaxStreams},
 		{"max-streams-per-user", "CT_MAX_STREAMS_PER_USER", "open SSE streams of one person (all their tabs, phones, API clients); -1 = no cap", &c.MaxStreamsPerUser, handlers.DefaultMaxStreamsPerUser},
 		{"max-open-prompts", "CT_MAX_OPEN_PROMPTS", "open questions of one session; more are denied to the agent; -1 = no cap", &c.MaxOpenPrompts, hub.DefaultMaxOpenPrompts},
+		{"max-sessions-per-machine", "CT_MAX_SESSIONS_PER_MACHINE", "live sessions of one machine; more are refused (ct wrap runs the program without the hub); -1 = no cap", &c.MaxSessionsPerMachine, hub.DefaultMaxSessionsPerMachine},
 	} {
 		*l.v = l.def
 		if v := getenv(l.env); v != "" {
@@ -309,20 +326,28 @@ func serveMetrics(addr string, h http.Handler, log *slog.Logger) (*http.Server, 
 	return ms, nil
 }
 
-// startRetention trims old logs in the background while keep > 0 and
-// returns a func that stops it and waits, so the store closes after it.
-func startRetention(ctx context.Context, keep time.Duration, store *db.Store, log *slog.Logger) (stop func()) {
-	if keep <= 0 {
+// startRetention trims old and long logs in the background while r asks
+// for either, and returns a func that stops it and waits, so the store
+// closes after it.
+func startRetention(ctx context.Context, r db.Retention, store *db.Store, log *slog.Logger) (stop func()) {
+	if r.Keep <= 0 && r.MaxSessionLog <= 0 {
 		return func() {}
 	}
-	// A pass per hour at most; sooner for short ages so they hold roughly.
-	interval := min(max(keep/24, time.Minute), time.Hour)
-	log.Info("retention on", "keep", keep.String(), "every", interval.String())
+	// A pass per hour at most; sooner for short ages so they hold roughly,
+	// and every minute when logs are bounded: a live session keeps growing.
+	interval := time.Hour
+	if r.Keep > 0 {
+		interval = min(max(r.Keep/24, time.Minute), time.Hour)
+	}
+	if r.MaxSessionLog > 0 {
+		interval = time.Minute
+	}
+	log.Info("retention on", "keep", r.Keep.String(), "max_session_log", r.MaxSessionLog, "every", interval.String())
 	ctx, cancel := context.WithCancel(ctx)
 	done := make(chan struct{})
 	go func() {
 		defer close(done)
-		store.RunRetention(ctx, keep, interval, func(r db.TrimResult, err error) {
+		store.RunRetention(ctx, r, interval, func(r db.TrimResult, err error) {
 			if err != nil {
 				log.Warn("retention pass failed; retrying next pass", "error", err)
 			} else if r.Sessions > 0 || r.Events > 0 {

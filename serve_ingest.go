@@ -6,6 +6,8 @@ import (
 	"io"
 	"strconv"
 	"strings"
+
+	"github.com/ct-dev/ct/db"
 )
 
 // Ingest limits' defaults: generous for a team's real sessions, small
@@ -16,12 +18,15 @@ const (
 	defaultMinFreeDisk  = 64 << 20 // free space the store's disk keeps
 )
 
-// ingestConfig is ct serve's byte quotas and free-space floor.
+// ingestConfig is ct serve's byte quotas, free-space floor and the bound
+// of one session's log.
 type ingestConfig struct {
 	SessionQuota, MachineQuota, MinFreeDisk byteSize
+	MaxSessionLog                           byteSize // 0: no bound
 }
 
-// ingestFlags adds --session-quota, --machine-quota and --min-free-disk.
+// ingestFlags adds --session-quota, --machine-quota, --min-free-disk and
+// --max-session-log.
 func ingestFlags(fs *flag.FlagSet, getenv func(string) string, c *ingestConfig, stderr io.Writer) error {
 	for _, f := range []struct {
 		name, env, what string
@@ -31,6 +36,7 @@ func ingestFlags(fs *flag.FlagSet, getenv func(string) string, c *ingestConfig, 
 		{"session-quota", "CT_SESSION_QUOTA", "stored output of one session, e.g. 2GiB; past it the hub keeps only the size (0 = no quota)", &c.SessionQuota, defaultSessionQuota},
 		{"machine-quota", "CT_MACHINE_QUOTA", "stored output of all of one machine's sessions, e.g. 10GiB (0 = no quota)", &c.MachineQuota, defaultMachineQuota},
 		{"min-free-disk", "CT_MIN_FREE_DISK", "free space the store's disk keeps, e.g. 64MiB; below it output is kept only as its size and /healthz says so (0 = no floor)", &c.MinFreeDisk, defaultMinFreeDisk},
+		{"max-session-log", "CT_MAX_SESSION_LOG", "bound every session's stored log, live ones too, e.g. 1GiB: the oldest output beyond it is removed (0 = off, at least 1MiB)", &c.MaxSessionLog, 0},
 	} {
 		*f.v = f.def
 		if v := getenv(f.env); v != "" {
@@ -76,5 +82,14 @@ func (b *byteSize) Set(s string) error {
 		return fmt.Errorf("not a size like 64MiB or 2GiB (0 turns it off)")
 	}
 	*b = byteSize(n * mult)
+	return nil
+}
+
+// checkIngest refuses a session log bound too small to hold a screen.
+func checkIngest(c ingestConfig, stderr io.Writer) error {
+	if c.MaxSessionLog > 0 && c.MaxSessionLog < db.MinSessionLog {
+		fmt.Fprintf(stderr, "ct serve: --max-session-log %s is under the minimum of 1MiB (0 turns it off)\n", c.MaxSessionLog.String())
+		return errUsage
+	}
 	return nil
 }

@@ -46,7 +46,8 @@ func openStack(ctx context.Context, c serveConfig, log *slog.Logger) (*hubStack,
 		return nil, err
 	}
 	st.hub, err = hub.New(store, log, hub.Options{WheelTimeout: c.WheelTimeout, Audit: st.audit, MaxOpenPrompts: c.MaxOpenPrompts,
-		SessionQuota: int64(c.Ingest.SessionQuota), MachineQuota: int64(c.Ingest.MachineQuota), MinFreeDisk: int64(c.Ingest.MinFreeDisk), DataDir: c.Data})
+		SessionQuota: int64(c.Ingest.SessionQuota), MachineQuota: int64(c.Ingest.MachineQuota), MinFreeDisk: int64(c.Ingest.MinFreeDisk), DataDir: c.Data,
+		MaxSessionsPerMachine: c.MaxSessionsPerMachine, EvictAfter: c.EvictAfter})
 	if err != nil {
 		st.audit.Close()
 		store.Close()
@@ -61,7 +62,7 @@ func openStack(ctx context.Context, c serveConfig, log *slog.Logger) (*hubStack,
 		n.FollowMessages(st.coord.Bus()) // P0 messages to people
 	}
 	st.stopNotices = startNotices(ctx, promptnotice.Deps{Coord: st.coord, Hub: st.hub, Store: store, Audit: st.audit, Log: log})
-	st.stopRetention = startRetention(ctx, c.Retain, store, log)
+	st.stopRetention = startRetention(ctx, db.Retention{Keep: c.Retain, MaxSessionLog: int64(c.Ingest.MaxSessionLog)}, store, log)
 	return st, nil
 }
 

@@ -31,7 +31,7 @@ const HeadFile = "audit.head"
 // KeyFile is the default key file name in the data directory.
 const KeyFile = "audit.key"
 
-// Anchor is a signed audit head.
+// Anchor is a signed audit head (MAC "": unsigned, from a hub with no key).
 type Anchor struct {
 	db.AuditHead
 	MAC string `json:"mac"`
@@ -125,12 +125,31 @@ func ReadAnchor(path string) (a Anchor, ok bool, err error) {
 	return a, true, nil
 }
 
-// ParseHead reads SEQ:HASH (as /metrics and backups show it).
-func ParseHead(s string) (db.AuditHead, error) {
-	seq, hash, ok := strings.Cut(s, ":")
-	n, err := strconv.ParseUint(seq, 10, 64)
-	if !ok || err != nil || len(hash) != 64 {
-		return db.AuditHead{}, fmt.Errorf("--head %q: use SEQ:HASH, e.g. 1234:%s", s, strings.Repeat("0", 64))
+// ParseHead reads SEQ:HASH (as /metrics shows it) or SEQ:HASH:MAC (as
+// backups carry it); the MAC is "" when not given.
+func ParseHead(s string) (Anchor, error) {
+	parts := strings.Split(s, ":")
+	var n uint64
+	err := fmt.Errorf("not a number")
+	if len(parts) == 2 || len(parts) == 3 {
+		n, err = strconv.ParseUint(parts[0], 10, 64)
 	}
-	return db.AuditHead{Seq: n, Hash: hash}, nil
+	if err != nil || len(parts[1]) != 64 || len(parts) == 3 && len(parts[2]) != 64 {
+		return Anchor{}, fmt.Errorf("--head %q: use SEQ:HASH or SEQ:HASH:MAC, e.g. 1234:%s, or a backup's .audit-head file", s, strings.Repeat("0", 64))
+	}
+	a := Anchor{AuditHead: db.AuditHead{Seq: n, Hash: parts[1]}}
+	if len(parts) == 3 {
+		a.MAC = parts[2]
+	}
+	return a, nil
+}
+
+// String is the anchor as ParseHead reads it: SEQ:HASH:MAC, or SEQ:HASH
+// when unsigned.
+func (a Anchor) String() string {
+	s := strconv.FormatUint(a.Seq, 10) + ":" + a.Hash
+	if a.MAC != "" {
+		s += ":" + a.MAC
+	}
+	return s
 }

@@ -68,6 +68,15 @@ func (l *Log) Head() db.AuditHead {
 	return l.head
 }
 
+// Anchor returns h signed with the log's key (unsigned when it has none):
+// what a backup of a store whose head is h carries.
+func (l *Log) Anchor(h db.AuditHead) Anchor {
+	if l.opts.Key == nil {
+		return Anchor{AuditHead: h}
+	}
+	return Sign(l.opts.Key, h)
+}
+
 // append writes entries and then the signed head.
 func (l *Log) append(entries ...db.AuditEntry) error {
 	l.headMu.Lock()

@@ -50,13 +50,27 @@ func (c *Client) CreateToken(ctx context.Context, tr TokenRequest) (string, erro
 	return out.Token, nil
 }
 
+// BackupResult is what a backup download brought besides the store.
+type BackupResult struct {
+	Bytes int64
+	// AuditHead is the audit head the copy holds, signed by the hub
+	// (SEQ:HASH:MAC; no MAC from a hub without an audit key; "" from a
+	// hub that does not send it or has an empty log).
+	AuditHead string
+}
+
+// AuditHeadHeader is the response header that carries the backup's audit
+// head (handlers.AuditHeadHeader).
+const AuditHeadHeader = "X-CT-Audit-Head"
+
 // Backup is GET /api/v1/admin/backup (an admin's API token): the hub's
 // whole store, copied into w. It fails when the copy is cut short; a
 // refusal wraps an *APIError.
-func (c *Client) Backup(ctx context.Context, w io.Writer) (int64, error) {
+func (c *Client) Backup(ctx context.Context, w io.Writer) (BackupResult, error) {
+	var res BackupResult
 	req, err := c.newRequest(ctx, http.MethodGet, "/api/v1/admin/backup", nil)
 	if err != nil {
-		return 0, fmt.Errorf("--hub: %w", err)
+		return res, fmt.Errorf("--hub: %w", err)
 	}
 	req.Header.Del("Content-Type")
 	// No timeout: a large store takes as long as it takes; ctx ends it.
@@ -64,19 +78,22 @@ func (c *Client) Backup(ctx context.Context, w io.Writer) (int64, error) {
 	hc.Timeout = 0
 	resp, err := hc.Do(req)
 	if err != nil {
-		return 0, fmt.Errorf("reach the hub: %w", err)
+		return res, fmt.Errorf("reach the hub: %w", err)
 	}
 	defer resp.Body.Close()
 	if resp.StatusCode != http.StatusOK {
 		b, _ := io.ReadAll(io.LimitReader(resp.Body, 4096))
-		return 0, fmt.Errorf("the hub refused the backup (%s): %w", resp.Status, &APIError{Status: resp.StatusCode, Msg: errorText(b)})
+		return res, fmt.Errorf("the hub refused the backup (%s): %w", resp.Status, &APIError{Status: resp.StatusCode, Msg: errorText(b)})
 	}
-	n, err := io.Copy(w, resp.Body)
+	if h := resp.Header.Get(AuditHeadHeader); len(h) <= 256 {
+		res.AuditHead = h // bounded: it is written beside the backup
+	}
+	res.Bytes, err = io.Copy(w, resp.Body)
 	if err != nil {
-		return n, fmt.Errorf("backup cut short after %d bytes: %w", n, err)
+		return res, fmt.Errorf("backup cut short after %d bytes: %w", res.Bytes, err)
 	}
-	if resp.ContentLength >= 0 && n != resp.ContentLength {
-		return n, fmt.Errorf("backup cut short: got %d of %d bytes", n, resp.ContentLength)
+	if resp.ContentLength >= 0 && res.Bytes != resp.ContentLength {
+		return res, fmt.Errorf("backup cut short: got %d of %d bytes", res.Bytes, resp.ContentLength)
 	}
-	return n, nil
+	return res, nil
 }

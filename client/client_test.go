@@ -207,6 +207,7 @@ func TestBackup(t *testing.T) {
 	hub := newFakeHub(t, func(c call, w http.ResponseWriter) {
 		switch c.Header.Get("Authorization") {
 		case "Bearer admin":
+			w.Header().Set(AuditHeadHeader, "7:"+strings.Repeat("a", 64)+":"+strings.Repeat("b", 64))
 			w.Write(store)
 		case "Bearer short":
 			w.Header().Set("Content-Length", "9000")
@@ -217,8 +218,8 @@ func TestBackup(t *testing.T) {
 		}
 	})
 	var buf bytes.Buffer
-	if n, err := New(Config{Hub: hub.URL, Token: "admin"}).Backup(ctx, &buf); err != nil || n != int64(len(store)) || !bytes.Equal(buf.Bytes(), store) {
-		t.Fatalf("backup: %d bytes, %v", n, err)
+	if res, err := New(Config{Hub: hub.URL, Token: "admin"}).Backup(ctx, &buf); err != nil || res.Bytes != int64(len(store)) || !bytes.Equal(buf.Bytes(), store) || !strings.HasPrefix(res.AuditHead, "7:aaaa") {
+		t.Fatalf("backup: %+v, %v", res, err)
 	}
 	if r := hub.got()[0]; r.Method != "GET" || r.Path != "/api/v1/admin/backup" {
 		t.Errorf("request %s %s", r.Method, r.Path)

@@ -158,22 +158,28 @@ type AuditHead struct {
 func (s *Store) AuditHead() (AuditHead, error) {
 	var h AuditHead
 	err := s.bolt.View(func(tx *bolt.Tx) error {
-		b := tx.Bucket(bucketAudit)
-		if b == nil {
-			return nil
-		}
-		k, v := b.Cursor().Last()
-		if k == nil {
-			return nil
-		}
-		var e AuditEntry
-		if err := json.Unmarshal(v, &e); err != nil {
-			return fmt.Errorf("audit log tail is unreadable: %w", err)
-		}
-		h = AuditHead{Seq: e.Seq, Hash: e.Hash}
-		return nil
+		var err error
+		h, err = auditHead(tx)
+		return err
 	})
 	return h, err
+}
+
+// auditHead is AuditHead within tx.
+func auditHead(tx *bolt.Tx) (AuditHead, error) {
+	b := tx.Bucket(bucketAudit)
+	if b == nil {
+		return AuditHead{}, nil
+	}
+	k, v := b.Cursor().Last()
+	if k == nil {
+		return AuditHead{}, nil
+	}
+	var e AuditEntry
+	if err := json.Unmarshal(v, &e); err != nil {
+		return AuditHead{}, fmt.Errorf("audit log tail is unreadable: %w", err)
+	}
+	return AuditHead{Seq: e.Seq, Hash: e.Hash}, nil
 }
 
 // CheckAuditHead says how the log differs from a head exported earlier,

@@ -18,12 +18,17 @@ const FileName = "ct.db"
 // Backup writes a consistent copy of the whole store (a hot backup): one
 // read transaction sees a single moment while the hub keeps writing. begin is
 // called first with the copy's exact size, so an HTTP response can carry a
-// Content-Length and the receiver can tell a cut-short copy from a whole one.
-func (s *Store) Backup(begin func(size int64) io.Writer) (int64, error) {
+// Content-Length and the receiver can tell a cut-short copy from a whole one,
+// and with the audit head the copy holds (read in the same transaction), so
+// the backup's metadata can carry it: a restored store must still reach it.
+func (s *Store) Backup(begin func(size int64, head AuditHead) io.Writer) (int64, error) {
 	var n int64
 	err := s.bolt.View(func(tx *bolt.Tx) error {
-		var err error
-		n, err = tx.WriteTo(begin(tx.Size()))
+		head, err := auditHead(tx)
+		if err != nil {
+			return err
+		}
+		n, err = tx.WriteTo(begin(tx.Size(), head))
 		return err
 	})
 	return n, err

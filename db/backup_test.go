@@ -29,7 +29,7 @@ func TestBackupRestoreRoundTrip(t *testing.T) {
 	s := opsFilled(t, t.TempDir())
 	var buf bytes.Buffer
 	var announced int64
-	n, err := s.Backup(func(size int64) io.Writer { announced = size; return &buf })
+	n, err := s.Backup(func(size int64, _ AuditHead) io.Writer { announced = size; return &buf })
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -56,7 +56,7 @@ func TestBackupRestoreRoundTrip(t *testing.T) {
 func TestRestoreRefusals(t *testing.T) {
 	src := opsFilled(t, t.TempDir())
 	var good bytes.Buffer
-	if _, err := src.Backup(func(int64) io.Writer { return &good }); err != nil {
+	if _, err := src.Backup(func(int64, AuditHead) io.Writer { return &good }); err != nil {
 		t.Fatal(err)
 	}
 	dir := t.TempDir()

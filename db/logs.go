@@ -74,6 +74,9 @@ func appendEvent(tx *bolt.Tx, ss *Session, e wire.Envelope, added *Usage) error 
 	}
 	added.Events++
 	added.Bytes += int64(len(frame))
+	if ss.LogSized {
+		ss.LogBytes += int64(len(frame))
+	}
 	ss.LastSeq = e.Seq
 	ss.LastActivity = e.TS
 	switch e.Type {

@@ -98,21 +98,37 @@ func (s *Store) TrimEnded(ctx context.Context, cutoff time.Time) (TrimResult, er
 		return res, err
 	}
 	for _, id := range ids {
-		for done := false; !done; {
-			if err := ctx.Err(); err != nil {
-				return res, err
-			}
-			err := s.bolt.Update(func(tx *bolt.Tx) error {
-				var err error
-				done, err = trimStep(tx, id, cutoff, &res)
-				return err
-			})
-			if err != nil {
-				return res, fmt.Errorf("trim log of session %s: %w", id, err)
-			}
+		_, err := s.inSteps(ctx, func(tx *bolt.Tx) (bool, error) { return trimStep(tx, id, cutoff, &res) })
+		if err != nil {
+			return res, fmt.Errorf("trim log of session %s: %w", id, err)
 		}
 	}
 	return res, nil
+}
+
+// inSteps runs step in one write transaction after another until it says
+// done, checking ctx between them (so retention stops at a shutdown and
+// never holds the write lock for long). It reports how many steps changed
+// something (those that were not done).
+func (s *Store) inSteps(ctx context.Context, step func(*bolt.Tx) (done bool, err error)) (int, error) {
+	n := 0
+	for done := false; !done; {
+		if err := ctx.Err(); err != nil {
+			return n, err
+		}
+		err := s.bolt.Update(func(tx *bolt.Tx) error {
+			var err error
+			done, err = step(tx)
+			return err
+		})
+		if err != nil {
+			return n, err
+		}
+		if !done {
+			n++
+		}
+	}
+	return n, nil
 }
 
 // trimmable says whether ss's log is due for trimming.
@@ -165,19 +181,26 @@ func trimStep(tx *bolt.Tx, id string, cutoff time.Time, res *TrimResult) (done b
 			return false, err
 		}
 	}
-	ss.LogTrimmed = true
+	ss.LogTrimmed, ss.LogBytes = true, 0
 	res.Sessions++
 	return true, putSession(tx, ss)
 }
 
-// RunRetention trims, every interval until ctx ends, the logs of sessions
-// that ended more than keep ago; the first pass runs at once. report is told
-// the outcome of each pass (for the log).
-func (s *Store) RunRetention(ctx context.Context, keep, interval time.Duration, report func(TrimResult, error)) {
+// Retention is what RunRetention trims: the logs of sessions that ended
+// more than Keep ago (0: none), and every log beyond MaxSessionLog bytes
+// (0: no bound; TrimLong).
+type Retention struct {
+	Keep          time.Duration
+	MaxSessionLog int64
+}
+
+// RunRetention applies r every interval until ctx ends; the first pass runs
+// at once. report is told the outcome of each pass (for the log).
+func (s *Store) RunRetention(ctx context.Context, r Retention, interval time.Duration, report func(TrimResult, error)) {
 	t := time.NewTicker(interval)
 	defer t.Stop()
 	for {
-		res, err := s.TrimEnded(ctx, time.Now().Add(-keep))
+		res, err := s.retentionPass(ctx, r)
 		if ctx.Err() != nil {
 			return
 		}
@@ -188,6 +211,26 @@ func (s *Store) RunRetention(ctx context.Context, keep, interval time.Duration, 
 		case <-t.C:
 		}
 	}
+}
+
+// retentionPass is one pass of r: ended sessions first (what they free
+// needs no bounding), then long logs.
+func (s *Store) retentionPass(ctx context.Context, r Retention) (TrimResult, error) {
+	var res TrimResult
+	if r.Keep > 0 {
+		var err error
+		if res, err = s.TrimEnded(ctx, time.Now().Add(-r.Keep)); err != nil {
+			return res, err
+		}
+	}
+	if r.MaxSessionLog > 0 {
+		long, err := s.TrimLong(ctx, r.MaxSessionLog)
+		res.Sessions += long.Sessions
+		res.Events += long.Events
+		res.Bytes += long.Bytes
+		return res, err
+	}
+	return res, nil
 }
 
 // ParseAge reads a retention age: a number with d (days) or w (weeks), or

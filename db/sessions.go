@@ -43,6 +43,15 @@ type Session struct {
 	ResumeHash string `json:"resume_hash,omitempty"`
 	// LogTrimmed: retention emptied the event log; the record stays.
 	LogTrimmed bool `json:"log_trimmed,omitempty"`
+	// LogBytes is the bytes of the frames the log holds now, kept with the
+	// log in the same transactions once LogSized (records from before it
+	// are sized by the first pass of --max-session-log, logcap.go).
+	LogBytes int64 `json:"log_bytes,omitempty"`
+	LogSized bool  `json:"log_sized,omitempty"`
+	// TrimmedBefore is the first seq --max-session-log kept: events before
+	// it were removed to bound the log (0: nothing removed). LastSeq, the
+	// durable mark, never moves back.
+	TrimmedBefore uint64 `json:"trimmed_before,omitempty"`
 	// Agent and Hooks are the wrap's declaration in session.start: the
 	// adapter it runs the program under (wire.AgentClaude, wire.AgentPlain)
 	// and whether ct's hooks are live (then the hub applies no screen rules).
@@ -85,6 +94,7 @@ func (s *Store) UpsertSession(in Session) (Session, error) {
 		cur, err := getSession(tx, in.ID)
 		if err == ErrNotFound {
 			cur = in
+			cur.LogBytes, cur.LogSized, cur.TrimmedBefore = 0, true, 0 // an empty log, counted from here
 		} else if err != nil {
 			return err
 		} else {

@@ -8,16 +8,26 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/ct-dev/ct/db"
 )
+
+// AuditHeadHeader carries a backup's audit head, signed (SEQ:HASH:MAC):
+// `ct audit verify --head` checks a restored store still reaches it.
+const AuditHeadHeader = "X-CT-Audit-Head"
 
 // handleAdminBackup streams a consistent copy of the whole store
 // (GET /api/v1/admin/backup); `ct backup` is its client, with an admin's
-// API token (the route is admin-only).
+// API token (the route is admin-only). The audit head the copy holds goes
+// in a header, signed with the audit key (which the copy does not hold).
 func (s *Server) handleAdminBackup(w http.ResponseWriter, r *http.Request) error {
 	start := time.Now()
 	started := false
-	n, err := s.store.Backup(func(size int64) io.Writer {
+	n, err := s.store.Backup(func(size int64, head db.AuditHead) io.Writer {
 		h := w.Header()
+		if head.Seq > 0 {
+			h.Set(AuditHeadHeader, s.auditLog.Anchor(head).String())
+		}
 		h.Set("Content-Type", "application/octet-stream")
 		h.Set("Content-Length", strconv.FormatInt(size, 10))
 		h.Set("Content-Disposition", `attachment; filename="ct-backup-`+start.UTC().Format("20060102T150405Z")+`.db"`)

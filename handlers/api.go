@@ -52,12 +52,15 @@ type apiSession struct {
 	EndReason string `json:"end_reason,omitempty"`
 	// LogTrimmed: retention removed the session's event log.
 	LogTrimmed bool `json:"log_trimmed,omitempty"`
+	// LogTrimmedBefore: --max-session-log removed the events before this
+	// seq; the log (and its download) starts there.
+	LogTrimmedBefore uint64 `json:"log_trimmed_before,omitempty"`
 }
 
 func toAPI(ss db.Session) apiSession {
 	a := apiSession{ID: ss.ID, Node: ss.Node, Command: ss.Command, Args: ss.Args, Cwd: ss.Cwd, Status: ss.Status,
 		ExitCode: ss.ExitCode, StartedAt: ss.StartedAt, Bytes: ss.OutputBytes, Dropped: ss.DroppedBytes,
-		EndReason: ss.EndReason, LogTrimmed: ss.LogTrimmed}
+		EndReason: ss.EndReason, LogTrimmed: ss.LogTrimmed, LogTrimmedBefore: ss.TrimmedBefore}
 	if a.Args == nil {
 		a.Args = []string{}
 	}
@@ -128,10 +131,16 @@ const logChunkWrite = 30 * time.Second
 // logChunkWrite.
 func (s *Server) handleAPISessionLog(w http.ResponseWriter, r *http.Request) error {
 	id := chi.URLParam(r, "id")
-	if _, err := s.visibleSession(principal(r), id, false); err != nil {
+	ss, err := s.visibleSession(principal(r), id, false)
+	if err != nil {
 		return err
 	}
 	w.Header().Set("Content-Type", "application/octet-stream")
+	if ss.TrimmedBefore > 0 {
+		// The oldest output was removed (--max-session-log): say where the
+		// download starts, so it is not taken for the whole session.
+		w.Header().Set("X-CT-Log-Trimmed-Before", strconv.FormatUint(ss.TrimmedBefore, 10))
+	}
 	rc := http.NewResponseController(w)
 	var after uint64
 	wrote := false

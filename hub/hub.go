@@ -129,6 +129,9 @@ type Hub struct {
 	// per spare core, so a flood on one session leaves the others a core.
 	emulating chan struct{}
 	nodes     nodeRegistry // ct node control connections (node.go)
+	// The evictor (memlimits.go): closing evictStop ends it, evictDone
+	// closes when it has.
+	evictStop, evictDone chan struct{}
 }
 
 // Options are the hub's settings; the zero value means the defaults.
@@ -150,6 +153,12 @@ type Options struct {
 	// size. DataDir is where the store lives, for the free-space check.
 	SessionQuota, MachineQuota, MinFreeDisk int64
 	DataDir                                 string
+	// MaxSessionsPerMachine bounds one machine's live sessions; the next
+	// session.start is refused (0: DefaultMaxSessionsPerMachine, < 0: no cap).
+	MaxSessionsPerMachine int
+	// EvictAfter is how long a session with no wrap and no page keeps its
+	// emulator in memory (0: DefaultEvictAfter, < 0: for ever).
+	EvictAfter time.Duration
 }
 
 func (o Options) withDefaults() Options {
@@ -163,6 +172,10 @@ func (o Options) withDefaults() Options {
 		o.ScreenRules = DefaultScreenRules()
 	}
 	o.MaxOpenPrompts = capOr(o.MaxOpenPrompts, DefaultMaxOpenPrompts)
+	o.MaxSessionsPerMachine = capOr(o.MaxSessionsPerMachine, DefaultMaxSessionsPerMachine)
+	if o.EvictAfter == 0 {
+		o.EvictAfter = DefaultEvictAfter
+	}
 	return o
 }
 
@@ -184,6 +197,7 @@ func newHub(store *db.Store, app appender, log *slog.Logger, opts Options) (*Hub
 		listener:  NopListener{},
 		opts:      opts.withDefaults(),
 		emulating: make(chan struct{}, max(1, runtime.GOMAXPROCS(0)-1)),
+		evictStop: make(chan struct{}),
 	}
 	h.ingest = newIngestLimits(store, h.opts)
 	h.writer = newWriter(app, log, h.afterCommit, h.storeFailed, h.storeStatus)
@@ -197,6 +211,7 @@ func newHub(store *db.Store, app appender, log *slog.Logger, opts Options) (*Hub
 		log.Error("the store cannot be written: ct serve starts, but stores nothing until the disk has space (free space where --data lives)",
 			"path", store.Path(), "error", err)
 	}
+	h.startEvictor()
 	return h, nil
 }
 
@@ -217,6 +232,9 @@ func (h *Hub) notify() Listener {
 // stops session workers. Call it after the transports are closed.
 func (h *Hub) Close(ctx context.Context) error {
 	h.mu.Lock()
+	if !h.closed {
+		close(h.evictStop)
+	}
 	h.closed = true
 	ss := make([]*session, 0, len(h.sessions))
 	for _, s := range h.sessions {
@@ -231,6 +249,7 @@ func (h *Hub) Close(ctx context.Context) error {
 	case <-ctx.Done():
 		return errors.New("wrap connections still open at shutdown; close transports before the hub")
 	}
+	<-h.evictDone
 	err := h.writer.close(ctx)
 	for _, s := range ss {
 		s.stop()
@@ -265,6 +284,7 @@ func (h *Hub) Counts() (nodesOnline, sessionsLoaded int) {
 func (h *Hub) load(id string) (*session, error) {
 	h.mu.Lock()
 	if s, ok := h.sessions[id]; ok {
+		s.used = time.Now() // not evicted under its caller (memlimits.go)
 		h.mu.Unlock()
 		return s, nil
 	}
@@ -281,8 +301,10 @@ func (h *Hub) load(id string) (*session, error) {
 	defer h.mu.Unlock()
 	if cur, ok := h.sessions[id]; ok {
 		s.stop()
+		cur.used = time.Now()
 		return cur, nil // another caller won the race
 	}
+	s.used = time.Now()
 	h.sessions[id] = s
 	return s, nil
 }

@@ -106,6 +106,8 @@ type session struct {
 	lastPub  time.Time
 	fedSince int64 // bytes fed to the emulator since the last publish
 
+	used time.Time // guarded by h.mu: last loaded or detached (the evictor's clock, memlimits.go)
+
 	wake chan struct{} // cap 1: a pending op or watcher change
 	done chan struct{}
 	once sync.Once

@@ -70,10 +70,7 @@ func (h *Hub) ServeWrap(ctx context.Context, t Transport, a WrapAuth) error {
 		return err
 	}
 	if a.Machine != "" && hello.Node != a.Machine {
-		msg := fmt.Sprintf("this token publishes only as machine %q, not %q: run ct wrap with --name %s or make a token for this machine", a.Machine, hello.Node, a.Machine)
-		refusal, _ := wire.New(wire.TypeError, wire.Error{Message: msg})
-		_ = t.Write(ctx, refusal)
-		return errors.New(msg)
+		return refuse(ctx, t, fmt.Sprintf("this token publishes only as machine %q, not %q: run ct wrap with --name %s or make a token for this machine", a.Machine, hello.Node, a.Machine))
 	}
 	resume := resumeHash(start.Resume)
 	existing, err := h.store.GetSession(sid)
@@ -83,12 +80,14 @@ func (h *Hub) ServeWrap(ctx context.Context, t Transport, a WrapAuth) error {
 			return fmt.Errorf("session %s belongs to machine %q", sid, existing.Node)
 		}
 		if existing.ResumeHash != "" && subtle.ConstantTimeCompare([]byte(existing.ResumeHash), []byte(resume)) != 1 {
-			msg := fmt.Sprintf("session %s is held by another ct wrap (its reconnect secret does not match); start a new session", sid)
-			refusal, _ := wire.New(wire.TypeError, wire.Error{Message: msg})
-			_ = t.Write(ctx, refusal)
-			return errors.New(msg)
+			return refuse(ctx, t, fmt.Sprintf("session %s is held by another ct wrap (its reconnect secret does not match); start a new session", sid))
 		}
 	}
+	slot, err := h.reserveLive(hello.Node, sid)
+	if err != nil {
+		return refuse(ctx, t, err.Error()) // the wrap runs its program without the hub, and retries
+	}
+	defer slot.release() // until kept: an error below gives the slot back
 	if err := h.store.PutNode(db.Node{Name: hello.Node, Hostname: hello.Hostname, User: hello.User, OS: hello.OS, Version: hello.Version, LastSeen: time.Now().UTC()}); err != nil {
 		return err
 	}
@@ -116,9 +115,7 @@ func (h *Hub) ServeWrap(ctx context.Context, t Transport, a WrapAuth) error {
 	if err := h.store.SetSessionStatus(sid, db.StatusLive); err != nil {
 		return err
 	}
-	h.mu.Lock()
-	h.online[hello.Node]++
-	h.mu.Unlock()
+	slot.keep() // disconnect gives it back
 	h.log.Info("wrap connected", "node", hello.Node, "session", sid, "command", start.Command, "acked_seq", meta.LastSeq)
 	h.notify().LobbyChanged()
 	defer h.disconnect(c, s)
@@ -142,6 +139,14 @@ func (h *Hub) ServeWrap(ctx context.Context, t Transport, a WrapAuth) error {
 	}
 	go c.sendLoop(ctx, t)
 	return c.readLoop(ctx, t, s)
+}
+
+// refuse tells the wrap why its session.start is refused (it prints it)
+// and returns that as the error.
+func refuse(ctx context.Context, t Transport, msg string) error {
+	refusal, _ := wire.New(wire.TypeError, wire.Error{Message: msg})
+	_ = t.Write(ctx, refusal)
+	return errors.New(msg)
 }
 
 func handshake(ctx context.Context, t Transport) (wire.Hello, wire.SessionStart, string, error) {
@@ -340,10 +345,8 @@ func (h *Hub) disconnect(c *wrapConn, s *session) {
 		h.closeSessionPrompts(c.session, "disconnected", "the workstation disconnected; answered at the terminal")
 	}
 	h.mu.Lock()
-	h.online[c.node]--
-	if h.online[c.node] <= 0 {
-		delete(h.online, c.node)
-	}
+	h.releaseLiveLocked(c.node)
+	s.used = time.Now() // idle from now on (memlimits.go)
 	h.mu.Unlock()
 	// A connection replaced by a newer one of the same session leaves it live.
 	if !replaced {
