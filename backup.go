@@ -21,6 +21,21 @@ import (
 // ct backup, ct restore and ct compact: the store's operations
 // (docs/operations.md).
 
+// checkBackupToken refuses, before asking the hub, a token that cannot
+// take a backup.
+func checkBackupToken(token string, stderr io.Writer) error {
+	if token == "" {
+		fmt.Fprintf(stderr, "ct backup: no token; pass an admin's API token with --token or CT_TOKEN.\n%s\n", tokenHint)
+		return errUsage
+	}
+	if kind, _, _, ok := auth.ParseToken(token); ok && kind != auth.KindAPI {
+		// CT_TOKEN often holds ct wrap's machine token; say so before asking the hub.
+		fmt.Fprintf(stderr, "ct backup: that is a %s token; backups take an admin's API token (cta_...).\n%s\n", kind, tokenHint)
+		return errUsage
+	}
+	return nil
+}
+
 func runBackup(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
 	fs := newFlagSet("backup", `Usage: ct backup [--hub URL] [--token TOKEN] [-o FILE] [> FILE]
 
@@ -44,14 +59,8 @@ against it.`, stdout)
 			return errUsage
 		}
 	}
-	if *token == "" {
-		fmt.Fprintf(stderr, "ct backup: no token; pass an admin's API token with --token or CT_TOKEN.\n%s\n", tokenHint)
-		return errUsage
-	}
-	if kind, _, _, ok := auth.ParseToken(*token); ok && kind != auth.KindAPI {
-		// CT_TOKEN often holds ct wrap's machine token; say so before asking the hub.
-		fmt.Fprintf(stderr, "ct backup: that is a %s token; backups take an admin's API token (cta_...).\n%s\n", kind, tokenHint)
-		return errUsage
+	if err := checkBackupToken(*token, stderr); err != nil {
+		return err
 	}
 	// Download beside the destination (or in the temp dir for stdout), check
 	// it, and only then put it where it belongs.

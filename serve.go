@@ -79,13 +79,8 @@ event is written before it exits.`, stdout)
 	fs.StringVar(&c.Downloads, "downloads", envOr(getenv, "CT_DOWNLOADS", ""), "directory of scripts/release's binaries, served at /download/{os}/{arch}; default dist/ beside this binary, if there (env CT_DOWNLOADS)")
 	c.AdminPassword = getenv("CT_ADMIN_PASSWORD") // env only: a flag would show in ps
 	wheelDefault := hub.DefaultWheelTimeout
-	if v := getenv("CT_WHEEL_TIMEOUT"); v != "" {
-		d, err := time.ParseDuration(v)
-		if err != nil || d <= 0 {
-			fmt.Fprintf(stderr, "ct serve: CT_WHEEL_TIMEOUT=%q is not a duration like 30s\n", v)
-			return c, errUsage
-		}
-		wheelDefault = d
+	if err := durationEnv(getenv, "CT_WHEEL_TIMEOUT", &wheelDefault, stderr); err != nil {
+		return c, err
 	}
 	c.BodyTimeout = handlers.DefaultBodyTimeout
 	c.IdleTimeout = defaultIdleTimeout

@@ -107,6 +107,30 @@ func (h *Hub) Node(name string) (NodeState, bool) {
 // nodeQueue bounds requests waiting to be written to one node.
 const nodeQueue = 16
 
+// readRegister reads and checks a node's first frame, telling the node
+// why when it is refused.
+func readRegister(ctx context.Context, t Transport, a WrapAuth) (wire.NodeRegister, error) {
+	var reg wire.NodeRegister
+	first, err := t.Read(ctx)
+	if err != nil {
+		return reg, err
+	}
+	msg := ""
+	switch {
+	case first.Type != wire.TypeNodeRegister || first.Decode(&reg) != nil:
+		msg = fmt.Sprintf("expected %s first, got %s", wire.TypeNodeRegister, first.Type)
+	case reg.Node == "" || len(reg.Node) > 128 || len(reg.Allow) > 64 || len(reg.Roots) > 64 || len(reg.Sessions) > 4096:
+		msg = "node.register needs a machine name (at most 128 bytes), at most 64 commands and roots and 4096 sessions"
+	case a.Machine != "" && reg.Node != a.Machine:
+		msg = fmt.Sprintf("this token is for machine %q, not %q: run ct node with --name %s or make a token for this machine", a.Machine, reg.Node, a.Machine)
+	default:
+		return reg, nil
+	}
+	e, _ := wire.New(wire.TypeError, wire.Error{Message: msg})
+	_ = t.Write(ctx, e)
+	return reg, errors.New(msg)
+}
+
 // ServeNode runs the hub's side of one ct node control connection: the
 // node registers, then receives node.spawn requests and answers each with
 // node.spawned. a.Machine binds the connection to one machine name.
@@ -117,24 +141,9 @@ func (h *Hub) ServeNode(ctx context.Context, t Transport, a WrapAuth) error {
 	if closed {
 		return errors.New("hub is shutting down")
 	}
-	refuse := func(msg string) error {
-		e, _ := wire.New(wire.TypeError, wire.Error{Message: msg})
-		_ = t.Write(ctx, e)
-		return errors.New(msg)
-	}
-	first, err := t.Read(ctx)
+	reg, err := readRegister(ctx, t, a)
 	if err != nil {
 		return err
-	}
-	var reg wire.NodeRegister
-	if first.Type != wire.TypeNodeRegister || first.Decode(&reg) != nil {
-		return refuse(fmt.Sprintf("expected %s first, got %s", wire.TypeNodeRegister, first.Type))
-	}
-	if reg.Node == "" || len(reg.Node) > 128 || len(reg.Allow) > 64 || len(reg.Roots) > 64 || len(reg.Sessions) > 4096 {
-		return refuse("node.register needs a machine name (at most 128 bytes), at most 64 commands and roots and 4096 sessions")
-	}
-	if a.Machine != "" && reg.Node != a.Machine {
-		return refuse(fmt.Sprintf("this token is for machine %q, not %q: run ct node with --name %s or make a token for this machine", a.Machine, reg.Node, a.Machine))
 	}
 	if err := h.store.PutNode(db.Node{Name: reg.Node, Hostname: reg.Hostname, User: reg.User, OS: reg.OS, Version: reg.Version, LastSeen: time.Now().UTC()}); err != nil {
 		return err
