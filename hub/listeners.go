@@ -71,4 +71,3 @@ type Auditor interface {
 type nopAuditor struct{}
 
 func (nopAuditor) Record(string, string, string, string) {}
-

@@ -77,4 +77,3 @@ func declaredGap(e wire.Envelope) uint64 {
 	}
 	return uint64(d.Frames - 1)
 }
-
