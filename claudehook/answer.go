@@ -4,7 +4,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"time"
 
 	"github.com/ct-dev/ct/wire"
 )
@@ -148,7 +147,7 @@ func (b *Bridge) settleFor(req request, last *question, send func(wire.Envelope)
 	switch req.Event {
 	case "PostToolUse", "PostToolUseFailure":
 		b.mu.Lock()
-		b.holdUntil = time.Time{} // the hub's answer has been taken
+		b.clearHeldLocked() // the hub's answer has been taken
 		if last != nil && last.agentID == ev.AgentID {
 			b.lastTerminal = nil
 		}
@@ -165,7 +164,7 @@ func (b *Bridge) settleFor(req request, last *question, send func(wire.Envelope)
 		b.settleWhere(mine, "agent", wentOn, nil)
 		b.mu.Lock()
 		b.lastTerminal = nil
-		b.holdUntil = time.Time{} // Claude moved on: no dialog is left to take a held key
+		b.clearHeldLocked() // Claude moved on: no dialog is left to take a held key
 		b.mu.Unlock()
 	case "SessionEnd":
 		b.settleAll("agent", wentOn, nil)
