@@ -40,6 +40,8 @@ type dialogWatch struct {
 // text above them.
 type dialog struct {
 	options int       // 1..options are the digits it takes
+	pointer int       // the highlighted option (Enter takes it)
+	no      int       // the option that refuses ("No"; 0: none)
 	key     string    // the options as drawn: a new dialog has another
 	text    string    // the screen up to the options, spaces removed, to find what it asks about
 	since   time.Time // when it was first seen
@@ -105,7 +107,7 @@ func (w *dialogWatch) close() {
 
 // optionLine is one of a dialog's numbered options; the highlighted one
 // carries Claude Code's ❯ pointer.
-var optionLine = regexp.MustCompile(`^\s*(❯)?\s*(\d{1,2})\.\s+\S`)
+var optionLine = regexp.MustCompile(`^\s*(❯)?\s*(\d{1,2})\.\s+(\S.*)$`)
 
 // findDialog finds the dialog in a screen's text: the last highlighted
 // numbered option (❯ N.) and the options numbered consecutively around it
@@ -124,10 +126,18 @@ func findDialog(text string) dialog {
 	if at < 0 {
 		return dialog{}
 	}
+	no := 0
+	isNo := func(line string, n int) {
+		if m := optionLine.FindStringSubmatch(line); m != nil && (m[3] == "No" || strings.HasPrefix(m[3], "No,")) {
+			no = n
+		}
+	}
+	isNo(lines[at], num)
 	first, firstNum := at, num
 	for i, gap, want := at-1, 0, num-1; i >= 0 && gap <= 3 && want >= 1; i-- {
 		if n := optionNumber(lines[i]); n == want {
 			first, firstNum, gap, want = i, n, 0, want-1
+			isNo(lines[i], n)
 		} else {
 			gap++
 		}
@@ -136,6 +146,7 @@ func findDialog(text string) dialog {
 	for i, gap := at+1, 0; i < len(lines) && gap <= 3; i++ {
 		if n := optionNumber(lines[i]); n == lastNum+1 {
 			last, lastNum, gap = i, n, 0
+			isNo(lines[i], n)
 		} else {
 			gap++
 		}
@@ -144,7 +155,7 @@ func findDialog(text string) dialog {
 		return dialog{}
 	}
 	return dialog{
-		options: lastNum,
+		options: lastNum, pointer: num, no: no,
 		key:     strings.Join(lines[first:last+1], "\n"),
 		text:    squeeze(strings.Join(lines[max(0, first-40):first], "")),
 	}
@@ -183,6 +194,23 @@ func (d dialog) takes(p []byte) bool {
 			if i+1 >= len(p) || (p[i+1] != '[' && p[i+1] != 'O') {
 				return true
 			}
+		}
+	}
+	return false
+}
+
+// refuses reports whether the key in p that d takes refuses: a lone Esc,
+// the "No" option's digit, or Enter with the pointer on "No". Claude Code
+// then interrupts the turn and waits for its person.
+func (d dialog) refuses(p []byte) bool {
+	for i, c := range p {
+		switch {
+		case c == '\r' || c == '\n':
+			return d.no > 0 && d.pointer == d.no
+		case c >= '1' && c <= '9' && int(c-'0') <= d.options:
+			return int(c-'0') == d.no
+		case c == 0x1b && (i+1 >= len(p) || (p[i+1] != '[' && p[i+1] != 'O')):
+			return true
 		}
 	}
 	return false

@@ -148,3 +148,23 @@ func TestTypingAfterHubAnswerPasses(t *testing.T) {
 		t.Fatalf("1 after a deny, with no dialog, became %q", got)
 	}
 }
+
+// A refusal at the terminal (Esc, or the dialog's "No") is told apart from
+// an approval there: Claude Code then interrupts the turn and waits for its
+// person, with no hook event to say so.
+func TestTerminalRefusalIsReported(t *testing.T) {
+	for key, want := range map[string]string{
+		"\x1b": "refused at the terminal", "4": "refused at the terminal",
+		"1": "answered at the terminal", "\r": "answered at the terminal",
+	} {
+		tb := newTestBridge(t)
+		tb.b.dlg.settles = 0
+		tb.ask(bash("echo hi"))
+		tb.draw(bashDialog("echo hi"))
+		tb.typed(key)
+		var pc wire.PromptClosed
+		if err := tb.next(wire.TypePromptClosed).Decode(&pc); err != nil || pc.Detail != want {
+			t.Errorf("key %q: closed %+v, want detail %q", key, pc, want)
+		}
+	}
+}

@@ -149,7 +149,11 @@ func (b *Bridge) LocalInput(p []byte) []byte {
 		b.mu.Lock()
 		b.lastTerminal = q
 		b.mu.Unlock()
-		b.notifyClosed(q.id, "terminal", "answered at the terminal")
+		detail := "answered at the terminal"
+		if d.refuses(p) {
+			detail = "refused at the terminal" // hub.refusedAtTerminal: the turn is interrupted
+		}
+		b.notifyClosed(q.id, "terminal", detail)
 	}
 	return p
 }

@@ -22,7 +22,7 @@ func (s *Server) promptModel(p db.Prompt) views.Prompt {
 	m := views.Prompt{
 		ID: p.ID, SessionID: p.SessionID, Node: p.Node, Tool: p.Tool, State: p.State,
 		Pending: p.State == db.PromptPending, Message: p.Message,
-		Created: agoText(time.Now(), p.CreatedAt), CreatedAt: p.CreatedAt.Local().Format("2 Jan 2006 15:04:05"),
+		Created: agoText(time.Now(), askedAt(p)), CreatedAt: askedAt(p).Local().Format("2 Jan 2006 15:04:05"),
 		SessionTitle: p.SessionID,
 	}
 	if ss, err := s.store.GetSession(p.SessionID); err == nil {
@@ -50,7 +50,7 @@ func (s *Server) promptModel(p db.Prompt) views.Prompt {
 func outcome(p db.Prompt) string {
 	waited := ""
 	if !p.DecidedAt.IsZero() {
-		waited = " after " + shortDuration(p.DecidedAt.Sub(p.CreatedAt))
+		waited = " after " + shortDuration(p.DecidedAt.Sub(askedAt(p)))
 	}
 	switch p.State {
 	case db.PromptAllowed:
@@ -67,6 +67,18 @@ func outcome(p db.Prompt) string {
 		text = p.Detail
 	}
 	return strings.ToUpper(text[:1]) + text[1:] + waited
+}
+
+// askedAt is when the agent asked: the hook's time on the workstation
+// (AskedAt), which is earlier than the hub's CreatedAt by however long the
+// question took to arrive. A workstation clock ahead of the hub's (AskedAt
+// after CreatedAt) cannot be told apart from a fast arrival, so then, and
+// for prompts that carry no AskedAt, the hub's own time stands.
+func askedAt(p db.Prompt) time.Time {
+	if p.AskedAt.IsZero() || p.AskedAt.After(p.CreatedAt) {
+		return p.CreatedAt
+	}
+	return p.AskedAt
 }
 
 func shortDuration(d time.Duration) string {

@@ -65,8 +65,8 @@ func (c *wrapConn) handleUnsequenced(s *session, e wire.Envelope) {
 		var he wire.HookEvent
 		if e.Decode(&he) == nil {
 			c.h.log.Debug("hook event", "session", c.session, "event", he.Event)
-			s.agentEvent(he.Event)
-			if he.Event == "Stop" || he.Event == "Notification" {
+			s.agentEvent(he)
+			if he.Event == "Stop" || he.Event == "Notification" || he.Event == "SessionStart" {
 				c.h.notify().LobbyChanged() // the session now waits for its person
 			}
 		}
@@ -97,6 +97,10 @@ func (h *Hub) openPrompt(c *wrapConn, s *session, p wire.PromptOpen) {
 	h.notify().PromptsChanged(c.session, rec.ID)
 }
 
+// refusedAtTerminal starts the detail of a question the wrap saw refused at
+// the terminal (Esc, or the dialog's "No").
+const refusedAtTerminal = "refused at the terminal"
+
 func (h *Hub) closePrompt(s *session, pc wire.PromptClosed) {
 	id := s.hubPromptID(pc.ID)
 	if id == "" {
@@ -108,6 +112,9 @@ func (h *Hub) closePrompt(s *session, pc wire.PromptClosed) {
 			p.State, p.ClosedBy, p.Detail, p.DecidedAt = db.PromptClosed, pc.By, pc.Detail, time.Now().UTC()
 			if pc.By == "terminal" {
 				p.DecidedBy, p.Device = "the terminal", "terminal"
+				if strings.HasPrefix(pc.Detail, refusedAtTerminal) {
+					p.Decision = wire.DecisionDeny
+				}
 			}
 		case p.ClosedBy == "terminal" && pc.By == "terminal" && pc.Detail != "":
 			p.Detail = pc.Detail // e.g. learned later that it was allowed
@@ -123,6 +130,10 @@ func (h *Hub) closePrompt(s *session, pc wire.PromptClosed) {
 		return
 	}
 	h.log.Info("prompt closed", "prompt", p.ID, "by", pc.By, "detail", pc.Detail)
+	if pc.By == "terminal" && strings.HasPrefix(pc.Detail, refusedAtTerminal) && p.AgentID == "" {
+		s.interrupted()
+		h.notify().LobbyChanged()
+	}
 	h.notify().PromptsChanged(p.SessionID, p.ID)
 }
 

@@ -1,9 +1,11 @@
 package hub
 
 import (
+	"encoding/json"
 	"time"
 
 	"github.com/ct-dev/ct/db"
+	"github.com/ct-dev/ct/wire"
 )
 
 // Session states as the lobby and the API show them.
@@ -20,18 +22,35 @@ const (
 const workingFor = 3 * time.Second
 
 // agentEvent notes what an agent's hooks say about whose turn it is.
-func (s *session) agentEvent(event string) {
+// SessionStart (startup, resume, /clear) means the agent waits for its first
+// prompt; only after a compaction, which may come mid-turn, does it not.
+func (s *session) agentEvent(he wire.HookEvent) {
+	var start struct {
+		Source string `json:"source"`
+	}
+	if he.Event == "SessionStart" {
+		_ = json.Unmarshal(he.Payload, &start)
+	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	// Only Stop is a real end of turn: Notification also fires for a
 	// permission dialog on screen, which typed text would answer.
-	s.turnEnded = event == "Stop"
-	switch event {
-	case "Stop", "Notification":
+	s.turnEnded = he.Event == "Stop"
+	switch {
+	case he.Event == "Stop", he.Event == "Notification", he.Event == "SessionStart" && start.Source != "compact":
 		s.agentWaiting, s.agentWaitingAt = true, time.Now()
-	case "UserPromptSubmit", "PreToolUse", "PostToolUse", "SessionStart":
+	case he.Event == "UserPromptSubmit", he.Event == "PreToolUse", he.Event == "PostToolUse", he.Event == "SessionStart":
 		s.agentWaiting = false
 	}
+}
+
+// interrupted notes that the main thread's question was refused at the
+// terminal (Esc or "No"): Claude Code interrupts its turn ("What should
+// Claude do instead?") and waits for its person, without any hook event.
+func (s *session) interrupted() {
+	s.mu.Lock()
+	s.agentWaiting, s.agentWaitingAt = true, time.Now()
+	s.mu.Unlock()
 }
 
 // State says what a session is doing now.

@@ -49,3 +49,43 @@ func TestTurnEndedOnlyAfterStop(t *testing.T) {
 	waitTurn(true)
 	finish(t, tr2, done2)
 }
+
+// The session waits for its person before the first prompt (SessionStart)
+// and after the main thread's question was refused at the terminal (Esc:
+// Claude interrupts the turn, and no hook says so); a subagent's refusal,
+// or a compaction's SessionStart, does not make it wait.
+func TestWaitingInputAtStartAndAfterTerminalRefusal(t *testing.T) {
+	th := newTestHub(t)
+	const sid = "sess-waiting"
+	tr, done, _ := th.connect(t, sid)
+	defer finish(t, tr, done)
+	hook := func(ev, payload string) {
+		tr.toHub <- envelope(t, wire.TypeHookEvent, wire.HookEvent{Event: ev, Payload: []byte(payload)})
+	}
+	waitFor := func(want bool) {
+		t.Helper()
+		deadline := time.Now().Add(waitLimit)
+		for th.AgentWaiting(sid) != want {
+			if time.Now().After(deadline) {
+				t.Fatalf("AgentWaiting stayed %v", !want)
+			}
+			time.Sleep(5 * time.Millisecond) // polling the hub, not synchronising on time
+		}
+	}
+	hook("SessionStart", `{"source":"startup"}`)
+	waitFor(true)
+	hook("UserPromptSubmit", `{}`)
+	waitFor(false)
+	hook("SessionStart", `{"source":"compact"}`)
+	hook("PreToolUse", `{}`)
+	tr.toHub <- envelope(t, wire.TypePromptOpen, wire.PromptOpen{ID: "s1", Kind: "hook", Tool: "Bash", AgentID: "a1", Input: []byte(`{"command":"sub-q"}`)})
+	th.waitPendingPrompt(t, "sub-q")
+	tr.toHub <- envelope(t, wire.TypePromptClosed, wire.PromptClosed{ID: "s1", By: "terminal", Detail: "refused at the terminal"})
+	tr.toHub <- envelope(t, wire.TypePromptOpen, wire.PromptOpen{ID: "m1", Kind: "hook", Tool: "Bash", Input: []byte(`{"command":"main-q"}`)})
+	th.waitPendingPrompt(t, "main-q")
+	if th.AgentWaiting(sid) {
+		t.Fatal("a compaction or a subagent's refusal made the session wait for input")
+	}
+	tr.toHub <- envelope(t, wire.TypePromptClosed, wire.PromptClosed{ID: "m1", By: "terminal", Detail: "refused at the terminal"})
+	waitFor(true)
+}
