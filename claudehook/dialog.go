@@ -156,8 +156,8 @@ func findDialog(text string) dialog {
 	}
 	return dialog{
 		options: lastNum, pointer: num, no: no,
-		key:     strings.Join(lines[first:last+1], "\n"),
-		text:    squeeze(strings.Join(lines[max(0, first-40):first], "")),
+		key:  strings.Join(lines[first:last+1], "\n"),
+		text: squeeze(strings.Join(lines[max(0, first-40):first], "")),
 	}
 }
 
