@@ -39,6 +39,7 @@ type Bridge struct {
 	heldKey      string              // that dialog's options as drawn when the hub's answer won ("": not drawn yet)
 	dlg          *dialogWatch        // what Claude Code draws: which dialog is on screen
 	lastTerminal *question           // settled at the terminal; PostToolUse says it was allowed
+	rules        map[string]string   // session rules: ruleKey -> who chose "allow for this session"
 	addLog       func(wire.Envelope) // appends a sequenced event (transcript entries)
 	tail         *Tailer             // follows the session's transcript JSONL once a hook names it
 	agentFile    string              // where session.agent's credential goes for ct mcp ("": nowhere)
@@ -68,7 +69,7 @@ func Listen(path string) (*Bridge, error) {
 		ln.Close()
 		return nil, err
 	}
-	b := &Bridge{ln: ln, open: map[string]*question{}, settled: map[string]string{}, dlg: newDialogWatch()}
+	b := &Bridge{ln: ln, open: map[string]*question{}, settled: map[string]string{}, dlg: newDialogWatch(), rules: map[string]string{}}
 	go b.serve()
 	return b, nil
 }
@@ -174,15 +175,28 @@ func (b *Bridge) openQuestion(payload json.RawMessage) (*question, bool) {
 		b.mu.Unlock()
 		return nil, false
 	}
-	b.open[q.id] = q
+	ruleBy, ruled := b.rules[ruleKey(q.tool, q.input)]
+	if !ruled {
+		b.open[q.id] = q
+	}
 	send := b.send
 	b.mu.Unlock()
-	b.dlg.watch(true)
 	e, _ := wire.New(wire.TypePromptOpen, wire.PromptOpen{
 		ID: q.id, Kind: "hook", Tool: pr.ToolName, Input: pr.ToolInput, Suggestions: pr.Suggestions,
 		Mode: pr.Mode, Cwd: pr.Cwd, Agent: "claude", AgentID: pr.AgentID, AgentType: pr.AgentType,
-		Change: change, AskedAt: asked,
+		Change: change, AskedAt: asked, RuleBy: ruleBy,
 	})
+	if ruled {
+		// A session rule answers at once; the hub only records it. If the
+		// record cannot be sent, Claude Code's dialog asks instead.
+		if !send(e) {
+			return nil, false
+		}
+		q.reply, _ = decisionJSON(wire.PromptDecide{Decision: wire.DecisionAllow}, q)
+		close(q.done)
+		return q, true
+	}
+	b.dlg.watch(true)
 	if !send(e) {
 		b.settle(q.id, "unsent", nil)
 		return nil, false

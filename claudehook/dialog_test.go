@@ -168,3 +168,32 @@ func TestTerminalRefusalIsReported(t *testing.T) {
 		}
 	}
 }
+
+// "Allow for this session" is a ct rule in the wrap: the same request again
+// is allowed at once (the hub only records it, naming who set the rule), a
+// different one is asked; the answer carries no updatedPermissions, which
+// Claude Code would not apply to the next call anyway.
+func TestSessionRuleAllowsTheSameRequest(t *testing.T) {
+	tb := newTestBridge(t)
+	po, out := tb.ask(bash("git status"))
+	if r := tb.decide(wire.PromptDecide{ID: po.ID, Decision: wire.DecisionAllow, Scope: "session", By: "mike"}); !r.Accepted {
+		t.Fatalf("refused: %+v", r)
+	}
+	if got := <-out; !strings.Contains(got, `"allow"`) || strings.Contains(got, "updatedPermissions") {
+		t.Fatalf("hook output %q", got)
+	}
+	again := bash("git status")
+	again["tool_input"] = map[string]any{"command": "git status", "description": "another description"}
+	po2, out2 := tb.ask(again)
+	if po2.RuleBy != "mike" {
+		t.Fatalf("the same command was asked again: %+v", po2)
+	}
+	if got := <-out2; !strings.Contains(got, `"allow"`) {
+		t.Fatalf("hook output for the ruled request %q", got)
+	}
+	po3, _ := tb.ask(bash("git push"))
+	if po3.RuleBy != "" {
+		t.Fatalf("a different command was allowed by the rule: %+v", po3)
+	}
+	tb.stillOpen(po3.ID)
+}

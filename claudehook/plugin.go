@@ -96,6 +96,9 @@ func (b *Bridge) decide(d wire.PromptDecide) {
 		// Echo what was applied, so the hub records exactly this answer.
 		result.Decision, result.Scope, result.Message, result.By = d.Decision, d.Scope, d.Message, d.By
 		result.Answers, result.PlanMode = d.Answers, d.PlanMode
+		if d.Decision == wire.DecisionAllow && d.Scope == "session" && q.tool != toolAskUser && q.tool != toolExitPlan {
+			b.rules[ruleKey(q.tool, q.input)] = d.By // ct answers the same request itself from now on
+		}
 		b.held, b.holdUntil = q, time.Now().Add(holdAnswers)
 		if cur, ok := b.dlg.current(); ok && b.onScreen(cur) == q {
 			b.heldKey = cur.key

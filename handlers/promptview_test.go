@@ -23,3 +23,18 @@ func TestOutcomeCountsFromAsked(t *testing.T) {
 		t.Fatalf("outcome = %q, want the hub's time (10 s) for a clock ahead", got)
 	}
 }
+
+// The session button says exactly what it does, and a prompt the wrap
+// allowed by that rule says so.
+func TestSessionLabelAndRuleOutcome(t *testing.T) {
+	if got := sessionLabel("Bash", []byte(`{"command":"git status"}`)); got != "Allow `git status` again for this session" {
+		t.Fatalf("label = %q", got)
+	}
+	if got := sessionLabel("Edit", []byte(`{"file_path":"/w/a/main.go"}`)); got != "Allow this same Edit of main.go again for this session" {
+		t.Fatalf("label = %q", got)
+	}
+	p := db.Prompt{State: db.PromptAllowed, Scope: "rule", DecidedBy: "mike"}
+	if got := outcome(p); !strings.HasPrefix(got, "Allowed by the session rule mike set") {
+		t.Fatalf("outcome = %q", got)
+	}
+}
