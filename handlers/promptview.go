@@ -253,4 +253,3 @@ func sessionLabel(tool string, input json.RawMessage) string {
 	}
 	return ""
 }
-
