@@ -37,19 +37,24 @@ func (s *session) agentEvent(he wire.HookEvent) {
 	// permission dialog on screen, which typed text would answer.
 	s.turnEnded = he.Event == "Stop"
 	switch {
-	case he.Event == "Stop", he.Event == "Notification", he.Event == "SessionStart" && start.Source != "compact":
+	case he.Event == "Stop", he.Event == "Notification":
 		s.agentWaiting, s.agentWaitingAt = true, time.Now()
+	case he.Event == "SessionStart" && start.Source != "compact":
+		// Waiting for its first prompt; whoever started it is there, so
+		// it is not announced (AgentWaiting stays false).
+		s.agentWaiting, s.quietWaiting = false, true
 	case he.Event == "UserPromptSubmit", he.Event == "PreToolUse", he.Event == "PostToolUse", he.Event == "SessionStart":
-		s.agentWaiting = false
+		s.agentWaiting, s.quietWaiting = false, false
 	}
 }
 
 // interrupted notes that the main thread's question was refused at the
 // terminal (Esc or "No"): Claude Code interrupts its turn ("What should
 // Claude do instead?") and waits for its person, without any hook event.
+// The person is at the terminal, so nobody is told (no push).
 func (s *session) interrupted() {
 	s.mu.Lock()
-	s.agentWaiting, s.agentWaitingAt = true, time.Now()
+	s.quietWaiting = true
 	s.mu.Unlock()
 }
 
@@ -69,7 +74,7 @@ func (h *Hub) State(ss db.Session) string {
 	h.mu.Unlock()
 	if s != nil {
 		s.mu.Lock()
-		waiting := s.agentWaiting
+		waiting := s.agentWaiting || s.quietWaiting
 		s.mu.Unlock()
 		if waiting {
 			return StateWaitingInput
