@@ -51,7 +51,7 @@ func runMCP(ctx context.Context, args []string, getenv func(string) string, stdo
 	sid := getenv("CT_SESSION")
 	srv := mcpserver.New(mcpserver.Options{Client: c, Version: version, Session: sid})
 	// Say where this agent runs; a hub that is away now will hear on the next call.
-	host, _ := os.Hostname()
+	host := machineName(getenv)
 	cwd, _ := os.Getwd()
 	me := coord.PeerUpdate{Machine: &host, Cwd: &cwd}
 	if sid != "" {
@@ -92,8 +92,7 @@ func agentCredential(ctx context.Context, path string) string {
 
 // defaultAgentPeer names an agent after the ct session it runs in.
 func defaultAgentPeer(getenv func(string) string) string {
-	host, _ := os.Hostname()
-	host, _, _ = strings.Cut(host, ".")
+	host, _, _ := strings.Cut(machineName(getenv), ".")
 	if sid := getenv("CT_SESSION"); sid != "" {
 		if len(sid) > 8 {
 			sid = sid[:8]
@@ -101,6 +100,16 @@ func defaultAgentPeer(getenv func(string) string) string {
 		return host + "-" + sid
 	}
 	return host + "-" + filepath.Base(mustGetwd())
+}
+
+// machineName is the machine ct mcp runs on as the hub knows it: the wrap's
+// CT_NAME (ct wrap puts it in the program's environment), else the host name.
+func machineName(getenv func(string) string) string {
+	if name := getenv("CT_NAME"); name != "" {
+		return name
+	}
+	host, _ := os.Hostname()
+	return host
 }
 
 func mustGetwd() string {

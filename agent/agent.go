@@ -51,9 +51,11 @@ type Hooks struct {
 
 // Claude is Claude Code. Hooks: claudehook.Inject writes a settings file
 // passed with --settings and listens on a private socket for `ct hook`.
-// Its dialog is answered by the PermissionRequest hook; keys typed at the
-// terminal that answer it (Enter, a lone Esc, 1-9, y/n, Ctrl-C) settle the
-// question there (claudehook.Bridge.LocalInput). Its transcript is the JSONL
+// Its dialog is answered by the PermissionRequest hook; a key typed at the
+// terminal that the dialog on screen takes (Enter, a lone Esc, the digit of
+// one of its options, read from the PTY's output) settles the question that
+// dialog shows (claudehook.Bridge.LocalInput; the bridge is a
+// ptywrap.ScreenPlugin). Its transcript is the JSONL
 // file named by transcript_path in every hook payload, followed by
 // claudehook.Tailer and parsed by claudehook.Parser inside the bridge, so
 // without hooks there is none. A first prompt is its argument, after "--".

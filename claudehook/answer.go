@@ -4,7 +4,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"time"
 
 	"github.com/ct-dev/ct/wire"
 )
@@ -54,9 +53,10 @@ func decisionJSON(d wire.PromptDecide, q *question) ([]byte, error) {
 			}
 		}
 	}
-	if d.Decision == wire.DecisionAllow && d.Scope == "session" {
-		dec["updatedPermissions"] = append(sessionScoped(q.suggestions), sessionRule(q))
-	}
+	// "Allow for this session" is a ct session rule (Bridge.rules), not
+	// updatedPermissions: Claude Code does not apply a hook's session rule
+	// to the next call, and its suggestions grant other things (access to a
+	// directory) than the request. The answer itself is a plain allow.
 	b, _ := json.Marshal(map[string]any{"hookSpecificOutput": map[string]any{
 		"hookEventName": "PermissionRequest", "decision": dec,
 	}})
@@ -94,37 +94,24 @@ func withAnswers(input json.RawMessage, answers map[string]string) (map[string]a
 	return in, nil
 }
 
-// sessionScoped returns Claude Code's own suggestions with their destination
-// set to "session", so "allow for this session" never writes settings files.
-func sessionScoped(raw json.RawMessage) []map[string]any {
-	var sugg []map[string]any
-	if json.Unmarshal(raw, &sugg) != nil {
-		return nil
-	}
-	for _, s := range sugg {
-		if _, ok := s["destination"]; ok {
-			s["destination"] = "session"
-		}
-	}
-	return sugg
-}
-
-// sessionRule allows this tool use again for the rest of the session.
-// Claude Code's own suggestions are often about something else (for Bash,
-// "access to this directory"), so they alone would not stop the same
-// question coming back: Bash gets a rule for this exact command, other tools
-// a rule for the tool, both with destination "session" (never saved).
-func sessionRule(q *question) map[string]any {
-	rule := map[string]any{"toolName": q.tool}
-	if q.tool == "Bash" {
+// ruleKey is what a session rule matches: the same tool with the same
+// request (Bash: the same command, whatever its description; others: the
+// same input).
+func ruleKey(tool string, input json.RawMessage) string {
+	if tool == "Bash" {
 		var in struct {
 			Command string `json:"command"`
 		}
-		if json.Unmarshal(q.input, &in) == nil && in.Command != "" {
-			rule["ruleContent"] = in.Command
+		if json.Unmarshal(input, &in) == nil && in.Command != "" {
+			return "Bash\x00" + in.Command
 		}
 	}
-	return map[string]any{"type": "addRules", "rules": []any{rule}, "behavior": "allow", "destination": "session"}
+	var v any
+	if json.Unmarshal(input, &v) != nil {
+		return tool + "\x00" + string(input)
+	}
+	canon, _ := json.Marshal(v) // sorted keys: the same input gives the same key
+	return tool + "\x00" + string(canon)
 }
 
 // hookAgent is who sent a hook event: agent_id is set only in a subagent.
@@ -148,7 +135,7 @@ func (b *Bridge) settleFor(req request, last *question, send func(wire.Envelope)
 	switch req.Event {
 	case "PostToolUse", "PostToolUseFailure":
 		b.mu.Lock()
-		b.holdUntil = time.Time{} // the hub's answer has been taken
+		b.clearHeldLocked() // the hub's answer has been taken
 		if last != nil && last.agentID == ev.AgentID {
 			b.lastTerminal = nil
 		}
@@ -165,7 +152,7 @@ func (b *Bridge) settleFor(req request, last *question, send func(wire.Envelope)
 		b.settleWhere(mine, "agent", wentOn, nil)
 		b.mu.Lock()
 		b.lastTerminal = nil
-		b.holdUntil = time.Time{} // Claude moved on: no dialog is left to take a held key
+		b.clearHeldLocked() // Claude moved on: no dialog is left to take a held key
 		b.mu.Unlock()
 	case "SessionEnd":
 		b.settleAll("agent", wentOn, nil)

@@ -14,10 +14,12 @@ import (
 	"github.com/ct-dev/ct/wire"
 )
 
-// holdAnswers is how long, after a hub answer was handed to the hook, keys
-// that would answer Claude Code's dialog are held back from the program: the
-// dialog takes the first answer it sees, and it must be the one the hub
-// reported as the winner.
+// holdAnswers bounds how long, after a hub answer was handed to the hook,
+// keys that would answer the dialog it answered are held back while that
+// dialog is still on screen: the dialog takes the first answer it sees, and
+// it must be the one the hub reported as the winner. Claude Code closes it
+// within a few tenths of a second; if it has not after this long, it did not
+// take the hook's answer, and the keyboard must work again.
 const holdAnswers = time.Second
 
 // Bridge serves the hook socket and decides, for each permission question,
@@ -33,7 +35,11 @@ type Bridge struct {
 	open         map[string]*question // unsettled questions
 	settled      map[string]string    // recently settled id -> why (for late hub answers)
 	holdUntil    time.Time
+	held         *question           // answered from the hub; its dialog may still be on screen
+	heldKey      string              // that dialog's options as drawn when the hub's answer won ("": not drawn yet)
+	dlg          *dialogWatch        // what Claude Code draws: which dialog is on screen
 	lastTerminal *question           // settled at the terminal; PostToolUse says it was allowed
+	rules        map[string]string   // session rules: ruleKey -> who chose "allow for this session"
 	addLog       func(wire.Envelope) // appends a sequenced event (transcript entries)
 	tail         *Tailer             // follows the session's transcript JSONL once a hook names it
 	agentFile    string              // where session.agent's credential goes for ct mcp ("": nowhere)
@@ -46,6 +52,8 @@ type question struct {
 	suggestions json.RawMessage
 	input       json.RawMessage // the tool's input, for a session rule and updatedInput
 	agentID     string          // the subagent that asks ("": the main thread)
+	sig         string          // what its dialog shows of it (signature)
+	asked       time.Time       // when the hook asked: Claude Code shows dialogs in this order
 	reply       []byte          // the hook's stdout; nil = no decision
 	done        chan struct{}   // closed once settled
 }
@@ -61,7 +69,7 @@ func Listen(path string) (*Bridge, error) {
 		ln.Close()
 		return nil, err
 	}
-	b := &Bridge{ln: ln, open: map[string]*question{}, settled: map[string]string{}}
+	b := &Bridge{ln: ln, open: map[string]*question{}, settled: map[string]string{}, dlg: newDialogWatch(), rules: map[string]string{}}
 	go b.serve()
 	return b, nil
 }
@@ -71,6 +79,7 @@ func (b *Bridge) Close() {
 	b.ln.Close()
 	b.settleAll("", "", nil)
 	b.closeTranscript()
+	b.dlg.close()
 }
 
 func (b *Bridge) serve() {
@@ -157,23 +166,37 @@ func (b *Bridge) openQuestion(payload json.RawMessage) (*question, bool) {
 	if json.Unmarshal(payload, &pr) != nil || pr.ToolName == "" {
 		return nil, false
 	}
-	q := &question{id: newID(), tool: pr.ToolName, suggestions: pr.Suggestions, input: pr.ToolInput,
-		agentID: pr.AgentID, done: make(chan struct{})}
 	asked := time.Now().UTC()
+	q := &question{id: newID(), tool: pr.ToolName, suggestions: pr.Suggestions, input: pr.ToolInput,
+		agentID: pr.AgentID, sig: signature(pr.ToolName, pr.ToolInput), asked: asked, done: make(chan struct{})}
 	change := fileChange(pr.ToolName, pr.ToolInput, pr.Cwd) // read here, where the file is
 	b.mu.Lock()
 	if !b.up || b.terminalOnly || b.send == nil {
 		b.mu.Unlock()
 		return nil, false
 	}
-	b.open[q.id] = q
+	ruleBy, ruled := b.rules[ruleKey(q.tool, q.input)]
+	if !ruled {
+		b.open[q.id] = q
+	}
 	send := b.send
 	b.mu.Unlock()
 	e, _ := wire.New(wire.TypePromptOpen, wire.PromptOpen{
 		ID: q.id, Kind: "hook", Tool: pr.ToolName, Input: pr.ToolInput, Suggestions: pr.Suggestions,
 		Mode: pr.Mode, Cwd: pr.Cwd, Agent: "claude", AgentID: pr.AgentID, AgentType: pr.AgentType,
-		Change: change, AskedAt: asked,
+		Change: change, AskedAt: asked, RuleBy: ruleBy,
 	})
+	if ruled {
+		// A session rule answers at once; the hub only records it. If the
+		// record cannot be sent, Claude Code's dialog asks instead.
+		if !send(e) {
+			return nil, false
+		}
+		q.reply, _ = decisionJSON(wire.PromptDecide{Decision: wire.DecisionAllow}, q)
+		close(q.done)
+		return q, true
+	}
+	b.dlg.watch(true)
 	if !send(e) {
 		b.settle(q.id, "unsent", nil)
 		return nil, false
@@ -201,6 +224,7 @@ func (b *Bridge) settleLocked(id, why string, reply []byte) bool {
 		b.settled = map[string]string{} // only recent ones matter for late answers
 	}
 	b.settled[id] = why
+	b.dlg.watch(len(b.open) > 0 || b.held != nil)
 	return true
 }
 

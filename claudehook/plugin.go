@@ -96,8 +96,16 @@ func (b *Bridge) decide(d wire.PromptDecide) {
 		// Echo what was applied, so the hub records exactly this answer.
 		result.Decision, result.Scope, result.Message, result.By = d.Decision, d.Scope, d.Message, d.By
 		result.Answers, result.PlanMode = d.Answers, d.PlanMode
+		if d.Decision == wire.DecisionAllow && d.Scope == "session" && q.tool != toolAskUser && q.tool != toolExitPlan {
+			b.rules[ruleKey(q.tool, q.input)] = d.By // ct answers the same request itself from now on
+		}
+		b.held, b.holdUntil = q, time.Now().Add(holdAnswers)
+		if cur, ok := b.dlg.current(); ok && b.onScreen(cur) == q {
+			b.heldKey = cur.key
+		} else {
+			b.heldKey = ""
+		}
 		b.settleLocked(d.ID, "hub", reply)
-		b.holdUntil = time.Now().Add(holdAnswers)
 	default:
 		switch b.settled[d.ID] {
 		case "terminal":
@@ -116,50 +124,90 @@ func (b *Bridge) decide(d wire.PromptDecide) {
 	}
 }
 
-// LocalInput implements ptywrap.Plugin: a key that answers Claude Code's
-// dialog (Enter, Esc, a digit, y/n, Ctrl-C) typed while a question is open
-// means the person at the terminal answered; the hook is released at once
-// with no decision, so their answer stands, and the hub is told. Just after a
-// hub answer won, such keys are held back so the dialog takes the hub's.
+// LocalInput implements ptywrap.Plugin: a key typed at the terminal that
+// the dialog on screen takes (Enter, a lone Esc, the digit of one of its
+// options) means the person there answered the question that dialog shows;
+// that hook is released at once with no decision, so their answer stands,
+// and the hub is told. Keys the dialog does not offer, keys typed before it
+// is drawn (or in its first moments, when it drops them) and keys with no
+// dialog on screen settle nothing. While the dialog a hub answer won is
+// still on screen, the keys it would take are held back, so it takes the
+// hub's; all other typing passes.
 func (b *Bridge) LocalInput(p []byte) []byte {
-	if !answers(p) {
+	d, ok := b.dlg.current()
+	if !ok || !d.takes(p) {
 		return p
 	}
 	b.mu.Lock()
-	n := len(b.open)
-	hold := time.Now().Before(b.holdUntil)
-	b.mu.Unlock()
-	if n > 0 {
-		var last *question
-		b.settleAll("terminal", "answered at the terminal", &last)
-		b.mu.Lock()
-		b.lastTerminal = last
+	if b.holding(d) {
 		b.mu.Unlock()
+		return nil
+	}
+	q := b.onScreen(d)
+	b.mu.Unlock()
+	if q == nil || !b.dlg.ready(d) {
 		return p
 	}
-	if hold {
-		return nil
+	if b.settle(q.id, "terminal", nil) {
+		b.mu.Lock()
+		b.lastTerminal = q
+		b.mu.Unlock()
+		detail := "answered at the terminal"
+		if d.refuses(p) {
+			detail = "refused at the terminal" // hub.refusedAtTerminal: the turn is interrupted
+		}
+		b.notifyClosed(q.id, "terminal", detail)
 	}
 	return p
 }
 
-// answers reports whether p holds a key that answers a permission dialog.
-func answers(p []byte) bool {
-	for i, c := range p {
-		switch {
-		case c == '\r' || c == '\n' || c == 0x03:
-			return true
-		case c >= '1' && c <= '9', c == 'y', c == 'n', c == 'Y', c == 'N':
-			return true
-		case c == 0x1b:
-			// A lone Esc, not the start of an arrow or function key sequence.
-			if i+1 >= len(p) || (p[i+1] != '[' && p[i+1] != 'O') {
-				return true
-			}
+// holding reports whether d is the dialog a hub answer won and may still be
+// waiting for Claude Code to take it. Called with b.mu held.
+func (b *Bridge) holding(d dialog) bool {
+	if b.held == nil {
+		return false
+	}
+	if time.Now().After(b.holdUntil) {
+		b.clearHeldLocked()
+		return false
+	}
+	if b.heldKey != "" {
+		return d.key == b.heldKey
+	}
+	// The hub answered before the dialog was drawn: hold it only if it is
+	// the one the hub answered.
+	return d.shows(b.held) || b.onScreen(d) == nil
+}
+
+func (b *Bridge) clearHeldLocked() {
+	b.held, b.heldKey, b.holdUntil = nil, "", time.Time{}
+	b.dlg.watch(len(b.open) > 0)
+}
+
+// onScreen is the open question d asks: the oldest whose signature it
+// shows, else (a dialog ct cannot tell apart) the oldest open one, the one
+// Claude Code shows first. Nil when none is open. Called with b.mu held.
+func (b *Bridge) onScreen(d dialog) *question {
+	var shown, oldest *question
+	for _, q := range b.open {
+		if d.shows(q) && (shown == nil || q.asked.Before(shown.asked)) {
+			shown = q
+		}
+		if oldest == nil || q.asked.Before(oldest.asked) {
+			oldest = q
 		}
 	}
-	return false
+	if shown != nil {
+		return shown
+	}
+	return oldest
 }
+
+// Output implements ptywrap.ScreenPlugin: what Claude Code draws.
+func (b *Bridge) Output(p []byte) { b.dlg.output(p) }
+
+// Size implements ptywrap.ScreenPlugin: the PTY's size.
+func (b *Bridge) Size(cols, rows int) { b.dlg.size(cols, rows) }
 
 // record forwards a hook event to the hub and learns from it: once Claude
 // Code runs a tool, stops, or takes a new prompt, any open question was

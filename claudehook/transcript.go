@@ -101,6 +101,13 @@ func (p *Parser) block(r jsonlRecord, b block, ts time.Time) (wire.TranscriptEnt
 		if hidden(b.Text) {
 			return e, false
 		}
+		if note, ok := systemNote(b.Text); ok {
+			if note == "" {
+				return e, false
+			}
+			e.Kind, e.Text = wire.EntryNote, cut(note, maxEntryText)
+			return e, true
+		}
 		e.Kind, e.Text = wire.EntryUser, cut(b.Text, maxEntryText)
 	case b.Type == "text": // assistant
 		if strings.TrimSpace(b.Text) == "" {
@@ -139,6 +146,48 @@ func (p *Parser) remember(id, name string) {
 func hidden(s string) bool {
 	t := strings.TrimSpace(s)
 	return t == "" || strings.HasPrefix(t, "<system-reminder>") || strings.HasPrefix(t, "<local-command-")
+}
+
+// systemNote reads the user records Claude Code writes itself, in XML, that
+// nobody typed: a slash command (`<command-name>/clear</command-name>…`,
+// shown as "/clear") and a background task's notification
+// (`<task-notification>…<summary>…</summary>…`, shown by its summary). ok is
+// false for anything else; a note of "" is dropped.
+func systemNote(s string) (note string, ok bool) {
+	t := strings.TrimSpace(s)
+	switch {
+	case strings.HasPrefix(t, "<command-name>") || strings.HasPrefix(t, "<command-message>"):
+		name := strings.TrimSpace(xmlField(t, "command-name"))
+		if name == "" {
+			name = "/" + strings.TrimSpace(xmlField(t, "command-message"))
+		}
+		if args := strings.TrimSpace(xmlField(t, "command-args")); args != "" {
+			name += " " + args
+		}
+		if name == "/clear" {
+			return "/clear: the conversation was cleared", true
+		}
+		return "Ran " + name, true
+	case strings.HasPrefix(t, "<task-notification>"):
+		if sum := strings.TrimSpace(xmlField(t, "summary")); sum != "" {
+			return sum, true
+		}
+		if st := strings.TrimSpace(xmlField(t, "status")); st != "" {
+			return "A background task " + st, true
+		}
+		return "A background task sent a notification", true
+	}
+	return "", false
+}
+
+// xmlField is the text of the first <name>…</name> in s ("" if none).
+func xmlField(s, name string) string {
+	_, rest, ok := strings.Cut(s, "<"+name+">")
+	if !ok {
+		return ""
+	}
+	v, _, _ := strings.Cut(rest, "</"+name+">")
+	return v
 }
 
 // resultText flattens a tool_result's content: a string, or text blocks.

@@ -232,3 +232,22 @@ func FuzzParserLine(f *testing.F) {
 		}
 	})
 }
+
+// Records Claude Code writes itself in XML (a slash command, a background
+// task's notification) are notes, never the person's prompt.
+func TestParserNotesForCommandsAndTasks(t *testing.T) {
+	lines := `{"type":"user","message":{"content":"<command-name>/clear</command-name>\n            <command-message>clear</command-message>\n            <command-args></command-args>"}}
+{"type":"user","message":{"content":"<task-notification>\n<task-id>a1</task-id>\n<status>completed</status>\n<summary>Agent \"Run tests\" completed</summary>\n<result>ok</result>\n</task-notification>"}}
+{"type":"user","message":{"content":[{"type":"text","text":"<command-message>review</command-message>\n<command-name>/review</command-name>\n<command-args>PR 7</command-args>"}]}}
+`
+	got := parseAll(t, lines)
+	want := []string{"/clear: the conversation was cleared", `Agent "Run tests" completed`, "Ran /review PR 7"}
+	if len(got) != len(want) {
+		t.Fatalf("got %+v", got)
+	}
+	for i, w := range want {
+		if got[i].Kind != wire.EntryNote || got[i].Text != w {
+			t.Errorf("entry %d = %+v, want a note %q", i, got[i], w)
+		}
+	}
+}

@@ -12,10 +12,22 @@ import (
 // CI sets it to 1 so the end-to-end tests cannot silently stop running.
 const RequireEnv = "CT_REQUIRE_CLAUDE"
 
-// Binary returns the path of node_modules/.bin/claude at the repository root (the nearest
-// directory above the test's working directory holding go.mod).
+// BinEnv names the variable that picks another Claude Code binary than the pinned one (an
+// absolute path), to run the same tests against another version: scripts/claude-version sets it.
+const BinEnv = "CT_CLAUDE_BIN"
+
+// Binary returns the path of the Claude Code CLI the tests run: $CT_CLAUDE_BIN when set (a
+// missing file there is a failure, never a skip: someone asked for that version), else
+// node_modules/.bin/claude at the repository root (the nearest directory above the test's
+// working directory holding go.mod), the version package.json pins.
 func Binary(t testing.TB) string {
 	t.Helper()
+	if bin := os.Getenv(BinEnv); bin != "" {
+		if _, err := os.Stat(bin); err != nil {
+			t.Fatalf("%s=%s: %v (point it at an installed claude, e.g. via scripts/claude-version)", BinEnv, bin, err)
+		}
+		return bin
+	}
 	root, err := RepoRoot()
 	if err != nil {
 		missing(t, err.Error())

@@ -25,7 +25,8 @@ func TestBrowserApproveFromPhone(t *testing.T) {
 	c := startClaude(t, h.URL)
 	s := SessionFor(t, h.URL, "claudebox")
 	b.WaitJS(t, 15*time.Second, "Claude's session live in the lobby",
-		`!!document.querySelector('a.session-link[href="/s/`+s.ID+`"] .badge.live')`, jsPage)
+		// live: working or idle, or waiting for its first prompt (SessionStart)
+		`!!document.querySelector('a.session-link[href="/s/`+s.ID+`"] :is(.badge.live, .badge.wait)')`, jsPage)
 	Eval[bool](t, b, `window.ctSamePage = true`)
 
 	// Claude asks; the open lobby says so by itself.

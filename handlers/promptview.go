@@ -3,7 +3,7 @@ package handlers
 import (
 	"encoding/json"
 	"fmt"
-	"sort"
+	"path/filepath"
 	"strings"
 	"time"
 
@@ -22,7 +22,7 @@ func (s *Server) promptModel(p db.Prompt) views.Prompt {
 	m := views.Prompt{
 		ID: p.ID, SessionID: p.SessionID, Node: p.Node, Tool: p.Tool, State: p.State,
 		Pending: p.State == db.PromptPending, Message: p.Message,
-		Created: agoText(time.Now(), p.CreatedAt), CreatedAt: p.CreatedAt.Local().Format("2 Jan 2006 15:04:05"),
+		Created: agoText(time.Now(), askedAt(p)), CreatedAt: askedAt(p).Local().Format("2 Jan 2006 15:04:05"),
 		SessionTitle: p.SessionID,
 	}
 	if ss, err := s.store.GetSession(p.SessionID); err == nil {
@@ -32,8 +32,11 @@ func (s *Server) promptModel(p db.Prompt) views.Prompt {
 	special := describeSpecial(&m, p)
 	if !special {
 		describeInput(&m, p.Tool, p.Input)
-		m.Suggestions = describeSuggestions(p.Suggestions)
-		m.CanSession = len(m.Suggestions) > 0
+		// "Allow for this session" is ct's own rule in the wrap: the same
+		// request is allowed again without asking. Claude Code's suggestions
+		// are not applied (they grant other things), so none are listed.
+		m.SessionLabel = sessionLabel(p.Tool, p.Input)
+		m.CanSession = p.Kind == "hook" && m.SessionLabel != ""
 	}
 	if p.Change != nil {
 		// Computed on the workstation against the file as it is: the change
@@ -50,10 +53,13 @@ func (s *Server) promptModel(p db.Prompt) views.Prompt {
 func outcome(p db.Prompt) string {
 	waited := ""
 	if !p.DecidedAt.IsZero() {
-		waited = " after " + shortDuration(p.DecidedAt.Sub(p.CreatedAt))
+		waited = " after " + shortDuration(p.DecidedAt.Sub(askedAt(p)))
 	}
 	switch p.State {
 	case db.PromptAllowed:
+		if p.Scope == hub.ScopeRule {
+			return "Allowed by the session rule " + p.DecidedBy + " set (the same request was allowed for this session)"
+		}
 		scope := ""
 		if p.Scope == "session" {
 			scope = " for this session"
@@ -67,6 +73,18 @@ func outcome(p db.Prompt) string {
 		text = p.Detail
 	}
 	return strings.ToUpper(text[:1]) + text[1:] + waited
+}
+
+// askedAt is when the agent asked: the hook's time on the workstation
+// (AskedAt), which is earlier than the hub's CreatedAt by however long the
+// question took to arrive. A workstation clock ahead of the hub's (AskedAt
+// after CreatedAt) cannot be told apart from a fast arrival, so then, and
+// for prompts that carry no AskedAt, the hub's own time stands.
+func askedAt(p db.Prompt) time.Time {
+	if p.AskedAt.IsZero() || p.AskedAt.After(p.CreatedAt) {
+		return p.CreatedAt
+	}
+	return p.AskedAt
 }
 
 func shortDuration(d time.Duration) string {
@@ -212,39 +230,26 @@ func capDiff(d []views.DiffLine) []views.DiffLine {
 	return append(d[:maxDiffLines:maxDiffLines], views.DiffLine{Kind: "hunk", Text: fmt.Sprintf("… %d more lines\n", more)})
 }
 
-// describeSuggestions renders Claude Code's permission suggestions.
-func describeSuggestions(raw json.RawMessage) []string {
-	var sugg []struct {
-		Type  string `json:"type"`
-		Rules []struct {
-			ToolName    string `json:"toolName"`
-			RuleContent string `json:"ruleContent"`
-		} `json:"rules"`
-		Directories []string `json:"directories"`
-		Mode        string   `json:"mode"`
+// sessionLabel says exactly what "allow for this session" does for a
+// request: ct allows the same request again, without asking, until the
+// session ends.
+func sessionLabel(tool string, input json.RawMessage) string {
+	var in struct {
+		Command  string `json:"command"`
+		FilePath string `json:"file_path"`
 	}
-	if json.Unmarshal(raw, &sugg) != nil {
-		return nil
-	}
-	var out []string
-	for _, s := range sugg {
-		switch s.Type {
-		case "addRules", "replaceRules":
-			for _, r := range s.Rules {
-				if r.RuleContent != "" {
-					out = append(out, r.ToolName+"("+r.RuleContent+")")
-				} else {
-					out = append(out, r.ToolName)
-				}
-			}
-		case "addDirectories":
-			out = append(out, "access to "+strings.Join(s.Directories, ", "))
-		case "setMode":
-			out = append(out, "switch to "+s.Mode+" mode")
-		default:
-			out = append(out, s.Type)
+	_ = json.Unmarshal(input, &in)
+	switch {
+	case tool == "Bash" && in.Command != "":
+		cmd := in.Command
+		if r := []rune(cmd); len(r) > 80 {
+			cmd = string(r[:80]) + "…"
 		}
+		return "Allow `" + cmd + "` again for this session"
+	case in.FilePath != "":
+		return "Allow this same " + tool + " of " + filepath.Base(in.FilePath) + " again for this session"
+	case tool != "":
+		return "Allow this same " + tool + " request again for this session"
 	}
-	sort.Strings(out)
-	return out
+	return ""
 }

@@ -25,7 +25,8 @@ import (
 type txEntry struct {
 	Seq uint64 // 0 for approvals
 	wire.TranscriptEntry
-	By string // who gave an approval
+	By   string // who gave an approval
+	From string // which agent asked ("from the general-purpose agent"; "": the main thread)
 }
 
 // apiTranscriptEntry is a transcript step as the JSON API shows it.
@@ -92,7 +93,7 @@ func approvalEntry(p db.Prompt) txEntry {
 	if by == "" {
 		by = p.ClosedBy
 	}
-	return txEntry{By: by, TranscriptEntry: wire.TranscriptEntry{
+	return txEntry{By: by, From: fromAgent(p), TranscriptEntry: wire.TranscriptEntry{
 		Kind: wire.EntryApproval, TS: ts, Text: outcome(p), Tool: p.Tool, Input: p.Input, ID: "prompt:" + p.ID,
 		Error: p.State == db.PromptDenied,
 	}}
@@ -146,7 +147,7 @@ func newMarkdown() goldmark.Markdown {
 func transcriptItems(entries []txEntry) []views.TranscriptItem {
 	md := newMarkdown()
 	items := make([]views.TranscriptItem, 0, len(entries))
-	for _, e := range entries {
+	for i, e := range entries {
 		it := views.TranscriptItem{
 			Key: "tx-" + strconv.FormatUint(e.Seq, 10), Kind: e.Kind, Text: e.Text, Error: e.Error,
 			Time: e.TS.Local().Format("15:04:05"), ISO: e.TS.UTC().Format(time.RFC3339),
@@ -174,8 +175,18 @@ func transcriptItems(entries []txEntry) []views.TranscriptItem {
 		case wire.EntryApproval:
 			it.Key = "tx-p-" + strings.TrimPrefix(e.ID, "prompt:")
 			it.Label = "Approval · " + e.Tool
+			if e.From != "" {
+				it.Label += " · " + e.From
+			}
+			// A subagent's tool calls are not in the session's transcript:
+			// an approval with no call just before it shows what it allowed.
+			if i == 0 || entries[i-1].Kind != wire.EntryToolCall || entries[i-1].Tool != e.Tool {
+				it.Input = inputText(e.Input)
+			}
 		case wire.EntryError:
 			it.Label = "Error"
+		case wire.EntryNote:
+			it.Label = "Claude Code"
 		default:
 			it.Label = e.Kind
 		}

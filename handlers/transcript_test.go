@@ -6,6 +6,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/ct-dev/ct/db"
 	"github.com/ct-dev/ct/wire"
 )
 
@@ -46,5 +47,22 @@ func TestPlaceApprovalAfterItsCall(t *testing.T) {
 	got = placeApproval(list[:1:1], txEntry{TranscriptEntry: wire.TranscriptEntry{Kind: wire.EntryApproval, Tool: "Write", TS: t0.Add(-time.Second)}})
 	if got[0].Kind != wire.EntryApproval || len(got) != 2 {
 		t.Fatalf("by time: %+v", got)
+	}
+}
+
+// A subagent's approval, whose tool call is not in the session's
+// transcript, shows what it allowed and which agent asked; one right after
+// its call does not repeat the input.
+func TestApprovalWithoutItsCallShowsInput(t *testing.T) {
+	in := json.RawMessage(`{"command":"make test"}`)
+	sub := approvalEntry(db.Prompt{ID: "p1", Tool: "Bash", Input: in, State: db.PromptAllowed, DecidedBy: "mike", AgentType: "general-purpose"})
+	main := approvalEntry(db.Prompt{ID: "p2", Tool: "Bash", Input: in, State: db.PromptAllowed, DecidedBy: "mike"})
+	call := txEntry{Seq: 2, TranscriptEntry: wire.TranscriptEntry{Kind: wire.EntryToolCall, Tool: "Bash", Input: in}}
+	items := transcriptItems([]txEntry{sub, call, main})
+	if items[0].Input != "make test" || !strings.Contains(items[0].Label, "from the general-purpose agent") {
+		t.Fatalf("subagent approval = %+v", items[0])
+	}
+	if items[2].Input != "" {
+		t.Fatalf("approval after its call repeats the input: %+v", items[2])
 	}
 }

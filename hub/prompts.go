@@ -65,8 +65,8 @@ func (c *wrapConn) handleUnsequenced(s *session, e wire.Envelope) {
 		var he wire.HookEvent
 		if e.Decode(&he) == nil {
 			c.h.log.Debug("hook event", "session", c.session, "event", he.Event)
-			s.agentEvent(he.Event)
-			if he.Event == "Stop" || he.Event == "Notification" {
+			s.agentEvent(he)
+			if he.Event == "Stop" || he.Event == "Notification" || he.Event == "SessionStart" {
 				c.h.notify().LobbyChanged() // the session now waits for its person
 			}
 		}
@@ -75,7 +75,7 @@ func (c *wrapConn) handleUnsequenced(s *session, e wire.Envelope) {
 
 func (h *Hub) openPrompt(c *wrapConn, s *session, p wire.PromptOpen) {
 	if p.ID == "" || len(p.ID) > 64 || p.Tool == "" || len(p.Tool) > maxToolName || len(p.Input) > maxPromptInput ||
-		len(p.AgentID) > 200 || len(p.AgentType) > maxToolName || (p.Change != nil && (len(p.Change.Diff) > wire.MaxChangeDiff+200 || len(p.Change.Label) > 100)) {
+		len(p.AgentID) > 200 || len(p.AgentType) > maxToolName || len(p.RuleBy) > 200 || (p.Change != nil && (len(p.Change.Diff) > wire.MaxChangeDiff+200 || len(p.Change.Label) > 100)) {
 		h.log.Warn("prompt refused: missing or oversized fields", "session", c.session)
 		return
 	}
@@ -84,6 +84,12 @@ func (h *Hub) openPrompt(c *wrapConn, s *session, p wire.PromptOpen) {
 		Tool: p.Tool, Input: p.Input, Suggestions: p.Suggestions, Mode: p.Mode, Cwd: p.Cwd,
 		State: db.PromptPending, CreatedAt: time.Now().UTC(),
 		AgentID: p.AgentID, AgentType: p.AgentType, Change: p.Change, AskedAt: p.AskedAt,
+	}
+	if p.RuleBy != "" {
+		// Allowed on the workstation by the session rule this person set
+		// ("allow for this session" on the same request): a record, not a question.
+		rec.State, rec.Decision, rec.Scope, rec.DecidedBy, rec.Device, rec.DecidedAt =
+			db.PromptAllowed, wire.DecisionAllow, ScopeRule, p.RuleBy, "session rule", rec.CreatedAt
 	}
 	if err := h.store.PutPrompt(rec); err != nil {
 		h.log.Error("store prompt", "session", c.session, "error", err)
@@ -97,6 +103,13 @@ func (h *Hub) openPrompt(c *wrapConn, s *session, p wire.PromptOpen) {
 	h.notify().PromptsChanged(c.session, rec.ID)
 }
 
+// ScopeRule is the Scope of a prompt the wrap allowed by a session rule.
+const ScopeRule = "rule"
+
+// refusedAtTerminal starts the detail of a question the wrap saw refused at
+// the terminal (Esc, or the dialog's "No").
+const refusedAtTerminal = "refused at the terminal"
+
 func (h *Hub) closePrompt(s *session, pc wire.PromptClosed) {
 	id := s.hubPromptID(pc.ID)
 	if id == "" {
@@ -108,6 +121,9 @@ func (h *Hub) closePrompt(s *session, pc wire.PromptClosed) {
 			p.State, p.ClosedBy, p.Detail, p.DecidedAt = db.PromptClosed, pc.By, pc.Detail, time.Now().UTC()
 			if pc.By == "terminal" {
 				p.DecidedBy, p.Device = "the terminal", "terminal"
+				if strings.HasPrefix(pc.Detail, refusedAtTerminal) {
+					p.Decision = wire.DecisionDeny
+				}
 			}
 		case p.ClosedBy == "terminal" && pc.By == "terminal" && pc.Detail != "":
 			p.Detail = pc.Detail // e.g. learned later that it was allowed
@@ -123,6 +139,10 @@ func (h *Hub) closePrompt(s *session, pc wire.PromptClosed) {
 		return
 	}
 	h.log.Info("prompt closed", "prompt", p.ID, "by", pc.By, "detail", pc.Detail)
+	if pc.By == "terminal" && strings.HasPrefix(pc.Detail, refusedAtTerminal) && p.AgentID == "" {
+		s.interrupted()
+		h.notify().LobbyChanged()
+	}
 	h.notify().PromptsChanged(p.SessionID, p.ID)
 }
 

@@ -95,6 +95,7 @@ type session struct {
 
 	agentWaiting   bool // the agent's hooks say it finished its turn
 	agentWaitingAt time.Time
+	quietWaiting   bool // waits for input with nobody to tell: before its first prompt, after a refusal at the terminal (State only, no push)
 	turnEnded      bool // the last thing heard on this connection was Stop (state.go)
 
 	scrMu    sync.Mutex // guards scr and what was last published; held while feeding

@@ -1,9 +1,11 @@
 package hub
 
 import (
+	"encoding/json"
 	"time"
 
 	"github.com/ct-dev/ct/db"
+	"github.com/ct-dev/ct/wire"
 )
 
 // Session states as the lobby and the API show them.
@@ -20,18 +22,40 @@ const (
 const workingFor = 3 * time.Second
 
 // agentEvent notes what an agent's hooks say about whose turn it is.
-func (s *session) agentEvent(event string) {
+// SessionStart (startup, resume, /clear) means the agent waits for its first
+// prompt; only after a compaction, which may come mid-turn, does it not.
+func (s *session) agentEvent(he wire.HookEvent) {
+	var start struct {
+		Source string `json:"source"`
+	}
+	if he.Event == "SessionStart" {
+		_ = json.Unmarshal(he.Payload, &start)
+	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	// Only Stop is a real end of turn: Notification also fires for a
 	// permission dialog on screen, which typed text would answer.
-	s.turnEnded = event == "Stop"
-	switch event {
-	case "Stop", "Notification":
+	s.turnEnded = he.Event == "Stop"
+	switch {
+	case he.Event == "Stop", he.Event == "Notification":
 		s.agentWaiting, s.agentWaitingAt = true, time.Now()
-	case "UserPromptSubmit", "PreToolUse", "PostToolUse", "SessionStart":
-		s.agentWaiting = false
+	case he.Event == "SessionStart" && start.Source != "compact":
+		// Waiting for its first prompt; whoever started it is there, so
+		// it is not announced (AgentWaiting stays false).
+		s.agentWaiting, s.quietWaiting = false, true
+	case he.Event == "UserPromptSubmit", he.Event == "PreToolUse", he.Event == "PostToolUse", he.Event == "SessionStart":
+		s.agentWaiting, s.quietWaiting = false, false
 	}
+}
+
+// interrupted notes that the main thread's question was refused at the
+// terminal (Esc or "No"): Claude Code interrupts its turn ("What should
+// Claude do instead?") and waits for its person, without any hook event.
+// The person is at the terminal, so nobody is told (no push).
+func (s *session) interrupted() {
+	s.mu.Lock()
+	s.quietWaiting = true
+	s.mu.Unlock()
 }
 
 // State says what a session is doing now.
@@ -50,7 +74,7 @@ func (h *Hub) State(ss db.Session) string {
 	h.mu.Unlock()
 	if s != nil {
 		s.mu.Lock()
-		waiting := s.agentWaiting
+		waiting := s.agentWaiting || s.quietWaiting
 		s.mu.Unlock()
 		if waiting {
 			return StateWaitingInput

@@ -4,6 +4,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/ct-dev/ct/db"
 	"github.com/ct-dev/ct/wire"
 )
 
@@ -48,4 +49,52 @@ func TestTurnEndedOnlyAfterStop(t *testing.T) {
 	hook(tr2, "Stop")
 	waitTurn(true)
 	finish(t, tr2, done2)
+}
+
+// The session waits for its person before the first prompt (SessionStart)
+// and after the main thread's question was refused at the terminal (Esc:
+// Claude interrupts the turn, and no hook says so), without a push (the
+// person is right there); a subagent's refusal, or a compaction's
+// SessionStart, does not make it wait.
+func TestWaitingInputAtStartAndAfterTerminalRefusal(t *testing.T) {
+	th := newTestHub(t)
+	const sid = "sess-waiting"
+	tr, done, _ := th.connect(t, sid)
+	defer finish(t, tr, done)
+	hook := func(ev, payload string) {
+		tr.toHub <- envelope(t, wire.TypeHookEvent, wire.HookEvent{Event: ev, Payload: []byte(payload)})
+	}
+	live := db.Session{ID: sid, Status: db.StatusLive}
+	waitFor := func(want string) {
+		t.Helper()
+		deadline := time.Now().Add(waitLimit)
+		for th.State(live) != want {
+			if time.Now().After(deadline) {
+				t.Fatalf("state stayed %s, want %s", th.State(live), want)
+			}
+			time.Sleep(5 * time.Millisecond) // polling the hub, not synchronising on time
+		}
+	}
+	hook("SessionStart", `{"source":"startup"}`)
+	waitFor(StateWaitingInput)
+	if th.AgentWaiting(sid) {
+		t.Fatal("a session waiting for its first prompt is announced (push)")
+	}
+	hook("UserPromptSubmit", `{}`)
+	waitFor(StateIdle) // no output in this test: not "working"
+	hook("SessionStart", `{"source":"compact"}`)
+	tr.toHub <- envelope(t, wire.TypePromptOpen, wire.PromptOpen{ID: "s1", Kind: "hook", Tool: "Bash", AgentID: "a1", Input: []byte(`{"command":"sub-q"}`)})
+	th.waitPendingPrompt(t, "sub-q")
+	tr.toHub <- envelope(t, wire.TypePromptClosed, wire.PromptClosed{ID: "s1", By: "terminal", Detail: "refused at the terminal"})
+	tr.toHub <- envelope(t, wire.TypePromptOpen, wire.PromptOpen{ID: "m1", Kind: "hook", Tool: "Bash", Input: []byte(`{"command":"main-q"}`)})
+	th.waitPendingPrompt(t, "main-q") // s1's close, before it on the connection, is done
+	s := th.loaded(sid)
+	s.mu.Lock()
+	quiet := s.quietWaiting
+	s.mu.Unlock()
+	if quiet {
+		t.Fatal("a compaction or a subagent's refusal made the session wait for input")
+	}
+	tr.toHub <- envelope(t, wire.TypePromptClosed, wire.PromptClosed{ID: "m1", By: "terminal", Detail: "refused at the terminal"})
+	waitFor(StateWaitingInput)
 }

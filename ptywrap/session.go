@@ -21,6 +21,7 @@ import (
 // local terminal under Run, attached terminals under StartHeadless.
 type session struct {
 	id      string
+	name    string // this machine's name, for the program's CT_NAME
 	command string // the program as named, for errors
 	hub     string // the hub's URL, for the program's CT_HUB
 	cols    int    // the PTY's size at start
@@ -70,7 +71,7 @@ func openSession(spec sessionSpec) (*session, error) {
 	// Hub input and resizes are queued (64 chunks, 4 sizes) so the
 	// connection never waits on the program; see newStreamer.
 	s := &session{
-		id: newSessionID(), command: spec.start.Command, hub: spec.hub, cols: spec.start.Cols, rows: spec.start.Rows,
+		id: newSessionID(), name: spec.name, command: spec.start.Command, hub: spec.hub, cols: spec.start.Cols, rows: spec.start.Rows,
 		sp: newSpool(spec.spool), plugin: spec.plugin,
 		inputs: make(chan []byte, 64), resize: make(chan wire.Resize, 4), exited: make(chan struct{}),
 	}
@@ -82,6 +83,7 @@ func openSession(spec sessionSpec) (*session, error) {
 	if spec.plugin != nil {
 		spec.plugin.Attach(s.st.sendUrgent)
 		attachLog(spec.plugin, s.sp) // Claude Code's transcript, under ct wrap and ct node alike
+		screenSize(spec.plugin, s.cols, s.rows)
 	}
 	return s, nil
 }
@@ -93,6 +95,9 @@ func (s *session) spawn(path string, args []string, dir string, env []string, e 
 	cmd := exec.Command(path, args...)
 	cmd.Dir = dir
 	cmd.Env = append(append(ChildEnv(os.Environ()), "CT_SESSION="+s.id, "CT_HUB="+s.hub), env...)
+	if s.name != "" { // ct mcp inside registers under the wrap's machine name
+		cmd.Env = append(cmd.Env, "CT_NAME="+s.name)
+	}
 	master, err := startPTY(cmd, s.cols, s.rows)
 	if err != nil {
 		return fmt.Errorf("start %s under a PTY: %w", s.command, err)
@@ -126,6 +131,7 @@ func (s *session) serveHub(e end) {
 // setSize resizes the PTY and tells the hub, now and on every reconnect.
 func (s *session) setSize(cols, rows int) {
 	if err := s.master.Resize(cols, rows); err == nil {
+		screenSize(s.plugin, cols, rows)
 		e, _ := wire.New(wire.TypePtyResize, wire.Resize{Cols: cols, Rows: rows})
 		s.sp.add(e)
 		s.st.setSize(cols, rows)
@@ -163,7 +169,7 @@ func (s *session) signal(sig os.Signal) {
 // lose the last bytes), closes the PTY, lets a LogPlugin append its last
 // events, logs session.end and returns the exit status.
 func (s *session) wait(e io.Writer) int {
-	copyOutput(s.master, e, s.sp, s.exited)
+	copyOutput(s.master, screenOutput(e, s.plugin), s.sp, s.exited)
 	<-s.exited
 	_ = s.master.Close()
 	flushLog(s.plugin)

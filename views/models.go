@@ -109,7 +109,7 @@ type Prompt struct {
 	Fields       []Field
 	Code         string     // a command or arguments, shown preformatted
 	Diff         []DiffLine // for edits and writes
-	Suggestions  []string   // what "allow for this session" would allow
+	SessionLabel string     // what "allow for this session" does, exactly
 	CanSession   bool
 	Pending      bool
 	CanAnswer    bool       // the viewer may answer (member or admin, granted)

@@ -98,6 +98,11 @@ type PromptOpen struct {
 	Change *FileChange `json:"change,omitempty"`
 	// AskedAt is when the agent asked, by the workstation's clock.
 	AskedAt time.Time `json:"asked_at,omitzero"`
+	// RuleBy is set when the wrap already allowed the question by a
+	// session rule: this person chose "allow for this session" for the same
+	// request earlier in the session. The hub records it as allowed and
+	// asks nobody.
+	RuleBy string `json:"rule_by,omitempty"`
 }
 
 // MaxChangeDiff bounds FileChange.Diff; a longer diff is cut and says so.

@@ -19,6 +19,7 @@ const (
 	EntryToolResult = "tool_result" // what the tool returned (short)
 	EntryApproval   = "approval"    // a permission answer (from the hub's prompt records)
 	EntryError      = "error"       // an API error or a failed tool
+	EntryNote       = "note"        // something the agent's CLI did, not the person: a slash command, a background task's end
 )
 
 // TranscriptEntry is transcript.entry's payload. Text is bounded by the wrap
