@@ -53,7 +53,11 @@ func (s *Server) handleAPISessionTranscript(w http.ResponseWriter, r *http.Reque
 	}
 	out := make([]apiTranscriptEntry, 0, len(entries))
 	for _, e := range entries {
-		out = append(out, apiTranscriptEntry{Kind: e.Kind, TS: e.TS, Text: e.Text, Tool: e.Tool, Input: e.Input, ID: e.ID, Error: e.Error, By: e.By})
+		by := e.By // an approval's answerer
+		if by == "" {
+			by = e.TranscriptEntry.By // a prompt's sender, as the hub saw it
+		}
+		out = append(out, apiTranscriptEntry{Kind: e.Kind, TS: e.TS, Text: e.Text, Tool: e.Tool, Input: e.Input, ID: e.ID, Error: e.Error, By: by})
 	}
 	writeJSON(w, http.StatusOK, out)
 	return nil
@@ -143,6 +147,19 @@ func newMarkdown() goldmark.Markdown {
 	return goldmark.New(goldmark.WithExtensions(extension.GFM))
 }
 
+// promptLabel names who sent a prompt: "mike from the hub", "At the
+// terminal", or "Prompt" when the hub could not tell (an entry from before
+// the hub recorded it).
+func promptLabel(by string) string {
+	switch {
+	case by == "":
+		return "Prompt"
+	case by == "at the terminal":
+		return "At the terminal"
+	}
+	return by
+}
+
 // transcriptItems turns entries into what the page shows.
 func transcriptItems(entries []txEntry) []views.TranscriptItem {
 	md := newMarkdown()
@@ -154,7 +171,7 @@ func transcriptItems(entries []txEntry) []views.TranscriptItem {
 		}
 		switch e.Kind {
 		case wire.EntryUser:
-			it.Label = "You"
+			it.Label = promptLabel(e.TranscriptEntry.By)
 		case wire.EntryAssistant:
 			it.Label = "Claude"
 			var b bytes.Buffer

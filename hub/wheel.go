@@ -51,6 +51,7 @@ type wheel struct {
 	holder      string
 	since       time.Time
 	lastInput   time.Time
+	lastBy      string // who sent the last input from the hub
 	requester   string
 	requestedAt time.Time
 	terminalAt  time.Time
@@ -184,7 +185,7 @@ func (s *session) checkDriver(user string) (took bool, err error) {
 	default:
 		return false, fmt.Errorf("%w: %s is driving this session; ask for the wheel first", ErrNotHolder, w.holder)
 	}
-	w.lastInput = now
+	w.lastInput, w.lastBy = now, user
 	return took, nil
 }
 

@@ -46,6 +46,7 @@ func (c *wrapConn) readLoop(ctx context.Context, t Transport, s *session) error 
 			e.Data = append([]byte(nil), e.Data...)
 		}
 		e = c.admit(e)
+		e = s.attribute(e)
 		s.apply(e)
 		select {
 		case c.h.writer.in <- e:

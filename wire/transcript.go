@@ -33,4 +33,8 @@ type TranscriptEntry struct {
 	Input json.RawMessage `json:"input,omitempty"`
 	ID    string          `json:"id,omitempty"` // tool_use id: pairs a tool_call with its tool_result
 	Error bool            `json:"error,omitempty"`
+	// By says who sent a user prompt, as the hub saw it: "mike from the
+	// hub" or "at the terminal" (the hub sets it; a wrap's value is
+	// replaced).
+	By string `json:"by,omitempty"`
 }
