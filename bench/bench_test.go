@@ -22,6 +22,7 @@ var (
 	flagSize    = flag.Int64("size", 100<<20, "bytes of the generated output file")
 	flagKeys    = flag.Int("keys", 1000, "keystrokes per run of the latency benchmark")
 	flagLatReps = flag.Int("latreps", 3, "repetitions of the latency benchmark")
+	flagLatOnly = flag.String("latonly", "", "run only the latency series whose name contains this (e.g. \"back to back\")")
 )
 
 var (

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"regexp"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/ct-dev/ct/db"
@@ -11,8 +12,10 @@ import (
 
 const bLocks = "coord_locks"
 
-// lockName allows paths ("repo/db/schema") as well as plain names.
-var lockName = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._:/-]{0,199}$`)
+// lockName allows paths ("repo/db/schema") as well as plain names. Compiled
+// at first use, as every name pattern here: a {0,N} repeat compiles to N
+// copies, and package init is paid by every ct process (ct hook included).
+var lockName = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._:/-]{0,199}$`) })
 
 // Lease bounds: a lock always expires on its own, so a crashed holder
 // never blocks the team for long.
@@ -36,7 +39,7 @@ type Lock struct {
 // else holds an unexpired lease.
 func (s *Service) Acquire(holder, name string, ttl time.Duration, reason string) (Lock, error) {
 	name = strings.TrimSpace(name)
-	if !lockName.MatchString(name) {
+	if !lockName().MatchString(name) {
 		return Lock{}, errf(Invalid, "lock name %q: use 1-200 letters, digits, '.', '_', ':', '/' or '-'", name)
 	}
 	if ttl == 0 {

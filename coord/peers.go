@@ -47,10 +47,12 @@ type Peer struct {
 
 // peerName is a flat name (a person's user name, or a legacy agent name)
 // or OWNER/NAME, an agent or connector namespaced under its owner.
-var peerName = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._:-]{0,63}(/[A-Za-z0-9][A-Za-z0-9._:-]{0,63})?$`)
+var peerName = sync.OnceValue(func() *regexp.Regexp {
+	return regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._:-]{0,63}(/[A-Za-z0-9][A-Za-z0-9._:-]{0,63})?$`)
+})
 
 // groupName is a group without its @: never namespaced.
-var groupName = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._:-]{0,63}$`)
+var groupName = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._:-]{0,63}$`) })
 
 // checkPeerOwner refuses owner taking name when the name is not theirs: a
 // person's user name (existing now or created later, compared without case
@@ -99,7 +101,7 @@ func (s *seen) get(name string) time.Time {
 // wins, the record is handed over (reset to a human peer with no groups or
 // session) and the former holder is refused from then on.
 func (s *Service) Identify(owner, name, kind string) (Peer, error) {
-	if !peerName.MatchString(name) {
+	if !peerName().MatchString(name) {
 		return Peer{}, errf(Invalid, "peer name %q: use 1-64 letters, digits, '.', '_', ':' or '-', starting with a letter or digit, or OWNER/NAME for an agent", name)
 	}
 	self, err := s.checkPeerOwner(owner, name)
@@ -191,7 +193,7 @@ func (s *Service) UpdatePeer(name string, u PeerUpdate) (Peer, error) {
 			p.Groups = nil
 			for _, g := range *u.Groups {
 				g = strings.TrimPrefix(strings.TrimSpace(g), "@")
-				if !groupName.MatchString(g) {
+				if !groupName().MatchString(g) {
 					return errf(Invalid, "group %q: use letters, digits, '.', '_', ':' or '-'", g)
 				}
 				if !slices.Contains(p.Groups, g) {

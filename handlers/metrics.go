@@ -1,15 +1,12 @@
 package handlers
 
 import (
-	"fmt"
+	"bytes"
 	"net/http"
 	"strings"
 	"sync/atomic"
 
 	"github.com/ct-dev/ct/db"
-	"github.com/prometheus/client_golang/prometheus"
-	"github.com/prometheus/client_golang/prometheus/collectors"
-	"github.com/prometheus/client_golang/prometheus/promhttp"
 )
 
 // meters counts long-lived connections as they open and close. It is fed by
@@ -47,100 +44,63 @@ func (m *meters) count(next http.Handler) http.Handler {
 
 // Metrics returns the Prometheus endpoint. ct serve mounts it on its own
 // listener (--metrics-addr), never on the public one: it has no login yet.
+//
+// It writes the text exposition format itself (metrics_text.go) rather than
+// through the Prometheus client library: that library's package init (with
+// protobuf's and procfs's) cost every ct process ~1 ms at start, `ct hook`
+// included, for a dozen numbers only the hub reports (BENCHMARKS.md,
+// "Performance (issue 17)").
 func (s *Server) Metrics() http.Handler {
-	reg := prometheus.NewRegistry()
-	reg.MustRegister(
-		collectors.NewGoCollector(),
-		collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}),
-		&hubCollector{s: s},
-		// The audit log's newest entry: a scraper that records it can later
-		// show the log was truncated (ct audit verify --head SEQ:HASH).
-		prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: "ct_audit_head_seq",
-			Help: "Sequence number of the newest audit log entry."}, func() float64 { return float64(s.auditLog.Head().Seq) }),
-	)
-	return promhttp.HandlerFor(reg, promhttp.HandlerOpts{
-		// Errors are logged; the scrape still gets every metric that worked.
-		ErrorLog:      slogPrinter{s},
-		ErrorHandling: promhttp.ContinueOnError,
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		var m expo
+		s.hubMetrics(&m)
+		runtimeMetrics(&m)
+		processMetrics(&m)
+		w.Header().Set("Content-Type", "text/plain; version=0.0.4; charset=utf-8")
+		_, _ = w.Write(m.b.Bytes())
 	})
 }
 
-type slogPrinter struct{ s *Server }
-
-func (p slogPrinter) Println(v ...any) {
-	p.s.log.Warn("metrics", "error", strings.TrimSpace(fmt.Sprintln(v...)))
-}
-
-func desc(name, help string, labels ...string) *prometheus.Desc {
-	return prometheus.NewDesc("ct_"+name, help, labels, nil)
-}
-
-// hubCollector reads ct's numbers once per scrape: the store's counters are
-// kept by its writes and the live ones are in memory, so a scrape is cheap.
-type hubCollector struct{ s *Server }
-
-var (
-	descBuild         = desc("build_info", "Always 1; the version label is the running ct.", "version")
-	descSessions      = desc("sessions", "Sessions in the store by status (live, offline, ended).", "status")
-	descNodesOnline   = desc("nodes_online", "Workstations with at least one connected ct wrap.")
-	descViewers       = desc("session_viewers", "Open session pages (one per browser tab watching a session).")
-	descSSE           = desc("sse_clients", "Open server-sent-event streams (every page with live updates).")
-	descWS            = desc("ws_connections", "Open WebSockets from workstations (ct wrap).")
-	descEvents        = desc("events_stored", "Events held in the session logs.")
-	descEventBytes    = desc("event_bytes_stored", "Bytes of the events held in the session logs.")
-	descStoreFile     = desc("store_file_bytes", "Size of the store file on disk.")
-	descStoreFree     = desc("store_free_bytes", "Bytes of free pages in the store file, reused by later writes; ct compact gives them back.")
-	descApprovPending = desc("approvals_pending", "Tool approvals waiting for an answer.")
-	descApprovDecided = desc("approvals_decided_total", "Tool approvals answered from the hub (approved or denied) since the store was created.")
-	descStoreFailing  = desc("store_write_failing", "1 while the hub cannot write its store (a full or failing disk): nothing new is durable; 0 when writes work.")
-	descStoreFailures = desc("store_write_failures_total", "Failed attempts to write received events to the store since ct serve started (each is retried).")
-)
-
-func (c *hubCollector) Describe(ch chan<- *prometheus.Desc) {
-	for _, d := range []*prometheus.Desc{descBuild, descSessions, descNodesOnline, descViewers, descSSE, descWS,
-		descEvents, descEventBytes, descStoreFile, descStoreFree, descApprovPending, descApprovDecided, descStoreFailing, descStoreFailures} {
-		ch <- d
-	}
-}
-
-func (c *hubCollector) Collect(ch chan<- prometheus.Metric) {
-	s := c.s
-	gauge := func(d *prometheus.Desc, v float64, labels ...string) {
-		ch <- prometheus.MustNewConstMetric(d, prometheus.GaugeValue, v, labels...)
-	}
-	gauge(descBuild, 1, s.version)
-	byStatus := map[string]int{db.StatusLive: 0, db.StatusOffline: 0, db.StatusEnded: 0}
+// hubMetrics writes ct's numbers, read once per scrape: the store's counters
+// are kept by its writes and the live ones are in memory, so a scrape is
+// cheap. A number that cannot be read is left out (and logged); the scrape
+// still gets every metric that worked.
+func (s *Server) hubMetrics(m *expo) {
+	m.family("ct_build_info", "gauge", "Always 1; the version label is the running ct.")
+	m.sample("ct_build_info", 1, "version", s.version)
 	if list, err := s.store.Sessions(); err == nil {
+		byStatus := map[string]int{db.StatusLive: 0, db.StatusOffline: 0, db.StatusEnded: 0}
 		for _, ss := range list {
 			byStatus[ss.Status]++
 		}
-		for st, n := range byStatus {
-			gauge(descSessions, float64(n), st)
+		m.family("ct_sessions", "gauge", "Sessions in the store by status (live, offline, ended).")
+		for _, st := range []string{db.StatusLive, db.StatusOffline, db.StatusEnded} {
+			m.sample("ct_sessions", float64(byStatus[st]), "status", st)
 		}
 	} else {
-		ch <- prometheus.NewInvalidMetric(descSessions, err)
+		s.log.Warn("metrics", "metric", "ct_sessions", "error", err)
 	}
 	online, _ := s.hub.Counts()
-	gauge(descNodesOnline, float64(online))
-	gauge(descViewers, float64(s.meters.viewers.Load()))
-	gauge(descSSE, float64(s.meters.sse.Load()))
-	gauge(descWS, float64(s.meters.ws.Load()))
+	m.gauge("ct_nodes_online", "Workstations with at least one connected ct wrap.", float64(online))
+	m.gauge("ct_session_viewers", "Open session pages (one per browser tab watching a session).", float64(s.meters.viewers.Load()))
+	m.gauge("ct_sse_clients", "Open server-sent-event streams (every page with live updates).", float64(s.meters.sse.Load()))
+	m.gauge("ct_ws_connections", "Open WebSockets from workstations (ct wrap).", float64(s.meters.ws.Load()))
 	if u, err := s.store.Usage(); err == nil {
-		gauge(descEvents, float64(u.Events))
-		gauge(descEventBytes, float64(u.Bytes))
+		m.gauge("ct_events_stored", "Events held in the session logs.", float64(u.Events))
+		m.gauge("ct_event_bytes_stored", "Bytes of the events held in the session logs.", float64(u.Bytes))
 	} else {
-		ch <- prometheus.NewInvalidMetric(descEvents, err)
+		s.log.Warn("metrics", "metric", "ct_events_stored", "error", err)
 	}
 	sp := s.store.Space()
-	gauge(descStoreFile, float64(sp.File))
-	gauge(descStoreFree, float64(sp.Free))
+	m.gauge("ct_store_file_bytes", "Size of the store file on disk.", float64(sp.File))
+	m.gauge("ct_store_free_bytes", "Bytes of free pages in the store file, reused by later writes; ct compact gives them back.", float64(sp.Free))
 	health := s.hub.StoreHealth()
 	failing := 0.0
 	if health.Err != nil {
 		failing = 1
 	}
-	gauge(descStoreFailing, failing)
-	ch <- prometheus.MustNewConstMetric(descStoreFailures, prometheus.CounterValue, float64(health.Failures))
+	m.gauge("ct_store_write_failing", "1 while the hub cannot write its store (a full or failing disk): nothing new is durable; 0 when writes work.", failing)
+	m.counter("ct_store_write_failures_total", "Failed attempts to write received events to the store since ct serve started (each is retried).", float64(health.Failures))
 	// One scan of the prompts bucket per scrape (prompts are few: one per
 	// tool use that needed a person).
 	var pending, decided float64
@@ -154,6 +114,48 @@ func (c *hubCollector) Collect(ch chan<- prometheus.Metric) {
 			}
 		}
 	}
-	gauge(descApprovPending, pending)
-	ch <- prometheus.MustNewConstMetric(descApprovDecided, prometheus.CounterValue, decided)
+	m.gauge("ct_approvals_pending", "Tool approvals waiting for an answer.", pending)
+	m.counter("ct_approvals_decided_total", "Tool approvals answered from the hub (approved or denied) since the store was created.", decided)
+	// The audit log's newest entry: a scraper that records it can later
+	// show the log was truncated (ct audit verify --head SEQ:HASH).
+	m.gauge("ct_audit_head_seq", "Sequence number of the newest audit log entry.", float64(s.auditLog.Head().Seq))
+}
+
+// expo is a scrape being written in the Prometheus text format, version
+// 0.0.4: a HELP and TYPE line per family, then its samples.
+type expo struct{ b bytes.Buffer }
+
+// family starts a metric family; help texts are ct's own constants (no
+// backslash or newline to escape).
+func (m *expo) family(name, typ, help string) {
+	m.b.WriteString("# HELP " + name + " " + help + "\n")
+	m.b.WriteString("# TYPE " + name + " " + typ + "\n")
+}
+
+// sample writes one sample; labels are name, value pairs.
+func (m *expo) sample(name string, v float64, labels ...string) {
+	m.b.WriteString(name)
+	for i := 0; i+1 < len(labels); i += 2 {
+		sep := ","
+		if i == 0 {
+			sep = "{"
+		}
+		m.b.WriteString(sep + labels[i] + `="` + labelEscaper.Replace(labels[i+1]) + `"`)
+	}
+	if len(labels) > 0 {
+		m.b.WriteByte('}')
+	}
+	m.b.WriteByte(' ')
+	m.b.WriteString(formatSample(v))
+	m.b.WriteByte('\n')
+}
+
+func (m *expo) gauge(name, help string, v float64) {
+	m.family(name, "gauge", help)
+	m.sample(name, v)
+}
+
+func (m *expo) counter(name, help string, v float64) {
+	m.family(name, "counter", help)
+	m.sample(name, v)
 }

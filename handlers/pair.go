@@ -187,7 +187,7 @@ func (s *Server) handleAPIPairRedeem(w http.ResponseWriter, r *http.Request) err
 	if err := dec.Decode(&in); err != nil {
 		return errorf(http.StatusBadRequest, `body must be JSON like {"code":"ABCD-2345","name":"laptop"}`)
 	}
-	if !nameRE.MatchString(in.Name) {
+	if !nameRE().MatchString(in.Name) {
 		return errorf(http.StatusBadRequest, "Machine name must be 1-128 letters, digits, dots, dashes or underscores (ct login --name).")
 	}
 	x, e := s.checkPairCode(r, in.Code, false)

@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"regexp"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/ct-dev/ct/auth"
@@ -22,7 +23,8 @@ type tokenRequest struct {
 	Role    string `json:"role"`    // api tokens; default: the maker's
 }
 
-var nameRE = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._@-]{0,127}$`)
+// nameRE is compiled at first use (package init is paid by every ct process).
+var nameRE = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._@-]{0,127}$`) })
 
 // mintToken checks what p may create and stores the token. A token never
 // has more rights than its maker: machine tokens only for machines the maker
@@ -32,7 +34,7 @@ func (s *Server) mintToken(p auth.Principal, in tokenRequest) (string, db.Token,
 	if in.Kind == "" {
 		in.Kind = auth.KindMachine
 	}
-	if !nameRE.MatchString(in.Name) {
+	if !nameRE().MatchString(in.Name) {
 		return "", db.Token{}, errorf(http.StatusBadRequest, "Token name must be 1-128 letters, digits, dots, dashes or underscores.")
 	}
 	t := db.Token{Kind: in.Kind, Name: in.Name, User: p.User, CreatedAt: time.Now().UTC()}
@@ -42,7 +44,7 @@ func (s *Server) mintToken(p auth.Principal, in tokenRequest) (string, db.Token,
 		if t.Machine == "" {
 			t.Machine = in.Name
 		}
-		if !nameRE.MatchString(t.Machine) {
+		if !nameRE().MatchString(t.Machine) {
 			return "", db.Token{}, errorf(http.StatusBadRequest, "Machine name must be 1-128 letters, digits, dots, dashes or underscores.")
 		}
 		if !p.CanDrive(t.Machine) {

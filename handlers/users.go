@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"regexp"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/ct-dev/ct/auth"
@@ -13,7 +14,8 @@ import (
 	"github.com/go-chi/chi/v5"
 )
 
-var userRE = regexp.MustCompile(`^[a-z0-9][a-z0-9._-]{0,63}$`)
+// userRE is compiled at first use (package init is paid by every ct process).
+var userRE = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^[a-z0-9][a-z0-9._-]{0,63}$`) })
 
 func parseGrants(s string) []string {
 	var out []string
@@ -58,7 +60,7 @@ func (s *Server) handleUserCreate(w http.ResponseWriter, r *http.Request) error 
 	}
 	f := r.PostForm
 	name, role := strings.TrimSpace(f.Get("name")), f.Get("role")
-	if !userRE.MatchString(name) {
+	if !userRE().MatchString(name) {
 		return s.renderUsers(w, r, "", "A name is 1-64 lowercase letters, digits, dots, dashes or underscores.")
 	}
 	if !auth.ValidRole(role) {

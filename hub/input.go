@@ -63,6 +63,7 @@ func (h *Hub) Input(id string, data []byte) error {
 	}
 	e, _ := wire.New(wire.TypePtyInput, nil)
 	e.SessionID, e.Data = id, data
+	s.typedInput() // before it is sent: the echo may come back at once
 	return c.send(e)
 }
 

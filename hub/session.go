@@ -18,12 +18,6 @@ const (
 	// floods, so a screen frame never feeds it more than the newest 64 KiB.
 	maxBacklog = 128 << 10
 	keepTail   = 64 << 10
-	// frameEvery throttles screen updates to ~20 a second per session.
-	frameEvery = 50 * time.Millisecond
-	// A small change (a keystroke's echo) may skip the throttle, at most
-	// every smallEvery: typing must not wait for a burst's timer.
-	smallChange = 256
-	smallEvery  = 5 * time.Millisecond
 )
 
 // The largest screen the hub emulates: an emulator's memory grows with
@@ -88,6 +82,7 @@ type session struct {
 	conn      *wrapConn
 	recv      uint64            // highest seq received (stored or queued for the store)
 	refuse    bool              // a store failure: take nothing until a new connection attaches
+	typed     int               // inputs sent since the last publish: frames owed to their echoes (frameBucket)
 	promptIDs map[string]string // wrap prompt id -> hub prompt id
 	question  *screenQuestion   // open screen-rule question, if any
 	hooks     bool              // the program reports questions through hooks (no screen rules)
@@ -104,8 +99,7 @@ type session struct {
 	sentHist int
 	skipped  int64
 	version  uint64
-	lastPub  time.Time
-	fedSince int64 // bytes fed to the emulator since the last publish
+	bucket   frameBucket // the publish throttle
 
 	used time.Time // guarded by h.mu: last loaded or detached (the evictor's clock, memlimits.go)
 
@@ -117,10 +111,11 @@ type session struct {
 func newSession(h *Hub, meta db.Session) *session {
 	s := &session{
 		h: h, id: meta.ID, meta: meta, recv: meta.LastSeq, promptIDs: map[string]string{},
-		hooks: meta.Hooks, // as the wrap declared it (db fills it in for older wraps)
-		scr:   screen.New(clampSize(meta.Cols, meta.Rows)),
-		wake:  make(chan struct{}, 1),
-		done:  make(chan struct{}),
+		hooks:  meta.Hooks, // as the wrap declared it (db fills it in for older wraps)
+		scr:    screen.New(clampSize(meta.Cols, meta.Rows)),
+		wake:   make(chan struct{}, 1),
+		done:   make(chan struct{}),
+		bucket: frameBucket{tokens: frameBurst},
 	}
 	s.replay()
 	go s.run()
@@ -228,7 +223,6 @@ func (s *session) feed() {
 	defer func() { <-s.h.emulating }()
 	s.scrMu.Lock()
 	s.skipped += skip
-	s.fedSince += int64(backlog) - skip
 	for _, op := range ops {
 		if op.cols > 0 {
 			s.scr.Resize(clampSize(op.cols, op.rows))
@@ -249,29 +243,24 @@ func (s *session) feed() {
 	s.checkRules(line, above) // takes s.mu and the store: never under scrMu
 }
 
-// publish sends changed rows to watchers at most every frameEvery, on the
-// leading edge: the first change after a quiet spell goes out at once. It
-// returns how long to wait before a deferred publish, or 0.
+// publish sends changed rows to watchers, throttled by the session's
+// frameBucket (leading edge: the first change after a quiet spell goes out
+// at once). It returns how long to wait before a deferred publish, or 0.
 func (s *session) publish() time.Duration {
 	s.mu.Lock()
-	watchers, full, resync := s.watchers, s.full, s.resync
+	watchers, full, resync, typed := s.watchers, s.full, s.resync, s.typed
+	s.typed = 0
 	s.mu.Unlock()
 	if watchers <= 0 {
 		return 0
 	}
 	s.scrMu.Lock()
-	since := time.Since(s.lastPub)
-	if since < frameEvery && !full {
-		wait := frameEvery - since // a burst: coalesce
-		if s.fedSince <= smallChange {
-			wait = smallEvery - since // a keystroke's echo: barely wait
-		}
-		if wait > 0 {
-			s.scrMu.Unlock()
-			return wait
-		}
+	now := time.Now()
+	s.bucket.add(now, typed)
+	if wait := s.bucket.wait(); wait > 0 && !full {
+		s.scrMu.Unlock()
+		return wait // a burst: coalesced into the next frame
 	}
-	s.fedSince = 0
 	rows := s.scr.Rows()
 	u := ScreenUpdate{NumRows: len(rows), Skipped: s.skipped, Version: s.version, Rows: map[int]screen.Row{}, All: rows, Alt: s.scr.Alt()}
 	if full || len(rows) != len(s.sent) {
@@ -289,7 +278,7 @@ func (s *session) publish() time.Duration {
 	changed := u.Full || len(u.Rows) > 0 || len(u.History) > 0
 	s.sent, s.sentHist = rows, u.HistTotal
 	if changed {
-		s.lastPub = time.Now()
+		s.bucket.take()
 	}
 	s.scrMu.Unlock()
 	if full || resync {

@@ -58,6 +58,16 @@ type wheel struct {
 	viewers     map[string]map[string]int // user -> device -> open pages
 	goneSince   time.Time                 // when the holder's last page closed
 	fit         *fitState                 // the holder sized the PTY to their screen (fit.go)
+	typing      typingNote                // the holder's input, for "X is typing"
+	terminal    typingNote                // input at the workstation
+}
+
+// typingNote is when pages were last told that typing went on, and the one
+// timer that refreshes them once it stops: pages are told when typing
+// starts and when it ends, never per keystroke.
+type typingNote struct {
+	at    time.Time
+	clear *time.Timer
 }
 
 func (w *wheel) state(now time.Time) WheelState {
@@ -217,8 +227,9 @@ func (h *Hub) InputAs(id, user string, data []byte) error {
 		return err
 	}
 	h.tookWheel(id, user, took)
-	h.notify().WheelChanged(id) // "X is typing"
-	h.scheduleTypingClear(s)
+	if h.noteTyping(s, false) || took {
+		h.notify().WheelChanged(id) // "X is typing"
+	}
 	return nil
 }
 
@@ -313,8 +324,9 @@ func (h *Hub) terminalActive(s *session) {
 	s.mu.Lock()
 	s.wheelLocked().terminalAt = time.Now()
 	s.mu.Unlock()
-	h.notify().WheelChanged(s.id)
-	h.scheduleTypingClear(s)
+	if h.noteTyping(s, true) {
+		h.notify().WheelChanged(s.id)
+	}
 }
 
 // scheduleWheel arms a timer for the session's next wheel deadline.
@@ -356,9 +368,26 @@ func (h *Hub) wheelTick(s *session) {
 	}
 }
 
-// scheduleTypingClear refreshes pages once "is typing" has expired.
-func (h *Hub) scheduleTypingClear(s *session) {
-	time.AfterFunc(typingFor+50*time.Millisecond, func() { h.notify().WheelChanged(s.id) })
+// noteTyping records typing (at the workstation when terminal) and reports
+// whether pages must be told now: only when it starts. Either way it pushes
+// back the one timer that refreshes pages once "is typing" has expired
+// (typingFor after the last keystroke), so a keystroke allocates no timer.
+func (h *Hub) noteTyping(s *session, terminal bool) (started bool) {
+	now := time.Now()
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	n := &s.wheelLocked().typing
+	if terminal {
+		n = &s.wheel.terminal
+	}
+	started = now.Sub(n.at) >= typingFor
+	n.at = now
+	if n.clear == nil {
+		n.clear = time.AfterFunc(typingFor+50*time.Millisecond, func() { h.notify().WheelChanged(s.id) })
+	} else {
+		n.clear.Reset(typingFor + 50*time.Millisecond)
+	}
+	return started
 }
 
 // wheelEvent reports a wheel change for the audit log.
