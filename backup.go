@@ -47,7 +47,8 @@ download fails instead of leaving a bad backup. Put it back with ct restore.
 The audit log's signed head at the time of the copy goes to FILE.audit-head
 (with -o; printed either way): ct audit verify --head checks a restore
 against it.`, stdout)
-	hub := fs.String("hub", envOr(getenv, "CT_HUB", "http://127.0.0.1:7200"), "hub URL (env CT_HUB)")
+	defHub, _ := client.DefaultHub(getenv)
+	hub := fs.String("hub", defHub, "hub URL (env CT_HUB; default: the hub ct login saved last, else "+client.LocalHub+")")
 	token := fs.String("token", envOr(getenv, "CT_TOKEN", ""), "an admin's API token, cta_... (env CT_TOKEN)")
 	out := fs.String("o", "", "write to FILE (atomically) instead of stdout")
 	if err := parseFlags(fs, args, stderr); err != nil {

@@ -54,6 +54,9 @@ func runLock(ctx context.Context, cmd string, args []string, getenv func(string)
 	default:
 		var list []coord.Lock
 		if list, werr = c.ListLocks(ctx); werr == nil {
+			if len(list) == 0 {
+				emptyList(stderr, "no locks held", "ct lock NAME takes one")
+			}
 			for _, l := range list {
 				fmt.Fprintf(stdout, "%s\t%s\tuntil %s\t%s\n", l.Name, l.Holder, l.Until.Local().Format(time.RFC3339), l.Reason)
 			}

@@ -3,8 +3,10 @@ package main
 import (
 	"bufio"
 	"context"
+	"errors"
 	"fmt"
 	"io"
+	"net/http"
 	"os"
 	"strings"
 	"time"
@@ -19,15 +21,20 @@ func runLogin(ctx context.Context, args []string, getenv func(string) string, st
        ct login --hub URL --pair [--name MACHINE]
 
 Logs this workstation in to the hub: asks for your name and password (or
-takes CT_USER / CT_PASSWORD), creates a machine token for this machine and
-saves it in ~/.config/ct/credentials.json (mode 0600; on Windows
-%APPDATA%\ct\credentials.json). ct wrap then uses it for that hub, as
-machine MACHINE, with no --token needed.
+takes CT_USER / CT_PASSWORD) and creates two tokens, saved in
+~/.config/ct/credentials.json (mode 0600; on Windows
+%APPDATA%\ct\credentials.json): a machine token for this machine, which
+ct wrap and ct node use, and your own API token named "MACHINE-cli" (role
+member, or viewer if that is yours), which ct msg, lock, todo, remind and
+mcp use. Every workstation command then defaults to this hub (CT_HUB and
+--hub still win), with no --token needed.
 
 With --code (or --pair, which asks for it), no password is typed: the code
 is the one the hub's "Add a workstation" page (/pair) shows, valid once for
-10 minutes, and the token is made for the person who opened that page.`, stdout)
-	hub := fs.String("hub", envOr(getenv, "CT_HUB", "http://127.0.0.1:7200"), "hub URL (env CT_HUB)")
+10 minutes, and the machine token is made for the person who opened that
+page (the coordination commands then need CT_API_TOKEN, see ct msg --help).`, stdout)
+	defHub, _ := client.DefaultHub(getenv)
+	hub := fs.String("hub", defHub, "hub URL (env CT_HUB; default: the hub ct login saved last, else "+client.LocalHub+")")
 	host, _ := os.Hostname()
 	name := fs.String("name", envOr(getenv, "CT_NAME", host), "this machine's name on the hub (env CT_NAME)")
 	user := fs.String("user", getenv("CT_USER"), "your name on the hub (env CT_USER)")
@@ -73,12 +80,34 @@ is the one the hub's "Add a workstation" page (/pair) shows, valid once for
 	if err != nil {
 		return err
 	}
-	path, err := client.SaveCredentials(getenv, *hub, client.SavedHub{Token: tok, Machine: *name, User: *user, SavedAt: time.Now().UTC()})
+	api, err := cliToken(ctx, c, *name)
+	if err != nil {
+		return err
+	}
+	path, err := client.SaveCredentials(getenv, *hub, client.SavedHub{Token: tok, Machine: *name, User: *user, APIToken: api, SavedAt: time.Now().UTC()})
 	if err != nil {
 		return fmt.Errorf("save the token: %w", err)
 	}
-	fmt.Fprintf(stdout, "Logged in to %s as machine %q. The token is saved in %s; ct wrap uses it.\n", c.Hub(), *name, path)
+	fmt.Fprintf(stdout, "Logged in to %s as machine %q for %s. The tokens are saved in %s: ct wrap and ct node use the machine token, ct msg, lock, todo, remind and mcp your API token %q.\n", c.Hub(), *name, *user, path, *name+"-cli")
 	return nil
+}
+
+// cliToken makes the person's API token for the coordination commands:
+// role member (all they do is messages, locks, todos and reminders, so an
+// admin's CLI token is no admin), or the person's own role when that is
+// less (a viewer's).
+func cliToken(ctx context.Context, c *client.Client, machine string) (string, error) {
+	req := client.TokenRequest{Name: machine + "-cli", Kind: "api", Role: "member"}
+	tok, err := c.CreateToken(ctx, req)
+	var apiErr *client.APIError
+	if errors.As(err, &apiErr) && apiErr.Status == http.StatusForbidden {
+		req.Role = "" // a viewer: the maker's own role
+		tok, err = c.CreateToken(ctx, req)
+	}
+	if err != nil {
+		return "", fmt.Errorf("the machine token is made, but the API token for ct msg, lock and todo is not: %w", err)
+	}
+	return tok, nil
 }
 
 // loginWithCode trades a pairing code for a machine token and saves it.

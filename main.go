@@ -20,6 +20,7 @@ var version = "dev"
 const usage = `ct — watch, drive and coordinate coding-agent sessions from any browser
 
 Usage:
+  ct up [--] [COMMAND]                  first try: the hub, ct login and ct wrap in one terminal
   ct serve [flags]                      run the hub (web UI, API, store)
   ct wrap [flags] [--] [COMMAND [ARGS]] run a program under a PTY, streamed to the hub
   ct node --allow CMDS --root DIR       run the daemon that starts sessions on request
@@ -33,7 +34,7 @@ Usage:
   ct backup [--hub URL] > FILE          copy a running hub's store (needs an admin API token)
   ct restore [--data DIR] FILE          make a backup the store of a stopped hub
   ct compact [--data DIR]               shrink a stopped hub's store file
-  ct login --hub URL                    save a machine token for this workstation
+  ct login [--hub URL]                  save this workstation's tokens (machine, and yours for ct msg)
   ct token create --hub URL --name N    create a token (CT_USER/CT_PASSWORD), print it
   ct audit verify [--data DIR]          check the audit log's hash chain (hub stopped)
   ct hook EVENT                         (called by Claude Code's hooks under ct wrap)
@@ -72,6 +73,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 		return errUsage
 	}
 	switch args[0] {
+	case "up":
+		return runUp(ctx, args[1:], getenv, stdin, stdout, stderr)
 	case "serve":
 		return runServe(ctx, args[1:], getenv, stdout, stderr)
 	case "wrap":

@@ -122,10 +122,19 @@ func msgList(ctx context.Context, c *client.Client, f coord.MessageFilter, wait 
 	if err != nil {
 		return err
 	}
+	if len(list) == 0 {
+		emptyList(stderr, "no messages", "ct msg send --to PEER --body TEXT sends one")
+	}
 	for _, m := range list {
 		fmt.Fprintln(stdout, msgLine(m))
 	}
 	return nil
+}
+
+// emptyList says on stderr that a listing is empty and what makes an
+// entry; stdout stays empty, so a script counting lines still reads zero.
+func emptyList(stderr io.Writer, what, hint string) {
+	fmt.Fprintf(stderr, "%s (%s)\n", what, hint)
 }
 
 func msgLine(m coord.Message) string {

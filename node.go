@@ -66,7 +66,11 @@ streamed like ct wrap's, and keep running while the hub is away. Attach this
 terminal to one with ct attach SESSION (detach with Ctrl-]). Stopping the
 node hangs its sessions up.`, stdout)
 	fs.String("config", "", "JSON file with hub, name, allow, roots, socket (env CT_NODE_CONFIG)")
-	fs.StringVar(&c.Hub, "hub", envOr(getenv, "CT_HUB", or(c.Hub, "http://127.0.0.1:7200")), "hub URL (env CT_HUB)")
+	defHub, _ := client.DefaultHub(getenv)
+	if getenv("CT_HUB") == "" && c.Hub != "" {
+		defHub = c.Hub // --config's hub
+	}
+	fs.StringVar(&c.Hub, "hub", defHub, "hub URL (env CT_HUB; default: --config's, else the hub ct login saved last, else "+client.LocalHub+")")
 	fs.StringVar(&c.Name, "name", envOr(getenv, "CT_NAME", c.Name), "machine name shown on the hub (env CT_NAME; default: hostname)")
 	fs.StringVar(&c.Token, "token", envOr(getenv, "CT_TOKEN", ""), "machine token for the hub (env CT_TOKEN; default: ct login's)")
 	if v := getenv("CT_NODE_ALLOW"); v != "" {

@@ -43,6 +43,9 @@ func runRemind(ctx context.Context, args []string, getenv func(string) string, s
 		if err != nil {
 			return err
 		}
+		if len(list) == 0 {
+			emptyList(stderr, "no reminders", "ct remind --at TIME --to PEER --body TEXT sets one")
+		}
 		for _, r := range list {
 			when := r.Cron
 			if r.At != nil {

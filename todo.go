@@ -83,6 +83,9 @@ func runTodo(ctx context.Context, args []string, getenv func(string) string, std
 		if err != nil {
 			return err
 		}
+		if len(list) == 0 {
+			emptyList(stderr, "no todos", "ct todo add TITLE adds one")
+		}
 		for _, t := range list {
 			fmt.Fprintf(stdout, "%s\t%s\t%s\t%s\t%s\n", t.ID, t.State, t.Assignee, t.CreatedBy, t.Title)
 		}

@@ -27,7 +27,8 @@ and only as that machine (--machine, default NAME). With --api it is an API
 token for scripts and agents, with your rights or fewer (--role member|viewer).
 Credentials: CT_USER and CT_PASSWORD, or CT_TOKEN holding an API token.
 The token is shown once; the hub keeps only its hash.`, stdout)
-	hub := fs.String("hub", envOr(getenv, "CT_HUB", "http://127.0.0.1:7200"), "hub URL (env CT_HUB)")
+	defHub, _ := client.DefaultHub(getenv)
+	hub := fs.String("hub", defHub, "hub URL (env CT_HUB; default: the hub ct login saved last, else "+client.LocalHub+")")
 	name := fs.String("name", "", "the token's name, e.g. the machine's")
 	api := fs.Bool("api", false, "make an API token instead of a machine token")
 	machine := fs.String("machine", "", "machine tokens: the machine it publishes as (default: --name)")

@@ -44,7 +44,8 @@ Claude Code, anything else is plain); --agent overrides the guess. Claude Code
 gets ct's hooks (approvals from the hub) unless --no-hooks is set or they
 cannot be set up; a session without live hooks gets the hub's screen rules
 (yes/no questions on screen become prompts).`, stdout)
-	fs.StringVar(&c.Hub, "hub", envOr(getenv, "CT_HUB", "http://127.0.0.1:7200"), "hub URL (env CT_HUB)")
+	defHub, _ := client.DefaultHub(getenv)
+	fs.StringVar(&c.Hub, "hub", defHub, "hub URL (env CT_HUB; default: the hub ct login saved last, else "+client.LocalHub+")")
 	fs.StringVar(&c.Name, "name", envOr(getenv, "CT_NAME", ""), "machine name shown on the hub (env CT_NAME; default: hostname)")
 	fs.StringVar(&c.Token, "token", envOr(getenv, "CT_TOKEN", ""), "machine token for the hub (env CT_TOKEN)")
 	spoolDefault := ptywrap.DefaultSpool

@@ -45,7 +45,7 @@ func (c *Client) CreateToken(ctx context.Context, tr TokenRequest) (string, erro
 	data, _ := io.ReadAll(io.LimitReader(resp.Body, 64<<10))
 	_ = json.Unmarshal(data, &out)
 	if resp.StatusCode != http.StatusCreated || out.Token == "" {
-		return "", fmt.Errorf("the hub refused (%s): %s", resp.Status, errorText(data))
+		return "", fmt.Errorf("the hub refused (%s): %w", resp.Status, &APIError{Status: resp.StatusCode, Msg: errorText(data)})
 	}
 	return out.Token, nil
 }

@@ -11,17 +11,46 @@ import (
 	"github.com/ct-dev/ct/platform"
 )
 
-// credentials is what `ct login` saves for this OS user: a machine token per hub.
+// credentials is what `ct login` saves for this OS user: a machine token
+// (and a coordination API token) per hub, and the hub logged in to last.
 type credentials struct {
-	Hubs map[string]SavedHub `json:"hubs"`
+	Default string              `json:"default,omitempty"`
+	Hubs    map[string]SavedHub `json:"hubs"`
 }
 
 // SavedHub is what ct login saved for one hub.
 type SavedHub struct {
-	Token   string    `json:"token"`
-	Machine string    `json:"machine"`
-	User    string    `json:"user"`
-	SavedAt time.Time `json:"saved_at"`
+	Token   string `json:"token"` // the machine token ct wrap and ct node use
+	Machine string `json:"machine"`
+	User    string `json:"user"`
+	// APIToken is the person's own API token ct login made for the
+	// coordination commands (ct msg, lock, todo, remind, mcp): a machine
+	// token cannot call the API. Empty after a pairing-code login.
+	APIToken string    `json:"api_token,omitempty"`
+	SavedAt  time.Time `json:"saved_at"`
+}
+
+// LocalHub is the hub a workstation command calls when nothing else says
+// which: the address ct serve listens on by default.
+const LocalHub = "http://127.0.0.1:7200"
+
+// DefaultHub is the hub a workstation command uses without --hub, and
+// where that came from (for messages): CT_HUB (which ct wrap also sets for
+// the programs it runs, so it names the session's own hub), else the hub
+// ct login saved last, else LocalHub.
+func DefaultHub(getenv func(string) string) (hub, from string) {
+	if h := strings.TrimSpace(getenv("CT_HUB")); h != "" {
+		return HubKey(h), "CT_HUB"
+	}
+	if c, ok := loadCredentials(getenv); ok {
+		if _, saved := c.Hubs[c.Default]; saved && c.Default != "" {
+			return c.Default, "saved by ct login"
+		}
+		if h := OnlySavedHub(getenv); h != "" {
+			return h, "saved by ct login"
+		}
+	}
+	return LocalHub, "the default"
 }
 
 // CredentialsPath is $XDG_CONFIG_HOME/ct/credentials.json (~/.config/ct/...);
@@ -104,6 +133,7 @@ func SaveCredentials(getenv func(string) string, hub string, s SavedHub) (string
 		c.Hubs = map[string]SavedHub{}
 	}
 	c.Hubs[HubKey(hub)] = s
+	c.Default = HubKey(hub) // the next command without --hub uses this hub
 	b, _ := json.MarshalIndent(c, "", "  ")
 	tmp := path + ".tmp"
 	if err := os.WriteFile(tmp, b, 0o600); err != nil {

@@ -50,19 +50,33 @@ func TestCredentialsFile(t *testing.T) {
 	}
 }
 
-// Open takes the saved token for the only saved hub, refuses a machine
-// token with what to do, and keys the outbox by hub and peer.
+// Open uses the API token ct login saved for the default hub, acting as
+// the person who logged in; a machine token (CT_TOKEN under ct wrap) gives
+// way to it; with none, the error names ct login --hub HUB, which fixes it.
 func TestOpen(t *testing.T) {
 	getenv := envOf(map[string]string{"XDG_CONFIG_HOME": t.TempDir()})
-	if _, err := Open(getenv, Settings{}, nil); err == nil || !strings.Contains(err.Error(), "set CT_HUB") {
-		t.Errorf("no hub: %v", err)
+	if _, err := Open(getenv, Settings{}, nil); err == nil || !strings.Contains(err.Error(), "run ct login --hub "+LocalHub) {
+		t.Errorf("nothing saved: %v", err)
 	}
 	machine, _, _ := auth.NewToken(auth.KindMachine)
 	if _, err := SaveCredentials(getenv, "http://hub", SavedHub{Token: machine}); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := Open(getenv, Settings{}, nil); err == nil || !strings.Contains(err.Error(), "machine token cannot use the API") {
-		t.Errorf("machine token: %v", err)
+	if _, err := Open(getenv, Settings{Token: machine}, nil); err == nil || !strings.Contains(err.Error(), "machine token") || !strings.Contains(err.Error(), "run ct login --hub http://hub") {
+		t.Errorf("machine token only: %v", err)
+	}
+	cli, _, _ := auth.NewToken(auth.KindAPI)
+	if _, err := SaveCredentials(getenv, "http://hub", SavedHub{Token: machine, User: "ann", APIToken: cli}); err != nil {
+		t.Fatal(err)
+	}
+	for _, tok := range []string{"", machine} {
+		c, err := Open(getenv, Settings{Token: tok}, nil)
+		if err != nil {
+			t.Fatalf("token %q: %v", tok, err)
+		}
+		if c.Hub() != "http://hub" || c.token != cli || c.peer != "ann" || c.kind != "human" {
+			t.Errorf("token %q: client %s %s %s %s; want ct login's API token as ann", tok, c.Hub(), c.token, c.peer, c.kind)
+		}
 	}
 	api, _, _ := auth.NewToken(auth.KindAPI)
 	c, err := Open(getenv, Settings{Token: api, Peer: "alice"}, nil)

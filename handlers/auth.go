@@ -11,6 +11,7 @@ import (
 
 	"github.com/ct-dev/ct/auth"
 	"github.com/ct-dev/ct/db"
+	"github.com/ct-dev/ct/views"
 )
 
 // sessionCookie names the browser login cookie.
@@ -161,9 +162,21 @@ func (s *Server) refuse(w http.ResponseWriter, r *http.Request, status int, msg,
 		w.WriteHeader(status)
 	case r.Method == http.MethodGet && redirect != "" && !strings.HasPrefix(r.URL.Path, "/events/") && !strings.HasPrefix(r.URL.Path, "/ws/"):
 		http.Redirect(w, r, redirect, http.StatusSeeOther)
+	case r.Method == http.MethodGet && wantsPage(r):
+		// A browser opening an admin-only page: the site's own error page, with its app bar.
+		w.Header().Set("Content-Type", "text/html; charset=utf-8")
+		w.WriteHeader(status)
+		_ = views.ErrorView(views.ErrorPage{Status: status, Title: http.StatusText(status), Msg: msg}).Render(r.Context(), w)
 	default:
 		http.Error(w, msg, status)
 	}
+}
+
+// wantsPage reports whether a request is a browser's page load (not htmx,
+// not a stream, not a script).
+func wantsPage(r *http.Request) bool {
+	return r.Header.Get("HX-Request") == "" && strings.Contains(r.Header.Get("Accept"), "text/html") &&
+		!strings.HasPrefix(r.URL.Path, "/events/") && !strings.HasPrefix(r.URL.Path, "/ws/")
 }
 
 // forbidden is the error a handler returns when the principal lacks a right.

@@ -132,7 +132,7 @@ func (s *Server) handleSessionShow(w http.ResponseWriter, r *http.Request) error
 	if m.Prompts, err = s.sessionPrompts(principal(r), id); err != nil {
 		return err
 	}
-	m.Presence = s.presenceModel(principal(r), id, snap.Session.Node)
+	m.Presence = s.presenceModel(principal(r), snap.Session)
 	m.FitBy = s.hub.Fitted(id)
 	return render(w, r, views.SessionPage(m))
 }

@@ -7,16 +7,19 @@ import (
 	"strings"
 
 	"github.com/ct-dev/ct/auth"
+	"github.com/ct-dev/ct/db"
 	"github.com/ct-dev/ct/hub"
 	"github.com/ct-dev/ct/views"
 	"github.com/go-chi/chi/v5"
 )
 
-// presenceModel is who watches and drives session id, as p sees it.
-func (s *Server) presenceModel(p auth.Principal, id string, node string) views.Presence {
+// presenceModel is who watches and drives session ss, as p sees it. An
+// ended session has watchers but no wheel.
+func (s *Server) presenceModel(p auth.Principal, ss db.Session) views.Presence {
+	id := ss.ID
 	w, _ := s.hub.Wheel(id)
 	m := views.Presence{SessionID: id, Holder: w.Holder, Requester: w.Requester, Typing: w.Typing, Terminal: w.Terminal,
-		Me: p.User, CanDrive: p.CanDrive(node), Admin: p.IsAdmin()}
+		Me: p.User, CanDrive: p.CanDrive(ss.Node), Admin: p.IsAdmin(), Ended: ss.Status == db.StatusEnded}
 	for _, v := range s.hub.Viewers(id) {
 		m.Viewers = append(m.Viewers, views.ViewerRow{User: v.User, Device: v.Device})
 	}

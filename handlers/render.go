@@ -165,7 +165,7 @@ func (r *renderer) WheelChanged(sid string) {
 		if v == nil {
 			continue
 		}
-		m := r.s.presenceModel(v.p, sid, ss.Node)
+		m := r.s.presenceModel(v.p, ss)
 		m.OOB = true
 		r.pages.publish([]string{streamID}, "screen", id, renderHTML(views.PresenceBar(m)))
 	}

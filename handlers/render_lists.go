@@ -32,7 +32,11 @@ func (r *renderer) publishStatus(sid string, ids []string) {
 	}
 	m := sessionModel(snap, "")
 	m.OOB = true
-	r.pages.publish(ids, "screen", []byte(strconv.FormatUint(snap.Version, 10)), renderHTML(views.SessionStatus(m)))
+	html := renderHTML(views.SessionStatus(m))
+	if m.Status == "ended" {
+		html = append(html, renderHTML(views.SessionEndedOOB())...)
+	}
+	r.pages.publish(ids, "screen", []byte(strconv.FormatUint(snap.Version, 10)), html)
 }
 
 func (r *renderer) publishSessionPrompts(sid string, ids []string) {

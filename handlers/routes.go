@@ -138,6 +138,10 @@ func (s *Server) routes() http.Handler {
 			}))
 		})
 	})
+	// Unknown addresses: the site's error page (the API's own answers JSON above).
+	r.NotFound(s.page(func(http.ResponseWriter, *http.Request) error {
+		return errorf(http.StatusNotFound, "There is no page at this address. The lobby lists every machine and session you may see.")
+	}))
 	s.mux = r
 	// Cross-site state changes are refused for every route: browsers send
 	// Sec-Fetch-Site/Origin, which this checks; scripts with tokens send neither.

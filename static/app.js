@@ -2,9 +2,67 @@
 // (the session page's terminal pane has its own, session.js).
 // - clear an error toast after a few seconds;
 // - say so while the live stream is down (the page keeps showing the last
-//   screen it had, which would otherwise look live).
+//   screen it had, which would otherwise look live);
+// - keep the live stream connected while the page is shown, and closed
+//   while it is not.
 (function () {
   "use strict";
+  // Live streams: htmx's SSE extension opens them through
+  // htmx.createEventSource. Ours reconnects by itself, 1 s doubling to 4 s
+  // (jittered), like ct wrap, instead of the extension's backoff that
+  // reaches 64 s (a page stayed "offline" long after the hub was back); and
+  // it closes while the page is hidden or closing, so the hub stops
+  // counting this viewer at once (presence), reopening when it is shown.
+  var sources = [];
+  function LiveSource(url) {
+    this.url = url; this.listeners = {}; this.readyState = 0;
+    this.onopen = null; this.onerror = null;
+    this.es = null; this.timer = 0; this.delay = 1000; this.closed = false;
+    sources.push(this);
+    this.connect();
+  }
+  LiveSource.prototype.connect = function () {
+    var self = this;
+    clearTimeout(this.timer); this.timer = 0;
+    if (this.closed || this.es || document.visibilityState === "hidden") return;
+    var es = new EventSource(this.url, { withCredentials: true });
+    this.es = es;
+    Object.keys(this.listeners).forEach(function (type) {
+      self.listeners[type].forEach(function (fn) { es.addEventListener(type, fn); });
+    });
+    es.onopen = function (e) { self.readyState = 1; self.delay = 1000; if (self.onopen) self.onopen(e); };
+    es.onerror = function (e) {
+      if (self.es !== es) return;
+      es.close(); self.es = null; self.readyState = 0; // never CLOSED: the extension must not retry too
+      if (self.onerror) self.onerror(e);
+      self.timer = setTimeout(function () { self.connect(); }, self.delay * (0.75 + Math.random() * 0.5));
+      self.delay = Math.min(self.delay * 2, 4000);
+    };
+  };
+  LiveSource.prototype.suspend = function () {
+    clearTimeout(this.timer); this.timer = 0;
+    if (this.es) { this.es.close(); this.es = null; }
+    this.readyState = 0;
+  };
+  LiveSource.prototype.close = function () {
+    this.suspend(); this.closed = true; this.readyState = 2;
+    sources = sources.filter(function (s) { return s !== this; }, this);
+  };
+  LiveSource.prototype.addEventListener = function (type, fn) {
+    (this.listeners[type] = this.listeners[type] || []).push(fn);
+    if (this.es) this.es.addEventListener(type, fn);
+  };
+  LiveSource.prototype.removeEventListener = function (type, fn) {
+    this.listeners[type] = (this.listeners[type] || []).filter(function (f) { return f !== fn; });
+    if (this.es) this.es.removeEventListener(type, fn);
+  };
+  if (window.htmx) htmx.createEventSource = function (url) { return new LiveSource(url); };
+  function away() { sources.forEach(function (s) { s.suspend(); }); }
+  function back() { sources.forEach(function (s) { s.delay = 1000; s.connect(); }); }
+  document.addEventListener("visibilitychange", function () { document.visibilityState === "hidden" ? away() : back(); });
+  window.addEventListener("pagehide", away);
+  window.addEventListener("pageshow", function (e) { if (e.persisted) back(); });
+
   document.addEventListener("htmx:sseError", function () { document.body.classList.add("sse-down"); });
   document.addEventListener("htmx:sseOpen", function () { document.body.classList.remove("sse-down"); });
   var flashTimer;

@@ -153,8 +153,11 @@
     }
     return e.altKey ? "\x1b" + s : s;
   }
+  // ended: the program has exited (the status bar says so); keys on the
+  // screen go nowhere.
+  function ended() { var st = $("status"); return !!st && st.dataset.status === "ended"; }
   function onKeyDown(e) {
-    if (mode !== "keys" && e.currentTarget === line) return;
+    if (ended() || (mode !== "keys" && e.currentTarget === line)) return;
     var s = keyBytes(e);
     if (s === null) return;
     e.preventDefault();

@@ -237,6 +237,7 @@ type Presence struct {
 	Me        string
 	CanDrive  bool
 	Admin     bool
+	Ended     bool // the program has exited: nobody drives any more
 	OOB       bool
 }
 
