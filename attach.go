@@ -30,32 +30,48 @@ keeps running. With no SESSION, lists the node's sessions.`, stdout)
 	if err := parseFlags(fs, args, stderr); err != nil {
 		return err
 	}
-	if _, err := os.Lstat(*socket); err != nil {
-		return fmt.Errorf("no ct node is listening on %s (start ct node on this machine, or pass --socket): %w", *socket, err)
-	}
-	if err := nodeagent.CheckSocket(*socket); err != nil {
-		return fmt.Errorf("ct attach: %w", err)
-	}
-	c, err := net.Dial("unix", *socket)
+	c, err := dialNode(*socket)
 	if err != nil {
-		return fmt.Errorf("no ct node is listening on %s (start ct node on this machine, or pass --socket): %w", *socket, err)
+		return err
 	}
 	defer c.Close()
-	if err := nodeagent.CheckPeer(c); err != nil {
-		return fmt.Errorf("ct attach: %w", err)
-	}
 	br := bufio.NewReader(c)
 	if fs.NArg() == 0 {
 		return listNodeSessions(c, br, stdout)
 	}
+	return attachSession(ctx, c, br, fs.Arg(0), stdin, stdout, stderr)
+}
 
+// dialNode connects to the node's socket after checking it is this
+// user's, and that the other end is too.
+func dialNode(socket string) (net.Conn, error) {
+	if _, err := os.Lstat(socket); err != nil {
+		return nil, fmt.Errorf("no ct node is listening on %s (start ct node on this machine, or pass --socket): %w", socket, err)
+	}
+	if err := nodeagent.CheckSocket(socket); err != nil {
+		return nil, fmt.Errorf("ct attach: %w", err)
+	}
+	c, err := net.Dial("unix", socket)
+	if err != nil {
+		return nil, fmt.Errorf("no ct node is listening on %s (start ct node on this machine, or pass --socket): %w", socket, err)
+	}
+	if err := nodeagent.CheckPeer(c); err != nil {
+		c.Close()
+		return nil, fmt.Errorf("ct attach: %w", err)
+	}
+	return c, nil
+}
+
+// attachSession mirrors session id to this terminal until Ctrl-], the
+// session's end, or ctx's end.
+func attachSession(ctx context.Context, c net.Conn, br *bufio.Reader, id string, stdin io.Reader, stdout, stderr io.Writer) error {
 	in, _ := stdin.(*os.File)
 	isTTY := in != nil && term.IsTerminal(int(in.Fd()))
 	cols, rows := 0, 0
 	if isTTY {
 		cols, rows, _ = term.GetSize(int(in.Fd()))
 	}
-	if err := askNode(c, br, nodeagent.AttachRequest{Session: fs.Arg(0), Cols: cols, Rows: rows}, nil); err != nil {
+	if err := askNode(c, br, nodeagent.AttachRequest{Session: id, Cols: cols, Rows: rows}, nil); err != nil {
 		return err
 	}
 	restore := func() {}
@@ -66,7 +82,7 @@ keeps running. With no SESSION, lists the node's sessions.`, stdout)
 		}
 	}
 	defer restore()
-	fmt.Fprintf(stderr, "ct: attached to %s; Ctrl-] detaches\r\n", fs.Arg(0))
+	fmt.Fprintf(stderr, "ct: attached to %s; Ctrl-] detaches\r\n", id)
 
 	var resized <-chan struct{} // nil without a terminal: never ready
 	if isTTY {
@@ -78,41 +94,8 @@ keeps running. With no SESSION, lists the node's sessions.`, stdout)
 	// the connection, so they go through one channel.
 	frames := make(chan [2][]byte, 16)
 	detached := make(chan struct{})
-	go func() {
-		buf := make([]byte, 4096)
-		for {
-			n, err := stdin.Read(buf)
-			if i := bytes.IndexByte(buf[:n], detachKey); i >= 0 {
-				if i > 0 {
-					frames <- [2][]byte{{nodeagent.FrameInput}, append([]byte(nil), buf[:i]...)}
-				}
-				close(detached)
-				return
-			}
-			if n > 0 {
-				frames <- [2][]byte{{nodeagent.FrameInput}, append([]byte(nil), buf[:n]...)}
-			}
-			if err != nil {
-				return // no more local input; output is still mirrored
-			}
-		}
-	}()
-	go func() {
-		for {
-			select {
-			case f := <-frames:
-				if nodeagent.WriteFrame(c, f[0][0], f[1]) != nil {
-					return
-				}
-			case <-resized:
-				if w, h, err := term.GetSize(int(in.Fd())); err == nil {
-					_ = nodeagent.WriteFrame(c, nodeagent.FrameResize, nodeagent.ResizeFrame(w, h))
-				}
-			case <-detached:
-				return
-			}
-		}
-	}()
+	go readKeys(stdin, frames, detached)
+	go writeFrames(c, in, frames, resized, detached)
 	ended := make(chan struct{})
 	go func() { _, _ = io.Copy(stdout, br); close(ended) }()
 	select {
@@ -123,7 +106,7 @@ keeps running. With no SESSION, lists the node's sessions.`, stdout)
 			_ = nodeagent.WriteFrame(c, f[0][0], f[1])
 		}
 		restore()
-		fmt.Fprintf(stderr, "\r\nct: detached; the session keeps running (ct attach %s)\n", fs.Arg(0))
+		fmt.Fprintf(stderr, "\r\nct: detached; the session keeps running (ct attach %s)\n", id)
 		return nil
 	case <-ended:
 		restore()
@@ -131,6 +114,47 @@ keeps running. With no SESSION, lists the node's sessions.`, stdout)
 		return nil
 	case <-ctx.Done():
 		return nil
+	}
+}
+
+// readKeys turns local keystrokes into input frames until Ctrl-] (which
+// closes detached) or the end of local input.
+func readKeys(stdin io.Reader, frames chan<- [2][]byte, detached chan struct{}) {
+	buf := make([]byte, 4096)
+	for {
+		n, err := stdin.Read(buf)
+		if i := bytes.IndexByte(buf[:n], detachKey); i >= 0 {
+			if i > 0 {
+				frames <- [2][]byte{{nodeagent.FrameInput}, append([]byte(nil), buf[:i]...)}
+			}
+			close(detached)
+			return
+		}
+		if n > 0 {
+			frames <- [2][]byte{{nodeagent.FrameInput}, append([]byte(nil), buf[:n]...)}
+		}
+		if err != nil {
+			return // no more local input; output is still mirrored
+		}
+	}
+}
+
+// writeFrames is the one writer of the connection: keys, and the
+// terminal's size when it changes.
+func writeFrames(c net.Conn, in *os.File, frames <-chan [2][]byte, resized <-chan struct{}, detached <-chan struct{}) {
+	for {
+		select {
+		case f := <-frames:
+			if nodeagent.WriteFrame(c, f[0][0], f[1]) != nil {
+				return
+			}
+		case <-resized:
+			if w, h, err := term.GetSize(int(in.Fd())); err == nil {
+				_ = nodeagent.WriteFrame(c, nodeagent.FrameResize, nodeagent.ResizeFrame(w, h))
+			}
+		case <-detached:
+			return
+		}
 	}
 }
 
