@@ -107,7 +107,7 @@ func New(d Deps) *Server {
 		s.bodyTimeout = DefaultBodyTimeout
 	}
 	s.sockets = newSockets()
-	s.live = newLiveConns(orDefault(d.MaxStreams, DefaultMaxStreams), orDefault(d.MaxStreamsPerUser, DefaultMaxStreamsPerUser))
+	s.live = newLiveConns(hub.CapOr(d.MaxStreams, DefaultMaxStreams), hub.CapOr(d.MaxStreamsPerUser, DefaultMaxStreamsPerUser))
 	s.pages, s.render = newPages(s)
 	s.sse = s.pages.server
 	s.handler = s.routes()

@@ -200,14 +200,3 @@ func streamStatus(err error) int {
 func refuseStream(w http.ResponseWriter, err error) {
 	http.Error(w, err.Error(), streamStatus(err))
 }
-
-// orDefault reads a cap setting: 0 is the default, below 0 no cap (0).
-func orDefault(v, def int) int {
-	switch {
-	case v == 0:
-		return def
-	case v < 0:
-		return 0
-	}
-	return v
-}

@@ -101,8 +101,8 @@ func (o Options) withDefaults() Options {
 	if o.ScreenRules == nil {
 		o.ScreenRules = DefaultScreenRules()
 	}
-	o.MaxOpenPrompts = capOr(o.MaxOpenPrompts, DefaultMaxOpenPrompts)
-	o.MaxSessionsPerMachine = capOr(o.MaxSessionsPerMachine, DefaultMaxSessionsPerMachine)
+	o.MaxOpenPrompts = CapOr(o.MaxOpenPrompts, DefaultMaxOpenPrompts)
+	o.MaxSessionsPerMachine = CapOr(o.MaxSessionsPerMachine, DefaultMaxSessionsPerMachine)
 	if o.EvictAfter == 0 {
 		o.EvictAfter = DefaultEvictAfter
 	}

@@ -40,8 +40,9 @@ func (h *Hub) refuseExcessPrompt(c *wrapConn, p wire.PromptOpen) bool {
 // wrap that does not read what the hub sends it.
 const refuseWait = 5 * time.Second
 
-// capOr reads a cap option: 0 is def, below 0 no cap (0).
-func capOr(v, def int) int {
+// CapOr reads a cap setting (an Options field, a flag): 0 means def,
+// below 0 means no cap (0).
+func CapOr(v, def int) int {
 	switch {
 	case v == 0:
 		return def
