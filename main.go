@@ -26,7 +26,7 @@ Usage:
   ct attach [SESSION]                   attach this terminal to a session ct node runs (Ctrl-] detaches)
   ct msg send|ls|read|ack               messages between people and agents (see ct msg --help)
   ct lock NAME | unlock NAME | locks    advisory locks with leases on the hub
-  ct reserve GLOB... | --list | --release ID   reserve paths of a repository on the hub
+  ct reserve GLOB... | --list           reserve paths of a repository on the hub (--release ID)
   ct guard install|check                a git pre-commit hook refusing commits on others' reserved paths
   ct state get|set|watch KEY            shared state keys with history, changes pushed
   ct todo add|ls|start|done             shared todos
