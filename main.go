@@ -27,6 +27,9 @@ Usage:
   ct attach [SESSION]                   attach this terminal to a session ct node runs (Ctrl-] detaches)
   ct msg send|ls|read|ack               messages between people and agents (see ct msg --help)
   ct lock NAME | unlock NAME | locks    advisory locks with leases on the hub
+  ct reserve GLOB... | --list           reserve paths of a repository on the hub (--release ID)
+  ct guard install|check                a git pre-commit hook refusing commits on others' reserved paths
+  ct state get|set|watch KEY            shared state keys with history, changes pushed
   ct todo add|ls|start|done             shared todos
   ct remind --cron EXPR|--at T --to P   reminders, delivered as messages
   ct mcp                                MCP stdio server with the coordination tools, for agents
@@ -87,6 +90,12 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 		return runMsg(ctx, args[1:], getenv, stdin, stdout, stderr)
 	case "lock", "unlock", "locks":
 		return runLock(ctx, args[0], args[1:], getenv, stdout, stderr)
+	case "reserve":
+		return runReserve(ctx, args[1:], getenv, stdout, stderr)
+	case "guard":
+		return runGuard(ctx, args[1:], getenv, stdout, stderr)
+	case "state":
+		return runState(ctx, args[1:], getenv, stdin, stdout, stderr)
 	case "todo":
 		return runTodo(ctx, args[1:], getenv, stdout, stderr)
 	case "remind":

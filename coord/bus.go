@@ -9,13 +9,16 @@ import (
 
 // Event is one live change pushed to subscribers.
 type Event struct {
-	Type    string    `json:"type"` // message | notice | lock | todo | peer
+	Type    string    `json:"type"` // message | notice | lock | todo | peer | reservation | state
 	At      time.Time `json:"at"`
 	Message *Message  `json:"message,omitempty"`
 	Lock    *Lock     `json:"lock,omitempty"`
 	Todo    *Todo     `json:"todo,omitempty"`
 	Peer    *Peer     `json:"peer,omitempty"`
 	Notice  string    `json:"notice,omitempty"` // one line for people: "alice took lock deploy"
+	// Reservation is a path reservation taken or released (Until = now).
+	Reservation *Reservation `json:"reservation,omitempty"`
+	State       *StateValue  `json:"state,omitempty"` // a state key's new value
 }
 
 // subBuffer is how many events a subscriber may fall behind before it is

@@ -129,7 +129,8 @@ func (s *Server) requireAuth(next http.Handler) http.Handler {
 
 // agentRoutes are the API paths an agent's session credential may use:
 // coordination only, never sessions, prompts, input, tokens or streams.
-var agentRoutes = []string{"/api/v1/peers", "/api/v1/messages", "/api/v1/locks", "/api/v1/todos", "/api/v1/reminders"}
+var agentRoutes = []string{"/api/v1/peers", "/api/v1/messages", "/api/v1/locks", "/api/v1/todos", "/api/v1/reminders",
+	"/api/v1/reservations", "/api/v1/state"}
 
 func agentRoute(path string) bool {
 	for _, p := range agentRoutes {

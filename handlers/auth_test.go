@@ -79,34 +79,40 @@ var routeAccess = map[string]access{
 	"POST /settings/push/delete":         viewerOwn,
 	"POST /a/{token}":                    linkOnly, // the signed single-use link is the credential
 	// Coordination (handlers/coord*.go): everyone reads; members and admins change.
-	"GET /api/v1/peers":                   viewerRead,
-	"GET /api/v1/peers/me":                viewerRead,
-	"PATCH /api/v1/peers/me":              viewerOwn, // a viewer may set its own status
-	"GET /api/v1/messages":                viewerRead,
-	"POST /api/v1/messages":               viewerDrive,
-	"GET /api/v1/messages/{msg}":          viewerOwn, // 404 unless addressed to or from the caller
-	"POST /api/v1/messages/{msg}/ack":     viewerOwn,
-	"GET /api/v1/events":                  viewerRead,
-	"GET /api/v1/locks":                   viewerRead,
-	"POST /api/v1/locks":                  viewerDrive,
-	"DELETE /api/v1/locks/*":              viewerDrive,
-	"GET /api/v1/todos":                   viewerRead,
-	"POST /api/v1/todos":                  viewerDrive,
-	"PATCH /api/v1/todos/{todo}":          viewerDrive,
-	"GET /api/v1/reminders":               viewerRead,
-	"POST /api/v1/reminders":              viewerDrive,
-	"DELETE /api/v1/reminders/{reminder}": viewerDrive,
-	"GET /api/v1/hooks":                   viewerRead,
-	"POST /api/v1/hooks":                  viewerDrive,
-	"DELETE /api/v1/hooks/{hook}":         viewerDrive,
-	"POST /api/v1/hooks/{hook}/rotate":    viewerDrive,
-	"POST /hooks/{hook}/{secret}":         linkOnly, // the secret in the URL is the credential
-	"GET /coord/panel":                    viewerRead,
-	"POST /coord/messages":                viewerDrive,
-	"POST /coord/todos":                   viewerDrive,
-	"POST /coord/todos/{todo}/done":       viewerDrive,
-	"GET /inbox":                          viewerRead,
-	"POST /inbox/send":                    viewerDrive,
+	"GET /api/v1/peers":                         viewerRead,
+	"GET /api/v1/peers/me":                      viewerRead,
+	"PATCH /api/v1/peers/me":                    viewerOwn, // a viewer may set its own status
+	"GET /api/v1/messages":                      viewerRead,
+	"POST /api/v1/messages":                     viewerDrive,
+	"GET /api/v1/messages/{msg}":                viewerOwn, // 404 unless addressed to or from the caller
+	"POST /api/v1/messages/{msg}/ack":           viewerOwn,
+	"GET /api/v1/events":                        viewerRead,
+	"GET /api/v1/locks":                         viewerRead,
+	"POST /api/v1/locks":                        viewerDrive,
+	"DELETE /api/v1/locks/*":                    viewerDrive,
+	"GET /api/v1/reservations":                  viewerRead,
+	"POST /api/v1/reservations":                 viewerDrive,
+	"POST /api/v1/reservations/check":           viewerRead,
+	"DELETE /api/v1/reservations/{reservation}": viewerDrive,
+	"GET /api/v1/state/*":                       viewerRead,
+	"PUT /api/v1/state/*":                       viewerDrive,
+	"GET /api/v1/todos":                         viewerRead,
+	"POST /api/v1/todos":                        viewerDrive,
+	"PATCH /api/v1/todos/{todo}":                viewerDrive,
+	"GET /api/v1/reminders":                     viewerRead,
+	"POST /api/v1/reminders":                    viewerDrive,
+	"DELETE /api/v1/reminders/{reminder}":       viewerDrive,
+	"GET /api/v1/hooks":                         viewerRead,
+	"POST /api/v1/hooks":                        viewerDrive,
+	"DELETE /api/v1/hooks/{hook}":               viewerDrive,
+	"POST /api/v1/hooks/{hook}/rotate":          viewerDrive,
+	"POST /hooks/{hook}/{secret}":               linkOnly, // the secret in the URL is the credential
+	"GET /coord/panel":                          viewerRead,
+	"POST /coord/messages":                      viewerDrive,
+	"POST /coord/todos":                         viewerDrive,
+	"POST /coord/todos/{todo}/done":             viewerDrive,
+	"GET /inbox":                                viewerRead,
+	"POST /inbox/send":                          viewerDrive,
 	// Nodes (handlers/node.go), the service worker, transcripts.
 	"GET /sw.js":                           public,
 	"GET /ws/node":                         machineOnly,
@@ -130,6 +136,9 @@ var requestBodies = map[string]string{
 	"POST /api/v1/prompts/{id}/decision": `{"decision":"allow"}`,
 	"POST /api/v1/messages":              `{"to":"*","subject":"from a walk"}`,
 	"POST /api/v1/locks":                 `{"name":"walk","ttl":"1m"}`,
+	"POST /api/v1/reservations":          `{"repo":"walk","globs":["db/**"],"ttl":"1m"}`,
+	"POST /api/v1/reservations/check":    `{"repo":"walk","paths":["db/x.sql"]}`,
+	"PUT /api/v1/state/*":                `{"value":"walking"}`,
 	"PATCH /api/v1/peers/me":             `{"status":"walking"}`,
 	"POST /api/v1/todos":                 `{"title":"walk"}`,
 	"PATCH /api/v1/todos/{todo}":         `{"state":"done"}`,
@@ -221,7 +230,7 @@ func fill(t *testing.T, pattern string, v ids) string {
 	}
 	p = strings.Replace(p, "{name}", v.user, 1)
 	p = strings.Replace(p, "{token}", "forged-one-tap-link", 1)
-	p = strings.NewReplacer("{msg}", "1", "{todo}", "1", "{reminder}", "1", "{hook}", "nohook", "{secret}", "forged").Replace(p)
+	p = strings.NewReplacer("{msg}", "1", "{todo}", "1", "{reminder}", "1", "{reservation}", "r1", "{hook}", "nohook", "{secret}", "forged").Replace(p)
 	p = strings.NewReplacer("{os}", runtime.GOOS, "{arch}", runtime.GOARCH).Replace(p)
 	p = strings.Replace(p, "*", "app.css", 1)
 	if strings.ContainsAny(p, "{}*") {

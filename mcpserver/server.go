@@ -31,6 +31,8 @@ func New(o Options) *mcp.Server {
 	addLockTools(srv, o.Client)
 	addTodoTools(srv, o.Client)
 	addReminderTools(srv, o.Client)
+	addReservationTools(srv, o.Client)
+	addStateTools(srv, o.Client)
 	return srv
 }
 

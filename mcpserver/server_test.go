@@ -51,6 +51,8 @@ func TestToolsCallTheClient(t *testing.T) {
 	}
 	want := []string{"ack_message", "add_todo", "check_messages", "list_locks", "list_peers", "list_reminders", "list_todos",
 		"lock", "schedule_reminder", "send_message", "set_status", "unlock", "update_todo"}
+	want = append(want, "list_reservations", "release_paths", "reserve_paths", "state_get", "state_set", "state_watch")
+	slices.Sort(want)
 	if !slices.Equal(names, want) {
 		t.Errorf("tools %v, want %v", names, want)
 	}
