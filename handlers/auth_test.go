@@ -87,6 +87,11 @@ var routeAccess = map[string]access{
 	"GET /api/v1/messages/{msg}":          viewerOwn, // 404 unless addressed to or from the caller
 	"POST /api/v1/messages/{msg}/ack":     viewerOwn,
 	"GET /api/v1/events":                  viewerRead,
+	"GET /api/v1/events/wait":             viewerRead,
+	"GET /api/v1/skills":                  viewerRead,
+	"POST /api/v1/skills":                 viewerDrive,
+	"GET /api/v1/skills/{skill}":          viewerOwn, // 404 until one is shared
+	"GET /skills":                         viewerRead,
 	"GET /api/v1/locks":                   viewerRead,
 	"POST /api/v1/locks":                  viewerDrive,
 	"DELETE /api/v1/locks/*":              viewerDrive,
@@ -130,6 +135,7 @@ var requestBodies = map[string]string{
 	"POST /api/v1/prompts/{id}/decision": `{"decision":"allow"}`,
 	"POST /api/v1/messages":              `{"to":"*","subject":"from a walk"}`,
 	"POST /api/v1/locks":                 `{"name":"walk","ttl":"1m"}`,
+	"POST /api/v1/skills":                `{"name":"walk","description":"d","instructions":"i"}`,
 	"PATCH /api/v1/peers/me":             `{"status":"walking"}`,
 	"POST /api/v1/todos":                 `{"title":"walk"}`,
 	"PATCH /api/v1/todos/{todo}":         `{"state":"done"}`,
@@ -221,11 +227,14 @@ func fill(t *testing.T, pattern string, v ids) string {
 	}
 	p = strings.Replace(p, "{name}", v.user, 1)
 	p = strings.Replace(p, "{token}", "forged-one-tap-link", 1)
-	p = strings.NewReplacer("{msg}", "1", "{todo}", "1", "{reminder}", "1", "{hook}", "nohook", "{secret}", "forged").Replace(p)
+	p = strings.NewReplacer("{msg}", "1", "{todo}", "1", "{reminder}", "1", "{hook}", "nohook", "{secret}", "forged", "{skill}", "walk").Replace(p)
 	p = strings.NewReplacer("{os}", runtime.GOOS, "{arch}", runtime.GOARCH).Replace(p)
 	p = strings.Replace(p, "*", "app.css", 1)
 	if strings.ContainsAny(p, "{}*") {
 		t.Fatalf("route %s has a URL parameter this test cannot fill; teach fill about it", pattern)
+	}
+	if p == "/api/v1/events/wait" {
+		p += "?timeout=0" // answer at once: the walk checks access, not waiting
 	}
 	if strings.HasPrefix(p, "/events/") {
 		p += "?v=walk" + strings.ReplaceAll(strings.ToLower(v.session), "-", "")
