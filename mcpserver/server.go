@@ -31,6 +31,8 @@ func New(o Options) *mcp.Server {
 	addLockTools(srv, o.Client)
 	addTodoTools(srv, o.Client)
 	addReminderTools(srv, o.Client)
+	addEventTools(srv, o.Client)
+	addSkillTools(srv, o.Client)
 	return srv
 }
 

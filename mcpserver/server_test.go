@@ -49,8 +49,9 @@ func TestToolsCallTheClient(t *testing.T) {
 	for _, tl := range tools.Tools {
 		names = append(names, tl.Name)
 	}
-	want := []string{"ack_message", "add_todo", "check_messages", "list_locks", "list_peers", "list_reminders", "list_todos",
-		"lock", "schedule_reminder", "send_message", "set_status", "unlock", "update_todo"}
+	want := []string{"ack_message", "add_todo", "check_messages", "get_skill", "list_locks", "list_peers", "list_reminders",
+		"list_skills", "list_todos", "lock", "schedule_reminder", "send_message", "set_status", "share_skill", "unlock",
+		"update_todo", "wait_for_events"}
 	if !slices.Equal(names, want) {
 		t.Errorf("tools %v, want %v", names, want)
 	}
