@@ -2,6 +2,8 @@ package e2e
 
 import (
 	"encoding/json"
+	"os"
+	"os/exec"
 	"strings"
 	"testing"
 )
@@ -71,5 +73,37 @@ func TestMCPWaitForEventsAndSkills(t *testing.T) {
 	}
 	if out, isErr := one.call("wait_for_events", map[string]any{"timeout_s": 61}); !isErr || !strings.Contains(out, "0 to 60") {
 		t.Fatalf("a wait over the cap: %v %s", isErr, out)
+	}
+}
+
+// The CLI: share a skill with a file, list and get it; ct events prints
+// the share as a JSON line and the id to resume from.
+func TestCLISkillsAndEvents(t *testing.T) {
+	h := StartHub(t, t.TempDir(), "127.0.0.1:0")
+	alice, bob := newCoordPeer(t, h, "alice"), newCoordPeer(t, h, "bob")
+	start := bob.must(t, "events", "--timeout", "0s")
+	if !strings.HasPrefix(start, "next ") {
+		t.Fatalf("ct events at once: %q", start)
+	}
+	dir := t.TempDir()
+	if err := os.WriteFile(dir+"/notes.md", []byte("check the canary"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	cmd := exec.Command(Binary(t), "skill", "share", "deploy", "--description", "ship it", "--file", "notes.md")
+	cmd.Dir = dir
+	cmd.Env = append(os.Environ(), "CT_HUB="+h.URL, "CT_TOKEN="+alice.token, "XDG_CONFIG_HOME="+alice.home, "CT_PEER=")
+	cmd.Stdin = strings.NewReader("1. build\n2. deploy")
+	if out, err := cmd.CombinedOutput(); err != nil || string(out) != "shared skill deploy version 1\n" {
+		t.Fatalf("ct skill share: %v %s", err, out)
+	}
+	if out := bob.must(t, "skill", "ls"); out != "deploy v1 by alice: ship it\n" {
+		t.Fatalf("ct skill ls: %q", out)
+	}
+	if out := bob.must(t, "skill", "get", "deploy"); !strings.Contains(out, "2. deploy") || !strings.Contains(out, "--- notes.md\ncheck the canary") {
+		t.Fatalf("ct skill get: %q", out)
+	}
+	out := bob.must(t, "events", "--since", strings.TrimSpace(strings.TrimPrefix(start, "next ")), "--types", "skill", "--timeout", "5s")
+	if !strings.Contains(out, `"type":"skill"`) || !strings.Contains(out, "alice shared skill deploy v1") {
+		t.Fatalf("ct events: %q", out)
 	}
 }
