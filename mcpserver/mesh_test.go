@@ -8,7 +8,6 @@ import (
 	"sync"
 	"testing"
 
-	"github.com/ct-dev/ct/client"
 	"github.com/modelcontextprotocol/go-sdk/mcp"
 )
 
@@ -32,17 +31,7 @@ func TestMeshToolsCallTheClient(t *testing.T) {
 	}))
 	defer hub.Close()
 	ctx := context.Background()
-	st, ct := mcp.NewInMemoryTransports()
-	ss, err := New(Options{Client: client.New(client.Config{Hub: hub.URL, Token: "t"}), Version: "test"}).Connect(ctx, st, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer ss.Close()
-	cs, err := mcp.NewClient(&mcp.Implementation{Name: "test"}, nil).Connect(ctx, ct, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer cs.Close()
+	cs := connect(t, hub.URL)
 	call := func(name string, args map[string]any) (string, bool) {
 		res, err := cs.CallTool(ctx, &mcp.CallToolParams{Name: name, Arguments: args})
 		if err != nil {

@@ -28,18 +28,7 @@ func TestToolsCallTheClient(t *testing.T) {
 	}))
 	defer hub.Close()
 	ctx := context.Background()
-	srv := New(Options{Client: client.New(client.Config{Hub: hub.URL, Token: "t"}), Version: "test"})
-	st, ct := mcp.NewInMemoryTransports()
-	ss, err := srv.Connect(ctx, st, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer ss.Close()
-	cs, err := mcp.NewClient(&mcp.Implementation{Name: "test"}, nil).Connect(ctx, ct, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer cs.Close()
+	cs := connect(t, hub.URL)
 
 	tools, err := cs.ListTools(ctx, nil)
 	if err != nil {
@@ -68,4 +57,23 @@ func TestToolsCallTheClient(t *testing.T) {
 	if len(got) != 1 || got[0] != `POST /api/v1/locks {"name":"deploy","ttl":"1m30s","reason":""}` {
 		t.Errorf("the hub got %q", strings.Join(got, "; "))
 	}
+}
+
+// connect is an MCP client session, over the SDK's in-memory transport,
+// to the tools of a server whose client calls hubURL; both end with t.
+func connect(t *testing.T, hubURL string) *mcp.ClientSession {
+	t.Helper()
+	ctx := context.Background()
+	st, ct := mcp.NewInMemoryTransports()
+	ss, err := New(Options{Client: client.New(client.Config{Hub: hubURL, Token: "t"}), Version: "test"}).Connect(ctx, st, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { ss.Close() })
+	cs, err := mcp.NewClient(&mcp.Implementation{Name: "test"}, nil).Connect(ctx, ct, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { cs.Close() })
+	return cs
 }
