@@ -32,6 +32,8 @@ Usage:
   ct state get|set|watch KEY            shared state keys with history, changes pushed
   ct todo add|ls|start|done             shared todos
   ct remind --cron EXPR|--at T --to P   reminders, delivered as messages
+  ct skill ls|get|share                 the shared skills catalog (see ct skill --help)
+  ct events [--since ID]                wait for the hub's events you may see (JSON lines)
   ct mcp                                MCP stdio server with the coordination tools, for agents
   ct healthcheck [--addr URL]           exit 0 if the hub answers /healthz (Docker HEALTHCHECK)
   ct backup [--hub URL] > FILE          copy a running hub's store (needs an admin API token)
@@ -100,6 +102,10 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 		return runTodo(ctx, args[1:], getenv, stdout, stderr)
 	case "remind":
 		return runRemind(ctx, args[1:], getenv, stdout, stderr)
+	case "skill":
+		return runSkill(ctx, args[1:], getenv, stdin, stdout, stderr)
+	case "events":
+		return runEvents(ctx, args[1:], getenv, stdout, stderr)
 	case "mcp":
 		return runMCP(ctx, args[1:], getenv, stdout, stderr)
 	case "healthcheck":

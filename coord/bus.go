@@ -9,12 +9,16 @@ import (
 
 // Event is one live change pushed to subscribers.
 type Event struct {
-	Type    string    `json:"type"` // message | notice | lock | todo | peer | reservation | state
+	// ID orders the hub's events (1, 2, ... since it started); a
+	// wait_for_events caller resumes after the last one it saw.
+	ID      uint64    `json:"id,omitempty"`
+	Type    string    `json:"type"` // message | notice | lock | todo | peer | skill | reservation | state
 	At      time.Time `json:"at"`
 	Message *Message  `json:"message,omitempty"`
 	Lock    *Lock     `json:"lock,omitempty"`
 	Todo    *Todo     `json:"todo,omitempty"`
 	Peer    *Peer     `json:"peer,omitempty"`
+	Skill   *Skill    `json:"skill,omitempty"`  // its summary: no instructions or files
 	Notice  string    `json:"notice,omitempty"` // one line for people: "alice took lock deploy"
 	// Reservation is a path reservation taken or released (Until = now).
 	Reservation *Reservation `json:"reservation,omitempty"`
@@ -43,9 +47,10 @@ type Sub struct {
 // send, the slow one is evicted (its channel closed) so it never holds up
 // the sender or the others.
 type Bus struct {
-	mu     sync.Mutex // guards subs, closed and each Sub's closed flag
+	mu     sync.Mutex // guards subs, closed, each Sub's closed flag and recent
 	subs   map[*Sub]struct{}
-	closed bool // the hub is stopping: no new subscriptions
+	closed bool     // the hub is stopping: no new subscriptions
+	recent eventLog // the last events, for long-polls that resume by id (eventlog.go)
 }
 
 // Close ends every subscription (their channels close) and refuses new
@@ -57,10 +62,11 @@ func (b *Bus) Close() {
 	for s := range b.subs {
 		b.drop(s)
 	}
+	b.recent.wakeAll()
 }
 
 // NewBus returns an empty bus.
-func NewBus() *Bus { return &Bus{subs: map[*Sub]struct{}{}} }
+func NewBus() *Bus { return &Bus{subs: map[*Sub]struct{}{}, recent: newEventLog()} }
 
 // Subscribe adds a subscriber for peer with groups; all means it receives
 // every message whoever it is for. A peer's first subscription tells
@@ -143,6 +149,7 @@ func (b *Bus) onlineLocked(peer string) bool {
 func (b *Bus) Publish(e Event) {
 	b.mu.Lock()
 	defer b.mu.Unlock()
+	e = b.recent.add(e)
 	for s := range b.subs {
 		if e.Message != nil && !s.all && !addressedTo(e.Message, s.peer, s.groups) && e.Message.From != s.peer {
 			continue

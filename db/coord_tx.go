@@ -18,10 +18,11 @@ import (
 //	coord_hooks      hook id -> JSON coord.Hook (the secret only as a hash)
 //	coord_reservations 8-byte big-endian seq -> JSON coord.Reservation
 //	coord_state      state key -> JSON coord.StateKey (value + bounded history)
+//	coord_skills     skill name, 0x00, 8-byte big-endian version -> JSON coord.Skill
 var coordBuckets = map[string]bool{
 	"coord_messages": true, "coord_locks": true, "coord_todos": true,
 	"coord_reminders": true, "coord_peers": true, "coord_hooks": true,
-	"coord_reservations": true, "coord_state": true,
+	"coord_reservations": true, "coord_state": true, "coord_skills": true,
 }
 
 // CoordTx is one transaction over the coordination buckets. Keys and

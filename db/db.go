@@ -17,7 +17,7 @@
 //	notify               user name -> JSON NotifyPrefs
 //	notify_used          link nonce -> expiry (RFC 3339): used one-tap links
 //	coord_messages, coord_locks, coord_todos, coord_reminders, coord_peers,
-//	coord_hooks, coord_reservations, coord_state
+//	coord_hooks, coord_reservations, coord_state, coord_skills
 //	                     coordination records, laid out in coord_tx.go
 package db
 

@@ -120,7 +120,7 @@ func (s *Server) requireAuth(next http.Handler) http.Handler {
 			return
 		}
 		if p.Kind == auth.KindAgent && !agentRoute(r.URL.Path) {
-			s.refuse(w, r, http.StatusForbidden, "An agent's session credential (ct mcp under ct wrap) only reaches coordination (peers, messages, locks, todos, reminders); a person answers prompts and types into sessions.", "")
+			s.refuse(w, r, http.StatusForbidden, "An agent's session credential (ct mcp under ct wrap) only reaches coordination (peers, messages, locks, todos, reminders, events/wait, skills); a person answers prompts and types into sessions.", "")
 			return
 		}
 		next.ServeHTTP(w, r.WithContext(withPrincipal(r.Context(), p)))
@@ -129,8 +129,10 @@ func (s *Server) requireAuth(next http.Handler) http.Handler {
 
 // agentRoutes are the API paths an agent's session credential may use:
 // coordination only, never sessions, prompts, input, tokens or streams.
+// The events stream (/api/v1/events) is not among them: its long-poll
+// twin (/api/v1/events/wait) is, bounded by its timeout.
 var agentRoutes = []string{"/api/v1/peers", "/api/v1/messages", "/api/v1/locks", "/api/v1/todos", "/api/v1/reminders",
-	"/api/v1/reservations", "/api/v1/state"}
+	"/api/v1/reservations", "/api/v1/state", "/api/v1/events/wait", "/api/v1/skills"}
 
 func agentRoute(path string) bool {
 	for _, p := range agentRoutes {

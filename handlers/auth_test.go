@@ -113,6 +113,11 @@ var routeAccess = map[string]access{
 	"POST /coord/todos/{todo}/done":             viewerDrive,
 	"GET /inbox":                                viewerRead,
 	"POST /inbox/send":                          viewerDrive,
+	"GET /api/v1/events/wait":                   viewerRead,
+	"GET /api/v1/skills":                        viewerRead,
+	"POST /api/v1/skills":                       viewerDrive,
+	"GET /api/v1/skills/{skill}":                viewerOwn, // 404 until one is shared
+	"GET /skills":                               viewerRead,
 	// Nodes (handlers/node.go), the service worker, transcripts.
 	"GET /sw.js":                           public,
 	"GET /ws/node":                         machineOnly,
@@ -139,6 +144,7 @@ var requestBodies = map[string]string{
 	"POST /api/v1/reservations":          `{"repo":"walk","globs":["db/**"],"ttl":"1m"}`,
 	"POST /api/v1/reservations/check":    `{"repo":"walk","paths":["db/x.sql"]}`,
 	"PUT /api/v1/state/*":                `{"value":"walking"}`,
+	"POST /api/v1/skills":                `{"name":"walk","description":"d","instructions":"i"}`,
 	"PATCH /api/v1/peers/me":             `{"status":"walking"}`,
 	"POST /api/v1/todos":                 `{"title":"walk"}`,
 	"PATCH /api/v1/todos/{todo}":         `{"state":"done"}`,
@@ -230,11 +236,14 @@ func fill(t *testing.T, pattern string, v ids) string {
 	}
 	p = strings.Replace(p, "{name}", v.user, 1)
 	p = strings.Replace(p, "{token}", "forged-one-tap-link", 1)
-	p = strings.NewReplacer("{msg}", "1", "{todo}", "1", "{reminder}", "1", "{reservation}", "r1", "{hook}", "nohook", "{secret}", "forged").Replace(p)
+	p = strings.NewReplacer("{msg}", "1", "{todo}", "1", "{reminder}", "1", "{reservation}", "r1", "{hook}", "nohook", "{secret}", "forged", "{skill}", "walk").Replace(p)
 	p = strings.NewReplacer("{os}", runtime.GOOS, "{arch}", runtime.GOARCH).Replace(p)
 	p = strings.Replace(p, "*", "app.css", 1)
 	if strings.ContainsAny(p, "{}*") {
 		t.Fatalf("route %s has a URL parameter this test cannot fill; teach fill about it", pattern)
+	}
+	if p == "/api/v1/events/wait" {
+		p += "?timeout=0" // answer at once: the walk checks access, not waiting
 	}
 	if strings.HasPrefix(p, "/events/") {
 		p += "?v=walk" + strings.ReplaceAll(strings.ToLower(v.session), "-", "")

@@ -33,6 +33,8 @@ func New(o Options) *mcp.Server {
 	addReminderTools(srv, o.Client)
 	addReservationTools(srv, o.Client)
 	addStateTools(srv, o.Client)
+	addEventTools(srv, o.Client)
+	addSkillTools(srv, o.Client)
 	return srv
 }
 

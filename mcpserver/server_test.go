@@ -28,18 +28,7 @@ func TestToolsCallTheClient(t *testing.T) {
 	}))
 	defer hub.Close()
 	ctx := context.Background()
-	srv := New(Options{Client: client.New(client.Config{Hub: hub.URL, Token: "t"}), Version: "test"})
-	st, ct := mcp.NewInMemoryTransports()
-	ss, err := srv.Connect(ctx, st, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer ss.Close()
-	cs, err := mcp.NewClient(&mcp.Implementation{Name: "test"}, nil).Connect(ctx, ct, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer cs.Close()
+	cs := connect(t, hub.URL)
 
 	tools, err := cs.ListTools(ctx, nil)
 	if err != nil {
@@ -49,8 +38,9 @@ func TestToolsCallTheClient(t *testing.T) {
 	for _, tl := range tools.Tools {
 		names = append(names, tl.Name)
 	}
-	want := []string{"ack_message", "add_todo", "check_messages", "list_locks", "list_peers", "list_reminders", "list_todos",
-		"lock", "schedule_reminder", "send_message", "set_status", "unlock", "update_todo"}
+	want := []string{"ack_message", "add_todo", "check_messages", "get_skill", "list_locks", "list_peers", "list_reminders",
+		"list_skills", "list_todos", "lock", "schedule_reminder", "send_message", "set_status", "share_skill", "unlock",
+		"update_todo", "wait_for_events"}
 	want = append(want, "list_reservations", "release_paths", "reserve_paths", "state_get", "state_set", "state_watch")
 	slices.Sort(want)
 	if !slices.Equal(names, want) {
@@ -69,4 +59,23 @@ func TestToolsCallTheClient(t *testing.T) {
 	if len(got) != 1 || got[0] != `POST /api/v1/locks {"name":"deploy","ttl":"1m30s","reason":""}` {
 		t.Errorf("the hub got %q", strings.Join(got, "; "))
 	}
+}
+
+// connect is an MCP client session, over the SDK's in-memory transport,
+// to the tools of a server whose client calls hubURL; both end with t.
+func connect(t *testing.T, hubURL string) *mcp.ClientSession {
+	t.Helper()
+	ctx := context.Background()
+	st, ct := mcp.NewInMemoryTransports()
+	ss, err := New(Options{Client: client.New(client.Config{Hub: hubURL, Token: "t"}), Version: "test"}).Connect(ctx, st, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { ss.Close() })
+	cs, err := mcp.NewClient(&mcp.Implementation{Name: "test"}, nil).Connect(ctx, ct, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { cs.Close() })
+	return cs
 }
