@@ -1,6 +1,7 @@
 package handlers
 
 import (
+	"fmt"
 	"net/http"
 	"strconv"
 	"time"
@@ -67,7 +68,7 @@ func (s *Server) lobbyModel(p auth.Principal) (views.Lobby, error) {
 		l.Machines[i].Sessions = append(l.Machines[i].Sessions, views.SessionRow{
 			ID: ss.ID, Command: commandLine(ss), Cwd: ss.Cwd, Status: ss.Status, ExitCode: exitCode(ss),
 			StartedAt: ss.StartedAt, LastActivity: ss.LastActivity,
-			State: s.hub.State(ss), Viewers: len(s.hub.Viewers(ss.ID)),
+			State: s.hub.State(ss), Viewers: len(s.hub.Viewers(ss.ID)), Tail: tailNote(s.hub.TailBytes(ss.ID)),
 		})
 		switch row := l.Machines[i].Sessions[len(l.Machines[i].Sessions)-1]; row.State {
 		case hub.StateWorking:
@@ -176,4 +177,16 @@ func hubURL(r *http.Request) string {
 		scheme = "https"
 	}
 	return scheme + "://" + r.Host
+}
+
+// tailNote says how much output of an ended program is still to arrive.
+func tailNote(n int64) string {
+	switch {
+	case n <= 0:
+		return ""
+	case n < 1<<20:
+		return fmt.Sprintf("%d KB", (n+1023)/1024)
+	default:
+		return fmt.Sprintf("%.1f MB", float64(n)/(1<<20))
+	}
 }

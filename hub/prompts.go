@@ -54,6 +54,14 @@ func (c *wrapConn) handleUnsequenced(s *session, e wire.Envelope) {
 			return
 		}
 		c.h.closePrompt(s, pc)
+	case wire.TypeSessionTail:
+		var st wire.SessionTail
+		if e.Decode(&st) == nil && st.Bytes > 0 {
+			s.mu.Lock()
+			s.tailBytes = st.Bytes
+			s.mu.Unlock()
+			c.h.notify().LobbyChanged()
+		}
 	case wire.TypePromptSync:
 		var ps wire.PromptSync
 		if e.Decode(&ps) == nil {

@@ -88,7 +88,8 @@ type session struct {
 	hooks     bool              // the program reports questions through hooks (no screen rules)
 	wheel     *wheel            // who watches and drives; nil until first used
 
-	agentWaiting   bool // the agent's hooks say it finished its turn
+	agentWaiting   bool  // the agent's hooks say it finished its turn
+	tailBytes      int64 // ct flush is delivering this much output of a program that already ended
 	agentWaitingAt time.Time
 	quietWaiting   bool // waits for input with nobody to tell: before its first prompt, after a refusal at the terminal (State only, no push)
 	turnEnded      bool // the last thing heard on this connection was Stop (state.go)

@@ -16,6 +16,7 @@ const (
 	StateIdle            = "idle"             // live, quiet
 	StateOffline         = "offline"          // the workstation is not connected
 	StateEnded           = "ended"
+	StateEnding          = "ending" // ended on the workstation; ct flush is delivering its last output
 )
 
 // workingFor is how recent output must be for a session to count as working.
@@ -75,7 +76,11 @@ func (h *Hub) State(ss db.Session) string {
 	if s != nil {
 		s.mu.Lock()
 		waiting := s.agentWaiting || s.quietWaiting
+		ending := s.tailBytes > 0
 		s.mu.Unlock()
+		if ending {
+			return StateEnding
+		}
 		if waiting {
 			return StateWaitingInput
 		}
@@ -132,4 +137,16 @@ func (h *Hub) loaded(id string) *session {
 	h.mu.Lock()
 	defer h.mu.Unlock()
 	return h.sessions[id]
+}
+
+// TailBytes is how much output of a program that already ended ct flush is
+// still delivering (0: none).
+func (h *Hub) TailBytes(id string) int64 {
+	s := h.loaded(id)
+	if s == nil {
+		return 0
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.tailBytes
 }

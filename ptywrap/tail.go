@@ -212,9 +212,15 @@ func DeliverTail(ctx context.Context, path, token string) (bytes int, err error)
 	// Poll the spool: its wake channel belongs to the sender.
 	tick := time.NewTicker(100 * time.Millisecond)
 	defer tick.Stop()
+	told := false // the hub heard that the program ended and output is on its way
+	notice, _ := wire.New(wire.TypeSessionTail, wire.SessionTail{Bytes: int64(bytes), SavedAt: h.SavedAt})
+	notice.SessionID = h.Session
 	for {
 		if n, _ := sp.pending(); n == 0 {
 			return bytes, os.Remove(path)
+		}
+		if !told {
+			told = st.sendUrgent(notice) // only once connected
 		}
 		select {
 		case <-ctx.Done():

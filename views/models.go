@@ -39,8 +39,9 @@ type SessionRow struct {
 	ExitCode     string
 	StartedAt    time.Time
 	LastActivity time.Time
-	State        string // working | waiting_input | waiting_approval | idle | offline | ended
+	State        string // working | waiting_input | waiting_approval | idle | offline | ending | ended
 	Viewers      int
+	Tail         string // ending: how much output is still to arrive ("1.2 MB")
 }
 
 // Lobby is the lobby page.

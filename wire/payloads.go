@@ -192,3 +192,11 @@ type SessionAgent struct {
 type SessionSettings struct {
 	TerminalOnly bool `json:"terminal_only"` // answer prompts only at the terminal
 }
+
+// SessionTail is session.tail's payload: sent by ct flush when it delivers
+// what a wrap kept after its program ended while the hub was away, so the
+// hub can say "ended on the workstation" until the session's end arrives.
+type SessionTail struct {
+	Bytes   int64     `json:"bytes"`    // output still to arrive
+	SavedAt time.Time `json:"saved_at"` // when the wrap kept it
+}

@@ -37,6 +37,7 @@ const (
 	TypePromptSync      = "prompt.sync"       // wrap → hub: the questions still open, after each connect
 	TypeHookEvent       = "hook.event"        // wrap → hub: any other agent hook, for the record
 	TypeSessionSettings = "session.settings"  // hub → wrap: per-session switches
+	TypeSessionTail     = "session.tail"      // ct flush → hub: the program ended; this much output is still to come
 	TypeSessionAgent    = "session.agent"     // hub → wrap: the session's agent credential, once
 	TypeTerminalActive  = "presence.terminal" // wrap → hub: someone typed at the workstation
 )
