@@ -23,8 +23,9 @@ func TestScreenRulePrompt(t *testing.T) {
 	WaitFor(t, 15*time.Second, "the program got y", func() bool {
 		return strings.Contains(Get(h.URL+"/api/v1/sessions/"+s.ID+"/screen"), "answer=y")
 	})
-	// The second question is answered through the API's input (as at a terminal):
-	// its prompt closes as answered elsewhere.
+	// The second question is answered with keys typed through the hub (the
+	// API's input, as the page's y/n key buttons do): its prompt closes as
+	// answered by that person with keys, not "at the terminal" (issue 15, 9).
 	var second apiPrompt
 	WaitFor(t, 15*time.Second, "the second question's prompt", func() bool {
 		for _, q := range prompts(h.URL, "?state=pending") {
@@ -38,7 +39,9 @@ func TestScreenRulePrompt(t *testing.T) {
 	if code, body := PostJSON(h.URL+"/api/v1/sessions/"+s.ID+"/input", map[string]string{"text": "n\r"}); code != 200 {
 		t.Fatalf("input: %d %s", code, body)
 	}
-	waitPrompt(t, h.URL, second.ID, func(p apiPrompt) bool { return p.State == "closed" && strings.Contains(p.Outcome, "terminal") })
+	waitPrompt(t, h.URL, second.ID, func(p apiPrompt) bool {
+		return p.State == "closed" && strings.Contains(p.Outcome, "with keys typed from the hub") && !strings.Contains(p.Outcome, "terminal")
+	})
 	if code, _ := PostJSON(h.URL+"/api/v1/prompts/"+second.ID+"/decision", map[string]string{"decision": "allow"}); code != 409 {
 		t.Fatalf("late answer to a screen prompt: %d, want 409", code)
 	}

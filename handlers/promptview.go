@@ -166,10 +166,13 @@ func describeInput(m *views.Prompt, tool string, raw json.RawMessage) {
 		m.Title = "Search the web"
 		field("Query", str("query"))
 	case tool == "Terminal question":
+		// A program without hooks: say what each button types, in the
+		// program's words, and nothing about Claude.
 		m.Title = "Answer a question on screen"
 		field("Question", str("question"))
-		field("Above it", str("context"))
-		field("Rule", str("rule"))
+		field("On the screen before it", str("context"))
+		m.Screen = true
+		m.YesLabel, m.NoLabel = keyLabel("Yes", str("yes"), "y"), keyLabel("No", str("no"), "n")
 	case strings.HasPrefix(tool, "mcp__"):
 		parts := strings.SplitN(strings.TrimPrefix(tool, "mcp__"), "__", 2)
 		m.Title = "Use an MCP tool"
@@ -252,4 +255,14 @@ func sessionLabel(tool string, input json.RawMessage) string {
 		return "Allow this same " + tool + " request again for this session"
 	}
 	return ""
+}
+
+// keyLabel is a screen prompt's button: what it means and what it types,
+// "Yes (y)" or "No (no)". Prompts stored before the keys were recorded
+// show the usual key.
+func keyLabel(meaning, keys, fallback string) string {
+	if keys == "" {
+		keys = fallback
+	}
+	return meaning + " (" + keys + ")"
 }

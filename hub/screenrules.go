@@ -3,6 +3,7 @@ package hub
 import (
 	"encoding/json"
 	"regexp"
+	"strings"
 	"time"
 
 	"github.com/ct-dev/ct/db"
@@ -19,14 +20,16 @@ type ScreenRule struct {
 
 // DefaultScreenRules match the common yes/no questions of command-line tools
 // (apt, package managers, installers, git, ssh host keys). They look only at
-// the line the cursor waits on. Each call returns a new slice, so no caller
-// can change another hub's rules.
+// the line the cursor waits on; the first that matches wins. Each call
+// returns a new slice, so no caller can change another hub's rules.
 func DefaultScreenRules() []ScreenRule {
 	return []ScreenRule{
 		{Name: "[Y/n]", Pattern: regexp.MustCompile(`\[Y/n\]\s*\??\s*$`), Yes: "y\r", No: "n\r"},
 		{Name: "[y/N]", Pattern: regexp.MustCompile(`\[y/N\]\s*\??\s*$`), Yes: "y\r", No: "n\r"},
-		{Name: "(y/n)", Pattern: regexp.MustCompile(`(?i)[(\[]y(es)?/no?[)\]]\s*[?:]?\s*$`), Yes: "y\r", No: "n\r"},
+		// "(yes/no)" before "(y/n)", whose pattern also matches it: such a
+		// question wants the word, not the letter.
 		{Name: "yes/no", Pattern: regexp.MustCompile(`(?i)\(yes/no(/\[fingerprint\])?\)\s*\??\s*$`), Yes: "yes\r", No: "no\r"},
+		{Name: "(y/n)", Pattern: regexp.MustCompile(`(?i)[(\[]y(es)?/no?[)\]]\s*[?:]?\s*$`), Yes: "y\r", No: "n\r"},
 	}
 }
 
@@ -68,16 +71,17 @@ func (s *session) checkRules(line, above string) {
 	switch {
 	case hit != nil && (open == nil || replaced) && live:
 		if replaced && open.promptID != "" {
-			s.h.closeScreenPrompt(open.promptID)
+			s.h.closeScreenPrompt(open.promptID, s.answeredBy())
 		}
 		s.openScreenPrompt(*hit, line, above)
 	case hit == nil && open != nil && open.promptID != "":
-		s.h.closeScreenPrompt(open.promptID)
+		s.h.closeScreenPrompt(open.promptID, s.answeredBy())
 	}
 }
 
 func (s *session) openScreenPrompt(rule ScreenRule, line, above string) {
-	input, _ := json.Marshal(map[string]string{"question": line, "context": above, "rule": rule.Name})
+	input, _ := json.Marshal(map[string]string{"question": line, "context": above, "rule": rule.Name,
+		"yes": strings.TrimRight(rule.Yes, "\r"), "no": strings.TrimRight(rule.No, "\r")})
 	p := db.Prompt{
 		ID: newPromptID(), SessionID: s.id, Node: s.meta.Node, Kind: "screen", Tool: "Terminal question",
 		Input: input, State: db.PromptPending, CreatedAt: time.Now().UTC(),
@@ -94,18 +98,39 @@ func (s *session) openScreenPrompt(rule ScreenRule, line, above string) {
 	s.h.notify().PromptsChanged(s.id, p.ID)
 }
 
-func (h *Hub) closeScreenPrompt(id string) {
+func (h *Hub) closeScreenPrompt(id, hubUser string) {
 	p, err := h.store.UpdatePrompt(id, func(p *db.Prompt) error {
 		if p.State != db.PromptPending {
 			return ErrSettled
 		}
 		p.State, p.ClosedBy, p.Detail, p.DecidedAt = db.PromptClosed, "terminal", "answered at the terminal", time.Now().UTC()
 		p.DecidedBy, p.Device = "the terminal", "terminal"
+		if hubUser != "" {
+			p.ClosedBy, p.Detail = "hub-keys", "answered by "+hubUser+" with keys typed from the hub"
+			p.DecidedBy, p.Device = hubUser, "hub"
+		}
 		return nil
 	})
 	if err == nil {
 		h.notify().PromptsChanged(p.SessionID, p.ID)
 	}
+}
+
+// keysAnswerFor is how recent input through the hub must be to count as
+// what answered a question that just left the screen.
+const keysAnswerFor = 5 * time.Second
+
+// answeredBy names the person whose keys, typed through the hub, answered
+// the question that just left the screen ("" when the workstation's own
+// keyboard was used since, or nobody typed through the hub lately).
+func (s *session) answeredBy() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	w := s.wheelLocked()
+	if w.lastBy != "" && w.lastInput.After(w.terminalAt) && time.Since(w.lastInput) < keysAnswerFor {
+		return w.lastBy
+	}
+	return ""
 }
 
 // decideScreen answers a screen prompt by typing the rule's keys. The

@@ -84,3 +84,25 @@ func TestTerminalOnlyRefusesScreenAnswers(t *testing.T) {
 	}
 	finish(t, tr, done)
 }
+
+// Issue 15, finding 9: a "(yes/no)" question was answered "n": the "(y/n)"
+// rule matched it first. It wants the word.
+func TestYesNoQuestionTakesTheWord(t *testing.T) {
+	for line, want := range map[string]string{
+		"Are you sure you want to continue connecting (yes/no/[fingerprint])? ": "yes\r",
+		"Proceed (yes/no)? ": "yes\r",
+		"Overwrite? (y/n) ":  "y\r",
+		"Install? [Y/n] ":    "y\r",
+	} {
+		var got string
+		for _, r := range DefaultScreenRules() {
+			if r.Pattern.MatchString(line) {
+				got = r.Yes
+				break
+			}
+		}
+		if got != want {
+			t.Errorf("%q: yes types %q, want %q", line, got, want)
+		}
+	}
+}

@@ -111,21 +111,25 @@ type Prompt struct {
 	Code         string     // a command or arguments, shown preformatted
 	Diff         []DiffLine // for edits and writes
 	SessionLabel string     // what "allow for this session" does, exactly
-	CanSession   bool
-	Pending      bool
-	CanAnswer    bool       // the viewer may answer (member or admin, granted)
-	State        string     // pending | allowed | denied | closed
-	Outcome      string     // who answered, how, after how long
-	Message      string     // a deny message
-	Created      string     // relative time
-	CreatedAt    string     // absolute time
-	From         string     // who asks when it is not the main thread: "the general-purpose agent"
-	ChangeLabel  string     // how Claude Code names a file change: "Overwrite file", "Create file", "Edit file"
-	Questions    []Question // AskUserQuestion's questions, answered by choosing
-	Answers      []Field    // the answers given, once settled
-	IsPlan       bool       // ExitPlanMode: approve the plan, or keep planning
-	PlanHTML     string     // the plan, rendered from markdown without raw HTML
-	PlanChoices  []Choice   // the approvals Claude Code's own plan dialog offers
+	// Screen: a question on a program's screen (no hooks): the buttons say
+	// what they type, and there is no message to send with a deny.
+	Screen            bool
+	YesLabel, NoLabel string
+	CanSession        bool
+	Pending           bool
+	CanAnswer         bool       // the viewer may answer (member or admin, granted)
+	State             string     // pending | allowed | denied | closed
+	Outcome           string     // who answered, how, after how long
+	Message           string     // a deny message
+	Created           string     // relative time
+	CreatedAt         string     // absolute time
+	From              string     // who asks when it is not the main thread: "the general-purpose agent"
+	ChangeLabel       string     // how Claude Code names a file change: "Overwrite file", "Create file", "Edit file"
+	Questions         []Question // AskUserQuestion's questions, answered by choosing
+	Answers           []Field    // the answers given, once settled
+	IsPlan            bool       // ExitPlanMode: approve the plan, or keep planning
+	PlanHTML          string     // the plan, rendered from markdown without raw HTML
+	PlanChoices       []Choice   // the approvals Claude Code's own plan dialog offers
 }
 
 // Question is one of AskUserQuestion's questions.
