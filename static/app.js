@@ -7,6 +7,26 @@
 //   while it is not.
 (function () {
   "use strict";
+  // Copy buttons (data-copy="#id"): put the element's text on the
+  // clipboard and say so; without a clipboard (plain http on another host)
+  // select the text instead, for a long-press copy.
+  document.addEventListener("click", function (e) {
+    var b = e.target.closest && e.target.closest("button[data-copy]");
+    if (!b) return;
+    var el = document.querySelector(b.getAttribute("data-copy"));
+    if (!el) return;
+    var done = function () { b.textContent = "Copied"; setTimeout(function () { b.textContent = "Copy"; }, 2000); };
+    var select = function () {
+      var r = document.createRange(); r.selectNodeContents(el);
+      var sel = window.getSelection(); sel.removeAllRanges(); sel.addRange(r);
+      b.textContent = "Selected: copy it";
+    };
+    if (navigator.clipboard && window.isSecureContext) {
+      navigator.clipboard.writeText(el.textContent.trim()).then(done, select);
+    } else {
+      select();
+    }
+  });
   // Live streams: htmx's SSE extension opens them through
   // htmx.createEventSource. Ours reconnects by itself, 1 s doubling to 4 s
   // (jittered), like ct wrap, instead of the extension's backoff that
