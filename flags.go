@@ -73,3 +73,17 @@ func splitArgs(fs *flag.FlagSet, args []string, stderr io.Writer) ([]string, err
 		args = rest[1:]
 	}
 }
+
+// groupHelp answers a command with subcommands (ct msg, ct todo, ct skill)
+// called with none, or asking for help: it prints usage and reports done,
+// with a usage error when no subcommand was given.
+func groupHelp(args []string, usage string, stdout io.Writer) (done bool, err error) {
+	if len(args) > 0 && args[0] != "-h" && args[0] != "--help" && args[0] != "help" {
+		return false, nil
+	}
+	fmt.Fprintln(stdout, usage)
+	if len(args) == 0 {
+		return true, errUsage
+	}
+	return true, nil
+}

@@ -21,12 +21,8 @@ Messages between people and agents on the hub. When the hub is away, ct msg
 send queues the message on this machine and the next ct command delivers it.`
 
 func runMsg(ctx context.Context, args []string, getenv func(string) string, stdin io.Reader, stdout, stderr io.Writer) error {
-	if len(args) == 0 || args[0] == "-h" || args[0] == "--help" || args[0] == "help" {
-		fmt.Fprintln(stdout, msgUsage)
-		if len(args) == 0 {
-			return errUsage
-		}
-		return nil
+	if done, err := groupHelp(args, msgUsage, stdout); done {
+		return err
 	}
 	fs := newFlagSet("msg", msgUsage, stdout)
 	hub, token, peer := coordFlags(fs, getenv)

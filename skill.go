@@ -30,12 +30,8 @@ func (f *fileList) String() string     { return strings.Join(*f, ",") }
 func (f *fileList) Set(v string) error { *f = append(*f, v); return nil }
 
 func runSkill(ctx context.Context, args []string, getenv func(string) string, stdin io.Reader, stdout, stderr io.Writer) error {
-	if len(args) == 0 || args[0] == "-h" || args[0] == "--help" {
-		fmt.Fprintln(stdout, skillUsage)
-		if len(args) == 0 {
-			return errUsage
-		}
-		return nil
+	if done, err := groupHelp(args, skillUsage, stdout); done {
+		return err
 	}
 	fs := newFlagSet("skill", skillUsage, stdout)
 	hub, token, peer := coordFlags(fs, getenv)

@@ -20,12 +20,8 @@ Shared todos on the hub. Changes made while the hub is away are queued on
 this machine and delivered, in order, by the next ct command.`
 
 func runTodo(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
-	if len(args) == 0 || args[0] == "-h" || args[0] == "--help" {
-		fmt.Fprintln(stdout, todoUsage)
-		if len(args) == 0 {
-			return errUsage
-		}
-		return nil
+	if done, err := groupHelp(args, todoUsage, stdout); done {
+		return err
 	}
 	fs := newFlagSet("todo", todoUsage, stdout)
 	hub, token, peer := coordFlags(fs, getenv)
