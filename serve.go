@@ -48,6 +48,8 @@ type serveConfig struct {
 	Outbound outboundConfig
 	// Byte quotas and the free-space floor (serve_ingest.go).
 	Ingest ingestConfig
+	// The event log and outbound webhooks (serveevents.go).
+	Events eventsConfig
 
 	// Resource limits; see docs/design.md "Security model" (0 = default, -1 = no cap).
 	MaxStreams        int // open SSE streams on the hub
@@ -108,6 +110,9 @@ event is written before it exits.`, stdout)
 	if err := ingestFlags(fs, getenv, &c.Ingest, stderr); err != nil {
 		return c, err
 	}
+	if err := eventsFlags(fs, getenv, stderr, &c.Events); err != nil {
+		return c, err
+	}
 	if err := parseFlags(fs, args, stderr); err != nil {
 		return c, err
 	}
@@ -115,6 +120,9 @@ event is written before it exits.`, stdout)
 		return c, err
 	}
 	if err := checkIngest(c.Ingest, stderr); err != nil {
+		return c, err
+	}
+	if err := checkEvents(c.Events, stderr); err != nil {
 		return c, err
 	}
 	if c.EvictAfter <= 0 {
@@ -226,7 +234,7 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 	self, downloads := downloadsDir(c.Downloads)
 	srv := handlers.New(handlers.Deps{Hub: st.hub, Store: st.store, Log: log, Version: version, TrustedProxies: trusted,
 		BodyTimeout: c.BodyTimeout, MaxStreams: c.MaxStreams, MaxStreamsPerUser: c.MaxStreamsPerUser, Coord: st.coord, Audit: st.audit, Notifier: st.notifier,
-		Downloads: downloads, SelfBinary: self})
+		Downloads: downloads, SelfBinary: self, Events: st.events.recorder.Broker(), Webhooks: st.events.webhooks})
 	st.hub.SetListener(st.listeners(srv.Listener()))
 	// The page streams' heartbeat: owned here, stopped before shutdown.
 	hbCtx, stopHeartbeat := context.WithCancel(ctx)

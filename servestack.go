@@ -24,6 +24,7 @@ type hubStack struct {
 	hub      *hub.Hub
 	coord    *coord.Service
 	notifier *notify.Notifier // nil: notifications are off
+	events   *eventsOut       // session and prompt events out: the stream's log and webhooks
 
 	stopCoord     func() // ends coordination streams and the reminder loop
 	stopNotices   func() // ends the prompt-notice loop and its retries
@@ -61,18 +62,20 @@ func openStack(ctx context.Context, c serveConfig, log *slog.Logger) (*hubStack,
 		st.notifier = n
 		n.FollowMessages(st.coord.Bus()) // P0 messages to people
 	}
+	st.events = startEvents(c.Events, store, st.hub, log)
 	st.stopNotices = startNotices(ctx, promptnotice.Deps{Coord: st.coord, Hub: st.hub, Store: store, Audit: st.audit, Log: log})
 	st.stopRetention = startRetention(ctx, db.Retention{Keep: c.Retain, MaxSessionLog: int64(c.Ingest.MaxSessionLog)}, store, log)
 	return st, nil
 }
 
-// listeners is everyone the hub tells about its changes: the pages, and
-// the notifier when notifications are on.
+// listeners is everyone the hub tells about its changes: the pages, the
+// event recorder, and the notifier when notifications are on.
 func (st *hubStack) listeners(pages hub.Listener) hub.Listener {
-	if st.notifier == nil {
-		return pages
+	ls := hub.Listeners{pages, st.events.recorder}
+	if st.notifier != nil {
+		ls = append(ls, st.notifier)
 	}
-	return hub.Listeners{pages, st.notifier}
+	return ls
 }
 
 // startNotices runs the prompt-notice loop until stop is called.
@@ -91,6 +94,7 @@ func startNotices(ctx context.Context, d promptnotice.Deps) (stop func()) {
 func (st *hubStack) stopServices() {
 	st.stopCoord()
 	st.stopNotices()
+	st.events.recorder.Close() // ends the event streams
 }
 
 // close stops everything in order after the HTTP server has shut down:
@@ -104,6 +108,7 @@ func (st *hubStack) close(ctx context.Context) error {
 			st.notifier.Close()
 		}
 		st.audit.Close()
+		st.events.sender.Close()
 		if e := st.hub.Close(ctx); e != nil {
 			err = fmt.Errorf("flush store: %w", e)
 		}

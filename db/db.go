@@ -16,6 +16,10 @@
 //	settings             key -> value (hub-wide settings, e.g. notification keys)
 //	notify               user name -> JSON NotifyPrefs
 //	notify_used          link nonce -> expiry (RFC 3339): used one-tap links
+//	events               8-byte big-endian id -> JSON EventRecord (session and prompt events out)
+//	webhooks             id -> JSON Webhook (outbound, signed)
+//	webhook_delivery     8-byte big-endian id -> JSON Delivery (the delivery log)
+//	webhook_pending      8-byte big-endian delivery id -> webhook id (the durable queue)
 //	coord_messages, coord_locks, coord_todos, coord_reminders, coord_peers,
 //	coord_hooks, coord_reservations, coord_state, coord_skills
 //	                     coordination records, laid out in coord_tx.go

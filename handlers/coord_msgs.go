@@ -125,15 +125,23 @@ func (s *Server) handleAPIMessageAck(w http.ResponseWriter, r *http.Request) err
 }
 
 // handleAPIEvents streams the caller's live events as server-sent events
-// (event: TYPE, data: one JSON coord.Event): messages to it and every
-// notice (locks, todos, peers). It is the push channel for scripts and
-// ct mcp; a reader too slow for its buffer is cut off and re-reads its
-// inbox (GET /api/v1/messages?after=ID) when it reconnects.
+// (event: TYPE, data: one JSON object): coordination events (messages to
+// it and every notice: locks, todos, peers) and the session and prompt
+// events of the machines it may see (events_out.go), which carry an SSE id
+// and resume from Last-Event-ID or ?since=ID. It is the push channel for
+// scripts and ct mcp; a reader too slow for its buffer is cut off, resumes
+// session events by id and re-reads its inbox (GET
+// /api/v1/messages?after=ID) when it reconnects.
 func (s *Server) handleAPIEvents(w http.ResponseWriter, r *http.Request) {
 	_, v, err := s.peerOf(r)
 	if err != nil {
 		e := s.asError(r, coordErr(err))
 		writeJSON(w, e.Status, map[string]string{"error": e.Msg})
+		return
+	}
+	since, resume, err := resumeFrom(r)
+	if err != nil {
+		writeJSON(w, http.StatusBadRequest, map[string]string{"error": s.asError(r, err).Msg})
 		return
 	}
 	fl, ok := w.(http.Flusher)
@@ -149,6 +157,8 @@ func (s *Server) handleAPIEvents(w http.ResponseWriter, r *http.Request) {
 	defer release()
 	sub := s.coord.Bus().Subscribe(v.Peer, v.Groups, false)
 	defer s.coord.Bus().Unsubscribe(sub)
+	es := s.openEventsStream(principal(r), since, resume)
+	defer s.closeEventsStream(es)
 	s.log.Info("coord stream open", "peer", v.Peer)
 	defer s.log.Info("coord stream closed", "peer", v.Peer)
 	w.Header().Set("Content-Type", "text/event-stream")
@@ -157,6 +167,10 @@ func (s *Server) handleAPIEvents(w http.ResponseWriter, r *http.Request) {
 	w.WriteHeader(http.StatusOK)
 	// "ready" tells the client it is subscribed: anything sent from now on reaches it.
 	if writeEvent(w, coord.Event{Type: "ready", At: time.Now().UTC()}) != nil {
+		return
+	}
+	if err := s.replay(w, es); err != nil {
+		s.log.Warn("events stream replay", "error", err)
 		return
 	}
 	fl.Flush()
@@ -170,6 +184,14 @@ func (s *Server) handleAPIEvents(w http.ResponseWriter, r *http.Request) {
 				return // evicted (too slow) or the hub is stopping
 			}
 			if writeEvent(w, s.redactEvent(principal(r), e)) != nil {
+				return
+			}
+			fl.Flush()
+		case rec, ok := <-es.sub.C:
+			if !ok {
+				return // evicted (too slow) or the hub is stopping: resume by id
+			}
+			if writeRecord(w, es.p, rec) != nil {
 				return
 			}
 			fl.Flush()

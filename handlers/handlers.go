@@ -7,6 +7,7 @@ package handlers
 import (
 	"context"
 	"errors"
+	"github.com/ct-dev/ct/events"
 	"log/slog"
 	"net"
 	"net/http"
@@ -52,6 +53,16 @@ type Deps struct {
 	// /download/{os}/{arch} (--downloads); SelfBinary, the running ct,
 	// served for its own OS/arch. Either may be empty.
 	Downloads, SelfBinary string
+	// Events is where session and prompt events are subscribed to (the
+	// recorder's broker, events/); Webhooks manages outbound webhooks.
+	Events   EventSource
+	Webhooks events.Webhooks
+}
+
+// EventSource is what the event stream needs of events.Broker.
+type EventSource interface {
+	Subscribe() (*events.Sub, uint64)
+	Unsubscribe(*events.Sub)
 }
 
 // Server serves ct's HTTP surface.
@@ -83,6 +94,8 @@ type Server struct {
 	keyLocks    keyLocks         // one change per Idempotency-Key at a time
 	downloads   downloads        // ct's binaries (download.go)
 	pairs       *pairings        // Add a workstation codes (pair.go)
+	events      EventSource      // session and prompt events (events_out.go)
+	webhooks    events.Webhooks  // outbound webhooks (webhooks.go)
 }
 
 // Routes exposes the router so tests can walk every registered route.
@@ -102,9 +115,17 @@ func New(d Deps) *Server {
 		bodyTimeout: d.BodyTimeout,
 		downloads:   downloads{dir: d.Downloads, self: d.SelfBinary},
 		pairs:       newPairings(),
+		events:      d.Events,
+		webhooks:    d.Webhooks,
 	}
 	if s.bodyTimeout <= 0 {
 		s.bodyTimeout = DefaultBodyTimeout
+	}
+	if s.events == nil {
+		s.events = noEvents{} // tests that build a Server without events out
+	}
+	if s.webhooks.Store == nil {
+		s.webhooks.Store = d.Store
 	}
 	s.sockets = newSockets()
 	s.live = newLiveConns(hub.CapOr(d.MaxStreams, DefaultMaxStreams), hub.CapOr(d.MaxStreamsPerUser, DefaultMaxStreamsPerUser))

@@ -84,6 +84,9 @@ func (s *Server) routes() http.Handler {
 			r.Post("/admin/users", s.page(s.handleUserCreate))
 			r.Post("/admin/users/{name}", s.page(s.handleUserUpdate))
 			r.Get("/admin/audit", s.page(s.handleAuditShow))
+			r.Get("/admin/webhooks", s.page(s.handleWebhooksShow))
+			r.Post("/admin/webhooks", s.page(s.handleWebhookCreate))
+			r.Post("/admin/webhooks/{hook}/delete", s.page(s.handleWebhookDelete))
 		})
 
 		// Live streams (r3labs/sse, one stream per open page).
@@ -143,6 +146,11 @@ func (s *Server) routes() http.Handler {
 			r.Post("/hooks", s.api(s.handleAPIHookAdd))
 			r.Delete("/hooks/{hook}", s.api(s.handleAPIHookDelete))
 			r.Post("/hooks/{hook}/rotate", s.api(s.handleAPIHookRotate))
+			// Outbound webhooks (admins; handlers/webhooks.go).
+			r.With(s.requireAdmin).Get("/webhooks", s.api(s.handleAPIWebhooksList))
+			r.With(s.requireAdmin).Post("/webhooks", s.api(s.handleAPIWebhookCreate))
+			r.With(s.requireAdmin).Delete("/webhooks/{hook}", s.api(s.handleAPIWebhookDelete))
+			r.With(s.requireAdmin).Get("/webhooks/{hook}/deliveries", s.api(s.handleAPIWebhookDeliveries))
 			r.With(s.requireAdmin).Get("/admin/backup", s.api(s.handleAdminBackup)) // ct backup
 			r.NotFound(s.api(func(http.ResponseWriter, *http.Request) error {
 				return errorf(http.StatusNotFound, "no such API endpoint; see docs/api.md")

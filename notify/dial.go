@@ -41,16 +41,30 @@ var metadata = []netip.Addr{
 // cgnat is 100.64.0.0/10 (Tailscale and carrier NAT): private, not public.
 var cgnat = netip.MustParsePrefix("100.64.0.0/10")
 
+// ntfyHint is what a refused private ntfy address tells the admin.
+const ntfyHint = "an admin may allow a private ntfy with ct serve --allow-private-notify (never for Web Push)"
+
 // check says why ip may not be dialled, or nil. private: the caller may
 // reach private ranges (ntfy with AllowPrivate).
 func (p DialPolicy) check(ip netip.Addr, private bool) error {
+	return p.checkHint(ip, private, ntfyHint)
+}
+
+// Check says why ip may not be dialled by a sender that may reach private
+// ranges (and this host) when private is set, or nil; hint is what a
+// refusal tells the admin (the flag that allows it).
+func (p DialPolicy) Check(ip netip.Addr, private bool, hint string) error {
+	return p.checkHint(ip, private, hint)
+}
+
+func (p DialPolicy) checkHint(ip netip.Addr, private bool, hint string) error {
 	ip = ip.Unmap()
 	switch {
 	case ip.IsLoopback():
 		if p.AllowLoopback || private {
 			return nil
 		}
-		return fmt.Errorf("%w: %s is a loopback address (the hub itself)", ErrRefusedAddress, ip)
+		return fmt.Errorf("%w: %s is a loopback address (the hub itself); %s", ErrRefusedAddress, ip, hint)
 	case ip.IsLinkLocalUnicast() || ip.IsLinkLocalMulticast() || containsAddr(metadata, ip):
 		return fmt.Errorf("%w: %s is link-local or a cloud metadata address", ErrRefusedAddress, ip)
 	case ip.IsUnspecified() || ip.IsMulticast() || ip.IsInterfaceLocalMulticast():
@@ -59,7 +73,7 @@ func (p DialPolicy) check(ip netip.Addr, private bool) error {
 		if private {
 			return nil
 		}
-		return fmt.Errorf("%w: %s is a private address; an admin may allow a private ntfy with ct serve --allow-private-notify (never for Web Push)", ErrRefusedAddress, ip)
+		return fmt.Errorf("%w: %s is a private address; %s", ErrRefusedAddress, ip, hint)
 	}
 	return nil
 }
@@ -79,7 +93,12 @@ func containsAddr(list []netip.Addr, ip netip.Addr) bool {
 // — DNS rebinding — is still refused) and never follows redirects (a
 // public server could otherwise redirect the hub to 127.0.0.1). No proxy:
 // the check would see the proxy's address, not the destination's.
-func (p DialPolicy) client(private bool) *http.Client {
+func (p DialPolicy) client(private bool) *http.Client { return p.Client(private, ntfyHint) }
+
+// Client is the checked HTTP client (see client) for another outbound
+// sender, such as outbound webhooks: private allows private ranges and
+// this host; hint is what a refusal tells the admin.
+func (p DialPolicy) Client(private bool, hint string) *http.Client {
 	d := &net.Dialer{
 		Timeout: sendTimeout,
 		Control: func(_, address string, _ syscall.RawConn) error {
@@ -87,7 +106,7 @@ func (p DialPolicy) client(private bool) *http.Client {
 			if err != nil {
 				return fmt.Errorf("%w: cannot parse %q", ErrRefusedAddress, address)
 			}
-			return p.check(ap.Addr(), private)
+			return p.checkHint(ap.Addr(), private, hint)
 		},
 	}
 	tr := &http.Transport{

@@ -251,3 +251,27 @@ type ViewerRow struct {
 	User   string
 	Device string
 }
+
+// WebhooksPage is the admin's view of outbound webhooks.
+type WebhooksPage struct {
+	Hooks      []WebhookRow
+	Deliveries []DeliveryRow
+	Types      []string // event types a webhook may take
+	NewName    string   // a webhook just added: its name and secret, shown once
+	NewSecret  string
+	Err        string
+}
+
+// WebhookRow is one outbound webhook (never its secret).
+type WebhookRow struct {
+	ID, Name, URL, Types, By, Created string
+	Counts                            string // "3 delivered, 1 failed, 0 queued" of the log shown
+}
+
+// DeliveryRow is one line of the delivery log.
+type DeliveryRow struct {
+	ID                 uint64
+	Hook, Event, State string
+	When, Next, Error  string
+	Attempts, Status   int
+}
