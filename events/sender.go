@@ -47,11 +47,12 @@ type SenderOptions struct {
 // bbolt, so a restart resumes it; an attempt cut short by a crash is made
 // again (receivers deduplicate on the delivery id).
 type Sender struct {
-	o    SenderOptions
-	wake chan struct{} // one pending wake-up (coalesced)
-	done chan struct{}
-	wg   sync.WaitGroup
-	once sync.Once
+	o       SenderOptions
+	started time.Time     // a retry scheduled by an earlier run waits at most RetryMax from here
+	wake    chan struct{} // one pending wake-up (coalesced)
+	done    chan struct{}
+	wg      sync.WaitGroup
+	once    sync.Once
 }
 
 // NewSender starts the sender's loop.
@@ -65,7 +66,7 @@ func NewSender(o SenderOptions) *Sender {
 	if o.Attempts <= 0 {
 		o.Attempts = DefaultAttempts
 	}
-	s := &Sender{o: o, wake: make(chan struct{}, 1), done: make(chan struct{})}
+	s := &Sender{o: o, started: time.Now(), wake: make(chan struct{}, 1), done: make(chan struct{})}
 	s.wg.Add(1)
 	go s.run() // one loop: deliveries of a webhook stay in order
 	return s
@@ -120,10 +121,14 @@ func (s *Sender) round() time.Time {
 		var next time.Time
 		now := time.Now()
 		for _, d := range heads {
-			if !d.NextAt.After(now) {
+			at := d.NextAt
+			if limit := s.started.Add(s.o.RetryMax); at.After(limit) {
+				at = limit // scheduled by a run with a longer --webhook-retry-max
+			}
+			if !at.After(now) {
 				due = append(due, d)
-			} else if next.IsZero() || d.NextAt.Before(next) {
-				next = d.NextAt
+			} else if next.IsZero() || at.Before(next) {
+				next = at
 			}
 		}
 		if len(due) == 0 {
