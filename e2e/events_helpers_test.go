@@ -200,20 +200,18 @@ func addWebhook(t *testing.T, h *Hub, body string) (id, secret string, code int,
 	return out.Webhook.ID, out.Secret, code, ""
 }
 
-// deliveries reads the delivery log of webhook id.
-func deliveries(t *testing.T, h *Hub, id string) []struct {
+// deliveryRow is one line of a webhook's delivery log.
+type deliveryRow struct {
 	State     string `json:"state"`
 	Attempts  int    `json:"attempts"`
 	EventType string `json:"event_type"`
 	LastError string `json:"last_error"`
-} {
+}
+
+// deliveries reads the delivery log of webhook id ("-": every webhook).
+func deliveries(t *testing.T, h *Hub, id string) []deliveryRow {
 	t.Helper()
-	var out []struct {
-		State     string `json:"state"`
-		Attempts  int    `json:"attempts"`
-		EventType string `json:"event_type"`
-		LastError string `json:"last_error"`
-	}
+	var out []deliveryRow
 	_, b, _ := accDo(t, "GET", h.URL+"/api/v1/webhooks/"+id+"/deliveries", accCred{bearer: h.Token}, "", nil)
 	if err := json.Unmarshal([]byte(b), &out); err != nil {
 		t.Fatalf("delivery log: %v: %s", err, b)
