@@ -250,3 +250,26 @@ func TestWebhookQueueSurvivesKill(t *testing.T) {
 		}
 	}
 }
+
+// A prompt open when the hub is killed is closed by the restart; the
+// restarted hub announces it settled (via hub) to a reader resuming from
+// its opening, so nobody waits for a settlement that happened offstage.
+func TestEventsSettleWhatARestartClosed(t *testing.T) {
+	data := t.TempDir()
+	h := StartHub(t, data, "127.0.0.1:0")
+	stream := readEvents(t, h.URL, h.Token, "")
+	StartWrap(t, nil, "--hub", h.URL, "--name", "restartbox", "--", "bash", "-c", askScript)
+	s := SessionFor(t, h.URL, "restartbox")
+	pid := accPending(t, h.URL, s.ID)
+	opened := stream.waitType(t, events.PromptOpened, s.ID)
+	h.Kill()
+	h2 := StartHub(t, data, h.Addr)
+	again := readEvents(t, h2.URL, h2.Token, strconv.FormatUint(opened.ID, 10))
+	settled := again.waitType(t, events.PromptSettled, s.ID)
+	if p := settled.Body.Prompt; p.ID != pid || p.Via != "hub" || p.Reason != "hub-restart" {
+		t.Errorf("after the restart: %+v, want %s settled via hub (hub-restart)", p, pid)
+	}
+	if first := again.events()[0]; first.ID <= opened.ID {
+		t.Errorf("resumed after %d, got %d again", opened.ID, first.ID)
+	}
+}

@@ -61,8 +61,11 @@ type Recorder struct {
 	since   int               // events appended since the last trim
 }
 
-// NewRecorder starts a recorder. Sessions already known when it starts
-// are its baseline: no events for them until they change.
+// NewRecorder starts a recorder. What the kept log last said about each
+// session and prompt is its baseline, so what changed while the hub was
+// down (prompts the restart closed, sessions gone offline) is announced
+// now (catchup.go); sessions the log no longer mentions start from their
+// state now, without an event.
 func NewRecorder(d Deps) *Recorder {
 	r := &Recorder{d: d, broker: newBroker(), prompt: make(chan [2]string, queueSize), lobby: make(chan struct{}, 1),
 		done: make(chan struct{}), opened: map[string]bool{}, settled: map[string]bool{}}
@@ -72,6 +75,7 @@ func NewRecorder(d Deps) *Recorder {
 	}
 	r.broker.last = last
 	r.states = r.scan()
+	r.catchUp()
 	r.wg.Add(1)
 	go r.run() // the one writer of events, so ids follow the order of changes
 	return r
