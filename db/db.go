@@ -7,6 +7,7 @@
 //	nodes                name -> JSON Node
 //	sessions             id -> JSON Session
 //	logs/<session id>    8-byte big-endian seq -> wire frame (one event)
+//	transcripts/<id>     8-byte big-endian seq -> nothing: the transcript.entry frames of a log
 //	prompts              id (sorts by creation) -> JSON Prompt
 //	prompts_pending      id -> nothing: the index of pending prompts
 //	audit                8-byte big-endian seq -> JSON AuditEntry (hash-chained)
@@ -75,6 +76,10 @@ func Open(dir string) (*Store, error) {
 	if err := s.ensurePendingIndex(); err != nil {
 		b.Close()
 		return nil, err
+	}
+	if err := s.ensureTranscriptIndex(); err != nil {
+		b.Close()
+		return nil, fmt.Errorf("index the transcripts in %s: %w", path, err)
 	}
 	return s, nil
 }
