@@ -75,8 +75,8 @@ var suites = []suite{
 			{"WrapOverhead", "cpu-ratio", "wrap CPU / script CPU", goal{"<=", 1.10}},
 			{"WrapOverhead", "nohub-ratio", "wrap wall / script, no hub", goal{}},
 		}},
-	{name: "scale", about: "100 wraps × 100 KB/s × 60 s and 100 viewers into one hub (bench/cmd/ctload)",
-		load: true, full: nil, quick: []string{"-duration", "10s", "-wraps", "20", "-viewers", "20"},
+	{name: "scale", about: "100 simulated wraps × 100 KB/s × 60 s and 100 viewers into one hub (bench/cmd/ctload -sim)",
+		load: true, full: []string{"-sim"}, quick: []string{"-sim", "-duration", "10s", "-wraps", "20", "-viewers", "20"},
 		metrics: []metric{
 			{"ctload", "p99-ms", "screen update delay p99 ms", goal{"<=", 200}},
 			{"ctload", "rss-MiB", "hub peak RSS MiB", goal{"<=", 1024}},
