@@ -204,6 +204,11 @@ func transcriptItems(entries []txEntry) []views.TranscriptItem {
 			it.Label = "Error"
 		case wire.EntryNote:
 			it.Label = "Claude Code"
+		case wire.EntryUsage:
+			if e.Usage == nil {
+				continue // a running cost: the header shows it
+			}
+			it.Label, it.Text = "Tokens", turnText(e.Usage)
 		default:
 			it.Label = e.Kind
 		}
