@@ -144,3 +144,25 @@ func (s *Server) agentStats(p auth.Principal) ([]views.AgentStats, error) {
 	}
 	return out, nil
 }
+
+// apiTokens is a session's usage in the REST API (docs/api.md).
+type apiTokens struct {
+	wire.TokenCounts
+	Calls   int      `json:"calls"`
+	Model   string   `json:"model,omitempty"`
+	Context int64    `json:"context"`
+	Window  int64    `json:"window,omitempty"`   // absent when ct does not know the model's window
+	CostUSD *float64 `json:"cost_usd,omitempty"` // the agent's own figure, absent when it reports none
+}
+
+func toAPITokens(t *db.TokenUsage) *apiTokens {
+	if t == nil {
+		return nil
+	}
+	a := &apiTokens{TokenCounts: t.TokenCounts, Calls: t.Calls, Model: t.Model, Context: t.Context,
+		Window: wire.ContextWindow(t.Model, t.Window)}
+	if usd, ok := t.CostUSD(); ok {
+		a.CostUSD = &usd
+	}
+	return a
+}
