@@ -105,18 +105,17 @@ func TestUsageFromClaudeTranscript(t *testing.T) {
 			Model         string
 		} `json:"tokens"`
 	}
-	deadline := time.Now().Add(claudeWait)
-	for {
-		body := Get(h.URL + "/api/v1/sessions/" + p.SessionID)
+	var body string
+	t.Cleanup(func() {
+		if t.Failed() {
+			t.Logf("session: %s\ntranscript: %s", body, Get(h.URL+"/api/v1/sessions/"+p.SessionID+"/transcript"))
+		}
+	})
+	WaitFor(t, claudeWait, "the session's usage", func() bool {
+		body = Get(h.URL + "/api/v1/sessions/" + p.SessionID)
 		_ = json.Unmarshal([]byte(body), &ss)
-		if ss.Tokens.Calls == 2 && ss.Tokens.Output == int64(sum.Output) {
-			break
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("the session's usage: %s\ntranscript: %s", body, Get(h.URL+"/api/v1/sessions/"+p.SessionID+"/transcript"))
-		}
-		time.Sleep(100 * time.Millisecond) // polling the API; nothing to wait on
-	}
+		return ss.Tokens.Calls == 2 && ss.Tokens.Output == int64(sum.Output)
+	})
 	tk := ss.Tokens
 	if tk.Input != int64(sum.Input) || tk.CacheCreation != int64(sum.CacheCreation) || tk.CacheRead != int64(sum.CacheRead) {
 		t.Errorf("session tokens %+v, want the fake's sums %+v", tk, sum)

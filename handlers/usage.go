@@ -3,6 +3,7 @@ package handlers
 import (
 	"fmt"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/ct-dev/ct/auth"
@@ -59,7 +60,7 @@ func short(n int64) string {
 	case n >= 10_000_000:
 		return strconv.FormatInt(n/1_000_000, 10) + "M"
 	case n >= 1_000_000:
-		return strconv.FormatFloat(float64(n)/1e6, 'f', 1, 64) + "M"
+		return strings.TrimSuffix(strconv.FormatFloat(float64(n)/1e6, 'f', 1, 64), ".0") + "M"
 	case n >= 10_000:
 		return strconv.FormatInt(n/1000, 10) + "k"
 	case n >= 1000:
