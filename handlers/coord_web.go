@@ -53,7 +53,8 @@ func (s *Server) coordPanel(r *http.Request, flash string) (views.CoordPanel, er
 			p.Todos = append(p.Todos, views.CoordTodo{ID: t.ID, Title: t.Title, Assignee: t.Assignee, State: t.State, CreatedBy: t.CreatedBy})
 		}
 	}
-	return p, nil
+	p.Agents, err = s.agentStats(principal(r))
+	return p, err
 }
 
 // renderPanel renders the panel; a coordination refusal (a credential in

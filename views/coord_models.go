@@ -12,6 +12,7 @@ type CoordPanel struct {
 	Todos     []CoordTodo
 	CanWrite  bool // members and admins send, add and finish
 	Flash     string
+	Agents    []AgentStats // agent peers with usage, most free context first
 }
 
 // CoordMsg is one message as the panel shows it.
