@@ -43,7 +43,7 @@ type apiTranscriptEntry struct {
 	Cost  *wire.Cost      `json:"cost,omitempty"`  // a usage entry: the agent's running cost
 }
 
-// handleAPISessionTranscript is GET /api/v1/sessions/{id}/transcript.
+// handleAPISessionTranscript is GET /api/v1/sessions/{id}/transcript[?since=N&limit=N].
 func (s *Server) handleAPISessionTranscript(w http.ResponseWriter, r *http.Request) error {
 	id := chi.URLParam(r, "id")
 	if _, err := s.visibleSession(principal(r), id, false); err != nil {
@@ -51,6 +51,9 @@ func (s *Server) handleAPISessionTranscript(w http.ResponseWriter, r *http.Reque
 	}
 	entries, err := s.transcript(id)
 	if err != nil {
+		return err
+	}
+	if entries, err = transcriptWindow(r.URL.Query(), entries); err != nil {
 		return err
 	}
 	out := make([]apiTranscriptEntry, 0, len(entries))
