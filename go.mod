@@ -67,3 +67,5 @@ require (
 )
 
 tool github.com/a-h/templ/cmd/templ
+
+replace github.com/charmbracelet/ultraviolet => ./third_party/ultraviolet

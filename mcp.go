@@ -21,7 +21,10 @@ const mcpUsage = `Usage: ct mcp [--hub URL] [--token TOKEN] [--as PEER]
 An MCP server on standard input/output (the official Go SDK) that gives an
 agent ct's coordination tools: list_peers, send_message, check_messages,
 ack_message, set_status, lock, unlock, list_locks, add_todo, update_todo,
-list_todos, schedule_reminder, list_reminders. It calls the hub's API with
+list_todos, schedule_reminder, list_reminders; and, to coordinate other
+sessions under its person's rights, list_sessions, read_screen,
+read_transcript, send_input (only while that person holds the session's
+wheel, never while it shows a question) and start_session. It calls the hub's API with
 an API token (CT_API_TOKEN, else CT_TOKEN; under ct wrap, the session's own
 agent credential from CT_AGENT_TOKEN_FILE, which can coordinate only) and acts as the peer named by --as / CT_PEER, else
 after the session it runs in (CT_SESSION, set by ct wrap), else this host.

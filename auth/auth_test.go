@@ -61,6 +61,28 @@ func TestRoles(t *testing.T) {
 	}
 }
 
+// An agent's credential sees what its owner sees and never drives by
+// itself; OwnerCanDrive (send_input with the wheel, start_session) follows
+// the owner's role and grants.
+func TestAgentCredentialRights(t *testing.T) {
+	ofMember := Principal{Role: RoleMember, Grants: []string{"a"}, Kind: KindAgent}
+	ofViewer := Principal{Role: RoleViewer, Grants: []string{"a"}, Kind: KindAgent}
+	ofAdmin := Principal{Role: RoleAdmin, Kind: KindAgent}
+	machine := Principal{Role: RoleAdmin, Kind: KindMachine}
+	for _, c := range []struct {
+		p                 Principal
+		m                 string
+		see, owner, drive bool
+	}{
+		{ofMember, "a", true, true, false}, {ofMember, "b", false, false, false},
+		{ofViewer, "a", true, false, false}, {ofAdmin, "z", true, true, false}, {machine, "a", false, false, false},
+	} {
+		if c.p.CanSee(c.m) != c.see || c.p.OwnerCanDrive(c.m) != c.owner || c.p.CanDrive(c.m) != c.drive {
+			t.Errorf("%+v on %s: see %v owner-drives %v drive %v", c.p, c.m, c.p.CanSee(c.m), c.p.OwnerCanDrive(c.m), c.p.CanDrive(c.m))
+		}
+	}
+}
+
 func TestLimiter(t *testing.T) {
 	l := NewLimiter(3, time.Second, 8*time.Second, time.Minute)
 	now := time.Now()

@@ -42,15 +42,31 @@ type Principal struct {
 // IsAdmin reports whether p is an admin.
 func (p Principal) IsAdmin() bool { return p.Role == RoleAdmin }
 
-// CanSee reports whether p may watch sessions of machine.
+// CanSee reports whether p may watch sessions of machine. An agent's
+// credential sees what the person it belongs to sees (ct mcp's
+// list_sessions, read_screen, read_transcript); a machine token sees nothing.
 func (p Principal) CanSee(machine string) bool {
-	if p.Kind == KindMachine || p.Kind == KindAgent {
-		return false // machine tokens publish; an agent's credential coordinates only
+	if p.Kind == KindMachine {
+		return false // machine tokens publish
 	}
-	return p.IsAdmin() || slices.Contains(p.Grants, AllMachines) || slices.Contains(p.Grants, machine)
+	return p.granted(machine)
 }
 
 // CanDrive reports whether p may type into and answer prompts of machine.
+// Never for an agent's credential: an agent does not decide prompts, and
+// its input goes through OwnerCanDrive and the wheel instead.
 func (p Principal) CanDrive(machine string) bool {
-	return p.CanSee(machine) && RoleRank(p.Role) >= RoleRank(RoleMember)
+	return p.Kind != KindAgent && p.CanSee(machine) && RoleRank(p.Role) >= RoleRank(RoleMember)
+}
+
+// OwnerCanDrive reports whether the person p acts for may drive machine:
+// for an agent's credential, its owner. send_input (with the owner holding
+// the wheel) and start_session check it; prompts never do.
+func (p Principal) OwnerCanDrive(machine string) bool {
+	return p.Kind != KindMachine && p.granted(machine) && RoleRank(p.Role) >= RoleRank(RoleMember)
+}
+
+// granted reports whether p's role or grants cover machine.
+func (p Principal) granted(machine string) bool {
+	return p.IsAdmin() || slices.Contains(p.Grants, AllMachines) || slices.Contains(p.Grants, machine)
 }

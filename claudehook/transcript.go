@@ -25,6 +25,7 @@ const (
 // concurrent use.
 type Parser struct {
 	tools map[string]string // tool_use id -> tool name
+	usage turnUsage
 }
 
 // jsonlRecord is the part of a transcript record ct reads. Records of other
@@ -39,7 +40,14 @@ type jsonlRecord struct {
 	Timestamp   time.Time `json:"timestamp"`
 	Message     *struct {
 		Content json.RawMessage `json:"content"`
+		ID      string          `json:"id"`
+		Model   string          `json:"model"`
+		Usage   *apiUsage       `json:"usage"`
 	} `json:"message"`
+	RequestedModel string `json:"requestedModel"`
+	// cost-state records: Claude Code's own running cost of the conversation.
+	SessionID    string   `json:"sessionId"`
+	TotalCostUSD *float64 `json:"totalCostUSD"`
 }
 
 // block is one content block of a message.
@@ -66,6 +74,8 @@ func (p *Parser) Line(line []byte) []wire.TranscriptEntry {
 		ts = time.Now().UTC()
 	}
 	switch r.Type {
+	case "cost-state":
+		return p.cost(r, ts)
 	case "system":
 		if r.Level == "error" && r.Content != "" {
 			return []wire.TranscriptEntry{{Kind: wire.EntryError, TS: ts, Text: cut(r.Content, maxEntryText)}}
@@ -88,8 +98,14 @@ func (p *Parser) Line(line []byte) []wire.TranscriptEntry {
 	var out []wire.TranscriptEntry
 	for _, b := range blocks {
 		if e, ok := p.block(r, b, ts); ok {
+			if e.Kind == wire.EntryUser {
+				p.usage.newTurn()
+			}
 			out = append(out, e)
 		}
+	}
+	if e, ok := p.callUsage(r, ts); ok {
+		out = append(out, e)
 	}
 	return out
 }

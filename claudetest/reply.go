@@ -12,6 +12,24 @@ type Reply struct {
 	Tool *ToolUse
 	// StopReason defaults to "tool_use" when Tool is set and "end_turn" otherwise.
 	StopReason string
+	// Usage is what the reply says it cost; nil means 10 tokens in and 5 out.
+	Usage *Usage
+}
+
+// Usage is a message's token counts as the Messages API reports them.
+type Usage struct {
+	Input         int `json:"input_tokens"`
+	Output        int `json:"output_tokens"`
+	CacheCreation int `json:"cache_creation_input_tokens"`
+	CacheRead     int `json:"cache_read_input_tokens"`
+}
+
+// usage is the reply's usage, or 10 in and 5 out when it names none.
+func (rep Reply) usage() Usage {
+	if rep.Usage != nil {
+		return *rep.Usage
+	}
+	return Usage{Input: 10, Output: 5}
 }
 
 // ToolUse is a tool call the fake model makes; ID is generated when empty.
@@ -73,7 +91,7 @@ func (rep Reply) message(msgID, toolID, model string) map[string]any {
 	return map[string]any{
 		"id": msgID, "type": "message", "role": "assistant", "model": model,
 		"content": content, "stop_reason": stop, "stop_sequence": nil,
-		"usage": map[string]int{"input_tokens": 10, "output_tokens": 5},
+		"usage": rep.usage(),
 	}
 }
 
@@ -104,7 +122,12 @@ func writeSSE(w http.ResponseWriter, msg map[string]any) {
 	}
 	start["content"] = []any{}
 	start["stop_reason"] = nil
-	start["usage"] = map[string]int{"input_tokens": 10, "output_tokens": 1}
+	// message_start reports the input side and a first output token; message_delta the
+	// final output count, as the real API does.
+	u := msg["usage"].(Usage)
+	first := u
+	first.Output = min(1, u.Output)
+	start["usage"] = first
 	send("message_start", map[string]any{"message": start})
 
 	for i, block := range msg["content"].([]map[string]any) {
@@ -129,7 +152,7 @@ func writeSSE(w http.ResponseWriter, msg map[string]any) {
 	}
 	send("message_delta", map[string]any{
 		"delta": map[string]any{"stop_reason": msg["stop_reason"], "stop_sequence": nil},
-		"usage": map[string]int{"output_tokens": 5}})
+		"usage": map[string]int{"output_tokens": u.Output}})
 	send("message_stop", map[string]any{})
 }
 

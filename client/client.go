@@ -120,7 +120,8 @@ func (c *Client) newRequest(ctx context.Context, method, path string, body any) 
 	return req, nil
 }
 
-// do sends one request; out (if not nil) receives the JSON answer. A hub
+// do sends one request; out (if not nil) receives the JSON answer, or
+// the body as it is when out is a *[]byte. A hub
 // that cannot be reached or does not answer within requestTimeout is
 // ErrHubAway; a refusal is an *APIError.
 func (c *Client) do(ctx context.Context, method, path string, body any, out any) error {
@@ -159,6 +160,10 @@ func (c *Client) send(ctx context.Context, timeout time.Duration, method, path, 
 			return fmt.Errorf("%w (%s answered %d)", ErrHubAway, c.hub, resp.StatusCode)
 		}
 		return &APIError{Status: resp.StatusCode, Msg: errorText(data)}
+	}
+	if raw, ok := out.(*[]byte); ok { // a text answer (a session's screen)
+		*raw = data
+		return nil
 	}
 	if out != nil && len(data) > 0 {
 		return json.Unmarshal(data, out)

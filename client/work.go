@@ -73,8 +73,18 @@ func (c *Client) ListReminders(ctx context.Context) ([]coord.Reminder, error) {
 // ListPeers is GET /api/v1/peers: people, agents and connectors with
 // their status and presence.
 func (c *Client) ListPeers(ctx context.Context) ([]coord.Peer, error) {
+	return c.ListPeersBy(ctx, "")
+}
+
+// ListPeersBy is GET /api/v1/peers?sort=by: coord.SortName, or
+// coord.SortHeadroom (agents with the most free context first).
+func (c *Client) ListPeersBy(ctx context.Context, by string) ([]coord.Peer, error) {
 	var list []coord.Peer
-	err := c.do(ctx, http.MethodGet, "/api/v1/peers", nil, &list)
+	path := "/api/v1/peers"
+	if by != "" {
+		path += "?sort=" + url.QueryEscape(by)
+	}
+	err := c.do(ctx, http.MethodGet, path, nil, &list)
 	return list, err
 }
 

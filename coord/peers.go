@@ -43,6 +43,9 @@ type Peer struct {
 	Created      time.Time `json:"created"`
 	LastSeen     time.Time `json:"last_seen"`
 	Online       bool      `json:"online"` // computed when listed, not stored
+	// Stats is the agent's model usage from its session (peerstats.go),
+	// computed when listed, not stored.
+	Stats *PeerStats `json:"stats,omitempty"`
 }
 
 // peerName is a flat name (a person's user name, or a legacy agent name)
@@ -243,6 +246,7 @@ func (s *Service) Peers() ([]Peer, error) {
 	for i := range out {
 		out[i].Online = s.online(out[i].Name)
 	}
+	s.withStats(out)
 	return out, err
 }
 

@@ -1,6 +1,7 @@
 package coord
 
 import (
+	"encoding/json"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -109,4 +110,26 @@ func oneLine(s string, n int) string {
 		s += "…"
 	}
 	return s
+}
+
+// MaxStateKeys bounds how many keys States returns: the Team page shows a
+// team's handful of shared values, not a database.
+const MaxStateKeys = 200
+
+// States lists every state key in key order with its current value and up
+// to history earlier values (newest first), at most MaxStateKeys keys.
+func (s *Service) States(history int) ([]StateKey, error) {
+	var out []StateKey
+	err := s.store.CoordView(func(tx db.CoordTx) error {
+		return tx.Each(bState, false, func(_, v []byte) (bool, error) {
+			var k StateKey
+			if err := json.Unmarshal(v, &k); err != nil {
+				return false, err
+			}
+			k.History = k.History[:min(len(k.History), max(history, 0))]
+			out = append(out, k)
+			return len(out) < MaxStateKeys, nil
+		})
+	})
+	return out, err
 }

@@ -7,6 +7,9 @@
 //	nodes                name -> JSON Node
 //	sessions             id -> JSON Session
 //	logs/<session id>    8-byte big-endian seq -> wire frame (one event)
+//	transcripts/<id>     8-byte big-endian seq -> nothing: the transcript.entry frames of a log
+//	usage_calls/<session id>  API message id -> JSON wire.Usage: each model call counted once
+//	usage_days           "YYYY-MM-DD\x00person|machine\x00name" -> JSON DayUsage (tokens_usage.go)
 //	prompts              id (sorts by creation) -> JSON Prompt
 //	prompts_pending      id -> nothing: the index of pending prompts
 //	audit                8-byte big-endian seq -> JSON AuditEntry (hash-chained)
@@ -80,12 +83,16 @@ func Open(dir string) (*Store, error) {
 		b.Close()
 		return nil, err
 	}
+	if err := s.ensureTranscriptIndex(); err != nil {
+		b.Close()
+		return nil, fmt.Errorf("index the transcripts in %s: %w", path, err)
+	}
 	return s, nil
 }
 
 func (s *Store) init() error {
 	return s.bolt.Update(func(tx *bolt.Tx) error {
-		for _, name := range [][]byte{bucketMeta, bucketNodes, bucketSessions, bucketLogs} {
+		for _, name := range [][]byte{bucketMeta, bucketNodes, bucketSessions, bucketLogs, bucketUsageCalls, bucketUsageDays} {
 			if _, err := tx.CreateBucketIfNotExists(name); err != nil {
 				return fmt.Errorf("create bucket %s: %w", name, err)
 			}

@@ -92,6 +92,14 @@ func appendEvent(tx *bolt.Tx, ss *Session, e wire.Envelope, added *Usage) error 
 		if e.Decode(&r) == nil && r.Cols > 0 && r.Rows > 0 {
 			ss.Cols, ss.Rows = r.Cols, r.Rows
 		}
+	case wire.TypeTranscriptEntry:
+		if err := indexTranscript(tx, ss.ID, e.Seq); err != nil {
+			return fmt.Errorf("index transcript entry %d of %s: %w", e.Seq, ss.ID, err)
+		}
+		var en wire.TranscriptEntry
+		if e.Decode(&en) == nil && en.Kind == wire.EntryUsage {
+			return countUsage(tx, ss, en)
+		}
 	case wire.TypeSessionEnd:
 		var end wire.SessionEnd
 		if e.Decode(&end) == nil {

@@ -180,6 +180,12 @@ func trimStep(tx *bolt.Tx, id string, cutoff time.Time, res *TrimResult) (done b
 		if err := logs.DeleteBucket([]byte(id)); err != nil {
 			return false, err
 		}
+		if err := dropTranscriptIndex(tx, id); err != nil {
+			return false, err
+		}
+		if err := dropUsageCalls(tx, id); err != nil {
+			return false, err
+		}
 	}
 	ss.LogTrimmed, ss.LogBytes = true, 0
 	res.Sessions++

@@ -64,6 +64,9 @@ type Session struct {
 	// EndReason says why a session ended without its program's own end
 	// reaching the hub ("the node lost it"); empty when the program ended.
 	EndReason string `json:"end_reason,omitempty"`
+	// Tokens is the agent's model usage, summed as its transcript's usage
+	// entries are stored (tokens_usage.go); nil until the first.
+	Tokens *TokenUsage `json:"tokens,omitempty"`
 }
 
 // legacyDeclaration fills in Agent and Hooks for a session whose wrap did

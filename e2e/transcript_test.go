@@ -21,11 +21,18 @@ type apiEntry struct {
 	By    string          `json:"by"`
 }
 
+// transcript is the session's conversation steps: its usage entries (token
+// counts, usage_test.go) are left out.
 func transcript(t *testing.T, hubURL, id string) []apiEntry {
 	t.Helper()
-	var out []apiEntry
-	if err := json.Unmarshal([]byte(Get(hubURL+"/api/v1/sessions/"+id+"/transcript")), &out); err != nil {
+	var all, out []apiEntry
+	if err := json.Unmarshal([]byte(Get(hubURL+"/api/v1/sessions/"+id+"/transcript")), &all); err != nil {
 		t.Fatalf("transcript is not JSON: %v", err)
+	}
+	for _, e := range all {
+		if e.Kind != "usage" {
+			out = append(out, e)
+		}
 	}
 	return out
 }
@@ -132,7 +139,7 @@ func TestBrowserTranscriptTab(t *testing.T) {
 	if code, body := PostJSON(h.URL+"/api/v1/prompts/"+p.ID+"/decision", map[string]string{"decision": "allow"}); code != 200 {
 		t.Fatalf("decision: %d %s", code, body)
 	}
-	const jsKinds = `[...document.querySelectorAll('#tx-list .tx')].map(e => e.dataset.kind).join(',')`
+	const jsKinds = `[...document.querySelectorAll('#tx-list .tx:not(.tx-usage)')].map(e => e.dataset.kind).join(',')`
 	b.WaitJS(t, claudeWait, "the turn in the transcript tab",
 		jsKinds+` === 'user,tool_call,approval,tool_result,assistant'`, jsKinds+` + '\n' + document.getElementById('tx-list').innerText`)
 	text := Eval[string](t, b, `document.getElementById('tx-list').innerText`)

@@ -9,6 +9,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/ct-dev/ct/auth"
 	"github.com/ct-dev/ct/db"
 	"github.com/ct-dev/ct/hub"
 	"github.com/ct-dev/ct/wire"
@@ -55,12 +56,17 @@ type apiSession struct {
 	// LogTrimmedBefore: --max-session-log removed the events before this
 	// seq; the log (and its download) starts there.
 	LogTrimmedBefore uint64 `json:"log_trimmed_before,omitempty"`
+	// Tokens is the agent's model usage, absent until it reports some.
+	Tokens *apiTokens `json:"tokens,omitempty"`
+	// Agent is the adapter the wrap declared (claude, plain, ...).
+	Agent string `json:"agent,omitempty"`
 }
 
 func toAPI(ss db.Session) apiSession {
 	a := apiSession{ID: ss.ID, Node: ss.Node, Command: ss.Command, Args: ss.Args, Cwd: ss.Cwd, Status: ss.Status,
 		ExitCode: ss.ExitCode, StartedAt: ss.StartedAt, Bytes: ss.OutputBytes, Dropped: ss.DroppedBytes,
-		EndReason: ss.EndReason, LogTrimmed: ss.LogTrimmed, LogTrimmedBefore: ss.TrimmedBefore}
+		EndReason: ss.EndReason, LogTrimmed: ss.LogTrimmed, LogTrimmedBefore: ss.TrimmedBefore,
+		Tokens: toAPITokens(ss.Tokens), Agent: ss.Agent}
 	if a.Args == nil {
 		a.Args = []string{}
 	}
@@ -76,10 +82,14 @@ func (s *Server) handleAPISessionsList(w http.ResponseWriter, r *http.Request) e
 	if err != nil {
 		return err
 	}
-	out := make([]apiSession, 0, len(list))
+	waiting, err := s.waitingBySession()
+	if err != nil {
+		return err
+	}
+	out := make([]apiSessionItem, 0, len(list))
 	for _, ss := range list {
 		if principal(r).CanSee(ss.Node) {
-			out = append(out, toAPI(ss))
+			out = append(out, apiSessionItem{apiSession: toAPI(ss), State: s.hub.State(ss), Waiting: waiting[ss.ID]})
 		}
 	}
 	writeJSON(w, http.StatusOK, out)
@@ -210,11 +220,18 @@ func (s *Server) handleAPISessionInput(w http.ResponseWriter, r *http.Request) e
 	if len(data) > hub.MaxInput {
 		return errorf(http.StatusRequestEntityTooLarge, "input over 64 KB; send it in parts")
 	}
-	id := chi.URLParam(r, "id")
-	if _, err := s.visibleSession(principal(r), id, true); err != nil {
+	id, p := chi.URLParam(r, "id"), principal(r)
+	if p.Kind == auth.KindAgent {
+		if err := s.agentInput(r, p, id, data); err != nil {
+			return err
+		}
+		writeJSON(w, http.StatusOK, map[string]any{"ok": true, "bytes": len(data)})
+		return nil
+	}
+	if _, err := s.visibleSession(p, id, true); err != nil {
 		return err
 	}
-	if err := s.hub.InputAs(id, principal(r).User, data); err != nil {
+	if err := s.hub.InputAs(id, p.User, data); err != nil {
 		return err
 	}
 	s.audit(r, "input", id+" "+strconv.Itoa(len(data))+" bytes")

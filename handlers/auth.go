@@ -119,28 +119,31 @@ func (s *Server) requireAuth(next http.Handler) http.Handler {
 			s.refuse(w, r, http.StatusForbidden, "A machine token only lets ct wrap and ct node connect; use an API token or log in.", "")
 			return
 		}
-		if p.Kind == auth.KindAgent && !agentRoute(r.URL.Path) {
-			s.refuse(w, r, http.StatusForbidden, "An agent's session credential (ct mcp under ct wrap) only reaches coordination (peers, messages, locks, todos, reminders, events/wait, skills); a person answers prompts and types into sessions.", "")
+		if p.Kind == auth.KindAgent && !agentRoute(r.Method, r.URL.Path) {
+			s.refuse(w, r, http.StatusForbidden, "An agent's session credential (ct mcp under ct wrap) only reaches coordination (peers, messages, locks, todos, reminders, events/wait, skills) and, under its owner's rights, reading sessions, typing while its owner holds the wheel and starting sessions on a node; a person answers prompts.", "")
 			return
 		}
 		next.ServeHTTP(w, r.WithContext(withPrincipal(r.Context(), p)))
 	})
 }
 
-// agentRoutes are the API paths an agent's session credential may use:
-// coordination only, never sessions, prompts, input, tokens or streams.
-// The events stream (/api/v1/events) is not among them: its long-poll
-// twin (/api/v1/events/wait) is, bounded by its timeout.
+// agentRoutes are the API paths an agent's session credential may use for
+// coordination, under every method. Prompts, tokens, logs and streams are
+// never among them. The events stream (/api/v1/events) is not either: its
+// long-poll twin (/api/v1/events/wait) is, bounded by its timeout.
 var agentRoutes = []string{"/api/v1/peers", "/api/v1/messages", "/api/v1/locks", "/api/v1/todos", "/api/v1/reminders",
 	"/api/v1/reservations", "/api/v1/state", "/api/v1/events/wait", "/api/v1/skills"}
 
-func agentRoute(path string) bool {
+// agentRoute reports whether an agent's credential may make this request:
+// coordination (agentRoutes), or one of the session calls of ct mcp's
+// coordinating tools (agentSessionRoute).
+func agentRoute(method, path string) bool {
 	for _, p := range agentRoutes {
 		if path == p || strings.HasPrefix(path, p+"/") {
 			return true
 		}
 	}
-	return false
+	return agentSessionRoute(method, path)
 }
 
 // requireAdmin lets only admins through.

@@ -3,6 +3,7 @@ package handlers
 import (
 	"encoding/json"
 	"errors"
+	"fmt"
 	"net/http"
 	"strconv"
 	"strings"
@@ -135,6 +136,10 @@ func (s *Server) handleAPIPeersList(w http.ResponseWriter, r *http.Request) erro
 	if _, _, err := s.peerOf(r); err != nil {
 		return coordErr(err)
 	}
+	by := r.URL.Query().Get("sort")
+	if by != "" && by != coord.SortName && by != coord.SortHeadroom {
+		return errorf(http.StatusBadRequest, fmt.Sprintf("sort must be %q or %q (most free context first), not %.40q", coord.SortName, coord.SortHeadroom, by))
+	}
 	peers, err := s.coord.Peers()
 	if err != nil {
 		return err
@@ -145,6 +150,7 @@ func (s *Server) handleAPIPeersList(w http.ResponseWriter, r *http.Request) erro
 	for i := range peers {
 		peers[i] = redactPeer(principal(r), peers[i], s.sessionNode)
 	}
+	coord.SortPeers(peers, by)
 	writeJSON(w, http.StatusOK, peers)
 	return nil
 }

@@ -25,7 +25,7 @@ func redactPeer(who auth.Principal, p coord.Peer, nodeOf peerSessionNode) coord.
 	}
 	if !visible {
 		p.Machine, p.Cwd, p.Session, p.Channel = "", "", "", ""
-		p.NotifyPrompt = false
+		p.NotifyPrompt, p.Stats = false, nil
 	}
 	return p
 }

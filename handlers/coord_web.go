@@ -53,7 +53,32 @@ func (s *Server) coordPanel(r *http.Request, flash string) (views.CoordPanel, er
 			p.Todos = append(p.Todos, views.CoordTodo{ID: t.ID, Title: t.Title, Assignee: t.Assignee, State: t.State, CreatedBy: t.CreatedBy})
 		}
 	}
-	return p, nil
+	if p.Agents, err = s.agentStats(principal(r)); err != nil {
+		return p, err
+	}
+	p.States, err = s.panelStates()
+	return p, err
+}
+
+// panelHistory is how many earlier values of a state key the panel shows
+// behind a tap; the API (GET /api/v1/state/KEY?history=1) has the rest.
+const panelHistory = 5
+
+// panelStates is every shared state key for the panel, with a short history.
+func (s *Server) panelStates() ([]views.CoordState, error) {
+	keys, err := s.coord.States(panelHistory)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]views.CoordState, 0, len(keys))
+	for _, k := range keys {
+		row := views.CoordState{Key: k.Key, Value: k.Value, By: k.By, At: k.At, Version: k.Version}
+		for _, h := range k.History {
+			row.History = append(row.History, views.CoordStateValue{Value: h.Value, By: h.By, At: h.At, Version: h.Version})
+		}
+		out = append(out, row)
+	}
+	return out, nil
 }
 
 // renderPanel renders the panel; a coordination refusal (a credential in

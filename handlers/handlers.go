@@ -217,7 +217,7 @@ func (s *Server) asError(r *http.Request, err error) *Error {
 	case errors.Is(err, hub.ErrBeingAnswered), errors.Is(err, hub.ErrTerminalOnly):
 		msg := err.Error()
 		e = errorf(http.StatusConflict, strings.ToUpper(msg[:1])+msg[1:]+".")
-	case errors.Is(err, hub.ErrNotHolder):
+	case errors.Is(err, hub.ErrNotHolder), errors.Is(err, hub.ErrQuestionOpen):
 		msg := err.Error()
 		e = errorf(http.StatusConflict, strings.ToUpper(msg[:1])+msg[1:]+".")
 	case errors.Is(err, hub.ErrBusy):

@@ -139,7 +139,7 @@ func (s *Server) spawn(r *http.Request, machine string, in spawnRequest) (string
 	if !p.CanSee(machine) {
 		return "", errorf(http.StatusNotFound, "no such machine, or you may not see it")
 	}
-	if !p.CanDrive(machine) {
+	if !p.OwnerCanDrive(machine) { // for an agent's credential (start_session): its owner's right
 		return "", errorf(http.StatusForbidden, "starting sessions on "+machine+" needs the member or admin role and a grant for the machine")
 	}
 	in.Command, in.Cwd = strings.TrimSpace(in.Command), strings.TrimSpace(in.Cwd)
@@ -150,6 +150,9 @@ func (s *Server) spawn(r *http.Request, machine string, in spawnRequest) (string
 		return "", errorf(http.StatusRequestEntityTooLarge, "a first prompt is at most 32 KB")
 	}
 	subject := machine + " " + in.Command + " in " + in.Cwd
+	if p.Kind == auth.KindAgent {
+		subject += " (by the agent of session " + p.Session + ")"
+	}
 	ans, err := s.hub.Spawn(r.Context(), machine, wire.NodeSpawn{Command: in.Command, Cwd: in.Cwd, Prompt: in.Prompt, By: p.User})
 	switch {
 	case errors.Is(err, hub.ErrNodeOffline):

@@ -69,6 +69,7 @@ func (s *Server) lobbyModel(p auth.Principal) (views.Lobby, error) {
 			ID: ss.ID, Command: commandLine(ss), Cwd: ss.Cwd, Status: ss.Status, ExitCode: exitCode(ss),
 			StartedAt: ss.StartedAt, LastActivity: ss.LastActivity,
 			State: s.hub.State(ss), Viewers: len(s.hub.Viewers(ss.ID)), Tail: tailNote(s.hub.TailBytes(ss.ID)),
+			Usage: usageView(ss.Tokens),
 		})
 		switch row := l.Machines[i].Sessions[len(l.Machines[i].Sessions)-1]; row.State {
 		case hub.StateWorking:
@@ -80,6 +81,7 @@ func (s *Server) lobbyModel(p auth.Principal) (views.Lobby, error) {
 			l.Counts.Live++
 		}
 	}
+	l.Days = s.dayUsageViews(visibleOwners(p, nodes), l.Now)
 	return l, nil
 }
 
@@ -135,6 +137,9 @@ func (s *Server) handleSessionShow(w http.ResponseWriter, r *http.Request) error
 	}
 	m.Presence = s.presenceModel(principal(r), snap.Session)
 	m.FitBy = s.hub.Fitted(id)
+	if ss, err := s.store.GetSession(id); err == nil { // the hub's copy does not carry the sums
+		m.Usage = usageView(ss.Tokens)
+	}
 	return render(w, r, views.SessionPage(m))
 }
 

@@ -32,6 +32,9 @@ func (r *renderer) publishStatus(sid string, ids []string) {
 	}
 	m := sessionModel(snap, "")
 	m.OOB = true
+	if ss, err := r.s.store.GetSession(sid); err == nil { // the hub's copy does not carry the sums
+		m.Usage = usageView(ss.Tokens)
+	}
 	html := renderHTML(views.SessionStatus(m))
 	if m.Status == "ended" {
 		html = append(html, renderHTML(views.SessionEndedOOB())...)

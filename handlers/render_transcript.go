@@ -39,6 +39,12 @@ func (r *renderer) publishTranscriptLocked(sid string, ids []string) {
 // every page of the session that has the entries before it.
 func (r *renderer) TranscriptAdded(sid string, seq uint64, en wire.TranscriptEntry) {
 	ids := r.pages.following(topicSession(sid))
+	if en.Kind == wire.EntryUsage {
+		r.usageChanged(sid, ids)
+		if en.Usage == nil {
+			return // a running cost: in the header, not the list
+		}
+	}
 	if len(ids) == 0 {
 		return
 	}

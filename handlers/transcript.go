@@ -39,9 +39,11 @@ type apiTranscriptEntry struct {
 	ID    string          `json:"id,omitempty"`
 	Error bool            `json:"error,omitempty"`
 	By    string          `json:"by,omitempty"`
+	Usage *wire.Usage     `json:"usage,omitempty"` // a usage entry: one model call
+	Cost  *wire.Cost      `json:"cost,omitempty"`  // a usage entry: the agent's running cost
 }
 
-// handleAPISessionTranscript is GET /api/v1/sessions/{id}/transcript.
+// handleAPISessionTranscript is GET /api/v1/sessions/{id}/transcript[?since=N&limit=N].
 func (s *Server) handleAPISessionTranscript(w http.ResponseWriter, r *http.Request) error {
 	id := chi.URLParam(r, "id")
 	if _, err := s.visibleSession(principal(r), id, false); err != nil {
@@ -51,13 +53,16 @@ func (s *Server) handleAPISessionTranscript(w http.ResponseWriter, r *http.Reque
 	if err != nil {
 		return err
 	}
+	if entries, err = transcriptWindow(r.URL.Query(), entries); err != nil {
+		return err
+	}
 	out := make([]apiTranscriptEntry, 0, len(entries))
 	for _, e := range entries {
 		by := e.By // an approval's answerer
 		if by == "" {
 			by = e.TranscriptEntry.By // a prompt's sender, as the hub saw it
 		}
-		out = append(out, apiTranscriptEntry{Kind: e.Kind, TS: e.TS, Text: e.Text, Tool: e.Tool, Input: e.Input, ID: e.ID, Error: e.Error, By: by})
+		out = append(out, apiTranscriptEntry{Kind: e.Kind, TS: e.TS, Text: e.Text, Tool: e.Tool, Input: e.Input, ID: e.ID, Error: e.Error, By: by, Usage: e.Usage, Cost: e.Cost})
 	}
 	writeJSON(w, http.StatusOK, out)
 	return nil
@@ -204,6 +209,11 @@ func transcriptItems(entries []txEntry) []views.TranscriptItem {
 			it.Label = "Error"
 		case wire.EntryNote:
 			it.Label = "Claude Code"
+		case wire.EntryUsage:
+			if e.Usage == nil {
+				continue // a running cost: the header shows it
+			}
+			it.Label, it.Text = "Tokens", turnText(e.Usage)
 		default:
 			it.Label = e.Kind
 		}

@@ -14,11 +14,16 @@ type statusIn struct {
 	Groups []string `json:"groups,omitempty" jsonschema:"groups to be in, without @"`
 }
 
+// listPeersIn is list_peers' input.
+type listPeersIn struct {
+	Sort string `json:"sort,omitempty" jsonschema:"name (default) or headroom: agents with the most free context first, to route work to"`
+}
+
 // addPeerTools adds list_peers and set_status.
 func addPeerTools(srv *mcp.Server, c *client.Client) {
-	mcp.AddTool(srv, tool("list_peers", "List the people, agents and connectors on the hub, with status and online state."),
-		func(ctx context.Context, _ *mcp.CallToolRequest, _ noIn) (*mcp.CallToolResult, any, error) {
-			peers, err := c.ListPeers(ctx)
+	mcp.AddTool(srv, tool("list_peers", "List the people, agents and connectors on the hub, with status, online state and, for agents, stats: model, context used, free context and tokens in/out, from their session's transcript."),
+		func(ctx context.Context, _ *mcp.CallToolRequest, in listPeersIn) (*mcp.CallToolResult, any, error) {
+			peers, err := c.ListPeersBy(ctx, in.Sort)
 			if err != nil {
 				return nil, nil, err
 			}

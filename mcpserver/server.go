@@ -35,6 +35,7 @@ func New(o Options) *mcp.Server {
 	addStateTools(srv, o.Client)
 	addEventTools(srv, o.Client)
 	addSkillTools(srv, o.Client)
+	addSessionTools(srv, o.Client)
 	return srv
 }
 

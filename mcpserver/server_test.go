@@ -42,6 +42,7 @@ func TestToolsCallTheClient(t *testing.T) {
 		"list_skills", "list_todos", "lock", "schedule_reminder", "send_message", "set_status", "share_skill", "unlock",
 		"update_todo", "wait_for_events"}
 	want = append(want, "list_reservations", "release_paths", "reserve_paths", "state_get", "state_set", "state_watch")
+	want = append(want, "list_sessions", "read_screen", "read_transcript", "send_input", "start_session")
 	slices.Sort(want)
 	if !slices.Equal(names, want) {
 		t.Errorf("tools %v, want %v", names, want)

@@ -10,8 +10,10 @@ type CoordPanel struct {
 	Messages  []CoordMsg
 	Locks     []CoordLock
 	Todos     []CoordTodo
-	CanWrite  bool // members and admins send, add and finish
+	States    []CoordState // shared state keys, by key
+	CanWrite  bool         // members and admins send, add and finish
 	Flash     string
+	Agents    []AgentStats // agent peers with usage, most free context first
 }
 
 // CoordMsg is one message as the panel shows it.
@@ -30,4 +32,21 @@ type CoordLock struct {
 // CoordTodo is one todo.
 type CoordTodo struct {
 	ID, Title, Assignee, State, CreatedBy string
+}
+
+// CoordState is one shared state key as the Team panel shows it: its
+// current value, who set it and when, and a few earlier values (newest
+// first) behind a tap.
+type CoordState struct {
+	Key, Value, By string
+	At             time.Time
+	Version        uint64
+	History        []CoordStateValue
+}
+
+// CoordStateValue is one earlier value of a state key.
+type CoordStateValue struct {
+	Value, By string
+	At        time.Time
+	Version   uint64
 }

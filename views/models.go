@@ -42,6 +42,7 @@ type SessionRow struct {
 	State        string // working | waiting_input | waiting_approval | idle | offline | ending | ended
 	Viewers      int
 	Tail         string // ending: how much output is still to arrive ("1.2 MB")
+	Usage        *Usage // the agent's model usage, nil when none
 }
 
 // Lobby is the lobby page.
@@ -53,7 +54,8 @@ type Lobby struct {
 	User     string
 	Admin    bool
 	Counts   LobbyCounts
-	HubURL   string // this hub's address as the viewer reached it, for the how-to
+	HubURL   string     // this hub's address as the viewer reached it, for the how-to
+	Days     []DayUsage // today's usage per person and machine
 }
 
 // LobbyCounts sum up the fleet at the top of the lobby.
@@ -84,6 +86,7 @@ type Session struct {
 	Presence     Presence // who watches and drives
 	Alt          bool     // a full-screen app has the alternate screen on
 	FitBy        string   // who has the PTY sized to their screen ("" for nobody)
+	Usage        *Usage   // the agent's model usage, nil when none
 }
 
 // Key is one button of the input bar.

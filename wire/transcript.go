@@ -20,6 +20,7 @@ const (
 	EntryApproval   = "approval"    // a permission answer (from the hub's prompt records)
 	EntryError      = "error"       // an API error or a failed tool
 	EntryNote       = "note"        // something the agent's CLI did, not the person: a slash command, a background task's end
+	EntryUsage      = "usage"       // what one model call cost (Usage) or the agent's own running cost (Cost); no text
 )
 
 // TranscriptEntry is transcript.entry's payload. Text is bounded by the wrap
@@ -37,4 +38,55 @@ type TranscriptEntry struct {
 	// hub" or "at the terminal" (the hub sets it; a wrap's value is
 	// replaced).
 	By string `json:"by,omitempty"`
+	// Usage is set on a usage entry: one model call's token counts as the
+	// agent's transcript reports them.
+	Usage *Usage `json:"usage,omitempty"`
+	// Cost is set on a usage entry when the agent reports its own running
+	// cost (Claude Code's cost-state records).
+	Cost *Cost `json:"cost,omitempty"`
+}
+
+// Usage is one model call's token counts. MsgID is the API's message id: an
+// agent may write one call in several records (one per content block) and a
+// resumed tail reads old records again, so the hub counts each MsgID once.
+type Usage struct {
+	MsgID         string `json:"msg_id"`
+	Model         string `json:"model,omitempty"`
+	Window        int64  `json:"window,omitempty"` // the context window the agent asked for, when it says (a "[1m]" model)
+	Input         int64  `json:"input"`
+	Output        int64  `json:"output"`
+	CacheCreation int64  `json:"cache_creation,omitempty"`
+	CacheRead     int64  `json:"cache_read,omitempty"`
+	// Turn is the sum of the calls since the person's last prompt, this one
+	// included (the wrap's parser keeps it), for the transcript's per-turn line.
+	Turn *TokenCounts `json:"turn,omitempty"`
+}
+
+// TokenCounts is a sum of calls' token counts.
+type TokenCounts struct {
+	Input         int64 `json:"input"`
+	Output        int64 `json:"output"`
+	CacheCreation int64 `json:"cache_creation,omitempty"`
+	CacheRead     int64 `json:"cache_read,omitempty"`
+}
+
+// Add adds u's counts to c.
+func (c *TokenCounts) Add(u Usage) {
+	c.Input += u.Input
+	c.Output += u.Output
+	c.CacheCreation += u.CacheCreation
+	c.CacheRead += u.CacheRead
+}
+
+// Context is how much of the model's context window the call used: every
+// input token (fresh, cache written and cache read) plus what it wrote.
+func (u Usage) Context() int64 {
+	return u.Input + u.CacheCreation + u.CacheRead + u.Output
+}
+
+// Cost is an agent's own running cost of one conversation (Conversation is
+// the agent's id for it), in US dollars as the agent computes it.
+type Cost struct {
+	Conversation string  `json:"conversation"`
+	TotalUSD     float64 `json:"total_usd"`
 }

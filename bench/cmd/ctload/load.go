@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/ct-dev/ct/bench"
+	"github.com/ct-dev/ct/wsdial"
 )
 
 // result is what one load run measured.
@@ -34,11 +35,48 @@ type result struct {
 	timeline       []string
 }
 
+// source is one session's output: a ct wrap process running the writer,
+// or a simulated wrap in this process (-sim).
+type source interface {
+	// finish waits up to settle for the session to end and returns the CPU
+	// it used outside this process and what it complained of.
+	finish(settle time.Duration) (time.Duration, string)
+	stop() // ends it now and waits
+}
+
 type wrapRun struct {
 	cmd    *exec.Cmd
 	stderr bytes.Buffer
 	done   chan struct{}
 }
+
+func (w *wrapRun) finish(settle time.Duration) (time.Duration, string) {
+	select {
+	case <-w.done:
+	case <-time.After(settle):
+	}
+	var cpu time.Duration
+	if ps := w.cmd.ProcessState; ps != nil {
+		cpu = ps.UserTime() + ps.SystemTime()
+	}
+	return cpu, strings.TrimSpace(w.stderr.String())
+}
+
+func (w *wrapRun) stop() { _ = w.cmd.Process.Kill(); <-w.done }
+
+func (s *simWrap) finish(settle time.Duration) (time.Duration, string) {
+	select {
+	case <-s.done:
+		if s.err != nil {
+			return 0, s.err.Error()
+		}
+		return 0, ""
+	case <-time.After(settle):
+		return 0, "still running after -settle"
+	}
+}
+
+func (s *simWrap) stop() { <-s.done }
 
 // load runs one measured load: it is one long sequence (start wraps, start
 // viewers, sample, stop, collect) kept in one function so the order of
@@ -59,7 +97,11 @@ func load(cfg config, bin, self string, h *bench.HubProc) (*result, error) {
 	if alone {
 		target = cfg.hub
 	}
-	wraps := make([]*wrapRun, cfg.wraps)
+	wraps := make([]source, cfg.wraps)
+	wsURL, err := wsdial.URL(target, "/ws/wrap")
+	if err != nil {
+		return nil, err
+	}
 	for i := range wraps {
 		name := fmt.Sprintf("load%03d", i)
 		tok := "none"
@@ -67,6 +109,10 @@ func load(cfg config, bin, self string, h *bench.HubProc) (*result, error) {
 			if tok, err = h.MachineToken(name); err != nil {
 				return nil, err
 			}
+		}
+		if cfg.sim {
+			wraps[i] = startSim(ctx, cfg, wsURL, tok, name, start)
+			continue
 		}
 		w := &wrapRun{done: make(chan struct{})}
 		w.cmd = exec.Command(bin, "wrap", "--hub", target, "--token", tok, "--name", name, "--",
@@ -80,9 +126,9 @@ func load(cfg config, bin, self string, h *bench.HubProc) (*result, error) {
 		wraps[i] = w
 	}
 	defer func() {
+		cancel()
 		for _, w := range wraps {
-			_ = w.cmd.Process.Kill()
-			<-w.done
+			w.stop()
 		}
 	}()
 	var ids []string
@@ -137,15 +183,10 @@ func load(cfg config, bin, self string, h *bench.HubProc) (*result, error) {
 	r.hubCPUTotal = cpu2 - cpu0
 	r.hwmKB, _ = bench.ProcStatusKB(h.Pid(), "VmHWM")
 	for _, w := range wraps {
-		select {
-		case <-w.done:
-		case <-time.After(cfg.settle):
-		}
-		if ps := w.cmd.ProcessState; ps != nil {
-			r.wrapCPU += ps.UserTime() + ps.SystemTime()
-		}
-		if s := strings.TrimSpace(w.stderr.String()); s != "" {
-			r.wrapComplaints = append(r.wrapComplaints, s)
+		cpu, complaint := w.finish(cfg.settle)
+		r.wrapCPU += cpu
+		if complaint != "" {
+			r.wrapComplaints = append(r.wrapComplaints, complaint)
 		}
 	}
 	cancel()

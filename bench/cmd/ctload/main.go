@@ -5,6 +5,7 @@
 //
 //	go run ./bench/cmd/ctload                      # 100 wraps × 100 KB/s × 60 s, 100 viewers
 //	go run ./bench/cmd/ctload -duration 10s        # a quick run
+//	go run ./bench/cmd/ctload -sim                 # wraps simulated in-process (wire protocol, no PTYs)
 //
 // Each wrap runs this same binary as "ctload writer", which writes lines
 // stamped with the time they were written ("T<unixnanos> ...").
@@ -48,6 +49,7 @@ type config struct {
 	tick     time.Duration
 	hub      string
 	hubLog   string
+	sim      bool
 }
 
 func parse(args []string) (config, error) {
@@ -61,6 +63,7 @@ func parse(args []string) (config, error) {
 	fs.DurationVar(&c.duration, "duration", time.Minute, "how long the programs write")
 	fs.DurationVar(&c.tick, "tick", 20*time.Millisecond, "how often each program writes its next burst (100 programs waking every 10 ms cost a 2-core machine a lot)")
 	fs.StringVar(&c.hub, "hub", "", "point the wraps at this URL instead of a fresh hub (e.g. a closed port, to measure the load generator alone)")
+	fs.BoolVar(&c.sim, "sim", false, "simulate the wraps in this process, speaking the wire protocol (no PTYs, no wrap processes), so the hub keeps the cores")
 	fs.StringVar(&c.hubLog, "hublog", "", "write the hub's log (stderr) to this file at the end")
 	fs.DurationVar(&c.settle, "settle", time.Minute, "how long after the writing ends to wait for the store to catch up")
 	if err := fs.Parse(args); err != nil {

@@ -1,0 +1,3 @@
+// Package uv (Ultraviolet) is a library for creating terminal-based user
+// interfaces in Go.
+package uv
