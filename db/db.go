@@ -3,9 +3,10 @@
 //
 // Schema (version 2; migrate.go lists the steps from older versions):
 //
-//	meta                 "schema" -> "2"; "usage_events", "usage_bytes" -> 8-byte counters of the logs
+//	meta                 "schema" -> "2"; "usage_events", "usage_bytes" -> 8-byte counters of the logs;
+//	                     "sessions_numbered" -> "1" once older sessions got numbers
 //	nodes                name -> JSON Node
-//	sessions             id -> JSON Session
+//	sessions             id -> JSON Session; the bucket's sequence numbers sessions (#42)
 //	logs/<session id>    8-byte big-endian seq -> wire frame (one event)
 //	prompts              id (sorts by creation) -> JSON Prompt
 //	prompts_pending      id -> nothing: the index of pending prompts
@@ -73,6 +74,10 @@ func Open(dir string) (*Store, error) {
 		return nil, err
 	}
 	if err := s.ensurePendingIndex(); err != nil {
+		b.Close()
+		return nil, err
+	}
+	if err := s.ensureSessionNumbers(); err != nil {
 		b.Close()
 		return nil, err
 	}

@@ -7,6 +7,7 @@ import (
 
 	"github.com/ct-dev/ct/coord"
 	"github.com/ct-dev/ct/views"
+	"github.com/go-chi/chi/v5"
 )
 
 // The inbox page: search, threads, compose. Forms post and redirect
@@ -33,16 +34,18 @@ func (s *Server) handleInboxShow(w http.ResponseWriter, r *http.Request) error {
 	if in.Re == "" {
 		slices.Reverse(msgs) // newest first; a thread reads oldest first
 	}
+	md, now := newMarkdown(), s.coord.Now()
 	for _, m := range msgs {
-		in.Messages = append(in.Messages, views.CoordMsg{ID: m.ID, From: m.From, To: m.To, Priority: m.Priority, Type: m.Type,
-			Subject: m.Subject, Body: m.Body, Re: m.Re, TS: m.TS, NeedsAnswer: m.RequiresResponse, Late: m.Late,
-			Unread: m.From != v.Peer && m.Receipts[v.Peer].ReadAt.IsZero()})
+		in.Messages = append(in.Messages, msgRow(md, m, v, now))
 		if in.Re != "" && m.From != v.Peer && in.ReplyTo == "" {
 			in.ReplyTo = m.From // reply to whoever wrote to me in this thread
 		}
 		if in.Re != "" && m.From != v.Peer && m.Receipts[v.Peer].ReadAt.IsZero() {
 			_, _ = s.coord.Message(v, m.ID, true) // opening a thread reads it
 		}
+	}
+	if in.Reminders, err = s.reminderRows(v); err != nil {
+		return err
 	}
 	return render(w, r, views.InboxPage(in))
 }
@@ -74,6 +77,38 @@ func (s *Server) handleInboxSend(w http.ResponseWriter, r *http.Request) error {
 		back.Set("flash", ce.Msg)
 	} else {
 		s.audit(r, "message.send", m.ID+" "+peer.Name+" -> "+m.To)
+	}
+	http.Redirect(w, r, "/inbox?"+back.Encode(), http.StatusSeeOther)
+	return nil
+}
+
+// handleInboxAck acknowledges a message addressed to the viewer that asks
+// for an answer, and goes back to where the person was.
+func (s *Server) handleInboxAck(w http.ResponseWriter, r *http.Request) error {
+	if err := canWrite(r); err != nil {
+		return err
+	}
+	_, v, err := s.peerOf(r)
+	if err != nil {
+		return coordErr(err)
+	}
+	if err := r.ParseForm(); err != nil {
+		return errorf(http.StatusBadRequest, "Bad form.")
+	}
+	id := chi.URLParam(r, "msg")
+	back := url.Values{}
+	if re := r.PostForm.Get("re"); re != "" {
+		back.Set("re", re)
+	}
+	if _, err := s.coord.Ack(v, id); err != nil {
+		ce, ok := err.(*coord.Error)
+		if !ok {
+			return err
+		}
+		back.Set("flash", ce.Msg)
+	} else {
+		s.audit(r, "message.ack", id+" by "+v.Peer)
+		back.Set("flash", "Acknowledged #"+id+".")
 	}
 	http.Redirect(w, r, "/inbox?"+back.Encode(), http.StatusSeeOther)
 	return nil

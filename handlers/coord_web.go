@@ -27,11 +27,9 @@ func (s *Server) coordPanel(r *http.Request, flash string) (views.CoordPanel, er
 		return p, err
 	}
 	now := s.coord.Now()
+	md := newMarkdown()
 	for _, m := range slices.Backward(msgs) { // newest first
-		row := views.CoordMsg{ID: m.ID, From: m.From, To: m.To, Priority: m.Priority, Type: m.Type, Subject: m.Subject,
-			Body: m.Body, Re: m.Re, TS: m.TS, NeedsAnswer: m.RequiresResponse, Late: m.Late,
-			Unread: m.From != v.Peer && m.Receipts[v.Peer].ReadAt.IsZero()}
-		row.Overdue = m.RequiresResponse && m.Deadline != nil && now.After(*m.Deadline) && m.Receipts[v.Peer].AckedAt.IsZero()
+		row := msgRow(md, m, v, now)
 		if (m.Priority == "P0" || row.Overdue) && m.From != v.Peer && m.Receipts[v.Peer].AckedAt.IsZero() {
 			p.Attention = append(p.Attention, row)
 		}
