@@ -10,6 +10,12 @@ import (
 	"github.com/chromedp/chromedp"
 )
 
+// bothViewports are the phone and desktop sizes a page is checked at.
+var bothViewports = []struct {
+	name string
+	w, h int64
+}{{"phone", PhoneWidth, PhoneHeight}, {"desktop", DesktopWidth, DesktopHeight}}
+
 // addPerson creates a person with role and grants through the People form.
 func addPerson(t *testing.T, h *Hub, name, role, grants string) string {
 	t.Helper()
@@ -35,10 +41,7 @@ func TestBrowserEmptyStates(t *testing.T) {
 	pw := addPerson(t, h, "nora", "member", "")
 	StartWrap(t, nil, "--hub", h.URL, "--name", "quietbox", "--", "bash", "-c", `echo quiet; sleep 600`)
 	SessionFor(t, h.URL, "quietbox")
-	for _, vp := range []struct {
-		name string
-		w, h int64
-	}{{"phone", PhoneWidth, PhoneHeight}, {"desktop", DesktopWidth, DesktopHeight}} {
+	for _, vp := range bothViewports {
 		t.Run(vp.name, func(t *testing.T) {
 			b := StartBrowser(t, vp.w, vp.h)
 			Login(t, b, h.URL, "nora", pw)

@@ -42,10 +42,7 @@ func TestBrowserSessionTitle(t *testing.T) {
 		t.Fatalf("API session = %+v; want #1 \"deploy staging\" by ct wrap --title", api)
 	}
 	current := "deploy staging" // each viewport renames it
-	for _, vp := range []struct {
-		name string
-		w, h int64
-	}{{"phone", PhoneWidth, PhoneHeight}, {"desktop", DesktopWidth, DesktopHeight}} {
+	for _, vp := range bothViewports {
 		t.Run(vp.name, func(t *testing.T) {
 			b := StartBrowser(t, vp.w, vp.h)
 			Login(t, b, h.URL, "admin", AdminPassword)

@@ -51,16 +51,9 @@ func (s *Server) handleInboxShow(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (s *Server) handleInboxSend(w http.ResponseWriter, r *http.Request) error {
-	if err := canWrite(r); err != nil {
-		return err
-	}
-	peer, _, err := s.peerOf(r)
+	peer, _, err := s.coordForm(w, r)
 	if err != nil {
-		return coordErr(err)
-	}
-	r.Body = http.MaxBytesReader(w, r.Body, maxCoordJSON)
-	if err := r.ParseForm(); err != nil {
-		return errorf(http.StatusRequestEntityTooLarge, "the message is too large; a body is limited to 100 KB")
+		return err
 	}
 	f := r.PostForm
 	m, err := s.coord.Send(peer.Name, coord.Message{To: f.Get("to"), Subject: f.Get("subject"), Body: f.Get("body"),
@@ -85,15 +78,9 @@ func (s *Server) handleInboxSend(w http.ResponseWriter, r *http.Request) error {
 // handleInboxAck acknowledges a message addressed to the viewer that asks
 // for an answer, and goes back to where the person was.
 func (s *Server) handleInboxAck(w http.ResponseWriter, r *http.Request) error {
-	if err := canWrite(r); err != nil {
-		return err
-	}
-	_, v, err := s.peerOf(r)
+	_, v, err := s.coordForm(w, r)
 	if err != nil {
-		return coordErr(err)
-	}
-	if err := r.ParseForm(); err != nil {
-		return errorf(http.StatusBadRequest, "Bad form.")
+		return err
 	}
 	id := chi.URLParam(r, "msg")
 	back := url.Values{}

@@ -15,6 +15,23 @@ import (
 // sent to them) with forms to add one and delete their own. Forms post
 // and redirect, like the rest of the inbox.
 
+// coordForm starts a coordination form post: the viewer may write, is a
+// peer, and the form (at most 100 KB, a message body's limit) is parsed.
+func (s *Server) coordForm(w http.ResponseWriter, r *http.Request) (coord.Peer, coord.Viewer, error) {
+	if err := canWrite(r); err != nil {
+		return coord.Peer{}, coord.Viewer{}, err
+	}
+	peer, v, err := s.peerOf(r)
+	if err != nil {
+		return peer, v, coordErr(err)
+	}
+	r.Body = http.MaxBytesReader(w, r.Body, maxCoordJSON)
+	if err := r.ParseForm(); err != nil {
+		return peer, v, errorf(http.StatusRequestEntityTooLarge, "the form is too large; a message or reminder is limited to 100 KB")
+	}
+	return peer, v, nil
+}
+
 // reminderRows are the reminders v made or receives, soonest first.
 func (s *Server) reminderRows(v coord.Viewer) ([]views.ReminderRow, error) {
 	list, err := s.coord.Reminders()
@@ -60,16 +77,9 @@ func reminderAt(at, tz string, now time.Time) (*time.Time, string) {
 }
 
 func (s *Server) handleInboxReminderAdd(w http.ResponseWriter, r *http.Request) error {
-	if err := canWrite(r); err != nil {
-		return err
-	}
-	peer, _, err := s.peerOf(r)
+	peer, _, err := s.coordForm(w, r)
 	if err != nil {
-		return coordErr(err)
-	}
-	r.Body = http.MaxBytesReader(w, r.Body, maxCoordJSON)
-	if err := r.ParseForm(); err != nil {
-		return errorf(http.StatusRequestEntityTooLarge, "the reminder is too large; its text is limited to 100 KB")
+		return err
 	}
 	f := r.PostForm
 	rem := coord.Reminder{To: strings.TrimSpace(f.Get("to")), Subject: f.Get("subject"), Body: f.Get("body"), Cron: strings.TrimSpace(f.Get("cron"))}
@@ -95,12 +105,9 @@ func (s *Server) handleInboxReminderAdd(w http.ResponseWriter, r *http.Request) 
 }
 
 func (s *Server) handleInboxReminderDelete(w http.ResponseWriter, r *http.Request) error {
-	if err := canWrite(r); err != nil {
-		return err
-	}
-	peer, v, err := s.peerOf(r)
+	peer, v, err := s.coordForm(w, r)
 	if err != nil {
-		return coordErr(err)
+		return err
 	}
 	id := chi.URLParam(r, "reminder")
 	msg := "Reminder #" + id + " deleted."

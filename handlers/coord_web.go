@@ -82,16 +82,9 @@ func (s *Server) handleCoordPanel(w http.ResponseWriter, r *http.Request) error 
 }
 
 func (s *Server) handleCoordMessageCreate(w http.ResponseWriter, r *http.Request) error {
-	if err := canWrite(r); err != nil {
-		return err
-	}
-	peer, _, err := s.peerOf(r)
+	peer, _, err := s.coordForm(w, r)
 	if err != nil {
-		return coordErr(err)
-	}
-	r.Body = http.MaxBytesReader(w, r.Body, maxCoordJSON)
-	if err := r.ParseForm(); err != nil {
-		return errorf(http.StatusRequestEntityTooLarge, "the message is too large; a body is limited to 100 KB")
+		return err
 	}
 	f := r.PostForm
 	m, err := s.coord.Send(peer.Name, coord.Message{To: f.Get("to"), Subject: f.Get("subject"), Body: f.Get("body"),
