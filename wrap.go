@@ -10,6 +10,7 @@ import (
 
 	"github.com/ct-dev/ct/agent"
 	"github.com/ct-dev/ct/client"
+	"github.com/ct-dev/ct/db"
 	"github.com/ct-dev/ct/ptywrap"
 )
 
@@ -21,6 +22,7 @@ type wrapConfig struct {
 	Spool   int
 	NoHooks bool
 	Agent   agent.Adapter // --agent, else guessed from the command's name
+	Title   string        // --title: the session's title on the hub
 	Command []string
 }
 
@@ -59,6 +61,7 @@ cannot be set up; a session without live hooks gets the hub's screen rules
 	}
 	fs.IntVar(&c.Spool, "spool", spoolDefault, "bytes of output kept for the hub until acknowledged (env CT_SPOOL)")
 	fs.BoolVar(&c.NoHooks, "no-hooks", getenv("CT_NO_HOOKS") == "1", "for claude: do not inject ct's hooks (the hub's screen rules instead) (env CT_NO_HOOKS=1)")
+	fs.StringVar(&c.Title, "title", envOr(getenv, "CT_TITLE", ""), "the session's title on the hub (env CT_TITLE; default: Claude's first prompt, else the command line)")
 	agentName := fs.String("agent", envOr(getenv, "CT_AGENT", ""), "agent adapter: "+strings.Join(agent.Names(), " or ")+" (env CT_AGENT; default: guessed from the command's name)")
 	if err := parseFlags(fs, args, stderr); err != nil {
 		return c, err
@@ -71,6 +74,10 @@ cannot be set up; a session without live hooks gets the hub's screen rules
 				c.Name = saved.Machine
 			}
 		}
+	}
+	if len(c.Title) > 4*db.MaxTitle || (c.Title != "" && db.CleanTitle(c.Title) == "") {
+		fmt.Fprintf(stderr, "ct wrap: --title: give a title of 1-%d printable characters\n", db.MaxTitle)
+		return c, errUsage
 	}
 	c.Command = fs.Args()
 	if len(c.Command) == 0 {
@@ -103,7 +110,7 @@ func runWrap(ctx context.Context, args []string, getenv func(string) string, std
 		Command: c.Command[0], Args: launch.Args, ShownArgs: launch.ShownArgs, Env: launch.Env, Plugin: launch.Plugin,
 		Agent: launch.Agent, Hooks: launch.Hooks, Hub: c.Hub, Token: c.Token, Name: c.Name,
 		Spool: c.Spool, Version: version, Stdin: stdin, Stdout: stdout, Stderr: stderr,
-		FinalWait: 5 * time.Second,
+		FinalWait: 5 * time.Second, Title: c.Title,
 	}
 	// Output the hub has not taken when the program ends is kept and sent
 	// by a background ct flush; tails an earlier wrap left are sent too.

@@ -41,3 +41,21 @@ func TestParseWrapAgent(t *testing.T) {
 		t.Errorf("--help: %v, does not explain --agent:\n%s", err, help.String())
 	}
 }
+
+// --title (or CT_TITLE) names the session on the hub; a title with nothing
+// printable in it, or far over the limit, is a usage error saying the limit.
+func TestParseWrapTitle(t *testing.T) {
+	env := func(kv map[string]string) func(string) string { return func(k string) string { return kv[k] } }
+	if c, err := parseWrap([]string{"--title", "deploy staging", "--", "bash"}, env(nil), io.Discard, io.Discard); err != nil || c.Title != "deploy staging" {
+		t.Fatalf("--title: %q, %v", c.Title, err)
+	}
+	if c, err := parseWrap([]string{"--", "bash"}, env(map[string]string{"CT_TITLE": "from env"}), io.Discard, io.Discard); err != nil || c.Title != "from env" {
+		t.Fatalf("CT_TITLE: %q, %v", c.Title, err)
+	}
+	for _, bad := range []string{"\x01\x02", strings.Repeat("x", 401)} {
+		var stderr strings.Builder
+		if _, err := parseWrap([]string{"--title", bad, "--", "bash"}, env(nil), io.Discard, &stderr); !errors.Is(err, errUsage) || !strings.Contains(stderr.String(), "1-100") {
+			t.Errorf("--title %.10q: %v, %q; want a usage error giving the limit", bad, err, stderr.String())
+		}
+	}
+}

@@ -130,9 +130,14 @@ func (s *Service) sendTx(tx db.CoordTx, m *Message) error {
 			return errf(NotFound, "no peer named %q; list peers with GET /api/v1/peers (or ct msg send --to @group / '*')", m.To)
 		}
 	}
+	m.TS = s.clock.Now().UTC()
 	if m.Re != "" {
-		if _, err := getMessage(tx, m.Re); err != nil {
+		parent, err := getMessage(tx, m.Re)
+		if err != nil {
 			return errf(NotFound, "re: no message %q to answer", m.Re)
+		}
+		if err := answeredBy(tx, parent, m.From, m.TS); err != nil {
+			return err
 		}
 	}
 	n, err := tx.NextSeq(bMessages)
@@ -140,8 +145,35 @@ func (s *Service) sendTx(tx db.CoordTx, m *Message) error {
 		return err
 	}
 	m.ID = strconv.FormatUint(n, 10)
-	m.TS = s.clock.Now().UTC()
 	return tx.Put(bMessages, db.SeqKey(n), m)
+}
+
+// answeredBy settles a message that asks for an answer when one of its
+// recipients replies to it: the reply counts as that recipient's
+// acknowledgement, so "needs answer" goes away without a separate ack.
+func answeredBy(tx db.CoordTx, parent Message, from string, now time.Time) error {
+	if !parent.RequiresResponse || parent.From == from || !parent.Receipts[from].AckedAt.IsZero() {
+		return nil
+	}
+	var p Peer
+	_ = tx.Get(bPeers, []byte(from), &p) // no peer record: no groups
+	if !addressedTo(&parent, from, p.Groups) {
+		return nil
+	}
+	r := parent.Receipts[from]
+	if r.ReadAt.IsZero() {
+		r.ReadAt = now
+	}
+	r.AckedAt = now
+	if parent.Receipts == nil {
+		parent.Receipts = map[string]Receipt{}
+	}
+	parent.Receipts[from] = r
+	k, err := msgKey(parent.ID)
+	if err != nil {
+		return err
+	}
+	return tx.Put(bMessages, k, parent)
 }
 
 func msgKey(id string) ([]byte, error) {

@@ -3,9 +3,10 @@
 //
 // Schema (version 2; migrate.go lists the steps from older versions):
 //
-//	meta                 "schema" -> "2"; "usage_events", "usage_bytes" -> 8-byte counters of the logs
+//	meta                 "schema" -> "2"; "usage_events", "usage_bytes" -> 8-byte counters of the logs;
+//	                     "sessions_numbered" -> "1" once older sessions got numbers
 //	nodes                name -> JSON Node
-//	sessions             id -> JSON Session
+//	sessions             id -> JSON Session; the bucket's sequence numbers sessions (#42)
 //	logs/<session id>    8-byte big-endian seq -> wire frame (one event)
 //	transcripts/<id>     8-byte big-endian seq -> nothing: the transcript.entry frames of a log
 //	usage_calls/<session id>  API message id -> JSON wire.Usage: each model call counted once
@@ -86,6 +87,10 @@ func Open(dir string) (*Store, error) {
 	if err := s.ensureTranscriptIndex(); err != nil {
 		b.Close()
 		return nil, fmt.Errorf("index the transcripts in %s: %w", path, err)
+	}
+	if err := s.ensureSessionNumbers(); err != nil {
+		b.Close()
+		return nil, err
 	}
 	return s, nil
 }

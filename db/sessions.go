@@ -67,6 +67,14 @@ type Session struct {
 	// Tokens is the agent's model usage, summed as its transcript's usage
 	// entries are stored (tokens_usage.go); nil until the first.
 	Tokens *TokenUsage `json:"tokens,omitempty"`
+	// Number is the session's short number on this hub (#42): given once
+	// from a counter in the file, never reused (session_title.go).
+	Number uint64 `json:"number,omitempty"`
+	// Title names the session for people (Name falls back to the command
+	// line); TitleBy says who set it: a person's name, TitleByWrap or
+	// TitleByPrompt. A person's title is never replaced automatically.
+	Title   string `json:"title,omitempty"`
+	TitleBy string `json:"title_by,omitempty"`
 }
 
 // legacyDeclaration fills in Agent and Hooks for a session whose wrap did
@@ -98,6 +106,12 @@ func (s *Store) UpsertSession(in Session) (Session, error) {
 		if err == ErrNotFound {
 			cur = in
 			cur.LogBytes, cur.LogSized, cur.TrimmedBefore = 0, true, 0 // an empty log, counted from here
+			if cur.Number, err = nextSessionNumber(tx); err != nil {
+				return err
+			}
+			if cur.Title = CleanTitle(in.Title); cur.Title != "" {
+				cur.TitleBy = TitleByWrap
+			}
 		} else if err != nil {
 			return err
 		} else {
@@ -109,6 +123,9 @@ func (s *Store) UpsertSession(in Session) (Session, error) {
 			}
 			if cur.Status != StatusEnded {
 				cur.Status = in.Status
+			}
+			if t := CleanTitle(in.Title); cur.Title == "" && t != "" {
+				cur.Title, cur.TitleBy = t, TitleByWrap
 			}
 		}
 		out = legacyDeclaration(cur)

@@ -129,6 +129,21 @@ func TestClaudeApproveFromHub(t *testing.T) {
 	if p.Tool != "Bash" || in.Command != proofCmd || p.Node != "claudebox" {
 		t.Fatalf("prompt = %+v, input %s", p, p.Input)
 	}
+	// The session is named after the first prompt (UserPromptSubmit's "prompt").
+	WaitFor(t, claudeWait, "the session titled by its first prompt", func() bool {
+		for _, raw := range apiSessions(t, h.URL) {
+			var ss struct {
+				ID      string `json:"id"`
+				Title   string `json:"title"`
+				TitleBy string `json:"title_by"`
+			}
+			_ = json.Unmarshal(raw, &ss)
+			if ss.ID == p.SessionID {
+				return ss.Title == askText && ss.TitleBy == "first prompt"
+			}
+		}
+		return false
+	})
 	// Claude Code's own dialog is up at the same time: the terminal can answer too.
 	c.term.WaitFor(claudetest.DialogText, claudeWait)
 	code, body := PostJSON(h.URL+"/api/v1/prompts/"+p.ID+"/decision", map[string]string{"decision": "allow"})

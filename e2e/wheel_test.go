@@ -6,7 +6,6 @@ import (
 	"encoding/json"
 	"io"
 	"net/http"
-	"net/url"
 	"strings"
 	"testing"
 	"time"
@@ -15,16 +14,7 @@ import (
 // addUser creates a member granted every machine and returns an API token of theirs.
 func addUser(t *testing.T, h *Hub, name string) string {
 	t.Helper()
-	form := url.Values{"name": {name}, "role": {"member"}, "grants": {"*"}, "password": {name + "-password-123"}}
-	req, _ := http.NewRequest("POST", h.URL+"/admin/users", strings.NewReader(form.Encode()))
-	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
-	req.Header.Set("Authorization", "Bearer "+h.Token)
-	client := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
-	resp, err := client.Do(req)
-	if err != nil || resp.StatusCode != http.StatusSeeOther {
-		t.Fatalf("create user %s: %v %v", name, err, resp)
-	}
-	resp.Body.Close()
+	addPerson(t, h, name, "member", "*")
 	return MintToken(t, h.URL, name, name+"-password-123", map[string]string{"name": name + "-api", "kind": "api"})
 }
 

@@ -60,13 +60,18 @@ type apiSession struct {
 	Tokens *apiTokens `json:"tokens,omitempty"`
 	// Agent is the adapter the wrap declared (claude, plain, ...).
 	Agent string `json:"agent,omitempty"`
+	// Number is the session's short number on this hub (#42); Title its
+	// title ("" when untitled), TitleBy who set it.
+	Number  uint64 `json:"number,omitempty"`
+	Title   string `json:"title,omitempty"`
+	TitleBy string `json:"title_by,omitempty"`
 }
 
 func toAPI(ss db.Session) apiSession {
 	a := apiSession{ID: ss.ID, Node: ss.Node, Command: ss.Command, Args: ss.Args, Cwd: ss.Cwd, Status: ss.Status,
 		ExitCode: ss.ExitCode, StartedAt: ss.StartedAt, Bytes: ss.OutputBytes, Dropped: ss.DroppedBytes,
 		EndReason: ss.EndReason, LogTrimmed: ss.LogTrimmed, LogTrimmedBefore: ss.TrimmedBefore,
-		Tokens: toAPITokens(ss.Tokens), Agent: ss.Agent}
+		Tokens: toAPITokens(ss.Tokens), Agent: ss.Agent, Number: ss.Number, Title: ss.Title, TitleBy: ss.TitleBy}
 	if a.Args == nil {
 		a.Args = []string{}
 	}

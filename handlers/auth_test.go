@@ -84,7 +84,9 @@ var routeAccess = map[string]access{
 	"POST /settings":                         viewerOwn,
 	"POST /settings/push":                    viewerOwn,
 	"POST /settings/push/delete":             viewerOwn,
-	"POST /a/{token}":                        linkOnly, // the signed single-use link is the credential
+	"POST /a/{token}":                        linkOnly,    // the signed single-use link is the credential
+	"GET /s/{id}/title":                      viewerDrive, // the rename form: for people who may drive
+	"POST /s/{id}/title":                     viewerDrive,
 	// Coordination (handlers/coord*.go): everyone reads; members and admins change.
 	"GET /api/v1/peers":                         viewerRead,
 	"GET /api/v1/peers/me":                      viewerRead,
@@ -120,6 +122,9 @@ var routeAccess = map[string]access{
 	"POST /coord/todos/{todo}/done":             viewerDrive,
 	"GET /inbox":                                viewerRead,
 	"POST /inbox/send":                          viewerDrive,
+	"POST /inbox/{msg}/ack":                     viewerDrive,
+	"POST /inbox/reminders":                     viewerDrive,
+	"POST /inbox/reminders/{reminder}/delete":   viewerDrive,
 	"GET /api/v1/events/wait":                   viewerRead,
 	"GET /api/v1/skills":                        viewerRead,
 	"POST /api/v1/skills":                       viewerDrive,
@@ -143,6 +148,7 @@ var requestBodies = map[string]string{
 	"POST /s/{id}/settings":              form("terminal_only", "on"),
 	"POST /s/{id}/wheel":                 form("action", "take"),
 	"POST /s/{id}/fit":                   form("cols", "40"),
+	"POST /s/{id}/title":                 form("title", "deploy"),
 	"POST /p/{id}/decide":                form("decision", "allow"),
 	"POST /api/v1/sessions/{id}/input":   `{"text":"echo typed-by-a-stranger\r"}`,
 	"POST /api/v1/prompts/{id}/decision": `{"decision":"allow"}`,

@@ -7,6 +7,7 @@ import (
 
 	"github.com/ct-dev/ct/coord"
 	"github.com/ct-dev/ct/views"
+	"github.com/go-chi/chi/v5"
 )
 
 // The inbox page: search, threads, compose. Forms post and redirect
@@ -33,10 +34,9 @@ func (s *Server) handleInboxShow(w http.ResponseWriter, r *http.Request) error {
 	if in.Re == "" {
 		slices.Reverse(msgs) // newest first; a thread reads oldest first
 	}
+	md, now := newMarkdown(), s.coord.Now()
 	for _, m := range msgs {
-		in.Messages = append(in.Messages, views.CoordMsg{ID: m.ID, From: m.From, To: m.To, Priority: m.Priority, Type: m.Type,
-			Subject: m.Subject, Body: m.Body, Re: m.Re, TS: m.TS, NeedsAnswer: m.RequiresResponse, Late: m.Late,
-			Unread: m.From != v.Peer && m.Receipts[v.Peer].ReadAt.IsZero()})
+		in.Messages = append(in.Messages, msgRow(md, m, v, now))
 		if in.Re != "" && m.From != v.Peer && in.ReplyTo == "" {
 			in.ReplyTo = m.From // reply to whoever wrote to me in this thread
 		}
@@ -44,20 +44,16 @@ func (s *Server) handleInboxShow(w http.ResponseWriter, r *http.Request) error {
 			_, _ = s.coord.Message(v, m.ID, true) // opening a thread reads it
 		}
 	}
+	if in.Reminders, err = s.reminderRows(v); err != nil {
+		return err
+	}
 	return render(w, r, views.InboxPage(in))
 }
 
 func (s *Server) handleInboxSend(w http.ResponseWriter, r *http.Request) error {
-	if err := canWrite(r); err != nil {
-		return err
-	}
-	peer, _, err := s.peerOf(r)
+	peer, _, err := s.coordForm(w, r)
 	if err != nil {
-		return coordErr(err)
-	}
-	r.Body = http.MaxBytesReader(w, r.Body, maxCoordJSON)
-	if err := r.ParseForm(); err != nil {
-		return errorf(http.StatusRequestEntityTooLarge, "the message is too large; a body is limited to 100 KB")
+		return err
 	}
 	f := r.PostForm
 	m, err := s.coord.Send(peer.Name, coord.Message{To: f.Get("to"), Subject: f.Get("subject"), Body: f.Get("body"),
@@ -74,6 +70,32 @@ func (s *Server) handleInboxSend(w http.ResponseWriter, r *http.Request) error {
 		back.Set("flash", ce.Msg)
 	} else {
 		s.audit(r, "message.send", m.ID+" "+peer.Name+" -> "+m.To)
+	}
+	http.Redirect(w, r, "/inbox?"+back.Encode(), http.StatusSeeOther)
+	return nil
+}
+
+// handleInboxAck acknowledges a message addressed to the viewer that asks
+// for an answer, and goes back to where the person was.
+func (s *Server) handleInboxAck(w http.ResponseWriter, r *http.Request) error {
+	_, v, err := s.coordForm(w, r)
+	if err != nil {
+		return err
+	}
+	id := chi.URLParam(r, "msg")
+	back := url.Values{}
+	if re := r.PostForm.Get("re"); re != "" {
+		back.Set("re", re)
+	}
+	if _, err := s.coord.Ack(v, id); err != nil {
+		ce, ok := err.(*coord.Error)
+		if !ok {
+			return err
+		}
+		back.Set("flash", ce.Msg)
+	} else {
+		s.audit(r, "message.ack", id+" by "+v.Peer)
+		back.Set("flash", "Acknowledged #"+id+".")
 	}
 	http.Redirect(w, r, "/inbox?"+back.Encode(), http.StatusSeeOther)
 	return nil

@@ -27,11 +27,9 @@ func (s *Server) coordPanel(r *http.Request, flash string) (views.CoordPanel, er
 		return p, err
 	}
 	now := s.coord.Now()
+	md := newMarkdown()
 	for _, m := range slices.Backward(msgs) { // newest first
-		row := views.CoordMsg{ID: m.ID, From: m.From, To: m.To, Priority: m.Priority, Type: m.Type, Subject: m.Subject,
-			Body: m.Body, Re: m.Re, TS: m.TS, NeedsAnswer: m.RequiresResponse, Late: m.Late,
-			Unread: m.From != v.Peer && m.Receipts[v.Peer].ReadAt.IsZero()}
-		row.Overdue = m.RequiresResponse && m.Deadline != nil && now.After(*m.Deadline) && m.Receipts[v.Peer].AckedAt.IsZero()
+		row := msgRow(md, m, v, now)
 		if (m.Priority == "P0" || row.Overdue) && m.From != v.Peer && m.Receipts[v.Peer].AckedAt.IsZero() {
 			p.Attention = append(p.Attention, row)
 		}
@@ -109,16 +107,9 @@ func (s *Server) handleCoordPanel(w http.ResponseWriter, r *http.Request) error 
 }
 
 func (s *Server) handleCoordMessageCreate(w http.ResponseWriter, r *http.Request) error {
-	if err := canWrite(r); err != nil {
-		return err
-	}
-	peer, _, err := s.peerOf(r)
+	peer, _, err := s.coordForm(w, r)
 	if err != nil {
-		return coordErr(err)
-	}
-	r.Body = http.MaxBytesReader(w, r.Body, maxCoordJSON)
-	if err := r.ParseForm(); err != nil {
-		return errorf(http.StatusRequestEntityTooLarge, "the message is too large; a body is limited to 100 KB")
+		return err
 	}
 	f := r.PostForm
 	m, err := s.coord.Send(peer.Name, coord.Message{To: f.Get("to"), Subject: f.Get("subject"), Body: f.Get("body"),

@@ -38,7 +38,10 @@ func (s *Server) lobbyModel(p auth.Principal) (views.Lobby, error) {
 	if err != nil {
 		return views.Lobby{}, err
 	}
-	l := views.Lobby{Now: time.Now(), User: p.User, Admin: p.IsAdmin()}
+	l := views.Lobby{Now: time.Now(), User: p.User, Admin: p.IsAdmin(), Granted: p.Grants}
+	if !l.Admin && !anyVisible(p, nodes) {
+		l.Admins = s.adminNames()
+	}
 	for _, pr := range pending {
 		if p.CanSee(pr.Node) {
 			l.Waiting++
@@ -66,7 +69,7 @@ func (s *Server) lobbyModel(p auth.Principal) (views.Lobby, error) {
 			continue
 		}
 		l.Machines[i].Sessions = append(l.Machines[i].Sessions, views.SessionRow{
-			ID: ss.ID, Command: commandLine(ss), Cwd: ss.Cwd, Status: ss.Status, ExitCode: exitCode(ss),
+			ID: ss.ID, Number: ss.Number, Title: ss.Title, Command: ss.CommandLine(), Cwd: ss.Cwd, Status: ss.Status, ExitCode: exitCode(ss),
 			StartedAt: ss.StartedAt, LastActivity: ss.LastActivity,
 			State: s.hub.State(ss), Viewers: len(s.hub.Viewers(ss.ID)), Tail: tailNote(s.hub.TailBytes(ss.ID)),
 			Usage: usageView(ss.Tokens),
@@ -85,13 +88,27 @@ func (s *Server) lobbyModel(p auth.Principal) (views.Lobby, error) {
 	return l, nil
 }
 
-func commandLine(ss db.Session) string {
-	out := ss.Command
-	for _, a := range ss.Args {
-		out += " " + a
+// anyVisible reports whether p may see any of nodes.
+func anyVisible(p auth.Principal, nodes []db.Node) bool {
+	for _, n := range nodes {
+		if p.CanSee(n.Name) {
+			return true
+		}
 	}
-	if len(out) > 120 {
-		out = out[:117] + "..."
+	return false
+}
+
+// adminNames are the enabled admins: who a person without machines asks.
+func (s *Server) adminNames() []string {
+	users, err := s.store.Users()
+	if err != nil {
+		return nil
+	}
+	var out []string
+	for _, u := range users {
+		if u.Role == auth.RoleAdmin && !u.Disabled {
+			out = append(out, u.Name)
+		}
 	}
 	return out
 }
@@ -115,7 +132,8 @@ var keys = []views.Key{
 func sessionModel(snap hub.Snapshot, stream string) views.Session {
 	ss := snap.Session
 	return views.Session{
-		ID: ss.ID, Title: commandLine(ss) + " @ " + ss.Node, Node: ss.Node, Cwd: ss.Cwd,
+		ID: ss.ID, Title: ss.Label() + " @ " + ss.Node, Node: ss.Node, Cwd: ss.Cwd,
+		Number: ss.Number, Name: ss.Name(), Command: ss.CommandLine(), NamedBy: ss.TitleBy, Custom: ss.Title,
 		Status: ss.Status, ExitCode: exitCode(ss), Skipped: snap.Skipped, Dropped: ss.DroppedBytes,
 		Cols: snap.Cols, Rows: snap.Rows, History: snap.History, Stream: stream, Keys: keys,
 		Claude: ss.Agent == wire.AgentClaude, TerminalOnly: ss.TerminalOnly, Alt: snap.Alt,

@@ -26,7 +26,7 @@ func (s *Server) promptModel(p db.Prompt) views.Prompt {
 		SessionTitle: p.SessionID,
 	}
 	if ss, err := s.store.GetSession(p.SessionID); err == nil {
-		m.SessionTitle = commandLine(ss)
+		m.SessionTitle = ss.Label()
 	}
 	m.From = fromAgent(p)
 	special := describeSpecial(&m, p)

@@ -55,6 +55,8 @@ func (s *Server) routes() http.Handler {
 		r.Post("/s/{id}/settings", s.page(s.handleSessionSettings))
 		r.Post("/s/{id}/wheel", s.page(s.handleSessionWheel))
 		r.Post("/s/{id}/fit", s.page(s.handleSessionFit))
+		r.Get("/s/{id}/title", s.page(s.handleSessionTitleShow))
+		r.Post("/s/{id}/title", s.page(s.handleSessionTitleSave))
 		r.Get("/approvals", s.page(s.handleApprovalsShow))
 		// The lobby's coordination panel (handlers/coord_web.go).
 		r.Get("/coord/panel", s.page(s.handleCoordPanel))
@@ -64,6 +66,9 @@ func (s *Server) routes() http.Handler {
 		r.Get("/inbox", s.page(s.handleInboxShow))
 		r.Get("/skills", s.page(s.handleSkillsPage))
 		r.Post("/inbox/send", s.page(s.handleInboxSend))
+		r.Post("/inbox/{msg}/ack", s.page(s.handleInboxAck))
+		r.Post("/inbox/reminders", s.page(s.handleInboxReminderAdd))
+		r.Post("/inbox/reminders/{reminder}/delete", s.page(s.handleInboxReminderDelete))
 		r.Get("/p/{id}", s.page(s.handlePromptShow))
 		r.Post("/p/{id}/decide", s.page(s.handlePromptDecide))
 		r.Post("/logout", s.page(s.handleLogout))

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"strconv"
 	"strings"
 	"time"
 
@@ -36,8 +37,9 @@ func (n *Notifier) promptEvent(e event) {
 		}
 		people := n.recipients(p.Node, true, func(pr db.NotifyPrefs) bool { return pr.Prompts })
 		n.opened[p.ID] = people
-		msg := promptMessage(p)
-		if ss, err := n.store.GetSession(p.SessionID); ss.TerminalOnly || (err != nil && !errors.Is(err, db.ErrNotFound)) {
+		ss, err := n.store.GetSession(p.SessionID)
+		msg := promptMessage(p, ss)
+		if ss.TerminalOnly || (err != nil && !errors.Is(err, db.ErrNotFound)) {
 			// Terminal only means no answers from the hub: no Approve/Deny
 			// links (and none when the session cannot be read to check;
 			// without a session there is nothing a link could answer).
@@ -58,8 +60,14 @@ func (n *Notifier) promptEvent(e event) {
 	}
 }
 
-func promptMessage(p db.Prompt) Message {
-	return Message{Tag: "p-" + p.ID, Title: p.Node + " asks: " + p.Tool, Body: promptSummary(p), URL: "/p/" + p.ID, PromptID: p.ID}
+// promptMessage announces p; ss is its session (zero when unknown), whose
+// number and title say which of the person's sessions asks.
+func promptMessage(p db.Prompt, ss db.Session) Message {
+	title := p.Node + " asks: " + p.Tool
+	if ss.Number > 0 {
+		title = p.Node + " #" + strconv.FormatUint(ss.Number, 10) + " asks: " + p.Tool
+	}
+	return Message{Tag: "p-" + p.ID, Title: title, Body: promptSummary(p), URL: "/p/" + p.ID, PromptID: p.ID}
 }
 
 // promptSummary is the prompt's input in one short line.
@@ -120,7 +128,7 @@ func (n *Notifier) scanSessions() {
 		if first {
 			continue
 		}
-		msg := Message{Tag: "s-" + s.ID, Title: s.Node + ": " + s.Command + " finished", Body: exitText(s), URL: "/s/" + s.ID}
+		msg := Message{Tag: "s-" + s.ID, Title: s.Node + ": " + s.Label() + " finished", Body: exitText(s), URL: "/s/" + s.ID}
 		for _, who := range n.recipients(s.Node, false, func(pr db.NotifyPrefs) bool { return pr.Sessions }) {
 			n.send(who, msg)
 		}
@@ -139,7 +147,7 @@ func (n *Notifier) checkWaiting(s db.Session) {
 		return
 	}
 	n.waitNow[s.ID] = true
-	msg := Message{Tag: "s-" + s.ID, Title: s.Node + ": " + s.Command + " waits for you", Body: s.Cwd, URL: "/s/" + s.ID}
+	msg := Message{Tag: "s-" + s.ID, Title: s.Node + ": " + s.Label() + " waits for you", Body: s.Cwd, URL: "/s/" + s.ID}
 	for _, who := range n.recipients(s.Node, false, func(pr db.NotifyPrefs) bool { return pr.Sessions }) {
 		n.send(who, msg)
 	}

@@ -354,7 +354,7 @@ func TestWebPushSessionEnded(t *testing.T) {
 	}
 	defer n.Close()
 
-	s := db.Session{ID: "sess-new", Node: "box-a", Command: "make test", Status: "live", StartedAt: time.Now()}
+	s := db.Session{ID: "sess-new", Node: "box-a", Command: "make test", Status: "live", StartedAt: time.Now(), Title: "run the suite"}
 	if _, err := store.UpsertSession(s); err != nil {
 		t.Fatal(err)
 	}
@@ -371,7 +371,7 @@ func TestWebPushSessionEnded(t *testing.T) {
 	}
 	var pl Payload
 	_ = json.Unmarshal(plain, &pl)
-	if pl.Tag != "s-sess-new" || pl.URL != "/s/sess-new" || pl.Title != "box-a: make test finished" || len(pl.Actions) != 0 {
+	if pl.Tag != "s-sess-new" || pl.URL != "/s/sess-new" || pl.Title != "box-a: #2 run the suite finished" || len(pl.Actions) != 0 {
 		t.Errorf("payload = %+v", pl)
 	}
 	n.Close()
@@ -428,7 +428,7 @@ func TestWebPushSessionWaiting(t *testing.T) {
 	}
 	var pl Payload
 	_ = json.Unmarshal(plain, &pl)
-	if pl.Title != "box-a: claude waits for you" || pl.URL != "/s/sess-w" {
+	if pl.Title != "box-a: #1 claude waits for you" || pl.URL != "/s/sess-w" {
 		t.Errorf("payload = %+v", pl)
 	}
 	scan(true)  // still the same turn: nothing more

@@ -47,6 +47,8 @@ type Config struct {
 	// file's path, to start its delivery. Empty: the tail is reported lost.
 	TailDir    string
 	OnTailKept func(path string)
+	// Title is the session's title on the hub (ct wrap --title).
+	Title string
 }
 
 // ExitError carries the child's exit status for the caller to exit with.
@@ -80,7 +82,7 @@ func Run(ctx context.Context, cfg Config) (int, error) {
 	cwd, _ := os.Getwd()
 	s, err := openSession(sessionSpec{
 		hub: cfg.Hub, token: cfg.Token, name: cfg.Name, version: cfg.Version, spool: cfg.Spool, plugin: cfg.Plugin,
-		start: wire.SessionStart{Command: cfg.Command, Args: shownArgs(cfg), Cwd: cwd, Cols: cols, Rows: rows, StartedAt: time.Now().UTC(), Agent: cfg.Agent, Hooks: cfg.Hooks},
+		start: wire.SessionStart{Command: cfg.Command, Args: shownArgs(cfg), Cwd: cwd, Cols: cols, Rows: rows, StartedAt: time.Now().UTC(), Agent: cfg.Agent, Hooks: cfg.Hooks, Title: cfg.Title},
 	})
 	if err != nil {
 		return 2, err

@@ -5,7 +5,7 @@
 "use strict";
 var SHELL = "ct-shell-v1";
 var ASSETS = [
-  "/static/app.css", "/static/app.js", "/static/palette.css",
+  "/static/app.css", "/static/app.js", "/static/palette.css", "/static/pages.css", "/static/forms.js",
   "/static/vendor/htmx.min.js", "/static/vendor/sse.min.js",
   "/static/icons/icon-192.png", "/static/icons/icon-512.png",
   "/static/manifest.webmanifest", "/static/offline.html"

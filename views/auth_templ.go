@@ -64,7 +64,7 @@ func LoginPage(errMsg, next, user string) templ.Component {
 					return templ_7745c5c3_Err
 				}
 			}
-			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 4, "<form method=\"post\" action=\"/login\" class=\"stack\"><input type=\"hidden\" name=\"next\" value=\"")
+			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 4, "<form method=\"post\" action=\"/login\" class=\"stack\" data-busy=\"Signing in…\"><input type=\"hidden\" name=\"next\" value=\"")
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
@@ -180,7 +180,7 @@ func SetupPage(token, errMsg string) templ.Component {
 					return templ_7745c5c3_Err
 				}
 			}
-			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 14, "<form method=\"post\" action=\"/setup\" class=\"stack\"><input type=\"hidden\" name=\"token\" value=\"")
+			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 14, "<form method=\"post\" action=\"/setup\" class=\"stack\" data-busy=\"Creating the admin…\"><input type=\"hidden\" name=\"token\" value=\"")
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
@@ -308,7 +308,7 @@ func AccountPage(user, role, msg, errMsg string) templ.Component {
 					return templ_7745c5c3_Err
 				}
 			}
-			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 23, "<h2>Change password</h2><form method=\"post\" action=\"/account/password\" class=\"stack\"><label>Current password <input type=\"password\" name=\"old\" autocomplete=\"current-password\" required></label> <label>New password <input type=\"password\" name=\"new\" autocomplete=\"new-password\" minlength=\"10\" required></label> <button type=\"submit\" class=\"primary\">Change password</button></form><p><a href=\"/settings\">Notifications</a></p><p><a href=\"/tokens\">Your tokens</a></p><p><a href=\"/pair\">Add a workstation</a></p><form method=\"post\" action=\"/logout\"><button type=\"submit\">Log out</button></form></section>")
+			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 23, "<h2>Change password</h2><form method=\"post\" action=\"/account/password\" class=\"stack\" data-busy=\"Changing the password…\"><label>Current password <input type=\"password\" name=\"old\" autocomplete=\"current-password\" required></label> <label>New password <input type=\"password\" name=\"new\" autocomplete=\"new-password\" minlength=\"10\" required></label> <button type=\"submit\" class=\"primary\">Change password</button></form><p><a href=\"/settings\">Notifications</a></p><p><a href=\"/tokens\">Your tokens</a></p><p><a href=\"/pair\">Add a workstation</a></p><form method=\"post\" action=\"/logout\"><button type=\"submit\">Log out</button></form></section>")
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}

@@ -19,8 +19,10 @@ type CoordPanel struct {
 // CoordMsg is one message as the panel shows it.
 type CoordMsg struct {
 	ID, From, To, Priority, Type, Subject, Body, Re string
+	BodyHTML                                        string // trusted: Body rendered from markdown without raw HTML ("": show Body)
 	TS                                              time.Time
 	NeedsAnswer, Overdue, Unread, Late              bool
+	CanAck                                          bool // addressed to the viewer and waiting for their answer
 }
 
 // CoordLock is one held lock.
@@ -49,4 +51,13 @@ type CoordStateValue struct {
 	Value, By string
 	At        time.Time
 	Version   uint64
+}
+
+// ReminderRow is one reminder as the inbox lists it.
+type ReminderRow struct {
+	ID, Owner, To, Subject, Body string
+	Cron                         string // a repeating reminder's schedule
+	Next                         string // when it fires next ("" once a one-off has fired)
+	Fired                        int
+	CanDelete                    bool // the viewer made it (or is an admin)
 }

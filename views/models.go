@@ -33,6 +33,8 @@ type Launch struct {
 // SessionRow is one session in the lobby list.
 type SessionRow struct {
 	ID           string
+	Number       uint64 // the short number (#42); 0 for none
+	Title        string // "" when untitled: the command names it
 	Command      string
 	Cwd          string
 	Status       string // live | offline | ended
@@ -56,6 +58,10 @@ type Lobby struct {
 	Counts   LobbyCounts
 	HubURL   string     // this hub's address as the viewer reached it, for the how-to
 	Days     []DayUsage // today's usage per person and machine
+	// Granted are the machines a person who is not an admin is granted
+	// ("*" for all); Admins are who can grant more (for the empty state).
+	Granted []string
+	Admins  []string
 }
 
 // LobbyCounts sum up the fleet at the top of the lobby.
@@ -67,7 +73,12 @@ type LobbyCounts struct {
 // Session is the session page.
 type Session struct {
 	ID           string
-	Title        string
+	Title        string // the page's title: "#42 name @ machine"
+	Number       uint64 // the short number (#42); 0 for none
+	Name         string // the title, else the command line
+	Custom       string // the stored title ("" when untitled), the rename box's value
+	NamedBy      string // who set the title: a person, "ct wrap --title" or "first prompt"
+	Command      string // the command line
 	Node         string
 	Cwd          string
 	Status       string

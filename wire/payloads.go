@@ -36,6 +36,9 @@ type SessionStart struct {
 	// ByNode: ct node started the session (it then reports the sessions it
 	// still runs, so the hub can end the ones a restarted node lost).
 	ByNode bool `json:"by_node,omitempty"`
+	// Title is the session's title as ct wrap --title set it ("": none;
+	// the hub then takes Claude's first prompt).
+	Title string `json:"title,omitempty"`
 }
 
 // Agent names a session.start may declare (package agent has their adapters).
