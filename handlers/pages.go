@@ -10,7 +10,6 @@ import (
 	"github.com/ct-dev/ct/db"
 	"github.com/ct-dev/ct/hub"
 	"github.com/ct-dev/ct/views"
-	"github.com/ct-dev/ct/wire"
 	"github.com/go-chi/chi/v5"
 )
 
@@ -68,7 +67,7 @@ func (s *Server) lobbyModel(p auth.Principal) (views.Lobby, error) {
 		l.Machines[i].Sessions = append(l.Machines[i].Sessions, views.SessionRow{
 			ID: ss.ID, Command: commandLine(ss), Cwd: ss.Cwd, Status: ss.Status, ExitCode: exitCode(ss),
 			StartedAt: ss.StartedAt, LastActivity: ss.LastActivity,
-			State: s.hub.State(ss), Viewers: len(s.hub.Viewers(ss.ID)), Tail: tailNote(s.hub.TailBytes(ss.ID)),
+			State: s.hub.State(ss), Viewers: len(s.hub.Viewers(ss.ID)), Tail: tailNote(s.hub.TailBytes(ss.ID)), Agent: ss.Agent,
 		})
 		switch row := l.Machines[i].Sessions[len(l.Machines[i].Sessions)-1]; row.State {
 		case hub.StateWorking:
@@ -116,7 +115,7 @@ func sessionModel(snap hub.Snapshot, stream string) views.Session {
 		ID: ss.ID, Title: commandLine(ss) + " @ " + ss.Node, Node: ss.Node, Cwd: ss.Cwd,
 		Status: ss.Status, ExitCode: exitCode(ss), Skipped: snap.Skipped, Dropped: ss.DroppedBytes,
 		Cols: snap.Cols, Rows: snap.Rows, History: snap.History, Stream: stream, Keys: keys,
-		Claude: ss.Agent == wire.AgentClaude, TerminalOnly: ss.TerminalOnly, Alt: snap.Alt,
+		Agent: ss.Agent, TerminalOnly: ss.TerminalOnly, Alt: snap.Alt,
 	}
 }
 

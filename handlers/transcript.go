@@ -160,8 +160,18 @@ func promptLabel(by string) string {
 	return by
 }
 
-// transcriptItems turns entries into what the page shows.
-func transcriptItems(entries []txEntry) []views.TranscriptItem {
+// replyLabel names the agent's replies in a transcript: "Codex", else
+// "Claude" (the transcript views are for those two).
+func replyLabel(agent string) string {
+	if agent == wire.AgentCodex {
+		return "Codex"
+	}
+	return "Claude"
+}
+
+// transcriptItems turns the entries of a session running agent into what
+// the page shows.
+func transcriptItems(agent string, entries []txEntry) []views.TranscriptItem {
 	md := newMarkdown()
 	items := make([]views.TranscriptItem, 0, len(entries))
 	for i, e := range entries {
@@ -173,7 +183,7 @@ func transcriptItems(entries []txEntry) []views.TranscriptItem {
 		case wire.EntryUser:
 			it.Label = promptLabel(e.TranscriptEntry.By)
 		case wire.EntryAssistant:
-			it.Label = "Claude"
+			it.Label = replyLabel(agent)
 			var b bytes.Buffer
 			if md.Convert([]byte(e.Text), &b) == nil {
 				it.HTML = b.String()

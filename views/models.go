@@ -42,6 +42,7 @@ type SessionRow struct {
 	State        string // working | waiting_input | waiting_approval | idle | offline | ending | ended
 	Viewers      int
 	Tail         string // ending: how much output is still to arrive ("1.2 MB")
+	Agent        string // the adapter its wrap declared (AgentBadge)
 }
 
 // Lobby is the lobby page.
@@ -78,7 +79,7 @@ type Session struct {
 	Stream       string
 	Keys         []Key
 	OOB          bool     // render the status bar as an out-of-band swap (SSE updates)
-	Claude       bool     // the program is Claude Code (hooks, approvals)
+	Agent        string   // the adapter its wrap declared: claude | codex | plain (AgentBadge)
 	TerminalOnly bool     // prompts are answered only at the terminal
 	Prompts      []Prompt // pending prompts, pinned above the screen
 	Presence     Presence // who watches and drives
@@ -106,6 +107,7 @@ type Prompt struct {
 	SessionTitle string
 	Node         string
 	Tool         string // as the agent names it
+	Agent        string // the agent CLI that asks (AgentBadge)
 	Title        string // for a person: "Run a command", "Edit a file", ...
 	Fields       []Field
 	Code         string     // a command or arguments, shown preformatted
