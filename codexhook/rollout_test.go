@@ -40,8 +40,9 @@ func TestRolloutReadsACodexTurn(t *testing.T) {
 			t.Errorf("entry %d = %+v, want %+v", i, g, w)
 		}
 	}
-	var in struct{ Command string }
-	if json.Unmarshal(got[1].Input, &in) != nil || in.Command != "echo hi > proof.txt" || got[1].ID != got[2].ID || got[2].Error {
+	var in struct{ Command, Description string }
+	if json.Unmarshal(got[1].Input, &in) != nil || in.Command != "echo hi > proof.txt" || in.Description != "Make the proof file" ||
+		got[1].ID != got[2].ID || got[2].Error {
 		t.Errorf("command entries = %+v / %+v", got[1], got[2])
 	}
 }
@@ -49,12 +50,12 @@ func TestRolloutReadsACodexTurn(t *testing.T) {
 func TestRolloutMarksAFailedCommand(t *testing.T) {
 	line := `{"timestamp":"2026-12-01T23:53:58Z","type":"event_msg","payload":{"type":"item_completed","item":{"type":"CommandExecution","id":"c1","command":["/bin/bash","-lc","false"],"status":"completed","aggregated_output":"boom","exit_code":1}}}`
 	got := Rollout{}.Line([]byte(line))
-	if len(got) != 2 || !got[1].Error || got[1].Text != "boom" {
+	if len(got) != 1 || !got[0].Error || got[0].Text != "boom" || got[0].ID != "c1" {
 		t.Fatalf("entries = %+v, want a failed result", got)
 	}
 	declined := `{"type":"event_msg","payload":{"type":"item_completed","item":{"type":"CommandExecution","id":"c2","command":["ls"],"status":"declined"}}}`
 	got = Rollout{}.Line([]byte(declined))
-	if len(got) != 2 || !got[1].Error || got[1].Text != "not run (declined)" {
+	if len(got) != 1 || !got[0].Error || got[0].Text != "not run (declined)" {
 		t.Fatalf("entries = %+v, want a declined result", got)
 	}
 	if got := (Rollout{}).Line([]byte(`{"type":"response_item","payload":{"type":"message"}}`)); got != nil {

@@ -9,6 +9,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/ct-dev/ct/claudetest"
 )
 
 // TitleReply answers requests that offer no tools (Codex's thread-title request).
@@ -23,19 +25,18 @@ type FakeAPI struct {
 	t   testing.TB
 	srv *httptest.Server
 
+	requests claudetest.Recorder[Request]
+
 	// mu guards everything below; handlers run on the server's goroutines.
-	mu       sync.Mutex
-	script   Script
-	requests []Request
-	ids      int
-	// changed is closed and replaced on every recorded request, waking WaitRequest.
-	changed chan struct{}
+	mu     sync.Mutex
+	script Script
+	ids    int
 }
 
 // NewFakeAPI starts the fake; until scripted, every request gets a short text reply.
 func NewFakeAPI(t testing.TB) *FakeAPI {
 	t.Helper()
-	f := &FakeAPI{t: t, changed: make(chan struct{})}
+	f := &FakeAPI{t: t}
 	f.srv = httptest.NewServer(http.HandlerFunc(f.serve))
 	f.URL = f.srv.URL + "/v1"
 	t.Cleanup(f.srv.Close)
@@ -50,36 +51,14 @@ func (f *FakeAPI) SetScript(s Script) {
 }
 
 // Requests returns a copy of every /v1/responses request received so far, oldest first.
-func (f *FakeAPI) Requests() []Request {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	return append([]Request(nil), f.requests...)
-}
+func (f *FakeAPI) Requests() []Request { return f.requests.All() }
 
 // WaitRequest returns the first recorded request that match accepts, waiting up to timeout.
 func (f *FakeAPI) WaitRequest(timeout time.Duration, match func(Request) bool) (Request, bool) {
-	deadline := time.NewTimer(timeout)
-	defer deadline.Stop()
-	for {
-		f.mu.Lock()
-		for _, r := range f.requests {
-			if match(r) {
-				f.mu.Unlock()
-				return r, true
-			}
-		}
-		changed := f.changed
-		f.mu.Unlock()
-		select {
-		case <-changed:
-		case <-deadline.C:
-			return Request{}, false
-		}
-	}
+	return f.requests.Wait(timeout, match)
 }
 
-// WaitOutput waits for a function_call_output containing nothing in particular ("" matches
-// any) and returns its text.
+// WaitOutput waits for a function_call_output whose text match accepts and returns it.
 func (f *FakeAPI) WaitOutput(timeout time.Duration, match func(output string) bool) (string, bool) {
 	var got string
 	_, ok := f.WaitRequest(timeout, func(r Request) bool {
@@ -113,10 +92,8 @@ func (f *FakeAPI) serve(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	req.Body = body
+	f.requests.Add(req)
 	f.mu.Lock()
-	f.requests = append(f.requests, req)
-	close(f.changed)
-	f.changed = make(chan struct{})
 	f.ids++
 	id := f.ids
 	script := f.script

@@ -11,8 +11,12 @@ import (
 // KeyEnv is the variable the fake provider reads its API key from (any value works).
 const KeyEnv = "CODEXTEST_API_KEY"
 
-// ReadyText is on Codex's first screen once its composer takes input.
-const ReadyText = "OpenAI Codex"
+// ReadyText is in the footer under Codex's composer once it takes input.
+const ReadyText = "for shortcuts"
+
+// TrustText is Codex's question about hooks it has not trusted: ct's
+// pre-trusted hooks must never raise it.
+const TrustText = "Hooks need review"
 
 // DialogText is on Codex's own approval dialog.
 const DialogText = "Would you like to run the following command?"

@@ -47,6 +47,10 @@ type apiSession struct {
 	EndedAt   *time.Time `json:"ended_at"`
 	Bytes     int64      `json:"output_bytes"`
 	Dropped   int64      `json:"dropped_bytes"`
+	// Agent is the adapter its wrap declared (claude, codex, plain) and
+	// Hooks whether ct's hooks are live in it.
+	Agent string `json:"agent"`
+	Hooks bool   `json:"hooks"`
 	// EndReason says why it ended without its program's end ("the node
 	// lost it"); absent when the program ended.
 	EndReason string `json:"end_reason,omitempty"`
@@ -60,7 +64,7 @@ type apiSession struct {
 func toAPI(ss db.Session) apiSession {
 	a := apiSession{ID: ss.ID, Node: ss.Node, Command: ss.Command, Args: ss.Args, Cwd: ss.Cwd, Status: ss.Status,
 		ExitCode: ss.ExitCode, StartedAt: ss.StartedAt, Bytes: ss.OutputBytes, Dropped: ss.DroppedBytes,
-		EndReason: ss.EndReason, LogTrimmed: ss.LogTrimmed, LogTrimmedBefore: ss.TrimmedBefore}
+		Agent: ss.Agent, Hooks: ss.Hooks, EndReason: ss.EndReason, LogTrimmed: ss.LogTrimmed, LogTrimmedBefore: ss.TrimmedBefore}
 	if a.Args == nil {
 		a.Args = []string{}
 	}

@@ -160,15 +160,6 @@ func promptLabel(by string) string {
 	return by
 }
 
-// replyLabel names the agent's replies in a transcript: "Codex", else
-// "Claude" (the transcript views are for those two).
-func replyLabel(agent string) string {
-	if agent == wire.AgentCodex {
-		return "Codex"
-	}
-	return "Claude"
-}
-
 // transcriptItems turns the entries of a session running agent into what
 // the page shows.
 func transcriptItems(agent string, entries []txEntry) []views.TranscriptItem {
@@ -183,7 +174,7 @@ func transcriptItems(agent string, entries []txEntry) []views.TranscriptItem {
 		case wire.EntryUser:
 			it.Label = promptLabel(e.TranscriptEntry.By)
 		case wire.EntryAssistant:
-			it.Label = replyLabel(agent)
+			it.Label = views.AgentShort(agent)
 			var b bytes.Buffer
 			if md.Convert([]byte(e.Text), &b) == nil {
 				it.HTML = b.String()

@@ -22,3 +22,13 @@ func AgentLabel(agent string) string {
 // HasAgent reports whether the session runs an agent CLI ct integrates
 // with (hooks, approvals, a transcript): Claude Code or Codex.
 func (s Session) HasAgent() bool { return AgentLabel(s.Agent) != "" }
+
+// AgentShort is how a page addresses the agent in a prompt card or names
+// its replies in a transcript: "Codex", else "Claude" (an older prompt that
+// names no agent is Claude Code's).
+func AgentShort(agent string) string {
+	if agent == agentCodex {
+		return "Codex"
+	}
+	return "Claude"
+}
