@@ -46,3 +46,24 @@ func TestKeyReleasesHandsTheQuestionToTheTerminal(t *testing.T) {
 		t.Fatalf("the next key (Codex's dialog's) = %q, want it passed", got)
 	}
 }
+
+// "Allow for this session" for Codex is ct's own session rule: the same
+// command again is allowed by the wrap (recorded on the hub), with no
+// updatedPermissions in any answer (Codex refuses them).
+func TestCodexSessionRuleAllowsTheSameCommand(t *testing.T) {
+	tb := newTestBridgeWith(t, Options{Agent: wire.AgentCodex, Name: "Codex", KeyReleases: true})
+	po, out := tb.ask(map[string]any{"tool_name": "Bash", "tool_input": map[string]any{"command": "make test", "description": "Run the tests"}})
+	if r := tb.decide(wire.PromptDecide{ID: po.ID, Decision: wire.DecisionAllow, Scope: "session", By: "mike"}); !r.Accepted {
+		t.Fatalf("allow for the session refused: %+v", r)
+	}
+	if got := <-out; !strings.Contains(got, `"allow"`) || strings.Contains(got, "updatedPermissions") {
+		t.Fatalf("hook output %q, want a plain allow", got)
+	}
+	again, out2 := tb.ask(map[string]any{"tool_name": "Bash", "tool_input": map[string]any{"command": "make test", "description": "Run them again"}})
+	if again.RuleBy != "mike" {
+		t.Fatalf("second ask = %+v, want it answered by mike's session rule", again)
+	}
+	if got := <-out2; !strings.Contains(got, `"allow"`) || strings.Contains(got, "updatedPermissions") {
+		t.Fatalf("second hook output %q, want the rule's plain allow", got)
+	}
+}
