@@ -26,6 +26,11 @@ func TestCodexApproveFromPhone(t *testing.T) {
 	row := `a.session-link[href="/s/` + s.ID + `"]`
 	b.WaitJS(t, 15*time.Second, "Codex's session in the lobby with its agent badge",
 		`(document.querySelector('`+row+` .badge.agent-codex') || {}).textContent === 'Codex'`, jsPage)
+	// The agent's badge sits beside the state's, not pushing it onto a row of its own.
+	if w := Eval[float64](t, b, `(() => { const l = document.querySelector('`+row+`'), st = l.querySelector('.badges .badge:not(.agent)');
+		return st ? st.getBoundingClientRect().width / l.getBoundingClientRect().width : 1; })()`); w > 0.5 {
+		t.Errorf("the state badge is stretched across %.0f%% of the lobby row", w*100)
+	}
 	checkLayout(t, b, "lobby with a Codex session")
 	KeepScreenshot(t, b.Screenshot(t, filepath.Join(shots, "codex-lobby-390.png")), "codex-lobby-390.png")
 
