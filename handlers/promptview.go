@@ -20,7 +20,7 @@ const maxDiffLines = 400
 // input laid out by tool kind.
 func (s *Server) promptModel(p db.Prompt) views.Prompt {
 	m := views.Prompt{
-		ID: p.ID, SessionID: p.SessionID, Node: p.Node, Tool: p.Tool, State: p.State,
+		ID: p.ID, SessionID: p.SessionID, Node: p.Node, Tool: p.Tool, Agent: p.Agent, State: p.State,
 		Pending: p.State == db.PromptPending, Message: p.Message,
 		Created: agoText(time.Now(), askedAt(p)), CreatedAt: askedAt(p).Local().Format("2 Jan 2006 15:04:05"),
 		SessionTitle: p.SessionID,

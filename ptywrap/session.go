@@ -142,7 +142,7 @@ func (s *session) setSize(cols, rows int) {
 // program: the hub hears that someone is typing (not what), and the
 // plugin's filter sees them first (it watches for answers to a prompt).
 func (s *session) typed(p []byte) error {
-	if !terminalReply(p) { // the terminal answering a query is nobody typing
+	if !TerminalReply(p) { // the terminal answering a query is nobody typing
 		s.st.localTyping()
 		s.localAt.Store(time.Now().UnixNano())
 	}

@@ -45,6 +45,7 @@ type SessionRow struct {
 	Viewers      int
 	Tail         string // ending: how much output is still to arrive ("1.2 MB")
 	Usage        *Usage // the agent's model usage, nil when none
+	Agent        string // the adapter its wrap declared (AgentBadge)
 }
 
 // Lobby is the lobby page.
@@ -91,7 +92,7 @@ type Session struct {
 	Stream       string
 	Keys         []Key
 	OOB          bool     // render the status bar as an out-of-band swap (SSE updates)
-	Claude       bool     // the program is Claude Code (hooks, approvals)
+	Agent        string   // the adapter its wrap declared: claude | codex | plain (AgentBadge)
 	TerminalOnly bool     // prompts are answered only at the terminal
 	Prompts      []Prompt // pending prompts, pinned above the screen
 	Presence     Presence // who watches and drives
@@ -120,6 +121,7 @@ type Prompt struct {
 	SessionTitle string
 	Node         string
 	Tool         string // as the agent names it
+	Agent        string // the agent CLI that asks (AgentBadge)
 	Title        string // for a person: "Run a command", "Edit a file", ...
 	Fields       []Field
 	Code         string     // a command or arguments, shown preformatted

@@ -26,7 +26,7 @@ type SessionStart struct {
 	Cols      int       `json:"cols"`
 	Rows      int       `json:"rows"`
 	StartedAt time.Time `json:"started_at"`
-	Agent     string    `json:"agent,omitempty"` // the adapter it runs under: AgentClaude | AgentPlain
+	Agent     string    `json:"agent,omitempty"` // the adapter it runs under: AgentClaude | AgentCodex | AgentPlain
 	Hooks     bool      `json:"hooks,omitempty"` // ct's hooks are live: injected, and --no-hooks not set
 	// Resume is the session's reconnect secret, made by the wrap and held
 	// only in its memory: the hub refuses a session.start for a known
@@ -44,6 +44,7 @@ type SessionStart struct {
 // Agent names a session.start may declare (package agent has their adapters).
 const (
 	AgentClaude = "claude" // Claude Code
+	AgentCodex  = "codex"  // OpenAI Codex CLI
 	AgentPlain  = "plain"  // any other program: the hub's screen rules
 )
 
