@@ -1,6 +1,8 @@
 package e2e
 
 import (
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -44,6 +46,8 @@ func TestBrowserFloodBounded(t *testing.T) {
 		}
 	}
 	check("live")
+	Eval[bool](t, b, `(() => { const g = document.querySelectorAll('#hist > .gap'); g[g.length - 1].scrollIntoView({block: 'center'}); return true; })()`)
+	b.Screenshot(t, "/tmp/ct-shots/flood-marker-phone.png")
 	keep := Eval[int](t, b, `+document.getElementById('hist').dataset.keep`)
 	if f.MaxHist > keep+1 {
 		t.Fatalf("during the flood the page held %d history entries; a reload shows at most %d", f.MaxHist, keep+1)
@@ -56,5 +60,37 @@ func TestBrowserFloodBounded(t *testing.T) {
 	check("reload")
 	if got := Eval[string](t, b, `document.querySelector('#hist > .gap .n').textContent`); !strings.Contains(got, ",") {
 		t.Fatalf("the marker's count %q has no thousands separator", got)
+	}
+}
+
+// dropStream closes the session page's EventSource as a lost connection
+// does, and lets the htmx SSE extension see the error: it reconnects after
+// its backoff (half a second first).
+const dropStream = `(() => { const el = document.querySelector('[sse-connect]');
+  const es = el['htmx-internal-data'].sseEventSource; es.close(); es.onerror(new Event('error')); return true; })()`
+
+// A page that lost its stream while lines scrolled off gets the screen
+// back on reconnecting, and marks the lines it never got with their count.
+func TestBrowserReconnectMarksMissedLines(t *testing.T) {
+	h := StartHub(t, t.TempDir(), "127.0.0.1:0")
+	cue := filepath.Join(t.TempDir(), "go")
+	StartWrap(t, nil, "--hub", h.URL, "--name", "gapbox", "--", "bash", "-c",
+		`echo gap-ready; while [ ! -e `+cue+` ]; do sleep 0.05; done; seq 1 3000; echo gap-done; exec sleep 600`)
+	s := SessionFor(t, h.URL, "gapbox")
+	b := StartPhone(t)
+	Login(t, b, h.URL, "admin", AdminPassword)
+	openSession(t, b, h.URL, s.ID, "gap-ready")
+	Eval[bool](t, b, dropStream)
+	if err := os.WriteFile(cue, nil, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	WaitFor(t, 15*time.Second, "the hub's screen to show gap-done", func() bool {
+		return strings.Contains(Get(h.URL+"/api/v1/sessions/"+s.ID+"/screen"), "gap-done")
+	})
+	b.WaitJS(t, 30*time.Second, "the page back with the screen", `document.getElementById('rows').innerText.includes('gap-done')`, `document.getElementById('rows').innerText`)
+	wait := `(() => { const a = ` + histAccount + `; return /^\d+$/.test(a.first) && a.lines === +a.first; })()`
+	b.WaitJS(t, 10*time.Second, "the missed lines counted in a marker", wait, `JSON.stringify(`+histAccount+`)`)
+	if n := Eval[int](t, b, `document.querySelectorAll('#hist > .gap').length`); n != 1 {
+		t.Fatalf("%d skipped-lines markers, want the one for the lines missed while offline", n)
 	}
 }

@@ -76,10 +76,7 @@ func (f *Flood) Run(t testing.TB, b *Browser, hubURL string) ([]time.Duration, F
 	for n := 1; ; n++ {
 		// Raw input at the button's place: a selector query would itself
 		// wait for a busy page before the click is even sent.
-		xy := Eval[[2]float64](t, b, zoomButtonAt)
-		sent := time.Now()
-		b.Do(t, "click 100% during the flood", chromedp.MouseClickXY(xy[0], xy[1]))
-		b.WaitJS(t, 20*time.Second, "the click to be handled", `window.ctFlood.clicks.length >= `+strconv.Itoa(n), `JSON.stringify(window.ctFlood)`)
+		sent := clickZoom(t, b, n)
 		c := Eval[struct {
 			At     float64
 			During bool
@@ -90,4 +87,33 @@ func (f *Flood) Run(t testing.TB, b *Browser, hubURL string) ([]time.Duration, F
 		lat = append(lat, time.UnixMicro(int64(c.At*1000)).Sub(sent))
 	}
 	return lat, Eval[FloodWatch](t, b, `window.ctFlood`)
+}
+
+// clickZoom clicks the 100% button (raw input at its place: a selector
+// query would itself wait for a busy page before the click is even sent)
+// until the page has handled n clicks, and returns when the click that
+// landed was sent. A click that missed because the button moved (the
+// status bar above it grows a note when the screen skips a burst) is sent
+// again at the new place.
+func clickZoom(t testing.TB, b *Browser, n int) time.Time {
+	t.Helper()
+	handled := `window.ctFlood.clicks.length >= ` + strconv.Itoa(n)
+	deadline := time.Now().Add(20 * time.Second)
+	for {
+		xy := Eval[[2]float64](t, b, zoomButtonAt)
+		sent := time.Now()
+		b.Do(t, "click 100% during the flood", chromedp.MouseClickXY(xy[0], xy[1]))
+		for {
+			if Eval[bool](t, b, handled) {
+				return sent
+			}
+			if Eval[[2]float64](t, b, zoomButtonAt) != xy {
+				break // it moved: click it where it is now
+			}
+			if time.Now().After(deadline) {
+				t.Fatalf("a click on the 100%% button was not handled in 20 s: %s", Eval[string](t, b, `JSON.stringify(window.ctFlood)`))
+			}
+			time.Sleep(20 * time.Millisecond) // polling the page; nothing to wait on from Go
+		}
+	}
 }

@@ -115,7 +115,7 @@ func sessionModel(snap hub.Snapshot, stream string) views.Session {
 	return views.Session{
 		ID: ss.ID, Title: commandLine(ss) + " @ " + ss.Node, Node: ss.Node, Cwd: ss.Cwd,
 		Status: ss.Status, ExitCode: exitCode(ss), Skipped: snap.Skipped, Dropped: ss.DroppedBytes,
-		Cols: snap.Cols, Rows: snap.Rows, History: snap.History, Stream: stream, Keys: keys,
+		Cols: snap.Cols, Rows: snap.Rows, History: snap.History, HistTotal: snap.HistTotal, Stream: stream, Keys: keys,
 		Claude: ss.Agent == wire.AgentClaude, TerminalOnly: ss.TerminalOnly, Alt: snap.Alt,
 	}
 }

@@ -87,15 +87,14 @@ func (r *renderer) beat() {
 func (r *renderer) ScreenChanged(sid string, u hub.ScreenUpdate) {
 	id := []byte(strconv.FormatUint(u.Version, 10))
 	log := views.LogURL(sid)
-	delta := &sse.Event{ID: id, Event: []byte("screen"), Data: renderHTML(views.ScreenUpdate(views.ScreenPatch{Full: u.Full, NumRows: u.NumRows, Rows: u.Rows, History: u.History, Alt: u.Alt, Log: log}))}
-	before := u.HistTotal - historyLines(u.History) // the history a page that got every update has
+	delta := &sse.Event{ID: id, Event: []byte("screen"), Data: renderHTML(views.ScreenUpdate(views.ScreenPatch{Full: u.Full, NumRows: u.NumRows, Rows: u.Rows, History: u.History, HistTotal: u.HistTotal, Alt: u.Alt, Log: log}))}
+	var whole *sse.Event // rendered once, for the pages that need it
 	for _, streamID := range r.pages.following(topicSession(sid)) {
-		need, from := r.pages.needsFull(streamID)
-		if !need || (u.Full && from < 0) { // a behind page's full update must mark what it missed
+		if !r.pages.needsFull(streamID) || u.Full {
 			if !r.pages.tryPublish(streamID, delta) {
-				r.pages.behind(streamID, before) // it missed rows
+				r.pages.setNeedsFull(streamID, true) // it missed rows
 			} else if u.Full {
-				r.pages.caughtUp(streamID)
+				r.pages.setNeedsFull(streamID, false)
 			}
 			continue
 		}
@@ -104,26 +103,15 @@ func (r *renderer) ScreenChanged(sid string, u hub.ScreenUpdate) {
 		if !r.pages.tryPublish(streamID, &sse.Event{Comment: []byte("resync")}) {
 			continue
 		}
-		// The whole screen, and a marker for the history lines it missed
-		// (rendered per page: each fell behind at its own line).
-		p := views.ScreenPatch{Full: true, NumRows: len(u.All), Rows: rowMap(u.All), Alt: u.Alt, Log: log}
-		if from >= 0 && u.HistTotal > from {
-			p.History = []screen.Row{{Skipped: u.HistTotal - from}}
+		if whole == nil {
+			// No history: the page marks the lines it missed itself
+			// (#histn's numbers, static/session.js).
+			whole = &sse.Event{ID: id, Event: []byte("screen"), Data: renderHTML(views.ScreenUpdate(views.ScreenPatch{Full: true, NumRows: len(u.All), Rows: rowMap(u.All), HistTotal: u.HistTotal, Alt: u.Alt, Log: log}))}
 		}
-		if r.pages.tryPublish(streamID, &sse.Event{ID: id, Event: []byte("screen"), Data: renderHTML(views.ScreenUpdate(p))}) {
-			r.pages.caughtUp(streamID)
+		if r.pages.tryPublish(streamID, whole) {
+			r.pages.setNeedsFull(streamID, false)
 		}
 	}
-}
-
-// historyLines is how many lines of output history rows stand for (a gap
-// marker counts its skipped lines).
-func historyLines(rows []screen.Row) int {
-	n := 0
-	for _, r := range rows {
-		n += max(r.Skipped, 1)
-	}
-	return n
 }
 
 // rowMap indexes every row of a screen.

@@ -24,10 +24,6 @@ type pageConn struct {
 	kill     func()        // ends the connection, even one stuck writing; never blocks
 	done     chan struct{} // closed when its handler has cleaned up
 	needFull bool          // (ps.mu) it needs the whole screen: new, or it missed rows
-	// (ps.mu) the history line the page had when it missed rows, so its
-	// resync marks the lines it never got; -1 for a new page (its render
-	// has the history).
-	missedFrom int
 
 	hookMu sync.Mutex // orders the hooks: opened at most once, closed once and only after opened
 	opened bool
@@ -63,7 +59,7 @@ func (ps *pageStreams) serve(w http.ResponseWriter, r *http.Request, topic strin
 		return
 	}
 	defer release()
-	c := &pageConn{key: key, v: &viewer{p: p, device: deviceOf(r), hubURL: hubURL(r)}, kill: kill, needFull: true, missedFrom: -1, done: make(chan struct{})}
+	c := &pageConn{key: key, v: &viewer{p: p, device: deviceOf(r), hubURL: hubURL(r)}, kill: kill, needFull: true, done: make(chan struct{})}
 	if !ps.add(c) {
 		http.Error(w, "the hub is shutting down; the page reconnects by itself", http.StatusServiceUnavailable)
 		return
@@ -166,34 +162,20 @@ func (ps *pageStreams) ended(c *pageConn) {
 	}
 }
 
-// needsFull reports whether a page must be sent the whole screen and,
-// when it missed rows, the history line it had then (-1: none missed).
-func (ps *pageStreams) needsFull(streamID string) (bool, int) {
+// needsFull reports whether a page must be sent the whole screen.
+func (ps *pageStreams) needsFull(streamID string) bool {
 	ps.mu.Lock()
 	defer ps.mu.Unlock()
 	c := ps.conns[streamID]
-	if c == nil {
-		return false, -1
-	}
-	return c.needFull, c.missedFrom
+	return c != nil && c.needFull
 }
 
-// behind marks a page that missed an update sent when it had history up
-// to line from; a page already behind keeps the line it fell behind at.
-func (ps *pageStreams) behind(streamID string, from int) {
-	ps.mu.Lock()
-	defer ps.mu.Unlock()
-	if c := ps.conns[streamID]; c != nil && !c.needFull {
-		c.needFull, c.missedFrom = true, from
-	}
-}
-
-// caughtUp clears a page that was sent the whole screen.
-func (ps *pageStreams) caughtUp(streamID string) {
+// setNeedsFull marks (or clears) a page that must be sent the whole screen.
+func (ps *pageStreams) setNeedsFull(streamID string, v bool) {
 	ps.mu.Lock()
 	defer ps.mu.Unlock()
 	if c := ps.conns[streamID]; c != nil {
-		c.needFull, c.missedFrom = false, -1
+		c.needFull = v
 	}
 }
 

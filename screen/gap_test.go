@@ -72,3 +72,23 @@ func TestMissed(t *testing.T) {
 		t.Fatalf("Missed(total) = %d", m)
 	}
 }
+
+// One write that scrolls more lines than the emulator's own scrollback
+// holds still counts every line (the first ones used to vanish uncounted).
+func TestBigWriteCountsEveryLine(t *testing.T) {
+	s := New(20, 3)
+	defer s.Close()
+	var b strings.Builder
+	const n = 30000
+	for i := range n {
+		fmt.Fprintf(&b, "%d\r\n", i)
+	}
+	s.Write([]byte(b.String()))
+	hist, total := s.History(0)
+	if total != n-2 { // the last two numbers and the cursor's row are on screen
+		t.Fatalf("history counts %d lines, want %d", total, n-2)
+	}
+	if got := hist[len(hist)-1].Text(); got != fmt.Sprint(n-3) {
+		t.Fatalf("the newest history line is %q, want %d", got, n-3)
+	}
+}

@@ -21,9 +21,9 @@ type Row struct {
 	Skipped int
 }
 
-// lines is how many lines of output r stands for: a gap marker its count,
+// Lines is how many lines of output r stands for: a gap marker its count,
 // any other row one.
-func (r Row) lines() int {
+func (r Row) Lines() int {
 	if r.Skipped > 0 {
 		return r.Skipped
 	}

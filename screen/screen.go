@@ -117,9 +117,21 @@ func (s *Screen) Alt() bool { return s.alt }
 
 // Write feeds program output to the emulator.
 func (s *Screen) Write(p []byte) {
-	_, _ = s.emu.Write(p)
-	s.collectHistory()
+	// In pieces that cannot scroll more rows than the emulator's staging
+	// scrollback holds (each byte adds at most one row): a longer write
+	// would lose lines there before collectHistory counts them, an
+	// unmarked gap in the page's history.
+	for len(p) > 0 {
+		n := min(len(p), writeChunk)
+		_, _ = s.emu.Write(p[:n])
+		s.collectHistory()
+		p = p[n:]
+	}
 }
+
+// writeChunk is the most Write feeds the emulator at once: under
+// vt.DefaultScrollbackSize rows (10,000), the staging area's capacity.
+const writeChunk = 8 << 10
 
 // collectHistory moves lines the emulator pushed to its scrollback into
 // history and empties the emulator's buffer.
@@ -139,7 +151,7 @@ func (s *Screen) collectHistory() {
 	}
 	if over := len(s.history) - MaxHistory; over > 0 {
 		for _, r := range s.history[:over] {
-			s.histLines -= r.lines()
+			s.histLines -= r.Lines()
 		}
 		s.history = append(s.history[:0:0], s.history[over:]...)
 	}
@@ -149,8 +161,8 @@ func (s *Screen) collectHistory() {
 // addHistory appends one line or gap marker to history.
 func (s *Screen) addHistory(r Row) {
 	s.history = append(s.history, r)
-	s.histLines += r.lines()
-	s.histTotal += r.lines()
+	s.histLines += r.Lines()
+	s.histTotal += r.Lines()
 }
 
 // Resize changes the screen's size, as the program's PTY did.
@@ -229,7 +241,7 @@ func (s *Screen) History(since int) (lines []Row, total int) {
 	// Walk back from the newest entry until the lines since are covered.
 	want, i := s.histTotal-max(since, 0), len(s.history)
 	for got := 0; i > 0 && got < want; i-- {
-		got += s.history[i-1].lines()
+		got += s.history[i-1].Lines()
 	}
 	return append([]Row(nil), s.history[i:]...), s.histTotal
 }

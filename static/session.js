@@ -43,6 +43,23 @@
     el.dataset.n = String(n);
     el.querySelector(".n").textContent = n.toLocaleString("en-US");
   }
+  // account marks the history lines the page never got: an event's #histn
+  // says where its lines start (from) and end (total); lines from what
+  // the page had up to from were missed (a resync after a full buffer, a
+  // reconnect, a frame a new viewer took), so a marker goes before this
+  // event's k entries.
+  var have = -1;
+  function account() {
+    var m = $("histn"), hist = $("hist"), tpl = $("gap-tpl");
+    if (!m || !hist || !tpl) return;
+    var from = +m.dataset.from, total = +m.dataset.total, k = +m.dataset.k;
+    if (have >= 0 && from > have) {
+      var mark = tpl.content.firstElementChild.cloneNode(true), kids = hist.children;
+      setGap(mark, from - have);
+      hist.insertBefore(mark, kids[kids.length - k] || null);
+    }
+    if (total > have) have = total;
+  }
   // trimHistory keeps the newest data-keep entries and one marker before
   // them that counts everything older (as a reload renders it), dropping
   // the rest in one DOM range operation.
@@ -69,7 +86,11 @@
   var frame = 0;
   function soon() {
     if (frame) return;
-    frame = requestAnimationFrame(function () { frame = 0; place(); driving(); });
+    frame = requestAnimationFrame(function () {
+      frame = 0;
+      if (scr) scr.classList.toggle("ended", ended()); // an ended program draws no cursor
+      place(); driving();
+    });
   }
 
   // --- Zoom: how big this page draws the screen. ---------------------------
@@ -252,6 +273,7 @@
     root = $("session"); pane = $("term-wrap"); scr = $("scr");
     if (!root || !pane || !scr) return;
     id = root.dataset.id;
+    account(); // the page's own history numbers
     form = $("input-form"); line = $("line"); note = $("input-note"); fitBtn = $("fit-pty");
     pane.addEventListener("scroll", function () { follow = pane.scrollTop >= liveTarget() - 24; }, { passive: true });
     pane.addEventListener("touchstart", onTouchStart, { passive: true });
@@ -290,7 +312,7 @@
     place();
   }
   document.addEventListener("DOMContentLoaded", init);
-  document.addEventListener("htmx:sseMessage", function () { trimHistory(); soon(); });
+  document.addEventListener("htmx:sseMessage", function () { account(); trimHistory(); soon(); });
   document.addEventListener("htmx:sseError", driving);
   document.addEventListener("htmx:sseOpen", driving);
   window.addEventListener("resize", function () {
