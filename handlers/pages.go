@@ -134,7 +134,7 @@ func sessionModel(snap hub.Snapshot, stream string) views.Session {
 		ID: ss.ID, Title: ss.Label() + " @ " + ss.Node, Node: ss.Node, Cwd: ss.Cwd,
 		Number: ss.Number, Name: ss.Name(), Command: ss.CommandLine(), NamedBy: ss.TitleBy, Custom: ss.Title,
 		Status: ss.Status, ExitCode: exitCode(ss), Skipped: snap.Skipped, Dropped: ss.DroppedBytes,
-		Cols: snap.Cols, Rows: snap.Rows, History: snap.History, Stream: stream, Keys: keys,
+		Cols: snap.Cols, Rows: snap.Rows, History: snap.History, HistTotal: snap.HistTotal, Stream: stream, Keys: keys,
 		Agent: ss.Agent, TerminalOnly: ss.TerminalOnly, Alt: snap.Alt,
 	}
 }

@@ -89,6 +89,7 @@ type Session struct {
 	Cols         int
 	Rows         []screen.Row // the screen (ScreenRows)
 	History      []screen.Row // lines scrolled off it, oldest first (ScreenHistory)
+	HistTotal    int          // the number after the last history line (HistNumbers)
 	Stream       string
 	Keys         []Key
 	OOB          bool     // render the status bar as an out-of-band swap (SSE updates)
