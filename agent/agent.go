@@ -25,8 +25,9 @@ import (
 
 // Adapter is how ct runs one agent CLI. With its hooks off (none, --no-hooks,
 // or injection failed) every adapter gets the hub's screen rules
-// (hub.DefaultScreenRules: a regex on the line the cursor waits on and the
-// keys meaning yes and no); the hub decides that from the declared hooks
+// (hub.DefaultScreenRules, screenrule.Defaults: agents' whole dialogs at the
+// bottom of the screen and line questions at the cursor, with each answer's
+// exact keys); the hub decides that from the declared hooks
 // alone, so an adapter has nothing to say about it beyond Inject.
 type Adapter struct {
 	// Name is what the wrap declares: wire.AgentClaude, wire.AgentPlain.
