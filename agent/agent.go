@@ -19,6 +19,7 @@ import (
 	"strings"
 
 	"github.com/ct-dev/ct/claudehook"
+	"github.com/ct-dev/ct/geminihook"
 	"github.com/ct-dev/ct/ptywrap"
 	"github.com/ct-dev/ct/wire"
 )
@@ -79,6 +80,32 @@ func Claude() Adapter {
 	}
 }
 
+// Gemini is Gemini CLI. Hooks: geminihook.Inject builds a per-run overlay
+// home (GEMINI_CLI_HOME) whose settings.json is the user's with ct's hooks
+// (the user's own files stay untouched), and listens on a private socket for
+// `ct hook`. A BeforeTool hook of a tool that asks waits for the hub: a
+// deny is the hook's decision (the model gets the reason); an allow
+// releases the hook and types the key of Gemini's own dialog once that
+// dialog is on screen (geminihook.Bridge is a ptywrap.TypingPlugin). A key
+// typed at the terminal while the hook waits releases it, so Gemini's own
+// dialog asks there. A first prompt is its -i (prompt-interactive) option.
+func Gemini() Adapter {
+	return Adapter{
+		Name: wire.AgentGemini,
+		Detect: func(command string) bool {
+			return strings.TrimSuffix(filepath.Base(command), ".exe") == "gemini"
+		},
+		Inject: func(ctPath string, args []string) (Hooks, error) {
+			in, err := geminihook.Inject(ctPath, args, os.Getenv)
+			if err != nil {
+				return Hooks{}, err
+			}
+			return Hooks{Args: args, Env: in.Env, Plugin: in.Bridge, Close: in.Close}, nil
+		},
+		FirstPrompt: func(prompt string) ([]string, []byte) { return []string{"--prompt-interactive", prompt}, nil },
+	}
+}
+
 // Plain is any other program: no hooks, so the hub's screen rules turn its
 // yes/no questions into prompts and answer them by typing the rule's keys.
 // A first prompt is typed, as a person would, with Enter.
@@ -92,7 +119,7 @@ func Plain() Adapter {
 
 // all lists the adapters in the order Detect tries them; Plain matches
 // anything, so it comes last.
-func all() []Adapter { return []Adapter{Claude(), Plain()} }
+func all() []Adapter { return []Adapter{Claude(), Gemini(), Plain()} }
 
 // Names lists the adapters' names, for help texts and errors.
 func Names() []string {

@@ -42,6 +42,7 @@ type SessionStart struct {
 const (
 	AgentClaude = "claude" // Claude Code
 	AgentPlain  = "plain"  // any other program: the hub's screen rules
+	AgentGemini = "gemini" // Gemini CLI
 )
 
 // SessionAck is session.ack's payload: where the hub's durable log ends.
