@@ -40,10 +40,11 @@ ends local input; the program keeps running for input from the hub.
 
 wrap tells the hub which agent adapter runs the program and whether ct's
 hooks are live. The adapter is guessed from the program's name (claude is
-Claude Code, anything else is plain); --agent overrides the guess. Claude Code
-gets ct's hooks (approvals from the hub) unless --no-hooks is set or they
+Claude Code, gemini is Gemini CLI, anything else is plain); --agent overrides
+the guess. Claude Code and Gemini CLI get ct's hooks (approvals from the hub;
+never by editing your own settings files) unless --no-hooks is set or they
 cannot be set up; a session without live hooks gets the hub's screen rules
-(yes/no questions on screen become prompts).`, stdout)
+(agents' dialogs and yes/no questions on screen become prompts).`, stdout)
 	defHub, _ := client.DefaultHub(getenv)
 	fs.StringVar(&c.Hub, "hub", defHub, "hub URL (env CT_HUB; default: the hub ct login saved last, else "+client.LocalHub+")")
 	fs.StringVar(&c.Name, "name", envOr(getenv, "CT_NAME", ""), "machine name shown on the hub (env CT_NAME; default: hostname)")
@@ -58,7 +59,7 @@ cannot be set up; a session without live hooks gets the hub's screen rules
 		spoolDefault = n
 	}
 	fs.IntVar(&c.Spool, "spool", spoolDefault, "bytes of output kept for the hub until acknowledged (env CT_SPOOL)")
-	fs.BoolVar(&c.NoHooks, "no-hooks", getenv("CT_NO_HOOKS") == "1", "for claude: do not inject ct's hooks (the hub's screen rules instead) (env CT_NO_HOOKS=1)")
+	fs.BoolVar(&c.NoHooks, "no-hooks", getenv("CT_NO_HOOKS") == "1", "for claude and gemini: do not inject ct's hooks (the hub's screen rules instead) (env CT_NO_HOOKS=1)")
 	agentName := fs.String("agent", envOr(getenv, "CT_AGENT", ""), "agent adapter: "+strings.Join(agent.Names(), " or ")+" (env CT_AGENT; default: guessed from the command's name)")
 	if err := parseFlags(fs, args, stderr); err != nil {
 		return c, err

@@ -21,6 +21,7 @@ func TestParseWrapAgent(t *testing.T) {
 		{args: nil, want: wire.AgentClaude}, // the default command is claude
 		{args: []string{"--", "/usr/bin/claude", "-c"}, want: wire.AgentClaude},
 		{args: []string{"--", "bash"}, want: wire.AgentPlain},
+		{args: []string{"--", "/usr/local/bin/gemini"}, want: wire.AgentGemini},
 		{args: []string{"--agent", "plain", "--", "claude"}, want: wire.AgentPlain},
 		{args: []string{"--agent", "claude", "--", "./my-claude-build"}, want: wire.AgentClaude},
 		{args: []string{"--", "claude"}, env: map[string]string{"CT_AGENT": "plain"}, want: wire.AgentPlain},
@@ -32,9 +33,9 @@ func TestParseWrapAgent(t *testing.T) {
 		}
 	}
 	var stderr strings.Builder
-	_, err := parseWrap([]string{"--agent", "codex", "--", "codex"}, env(nil), io.Discard, &stderr)
-	if !errors.Is(err, errUsage) || !strings.Contains(stderr.String(), "claude, plain") {
-		t.Errorf("--agent codex: %v, %q; want a usage error naming claude and plain", err, stderr.String())
+	_, err := parseWrap([]string{"--agent", "nosuch", "--", "nosuch"}, env(nil), io.Discard, &stderr)
+	if !errors.Is(err, errUsage) || !strings.Contains(stderr.String(), "claude, gemini") || !strings.Contains(stderr.String(), "plain") {
+		t.Errorf("--agent nosuch: %v, %q; want a usage error naming the adapters", err, stderr.String())
 	}
 	var help strings.Builder
 	if _, err := parseWrap([]string{"--help"}, env(nil), &help, &help); !errors.Is(err, errHelp) || !strings.Contains(help.String(), "--agent overrides") {

@@ -7,7 +7,6 @@ import (
 	"encoding/json"
 	"io"
 	"net"
-	"os"
 	"sync"
 	"time"
 
@@ -57,13 +56,8 @@ type allowed struct {
 // Listen opens the hook socket (mode 0600) at path; args are Gemini's
 // arguments (an approval mode there decides which tools ask).
 func Listen(path string, args []string) (*Bridge, error) {
-	_ = os.Remove(path)
-	ln, err := net.Listen("unix", path)
+	ln, err := claudehook.ListenSocket(path)
 	if err != nil {
-		return nil, err
-	}
-	if err := os.Chmod(path, 0o600); err != nil {
-		ln.Close()
 		return nil, err
 	}
 	b := &Bridge{ln: ln, tools: asking(args), open: map[string]*question{}, scr: screen.New(80, 24)}
