@@ -105,9 +105,9 @@ func (h *Hub) closeScreenPrompt(id, hubUser string) {
 	}
 }
 
-// errNoSuchAnswer refuses an answer a screen question does not offer
+// ErrNoSuchAnswer refuses an answer a screen question does not offer
 // ("Press Enter to continue" has no "no").
-var errNoSuchAnswer = errors.New("this question on the screen has no such answer: answer it at the terminal or with the keys from the session page")
+var ErrNoSuchAnswer = errors.New("this question on the screen has no such answer: answer it at the terminal or with the keys from the session page")
 
 // keyName is how a person reads keys: "y", "Enter", "Esc" ("": none).
 func keyName(keys string) string {
@@ -171,7 +171,7 @@ func (h *Hub) decideScreen(p db.Prompt, d Decision) (db.Prompt, error) {
 	}
 	if keys == "" {
 		s.mu.Unlock()
-		return p, errNoSuchAnswer
+		return p, ErrNoSuchAnswer
 	}
 	q.promptID = "" // settled by this answer; the screen change must not close it as "terminal"
 	s.mu.Unlock()

@@ -132,3 +132,22 @@ func TestScreenRuleSeesGeminiDialog(t *testing.T) {
 	}
 	finish(t, tr, done)
 }
+
+// "Press Enter to continue" has one answer: Deny is refused (and types
+// nothing), Approve types Enter.
+func TestScreenRulePressEnterHasNoDeny(t *testing.T) {
+	th := newTestHub(t)
+	tr, done, _ := th.connect(t, "sess-press-enter")
+	tr.toHub <- output(1, "Installed.\r\nPress Enter to continue...")
+	p := th.waitPendingPrompt(t, "Press Enter")
+	if _, err := th.Decide(context.Background(), p.ID, Decision{Decision: wire.DecisionDeny, By: "ann"}); !errors.Is(err, ErrNoSuchAnswer) {
+		t.Fatalf("deny: %v, want ErrNoSuchAnswer", err)
+	}
+	if _, err := th.Decide(context.Background(), p.ID, Decision{Decision: wire.DecisionAllow, By: "ann"}); err != nil {
+		t.Fatal(err)
+	}
+	if e := tr.recv(t, wire.TypePtyInput); string(e.Data) != "\r" {
+		t.Fatalf("the answer typed %q, want Enter", e.Data)
+	}
+	finish(t, tr, done)
+}
