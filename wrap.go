@@ -42,13 +42,14 @@ ends local input; the program keeps running for input from the hub.
 
 wrap tells the hub which agent adapter runs the program and whether ct's
 hooks are live. The adapter is guessed from the program's name (claude is
-Claude Code, codex is Codex, anything else is plain); --agent overrides the
-guess. Claude Code and Codex get ct's hooks (approvals from the hub, the
-transcript) unless --no-hooks is set or they cannot be set up; a session
-without live hooks gets the hub's screen rules (yes/no questions on screen
-become prompts). Codex runs with --no-daemon and ct's hooks given with -c
-(your config.toml is not changed); while the hub waits on a Codex question,
-any key at this terminal hands it to Codex's own dialog.`, stdout)
+Claude Code, codex is Codex, gemini is Gemini CLI, anything else is plain);
+--agent overrides the guess. Claude Code, Codex and Gemini CLI get ct's hooks
+(approvals from the hub, the transcript; never by editing your own settings
+files) unless --no-hooks is set or they cannot be set up; a session without
+live hooks gets the hub's screen rules (agents' dialogs and yes/no questions on
+screen become prompts). Codex runs with --no-daemon and ct's hooks given with
+-c; while the hub waits on a Codex question, any key at this terminal hands it
+to Codex's own dialog.`, stdout)
 	defHub, _ := client.DefaultHub(getenv)
 	fs.StringVar(&c.Hub, "hub", defHub, "hub URL (env CT_HUB; default: the hub ct login saved last, else "+client.LocalHub+")")
 	fs.StringVar(&c.Name, "name", envOr(getenv, "CT_NAME", ""), "machine name shown on the hub (env CT_NAME; default: hostname)")
@@ -63,7 +64,7 @@ any key at this terminal hands it to Codex's own dialog.`, stdout)
 		spoolDefault = n
 	}
 	fs.IntVar(&c.Spool, "spool", spoolDefault, "bytes of output kept for the hub until acknowledged (env CT_SPOOL)")
-	fs.BoolVar(&c.NoHooks, "no-hooks", getenv("CT_NO_HOOKS") == "1", "for claude and codex: do not inject ct's hooks (the hub's screen rules instead) (env CT_NO_HOOKS=1)")
+	fs.BoolVar(&c.NoHooks, "no-hooks", getenv("CT_NO_HOOKS") == "1", "for claude, codex and gemini: do not inject ct's hooks (the hub's screen rules instead) (env CT_NO_HOOKS=1)")
 	fs.StringVar(&c.Title, "title", envOr(getenv, "CT_TITLE", ""), "the session's title on the hub (env CT_TITLE; default: Claude's first prompt, else the command line)")
 	agentName := fs.String("agent", envOr(getenv, "CT_AGENT", ""), "agent adapter: "+strings.Join(agent.Names(), " or ")+" (env CT_AGENT; default: guessed from the command's name)")
 	if err := parseFlags(fs, args, stderr); err != nil {

@@ -23,6 +23,7 @@ func TestParseWrapAgent(t *testing.T) {
 		{args: []string{"--", "bash"}, want: wire.AgentPlain},
 		{args: []string{"codex"}, want: wire.AgentCodex},
 		{args: []string{"--", "/opt/bin/codex", "resume"}, want: wire.AgentCodex},
+		{args: []string{"--", "/usr/local/bin/gemini"}, want: wire.AgentGemini},
 		{args: []string{"--agent", "plain", "--", "claude"}, want: wire.AgentPlain},
 		{args: []string{"--agent", "claude", "--", "./my-claude-build"}, want: wire.AgentClaude},
 		{args: []string{"--", "claude"}, env: map[string]string{"CT_AGENT": "plain"}, want: wire.AgentPlain},
@@ -34,9 +35,9 @@ func TestParseWrapAgent(t *testing.T) {
 		}
 	}
 	var stderr strings.Builder
-	_, err := parseWrap([]string{"--agent", "aider", "--", "aider"}, env(nil), io.Discard, &stderr)
-	if !errors.Is(err, errUsage) || !strings.Contains(stderr.String(), "claude, codex, plain") {
-		t.Errorf("--agent aider: %v, %q; want a usage error naming claude, codex and plain", err, stderr.String())
+	_, err := parseWrap([]string{"--agent", "nosuch", "--", "nosuch"}, env(nil), io.Discard, &stderr)
+	if !errors.Is(err, errUsage) || !strings.Contains(stderr.String(), "claude, codex, gemini") || !strings.Contains(stderr.String(), "plain") {
+		t.Errorf("--agent nosuch: %v, %q; want a usage error naming the adapters", err, stderr.String())
 	}
 	var help strings.Builder
 	if _, err := parseWrap([]string{"--help"}, env(nil), &help, &help); !errors.Is(err, errHelp) || !strings.Contains(help.String(), "--agent overrides") {

@@ -64,6 +64,18 @@ func Listen(path string) (*Bridge, error) { return ListenWith(path, Options{}) }
 
 // ListenWith opens the hook socket (mode 0600) at path for the CLI opts names.
 func ListenWith(path string, opts Options) (*Bridge, error) {
+	ln, err := ListenSocket(path)
+	if err != nil {
+		return nil, err
+	}
+	b := &Bridge{ln: ln, opts: opts, open: map[string]*question{}, settled: map[string]string{}, dlg: newDialogWatch(), rules: map[string]string{}}
+	go b.serve()
+	return b, nil
+}
+
+// ListenSocket opens a hook socket (mode 0600) at path, replacing a stale
+// one: what `ct hook` dials through CT_HOOK_SOCK (geminihook's too).
+func ListenSocket(path string) (net.Listener, error) {
 	_ = os.Remove(path)
 	ln, err := net.Listen("unix", path)
 	if err != nil {
@@ -73,9 +85,7 @@ func ListenWith(path string, opts Options) (*Bridge, error) {
 		ln.Close()
 		return nil, err
 	}
-	b := &Bridge{ln: ln, opts: opts, open: map[string]*question{}, settled: map[string]string{}, dlg: newDialogWatch(), rules: map[string]string{}}
-	go b.serve()
-	return b, nil
+	return ln, nil
 }
 
 // Close stops the socket and releases every waiting hook without a decision.

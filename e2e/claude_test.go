@@ -90,7 +90,7 @@ func prompts(hubURL, query string) []apiPrompt {
 }
 
 // waitPending waits for one pending prompt and returns it.
-func waitPending(t *testing.T, hubURL string) apiPrompt {
+func waitPending(t testing.TB, hubURL string) apiPrompt {
 	t.Helper()
 	var p apiPrompt
 	WaitFor(t, claudeWait, "a pending prompt on the hub", func() bool {
@@ -104,7 +104,7 @@ func waitPending(t *testing.T, hubURL string) apiPrompt {
 	return p
 }
 
-func waitPrompt(t *testing.T, hubURL, id string, cond func(apiPrompt) bool) apiPrompt {
+func waitPrompt(t testing.TB, hubURL, id string, cond func(apiPrompt) bool) apiPrompt {
 	t.Helper()
 	var got apiPrompt
 	WaitFor(t, claudeWait, "prompt "+id+" to settle", func() bool {

@@ -7,6 +7,7 @@ import (
 
 	"github.com/ct-dev/ct/db"
 	"github.com/ct-dev/ct/screen"
+	"github.com/ct-dev/ct/screenrule"
 	"github.com/ct-dev/ct/wire"
 )
 
@@ -244,9 +245,9 @@ func (s *session) feed() {
 		}
 	}
 	s.version++
-	line, above := s.scr.CursorLine()
+	rows, cursorY := s.scr.Lines()
 	s.scrMu.Unlock()
-	s.checkRules(line, above) // takes s.mu and the store: never under scrMu
+	s.checkRules(screenrule.View{Rows: rows, CursorY: cursorY}) // takes s.mu and the store: never under scrMu
 }
 
 // publish sends changed rows to watchers, throttled by the session's

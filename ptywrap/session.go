@@ -84,6 +84,9 @@ func openSession(spec sessionSpec) (*session, error) {
 		spec.plugin.Attach(s.st.sendUrgent)
 		attachLog(spec.plugin, s.sp) // Claude Code's transcript, under ct wrap and ct node alike
 		screenSize(spec.plugin, s.cols, s.rows)
+		if tp, ok := spec.plugin.(TypingPlugin); ok {
+			tp.SetTyper(s.typer)
+		}
 	}
 	return s, nil
 }

@@ -46,6 +46,7 @@ const (
 	AgentClaude = "claude" // Claude Code
 	AgentCodex  = "codex"  // OpenAI Codex CLI
 	AgentPlain  = "plain"  // any other program: the hub's screen rules
+	AgentGemini = "gemini" // Gemini CLI
 )
 
 // SessionAck is session.ack's payload: where the hub's durable log ends.
