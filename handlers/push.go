@@ -55,7 +55,7 @@ func (s *Server) linkDecide(r *http.Request) (int, string) {
 	}
 	ctx, cancel := context.WithTimeout(context.WithoutCancel(r.Context()), 10*time.Second)
 	defer cancel()
-	p, err = s.hub.Decide(ctx, l.Prompt, hub.Decision{Decision: l.Decision, By: l.User + " from a notification", Device: "phone"})
+	p, err = s.hub.Decide(ctx, l.Prompt, hub.Decision{Decision: l.Decision, By: l.User + " from a notification", Device: "phone", Person: l.User})
 	switch {
 	case errors.Is(err, hub.ErrSettled):
 		return http.StatusGone, "Already settled: " + hub.SettledBy(p) + "."
