@@ -23,7 +23,7 @@ func startPolicy(ctx context.Context, pf *policyFile, h *hub.Hub) (stop func()) 
 	var wg sync.WaitGroup // both loops; Wait may be called again (stopServices runs twice)
 	wg.Add(2)
 	go func() { defer wg.Done(); pf.run(ctx) }() // one poller per hub
-	go func() { // one sweep per hub: escalations are minutes, a tick is seconds
+	go func() {                                  // one sweep per hub: escalations are minutes, a tick is seconds
 		defer wg.Done()
 		t := time.NewTicker(hub.EscalateEvery)
 		defer t.Stop()
