@@ -11,6 +11,7 @@ import (
 	"github.com/ct-dev/ct/agent"
 	"github.com/ct-dev/ct/client"
 	"github.com/ct-dev/ct/ptywrap"
+	"github.com/ct-dev/ct/wire"
 )
 
 // wrapConfig is ct wrap's settings after flags and environment.
@@ -21,6 +22,7 @@ type wrapConfig struct {
 	Spool   int
 	NoHooks bool
 	Agent   agent.Adapter // --agent, else guessed from the command's name
+	Tags    []string      // --tag (repeatable), else CT_TAGS (comma-separated)
 	Command []string
 }
 
@@ -60,8 +62,21 @@ cannot be set up; a session without live hooks gets the hub's screen rules
 	fs.IntVar(&c.Spool, "spool", spoolDefault, "bytes of output kept for the hub until acknowledged (env CT_SPOOL)")
 	fs.BoolVar(&c.NoHooks, "no-hooks", getenv("CT_NO_HOOKS") == "1", "for claude: do not inject ct's hooks (the hub's screen rules instead) (env CT_NO_HOOKS=1)")
 	agentName := fs.String("agent", envOr(getenv, "CT_AGENT", ""), "agent adapter: "+strings.Join(agent.Names(), " or ")+" (env CT_AGENT; default: guessed from the command's name)")
+	var tags []string
+	fs.Func("tag", "label the session on the hub, e.g. --tag prod (repeatable); approval rules match tags (env CT_TAGS, comma-separated)", func(v string) error {
+		tags = append(tags, v)
+		return nil
+	})
 	if err := parseFlags(fs, args, stderr); err != nil {
 		return c, err
+	}
+	c.Tags = tags
+	if c.Tags == nil && getenv("CT_TAGS") != "" {
+		c.Tags = strings.Split(getenv("CT_TAGS"), ",")
+	}
+	if err := wire.CheckTags(c.Tags); err != nil {
+		fmt.Fprintf(stderr, "ct wrap: --tag: %v\n", err)
+		return c, errUsage
 	}
 	if c.Token == "" {
 		// ct login saved a machine token (and its machine name) for this hub.
@@ -101,7 +116,7 @@ func runWrap(ctx context.Context, args []string, getenv func(string) string, std
 	defer launch.Close()
 	cfg := ptywrap.Config{
 		Command: c.Command[0], Args: launch.Args, ShownArgs: launch.ShownArgs, Env: launch.Env, Plugin: launch.Plugin,
-		Agent: launch.Agent, Hooks: launch.Hooks, Hub: c.Hub, Token: c.Token, Name: c.Name,
+		Agent: launch.Agent, Hooks: launch.Hooks, Tags: c.Tags, Hub: c.Hub, Token: c.Token, Name: c.Name,
 		Spool: c.Spool, Version: version, Stdin: stdin, Stdout: stdout, Stderr: stderr,
 		FinalWait: 5 * time.Second,
 	}

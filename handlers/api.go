@@ -55,12 +55,14 @@ type apiSession struct {
 	// LogTrimmedBefore: --max-session-log removed the events before this
 	// seq; the log (and its download) starts there.
 	LogTrimmedBefore uint64 `json:"log_trimmed_before,omitempty"`
+	// Tags are the wrap's labels (ct wrap --tag).
+	Tags []string `json:"tags,omitempty"`
 }
 
 func toAPI(ss db.Session) apiSession {
 	a := apiSession{ID: ss.ID, Node: ss.Node, Command: ss.Command, Args: ss.Args, Cwd: ss.Cwd, Status: ss.Status,
 		ExitCode: ss.ExitCode, StartedAt: ss.StartedAt, Bytes: ss.OutputBytes, Dropped: ss.DroppedBytes,
-		EndReason: ss.EndReason, LogTrimmed: ss.LogTrimmed, LogTrimmedBefore: ss.TrimmedBefore}
+		EndReason: ss.EndReason, LogTrimmed: ss.LogTrimmed, LogTrimmedBefore: ss.TrimmedBefore, Tags: ss.Tags}
 	if a.Args == nil {
 		a.Args = []string{}
 	}

@@ -193,7 +193,7 @@ func (s *Server) asError(r *http.Request, err error) *Error {
 		e = errorf(http.StatusConflict, strings.ToUpper(msg[:1])+msg[1:]+".")
 	case errors.Is(err, db.ErrNotFound) && strings.Contains(r.URL.Path, "/p"):
 		e = errorf(http.StatusNotFound, "No such prompt.")
-	case errors.Is(err, hub.ErrBeingAnswered), errors.Is(err, hub.ErrTerminalOnly):
+	case errors.Is(err, hub.ErrBeingAnswered), errors.Is(err, hub.ErrTerminalOnly), errors.Is(err, hub.ErrSameApprover):
 		msg := err.Error()
 		e = errorf(http.StatusConflict, strings.ToUpper(msg[:1])+msg[1:]+".")
 	case errors.Is(err, hub.ErrNotHolder):

@@ -42,6 +42,9 @@ func (s *Server) lobbyModel(p auth.Principal) (views.Lobby, error) {
 	for _, pr := range pending {
 		if p.CanSee(pr.Node) {
 			l.Waiting++
+			if pr.Policy != nil && pr.Policy.Overdue {
+				l.Overdue++
+			}
 		}
 	}
 	index := map[string]int{}
@@ -116,7 +119,7 @@ func sessionModel(snap hub.Snapshot, stream string) views.Session {
 		ID: ss.ID, Title: commandLine(ss) + " @ " + ss.Node, Node: ss.Node, Cwd: ss.Cwd,
 		Status: ss.Status, ExitCode: exitCode(ss), Skipped: snap.Skipped, Dropped: ss.DroppedBytes,
 		Cols: snap.Cols, Rows: snap.Rows, History: snap.History, Stream: stream, Keys: keys,
-		Claude: ss.Agent == wire.AgentClaude, TerminalOnly: ss.TerminalOnly, Alt: snap.Alt,
+		Claude: ss.Agent == wire.AgentClaude, TerminalOnly: ss.TerminalOnly, Alt: snap.Alt, Tags: ss.Tags,
 	}
 }
 

@@ -149,7 +149,9 @@ func (s *Server) handlePromptDecide(w http.ResponseWriter, r *http.Request) erro
 	if err != nil {
 		return badAnswer(err)
 	}
-	return render(w, r, views.PromptCard(s.promptModel(p), false))
+	m := s.promptModel(p)
+	m.CanAnswer = m.Pending // one approval of two: the next person answers here too
+	return render(w, r, views.PromptCard(m, false))
 }
 
 // formDecision reads a page's answer to p: Approve, Deny, Deny with

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/ct-dev/ct/auth"
+	"github.com/ct-dev/ct/db"
 	"github.com/ct-dev/ct/hub"
 	"github.com/ct-dev/ct/notify"
 	"github.com/ct-dev/ct/static"
@@ -59,12 +60,15 @@ func (s *Server) linkDecide(r *http.Request) (int, string) {
 	switch {
 	case errors.Is(err, hub.ErrSettled):
 		return http.StatusGone, "Already settled: " + hub.SettledBy(p) + "."
-	case errors.Is(err, hub.ErrOffline), errors.Is(err, hub.ErrBeingAnswered), errors.Is(err, hub.ErrTerminalOnly):
+	case errors.Is(err, hub.ErrOffline), errors.Is(err, hub.ErrBeingAnswered), errors.Is(err, hub.ErrTerminalOnly), errors.Is(err, hub.ErrSameApprover):
 		return http.StatusConflict, err.Error()
 	case err != nil:
 		return http.StatusInternalServerError, err.Error()
 	}
 	s.auditAs(r, l.User, "prompt.decide", p.ID+" "+l.Decision+" (one-tap link)")
+	if l.Decision == "allow" && p.State == db.PromptPending {
+		return http.StatusOK, "Approval recorded: " + hub.Approvals(p) + "; it needs one more person."
+	}
 	if l.Decision == "allow" {
 		return http.StatusOK, "Approved: " + p.Tool + " on " + p.Node + "."
 	}
