@@ -64,6 +64,7 @@ func policyModel(m *views.Prompt, p db.Prompt) {
 		m.RuleNote = "not applied: " + pp.Skipped
 	case pp.Need > 1:
 		m.RuleNote = "needs two different people to approve; one deny denies"
+		m.CanSession = false // approved once only (hub.approveFirst)
 	}
 }
 

@@ -214,6 +214,9 @@ func TestPolicyAskTwoNeedsTwoPeople(t *testing.T) {
 	ph.ask(t, "q1", "deploy.sh")
 	p := ph.waitState(t, "deploy.sh", db.PromptPending)
 	ctx := context.Background()
+	if _, err := ph.Decide(ctx, p.ID, Decision{Decision: wire.DecisionAllow, Scope: "session", By: "alice from phone", Person: "alice"}); !errors.Is(err, ErrBadAnswer) {
+		t.Fatalf("allow for the session on a two-person rule: %v", err)
+	}
 	alice := Decision{Decision: wire.DecisionAllow, By: "alice from phone", Person: "alice", Device: "phone"}
 	got, err := ph.Decide(ctx, p.ID, alice)
 	if err != nil || got.State != db.PromptPending || Approvals(got) != "1 of 2 approvals (alice)" {

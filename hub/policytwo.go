@@ -31,6 +31,11 @@ func (h *Hub) approveFirst(p db.Prompt, d Decision) (db.Prompt, bool, error) {
 	if p.Policy == nil || p.Policy.Need < 2 || d.Decision != wire.DecisionAllow {
 		return p, false, nil
 	}
+	if d.Scope == "session" {
+		// A session rule would let the wrap allow the same request again
+		// with nobody's approval, let alone two.
+		return p, true, fmt.Errorf("%w: a two-person rule's question is approved once; \"allow for this session\" does not apply", ErrBadAnswer)
+	}
 	if slices.Contains(p.Policy.Approvals, d.person()) {
 		return p, true, ErrSameApprover
 	}
