@@ -10,6 +10,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/ct-dev/ct/handlers"
 	"github.com/ct-dev/ct/policy"
 )
 
@@ -57,20 +58,11 @@ func (f *policyFile) Current() *policy.Policy {
 	return f.cur
 }
 
-// PolicyStatus is the admin page's view of the file.
-type PolicyStatus struct {
-	Path     string
-	Text     string
-	Rules    int
-	Err      string // the last load's error ("": the file in force is the file on disk)
-	LoadedAt time.Time
-}
-
 // Status says what is in force and whether the file on disk is.
-func (f *policyFile) Status() PolicyStatus {
+func (f *policyFile) Status() handlers.PolicyStatus {
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	st := PolicyStatus{Path: f.path, Text: string(f.text), LoadedAt: f.loadedAt}
+	st := handlers.PolicyStatus{Path: f.path, Text: string(f.text), LoadedAt: f.loadedAt}
 	if f.cur != nil {
 		st.Rules = len(f.cur.Rules)
 	}

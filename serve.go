@@ -231,7 +231,7 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 	self, downloads := downloadsDir(c.Downloads)
 	srv := handlers.New(handlers.Deps{Hub: st.hub, Store: st.store, Log: log, Version: version, TrustedProxies: trusted,
 		BodyTimeout: c.BodyTimeout, MaxStreams: c.MaxStreams, MaxStreamsPerUser: c.MaxStreamsPerUser, Coord: st.coord, Audit: st.audit, Notifier: st.notifier,
-		Downloads: downloads, SelfBinary: self})
+		Downloads: downloads, SelfBinary: self, Policy: st.policyEditor()})
 	st.hub.SetListener(st.listeners(srv.Listener()))
 	// The page streams' heartbeat: owned here, stopped before shutdown.
 	hbCtx, stopHeartbeat := context.WithCancel(ctx)

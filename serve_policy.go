@@ -10,6 +10,7 @@ import (
 
 	"github.com/ct-dev/ct/coord"
 	"github.com/ct-dev/ct/db"
+	"github.com/ct-dev/ct/handlers"
 	"github.com/ct-dev/ct/hub"
 )
 
@@ -74,4 +75,13 @@ func groupMembers(c *coord.Service) func(string) []string {
 		}
 		return out
 	}
+}
+
+// policyEditor is the policy file for the admin page (nil when off: a nil
+// *policyFile in the interface would not read as nil).
+func (st *hubStack) policyEditor() handlers.PolicyEditor {
+	if st.policy == nil {
+		return nil
+	}
+	return st.policy
 }

@@ -145,3 +145,43 @@ func TestBrowserPolicyTwoPeople(t *testing.T) {
 	KeepScreenshot(t, wide.Screenshot(t, filepath.Join(shots, "two-people-1280.png")), "two-people-1280.png")
 	t.Logf("screenshots in %s", shots)
 }
+
+// /admin/policy on a phone: the rules in force, a bad edit refused with
+// what is wrong (the file unchanged), a good one saved to the file.
+func TestBrowserPolicyPage(t *testing.T) {
+	const rules = `{"rules":[{"name":"git read-only","tool":"Bash","command":"git status*","outcome":"allow"}]}`
+	path := filepath.Join(t.TempDir(), "policy.json")
+	if err := os.WriteFile(path, []byte(rules), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	h := StartHub(t, t.TempDir(), "127.0.0.1:0", "--policy", path)
+	b := StartPhone(t)
+	Login(t, b, h.URL, "admin", AdminPassword)
+	shots := t.TempDir()
+	b.Do(t, "open the policy page", chromedp.Navigate(h.URL+"/admin/policy"))
+	b.WaitJS(t, 10*time.Second, "the rules in the editor", `document.getElementById('policy-text').value.includes('git read-only')`, jsPage)
+	checkLayout(t, b, "policy page")
+	KeepScreenshot(t, b.Screenshot(t, filepath.Join(shots, "policy-390.png")), "policy-390.png")
+
+	b.Do(t, "save a bad rule", chromedp.SetValue(chromedp.CSS(`#policy-text`), `{"rules":[{"name":"x","outcome":"sometimes"}]}`),
+		chromedp.Click(chromedp.CSS(`.policy-edit button[type=submit]`)))
+	b.WaitJS(t, 10*time.Second, "the refusal saying what is wrong", `((document.querySelector('.form-error') || {}).textContent || '').includes('outcome')`, jsPage)
+	if got, _ := os.ReadFile(path); string(got) != rules {
+		t.Fatalf("a refused save changed the file: %s", got)
+	}
+	checkLayout(t, b, "policy page with an error")
+	KeepScreenshot(t, b.Screenshot(t, filepath.Join(shots, "policy-error-390.png")), "policy-error-390.png")
+
+	const good = `{"rules":[{"name":"a","outcome":"ask"},{"name":"b","tool":"Read","outcome":"allow"}]}`
+	b.Do(t, "save good rules", chromedp.SetValue(chromedp.CSS(`#policy-text`), good),
+		chromedp.Click(chromedp.CSS(`.policy-edit button[type=submit]`)))
+	b.WaitJS(t, 10*time.Second, "saved", `((document.querySelector('.form-ok') || {}).textContent || '').includes('2 rules')`, jsPage)
+	if got, _ := os.ReadFile(path); string(got) != good {
+		t.Fatalf("the file holds %s, want the saved rules", got)
+	}
+	wide := StartBrowser(t, 1280, 900)
+	Login(t, wide, h.URL, "admin", AdminPassword)
+	wide.Do(t, "open the policy page", chromedp.Navigate(h.URL+"/admin/policy"))
+	wide.WaitJS(t, 10*time.Second, "the editor", `!!document.getElementById('policy-text')`, jsPage)
+	KeepScreenshot(t, wide.Screenshot(t, filepath.Join(shots, "policy-1280.png")), "policy-1280.png")
+}

@@ -34,6 +34,9 @@ type Deps struct {
 	Version string
 	Coord   *coord.Service // coordination: messages, locks, todos, reminders, peers (required)
 	Audit   *audit.Log     // the audit trail writer (required)
+	// Policy is the approval policy file for /admin/policy (nil: policies
+	// are off; the page says how to turn them on).
+	Policy PolicyEditor
 	// Notifier sends Web Push and ntfy notifications; nil: notifications
 	// are off (their keys could not be stored).
 	Notifier *notify.Notifier
@@ -78,6 +81,7 @@ type Server struct {
 	userLimit   *auth.Limiter // failed logins per account
 	addrLimit   *auth.Limiter // failed logins per address
 	auditLog    *audit.Log
+	policy      PolicyEditor
 	mux         *chi.Mux         // the router, for tests that walk every route
 	notifier    *notify.Notifier // Web Push and ntfy; nil if its keys could not be stored
 	keyLocks    keyLocks         // one change per Idempotency-Key at a time
@@ -98,6 +102,7 @@ func New(d Deps) *Server {
 		addrLimit:   auth.NewLimiter(loginFailsPerAddr, loginDelay, loginMaxDelay, loginWindow),
 		coord:       d.Coord,
 		auditLog:    d.Audit,
+		policy:      d.Policy,
 		notifier:    d.Notifier,
 		bodyTimeout: d.BodyTimeout,
 		downloads:   downloads{dir: d.Downloads, self: d.SelfBinary},

@@ -84,6 +84,8 @@ func (s *Server) routes() http.Handler {
 			r.Post("/admin/users", s.page(s.handleUserCreate))
 			r.Post("/admin/users/{name}", s.page(s.handleUserUpdate))
 			r.Get("/admin/audit", s.page(s.handleAuditShow))
+			r.Get("/admin/policy", s.page(s.handlePolicyShow))
+			r.Post("/admin/policy", s.page(s.handlePolicySave))
 		})
 
 		// Live streams (r3labs/sse, one stream per open page).

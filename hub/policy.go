@@ -114,11 +114,12 @@ func (h *Hub) autoDecide(p db.Prompt, d Decision) {
 // auditPolicy records what a rule did (or would have done) with a prompt.
 func (h *Hub) auditPolicy(p db.Prompt, action, what string) {
 	h.opts.Audit.Record(db.DevicePolicy, action, fmt.Sprintf("%s on session %s (%s %s): rule %q: %s",
-		p.ID, p.SessionID, p.Tool, summary(p), p.Policy.Rule, what), "")
+		p.ID, p.SessionID, p.Tool, PromptSummary(p), p.Policy.Rule, what), "")
 }
 
-// summary is a prompt's command, path or URL, short, for the audit log.
-func summary(p db.Prompt) string {
+// PromptSummary is a prompt's command, path or URL, short, for the audit
+// log and the policy page.
+func PromptSummary(p db.Prompt) string {
 	var in policy.Prompt
 	in.FromInput(p.Input)
 	s := in.Command + in.Path + in.URL
