@@ -1,6 +1,7 @@
 package e2e
 
 import (
+	"encoding/json"
 	"os"
 	"path/filepath"
 	"strings"
@@ -184,4 +185,21 @@ func TestBrowserPolicyPage(t *testing.T) {
 	wide.Do(t, "open the policy page", chromedp.Navigate(h.URL+"/admin/policy"))
 	wide.WaitJS(t, 10*time.Second, "the editor", `!!document.getElementById('policy-text')`, jsPage)
 	KeepScreenshot(t, wide.Screenshot(t, filepath.Join(shots, "policy-1280.png")), "policy-1280.png")
+}
+
+// ct wrap --tag labels the session: stored, in the API, on its page.
+func TestWrapTagsOnSession(t *testing.T) {
+	h := StartHub(t, t.TempDir(), "127.0.0.1:0")
+	StartWrap(t, nil, "--hub", h.URL, "--name", "tagbox", "--tag", "prod", "--tag", "team:web", "--", "bash", "-c", "echo ready; sleep 30")
+	s := SessionFor(t, h.URL, "tagbox")
+	var tags struct {
+		Tags []string `json:"tags"`
+	}
+	WaitFor(t, 10*time.Second, "the session's tags in the API", func() bool {
+		_ = json.Unmarshal([]byte(Get(h.URL+"/api/v1/sessions/"+s.ID)), &tags)
+		return strings.Join(tags.Tags, ",") == "prod,team:web"
+	})
+	if page := Get(h.URL + "/s/" + s.ID); !strings.Contains(page, `<span class="badge tag">team:web</span>`) {
+		t.Errorf("the session page does not show the tags:\n%.1500s", page)
+	}
 }
