@@ -78,18 +78,7 @@ func TestClaudePolicyDenyMessageReachesModel(t *testing.T) {
 	h := policyHub(t, `{"rules":[{"name":"no proof","tool":"Bash","command":"echo hello*","outcome":"deny","message":"`+msg+`"}]}`)
 	c := startClaude(t, h.URL)
 	c.ask()
-	_, ok := c.api.WaitRequest(claudeWait, func(r claudetest.Request) bool {
-		if r.Messages == nil {
-			return false
-		}
-		for _, b := range r.Messages.ToolResults() {
-			if strings.Contains(b.ResultText(), msg) {
-				return true
-			}
-		}
-		return false
-	})
-	if !ok {
+	if !c.toolResultHas(msg) {
 		t.Fatalf("the fake API never received the rule's message in a tool_result; screen:\n%s", c.term.Capture())
 	}
 	if c.proofExists() {

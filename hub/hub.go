@@ -100,7 +100,8 @@ type Options struct {
 	Now func() time.Time
 	// Escalated is told when a prompt passes its rule's "after" unanswered,
 	// with the group to notify ("": the usual people); nil: no one is told.
-	// It must not block.
+	// It is called from Escalate's caller (ct serve's sweep), not a read
+	// loop, so it may do store I/O.
 	Escalated func(p db.Prompt, group string)
 }
 

@@ -22,24 +22,12 @@ const testPolicy = `{"rules": [
    "escalate": {"after": "10m", "notify": "oncall", "deny_after": "30m"}}
 ]}`
 
-// auditRec keeps the audit records a test hub writes.
-type auditRec struct {
-	mu   sync.Mutex
-	recs []string
-}
-
-func (a *auditRec) Record(actor, action, subject, _ string) {
-	a.mu.Lock()
-	a.recs = append(a.recs, actor+" "+action+" "+subject)
-	a.mu.Unlock()
-}
-
 // find waits (bounded) for a record containing s; "" when none came.
-func (a *auditRec) find(s string) string {
+func (a *auditLog) find(s string) string {
 	deadline := time.Now().Add(waitLimit)
 	for {
 		a.mu.Lock()
-		for _, r := range a.recs {
+		for _, r := range a.entries {
 			if strings.Contains(r, s) {
 				a.mu.Unlock()
 				return r
@@ -74,7 +62,7 @@ func (w *pageWatch) PromptsChanged(_, id string) {
 
 type policyHub struct {
 	*testHub
-	audit *auditRec
+	audit *auditLog
 	pages *pageWatch
 	tr    *fakeTransport
 	wrap  *fakeBridge
@@ -87,7 +75,7 @@ func newPolicyHub(t *testing.T, terminalOnly bool, tags ...string) *policyHub {
 	if err != nil {
 		t.Fatal(err)
 	}
-	a := &auditRec{}
+	a := &auditLog{}
 	th := newTestHubOpts(t, t.TempDir(), nil, Options{Audit: a, Policy: func() *policy.Policy { return pol }})
 	w := &pageWatch{recorder: recorder{screens: make(chan ScreenUpdate, 1000)}, store: th.store, seen: map[string][]string{}}
 	th.SetListener(w)
@@ -258,7 +246,7 @@ func TestPolicyEscalation(t *testing.T) {
 	}
 	var mu sync.Mutex
 	var told []string
-	a := &auditRec{}
+	a := &auditLog{}
 	th := newTestHubOpts(t, t.TempDir(), nil, Options{Audit: a, Policy: func() *policy.Policy { return pol },
 		Escalated: func(p db.Prompt, group string) { mu.Lock(); told = append(told, p.ID+"@"+group); mu.Unlock() }})
 	tr, done, _ := th.connect(t, "sess-esc")
