@@ -12,6 +12,7 @@ import (
 	"github.com/ct-dev/ct/client"
 	"github.com/ct-dev/ct/db"
 	"github.com/ct-dev/ct/ptywrap"
+	"github.com/ct-dev/ct/wire"
 )
 
 // wrapConfig is ct wrap's settings after flags and environment.
@@ -23,6 +24,7 @@ type wrapConfig struct {
 	NoHooks bool
 	Agent   agent.Adapter // --agent, else guessed from the command's name
 	Title   string        // --title: the session's title on the hub
+	Tags    []string      // --tag (repeatable), else CT_TAGS (comma-separated)
 	Command []string
 }
 
@@ -67,8 +69,21 @@ to Codex's own dialog.`, stdout)
 	fs.BoolVar(&c.NoHooks, "no-hooks", getenv("CT_NO_HOOKS") == "1", "for claude, codex and gemini: do not inject ct's hooks (the hub's screen rules instead) (env CT_NO_HOOKS=1)")
 	fs.StringVar(&c.Title, "title", envOr(getenv, "CT_TITLE", ""), "the session's title on the hub (env CT_TITLE; default: Claude's first prompt, else the command line)")
 	agentName := fs.String("agent", envOr(getenv, "CT_AGENT", ""), "agent adapter: "+strings.Join(agent.Names(), " or ")+" (env CT_AGENT; default: guessed from the command's name)")
+	var tags []string
+	fs.Func("tag", "label the session on the hub, e.g. --tag prod (repeatable); approval rules match tags (env CT_TAGS, comma-separated)", func(v string) error {
+		tags = append(tags, v)
+		return nil
+	})
 	if err := parseFlags(fs, args, stderr); err != nil {
 		return c, err
+	}
+	c.Tags = tags
+	if c.Tags == nil && getenv("CT_TAGS") != "" {
+		c.Tags = strings.Split(getenv("CT_TAGS"), ",")
+	}
+	if err := wire.CheckTags(c.Tags); err != nil {
+		fmt.Fprintf(stderr, "ct wrap: --tag: %v\n", err)
+		return c, errUsage
 	}
 	if c.Token == "" {
 		// ct login saved a machine token (and its machine name) for this hub.
@@ -112,7 +127,7 @@ func runWrap(ctx context.Context, args []string, getenv func(string) string, std
 	defer launch.Close()
 	cfg := ptywrap.Config{
 		Command: c.Command[0], Args: launch.Args, ShownArgs: launch.ShownArgs, Env: launch.Env, Plugin: launch.Plugin,
-		Agent: launch.Agent, Hooks: launch.Hooks, Hub: c.Hub, Token: c.Token, Name: c.Name,
+		Agent: launch.Agent, Hooks: launch.Hooks, Tags: c.Tags, Hub: c.Hub, Token: c.Token, Name: c.Name,
 		Spool: c.Spool, Version: version, Stdin: stdin, Stdout: stdout, Stderr: stderr,
 		FinalWait: 5 * time.Second, Title: c.Title,
 	}

@@ -62,3 +62,19 @@ func TestParseWrapTitle(t *testing.T) {
 		}
 	}
 }
+
+func TestParseWrapTags(t *testing.T) {
+	env := func(kv map[string]string) func(string) string { return func(k string) string { return kv[k] } }
+	c, err := parseWrap([]string{"--tag", "prod", "--tag", "team:web", "--", "bash"}, env(nil), io.Discard, io.Discard)
+	if err != nil || strings.Join(c.Tags, ",") != "prod,team:web" {
+		t.Fatalf("tags %v, %v", c.Tags, err)
+	}
+	c, err = parseWrap([]string{"--", "bash"}, env(map[string]string{"CT_TAGS": "a,b"}), io.Discard, io.Discard)
+	if err != nil || strings.Join(c.Tags, ",") != "a,b" {
+		t.Fatalf("CT_TAGS: %v, %v", c.Tags, err)
+	}
+	var stderr strings.Builder
+	if _, err := parseWrap([]string{"--tag", "no spaces", "--", "bash"}, env(nil), io.Discard, &stderr); !errors.Is(err, errUsage) || !strings.Contains(stderr.String(), "letters, digits") {
+		t.Fatalf("a bad tag: %v %q", err, stderr.String())
+	}
+}

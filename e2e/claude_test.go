@@ -65,6 +65,23 @@ func (c *claudeRun) ask() {
 	c.term.SendKeys("Enter")
 }
 
+// toolResultHas waits for a request to the fake API whose tool_result
+// holds text: what Claude was told about its tool call.
+func (c *claudeRun) toolResultHas(text string) bool {
+	_, ok := c.api.WaitRequest(claudeWait, func(r claudetest.Request) bool {
+		if r.Messages == nil {
+			return false
+		}
+		for _, b := range r.Messages.ToolResults() {
+			if strings.Contains(b.ResultText(), text) {
+				return true
+			}
+		}
+		return false
+	})
+	return ok
+}
+
 func (c *claudeRun) proofExists() bool {
 	_, err := os.Stat(filepath.Join(c.project, "proof.txt"))
 	return err == nil
@@ -175,18 +192,7 @@ func TestClaudeDenyWithMessageFromHub(t *testing.T) {
 	if code != 200 {
 		t.Fatalf("decision: %d %s", code, body)
 	}
-	_, ok := c.api.WaitRequest(claudeWait, func(r claudetest.Request) bool {
-		if r.Messages == nil {
-			return false
-		}
-		for _, b := range r.Messages.ToolResults() {
-			if strings.Contains(b.ResultText(), msg) {
-				return true
-			}
-		}
-		return false
-	})
-	if !ok {
+	if !c.toolResultHas(msg) {
 		t.Fatalf("the fake API never received the deny message in a tool_result; screen:\n%s", c.term.Capture())
 	}
 	if c.proofExists() {

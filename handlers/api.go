@@ -67,13 +67,15 @@ type apiSession struct {
 	Number  uint64 `json:"number,omitempty"`
 	Title   string `json:"title,omitempty"`
 	TitleBy string `json:"title_by,omitempty"`
+	// Tags are the wrap's labels (ct wrap --tag).
+	Tags []string `json:"tags,omitempty"`
 }
 
 func toAPI(ss db.Session) apiSession {
 	a := apiSession{ID: ss.ID, Node: ss.Node, Command: ss.Command, Args: ss.Args, Cwd: ss.Cwd, Status: ss.Status,
 		ExitCode: ss.ExitCode, StartedAt: ss.StartedAt, Bytes: ss.OutputBytes, Dropped: ss.DroppedBytes,
 		Agent: ss.Agent, Hooks: ss.Hooks, EndReason: ss.EndReason, LogTrimmed: ss.LogTrimmed, LogTrimmedBefore: ss.TrimmedBefore,
-		Tokens: toAPITokens(ss.Tokens), Number: ss.Number, Title: ss.Title, TitleBy: ss.TitleBy}
+		Tokens: toAPITokens(ss.Tokens), Number: ss.Number, Title: ss.Title, TitleBy: ss.TitleBy, Tags: ss.Tags}
 	if a.Args == nil {
 		a.Args = []string{}
 	}

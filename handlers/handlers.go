@@ -35,6 +35,9 @@ type Deps struct {
 	Version string
 	Coord   *coord.Service // coordination: messages, locks, todos, reminders, peers (required)
 	Audit   *audit.Log     // the audit trail writer (required)
+	// Policy is the approval policy file for /admin/policy (nil: policies
+	// are off; the page says how to turn them on).
+	Policy PolicyEditor
 	// Notifier sends Web Push and ntfy notifications; nil: notifications
 	// are off (their keys could not be stored).
 	Notifier *notify.Notifier
@@ -89,6 +92,7 @@ type Server struct {
 	userLimit   *auth.Limiter // failed logins per account
 	addrLimit   *auth.Limiter // failed logins per address
 	auditLog    *audit.Log
+	policy      PolicyEditor
 	mux         *chi.Mux         // the router, for tests that walk every route
 	notifier    *notify.Notifier // Web Push and ntfy; nil if its keys could not be stored
 	keyLocks    keyLocks         // one change per Idempotency-Key at a time
@@ -111,6 +115,7 @@ func New(d Deps) *Server {
 		addrLimit:   auth.NewLimiter(loginFailsPerAddr, loginDelay, loginMaxDelay, loginWindow),
 		coord:       d.Coord,
 		auditLog:    d.Audit,
+		policy:      d.Policy,
 		notifier:    d.Notifier,
 		bodyTimeout: d.BodyTimeout,
 		downloads:   downloads{dir: d.Downloads, self: d.SelfBinary},
@@ -214,7 +219,7 @@ func (s *Server) asError(r *http.Request, err error) *Error {
 		e = errorf(http.StatusConflict, strings.ToUpper(msg[:1])+msg[1:]+".")
 	case errors.Is(err, db.ErrNotFound) && strings.Contains(r.URL.Path, "/p"):
 		e = errorf(http.StatusNotFound, "No such prompt.")
-	case errors.Is(err, hub.ErrBeingAnswered), errors.Is(err, hub.ErrTerminalOnly), errors.Is(err, hub.ErrNoSuchAnswer):
+	case errors.Is(err, hub.ErrBeingAnswered), errors.Is(err, hub.ErrTerminalOnly), errors.Is(err, hub.ErrNoSuchAnswer), errors.Is(err, hub.ErrSameApprover):
 		msg := err.Error()
 		e = errorf(http.StatusConflict, strings.ToUpper(msg[:1])+msg[1:]+".")
 	case errors.Is(err, hub.ErrNotHolder), errors.Is(err, hub.ErrQuestionOpen):

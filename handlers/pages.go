@@ -44,6 +44,9 @@ func (s *Server) lobbyModel(p auth.Principal) (views.Lobby, error) {
 	for _, pr := range pending {
 		if p.CanSee(pr.Node) {
 			l.Waiting++
+			if pr.Policy != nil && pr.Policy.Overdue {
+				l.Overdue++
+			}
 		}
 	}
 	index := map[string]int{}
@@ -135,7 +138,7 @@ func sessionModel(snap hub.Snapshot, stream string) views.Session {
 		Number: ss.Number, Name: ss.Name(), Command: ss.CommandLine(), NamedBy: ss.TitleBy, Custom: ss.Title,
 		Status: ss.Status, ExitCode: exitCode(ss), Skipped: snap.Skipped, Dropped: ss.DroppedBytes,
 		Cols: snap.Cols, Rows: snap.Rows, History: snap.History, HistTotal: snap.HistTotal, Stream: stream, Keys: keys,
-		Agent: ss.Agent, TerminalOnly: ss.TerminalOnly, Alt: snap.Alt,
+		Agent: ss.Agent, TerminalOnly: ss.TerminalOnly, Alt: snap.Alt, Tags: ss.Tags,
 	}
 }
 

@@ -92,6 +92,8 @@ func (s *Server) routes() http.Handler {
 			r.Get("/admin/webhooks", s.page(s.handleWebhooksShow))
 			r.Post("/admin/webhooks", s.page(s.handleWebhookCreate))
 			r.Post("/admin/webhooks/{hook}/delete", s.page(s.handleWebhookDelete))
+			r.Get("/admin/policy", s.page(s.handlePolicyShow))
+			r.Post("/admin/policy", s.page(s.handlePolicySave))
 		})
 
 		// Live streams (r3labs/sse, one stream per open page).

@@ -72,6 +72,9 @@ func (h *Hub) ServeWrap(ctx context.Context, t Transport, a WrapAuth) error {
 	if a.Machine != "" && hello.Node != a.Machine {
 		return refuse(ctx, t, fmt.Sprintf("this token publishes only as machine %q, not %q: run ct wrap with --name %s or make a token for this machine", a.Machine, hello.Node, a.Machine))
 	}
+	if err := wire.CheckTags(start.Tags); err != nil {
+		return refuse(ctx, t, "session tags: "+err.Error()+"; fix ct wrap's --tag flags")
+	}
 	resume := resumeHash(start.Resume)
 	existing, err := h.store.GetSession(sid)
 	fresh := errors.Is(err, db.ErrNotFound)
@@ -96,7 +99,7 @@ func (h *Hub) ServeWrap(ctx context.Context, t Transport, a WrapAuth) error {
 		// Live only once the connection is attached (below), so a session
 		// never shows live while its input would still be refused.
 		Cols: start.Cols, Rows: start.Rows, Status: db.StatusOffline, StartedAt: start.StartedAt,
-		Agent: start.Agent, Hooks: start.Hooks, ResumeHash: resume, ByNode: start.ByNode, Title: start.Title,
+		Agent: start.Agent, Hooks: start.Hooks, ResumeHash: resume, ByNode: start.ByNode, Title: start.Title, Tags: start.Tags,
 	})
 	if err != nil {
 		return err

@@ -107,7 +107,7 @@ func LobbyList(l Lobby) templ.Component {
 			templ_7745c5c3_Var4 = templ.NopComponent
 		}
 		ctx = templ.ClearChildren(ctx)
-		templ_7745c5c3_Err = WaitingBanner(l.Waiting).Render(ctx, templ_7745c5c3_Buffer)
+		templ_7745c5c3_Err = WaitingBanner(l.Waiting, l.Overdue).Render(ctx, templ_7745c5c3_Buffer)
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}

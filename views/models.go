@@ -54,6 +54,7 @@ type Lobby struct {
 	Stream   string // SSE URL for live updates
 	Now      time.Time
 	Waiting  int // prompts waiting for an answer, across machines
+	Overdue  int // of those, the ones past their rule's escalation time
 	User     string
 	Admin    bool
 	Counts   LobbyCounts
@@ -100,6 +101,7 @@ type Session struct {
 	Alt          bool     // a full-screen app has the alternate screen on
 	FitBy        string   // who has the PTY sized to their screen ("" for nobody)
 	Usage        *Usage   // the agent's model usage, nil when none
+	Tags         []string // the wrap's labels (ct wrap --tag)
 }
 
 // Key is one button of the input bar.
@@ -147,6 +149,11 @@ type Prompt struct {
 	IsPlan            bool       // ExitPlanMode: approve the plan, or keep planning
 	PlanHTML          string     // the plan, rendered from markdown without raw HTML
 	PlanChoices       []Choice   // the approvals Claude Code's own plan dialog offers
+	// Approval policy: the rule that matched ("" none), what it does
+	// ("needs two people", "dry run: would allow"), how far a two-person
+	// approval is ("1 of 2 approvals (alice)"), and whether it escalated.
+	Rule, RuleNote, Approvals string
+	Overdue                   bool
 }
 
 // Question is one of AskUserQuestion's questions.

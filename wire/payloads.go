@@ -2,6 +2,8 @@ package wire
 
 import (
 	"encoding/json"
+	"fmt"
+	"strings"
 	"time"
 )
 
@@ -39,7 +41,17 @@ type SessionStart struct {
 	// Title is the session's title as ct wrap --title set it ("": none;
 	// the hub then takes Claude's first prompt).
 	Title string `json:"title,omitempty"`
+	// Tags are the session's labels (ct wrap --tag), which approval rules
+	// match; the hub refuses more than MaxTags or a tag that is not 1 to
+	// MaxTagLen letters, digits, '.', '_', '-' or ':'.
+	Tags []string `json:"tags,omitempty"`
 }
+
+// Bounds on session tags.
+const (
+	MaxTags   = 16
+	MaxTagLen = 64
+)
 
 // Agent names a session.start may declare (package agent has their adapters).
 const (
@@ -204,4 +216,22 @@ type SessionSettings struct {
 type SessionTail struct {
 	Bytes   int64     `json:"bytes"`    // output still to arrive
 	SavedAt time.Time `json:"saved_at"` // when the wrap kept it
+}
+
+// CheckTags says what is wrong with a session's tags (nil: nothing); both
+// ct wrap (its --tag flags) and the hub (session.start) call it.
+func CheckTags(tags []string) error {
+	if len(tags) > MaxTags {
+		return fmt.Errorf("%d tags; give at most %d", len(tags), MaxTags)
+	}
+	for _, t := range tags {
+		if t == "" || len(t) > MaxTagLen || strings.IndexFunc(t, notTagRune) >= 0 {
+			return fmt.Errorf("tag %q: use 1 to %d letters, digits, '.', '_', '-' or ':'", t, MaxTagLen)
+		}
+	}
+	return nil
+}
+
+func notTagRune(r rune) bool {
+	return !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || r == '.' || r == '_' || r == '-' || r == ':')
 }
