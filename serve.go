@@ -16,6 +16,7 @@ import (
 	"github.com/ct-dev/ct/db"
 	"github.com/ct-dev/ct/handlers"
 	"github.com/ct-dev/ct/hub"
+	"github.com/ct-dev/ct/mcpproxy"
 )
 
 // serveConfig is ct serve's settings after flags and environment.
@@ -48,6 +49,8 @@ type serveConfig struct {
 	Outbound outboundConfig
 	// Byte quotas and the free-space floor (serve_ingest.go).
 	Ingest ingestConfig
+	// The MCP proxy's limits (servemcp.go).
+	MCPProxy mcpproxy.Limits
 
 	// Resource limits; see docs/design.md "Security model" (0 = default, -1 = no cap).
 	MaxStreams        int // open SSE streams on the hub
@@ -108,7 +111,13 @@ event is written before it exits.`, stdout)
 	if err := ingestFlags(fs, getenv, &c.Ingest, stderr); err != nil {
 		return c, err
 	}
+	if err := mcpProxyFlags(fs, getenv, &c.MCPProxy, stderr); err != nil {
+		return c, err
+	}
 	if err := parseFlags(fs, args, stderr); err != nil {
+		return c, err
+	}
+	if err := checkMCPProxy(c.MCPProxy, stderr); err != nil {
 		return c, err
 	}
 	if err := checkOutbound(); err != nil {
@@ -226,7 +235,7 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 	self, downloads := downloadsDir(c.Downloads)
 	srv := handlers.New(handlers.Deps{Hub: st.hub, Store: st.store, Log: log, Version: version, TrustedProxies: trusted,
 		BodyTimeout: c.BodyTimeout, MaxStreams: c.MaxStreams, MaxStreamsPerUser: c.MaxStreamsPerUser, Coord: st.coord, Audit: st.audit, Notifier: st.notifier,
-		Downloads: downloads, SelfBinary: self})
+		Downloads: downloads, SelfBinary: self, MCPProxy: mcpproxy.New(c.MCPProxy, nil)})
 	st.hub.SetListener(st.listeners(srv.Listener()))
 	// The page streams' heartbeat: owned here, stopped before shutdown.
 	hbCtx, stopHeartbeat := context.WithCancel(ctx)

@@ -118,6 +118,12 @@ var routeAccess = map[string]access{
 	"POST /api/v1/skills":                       viewerDrive,
 	"GET /api/v1/skills/{skill}":                viewerOwn, // 404 until one is shared
 	"GET /skills":                               viewerRead,
+	"GET /api/v1/mcp/servers":                   viewerRead,
+	"POST /api/v1/mcp/servers":                  viewerDrive,
+	"DELETE /api/v1/mcp/servers/{server}":       viewerDrive,
+	"POST /api/v1/mcp/calls":                    viewerDrive,
+	"GET /api/v1/mcp/host/calls":                viewerOwn, // 404 until the caller hosts a server
+	"POST /api/v1/mcp/host/calls/{call}/result": viewerOwn,
 	// Nodes (handlers/node.go), the service worker, transcripts.
 	"GET /sw.js":                           public,
 	"GET /ws/node":                         machineOnly,
@@ -130,42 +136,45 @@ var routeAccess = map[string]access{
 // requestBodies are plausible bodies, so a refusal is the access check and
 // not a parse error.
 var requestBodies = map[string]string{
-	"POST /login":                        form("user", "admin", "password", "not-the-password"),
-	"POST /setup":                        form("token", "x", "password", "abcdefghijkl", "confirm", "abcdefghijkl"),
-	"POST /s/{id}/input":                 form("text", "echo typed-by-a-stranger"),
-	"POST /s/{id}/settings":              form("terminal_only", "on"),
-	"POST /s/{id}/wheel":                 form("action", "take"),
-	"POST /s/{id}/fit":                   form("cols", "40"),
-	"POST /p/{id}/decide":                form("decision", "allow"),
-	"POST /api/v1/sessions/{id}/input":   `{"text":"echo typed-by-a-stranger\r"}`,
-	"POST /api/v1/prompts/{id}/decision": `{"decision":"allow"}`,
-	"POST /api/v1/messages":              `{"to":"*","subject":"from a walk"}`,
-	"POST /api/v1/locks":                 `{"name":"walk","ttl":"1m"}`,
-	"POST /api/v1/reservations":          `{"repo":"walk","globs":["db/**"],"ttl":"1m"}`,
-	"POST /api/v1/reservations/check":    `{"repo":"walk","paths":["db/x.sql"]}`,
-	"PUT /api/v1/state/*":                `{"value":"walking"}`,
-	"POST /api/v1/skills":                `{"name":"walk","description":"d","instructions":"i"}`,
-	"PATCH /api/v1/peers/me":             `{"status":"walking"}`,
-	"POST /api/v1/todos":                 `{"title":"walk"}`,
-	"PATCH /api/v1/todos/{todo}":         `{"state":"done"}`,
-	"POST /api/v1/reminders":             `{"to":"*","body":"walk","cron":"@daily"}`,
-	"POST /api/v1/hooks":                 `{"to":"*","name":"walk"}`,
-	"POST /hooks/{hook}/{secret}":        `{"title":"forged"}`,
-	"POST /coord/messages":               form("to", "*", "subject", "from a walk"),
-	"POST /coord/todos":                  form("title", "walk"),
-	"POST /inbox/send":                   form("to", "*", "subject", "from a walk"),
-	"POST /account/password":             form("old", testPassword, "new", "new-password-123"),
-	"POST /tokens":                       form("name", "walk", "kind", "machine", "machine", "box-a"),
-	"POST /api/v1/tokens":                `{"name":"walk","kind":"machine","machine":"box-a"}`,
-	"POST /api/v1/pair":                  `{"code":"ABCD-2345","name":"box-a"}`,
-	"POST /admin/users":                  form("name", "mallory", "role", "admin", "password", "mallory-password-1"),
-	"POST /admin/users/{name}":           form("role", "admin", "grants", "*"),
-	"POST /a/{token}":                    form("decision", "allow"),
-	"POST /n/{name}/sessions":            form("command", "bash", "cwd", "/tmp"),
-	"POST /api/v1/nodes/{name}/sessions": `{"command":"bash","cwd":"/tmp"}`,
-	"POST /settings":                     form("prompts", "1", "ntfy_url", "https://ntfy.example.invalid/t"),
-	"POST /settings/push":                `{"endpoint":"https://push.example.invalid/x","keys":{"p256dh":"BAAA","auth":"AAAA"}}`,
-	"POST /settings/push/delete":         `{"endpoint":"https://push.example.invalid/x"}`,
+	"POST /login":                               form("user", "admin", "password", "not-the-password"),
+	"POST /setup":                               form("token", "x", "password", "abcdefghijkl", "confirm", "abcdefghijkl"),
+	"POST /s/{id}/input":                        form("text", "echo typed-by-a-stranger"),
+	"POST /s/{id}/settings":                     form("terminal_only", "on"),
+	"POST /s/{id}/wheel":                        form("action", "take"),
+	"POST /s/{id}/fit":                          form("cols", "40"),
+	"POST /p/{id}/decide":                       form("decision", "allow"),
+	"POST /api/v1/sessions/{id}/input":          `{"text":"echo typed-by-a-stranger\r"}`,
+	"POST /api/v1/prompts/{id}/decision":        `{"decision":"allow"}`,
+	"POST /api/v1/messages":                     `{"to":"*","subject":"from a walk"}`,
+	"POST /api/v1/locks":                        `{"name":"walk","ttl":"1m"}`,
+	"POST /api/v1/reservations":                 `{"repo":"walk","globs":["db/**"],"ttl":"1m"}`,
+	"POST /api/v1/reservations/check":           `{"repo":"walk","paths":["db/x.sql"]}`,
+	"PUT /api/v1/state/*":                       `{"value":"walking"}`,
+	"POST /api/v1/skills":                       `{"name":"walk","description":"d","instructions":"i"}`,
+	"POST /api/v1/mcp/servers":                  `{"name":"walk","tools":[{"name":"echo"}]}`,
+	"POST /api/v1/mcp/calls":                    `{"server":"walk","tool":"echo"}`,
+	"POST /api/v1/mcp/host/calls/{call}/result": `{"error":"walk"}`,
+	"PATCH /api/v1/peers/me":                    `{"status":"walking"}`,
+	"POST /api/v1/todos":                        `{"title":"walk"}`,
+	"PATCH /api/v1/todos/{todo}":                `{"state":"done"}`,
+	"POST /api/v1/reminders":                    `{"to":"*","body":"walk","cron":"@daily"}`,
+	"POST /api/v1/hooks":                        `{"to":"*","name":"walk"}`,
+	"POST /hooks/{hook}/{secret}":               `{"title":"forged"}`,
+	"POST /coord/messages":                      form("to", "*", "subject", "from a walk"),
+	"POST /coord/todos":                         form("title", "walk"),
+	"POST /inbox/send":                          form("to", "*", "subject", "from a walk"),
+	"POST /account/password":                    form("old", testPassword, "new", "new-password-123"),
+	"POST /tokens":                              form("name", "walk", "kind", "machine", "machine", "box-a"),
+	"POST /api/v1/tokens":                       `{"name":"walk","kind":"machine","machine":"box-a"}`,
+	"POST /api/v1/pair":                         `{"code":"ABCD-2345","name":"box-a"}`,
+	"POST /admin/users":                         form("name", "mallory", "role", "admin", "password", "mallory-password-1"),
+	"POST /admin/users/{name}":                  form("role", "admin", "grants", "*"),
+	"POST /a/{token}":                           form("decision", "allow"),
+	"POST /n/{name}/sessions":                   form("command", "bash", "cwd", "/tmp"),
+	"POST /api/v1/nodes/{name}/sessions":        `{"command":"bash","cwd":"/tmp"}`,
+	"POST /settings":                            form("prompts", "1", "ntfy_url", "https://ntfy.example.invalid/t"),
+	"POST /settings/push":                       `{"endpoint":"https://push.example.invalid/x","keys":{"p256dh":"BAAA","auth":"AAAA"}}`,
+	"POST /settings/push/delete":                `{"endpoint":"https://push.example.invalid/x"}`,
 }
 
 // walkedRoute is one method and pattern from the router.
@@ -236,7 +245,7 @@ func fill(t *testing.T, pattern string, v ids) string {
 	}
 	p = strings.Replace(p, "{name}", v.user, 1)
 	p = strings.Replace(p, "{token}", "forged-one-tap-link", 1)
-	p = strings.NewReplacer("{msg}", "1", "{todo}", "1", "{reminder}", "1", "{reservation}", "r1", "{hook}", "nohook", "{secret}", "forged", "{skill}", "walk").Replace(p)
+	p = strings.NewReplacer("{msg}", "1", "{todo}", "1", "{reminder}", "1", "{reservation}", "r1", "{hook}", "nohook", "{secret}", "forged", "{skill}", "walk", "{server}", "walk", "{call}", "c1").Replace(p)
 	p = strings.NewReplacer("{os}", runtime.GOOS, "{arch}", runtime.GOARCH).Replace(p)
 	p = strings.Replace(p, "*", "app.css", 1)
 	if strings.ContainsAny(p, "{}*") {
