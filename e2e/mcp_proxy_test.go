@@ -109,3 +109,29 @@ func TestMCPProxyRoutesToolCallsToTheHostingPeer(t *testing.T) {
 	// the hub drops it when no poll comes for 15 s.
 	WaitFor(t, 30*time.Second, "the server gone after its host is killed", func() bool { return len(listProxied(t, caller)) == 0 })
 }
+
+// The hub keeps the proxy table in memory only: after a restart the
+// host's ct mcp, told by its next poll that it hosts nothing, registers
+// its server again and calls work as before.
+func TestMCPProxyHostRegistersAgainAfterHubRestart(t *testing.T) {
+	echo := buildMCPEcho(t)
+	dir := t.TempDir()
+	h := StartHub(t, dir, "127.0.0.1:0")
+	hostPeer, callerPeer := newCoordPeer(t, h, "tok-host"), newCoordPeer(t, h, "tok-caller")
+	host, _ := startMCPHost(t, hostPeer, "hhhhhhhh-1111")
+	caller := startMCPAgent(t, callerPeer, "cccccccc-2222")
+	host.must("mcp_register", map[string]any{"name": "echo", "command": echo, "allow_tools": []string{"echo"}})
+
+	h.Kill()
+	StartHub(t, dir, h.Addr) // the same address: both ct mcp processes keep their hub URL
+	WaitFor(t, 30*time.Second, "the server registered again", func() bool {
+		out, isErr := caller.call("mcp_list", nil)
+		return !isErr && strings.Contains(out, `"name": "echo"`)
+	})
+	if got := caller.must("mcp_tool_call", map[string]any{"server": "echo", "tool": "echo", "args": map[string]any{"text": "again"}}); got != "echo: again (ct credential absent)" {
+		t.Fatalf("after the restart mcp_tool_call = %q", got)
+	}
+	if out, isErr := caller.call("mcp_tool_call", map[string]any{"server": "echo", "tool": "secret"}); !isErr || !strings.Contains(out, "allow-list") {
+		t.Fatalf("the allow-list after re-registering: %q (error %v)", out, isErr)
+	}
+}
