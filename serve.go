@@ -16,6 +16,7 @@ import (
 	"github.com/ct-dev/ct/db"
 	"github.com/ct-dev/ct/handlers"
 	"github.com/ct-dev/ct/hub"
+	"github.com/ct-dev/ct/mcpproxy"
 )
 
 // serveConfig is ct serve's settings after flags and environment.
@@ -50,6 +51,8 @@ type serveConfig struct {
 	Ingest ingestConfig
 	// The event log and outbound webhooks (serveevents.go).
 	Events eventsConfig
+	// The MCP proxy's limits (servemcp.go).
+	MCPProxy mcpproxy.Limits
 
 	// Resource limits; see docs/design.md "Security model" (0 = default, -1 = no cap).
 	MaxStreams        int // open SSE streams on the hub
@@ -118,7 +121,13 @@ event is written before it exits.`, stdout)
 	if err := eventsFlags(fs, getenv, stderr, &c.Events); err != nil {
 		return c, err
 	}
+	if err := mcpProxyFlags(fs, getenv, &c.MCPProxy, stderr); err != nil {
+		return c, err
+	}
 	if err := parseFlags(fs, args, stderr); err != nil {
+		return c, err
+	}
+	if err := checkMCPProxy(c.MCPProxy, stderr); err != nil {
 		return c, err
 	}
 	if err := checkOutbound(); err != nil {
@@ -240,7 +249,7 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 	srv := handlers.New(handlers.Deps{Hub: st.hub, Store: st.store, Log: log, Version: version, TrustedProxies: trusted,
 		BodyTimeout: c.BodyTimeout, MaxStreams: c.MaxStreams, MaxStreamsPerUser: c.MaxStreamsPerUser, Coord: st.coord, Audit: st.audit, Notifier: st.notifier,
 		Downloads: downloads, SelfBinary: self, Events: st.events.recorder.Broker(), Webhooks: st.events.webhooks,
-		Policy: st.policyEditor()})
+		Policy: st.policyEditor(), MCPProxy: mcpproxy.New(c.MCPProxy, nil)})
 	st.hub.SetListener(st.listeners(srv.Listener()))
 	// The page streams' heartbeat: owned here, stopped before shutdown.
 	hbCtx, stopHeartbeat := context.WithCancel(ctx)

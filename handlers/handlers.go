@@ -21,6 +21,7 @@ import (
 	"github.com/ct-dev/ct/coord"
 	"github.com/ct-dev/ct/db"
 	"github.com/ct-dev/ct/hub"
+	"github.com/ct-dev/ct/mcpproxy"
 	"github.com/ct-dev/ct/notify"
 	"github.com/ct-dev/ct/views"
 	"github.com/go-chi/chi/v5"
@@ -41,6 +42,9 @@ type Deps struct {
 	// Notifier sends Web Push and ntfy notifications; nil: notifications
 	// are off (their keys could not be stored).
 	Notifier *notify.Notifier
+	// MCPProxy is the live table of peer-hosted MCP servers
+	// (coord_mcp.go); nil: one with the default limits.
+	MCPProxy *mcpproxy.Registry
 
 	// TrustedProxies may set X-Forwarded-For / -Proto (--trusted-proxy).
 	TrustedProxies []*net.IPNet
@@ -93,13 +97,14 @@ type Server struct {
 	addrLimit   *auth.Limiter // failed logins per address
 	auditLog    *audit.Log
 	policy      PolicyEditor
-	mux         *chi.Mux         // the router, for tests that walk every route
-	notifier    *notify.Notifier // Web Push and ntfy; nil if its keys could not be stored
-	keyLocks    keyLocks         // one change per Idempotency-Key at a time
-	downloads   downloads        // ct's binaries (download.go)
-	pairs       *pairings        // Add a workstation codes (pair.go)
-	events      EventSource      // session and prompt events (events_out.go)
-	webhooks    events.Webhooks  // outbound webhooks (webhooks.go)
+	mux         *chi.Mux           // the router, for tests that walk every route
+	notifier    *notify.Notifier   // Web Push and ntfy; nil if its keys could not be stored
+	keyLocks    keyLocks           // one change per Idempotency-Key at a time
+	downloads   downloads          // ct's binaries (download.go)
+	pairs       *pairings          // Add a workstation codes (pair.go)
+	events      EventSource        // session and prompt events (events_out.go)
+	webhooks    events.Webhooks    // outbound webhooks (webhooks.go)
+	mcpProxy    *mcpproxy.Registry // peer-hosted MCP servers (coord_mcp.go)
 }
 
 // Routes exposes the router so tests can walk every registered route.
@@ -122,6 +127,10 @@ func New(d Deps) *Server {
 		pairs:       newPairings(),
 		events:      d.Events,
 		webhooks:    d.Webhooks,
+		mcpProxy:    d.MCPProxy,
+	}
+	if s.mcpProxy == nil {
+		s.mcpProxy = mcpproxy.New(mcpproxy.Limits{}, nil)
 	}
 	if s.bodyTimeout <= 0 {
 		s.bodyTimeout = DefaultBodyTimeout
