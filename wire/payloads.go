@@ -36,6 +36,9 @@ type SessionStart struct {
 	// ByNode: ct node started the session (it then reports the sessions it
 	// still runs, so the hub can end the ones a restarted node lost).
 	ByNode bool `json:"by_node,omitempty"`
+	// Shares names the directories the wrap shares with the hub's peers
+	// (ct wrap --share-dir), each by its root name; empty: it shares none.
+	Shares []string `json:"shares,omitempty"`
 }
 
 // Agent names a session.start may declare (package agent has their adapters).
