@@ -4,12 +4,14 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"time"
 
 	"github.com/ct-dev/ct/agent"
 	"github.com/ct-dev/ct/client"
+	"github.com/ct-dev/ct/fileshare"
 	"github.com/ct-dev/ct/ptywrap"
 )
 
@@ -22,6 +24,9 @@ type wrapConfig struct {
 	NoHooks bool
 	Agent   agent.Adapter // --agent, else guessed from the command's name
 	Command []string
+	// ShareDirs are the directories peers may list and read through the
+	// hub (--share-dir, repeatable; env CT_SHARE_DIRS, a path list).
+	ShareDirs []string
 }
 
 func parseWrap(args []string, getenv func(string) string, stdout, stderr io.Writer) (wrapConfig, error) {
@@ -43,7 +48,13 @@ hooks are live. The adapter is guessed from the program's name (claude is
 Claude Code, anything else is plain); --agent overrides the guess. Claude Code
 gets ct's hooks (approvals from the hub) unless --no-hooks is set or they
 cannot be set up; a session without live hooks gets the hub's screen rules
-(yes/no questions on screen become prompts).`, stdout)
+(yes/no questions on screen become prompts).
+
+--share-dir DIR (repeatable) lets the hub's other peers list and read the
+files under DIR (MCP list_peer_files / get_peer_file, ct files ls|get):
+read only, files up to 1 MiB, listings up to 1,000 entries, never a path
+outside DIR and never through a symbolic link; every read is in the hub's
+audit log.`, stdout)
 	defHub, _ := client.DefaultHub(getenv)
 	fs.StringVar(&c.Hub, "hub", defHub, "hub URL (env CT_HUB; default: the hub ct login saved last, else "+client.LocalHub+")")
 	fs.StringVar(&c.Name, "name", envOr(getenv, "CT_NAME", ""), "machine name shown on the hub (env CT_NAME; default: hostname)")
@@ -60,6 +71,10 @@ cannot be set up; a session without live hooks gets the hub's screen rules
 	fs.IntVar(&c.Spool, "spool", spoolDefault, "bytes of output kept for the hub until acknowledged (env CT_SPOOL)")
 	fs.BoolVar(&c.NoHooks, "no-hooks", getenv("CT_NO_HOOKS") == "1", "for claude: do not inject ct's hooks (the hub's screen rules instead) (env CT_NO_HOOKS=1)")
 	agentName := fs.String("agent", envOr(getenv, "CT_AGENT", ""), "agent adapter: "+strings.Join(agent.Names(), " or ")+" (env CT_AGENT; default: guessed from the command's name)")
+	if v := getenv("CT_SHARE_DIRS"); v != "" {
+		c.ShareDirs = filepath.SplitList(v)
+	}
+	fs.Var(&listFlag{vals: &c.ShareDirs}, "share-dir", "a directory peers may list and read through the hub; repeat for more (env CT_SHARE_DIRS, a path list)")
 	if err := parseFlags(fs, args, stderr); err != nil {
 		return c, err
 	}
@@ -99,11 +114,21 @@ func runWrap(ctx context.Context, args []string, getenv func(string) string, std
 		fmt.Fprintf(stderr, "ct wrap: cannot set up %s hooks (%v); approvals only at the terminal\n", c.Agent.Name, err)
 	}
 	defer launch.Close()
+	var files ptywrap.Files
+	if len(c.ShareDirs) > 0 {
+		share, err := fileshare.New(c.ShareDirs)
+		if err != nil {
+			fmt.Fprintln(stderr, "ct wrap:", err)
+			return errUsage
+		}
+		defer share.Close()
+		files = share
+	}
 	cfg := ptywrap.Config{
 		Command: c.Command[0], Args: launch.Args, ShownArgs: launch.ShownArgs, Env: launch.Env, Plugin: launch.Plugin,
 		Agent: launch.Agent, Hooks: launch.Hooks, Hub: c.Hub, Token: c.Token, Name: c.Name,
 		Spool: c.Spool, Version: version, Stdin: stdin, Stdout: stdout, Stderr: stderr,
-		FinalWait: 5 * time.Second,
+		FinalWait: 5 * time.Second, Files: files,
 	}
 	// Output the hub has not taken when the program ends is kept and sent
 	// by a background ct flush; tails an earlier wrap left are sent too.

@@ -47,6 +47,9 @@ type Config struct {
 	// file's path, to start its delivery. Empty: the tail is reported lost.
 	TailDir    string
 	OnTailKept func(path string)
+	// Files, when set, answers peers' requests for the directories it
+	// shares (ct wrap --share-dir); nil shares nothing.
+	Files Files
 }
 
 // ExitError carries the child's exit status for the caller to exit with.
@@ -81,6 +84,7 @@ func Run(ctx context.Context, cfg Config) (int, error) {
 	s, err := openSession(sessionSpec{
 		hub: cfg.Hub, token: cfg.Token, name: cfg.Name, version: cfg.Version, spool: cfg.Spool, plugin: cfg.Plugin,
 		start: wire.SessionStart{Command: cfg.Command, Args: shownArgs(cfg), Cwd: cwd, Cols: cols, Rows: rows, StartedAt: time.Now().UTC(), Agent: cfg.Agent, Hooks: cfg.Hooks},
+		files: cfg.Files,
 	})
 	if err != nil {
 		return 2, err
