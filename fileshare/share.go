@@ -150,24 +150,26 @@ func (s *Share) resolve(p string) (target, error) {
 	if back, err := filepath.Rel(r.dir, full); err != nil || back == ".." || strings.HasPrefix(back, ".."+string(filepath.Separator)) {
 		return target{}, refused("%q is outside the shared directories", p)
 	}
-	info, err := lstatEach(r.dir, elems[1:])
+	info, err := lstatEach(r.dir, elems)
 	if err != nil {
 		return target{}, err
 	}
 	return target{root: r, rel: rel, info: info}, nil
 }
 
-// lstatEach Lstats every component below dir in turn: a symbolic link
-// anywhere is refused, and every component but the last must be a
+// lstatEach Lstats every component below root directory dir in turn
+// (elems[0] is the root's name, the rest the path below it): a symbolic
+// link anywhere is refused, and every component but the last must be a
 // directory. It returns the last one's info (dir's when there is none).
 func lstatEach(dir string, elems []string) (os.FileInfo, error) {
 	cur := dir
 	info, err := os.Lstat(cur)
-	for i, e := range elems {
+	for i := 1; i < len(elems); i++ {
+		e := elems[i]
 		if err != nil {
 			break
 		}
-		if i > 0 && !info.IsDir() {
+		if i > 1 && !info.IsDir() {
 			return nil, &Error{Reason: wire.ReasonNotFound, Msg: fmt.Sprintf("%s is not a directory", strings.Join(elems[:i], "/"))}
 		}
 		cur = filepath.Join(cur, e)

@@ -93,6 +93,9 @@ func TestPathRulesRefuse(t *testing.T) {
 	if _, err := s.Read("src/big.bin"); err == nil || !strings.Contains(err.Error(), "the limit is 1048576") {
 		t.Errorf("too large: %v; want the limit named", err)
 	}
+	if _, err := s.Read("src/link/secret.txt"); err == nil || !strings.Contains(err.Error(), "src/link is a symbolic link") {
+		t.Errorf("a link in the middle: %v; want it named", err)
+	}
 	if _, err := s.List("src/link"); reason(err) != wire.ReasonRefused {
 		t.Errorf("List through a link: %v", err)
 	}

@@ -36,6 +36,7 @@ func New(o Options) *mcp.Server {
 	addEventTools(srv, o.Client)
 	addSkillTools(srv, o.Client)
 	addSessionTools(srv, o.Client)
+	addFileTools(srv, o.Client)
 	return srv
 }
 
