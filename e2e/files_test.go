@@ -108,3 +108,23 @@ func TestSharedFilesThroughMCP(t *testing.T) {
 		t.Fatalf("a peer whose wrap has gone = %v %q", isErr, out)
 	}
 }
+
+// A session ct node starts shares the node's --share-dir, read over the
+// REST API by the session's id; a symbolic link is refused there too.
+func TestNodeSessionSharesFiles(t *testing.T) {
+	h := StartHub(t, t.TempDir(), "127.0.0.1:0")
+	base := sharedTree(t)
+	n := startNode(t, h.URL, "nodeshare", "--allow", "bash", "--root", base, "--share-dir", filepath.Join(base, "src"))
+	waitNode(t, h.URL, "nodeshare", n)
+	code, id := spawn(h.URL, "nodeshare", map[string]string{"command": "bash", "cwd": base})
+	if code != http.StatusCreated && code != http.StatusOK {
+		t.Fatalf("spawn = %d %s", code, id)
+	}
+	WaitFor(t, 15*time.Second, "the node's session live", func() bool { return sessionStatus(h.URL, id) == "live" })
+	if got := Get(h.URL + "/api/v1/files/content?peer=" + id + "&path=src/sub/b.txt"); got != "bee\n" {
+		t.Fatalf("a file of the node's share = %q", got)
+	}
+	if got := Get(h.URL + "/api/v1/files/content?peer=" + id + "&path=src/link/secret.txt"); !strings.Contains(got, "symbolic link") || strings.Contains(got, "SECRET") {
+		t.Fatalf("through a link = %q", got)
+	}
+}
