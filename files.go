@@ -8,6 +8,8 @@ import (
 	"strings"
 
 	"github.com/ct-dev/ct/client"
+	"github.com/ct-dev/ct/fileshare"
+	"github.com/ct-dev/ct/ptywrap"
 )
 
 const filesUsage = `Usage:
@@ -19,6 +21,21 @@ PEER is a peer's name from ct msg peers (or a session id); PATH starts with
 one of its shared roots, e.g. src/main.go. A peer shares directories by
 running ct wrap --share-dir DIR. Reads are read only, never follow a
 symbolic link and never leave the shared directories; the hub audits each.`
+
+// openShares opens the directories ct wrap or ct node (cmd) shares:
+// nil Files when there are none, a usage error (said on stderr) when one
+// cannot be shared. Call the returned close when the sessions are over.
+func openShares(cmd string, dirs []string, stderr io.Writer) (ptywrap.Files, func(), error) {
+	if len(dirs) == 0 {
+		return nil, func() {}, nil
+	}
+	share, err := fileshare.New(dirs)
+	if err != nil {
+		fmt.Fprintf(stderr, "ct %s: %v\n", cmd, err)
+		return nil, nil, errUsage
+	}
+	return share, share.Close, nil
+}
 
 func runFiles(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
 	if done, err := groupHelp(args, filesUsage, stdout); done {

@@ -10,7 +10,6 @@ import (
 	"strings"
 
 	"github.com/ct-dev/ct/client"
-	"github.com/ct-dev/ct/fileshare"
 	"github.com/ct-dev/ct/nodeagent"
 	"github.com/ct-dev/ct/ptywrap"
 )
@@ -136,16 +135,11 @@ func runNode(ctx context.Context, args []string, getenv func(string) string, std
 		fmt.Fprintf(stderr, "ct node: %v\n", err)
 		return errUsage
 	}
-	var files ptywrap.Files
-	if len(c.ShareDirs) > 0 {
-		share, err := fileshare.New(c.ShareDirs)
-		if err != nil {
-			fmt.Fprintf(stderr, "ct node: %v\n", err)
-			return errUsage
-		}
-		defer share.Close()
-		files = share
+	files, closeFiles, err := openShares("node", c.ShareDirs, stderr)
+	if err != nil {
+		return err
 	}
+	defer closeFiles()
 	log := slog.New(slog.NewTextHandler(stderr, nil))
 	log.Info("ct node starting", "hub", c.Hub, "name", c.Name, "allow", strings.Join(policy.Allow, ","), "roots", strings.Join(policy.Roots, ","), "socket", c.Socket)
 	a := nodeagent.New(nodeagent.Config{

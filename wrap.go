@@ -11,7 +11,6 @@ import (
 
 	"github.com/ct-dev/ct/agent"
 	"github.com/ct-dev/ct/client"
-	"github.com/ct-dev/ct/fileshare"
 	"github.com/ct-dev/ct/ptywrap"
 )
 
@@ -114,16 +113,11 @@ func runWrap(ctx context.Context, args []string, getenv func(string) string, std
 		fmt.Fprintf(stderr, "ct wrap: cannot set up %s hooks (%v); approvals only at the terminal\n", c.Agent.Name, err)
 	}
 	defer launch.Close()
-	var files ptywrap.Files
-	if len(c.ShareDirs) > 0 {
-		share, err := fileshare.New(c.ShareDirs)
-		if err != nil {
-			fmt.Fprintln(stderr, "ct wrap:", err)
-			return errUsage
-		}
-		defer share.Close()
-		files = share
+	files, closeFiles, err := openShares("wrap", c.ShareDirs, stderr)
+	if err != nil {
+		return err
 	}
+	defer closeFiles()
 	cfg := ptywrap.Config{
 		Command: c.Command[0], Args: launch.Args, ShownArgs: launch.ShownArgs, Env: launch.Env, Plugin: launch.Plugin,
 		Agent: launch.Agent, Hooks: launch.Hooks, Hub: c.Hub, Token: c.Token, Name: c.Name,
