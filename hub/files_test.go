@@ -20,8 +20,12 @@ func TestFilesRoutedThroughWrap(t *testing.T) {
 	}
 	// The test plays the wrap: answer each request as it comes.
 	go func() {
-		for range 3 {
-			e := tr.recv(t, "")
+		for n := 0; n < 3; {
+			e := <-tr.fromHub // no Fatal off the test's goroutine: the calls below fail instead
+			if e.Type != wire.TypeFilesList && e.Type != wire.TypeFilesGet {
+				continue // acks, settings
+			}
+			n++
 			var req wire.FilesRequest
 			_ = e.Decode(&req)
 			var ans wire.Envelope
@@ -67,7 +71,11 @@ func TestFilesWrapGoneWhileWaiting(t *testing.T) {
 	th := newTestHub(t)
 	tr, done, _ := th.connectAs(t, "sess-gone", wire.SessionStart{Command: "bash", Cwd: "/tmp", Cols: 40, Rows: 5, StartedAt: time.Now().UTC(), Shares: []string{"src"}})
 	go func() {
-		tr.recv(t, wire.TypeFilesGet)
+		for e := range tr.fromHub {
+			if e.Type == wire.TypeFilesGet {
+				break
+			}
+		}
 		tr.close()
 	}()
 	if _, err := th.GetFile(context.Background(), "sess-gone", "src/a.txt", "bob"); !errors.Is(err, ErrOffline) {
