@@ -24,11 +24,12 @@ ack_message, set_status, lock, unlock, list_locks, add_todo, update_todo,
 list_todos, schedule_reminder, list_reminders; and, to coordinate other
 sessions under its person's rights, list_sessions, read_screen,
 read_transcript, send_input (only while that person holds the session's
-wheel, never while it shows a question) and start_session; and the MCP
+wheel, never while it shows a question) and start_session; the MCP
 proxy: mcp_register runs an MCP server here (over stdio, without ct's
 credentials in its environment) that other peers list with mcp_list and
 call with mcp_tool_call through the hub (only its allow_tools, while this
-ct mcp runs), mcp_unregister stops it. It calls the hub's API with
+ct mcp runs), mcp_unregister stops it; and list_peer_files / get_peer_file
+to read what another peer's ct wrap shares (--share-dir). It calls the hub's API with
 an API token (CT_API_TOKEN, else CT_TOKEN; under ct wrap, the session's own
 agent credential from CT_AGENT_TOKEN_FILE, which can coordinate only) and acts as the peer named by --as / CT_PEER, else
 after the session it runs in (CT_SESSION, set by ct wrap), else this host.

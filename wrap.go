@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"time"
@@ -26,6 +27,9 @@ type wrapConfig struct {
 	Title   string        // --title: the session's title on the hub
 	Tags    []string      // --tag (repeatable), else CT_TAGS (comma-separated)
 	Command []string
+	// ShareDirs are the directories peers may list and read through the
+	// hub (--share-dir, repeatable; env CT_SHARE_DIRS, a path list).
+	ShareDirs []string
 }
 
 func parseWrap(args []string, getenv func(string) string, stdout, stderr io.Writer) (wrapConfig, error) {
@@ -51,7 +55,13 @@ files) unless --no-hooks is set or they cannot be set up; a session without
 live hooks gets the hub's screen rules (agents' dialogs and yes/no questions on
 screen become prompts). Codex runs with --no-daemon and ct's hooks given with
 -c; while the hub waits on a Codex question, any key at this terminal hands it
-to Codex's own dialog.`, stdout)
+to Codex's own dialog.
+
+--share-dir DIR (repeatable) lets the hub's other peers list and read the
+files under DIR (MCP list_peer_files / get_peer_file, ct files ls|get):
+read only, files up to 1 MiB, listings up to 1,000 entries, never a path
+outside DIR and never through a symbolic link; every read is in the hub's
+audit log.`, stdout)
 	defHub, _ := client.DefaultHub(getenv)
 	fs.StringVar(&c.Hub, "hub", defHub, "hub URL (env CT_HUB; default: the hub ct login saved last, else "+client.LocalHub+")")
 	fs.StringVar(&c.Name, "name", envOr(getenv, "CT_NAME", ""), "machine name shown on the hub (env CT_NAME; default: hostname)")
@@ -74,6 +84,10 @@ to Codex's own dialog.`, stdout)
 		tags = append(tags, v)
 		return nil
 	})
+	if v := getenv("CT_SHARE_DIRS"); v != "" {
+		c.ShareDirs = filepath.SplitList(v)
+	}
+	fs.Var(&listFlag{vals: &c.ShareDirs}, "share-dir", "a directory peers may list and read through the hub; repeat for more (env CT_SHARE_DIRS, a path list)")
 	if err := parseFlags(fs, args, stderr); err != nil {
 		return c, err
 	}
@@ -125,11 +139,16 @@ func runWrap(ctx context.Context, args []string, getenv func(string) string, std
 		fmt.Fprintf(stderr, "ct wrap: cannot set up %s hooks (%v); approvals only at the terminal\n", c.Agent.Name, err)
 	}
 	defer launch.Close()
+	files, closeFiles, err := openShares("wrap", c.ShareDirs, stderr)
+	if err != nil {
+		return err
+	}
+	defer closeFiles()
 	cfg := ptywrap.Config{
 		Command: c.Command[0], Args: launch.Args, ShownArgs: launch.ShownArgs, Env: launch.Env, Plugin: launch.Plugin,
 		Agent: launch.Agent, Hooks: launch.Hooks, Tags: c.Tags, Hub: c.Hub, Token: c.Token, Name: c.Name,
 		Spool: c.Spool, Version: version, Stdin: stdin, Stdout: stdout, Stderr: stderr,
-		FinalWait: 5 * time.Second, Title: c.Title,
+		FinalWait: 5 * time.Second, Title: c.Title, Files: files,
 	}
 	// Output the hub has not taken when the program ends is kept and sent
 	// by a background ct flush; tails an earlier wrap left are sent too.

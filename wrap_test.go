@@ -78,3 +78,26 @@ func TestParseWrapTags(t *testing.T) {
 		t.Fatalf("a bad tag: %v %q", err, stderr.String())
 	}
 }
+
+// --share-dir repeats; CT_SHARE_DIRS is a path list the flags replace; a
+// directory that is not there stops ct wrap before its program starts.
+func TestParseWrapShareDirs(t *testing.T) {
+	env := func(kv map[string]string) func(string) string { return func(k string) string { return kv[k] } }
+	c, err := parseWrap([]string{"--share-dir", "a", "--share-dir", "b", "--", "bash"}, env(nil), io.Discard, io.Discard)
+	if err != nil || strings.Join(c.ShareDirs, ",") != "a,b" {
+		t.Fatalf("--share-dir twice = %v, %v", c.ShareDirs, err)
+	}
+	c, err = parseWrap([]string{"--", "bash"}, env(map[string]string{"CT_SHARE_DIRS": "x:y"}), io.Discard, io.Discard)
+	if err != nil || strings.Join(c.ShareDirs, ",") != "x,y" {
+		t.Fatalf("CT_SHARE_DIRS = %v, %v", c.ShareDirs, err)
+	}
+	c, err = parseWrap([]string{"--share-dir", "z", "--", "bash"}, env(map[string]string{"CT_SHARE_DIRS": "x:y"}), io.Discard, io.Discard)
+	if err != nil || strings.Join(c.ShareDirs, ",") != "z" {
+		t.Fatalf("the flag over CT_SHARE_DIRS = %v, %v", c.ShareDirs, err)
+	}
+	var stderr strings.Builder
+	err = runWrap(t.Context(), []string{"--hub", "http://127.0.0.1:1", "--share-dir", t.TempDir() + "/missing", "--", "true"}, env(map[string]string{"XDG_CONFIG_HOME": t.TempDir()}), strings.NewReader(""), io.Discard, &stderr)
+	if !errors.Is(err, errUsage) || !strings.Contains(stderr.String(), "name an existing directory") {
+		t.Fatalf("a missing --share-dir: %v, %q", err, stderr.String())
+	}
+}

@@ -129,6 +129,8 @@ var routeAccess = map[string]access{
 	"POST /inbox/reminders/{reminder}/delete":   viewerDrive,
 	"GET /api/v1/events/wait":                   viewerRead,
 	"GET /api/v1/skills":                        viewerRead,
+	"GET /api/v1/files":                         viewerRead, // the sharing peers; a viewer reads shares of granted machines
+	"GET /api/v1/files/content":                 viewerOwn,  // 400 without ?peer=&path=
 	"POST /api/v1/skills":                       viewerDrive,
 	"GET /api/v1/skills/{skill}":                viewerOwn, // 404 until one is shared
 	"GET /skills":                               viewerRead,

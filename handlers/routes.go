@@ -131,6 +131,8 @@ func (s *Server) routes() http.Handler {
 			r.Post("/messages/{msg}/ack", s.api(s.handleAPIMessageAck))
 			r.Get("/events", s.handleAPIEvents)
 			r.Get("/events/wait", s.api(s.handleAPIEventsWait))
+			r.Get("/files", s.api(s.handleAPIFilesList))
+			r.Get("/files/content", s.api(s.handleAPIFileGet))
 			r.Get("/skills", s.api(s.handleAPISkillsList))
 			r.Post("/skills", s.api(s.handleAPISkillShare))
 			r.Get("/skills/{skill}", s.api(s.handleAPISkillShow))

@@ -35,6 +35,7 @@ type wrapConn struct {
 	waits   promptWaits
 	tokenID string
 	refused atomic.Bool // the wrap was told its output is past a limit
+	files   fileWaits   // shared-file requests waiting for this wrap's answers
 }
 
 // inputQueue bounds input waiting for a slow wrap; beyond it input is refused
@@ -75,6 +76,9 @@ func (h *Hub) ServeWrap(ctx context.Context, t Transport, a WrapAuth) error {
 	if err := wire.CheckTags(start.Tags); err != nil {
 		return refuse(ctx, t, "session tags: "+err.Error()+"; fix ct wrap's --tag flags")
 	}
+	if err := checkShares(start.Shares); err != nil {
+		return refuse(ctx, t, err.Error()+": share fewer directories")
+	}
 	resume := resumeHash(start.Resume)
 	existing, err := h.store.GetSession(sid)
 	fresh := errors.Is(err, db.ErrNotFound)
@@ -109,7 +113,8 @@ func (h *Hub) ServeWrap(ctx context.Context, t Transport, a WrapAuth) error {
 		return err
 	}
 	c := &wrapConn{h: h, node: hello.Node, session: sid, tokenID: a.TokenID, ackWake: make(chan struct{}, 1), out: make(chan wire.Envelope, inputQueue), cancel: cancel,
-		waits: promptWaits{results: map[string]promptWait{}}}
+		waits: promptWaits{results: map[string]promptWait{}},
+		files: fileWaits{m: map[string]chan wire.Envelope{}, gone: ctx.Done(), names: start.Shares}}
 	c.ack.Store(meta.LastSeq)
 	if err := s.attach(c); err != nil {
 		return err

@@ -42,6 +42,7 @@ func New(o Options) *mcp.Server {
 	addSkillTools(srv, o.Client)
 	addSessionTools(srv, o.Client)
 	addProxyTools(srv, o.Client, o.Proxy)
+	addFileTools(srv, o.Client)
 	return srv
 }
 

@@ -51,6 +51,9 @@ type Config struct {
 	OnTailKept func(path string)
 	// Title is the session's title on the hub (ct wrap --title).
 	Title string
+	// Files, when set, answers peers' requests for the directories it
+	// shares (ct wrap --share-dir); nil shares nothing.
+	Files Files
 }
 
 // ExitError carries the child's exit status for the caller to exit with.
@@ -85,6 +88,7 @@ func Run(ctx context.Context, cfg Config) (int, error) {
 	s, err := openSession(sessionSpec{
 		hub: cfg.Hub, token: cfg.Token, name: cfg.Name, version: cfg.Version, spool: cfg.Spool, plugin: cfg.Plugin,
 		start: wire.SessionStart{Command: cfg.Command, Args: shownArgs(cfg), Cwd: cwd, Cols: cols, Rows: rows, StartedAt: time.Now().UTC(), Agent: cfg.Agent, Hooks: cfg.Hooks, Title: cfg.Title, Tags: cfg.Tags},
+		files: cfg.Files,
 	})
 	if err != nil {
 		return 2, err

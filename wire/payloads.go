@@ -45,6 +45,9 @@ type SessionStart struct {
 	// match; the hub refuses more than MaxTags or a tag that is not 1 to
 	// MaxTagLen letters, digits, '.', '_', '-' or ':'.
 	Tags []string `json:"tags,omitempty"`
+	// Shares names the directories the wrap shares with the hub's peers
+	// (ct wrap --share-dir), each by its root name; empty: it shares none.
+	Shares []string `json:"shares,omitempty"`
 }
 
 // Bounds on session tags.
