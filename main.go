@@ -34,7 +34,7 @@ Usage:
   ct remind --cron EXPR|--at T --to P   reminders, delivered as messages
   ct skill ls|get|share                 the shared skills catalog (see ct skill --help)
   ct events [--since ID]                wait for the hub's events you may see (JSON lines)
-  ct connect telegram                   relay a Telegram chat and the hub both ways, approvals as buttons
+  ct connect telegram|slack             relay a chat and the hub both ways, approvals answerable from it
   ct mcp                                MCP stdio server with the coordination tools, for agents
   ct healthcheck [--addr URL]           exit 0 if the hub answers /healthz (Docker HEALTHCHECK)
   ct backup [--hub URL] > FILE          copy a running hub's store (needs an admin API token)

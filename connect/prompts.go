@@ -19,6 +19,23 @@ const (
 	pressDeny  = "ct:deny:"
 )
 
+// pressCommand is the text that does what a button's data does, for chats
+// without buttons (and anyone who prefers typing): "allow ID", "deny ID".
+func pressCommand(data string) string {
+	return strings.Replace(strings.TrimPrefix(data, "ct:"), ":", " ", 1)
+}
+
+// typedPress reads "allow ID" or "deny ID" typed in the chat as a press
+// of that button.
+func typedPress(text string) (string, bool) {
+	verb, id, ok := strings.Cut(strings.TrimSpace(text), " ")
+	verb, id = strings.ToLower(verb), strings.Trim(strings.TrimSpace(id), "`")
+	if !ok || id == "" || strings.ContainsAny(id, " \n") || (verb != "allow" && verb != "deny") {
+		return "", false
+	}
+	return "ct:" + verb + ":" + id, true
+}
+
 // needsAnswers are the tools whose questions take more than yes or no
 // (choices, a plan mode): the chat links to the hub's page for them.
 var needsAnswers = []string{"AskUserQuestion", "ExitPlanMode"}
@@ -122,8 +139,10 @@ func (r *Relay) press(ctx context.Context, in Incoming) {
 	}
 	word := map[string]string{"allow": "Allowed", "deny": "Denied"}[decision]
 	answer(word)
-	r.setPosted(id, "")
-	_ = r.chat.Edit(ctx, in.Ref, fmt.Sprintf("%s by %s from %s (%s, as %s).", word, in.From, r.chat.Name(), p.Tool, by))
+	if ref := r.postedRef(id); ref != "" { // the post with the buttons, pressed or typed at
+		r.setPosted(id, "")
+		_ = r.chat.Edit(ctx, ref, fmt.Sprintf("%s by %s from %s (%s, as %s).", word, in.From, r.chat.Name(), p.Tool, by))
+	}
 }
 
 // promptText is a pending approval as the chat shows it: the tool, where,

@@ -215,6 +215,9 @@ func (r *Relay) chatLoop(ctx context.Context) error {
 		return err
 	}
 	for _, in := range ins {
+		if data, ok := typedPress(in.Text); ok && in.Press == "" {
+			in.Press = data
+		}
 		if in.Press != "" {
 			r.press(ctx, in)
 			continue
@@ -229,15 +232,15 @@ func (r *Relay) chatLoop(ctx context.Context) error {
 
 // relayToHub sends one chat message to the hub as the connector peer. A
 // reply to a relayed message answers its sender in its thread; "/to PEER
-// text" picks the recipient; anything else goes to Options.To. The chat
+// text" or "to PEER: text" picks the recipient (Slack keeps a leading "/"
+// for its own commands); anything else goes to Options.To. The chat
 // user is named in the subject, since the hub's sender is the connector.
 func (r *Relay) relayToHub(ctx context.Context, in Incoming) error {
 	m := coord.Message{To: r.opt.To, Subject: fmt.Sprintf("%s on %s", in.From, r.chat.Name()), Body: in.Text}
 	if orig, ok := r.lookup(in.ReplyTo); in.ReplyTo != "" && ok {
 		m.To, m.Re = orig.From, orig.ID
-	} else if rest, ok := strings.CutPrefix(in.Text, "/to "); ok {
-		to, body, _ := strings.Cut(strings.TrimSpace(rest), " ")
-		m.To, m.Body = to, strings.TrimSpace(body)
+	} else if to, body, ok := addressed(in.Text); ok {
+		m.To, m.Body = to, body
 	}
 	if len(m.Subject) > coord.MaxSubject {
 		m.Subject = clip(m.Subject, coord.MaxSubject/4) // runes: at most 4 bytes each
@@ -247,4 +250,19 @@ func (r *Relay) relayToHub(ctx context.Context, in Incoming) error {
 		r.opt.Log.Info("hub away: chat message queued in the outbox", "to", m.To)
 	}
 	return err
+}
+
+// addressed reads "/to PEER text" or "to PEER: text".
+func addressed(text string) (to, body string, ok bool) {
+	if rest, found := strings.CutPrefix(text, "/to "); found {
+		to, body, _ = strings.Cut(strings.TrimSpace(rest), " ")
+		return to, strings.TrimSpace(body), to != ""
+	}
+	if rest, found := strings.CutPrefix(text, "to "); found {
+		to, body, found = strings.Cut(rest, ":")
+		if found && to != "" && !strings.ContainsAny(to, " \t\n") {
+			return to, strings.TrimSpace(body), true
+		}
+	}
+	return "", "", false
 }

@@ -188,8 +188,13 @@ func (t *Telegram) Edit(ctx context.Context, ref, text string) error {
 	return t.call(ctx, 10*time.Second, "editMessageText", map[string]any{"chat_id": t.chat, "message_id": id, "text": clip(text, tgMaxText)}, nil)
 }
 
-// Answer is answerCallbackQuery: the presser sees text as an alert.
+// Answer is answerCallbackQuery: the presser sees text as an alert. A
+// typed "allow ID" has no callback: the answer is a reply to it.
 func (t *Telegram) Answer(ctx context.Context, press Incoming, text string) error {
+	if press.PressID == "" {
+		_, err := t.Post(ctx, Post{Text: text, ReplyTo: press.Ref})
+		return err
+	}
 	return t.call(ctx, 10*time.Second, "answerCallbackQuery", map[string]any{"callback_query_id": press.PressID, "text": clip(text, tgMaxAnswer), "show_alert": true}, nil)
 }
 

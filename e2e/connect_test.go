@@ -19,10 +19,17 @@ const tgChat = -1001234
 // the connector's API token, and stops it at the end of the test.
 func startConnect(t *testing.T, h *Hub, f *connecttest.Telegram, token string, extra ...string) *SafeBuffer {
 	t.Helper()
-	cmd := exec.Command(Binary(t), append([]string{"connect", "telegram"}, extra...)...)
-	cmd.Env = append(os.Environ(), "CT_HUB="+h.URL, "CT_API_TOKEN="+token, "CT_TELEGRAM_TOKEN="+f.Token,
-		"CT_TELEGRAM_CHAT="+strconv.Itoa(tgChat), "CT_TELEGRAM_API="+f.URL, "CT_CONNECT_PROMPT_POLL=100ms",
-		"XDG_CONFIG_HOME="+t.TempDir(), "HOME="+t.TempDir())
+	return startConnector(t, h, token, []string{"CT_TELEGRAM_TOKEN=" + f.Token, "CT_TELEGRAM_CHAT=" + strconv.Itoa(tgChat), "CT_TELEGRAM_API=" + f.URL},
+		append([]string{"telegram"}, extra...)...)
+}
+
+// startConnector runs ct connect ARGS with env added to the hub's
+// settings, and waits until it has joined the hub.
+func startConnector(t *testing.T, h *Hub, token string, env []string, args ...string) *SafeBuffer {
+	t.Helper()
+	cmd := exec.Command(Binary(t), append([]string{"connect"}, args...)...)
+	cmd.Env = append(append(os.Environ(), "CT_HUB="+h.URL, "CT_API_TOKEN="+token, "CT_CONNECT_PROMPT_POLL=100ms",
+		"XDG_CONFIG_HOME="+t.TempDir(), "HOME="+t.TempDir()), env...)
 	out := &SafeBuffer{}
 	cmd.Stdout, cmd.Stderr = out, out
 	if err := cmd.Start(); err != nil {
@@ -139,4 +146,44 @@ func TestConnectTelegramViewerCannotApprove(t *testing.T) {
 	if ps := prompts(h.URL, "?state=pending"); len(ps) != 1 || ps[0].ID != p.ID {
 		t.Fatalf("the viewer's press settled the prompt: %+v", ps)
 	}
+}
+
+// Slack: a message to the connector reaches the channel, a channel message
+// reaches the hub, and "allow ID" typed in the channel approves a real
+// prompt, whose post is then edited to say so.
+func TestConnectSlack(t *testing.T) {
+	h := StartHub(t, t.TempDir(), "127.0.0.1:0")
+	tok := MintToken(t, h.URL, "admin", AdminPassword, map[string]string{"name": "slack", "kind": "api"})
+	f := connecttest.NewSlack("xoxb-e2e", "C0123")
+	t.Cleanup(f.Close) // registered first, so it runs after the connector is stopped
+	startConnector(t, h, tok, []string{"CT_SLACK_TOKEN=" + f.Token, "CT_SLACK_CHANNEL=" + f.Channel, "CT_SLACK_API=" + f.URL, "CT_SLACK_POLL=50ms"},
+		"slack", "--to", "e2e-admin")
+
+	if code, body := PostJSON(h.URL+"/api/v1/messages", map[string]any{"to": "slack", "body": "release at five"}); code != 201 && code != 200 {
+		t.Fatalf("send: %d %s", code, body)
+	}
+	f.WaitSent(t, "with the hub message", func(m connecttest.SlackMessage) bool { return strings.Contains(m.Text, "release at five") })
+	f.Say("U1", "Dana", "to e2e-admin: on it")
+	WaitFor(t, 15*time.Second, "the channel message in the hub inbox", func() bool {
+		for _, m := range inbox(h.URL) {
+			if m.Body == "on it" && m.From == "slack" && strings.Contains(m.Subject, "Dana on slack") {
+				return true
+			}
+		}
+		return false
+	})
+
+	StartWrap(t, nil, "--hub", h.URL, "--name", "slbox", "--", "bash", "-c", `printf 'Push to prod? [y/N] '; read a; echo "answer=$a"; sleep 30`)
+	s := SessionFor(t, h.URL, "slbox")
+	p := waitPending(t, h.URL)
+	post := f.WaitSent(t, "with the prompt and its commands", func(m connecttest.SlackMessage) bool {
+		return strings.Contains(m.Text, "Push to prod?") && strings.Contains(m.Text, "`allow "+p.ID+"`")
+	})
+	f.Say("U1", "Dana", "allow "+p.ID)
+	WaitFor(t, 15*time.Second, "the program got y", func() bool {
+		return strings.Contains(Get(h.URL+"/api/v1/sessions/"+s.ID+"/screen"), "answer=y")
+	})
+	f.WaitSent(t, "the prompt post edited", func(m connecttest.SlackMessage) bool {
+		return m.TS == post.TS && m.Edited && strings.Contains(m.Text, "Allowed by Dana")
+	})
 }
