@@ -10,6 +10,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/ct-dev/ct/auth"
 	"github.com/ct-dev/ct/client"
 	"github.com/ct-dev/ct/connect"
 )
@@ -110,8 +111,10 @@ func runConnect(ctx context.Context, args []string, getenv func(string) string, 
 
 // runRelay opens the connector's client and runs the relay until ctx ends.
 func runRelay(ctx context.Context, getenv func(string) string, cc connectCommon, chat connect.Chat, channel string, stderr io.Writer) error {
-	if *cc.token == "" {
-		return fmt.Errorf("no API token for the connector: create one with ct token create --hub URL --api --name %s and set CT_API_TOKEN; the connector answers approvals with that token's rights", chat.Name())
+	// Its own API token only: a machine token (CT_TOKEN under ct wrap)
+	// would make client.Open fall back to the person's ct login token.
+	if kind, _, _, ok := auth.ParseToken(*cc.token); !ok || kind != auth.KindAPI {
+		return fmt.Errorf("the connector needs its own API token (cta_...): create one with ct token create --hub URL --api --name %s and set CT_API_TOKEN; it answers approvals with that token's rights", chat.Name())
 	}
 	c, err := client.Open(getenv, client.Settings{Hub: *cc.hub, Token: *cc.token, Peer: *cc.peer, Kind: "connector"}, stderr)
 	if err != nil {

@@ -130,22 +130,19 @@ func (f *Slack) Say(user, name, text string) string {
 // app that cond accepts.
 func (f *Slack) WaitSent(t testing.TB, what string, cond func(SlackMessage) bool) SlackMessage {
 	t.Helper()
-	deadline := time.After(20 * time.Second)
-	for {
-		f.mu.Lock()
+	var hit SlackMessage
+	var all []SlackMessage
+	if !waitChange(&f.mu, &f.changed, func() bool {
+		all = slices.Clone(f.msgs)
 		for _, m := range f.msgs {
 			if m.User == f.BotUser && cond(m) {
-				f.mu.Unlock()
-				return m
+				hit = m
+				return true
 			}
 		}
-		ch, all := f.changed, slices.Clone(f.msgs)
-		f.mu.Unlock()
-		select {
-		case <-ch:
-		case <-deadline:
-			t.Fatalf("fake Slack: no message %s; channel: %+v", what, all)
-			return SlackMessage{}
-		}
+		return false
+	}) {
+		t.Fatalf("fake Slack: no message %s; channel: %+v", what, all)
 	}
+	return hit
 }

@@ -45,50 +45,39 @@ func (f *Telegram) push(u map[string]any) {
 // sent or edited that cond accepts, and returns it.
 func (f *Telegram) WaitSent(t testing.TB, what string, cond func(Sent) bool) Sent {
 	t.Helper()
-	deadline := time.After(20 * time.Second)
-	for {
-		f.mu.Lock()
+	var hit Sent
+	if !waitChange(&f.mu, &f.changed, func() bool {
 		for _, id := range f.order {
 			if s := *f.sent[id]; cond(s) {
-				f.mu.Unlock()
-				return s
+				hit = s
+				return true
 			}
 		}
-		ch := f.changed
-		f.mu.Unlock()
-		select {
-		case <-ch:
-		case <-deadline:
-			t.Fatalf("fake Telegram: no sent message %s; sent: %v", what, f.All())
-			return Sent{}
-		}
+		return false
+	}) {
+		t.Fatalf("fake Telegram: no sent message %s; sent: %+v", what, f.All())
 	}
+	return hit
 }
 
 // WaitAnswer waits for a callback answer whose text cond accepts.
 func (f *Telegram) WaitAnswer(t testing.TB, what string, cond func(string) bool) string {
 	t.Helper()
-	deadline := time.After(20 * time.Second)
-	for {
-		f.mu.Lock()
+	var hit string
+	var got []string
+	if !waitChange(&f.mu, &f.changed, func() bool {
+		got = append(got[:0], f.answers...)
 		for _, a := range f.answers {
 			if cond(a) {
-				f.mu.Unlock()
-				return a
+				hit = a
+				return true
 			}
 		}
-		ch := f.changed
-		f.mu.Unlock()
-		select {
-		case <-ch:
-		case <-deadline:
-			f.mu.Lock()
-			got := append([]string(nil), f.answers...)
-			f.mu.Unlock()
-			t.Fatalf("fake Telegram: no callback answer %s; answers: %q", what, got)
-			return ""
-		}
+		return false
+	}) {
+		t.Fatalf("fake Telegram: no callback answer %s; answers: %q", what, got)
 	}
+	return hit
 }
 
 // All is every message the bot sent, as it stands now, oldest first.
