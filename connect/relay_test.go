@@ -132,6 +132,13 @@ func startRelay(t *testing.T, h *fakeHub, opt Options) *connecttest.Telegram {
 	t.Helper()
 	f := connecttest.NewTelegram("7:tok", chat)
 	t.Cleanup(f.Close)
+	startRelayOn(t, h, f, opt)
+	return f
+}
+
+// startRelayOn runs a relay between h and the fake f until the test ends.
+func startRelayOn(t *testing.T, h *fakeHub, f *connecttest.Telegram, opt Options) {
+	t.Helper()
 	tg := NewTelegram(f.URL, f.Token, chat, nil)
 	tg.poll = time.Second
 	opt.PromptPoll = 20 * time.Millisecond
@@ -140,7 +147,6 @@ func startRelay(t *testing.T, h *fakeHub, opt Options) *connecttest.Telegram {
 	done := make(chan error, 1)
 	go func() { done <- New(h, tg, opt).Run(ctx) }()
 	t.Cleanup(func() { cancel(); <-done })
-	return f
 }
 
 // "/to PEER text" picks the recipient; other messages go to Options.To.
@@ -265,4 +271,20 @@ func TestTelegramOtherChatsIgnored(t *testing.T) {
 		t.Fatal("the chat's own message was dropped")
 	}
 	_ = strconv.Itoa
+}
+
+// A message the chat refused (flood control) stays unread on the hub and
+// is posted once the chat takes it, exactly once.
+func TestRelayInboxChatDown(t *testing.T) {
+	h := newFakeHub()
+	h.inbox = []coord.Message{{ID: "9", From: "carol", To: "tg", Body: "are you there?"}}
+	f := connecttest.NewTelegram("7:tok", chat)
+	t.Cleanup(f.Close)
+	f.FailSends(1)
+	startRelayOn(t, h, f, Options{})
+	f.WaitSent(t, "the message after the refusal", func(s connecttest.Sent) bool { return strings.Contains(s.Text, "are you there?") })
+	h.wait(t, "marked read", func() bool { return h.read["9"] })
+	if n := len(f.All()); n != 1 {
+		t.Fatalf("%d posts, want 1", n)
+	}
 }

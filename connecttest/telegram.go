@@ -44,6 +44,15 @@ type Telegram struct {
 	sent    map[int64]*Sent
 	order   []int64
 	answers []string
+	fails   int // sendMessage calls still to refuse with 429 (FailSends)
+}
+
+// FailSends makes the next n sendMessage calls fail as Telegram's flood
+// control does (429, retry_after 1).
+func (f *Telegram) FailSends(n int) {
+	f.mu.Lock()
+	f.fails = n
+	f.mu.Unlock()
 }
 
 // NewTelegram starts the fake; Close stops it.
@@ -90,6 +99,16 @@ func (f *Telegram) serve(w http.ResponseWriter, r *http.Request) {
 	case "getUpdates":
 		f.getUpdates(w, r, p)
 	case "sendMessage", "editMessageText":
+		f.mu.Lock()
+		fail := rest == "sendMessage" && f.fails > 0
+		if fail {
+			f.fails--
+		}
+		f.mu.Unlock()
+		if fail {
+			reply(w, 429, map[string]any{"ok": false, "error_code": 429, "description": "Too Many Requests: retry after 1", "parameters": map[string]any{"retry_after": 1}})
+			return
+		}
 		f.send(w, rest == "editMessageText", p)
 	case "answerCallbackQuery":
 		f.mu.Lock()
