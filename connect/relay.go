@@ -84,10 +84,9 @@ func (r *Relay) Run(ctx context.Context) error {
 	if err := r.chat.Check(ctx); err != nil {
 		return err
 	}
-	kind, status := coord.KindConnector, "relaying "+r.chat.Name()
-	p, err := r.hub.UpdatePeer(ctx, coord.PeerUpdate{Kind: &kind, Channel: &r.opt.Channel, Status: &status})
-	if err != nil {
-		return fmt.Errorf("joining the hub as a connector peer: %w", err)
+	p, err := r.join(ctx)
+	if err != nil || ctx.Err() != nil {
+		return err
 	}
 	r.peer = p.Name
 	r.opt.Log.Info("connector joined", "peer", p.Name, "chat", r.chat.Name(), "channel", r.opt.Channel)
@@ -103,6 +102,29 @@ func (r *Relay) Run(ctx context.Context) error {
 	}
 	wg.Wait()
 	return nil
+}
+
+// join says who the peer is (kind connector, its channel). A hub that is
+// away is waited for (a bridge may start before its hub); a refusal (a bad
+// or revoked token) ends the bridge with the hub's words.
+func (r *Relay) join(ctx context.Context) (coord.Peer, error) {
+	kind, status := coord.KindConnector, "relaying "+r.chat.Name()
+	for fails := 1; ; fails++ {
+		p, err := r.hub.UpdatePeer(ctx, coord.PeerUpdate{Kind: &kind, Channel: &r.opt.Channel, Status: &status})
+		if err == nil || ctx.Err() != nil {
+			return p, nil
+		}
+		if !errors.Is(err, client.ErrHubAway) {
+			return p, fmt.Errorf("joining the hub as a connector peer: %w", err)
+		}
+		wait := r.backoff(fails)
+		r.opt.Log.Warn("hub away; connector waits to join", "error", err, "retry_in", wait)
+		select {
+		case <-ctx.Done():
+			return p, nil
+		case <-time.After(wait):
+		}
+	}
 }
 
 // forever runs step until ctx ends, waiting longer after each failure in a

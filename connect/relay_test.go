@@ -26,6 +26,8 @@ type fakeHub struct {
 	pending  []client.Prompt
 	decided  []string
 	decideFn func(id string) error
+	joinErr  error // UpdatePeer's answer; ErrHubAway only once
+	joins    int
 }
 
 func newFakeHub() *fakeHub {
@@ -35,6 +37,17 @@ func newFakeHub() *fakeHub {
 func (h *fakeHub) bump() { close(h.changed); h.changed = make(chan struct{}) }
 
 func (h *fakeHub) UpdatePeer(ctx context.Context, u coord.PeerUpdate) (coord.Peer, error) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	defer h.bump()
+	h.joins++
+	if h.joinErr != nil {
+		err := h.joinErr
+		if errors.Is(err, client.ErrHubAway) {
+			h.joinErr = nil // away once, then back
+		}
+		return coord.Peer{}, err
+	}
 	return coord.Peer{Name: "tg", Kind: *u.Kind, Channel: *u.Channel}, nil
 }
 
@@ -286,5 +299,24 @@ func TestRelayInboxChatDown(t *testing.T) {
 	h.wait(t, "marked read", func() bool { return h.read["9"] })
 	if n := len(f.All()); n != 1 {
 		t.Fatalf("%d posts, want 1", n)
+	}
+}
+
+// A hub away at start is waited for; a refused token ends the bridge with
+// the hub's words.
+func TestRelayJoin(t *testing.T) {
+	h := newFakeHub()
+	h.joinErr = client.ErrHubAway
+	f := connecttest.NewTelegram("7:tok", chat)
+	t.Cleanup(f.Close)
+	r := New(h, NewTelegram(f.URL, f.Token, chat, nil), Options{})
+	r.backoff = func(int) time.Duration { return time.Millisecond }
+	p, err := r.join(context.Background())
+	if err != nil || p.Kind != coord.KindConnector || h.joins != 2 {
+		t.Fatalf("join after the hub came back: %+v %v (%d tries)", p, err, h.joins)
+	}
+	h.joinErr = &client.APIError{Status: 401, Msg: "the token was revoked"}
+	if err := New(h, NewTelegram(f.URL, f.Token, chat, nil), Options{}).Run(context.Background()); err == nil || !strings.Contains(err.Error(), "the token was revoked") {
+		t.Fatalf("refused token: %v", err)
 	}
 }
