@@ -237,7 +237,9 @@ func (r *Relay) chatLoop(ctx context.Context) error {
 		return err
 	}
 	for _, in := range ins {
-		if data, ok := typedPress(in.Text); ok && in.Press == "" {
+		// Typed "allow ID" is a press only for a prompt the chat was
+		// shown; "deny everything" stays a message.
+		if data, ok := typedPress(in.Text); ok && in.Press == "" && r.postedRef(data[strings.LastIndex(data, ":")+1:]) != "" {
 			in.Press = data
 		}
 		if in.Press != "" {

@@ -320,3 +320,23 @@ func TestRelayJoin(t *testing.T) {
 		t.Fatalf("refused token: %v", err)
 	}
 }
+
+// "allow ID" typed in Telegram is a press: decided, answered with a reply
+// to the typed message, and the prompt's post edited.
+func TestRelayTypedPress(t *testing.T) {
+	h := newFakeHub()
+	h.pending = []client.Prompt{{ID: "P5", Tool: "Bash"}}
+	f := startRelay(t, h, Options{})
+	post := f.WaitSent(t, "the prompt", func(s connecttest.Sent) bool { return len(s.Buttons) == 2 })
+	f.Say(3, "Lee", "deny everything", 0) // not a prompt shown: a message
+	typed := f.Say(3, "Lee", "Allow P5", 0)
+	f.WaitSent(t, "the answer as a reply", func(s connecttest.Sent) bool { return s.ReplyTo == typed && s.Text == "Allowed" })
+	f.WaitSent(t, "the post edited", func(s connecttest.Sent) bool {
+		return s.MessageID == post.MessageID && s.Edited && strings.Contains(s.Text, "Allowed by Lee")
+	})
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	if len(h.decided) != 1 || h.decided[0] != "allow:P5" || len(h.sent) != 1 || h.sent[0].Body != "deny everything" {
+		t.Fatalf("decided %v, sent %+v", h.decided, h.sent)
+	}
+}
