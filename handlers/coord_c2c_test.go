@@ -56,6 +56,13 @@ func TestEscalatedDeadlineInBothSidesAttention(t *testing.T) {
 			t.Errorf("%s's needs attention lacks the overdue message: %.600s", who, a)
 		}
 	}
+	// The sender's thread holds the hub's notice, but its reply form never
+	// goes to the hub (no peer has that name).
+	page := f.do("GET", "/inbox?re=1", "", builder, hb).body
+	if !strings.Contains(page, coord.HubSender+" → builder") || strings.Contains(page, `name="to" value="`+coord.HubSender+`"`) {
+		i := strings.Index(page, `id="inbox-list"`)
+		t.Errorf("the sender's thread: %s", page[max(i, 0):])
+	}
 	if res := f.do("POST", "/api/v1/messages", `{"to":"builder","body":"yes, at 3","citation":"c2c-9"}`, reviewer, hr); res.status != 201 || !strings.Contains(res.body, `"cited_id":"1"`) {
 		t.Fatalf("answer by citation: %d %s", res.status, res.body)
 	}

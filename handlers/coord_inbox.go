@@ -37,8 +37,8 @@ func (s *Server) handleInboxShow(w http.ResponseWriter, r *http.Request) error {
 	md, now := newMarkdown(), s.coord.Now()
 	for _, m := range msgs {
 		in.Messages = append(in.Messages, msgRow(md, m, v, now))
-		if in.Re != "" && m.From != v.Peer && in.ReplyTo == "" {
-			in.ReplyTo = m.From // reply to whoever wrote to me in this thread
+		if in.Re != "" && m.From != v.Peer && m.From != coord.HubSender && in.ReplyTo == "" {
+			in.ReplyTo = m.From // reply to whoever wrote to me in this thread (the hub's deadline notices take no reply)
 		}
 		if in.Re != "" && m.From != v.Peer && m.Receipts[v.Peer].ReadAt.IsZero() {
 			_, _ = s.coord.Message(v, m.ID, true) // opening a thread reads it
