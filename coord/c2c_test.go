@@ -113,3 +113,15 @@ func TestC2CFieldLimits(t *testing.T) {
 		t.Fatalf("refused messages were stored: %d", len(got))
 	}
 }
+
+// The audit line outlives the message: who, to whom, what, and the
+// sender's own claims, with a long subject cut.
+func TestAuditLineKeepsTheGist(t *testing.T) {
+	m := Message{ID: "7", From: "alice", To: "bob", Priority: "P1", Type: "question", Subject: strings.Repeat("s", 130),
+		OriginID: "msg-1", ClaimedFrom: "claude-x"}
+	got := AuditLine(m)
+	want := `7 alice -> bob [P1 question] "` + strings.Repeat("s", 120) + `..." id="msg-1" claimed_from="claude-x"`
+	if got != want {
+		t.Fatalf("audit line\n got %s\nwant %s", got, want)
+	}
+}
