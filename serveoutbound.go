@@ -36,6 +36,9 @@ func outboundFlags(fs *flag.FlagSet, getenv func(string) string, stderr io.Write
 	if err := durationEnv(getenv, "CT_MIN_REMINDER_INTERVAL", &c.Coord.MinReminderInterval, stderr); err != nil {
 		return nil, err
 	}
+	if err := durationEnv(getenv, "CT_MESSAGE_RETENTION", &c.Coord.MessageRetention, stderr); err != nil {
+		return nil, err
+	}
 	rate, burst := envOr(getenv, "CT_MESSAGE_RATE", ""), envOr(getenv, "CT_MESSAGE_BURST", "")
 	if rate != "" {
 		if c.Coord.MessageRate, err = strconv.ParseFloat(rate, 64); err != nil || c.Coord.MessageRate <= 0 {
@@ -54,9 +57,10 @@ func outboundFlags(fs *flag.FlagSet, getenv func(string) string, stderr io.Write
 	fs.DurationVar(&c.Coord.MinReminderInterval, "min-reminder-interval", c.Coord.MinReminderInterval, "refuse repeating reminders that fire more often than this (env CT_MIN_REMINDER_INTERVAL)")
 	fs.Float64Var(&c.Coord.MessageRate, "message-rate", c.Coord.MessageRate, "messages a minute one peer may send on average; over it: 429 with Retry-After (env CT_MESSAGE_RATE)")
 	fs.IntVar(&c.Coord.MessageBurst, "message-burst", c.Coord.MessageBurst, "messages one peer may send at once after a quiet spell (env CT_MESSAGE_BURST)")
+	fs.DurationVar(&c.Coord.MessageRetention, "message-retention", c.Coord.MessageRetention, "delete a message this long after it was read (and answered, when it asked to be); the audit log keeps the record (env CT_MESSAGE_RETENTION)")
 	return func() error {
-		if c.Coord.MinReminderInterval <= 0 || c.Coord.MessageRate <= 0 || c.Coord.MessageBurst <= 0 {
-			fmt.Fprintln(stderr, "ct serve: --min-reminder-interval, --message-rate and --message-burst must be positive")
+		if c.Coord.MinReminderInterval <= 0 || c.Coord.MessageRate <= 0 || c.Coord.MessageBurst <= 0 || c.Coord.MessageRetention <= 0 {
+			fmt.Fprintln(stderr, "ct serve: --min-reminder-interval, --message-rate, --message-burst and --message-retention must be positive")
 			return errUsage
 		}
 		return nil

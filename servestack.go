@@ -65,7 +65,7 @@ func openStack(ctx context.Context, c serveConfig, log *slog.Logger) (*hubStack,
 		store.Close()
 		return nil, err
 	}
-	st.coord, st.stopCoord = startCoord(ctx, store, log, c.Outbound.Coord)
+	st.coord, st.stopCoord = startCoord(ctx, store, log, c.Outbound.Coord, st.audit)
 	dial := notify.DialPolicy{AllowPrivate: c.Outbound.AllowPrivateNotify}
 	if n, err := notify.New(notify.Deps{Store: store, Log: log, Waiting: st.hub.AgentWaiting, Dial: dial, GroupMembers: groupMembers(st.coord)}); err != nil {
 		log.Error("notifications are off", "error", err)

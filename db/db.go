@@ -25,7 +25,7 @@
 //	webhook_delivery     8-byte big-endian id -> JSON Delivery (the delivery log)
 //	webhook_pending      8-byte big-endian delivery id -> webhook id (the durable queue)
 //	coord_messages, coord_locks, coord_todos, coord_reminders, coord_peers,
-//	coord_hooks, coord_reservations, coord_state, coord_skills
+//	coord_hooks, coord_reservations, coord_state, coord_skills, coord_msg_due
 //	                     coordination records, laid out in coord_tx.go
 package db
 

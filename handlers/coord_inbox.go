@@ -25,7 +25,7 @@ func (s *Server) handleInboxShow(w http.ResponseWriter, r *http.Request) error {
 	}
 	f := coord.MessageFilter{Box: in.Box, Query: in.Query, Re: in.Re, Limit: 100}
 	if in.Re != "" {
-		f.Box = "all"
+		f.Box = "hub" // the whole thread the viewer may see: an admin follows a citation into others' threads too
 	}
 	msgs, err := s.coord.Messages(v, f)
 	if err != nil {
@@ -37,8 +37,8 @@ func (s *Server) handleInboxShow(w http.ResponseWriter, r *http.Request) error {
 	md, now := newMarkdown(), s.coord.Now()
 	for _, m := range msgs {
 		in.Messages = append(in.Messages, msgRow(md, m, v, now))
-		if in.Re != "" && m.From != v.Peer && in.ReplyTo == "" {
-			in.ReplyTo = m.From // reply to whoever wrote to me in this thread
+		if in.Re != "" && m.From != v.Peer && m.From != coord.HubSender && in.ReplyTo == "" {
+			in.ReplyTo = m.From // reply to whoever wrote to me in this thread (the hub's deadline notices take no reply)
 		}
 		if in.Re != "" && m.From != v.Peer && m.Receipts[v.Peer].ReadAt.IsZero() {
 			_, _ = s.coord.Message(v, m.ID, true) // opening a thread reads it
@@ -69,7 +69,7 @@ func (s *Server) handleInboxSend(w http.ResponseWriter, r *http.Request) error {
 		}
 		back.Set("flash", ce.Msg)
 	} else {
-		s.audit(r, "message.send", m.ID+" "+peer.Name+" -> "+m.To)
+		s.audit(r, "message.send", coord.AuditLine(m))
 	}
 	http.Redirect(w, r, "/inbox?"+back.Encode(), http.StatusSeeOther)
 	return nil

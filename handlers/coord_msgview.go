@@ -17,13 +17,14 @@ func msgRow(md goldmark.Markdown, m coord.Message, v coord.Viewer, now time.Time
 	row := views.CoordMsg{ID: m.ID, From: m.From, To: m.To, Priority: m.Priority, Type: m.Type, Subject: m.Subject,
 		Body: m.Body, BodyHTML: markdownHTML(md, m.Body), Re: m.Re, TS: m.TS, Late: m.Late,
 		Unread: !mine && m.Receipts[v.Peer].ReadAt.IsZero()}
-	if mine {
-		row.NeedsAnswer = m.RequiresResponse && !anyAcked(m) // nobody answered the sender yet
+	if mine || !addressedToMe(m, v) {
+		row.NeedsAnswer = m.RequiresResponse && !anyAcked(m) // nobody answered the sender yet (an admin looking on sees the same)
 	} else {
 		row.NeedsAnswer = m.RequiresResponse && m.Receipts[v.Peer].AckedAt.IsZero()
 		row.CanAck = row.NeedsAnswer && v.Peer != "" && addressedToMe(m, v)
 	}
 	row.Overdue = row.NeedsAnswer && m.Deadline != nil && now.After(*m.Deadline)
+	row.C2C = c2cRow(md, m)
 	return row
 }
 
