@@ -22,7 +22,8 @@ type CoordMsg struct {
 	BodyHTML                                        string // trusted: Body rendered from markdown without raw HTML ("": show Body)
 	TS                                              time.Time
 	NeedsAnswer, Overdue, Unread, Late              bool
-	CanAck                                          bool // addressed to the viewer and waiting for their answer
+	CanAck                                          bool   // addressed to the viewer and waiting for their answer
+	Receipt                                         string // the viewer's own message: "sent", "read", "read by N" ("" otherwise)
 }
 
 // CoordLock is one held lock.
