@@ -12,8 +12,9 @@ import (
 func TestPackageDependenciesPointOneWay(t *testing.T) {
 	const mod = "github.com/ct-dev/ct/"
 	rules := map[string][]string{
-		"handlers":     {"claudehook", "ptywrap", "nodeagent", "client", "agent", "wsdial", "mcpserver"},
-		"hub":          {"handlers", "claudehook", "ptywrap", "nodeagent", "client", "agent", "views"},
+		"handlers":     {"claudehook", "codexhook", "ptywrap", "nodeagent", "client", "agent", "wsdial", "mcpserver", "fileshare"},
+		"hub":          {"handlers", "claudehook", "codexhook", "ptywrap", "nodeagent", "client", "agent", "views", "fileshare"},
+		"fileshare":    {"hub", "handlers", "db", "coord", "views", "ptywrap"},
 		"views":        {"handlers", "hub", "db", "coord", "auth", "notify"},
 		"db":           {"hub", "handlers", "coord", "views"},
 		"coord":        {"hub", "handlers", "views"},
@@ -25,6 +26,7 @@ func TestPackageDependenciesPointOneWay(t *testing.T) {
 		"client":       {"hub", "handlers", "ptywrap", "views"},
 		"agent":        {"hub", "handlers", "db"},
 		"claudehook":   {"hub", "handlers", "db"},
+		"codexhook":    {"hub", "handlers", "db", "views"},
 		"wire":         {"hub", "handlers", "db", "ptywrap"},
 		"platform":     {"hub", "handlers", "db", "ptywrap", "client", "nodeagent", "claudehook", "wire", "coord", "views"},
 	}

@@ -10,10 +10,11 @@ import (
 
 const hookUsage = `Usage: ct hook EVENT
 
-Called by Claude Code's hooks, which ct wrap injects with --settings; not for
+Called by Claude Code's and Gemini CLI's hooks, which ct wrap injects; not for
 people. Reads the hook's JSON payload on stdin and passes it to its ct wrap
-over the socket named by CT_HOOK_SOCK. For PermissionRequest it waits for an
-answer from the hub and prints Claude Code's decision JSON. It never fails
+over the socket named by CT_HOOK_SOCK. For PermissionRequest (Claude Code)
+and BeforeTool (Gemini) it waits for an answer from the hub and prints the
+decision JSON. It never fails
 Claude Code: any problem ends it at once with no output ("no decision"), and
 Claude Code's own dialog decides.
 `

@@ -33,6 +33,7 @@ Usage:
   ct todo add|ls|start|done             shared todos
   ct remind --cron EXPR|--at T --to P   reminders, delivered as messages
   ct skill ls|get|share                 the shared skills catalog (see ct skill --help)
+  ct files ls|get PEER [PATH]           list and read what a peer shares (ct wrap --share-dir)
   ct events [--since ID]                wait for the hub's events you may see (JSON lines)
   ct mcp                                MCP stdio server with the coordination tools, for agents
   ct healthcheck [--addr URL]           exit 0 if the hub answers /healthz (Docker HEALTHCHECK)
@@ -104,6 +105,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 		return runRemind(ctx, args[1:], getenv, stdout, stderr)
 	case "skill":
 		return runSkill(ctx, args[1:], getenv, stdin, stdout, stderr)
+	case "files":
+		return runFiles(ctx, args[1:], getenv, stdout, stderr)
 	case "events":
 		return runEvents(ctx, args[1:], getenv, stdout, stderr)
 	case "mcp":

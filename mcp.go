@@ -24,7 +24,12 @@ ack_message, set_status, lock, unlock, list_locks, add_todo, update_todo,
 list_todos, schedule_reminder, list_reminders; and, to coordinate other
 sessions under its person's rights, list_sessions, read_screen,
 read_transcript, send_input (only while that person holds the session's
-wheel, never while it shows a question) and start_session. It calls the hub's API with
+wheel, never while it shows a question) and start_session; the MCP
+proxy: mcp_register runs an MCP server here (over stdio, without ct's
+credentials in its environment) that other peers list with mcp_list and
+call with mcp_tool_call through the hub (only its allow_tools, while this
+ct mcp runs), mcp_unregister stops it; and list_peer_files / get_peer_file
+to read what another peer's ct wrap shares (--share-dir). It calls the hub's API with
 an API token (CT_API_TOKEN, else CT_TOKEN; under ct wrap, the session's own
 agent credential from CT_AGENT_TOKEN_FILE, which can coordinate only) and acts as the peer named by --as / CT_PEER, else
 after the session it runs in (CT_SESSION, set by ct wrap), else this host.
@@ -52,7 +57,8 @@ func runMCP(ctx context.Context, args []string, getenv func(string) string, stdo
 		return err
 	}
 	sid := getenv("CT_SESSION")
-	srv := mcpserver.New(mcpserver.Options{Client: c, Version: version, Session: sid})
+	proxy := mcpserver.NewProxyHost(c, proxyEnv(os.Environ()))
+	srv := mcpserver.New(mcpserver.Options{Client: c, Version: version, Session: sid, Proxy: proxy})
 	// Say where this agent runs; a hub that is away now will hear on the next call.
 	host := machineName(getenv)
 	cwd, _ := os.Getwd()
@@ -63,11 +69,38 @@ func runMCP(ctx context.Context, args []string, getenv func(string) string, stdo
 	if _, err := c.UpdatePeer(ctx, me); err != nil && !errors.Is(err, client.ErrHubAway) {
 		fmt.Fprintf(stderr, "ct mcp: %v\n", err)
 	}
+	// The proxy's poll loop lives as long as this MCP session; on the way
+	// out its servers stop and the hub is told they are gone.
+	proxyCtx, stopProxy := context.WithCancel(ctx)
+	proxyDone := make(chan struct{})
+	go func() { defer close(proxyDone); proxy.Run(proxyCtx) }()
+	defer func() {
+		stopProxy()
+		<-proxyDone
+		closeCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
+		defer cancel()
+		proxy.Close(closeCtx)
+	}()
 	err = srv.Run(ctx, &mcp.StdioTransport{})
 	if errors.Is(err, context.Canceled) || errors.Is(err, io.EOF) {
 		return nil
 	}
 	return err
+}
+
+// proxyEnv is the environment of the MCP servers an agent registers:
+// ct mcp's own, without ct's credentials (a proxied server is the agent's
+// program and never acts on the hub as the agent).
+func proxyEnv(env []string) []string {
+	out := make([]string, 0, len(env))
+	for _, kv := range env {
+		k, _, _ := strings.Cut(kv, "=")
+		if k == "CT_API_TOKEN" || k == "CT_TOKEN" || k == "CT_AGENT_TOKEN_FILE" {
+			continue
+		}
+		out = append(out, kv)
+	}
+	return out
 }
 
 // agentWait bounds how long ct mcp waits for its wrap to receive the

@@ -24,6 +24,8 @@ type nodeConfig struct {
 	Roots   []string `json:"roots"`
 	Socket  string   `json:"socket"`
 	NoHooks bool     `json:"no_hooks"`
+	// ShareDirs are shared by every session the node starts (--share-dir).
+	ShareDirs []string `json:"share_dirs"`
 }
 
 // listFlag collects a repeatable flag (--root A --root B).
@@ -65,7 +67,7 @@ directories under a --root. Sessions run under a PTY with no terminal, are
 streamed like ct wrap's, and keep running while the hub is away. Attach this
 terminal to one with ct attach SESSION (detach with Ctrl-]). Stopping the
 node hangs its sessions up.`, stdout)
-	fs.String("config", "", "JSON file with hub, name, allow, roots, socket (env CT_NODE_CONFIG)")
+	fs.String("config", "", "JSON file with hub, name, allow, roots, socket, share_dirs (env CT_NODE_CONFIG)")
 	defHub, _ := client.DefaultHub(getenv)
 	if getenv("CT_HUB") == "" && c.Hub != "" {
 		defHub = c.Hub // --config's hub
@@ -78,6 +80,7 @@ node hangs its sessions up.`, stdout)
 	}
 	fs.Var(&listFlag{vals: &c.Allow}, "allow", "commands the hub may start here, comma-separated (env CT_NODE_ALLOW)")
 	fs.Var(&listFlag{vals: &c.Roots}, "root", "directory sessions may start in or below; repeat for more")
+	fs.Var(&listFlag{vals: &c.ShareDirs}, "share-dir", "a directory every session of this node shares with the hub's peers (read only, as ct wrap --share-dir); repeat for more")
 	fs.StringVar(&c.Socket, "socket", envOr(getenv, "CT_NODE_SOCKET", or(c.Socket, nodeagent.DefaultSocket(getenv))), "unix socket ct attach connects to (env CT_NODE_SOCKET)")
 	fs.BoolVar(&c.NoHooks, "no-hooks", c.NoHooks || getenv("CT_NO_HOOKS") == "1", "for claude: do not inject ct's hooks (env CT_NO_HOOKS=1)")
 	if err := parseFlags(fs, args, stderr); err != nil {
@@ -132,11 +135,16 @@ func runNode(ctx context.Context, args []string, getenv func(string) string, std
 		fmt.Fprintf(stderr, "ct node: %v\n", err)
 		return errUsage
 	}
+	files, closeFiles, err := openShares("node", c.ShareDirs, stderr)
+	if err != nil {
+		return err
+	}
+	defer closeFiles()
 	log := slog.New(slog.NewTextHandler(stderr, nil))
 	log.Info("ct node starting", "hub", c.Hub, "name", c.Name, "allow", strings.Join(policy.Allow, ","), "roots", strings.Join(policy.Roots, ","), "socket", c.Socket)
 	a := nodeagent.New(nodeagent.Config{
 		Hub: c.Hub, Token: c.Token, Name: c.Name, Policy: policy, Version: version,
-		Socket: c.Socket, Spool: ptywrap.DefaultSpool, NoHooks: c.NoHooks, Log: log,
+		Socket: c.Socket, Spool: ptywrap.DefaultSpool, NoHooks: c.NoHooks, Log: log, Files: files,
 	})
 	return a.Run(ctx)
 }

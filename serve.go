@@ -16,6 +16,7 @@ import (
 	"github.com/ct-dev/ct/db"
 	"github.com/ct-dev/ct/handlers"
 	"github.com/ct-dev/ct/hub"
+	"github.com/ct-dev/ct/mcpproxy"
 )
 
 // serveConfig is ct serve's settings after flags and environment.
@@ -50,6 +51,8 @@ type serveConfig struct {
 	Ingest ingestConfig
 	// The event log and outbound webhooks (serveevents.go).
 	Events eventsConfig
+	// The MCP proxy's limits (servemcp.go).
+	MCPProxy mcpproxy.Limits
 
 	// Resource limits; see docs/design.md "Security model" (0 = default, -1 = no cap).
 	MaxStreams        int // open SSE streams on the hub
@@ -59,6 +62,10 @@ type serveConfig struct {
 	// unwatched session's emulator is dropped after EvictAfter.
 	MaxSessionsPerMachine int
 	EvictAfter            time.Duration
+
+	// Policy is the approval policy file ("": no rules, every prompt is
+	// asked); see docs/operations.md "Approval policies".
+	Policy string
 }
 
 func parseServe(args []string, getenv func(string) string, stdout, stderr io.Writer) (serveConfig, error) {
@@ -79,6 +86,7 @@ event is written before it exits.`, stdout)
 	fs.StringVar(&c.TLSKey, "tls-key", envOr(getenv, "CT_TLS_KEY", ""), "the certificate's private key file (env CT_TLS_KEY)")
 	fs.StringVar(&c.TrustedProxy, "trusted-proxy", envOr(getenv, "CT_TRUSTED_PROXY", ""), "addresses or CIDRs of a reverse proxy (or \"loopback\" for tailscale serve/Caddy on this host) whose X-Forwarded-For/-Proto are believed (env CT_TRUSTED_PROXY)")
 	fs.StringVar(&c.Downloads, "downloads", envOr(getenv, "CT_DOWNLOADS", ""), "directory of scripts/release's binaries, served at /download/{os}/{arch}; default dist/ beside this binary, if there (env CT_DOWNLOADS)")
+	fs.StringVar(&c.Policy, "policy", envOr(getenv, "CT_POLICY", ""), "approval rules file (JSON), reloaded when it changes; empty = off, every prompt is asked (env CT_POLICY)")
 	c.AdminPassword = getenv("CT_ADMIN_PASSWORD") // env only: a flag would show in ps
 	wheelDefault := hub.DefaultWheelTimeout
 	if err := durationEnv(getenv, "CT_WHEEL_TIMEOUT", &wheelDefault, stderr); err != nil {
@@ -113,7 +121,13 @@ event is written before it exits.`, stdout)
 	if err := eventsFlags(fs, getenv, stderr, &c.Events); err != nil {
 		return c, err
 	}
+	if err := mcpProxyFlags(fs, getenv, &c.MCPProxy, stderr); err != nil {
+		return c, err
+	}
 	if err := parseFlags(fs, args, stderr); err != nil {
+		return c, err
+	}
+	if err := checkMCPProxy(c.MCPProxy, stderr); err != nil {
 		return c, err
 	}
 	if err := checkOutbound(); err != nil {
@@ -234,7 +248,8 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 	self, downloads := downloadsDir(c.Downloads)
 	srv := handlers.New(handlers.Deps{Hub: st.hub, Store: st.store, Log: log, Version: version, TrustedProxies: trusted,
 		BodyTimeout: c.BodyTimeout, MaxStreams: c.MaxStreams, MaxStreamsPerUser: c.MaxStreamsPerUser, Coord: st.coord, Audit: st.audit, Notifier: st.notifier,
-		Downloads: downloads, SelfBinary: self, Events: st.events.recorder.Broker(), Webhooks: st.events.webhooks})
+		Downloads: downloads, SelfBinary: self, Events: st.events.recorder.Broker(), Webhooks: st.events.webhooks,
+		Policy: st.policyEditor(), MCPProxy: mcpproxy.New(c.MCPProxy, nil)})
 	st.hub.SetListener(st.listeners(srv.Listener()))
 	// The page streams' heartbeat: owned here, stopped before shutdown.
 	hbCtx, stopHeartbeat := context.WithCancel(ctx)

@@ -11,6 +11,7 @@ import (
 	"github.com/ct-dev/ct/db"
 	"github.com/ct-dev/ct/hub"
 	"github.com/ct-dev/ct/notify"
+	"github.com/ct-dev/ct/policy"
 	"github.com/ct-dev/ct/promptnotice"
 )
 
@@ -25,10 +26,12 @@ type hubStack struct {
 	coord    *coord.Service
 	notifier *notify.Notifier // nil: notifications are off
 	events   *eventsOut       // session and prompt events out: the stream's log and webhooks
+	policy   *policyFile      // nil: approval policies are off
 
 	stopCoord     func() // ends coordination streams and the reminder loop
 	stopNotices   func() // ends the prompt-notice loop and its retries
 	stopRetention func()
+	stopPolicy    func() // ends the policy file's poller and the escalation sweep
 	closeOnce     sync.Once
 }
 
@@ -41,14 +44,22 @@ func openStack(ctx context.Context, c serveConfig, log *slog.Logger) (*hubStack,
 	for _, step := range store.Migrated() {
 		log.Info("store upgraded", "step", step, "path", store.Path())
 	}
-	st := &hubStack{store: store, stopNotices: func() {}, stopRetention: func() {}, stopCoord: func() {}}
+	st := &hubStack{store: store, stopNotices: func() {}, stopRetention: func() {}, stopCoord: func() {}, stopPolicy: func() {}}
+	var policyOf func() *policy.Policy
+	if c.Policy != "" {
+		if st.policy, err = openPolicy(c.Policy, log); err != nil {
+			store.Close()
+			return nil, err
+		}
+		policyOf = st.policy.Current
+	}
 	if st.audit, err = openAudit(c, store, log); err != nil {
 		store.Close()
 		return nil, err
 	}
 	st.hub, err = hub.New(store, log, hub.Options{WheelTimeout: c.WheelTimeout, Audit: st.audit, MaxOpenPrompts: c.MaxOpenPrompts,
 		SessionQuota: int64(c.Ingest.SessionQuota), MachineQuota: int64(c.Ingest.MachineQuota), MinFreeDisk: int64(c.Ingest.MinFreeDisk), DataDir: c.Data,
-		MaxSessionsPerMachine: c.MaxSessionsPerMachine, EvictAfter: c.EvictAfter})
+		MaxSessionsPerMachine: c.MaxSessionsPerMachine, EvictAfter: c.EvictAfter, Policy: policyOf, Escalated: st.escalateTo(log)})
 	if err != nil {
 		st.audit.Close()
 		store.Close()
@@ -56,7 +67,7 @@ func openStack(ctx context.Context, c serveConfig, log *slog.Logger) (*hubStack,
 	}
 	st.coord, st.stopCoord = startCoord(ctx, store, log, c.Outbound.Coord)
 	dial := notify.DialPolicy{AllowPrivate: c.Outbound.AllowPrivateNotify}
-	if n, err := notify.New(notify.Deps{Store: store, Log: log, Waiting: st.hub.AgentWaiting, Dial: dial}); err != nil {
+	if n, err := notify.New(notify.Deps{Store: store, Log: log, Waiting: st.hub.AgentWaiting, Dial: dial, GroupMembers: groupMembers(st.coord)}); err != nil {
 		log.Error("notifications are off", "error", err)
 	} else {
 		st.notifier = n
@@ -64,6 +75,7 @@ func openStack(ctx context.Context, c serveConfig, log *slog.Logger) (*hubStack,
 	}
 	st.events = startEvents(c.Events, store, st.hub, log)
 	st.stopNotices = startNotices(ctx, promptnotice.Deps{Coord: st.coord, Hub: st.hub, Store: store, Audit: st.audit, Log: log})
+	st.stopPolicy = startPolicy(ctx, st.policy, st.hub)
 	st.stopRetention = startRetention(ctx, db.Retention{Keep: c.Retain, MaxSessionLog: int64(c.Ingest.MaxSessionLog)}, store, log)
 	return st, nil
 }
@@ -92,6 +104,7 @@ func startNotices(ctx context.Context, d promptnotice.Deps) (stop func()) {
 // stopServices ends what feeds the HTTP layer's long-lived streams, before
 // the HTTP server shuts down.
 func (st *hubStack) stopServices() {
+	st.stopPolicy()
 	st.stopCoord()
 	st.stopNotices()
 	st.events.recorder.Close() // ends the event streams

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"time"
@@ -12,6 +13,7 @@ import (
 	"github.com/ct-dev/ct/client"
 	"github.com/ct-dev/ct/db"
 	"github.com/ct-dev/ct/ptywrap"
+	"github.com/ct-dev/ct/wire"
 )
 
 // wrapConfig is ct wrap's settings after flags and environment.
@@ -23,7 +25,11 @@ type wrapConfig struct {
 	NoHooks bool
 	Agent   agent.Adapter // --agent, else guessed from the command's name
 	Title   string        // --title: the session's title on the hub
+	Tags    []string      // --tag (repeatable), else CT_TAGS (comma-separated)
 	Command []string
+	// ShareDirs are the directories peers may list and read through the
+	// hub (--share-dir, repeatable; env CT_SHARE_DIRS, a path list).
+	ShareDirs []string
 }
 
 func parseWrap(args []string, getenv func(string) string, stdout, stderr io.Writer) (wrapConfig, error) {
@@ -42,10 +48,20 @@ ends local input; the program keeps running for input from the hub.
 
 wrap tells the hub which agent adapter runs the program and whether ct's
 hooks are live. The adapter is guessed from the program's name (claude is
-Claude Code, anything else is plain); --agent overrides the guess. Claude Code
-gets ct's hooks (approvals from the hub) unless --no-hooks is set or they
-cannot be set up; a session without live hooks gets the hub's screen rules
-(yes/no questions on screen become prompts).`, stdout)
+Claude Code, codex is Codex, gemini is Gemini CLI, anything else is plain);
+--agent overrides the guess. Claude Code, Codex and Gemini CLI get ct's hooks
+(approvals from the hub, the transcript; never by editing your own settings
+files) unless --no-hooks is set or they cannot be set up; a session without
+live hooks gets the hub's screen rules (agents' dialogs and yes/no questions on
+screen become prompts). Codex runs with --no-daemon and ct's hooks given with
+-c; while the hub waits on a Codex question, any key at this terminal hands it
+to Codex's own dialog.
+
+--share-dir DIR (repeatable) lets the hub's other peers list and read the
+files under DIR (MCP list_peer_files / get_peer_file, ct files ls|get):
+read only, files up to 1 MiB, listings up to 1,000 entries, never a path
+outside DIR and never through a symbolic link; every read is in the hub's
+audit log.`, stdout)
 	defHub, _ := client.DefaultHub(getenv)
 	fs.StringVar(&c.Hub, "hub", defHub, "hub URL (env CT_HUB; default: the hub ct login saved last, else "+client.LocalHub+")")
 	fs.StringVar(&c.Name, "name", envOr(getenv, "CT_NAME", ""), "machine name shown on the hub (env CT_NAME; default: hostname)")
@@ -60,11 +76,28 @@ cannot be set up; a session without live hooks gets the hub's screen rules
 		spoolDefault = n
 	}
 	fs.IntVar(&c.Spool, "spool", spoolDefault, "bytes of output kept for the hub until acknowledged (env CT_SPOOL)")
-	fs.BoolVar(&c.NoHooks, "no-hooks", getenv("CT_NO_HOOKS") == "1", "for claude: do not inject ct's hooks (the hub's screen rules instead) (env CT_NO_HOOKS=1)")
+	fs.BoolVar(&c.NoHooks, "no-hooks", getenv("CT_NO_HOOKS") == "1", "for claude, codex and gemini: do not inject ct's hooks (the hub's screen rules instead) (env CT_NO_HOOKS=1)")
 	fs.StringVar(&c.Title, "title", envOr(getenv, "CT_TITLE", ""), "the session's title on the hub (env CT_TITLE; default: Claude's first prompt, else the command line)")
 	agentName := fs.String("agent", envOr(getenv, "CT_AGENT", ""), "agent adapter: "+strings.Join(agent.Names(), " or ")+" (env CT_AGENT; default: guessed from the command's name)")
+	var tags []string
+	fs.Func("tag", "label the session on the hub, e.g. --tag prod (repeatable); approval rules match tags (env CT_TAGS, comma-separated)", func(v string) error {
+		tags = append(tags, v)
+		return nil
+	})
+	if v := getenv("CT_SHARE_DIRS"); v != "" {
+		c.ShareDirs = filepath.SplitList(v)
+	}
+	fs.Var(&listFlag{vals: &c.ShareDirs}, "share-dir", "a directory peers may list and read through the hub; repeat for more (env CT_SHARE_DIRS, a path list)")
 	if err := parseFlags(fs, args, stderr); err != nil {
 		return c, err
+	}
+	c.Tags = tags
+	if c.Tags == nil && getenv("CT_TAGS") != "" {
+		c.Tags = strings.Split(getenv("CT_TAGS"), ",")
+	}
+	if err := wire.CheckTags(c.Tags); err != nil {
+		fmt.Fprintf(stderr, "ct wrap: --tag: %v\n", err)
+		return c, errUsage
 	}
 	if c.Token == "" {
 		// ct login saved a machine token (and its machine name) for this hub.
@@ -106,11 +139,16 @@ func runWrap(ctx context.Context, args []string, getenv func(string) string, std
 		fmt.Fprintf(stderr, "ct wrap: cannot set up %s hooks (%v); approvals only at the terminal\n", c.Agent.Name, err)
 	}
 	defer launch.Close()
+	files, closeFiles, err := openShares("wrap", c.ShareDirs, stderr)
+	if err != nil {
+		return err
+	}
+	defer closeFiles()
 	cfg := ptywrap.Config{
 		Command: c.Command[0], Args: launch.Args, ShownArgs: launch.ShownArgs, Env: launch.Env, Plugin: launch.Plugin,
-		Agent: launch.Agent, Hooks: launch.Hooks, Hub: c.Hub, Token: c.Token, Name: c.Name,
+		Agent: launch.Agent, Hooks: launch.Hooks, Tags: c.Tags, Hub: c.Hub, Token: c.Token, Name: c.Name,
 		Spool: c.Spool, Version: version, Stdin: stdin, Stdout: stdout, Stderr: stderr,
-		FinalWait: 5 * time.Second, Title: c.Title,
+		FinalWait: 5 * time.Second, Title: c.Title, Files: files,
 	}
 	// Output the hub has not taken when the program ends is kept and sent
 	// by a background ct flush; tails an earlier wrap left are sent too.

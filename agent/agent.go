@@ -9,7 +9,7 @@
 // hub and its pages go by what the wrap declared (db.Session's Agent and
 // Hooks). This package must not import the hub's side (hub, handlers, db,
 // views); its adapters are built from the workstation packages (claudehook,
-// ptywrap).
+// codexhook, ptywrap).
 package agent
 
 import (
@@ -19,17 +19,20 @@ import (
 	"strings"
 
 	"github.com/ct-dev/ct/claudehook"
+	"github.com/ct-dev/ct/codexhook"
+	"github.com/ct-dev/ct/geminihook"
 	"github.com/ct-dev/ct/ptywrap"
 	"github.com/ct-dev/ct/wire"
 )
 
 // Adapter is how ct runs one agent CLI. With its hooks off (none, --no-hooks,
 // or injection failed) every adapter gets the hub's screen rules
-// (hub.DefaultScreenRules: a regex on the line the cursor waits on and the
-// keys meaning yes and no); the hub decides that from the declared hooks
+// (hub.DefaultScreenRules, screenrule.Defaults: agents' whole dialogs at the
+// bottom of the screen and line questions at the cursor, with each answer's
+// exact keys); the hub decides that from the declared hooks
 // alone, so an adapter has nothing to say about it beyond Inject.
 type Adapter struct {
-	// Name is what the wrap declares: wire.AgentClaude, wire.AgentPlain.
+	// Name is what the wrap declares: wire.AgentClaude, wire.AgentCodex, wire.AgentPlain.
 	Name string
 	// Detect reports whether command (a program name or path) is this agent.
 	Detect func(command string) bool
@@ -78,6 +81,59 @@ func Claude() Adapter {
 	}
 }
 
+// Codex is the OpenAI Codex CLI. Hooks: codexhook.Inject gives the run
+// ct's hooks with -c overrides, pre-trusted by their trusted_hash, after
+// --no-daemon (so the hooks run in this process's environment), served by
+// claudehook's Bridge with codexhook.Options. Codex draws its dialog only
+// after the PermissionRequest hook ends, so a key at the terminal while the
+// hub waits ends the hook with no decision and is swallowed; Codex's dialog
+// then takes the next key. Its transcript is the rollout JSONL named by
+// transcript_path (codexhook.Rollout). A first prompt is its argument.
+func Codex() Adapter {
+	return Adapter{
+		Name: wire.AgentCodex,
+		Detect: func(command string) bool {
+			return strings.TrimSuffix(filepath.Base(command), ".exe") == "codex"
+		},
+		Inject: func(ctPath string, args []string) (Hooks, error) {
+			in, err := codexhook.Inject(ctPath, args)
+			if err != nil {
+				return Hooks{}, err
+			}
+			return Hooks{Args: in.Args, Env: in.Env, Plugin: in.Bridge, Close: in.Close}, nil
+		},
+		// After "--": Codex takes [PROMPT] positionally; a prompt starting
+		// with "-" is never read as an option.
+		FirstPrompt: func(prompt string) ([]string, []byte) { return []string{"--", prompt}, nil },
+	}
+}
+
+// Gemini is Gemini CLI. Hooks: geminihook.Inject builds a per-run overlay
+// home (GEMINI_CLI_HOME) whose settings.json is the user's with ct's hooks
+// (the user's own files stay untouched), and listens on a private socket for
+// `ct hook`. A BeforeTool hook of a tool that asks waits for the hub: a
+// deny is the hook's decision (the model gets the reason); an allow
+// releases the hook and types the key of Gemini's own dialog once that
+// dialog is on screen (geminihook.Bridge is a ptywrap.TypingPlugin). A key
+// typed at the terminal while the hook waits releases it, so Gemini's own
+// dialog asks there. A first prompt is its -i (prompt-interactive) option.
+func Gemini() Adapter {
+	return Adapter{
+		Name: wire.AgentGemini,
+		Detect: func(command string) bool {
+			return strings.TrimSuffix(filepath.Base(command), ".exe") == "gemini"
+		},
+		Inject: func(ctPath string, args []string) (Hooks, error) {
+			in, err := geminihook.Inject(ctPath, args, os.Getenv)
+			if err != nil {
+				return Hooks{}, err
+			}
+			return Hooks{Args: args, Env: in.Env, Plugin: in.Bridge, Close: in.Close}, nil
+		},
+		FirstPrompt: func(prompt string) ([]string, []byte) { return []string{"--prompt-interactive", prompt}, nil },
+	}
+}
+
 // Plain is any other program: no hooks, so the hub's screen rules turn its
 // yes/no questions into prompts and answer them by typing the rule's keys.
 // A first prompt is typed, as a person would, with Enter.
@@ -91,7 +147,7 @@ func Plain() Adapter {
 
 // all lists the adapters in the order Detect tries them; Plain matches
 // anything, so it comes last.
-func all() []Adapter { return []Adapter{Claude(), Plain()} }
+func all() []Adapter { return []Adapter{Claude(), Codex(), Gemini(), Plain()} }
 
 // Names lists the adapters' names, for help texts and errors.
 func Names() []string {
@@ -113,7 +169,7 @@ func ByName(name string) (Adapter, error) {
 }
 
 // Detect guesses the adapter for command from its program name (claude is
-// Claude Code, anything else is Plain). The workstation's guess only: an
+// Claude Code, codex is Codex, anything else is Plain). The workstation's guess only: an
 // explicit --agent overrides it, and the hub never makes it.
 func Detect(command string) Adapter {
 	for _, a := range all() {

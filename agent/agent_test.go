@@ -13,7 +13,8 @@ import (
 func TestDetectAndByName(t *testing.T) {
 	for cmd, want := range map[string]string{
 		"claude": wire.AgentClaude, "/usr/local/bin/claude": wire.AgentClaude, "claude.exe": wire.AgentClaude,
-		"bash": wire.AgentPlain, "codex": wire.AgentPlain, "/opt/claude-tools/run": wire.AgentPlain,
+		"codex": wire.AgentCodex, "/usr/lib/node_modules/.bin/codex": wire.AgentCodex,
+		"bash": wire.AgentPlain, "codex-helper": wire.AgentPlain, "/opt/claude-tools/run": wire.AgentPlain,
 	} {
 		if got := Detect(cmd).Name; got != want {
 			t.Errorf("Detect(%q) = %s, want %s", cmd, got, want)
@@ -24,14 +25,17 @@ func TestDetectAndByName(t *testing.T) {
 			t.Errorf("ByName(%q) = %q, %v", name, a.Name, err)
 		}
 	}
-	if _, err := ByName("codex"); err == nil || !strings.Contains(err.Error(), "claude") {
-		t.Errorf("ByName(codex) = %v, want an error naming the known agents", err)
+	if _, err := ByName("aider"); err == nil || !strings.Contains(err.Error(), "claude") || !strings.Contains(err.Error(), "codex") {
+		t.Errorf("ByName(aider) = %v, want an error naming the known agents", err)
 	}
 }
 
 func TestFirstPrompt(t *testing.T) {
 	if args, in := Claude().FirstPrompt("fix it"); !slices.Equal(args, []string{"--", "fix it"}) || in != nil {
 		t.Errorf("claude's first prompt: args %q input %q, want it as the operand after --", args, in)
+	}
+	if args, in := Codex().FirstPrompt("-fix it"); !slices.Equal(args, []string{"--", "-fix it"}) || in != nil {
+		t.Errorf("codex's first prompt: args %q input %q, want it as the operand after --", args, in)
 	}
 	if args, in := Plain().FirstPrompt("ls"); args != nil || string(in) != "ls\r" {
 		t.Errorf("plain's first prompt: args %q input %q, want it typed with Enter", args, in)
@@ -88,5 +92,27 @@ func TestPrepareClaudeInjects(t *testing.T) {
 	r.Close()
 	if _, err := os.Stat(sock); !os.IsNotExist(err) {
 		t.Errorf("after Close the hook socket is still there (%v)", err)
+	}
+}
+
+func TestPrepareCodexInjects(t *testing.T) {
+	t.Setenv("XDG_RUNTIME_DIR", t.TempDir())
+	r, err := Codex().Prepare("/bin/ct", []string{"resume", "--last"}, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer r.Close()
+	if !r.Hooks || r.Agent != wire.AgentCodex || r.Plugin == nil {
+		t.Fatalf("run %+v, want codex with hooks and a plugin", r)
+	}
+	if r.Args[0] != "--no-daemon" || !slices.Equal(r.Args[len(r.Args)-2:], []string{"resume", "--last"}) || !slices.Equal(r.ShownArgs, []string{"resume", "--last"}) {
+		t.Errorf("args %q shown %q, want --no-daemon and the overrides first, the person's args last and shown", r.Args, r.ShownArgs)
+	}
+	if !slices.ContainsFunc(r.Args, func(a string) bool { return strings.HasPrefix(a, "hooks.PermissionRequest=") }) ||
+		!slices.ContainsFunc(r.Args, func(a string) bool { return strings.HasPrefix(a, "hooks.state=") }) {
+		t.Errorf("args %q lack the PermissionRequest hook or its trust", r.Args)
+	}
+	if !slices.ContainsFunc(r.Env, func(e string) bool { return strings.HasPrefix(e, "CT_HOOK_SOCK=") }) {
+		t.Errorf("env %q has no CT_HOOK_SOCK", r.Env)
 	}
 }

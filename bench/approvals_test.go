@@ -62,7 +62,12 @@ var flagApprovalHistory = flag.Int("approval-history", 0,
 
 // BenchmarkApprovalRoundTrip measures a permission prompt's round trip
 // through a real hub and wrap; see the comment at the top of this file.
-func BenchmarkApprovalRoundTrip(b *testing.B) {
+func BenchmarkApprovalRoundTrip(b *testing.B) { approvalBench(b, "claude", approvalPayload) }
+
+// approvalBench runs the round trip through a wrap of a fake agent called
+// program (so ct wrap picks that agent's adapter and injects its hooks),
+// with payload as the PermissionRequest hook's stdin.
+func approvalBench(b *testing.B, program, payload string) {
 	bin := e2e.Binary(b)
 	data := b.TempDir()
 	if n := *flagApprovalHistory; n > 0 {
@@ -70,14 +75,14 @@ func BenchmarkApprovalRoundTrip(b *testing.B) {
 	}
 	hub := e2e.StartHub(b, data, "127.0.0.1:0")
 	dir := b.TempDir()
-	claude := filepath.Join(dir, "claude") // named claude, so ct wrap injects its hooks
+	fake := filepath.Join(dir, program) // named as the agent, so ct wrap injects its hooks
 	script := "#!/bin/sh\necho \"SOCK=$CT_HOOK_SOCK\"\nexec sleep 3600\n"
-	if err := os.WriteFile(claude, []byte(script), 0o755); err != nil {
+	if err := os.WriteFile(fake, []byte(script), 0o755); err != nil {
 		b.Fatal(err)
 	}
 	// The wrap's runtime dir (socket, settings) goes in dir, removed after the wrap is killed.
 	e2e.StartWrap(b, []string{"XDG_RUNTIME_DIR=" + dir, "TMPDIR=" + dir},
-		"--hub", hub.URL, "--name", "benchbox", "--", claude)
+		"--hub", hub.URL, "--name", "benchbox", "--", fake)
 	s := e2e.SessionFor(b, hub.URL, "benchbox")
 	sockRE := regexp.MustCompile(`SOCK=(\S+)`)
 	var sock string
@@ -96,7 +101,7 @@ func BenchmarkApprovalRoundTrip(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	rig := &approvalRig{bin: bin, sock: sock, hubURL: hub.URL, events: events, seen: map[string]bool{},
+	rig := &approvalRig{bin: bin, sock: sock, hubURL: hub.URL, events: events, seen: map[string]bool{}, payload: payload,
 		client: &http.Client{Transport: authed, Timeout: approvalRoundTimeout}}
 
 	// Warm-up; the first rounds may find the bridge not yet connected to the
@@ -150,7 +155,7 @@ func BenchmarkApprovalRoundTrip(b *testing.B) {
 	}
 	var tbl strings.Builder
 	// One b.Log of at most ten lines: the testing package trims longer benchmark logs.
-	fmt.Fprintf(&tbl, "approval round trip, %d prompts; load average %s → %s\n", len(total), loadStart, loadEnd)
+	fmt.Fprintf(&tbl, "%s approval round trip, %d prompts; load average %s → %s\n", program, len(total), loadStart, loadEnd)
 	fmt.Fprintf(&tbl, "%-38s %7s %7s %7s %7s\n", "milliseconds", "p50", "p90", "p99", "max")
 	for _, x := range series {
 		p50, p90, p99, mx := Percentile(x.xs, 50), Percentile(x.xs, 90), Percentile(x.xs, 99), slices.Max(x.xs)
@@ -209,6 +214,7 @@ var errNoDecision = errors.New("ct hook ended before its prompt showed on the hu
 // approvalRig holds what every round uses.
 type approvalRig struct {
 	bin, sock, hubURL string
+	payload           string // the hook's stdin
 	client            *http.Client
 	events            <-chan promptsEvent
 	seen              map[string]bool // prompt ids already shown, so a new card is recognised
@@ -222,7 +228,7 @@ type approvalTimes struct {
 // round runs one prompt through the hub and answers it with allow.
 func (a *approvalRig) round() (approvalTimes, error) {
 	var rt approvalTimes
-	h, err := startApprovalHook(a.bin, a.sock, approvalPayload)
+	h, err := startApprovalHook(a.bin, a.sock, a.payload)
 	if err != nil {
 		return rt, err
 	}

@@ -130,7 +130,7 @@ type hookAgent struct {
 func (b *Bridge) settleFor(req request, last *question, send func(wire.Envelope) bool) {
 	var ev hookAgent
 	_ = json.Unmarshal(req.Payload, &ev)
-	const wentOn = "Claude Code went on without an answer from ct"
+	wentOn := b.opts.name() + " went on without an answer from ct"
 	mine := func(q *question) bool { return q.agentID == ev.AgentID }
 	switch req.Event {
 	case "PostToolUse", "PostToolUseFailure":

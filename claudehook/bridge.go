@@ -26,7 +26,8 @@ const holdAnswers = time.Second
 // which answer wins: the hub's or the terminal's. It implements
 // ptywrap.Plugin.
 type Bridge struct {
-	ln net.Listener
+	ln   net.Listener
+	opts Options
 
 	mu           sync.Mutex
 	send         func(wire.Envelope) bool
@@ -58,8 +59,23 @@ type question struct {
 	done        chan struct{}   // closed once settled
 }
 
-// Listen opens the hook socket (mode 0600) at path.
-func Listen(path string) (*Bridge, error) {
+// Listen opens the hook socket (mode 0600) at path, for Claude Code.
+func Listen(path string) (*Bridge, error) { return ListenWith(path, Options{}) }
+
+// ListenWith opens the hook socket (mode 0600) at path for the CLI opts names.
+func ListenWith(path string, opts Options) (*Bridge, error) {
+	ln, err := ListenSocket(path)
+	if err != nil {
+		return nil, err
+	}
+	b := &Bridge{ln: ln, opts: opts, open: map[string]*question{}, settled: map[string]string{}, dlg: newDialogWatch(), rules: map[string]string{}}
+	go b.serve()
+	return b, nil
+}
+
+// ListenSocket opens a hook socket (mode 0600) at path, replacing a stale
+// one: what `ct hook` dials through CT_HOOK_SOCK (geminihook's too).
+func ListenSocket(path string) (net.Listener, error) {
 	_ = os.Remove(path)
 	ln, err := net.Listen("unix", path)
 	if err != nil {
@@ -69,9 +85,7 @@ func Listen(path string) (*Bridge, error) {
 		ln.Close()
 		return nil, err
 	}
-	b := &Bridge{ln: ln, open: map[string]*question{}, settled: map[string]string{}, dlg: newDialogWatch(), rules: map[string]string{}}
-	go b.serve()
-	return b, nil
+	return ln, nil
 }
 
 // Close stops the socket and releases every waiting hook without a decision.
@@ -128,7 +142,7 @@ func (b *Bridge) handle(c net.Conn) {
 		}
 	case <-gone:
 		if b.settle(q.id, "hook-ended", nil) {
-			b.notifyClosed(q.id, "agent", "Claude Code stopped waiting (hook timeout or the session moved on)")
+			b.notifyClosed(q.id, "agent", b.opts.name()+" stopped waiting (hook timeout or the session moved on)")
 		}
 	}
 }
@@ -183,7 +197,7 @@ func (b *Bridge) openQuestion(payload json.RawMessage) (*question, bool) {
 	b.mu.Unlock()
 	e, _ := wire.New(wire.TypePromptOpen, wire.PromptOpen{
 		ID: q.id, Kind: "hook", Tool: pr.ToolName, Input: pr.ToolInput, Suggestions: pr.Suggestions,
-		Mode: pr.Mode, Cwd: pr.Cwd, Agent: "claude", AgentID: pr.AgentID, AgentType: pr.AgentType,
+		Mode: pr.Mode, Cwd: pr.Cwd, Agent: b.opts.agent(), AgentID: pr.AgentID, AgentType: pr.AgentType,
 		Change: change, AskedAt: asked, RuleBy: ruleBy,
 	})
 	if ruled {
@@ -196,7 +210,9 @@ func (b *Bridge) openQuestion(payload json.RawMessage) (*question, bool) {
 		close(q.done)
 		return q, true
 	}
-	b.dlg.watch(true)
+	if !b.opts.KeyReleases {
+		b.dlg.watch(true) // Claude Code draws its dialog while the hook waits
+	}
 	if !send(e) {
 		b.settle(q.id, "unsent", nil)
 		return nil, false

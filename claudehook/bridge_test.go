@@ -23,8 +23,14 @@ type testBridge struct {
 
 func newTestBridge(t *testing.T) *testBridge {
 	t.Helper()
+	return newTestBridgeWith(t, Options{})
+}
+
+// newTestBridgeWith is newTestBridge for the CLI opts names.
+func newTestBridgeWith(t *testing.T, opts Options) *testBridge {
+	t.Helper()
 	sock := filepath.Join(t.TempDir(), "hook.sock")
-	b, err := Listen(sock)
+	b, err := ListenWith(sock, opts)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -12,6 +12,10 @@ import (
 // MaxPayload bounds a hook's stdin; larger payloads are not forwarded.
 const MaxPayload = 1 << 20
 
+// waits reports whether event's hook waits for its wrap's answer: Claude
+// Code's PermissionRequest, Gemini CLI's BeforeTool (geminihook).
+func waits(event string) bool { return event == "PermissionRequest" || event == "BeforeTool" }
+
 // request is what `ct hook` sends its wrap: one JSON line.
 type request struct {
 	Event   string          `json:"event"`
@@ -42,7 +46,7 @@ func RunHook(ctx context.Context, event string, stdin io.Reader, stdout io.Write
 	go func() { <-ctx.Done(); conn.Close() }() // Claude Code may kill us; end cleanly
 	line, _ := json.Marshal(request{Event: event, Payload: payload})
 	_ = conn.SetWriteDeadline(time.Now().Add(2 * time.Second))
-	if _, err := conn.Write(append(line, '\n')); err != nil || event != "PermissionRequest" {
+	if _, err := conn.Write(append(line, '\n')); err != nil || !waits(event) {
 		return
 	}
 	answer, err := bufio.NewReaderSize(conn, 64<<10).ReadBytes('\n')

@@ -134,6 +134,9 @@ func (b *Bridge) decide(d wire.PromptDecide) {
 // still on screen, the keys it would take are held back, so it takes the
 // hub's; all other typing passes.
 func (b *Bridge) LocalInput(p []byte) []byte {
+	if b.opts.KeyReleases {
+		return b.releaseOnKey(p)
+	}
 	d, ok := b.dlg.current()
 	if !ok || !d.takes(p) {
 		return p
@@ -204,7 +207,11 @@ func (b *Bridge) onScreen(d dialog) *question {
 }
 
 // Output implements ptywrap.ScreenPlugin: what Claude Code draws.
-func (b *Bridge) Output(p []byte) { b.dlg.output(p) }
+func (b *Bridge) Output(p []byte) {
+	if !b.opts.KeyReleases { // only Claude Code's dialogs are read from the screen
+		b.dlg.output(p)
+	}
+}
 
 // Size implements ptywrap.ScreenPlugin: the PTY's size.
 func (b *Bridge) Size(cols, rows int) { b.dlg.size(cols, rows) }

@@ -46,19 +46,11 @@ func (s *Setup) Close() { _ = os.RemoveAll(s.Dir) }
 // binary the hooks call. A --settings the user passed is merged: their
 // settings and hooks stay, ct's hooks are added.
 func Prepare(ctPath string, args []string) (*Setup, error) {
-	base := os.Getenv("XDG_RUNTIME_DIR")
-	if base == "" || len(base) > 60 {
-		base = os.TempDir()
-	}
-	dir, err := os.MkdirTemp(base, "ct-")
+	dir, err := RuntimeDir()
 	if err != nil {
-		return nil, fmt.Errorf("create a private runtime dir: %w", err)
-	}
-	s := &Setup{Dir: dir, Socket: filepath.Join(dir, "hook.sock"), Settings: filepath.Join(dir, "settings.json"), Agent: filepath.Join(dir, "agent-token")}
-	if err := platform.RestrictDir(dir); err != nil { // Windows: the socket's only guard is its directory's ACL
-		s.Close()
 		return nil, err
 	}
+	s := &Setup{Dir: dir, Socket: filepath.Join(dir, "hook.sock"), Settings: filepath.Join(dir, "settings.json"), Agent: filepath.Join(dir, "agent-token")}
 	userSettings, rest, err := extractSettings(args)
 	if err != nil {
 		s.Close()
@@ -82,6 +74,25 @@ func Prepare(ctPath string, args []string) (*Setup, error) {
 	s.Args = append(append(mcpArgs, "--settings", s.Settings), rest...)
 	s.Env = []string{"CT_HOOK_SOCK=" + s.Socket, "CT_AGENT_TOKEN_FILE=" + s.Agent}
 	return s, nil
+}
+
+// RuntimeDir makes a private directory (0700) for one run's hook socket
+// and files; the caller removes it. Its path is kept short: a Unix socket's
+// path has a small limit.
+func RuntimeDir() (string, error) {
+	base := os.Getenv("XDG_RUNTIME_DIR")
+	if base == "" || len(base) > 60 {
+		base = os.TempDir()
+	}
+	dir, err := os.MkdirTemp(base, "ct-")
+	if err != nil {
+		return "", fmt.Errorf("create a private runtime dir: %w", err)
+	}
+	if err := platform.RestrictDir(dir); err != nil { // Windows: the socket's only guard is its directory's ACL
+		_ = os.RemoveAll(dir)
+		return "", err
+	}
+	return dir, nil
 }
 
 // hooks builds ct's hook configuration.

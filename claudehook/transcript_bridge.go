@@ -28,7 +28,7 @@ func (b *Bridge) followTranscript(payload json.RawMessage) {
 	}
 	b.mu.Lock()
 	if b.tail == nil {
-		b.tail = NewTailer(b.logEntry)
+		b.tail = NewTailerWith(b.opts.parser(), b.logEntry)
 	}
 	t := b.tail
 	b.mu.Unlock()

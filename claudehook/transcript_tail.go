@@ -22,9 +22,9 @@ const (
 	readChunk = 64 << 10
 )
 
-// Tailer follows Claude Code's session transcript (the JSONL file whose path
-// every hook payload carries) and emits each new conversation step. Safe for
-// concurrent use.
+// Tailer follows an agent's session transcript (the JSONL file whose path
+// every hook payload carries: Claude Code's, or Codex's rollout) and emits
+// each new conversation step. Safe for concurrent use.
 type Tailer struct {
 	emit func(wire.TranscriptEntry)
 
@@ -33,7 +33,7 @@ type Tailer struct {
 	off     int64  // bytes of path consumed
 	partial []byte // an unfinished last line
 	skip    bool   // inside an over-long line: drop bytes until its newline
-	parser  Parser
+	parser  LineParser
 
 	kick chan struct{} // cap 1: poll now
 	stop chan struct{}
@@ -41,10 +41,22 @@ type Tailer struct {
 	run  sync.Once
 }
 
-// NewTailer returns a tailer that calls emit (from its own goroutine, in
-// file order) for each entry. It does nothing until Follow names a file.
+// LineParser turns one JSONL line of an agent's transcript file into
+// entries: *Parser reads Claude Code's, codexhook's reads Codex's rollout.
+type LineParser interface {
+	Line(line []byte) []wire.TranscriptEntry
+}
+
+// NewTailer returns a tailer of Claude Code's transcript that calls emit
+// (from its own goroutine, in file order) for each entry. It does nothing
+// until Follow names a file.
 func NewTailer(emit func(wire.TranscriptEntry)) *Tailer {
-	return &Tailer{emit: emit, kick: make(chan struct{}, 1), stop: make(chan struct{})}
+	return NewTailerWith(new(Parser), emit)
+}
+
+// NewTailerWith is NewTailer for a file that parser reads.
+func NewTailerWith(parser LineParser, emit func(wire.TranscriptEntry)) *Tailer {
+	return &Tailer{emit: emit, parser: parser, kick: make(chan struct{}, 1), stop: make(chan struct{})}
 }
 
 // Follow points the tailer at path (from a hook payload) and polls it now. A

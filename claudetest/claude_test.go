@@ -80,6 +80,11 @@ func TestDialogApprovedByKeypress(t *testing.T) {
 	s := startClaude(t)
 	s.prompt(proofPrompt)
 	screen := s.wait(DialogText)
+	// With CT_CAPTURE_DIR set the dialog's screen is kept: screenrule's
+	// testdata/claude-dialog.txt was made so.
+	if out := os.Getenv("CT_CAPTURE_DIR"); out != "" {
+		_ = os.WriteFile(filepath.Join(out, "claude-dialog.txt"), []byte(screen+"\n"), 0o644)
+	}
 	for _, want := range []string{"Bash command", "Create the proof file", proofCommand, "1. Yes", "No"} {
 		if !strings.Contains(screen, want) {
 			t.Errorf("dialog lacks %q; screen:\n%s", want, screen)

@@ -22,20 +22,19 @@ type FakeAPI struct {
 	t   testing.TB
 	srv *httptest.Server
 
+	requests Recorder[Request]
+
 	// mu guards everything below; handlers run on the server's goroutines.
-	mu       sync.Mutex
-	script   Script
-	queue    []Reply
-	requests []Request
-	ids      int
-	// changed is closed and replaced on every recorded request, waking WaitRequest.
-	changed chan struct{}
+	mu     sync.Mutex
+	script Script
+	queue  []Reply
+	ids    int
 }
 
 // NewFakeAPI starts the fake; until scripted, every request gets a short text reply.
 func NewFakeAPI(t testing.TB) *FakeAPI {
 	t.Helper()
-	f := &FakeAPI{t: t, changed: make(chan struct{})}
+	f := &FakeAPI{t: t}
 	f.srv = httptest.NewServer(http.HandlerFunc(f.serve))
 	f.URL = f.srv.URL
 	t.Cleanup(f.srv.Close)
@@ -57,11 +56,7 @@ func (f *FakeAPI) SetReplies(replies ...Reply) {
 }
 
 // Requests returns a copy of every request received so far, oldest first.
-func (f *FakeAPI) Requests() []Request {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	return append([]Request(nil), f.requests...)
-}
+func (f *FakeAPI) Requests() []Request { return f.requests.All() }
 
 // ToolResults returns every tool_result block sent so far, oldest first.
 func (f *FakeAPI) ToolResults() []Block {
@@ -76,24 +71,7 @@ func (f *FakeAPI) ToolResults() []Block {
 
 // WaitRequest returns the first recorded request that match accepts, waiting up to timeout.
 func (f *FakeAPI) WaitRequest(timeout time.Duration, match func(Request) bool) (Request, bool) {
-	deadline := time.NewTimer(timeout)
-	defer deadline.Stop()
-	for {
-		f.mu.Lock()
-		for _, r := range f.requests {
-			if match(r) {
-				f.mu.Unlock()
-				return r, true
-			}
-		}
-		changed := f.changed
-		f.mu.Unlock()
-		select {
-		case <-changed:
-		case <-deadline.C:
-			return Request{}, false
-		}
-	}
+	return f.requests.Wait(timeout, match)
 }
 
 func (f *FakeAPI) serve(w http.ResponseWriter, r *http.Request) {
@@ -126,13 +104,7 @@ func (f *FakeAPI) serve(w http.ResponseWriter, r *http.Request) {
 	}
 }
 
-func (f *FakeAPI) record(rec Request) {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	f.requests = append(f.requests, rec)
-	close(f.changed)
-	f.changed = make(chan struct{})
-}
+func (f *FakeAPI) record(rec Request) { f.requests.Add(rec) }
 
 // choose picks the reply and renders it; the script runs outside the lock so it may call f.
 func (f *FakeAPI) choose(req *MessagesRequest) map[string]any {

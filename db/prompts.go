@@ -58,6 +58,37 @@ type Prompt struct {
 	AskedAt     time.Time         `json:"asked_at,omitzero"`    // when the agent asked (the workstation's clock)
 	Answers     map[string]string `json:"answers,omitempty"`    // AskUserQuestion: question -> answer given
 	PlanMode    string            `json:"plan_mode,omitempty"`  // ExitPlanMode: the mode the plan goes on in
+	Policy      *PromptPolicy     `json:"policy,omitempty"`     // the approval rule that matched (nil: none)
+}
+
+// DevicePolicy is the Device (and claim Device) of an answer a policy rule
+// gave, not a person.
+const DevicePolicy = "policy"
+
+// PromptPolicy is what the hub's approval policy said about a prompt.
+type PromptPolicy struct {
+	Rule    string `json:"rule"`              // the rule's name
+	Outcome string `json:"outcome"`           // what the rule says: allow | deny | ask | ask-two
+	DryRun  bool   `json:"dry_run,omitempty"` // recorded only; a person was asked
+	Skipped string `json:"skipped,omitempty"` // why the rule was not applied (e.g. terminal only)
+	Need    int    `json:"need,omitempty"`    // approvals needed (2 for ask-two)
+	// Approvals are the people who approved so far (ask-two), in order.
+	Approvals []string `json:"approvals,omitempty"`
+	// Escalation (from the rule): notify Notify After the prompt opened,
+	// deny DenyAfter it. Overdue is set once notified.
+	After     time.Duration `json:"after,omitempty"`
+	DenyAfter time.Duration `json:"deny_after,omitempty"`
+	Notify    string        `json:"notify,omitempty"`
+	Message   string        `json:"message,omitempty"` // the rule's message, for an escalation's deny
+	Overdue   bool          `json:"overdue,omitempty"`
+}
+
+// RuleAnswering reports whether a policy rule's answer is on its way to the
+// workstation: the prompt is pending but no person is asked (yet), so the
+// lists of waiting prompts leave it out. A claim that lapsed unconfirmed
+// no longer hides it.
+func (p Prompt) RuleAnswering(now time.Time) bool {
+	return p.State == PromptPending && p.Claim != nil && p.Claim.Device == DevicePolicy && now.Before(p.Claim.Until)
 }
 
 // PromptClaim is a person's answer sent to the workstation and not yet
@@ -159,6 +190,9 @@ type PromptFilter struct {
 	Tool      string
 	Limit     int             // 0: no limit
 	KeepWraps map[string]bool // wrap ids that do not match (a wrap's still-open questions)
+	// WithRuled keeps pending prompts a rule is answering (RuleAnswering),
+	// which a person is not asked and the waiting lists leave out.
+	WithRuled bool
 }
 
 func (f PromptFilter) match(p Prompt) bool {
@@ -168,7 +202,8 @@ func (f PromptFilter) match(p Prompt) bool {
 		f.SessionID != "" && p.SessionID != f.SessionID,
 		f.Node != "" && p.Node != f.Node,
 		f.Tool != "" && p.Tool != f.Tool,
-		f.KeepWraps[p.WrapID]:
+		f.KeepWraps[p.WrapID],
+		f.State == PromptPending && !f.WithRuled && p.RuleAnswering(time.Now()):
 		return false
 	}
 	return true
@@ -218,7 +253,7 @@ func (s *Store) Prompts(f PromptFilter) ([]Prompt, error) {
 // ClosePending closes every pending prompt matching f with the given reason
 // and returns the ones it closed.
 func (s *Store) ClosePending(f PromptFilter, closedBy, detail string) ([]Prompt, error) {
-	f.State = PromptPending
+	f.State, f.WithRuled = PromptPending, true
 	var closed []Prompt
 	err := s.bolt.Update(func(tx *bolt.Tx) error {
 		b := tx.Bucket(bucketPrompts)

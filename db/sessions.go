@@ -61,6 +61,9 @@ type Session struct {
 	Hooks bool   `json:"hooks,omitempty"`
 	// ByNode: ct node started it (see wire.SessionStart.ByNode).
 	ByNode bool `json:"by_node,omitempty"`
+	// Tags are the wrap's labels for the session (ct wrap --tag), as
+	// declared in its latest session.start; approval rules match them.
+	Tags []string `json:"tags,omitempty"`
 	// EndReason says why a session ended without its program's own end
 	// reaching the hub ("the node lost it"); empty when the program ended.
 	EndReason string `json:"end_reason,omitempty"`
@@ -117,7 +120,7 @@ func (s *Store) UpsertSession(in Session) (Session, error) {
 		} else {
 			cur.Node, cur.Command, cur.Args, cur.Cwd = in.Node, in.Command, in.Args, in.Cwd
 			cur.Cols, cur.Rows, cur.StartedAt = in.Cols, in.Rows, in.StartedAt
-			cur.Agent, cur.Hooks, cur.ByNode = in.Agent, in.Hooks, in.ByNode
+			cur.Agent, cur.Hooks, cur.ByNode, cur.Tags = in.Agent, in.Hooks, in.ByNode, in.Tags
 			if cur.ResumeHash == "" {
 				cur.ResumeHash = in.ResumeHash // a session from before reconnect secrets: the first one binds it
 			}

@@ -84,6 +84,12 @@ func TestBrowserApproveFromPhone(t *testing.T) {
 // returns the card's element id.
 func checkPromptCard(t *testing.T, b *Browser, sel string) string {
 	t.Helper()
+	return checkBashCard(t, b, sel, proofCmd, "Create the proof file")
+}
+
+// checkBashCard is checkPromptCard for a card asking to run cmd because of why.
+func checkBashCard(t *testing.T, b *Browser, sel, cmd, why string) string {
+	t.Helper()
 	got := Eval[map[string]any](t, b, `(() => {
 		const c = document.querySelector(`+jsString(sel)+`), pre = c.querySelector('pre.code'), cr = c.getBoundingClientRect();
 		const pr = pre ? pre.getBoundingClientRect() : {left: 0, right: 0};
@@ -94,11 +100,11 @@ func checkPromptCard(t *testing.T, b *Browser, sel string) string {
 			preOverflowX: pre ? getComputedStyle(pre).overflowX : '', preScroll: pre ? pre.scrollWidth : 0, preClient: pre ? pre.clientWidth : 0,
 			approve: btn('button.approve'), deny: btn('button.deny')};
 	})()`)
-	if got["code"] != proofCmd {
-		t.Errorf("%s: the card's command is %q, want %q", sel, got["code"], proofCmd)
+	if got["code"] != cmd {
+		t.Errorf("%s: the card's command is %q, want %q", sel, got["code"], cmd)
 	}
-	if why, _ := got["why"].(string); !strings.Contains(why, "Create the proof file") {
-		t.Errorf("%s: the card does not give Claude's description; fields: %q", sel, why)
+	if fields, _ := got["why"].(string); !strings.Contains(fields, why) {
+		t.Errorf("%s: the card does not give the agent's reason %q; fields: %q", sel, why, fields)
 	}
 	if got["tool"] != "Bash" {
 		t.Errorf("%s: tool badge %q, want Bash", sel, got["tool"])

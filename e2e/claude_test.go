@@ -65,6 +65,23 @@ func (c *claudeRun) ask() {
 	c.term.SendKeys("Enter")
 }
 
+// toolResultHas waits for a request to the fake API whose tool_result
+// holds text: what Claude was told about its tool call.
+func (c *claudeRun) toolResultHas(text string) bool {
+	_, ok := c.api.WaitRequest(claudeWait, func(r claudetest.Request) bool {
+		if r.Messages == nil {
+			return false
+		}
+		for _, b := range r.Messages.ToolResults() {
+			if strings.Contains(b.ResultText(), text) {
+				return true
+			}
+		}
+		return false
+	})
+	return ok
+}
+
 func (c *claudeRun) proofExists() bool {
 	_, err := os.Stat(filepath.Join(c.project, "proof.txt"))
 	return err == nil
@@ -90,7 +107,7 @@ func prompts(hubURL, query string) []apiPrompt {
 }
 
 // waitPending waits for one pending prompt and returns it.
-func waitPending(t *testing.T, hubURL string) apiPrompt {
+func waitPending(t testing.TB, hubURL string) apiPrompt {
 	t.Helper()
 	var p apiPrompt
 	WaitFor(t, claudeWait, "a pending prompt on the hub", func() bool {
@@ -104,7 +121,7 @@ func waitPending(t *testing.T, hubURL string) apiPrompt {
 	return p
 }
 
-func waitPrompt(t *testing.T, hubURL, id string, cond func(apiPrompt) bool) apiPrompt {
+func waitPrompt(t testing.TB, hubURL, id string, cond func(apiPrompt) bool) apiPrompt {
 	t.Helper()
 	var got apiPrompt
 	WaitFor(t, claudeWait, "prompt "+id+" to settle", func() bool {
@@ -175,18 +192,7 @@ func TestClaudeDenyWithMessageFromHub(t *testing.T) {
 	if code != 200 {
 		t.Fatalf("decision: %d %s", code, body)
 	}
-	_, ok := c.api.WaitRequest(claudeWait, func(r claudetest.Request) bool {
-		if r.Messages == nil {
-			return false
-		}
-		for _, b := range r.Messages.ToolResults() {
-			if strings.Contains(b.ResultText(), msg) {
-				return true
-			}
-		}
-		return false
-	})
-	if !ok {
+	if !c.toolResultHas(msg) {
 		t.Fatalf("the fake API never received the deny message in a tool_result; screen:\n%s", c.term.Capture())
 	}
 	if c.proofExists() {

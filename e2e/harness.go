@@ -234,6 +234,8 @@ type APISession struct {
 	ExitCode *int   `json:"exit_code"`
 	Bytes    int64  `json:"output_bytes"`
 	Dropped  int64  `json:"dropped_bytes"`
+	Agent    string `json:"agent"`
+	Hooks    bool   `json:"hooks"`
 }
 
 // Sessions lists the hub's sessions (nil on any error).

@@ -3,8 +3,6 @@ package e2e
 import (
 	"context"
 	"encoding/json"
-	"os"
-	"os/exec"
 	"strings"
 	"testing"
 	"time"
@@ -21,18 +19,8 @@ type mcpAgent struct {
 
 func startMCPAgent(t *testing.T, p *coordPeer, session string) *mcpAgent {
 	t.Helper()
-	cmd := exec.Command(Binary(t), "mcp")
-	cmd.Env = append(os.Environ(), "CT_HUB="+*p.hubURL, "CT_TOKEN="+p.token, "XDG_CONFIG_HOME="+p.home, "CT_SESSION="+session, "CT_PEER=")
-	cmd.Stderr = os.Stderr
-	client := mcp.NewClient(&mcp.Implementation{Name: "e2e-agent", Version: "1"}, nil)
-	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-	defer cancel()
-	cs, err := client.Connect(ctx, &mcp.CommandTransport{Command: cmd}, nil)
-	if err != nil {
-		t.Fatalf("connect to ct mcp: %v", err)
-	}
-	t.Cleanup(func() { cs.Close() })
-	return &mcpAgent{t: t, cs: cs}
+	a, _ := startMCPHost(t, p, session)
+	return a
 }
 
 // call runs a tool and returns its text and whether it was a tool error.

@@ -23,7 +23,10 @@ func TestAgentCredentialCoordinatesOnly(t *testing.T) {
 		path := fill(t, r.pattern, w.granted)
 		res := f.do(r.method, path, requestBodies[r.key()], c, nil)
 		if bare, _, _ := strings.Cut(path, "?"); agentRoute(r.method, bare) {
-			if r.method == http.MethodGet && !strings.Contains(r.pattern, "{") && res.status >= 400 {
+			// A shared file's bytes need a live sharing wrap: this world has
+			// none, so the call only has to get past authorisation.
+			reachOnly := r.key() == "GET /api/v1/files/content" && res.status != http.StatusUnauthorized && res.status != http.StatusForbidden
+			if r.method == http.MethodGet && !strings.Contains(r.pattern, "{") && res.status >= 400 && !reachOnly {
 				t.Errorf("%s %s with an agent credential = %d, want coordination to work; body %.200s", r.method, path, res.status, res.body)
 			}
 			continue

@@ -48,6 +48,10 @@ type apiSession struct {
 	EndedAt   *time.Time `json:"ended_at"`
 	Bytes     int64      `json:"output_bytes"`
 	Dropped   int64      `json:"dropped_bytes"`
+	// Agent is the adapter its wrap declared (claude, codex, plain) and
+	// Hooks whether ct's hooks are live in it.
+	Agent string `json:"agent"`
+	Hooks bool   `json:"hooks"`
 	// EndReason says why it ended without its program's end ("the node
 	// lost it"); absent when the program ended.
 	EndReason string `json:"end_reason,omitempty"`
@@ -58,20 +62,20 @@ type apiSession struct {
 	LogTrimmedBefore uint64 `json:"log_trimmed_before,omitempty"`
 	// Tokens is the agent's model usage, absent until it reports some.
 	Tokens *apiTokens `json:"tokens,omitempty"`
-	// Agent is the adapter the wrap declared (claude, plain, ...).
-	Agent string `json:"agent,omitempty"`
 	// Number is the session's short number on this hub (#42); Title its
 	// title ("" when untitled), TitleBy who set it.
 	Number  uint64 `json:"number,omitempty"`
 	Title   string `json:"title,omitempty"`
 	TitleBy string `json:"title_by,omitempty"`
+	// Tags are the wrap's labels (ct wrap --tag).
+	Tags []string `json:"tags,omitempty"`
 }
 
 func toAPI(ss db.Session) apiSession {
 	a := apiSession{ID: ss.ID, Node: ss.Node, Command: ss.Command, Args: ss.Args, Cwd: ss.Cwd, Status: ss.Status,
 		ExitCode: ss.ExitCode, StartedAt: ss.StartedAt, Bytes: ss.OutputBytes, Dropped: ss.DroppedBytes,
-		EndReason: ss.EndReason, LogTrimmed: ss.LogTrimmed, LogTrimmedBefore: ss.TrimmedBefore,
-		Tokens: toAPITokens(ss.Tokens), Agent: ss.Agent, Number: ss.Number, Title: ss.Title, TitleBy: ss.TitleBy}
+		Agent: ss.Agent, Hooks: ss.Hooks, EndReason: ss.EndReason, LogTrimmed: ss.LogTrimmed, LogTrimmedBefore: ss.TrimmedBefore,
+		Tokens: toAPITokens(ss.Tokens), Number: ss.Number, Title: ss.Title, TitleBy: ss.TitleBy, Tags: ss.Tags}
 	if a.Args == nil {
 		a.Args = []string{}
 	}

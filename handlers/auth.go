@@ -120,7 +120,7 @@ func (s *Server) requireAuth(next http.Handler) http.Handler {
 			return
 		}
 		if p.Kind == auth.KindAgent && !agentRoute(r.Method, r.URL.Path) {
-			s.refuse(w, r, http.StatusForbidden, "An agent's session credential (ct mcp under ct wrap) only reaches coordination (peers, messages, locks, todos, reminders, events/wait, skills) and, under its owner's rights, reading sessions, typing while its owner holds the wheel and starting sessions on a node; a person answers prompts.", "")
+			s.refuse(w, r, http.StatusForbidden, "An agent's session credential (ct mcp under ct wrap) only reaches coordination (peers, messages, locks, todos, reminders, events/wait, skills, the MCP proxy, shared files) and, under its owner's rights, reading sessions, typing while its owner holds the wheel and starting sessions on a node; a person answers prompts.", "")
 			return
 		}
 		next.ServeHTTP(w, r.WithContext(withPrincipal(r.Context(), p)))
@@ -132,7 +132,7 @@ func (s *Server) requireAuth(next http.Handler) http.Handler {
 // never among them. The events stream (/api/v1/events) is not either: its
 // long-poll twin (/api/v1/events/wait) is, bounded by its timeout.
 var agentRoutes = []string{"/api/v1/peers", "/api/v1/messages", "/api/v1/locks", "/api/v1/todos", "/api/v1/reminders",
-	"/api/v1/reservations", "/api/v1/state", "/api/v1/events/wait", "/api/v1/skills"}
+	"/api/v1/reservations", "/api/v1/state", "/api/v1/events/wait", "/api/v1/skills", "/api/v1/mcp", "/api/v1/files"}
 
 // agentRoute reports whether an agent's credential may make this request:
 // coordination (agentRoutes), or one of the session calls of ct mcp's

@@ -21,6 +21,7 @@ import (
 	"github.com/ct-dev/ct/coord"
 	"github.com/ct-dev/ct/db"
 	"github.com/ct-dev/ct/hub"
+	"github.com/ct-dev/ct/mcpproxy"
 	"github.com/ct-dev/ct/notify"
 	"github.com/ct-dev/ct/views"
 	"github.com/go-chi/chi/v5"
@@ -35,9 +36,15 @@ type Deps struct {
 	Version string
 	Coord   *coord.Service // coordination: messages, locks, todos, reminders, peers (required)
 	Audit   *audit.Log     // the audit trail writer (required)
+	// Policy is the approval policy file for /admin/policy (nil: policies
+	// are off; the page says how to turn them on).
+	Policy PolicyEditor
 	// Notifier sends Web Push and ntfy notifications; nil: notifications
 	// are off (their keys could not be stored).
 	Notifier *notify.Notifier
+	// MCPProxy is the live table of peer-hosted MCP servers
+	// (coord_mcp.go); nil: one with the default limits.
+	MCPProxy *mcpproxy.Registry
 
 	// TrustedProxies may set X-Forwarded-For / -Proto (--trusted-proxy).
 	TrustedProxies []*net.IPNet
@@ -89,13 +96,15 @@ type Server struct {
 	userLimit   *auth.Limiter // failed logins per account
 	addrLimit   *auth.Limiter // failed logins per address
 	auditLog    *audit.Log
-	mux         *chi.Mux         // the router, for tests that walk every route
-	notifier    *notify.Notifier // Web Push and ntfy; nil if its keys could not be stored
-	keyLocks    keyLocks         // one change per Idempotency-Key at a time
-	downloads   downloads        // ct's binaries (download.go)
-	pairs       *pairings        // Add a workstation codes (pair.go)
-	events      EventSource      // session and prompt events (events_out.go)
-	webhooks    events.Webhooks  // outbound webhooks (webhooks.go)
+	policy      PolicyEditor
+	mux         *chi.Mux           // the router, for tests that walk every route
+	notifier    *notify.Notifier   // Web Push and ntfy; nil if its keys could not be stored
+	keyLocks    keyLocks           // one change per Idempotency-Key at a time
+	downloads   downloads          // ct's binaries (download.go)
+	pairs       *pairings          // Add a workstation codes (pair.go)
+	events      EventSource        // session and prompt events (events_out.go)
+	webhooks    events.Webhooks    // outbound webhooks (webhooks.go)
+	mcpProxy    *mcpproxy.Registry // peer-hosted MCP servers (coord_mcp.go)
 }
 
 // Routes exposes the router so tests can walk every registered route.
@@ -111,12 +120,17 @@ func New(d Deps) *Server {
 		addrLimit:   auth.NewLimiter(loginFailsPerAddr, loginDelay, loginMaxDelay, loginWindow),
 		coord:       d.Coord,
 		auditLog:    d.Audit,
+		policy:      d.Policy,
 		notifier:    d.Notifier,
 		bodyTimeout: d.BodyTimeout,
 		downloads:   downloads{dir: d.Downloads, self: d.SelfBinary},
 		pairs:       newPairings(),
 		events:      d.Events,
 		webhooks:    d.Webhooks,
+		mcpProxy:    d.MCPProxy,
+	}
+	if s.mcpProxy == nil {
+		s.mcpProxy = mcpproxy.New(mcpproxy.Limits{}, nil)
 	}
 	if s.bodyTimeout <= 0 {
 		s.bodyTimeout = DefaultBodyTimeout
@@ -214,7 +228,7 @@ func (s *Server) asError(r *http.Request, err error) *Error {
 		e = errorf(http.StatusConflict, strings.ToUpper(msg[:1])+msg[1:]+".")
 	case errors.Is(err, db.ErrNotFound) && strings.Contains(r.URL.Path, "/p"):
 		e = errorf(http.StatusNotFound, "No such prompt.")
-	case errors.Is(err, hub.ErrBeingAnswered), errors.Is(err, hub.ErrTerminalOnly):
+	case errors.Is(err, hub.ErrBeingAnswered), errors.Is(err, hub.ErrTerminalOnly), errors.Is(err, hub.ErrNoSuchAnswer), errors.Is(err, hub.ErrSameApprover):
 		msg := err.Error()
 		e = errorf(http.StatusConflict, strings.ToUpper(msg[:1])+msg[1:]+".")
 	case errors.Is(err, hub.ErrNotHolder), errors.Is(err, hub.ErrQuestionOpen):

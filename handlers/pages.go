@@ -10,7 +10,6 @@ import (
 	"github.com/ct-dev/ct/db"
 	"github.com/ct-dev/ct/hub"
 	"github.com/ct-dev/ct/views"
-	"github.com/ct-dev/ct/wire"
 	"github.com/go-chi/chi/v5"
 )
 
@@ -45,6 +44,9 @@ func (s *Server) lobbyModel(p auth.Principal) (views.Lobby, error) {
 	for _, pr := range pending {
 		if p.CanSee(pr.Node) {
 			l.Waiting++
+			if pr.Policy != nil && pr.Policy.Overdue {
+				l.Overdue++
+			}
 		}
 	}
 	index := map[string]int{}
@@ -72,7 +74,7 @@ func (s *Server) lobbyModel(p auth.Principal) (views.Lobby, error) {
 			ID: ss.ID, Number: ss.Number, Title: ss.Title, Command: ss.CommandLine(), Cwd: ss.Cwd, Status: ss.Status, ExitCode: exitCode(ss),
 			StartedAt: ss.StartedAt, LastActivity: ss.LastActivity,
 			State: s.hub.State(ss), Viewers: len(s.hub.Viewers(ss.ID)), Tail: tailNote(s.hub.TailBytes(ss.ID)),
-			Usage: usageView(ss.Tokens),
+			Usage: usageView(ss.Tokens), Agent: ss.Agent,
 		})
 		switch row := l.Machines[i].Sessions[len(l.Machines[i].Sessions)-1]; row.State {
 		case hub.StateWorking:
@@ -135,8 +137,8 @@ func sessionModel(snap hub.Snapshot, stream string) views.Session {
 		ID: ss.ID, Title: ss.Label() + " @ " + ss.Node, Node: ss.Node, Cwd: ss.Cwd,
 		Number: ss.Number, Name: ss.Name(), Command: ss.CommandLine(), NamedBy: ss.TitleBy, Custom: ss.Title,
 		Status: ss.Status, ExitCode: exitCode(ss), Skipped: snap.Skipped, Dropped: ss.DroppedBytes,
-		Cols: snap.Cols, Rows: snap.Rows, History: snap.History, Stream: stream, Keys: keys,
-		Claude: ss.Agent == wire.AgentClaude, TerminalOnly: ss.TerminalOnly, Alt: snap.Alt,
+		Cols: snap.Cols, Rows: snap.Rows, History: snap.History, HistTotal: snap.HistTotal, Stream: stream, Keys: keys,
+		Agent: ss.Agent, TerminalOnly: ss.TerminalOnly, Alt: snap.Alt, Tags: ss.Tags,
 	}
 }
 

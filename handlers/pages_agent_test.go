@@ -8,8 +8,8 @@ import (
 	"github.com/ct-dev/ct/wire"
 )
 
-// The session page shows Claude Code's tabs from the wrap's declaration,
-// not from the command's name.
+// The session page shows an agent's tabs and badge from the wrap's
+// declaration, not from the command's name.
 func TestSessionModelClaudeFromDeclaration(t *testing.T) {
 	for _, c := range []struct {
 		command, agent string
@@ -18,10 +18,12 @@ func TestSessionModelClaudeFromDeclaration(t *testing.T) {
 		{command: "claude", agent: wire.AgentClaude, want: true},
 		{command: "./my-claude-build", agent: wire.AgentClaude, want: true}, // ct wrap --agent claude
 		{command: "claude", agent: wire.AgentPlain, want: false},            // ct wrap --agent plain
+		{command: "codex", agent: wire.AgentCodex, want: true},
+		{command: "codex", agent: wire.AgentPlain, want: false}, // ct wrap --agent plain -- codex
 	} {
 		m := sessionModel(hub.Snapshot{Session: db.Session{ID: "s1", Command: c.command, Agent: c.agent}}, "")
-		if m.Claude != c.want {
-			t.Errorf("%s declared %s: Claude tab %v, want %v", c.command, c.agent, m.Claude, c.want)
+		if m.HasAgent() != c.want || m.Agent != c.agent {
+			t.Errorf("%s declared %s: agent %q tabs %v, want %v", c.command, c.agent, m.Agent, m.HasAgent(), c.want)
 		}
 	}
 }

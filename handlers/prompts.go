@@ -143,13 +143,15 @@ func (s *Server) handlePromptDecide(w http.ResponseWriter, r *http.Request) erro
 	if err != nil {
 		return err
 	}
-	d.By, d.Device = who(r), deviceOf(r)
+	d.By, d.Device, d.Person = who(r), deviceOf(r), principal(r).User
 	p, err = s.hub.Decide(r.Context(), id, d)
 	s.auditDecision(r, id, d, err)
 	if err != nil {
 		return badAnswer(err)
 	}
-	return render(w, r, views.PromptCard(s.promptModel(p), false))
+	m := s.promptModel(p)
+	m.CanAnswer = m.Pending // one approval of two: the next person answers here too
+	return render(w, r, views.PromptCard(m, false))
 }
 
 // formDecision reads a page's answer to p: Approve, Deny, Deny with
@@ -344,7 +346,7 @@ func (s *Server) handleAPIPromptDecide(w http.ResponseWriter, r *http.Request) e
 		return errorf(http.StatusBadRequest, `body must be JSON like {"decision":"allow"} or {"decision":"deny","message":"..."}: `+err.Error())
 	}
 	d := hub.Decision{Decision: in.Decision, Message: in.Message, Scope: in.Scope, By: who(r), Device: "api",
-		Answers: in.Answers, PlanMode: in.PlanMode}
+		Answers: in.Answers, PlanMode: in.PlanMode, Person: principal(r).User}
 	if err := d.Validate(); err != nil {
 		return errorf(http.StatusBadRequest, err.Error())
 	}

@@ -20,7 +20,7 @@ const maxDiffLines = 400
 // input laid out by tool kind.
 func (s *Server) promptModel(p db.Prompt) views.Prompt {
 	m := views.Prompt{
-		ID: p.ID, SessionID: p.SessionID, Node: p.Node, Tool: p.Tool, State: p.State,
+		ID: p.ID, SessionID: p.SessionID, Node: p.Node, Tool: p.Tool, Agent: p.Agent, State: p.State,
 		Pending: p.State == db.PromptPending, Message: p.Message,
 		Created: agoText(time.Now(), askedAt(p)), CreatedAt: askedAt(p).Local().Format("2 Jan 2006 15:04:05"),
 		SessionTitle: p.SessionID,
@@ -43,10 +43,29 @@ func (s *Server) promptModel(p db.Prompt) views.Prompt {
 		// Claude Code would make, not its snippet.
 		m.Diff, m.ChangeLabel = parseDiff(p.Change.Diff), p.Change.Label
 	}
+	policyModel(&m, p)
 	if !m.Pending {
 		m.Outcome = outcome(p)
 	}
 	return m
+}
+
+// policyModel says what the approval policy did with p.
+func policyModel(m *views.Prompt, p db.Prompt) {
+	pp := p.Policy
+	if pp == nil {
+		return
+	}
+	m.Rule, m.Approvals, m.Overdue = pp.Rule, hub.Approvals(p), pp.Overdue && p.State == db.PromptPending
+	switch {
+	case pp.DryRun:
+		m.RuleNote = "dry run: would " + pp.Outcome
+	case pp.Skipped != "":
+		m.RuleNote = "not applied: " + pp.Skipped
+	case pp.Need > 1:
+		m.RuleNote = "needs two different people to approve; one deny denies"
+		m.CanSession = false // approved once only (hub.approveFirst)
+	}
 }
 
 // outcome says who settled a prompt, how, and after how long.
@@ -54,6 +73,10 @@ func outcome(p db.Prompt) string {
 	waited := ""
 	if !p.DecidedAt.IsZero() {
 		waited = " after " + shortDuration(p.DecidedAt.Sub(askedAt(p)))
+	}
+	if p.Device == db.DevicePolicy || (p.Policy != nil && len(p.Policy.Approvals) > 0 && p.State == db.PromptAllowed) {
+		text := hub.SettledBy(p) // "allowed by rule ...", "approved by alice and bob ..."
+		return strings.ToUpper(text[:1]) + text[1:] + waited
 	}
 	switch p.State {
 	case db.PromptAllowed:

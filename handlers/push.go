@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/ct-dev/ct/auth"
+	"github.com/ct-dev/ct/db"
 	"github.com/ct-dev/ct/hub"
 	"github.com/ct-dev/ct/notify"
 	"github.com/ct-dev/ct/static"
@@ -55,16 +56,19 @@ func (s *Server) linkDecide(r *http.Request) (int, string) {
 	}
 	ctx, cancel := context.WithTimeout(context.WithoutCancel(r.Context()), 10*time.Second)
 	defer cancel()
-	p, err = s.hub.Decide(ctx, l.Prompt, hub.Decision{Decision: l.Decision, By: l.User + " from a notification", Device: "phone"})
+	p, err = s.hub.Decide(ctx, l.Prompt, hub.Decision{Decision: l.Decision, By: l.User + " from a notification", Device: "phone", Person: l.User})
 	switch {
 	case errors.Is(err, hub.ErrSettled):
 		return http.StatusGone, "Already settled: " + hub.SettledBy(p) + "."
-	case errors.Is(err, hub.ErrOffline), errors.Is(err, hub.ErrBeingAnswered), errors.Is(err, hub.ErrTerminalOnly):
+	case errors.Is(err, hub.ErrOffline), errors.Is(err, hub.ErrBeingAnswered), errors.Is(err, hub.ErrTerminalOnly), errors.Is(err, hub.ErrSameApprover):
 		return http.StatusConflict, err.Error()
 	case err != nil:
 		return http.StatusInternalServerError, err.Error()
 	}
 	s.auditAs(r, l.User, "prompt.decide", p.ID+" "+l.Decision+" (one-tap link)")
+	if l.Decision == "allow" && p.State == db.PromptPending {
+		return http.StatusOK, "Approval recorded: " + hub.Approvals(p) + "; it needs one more person."
+	}
 	if l.Decision == "allow" {
 		return http.StatusOK, "Approved: " + p.Tool + " on " + p.Node + "."
 	}

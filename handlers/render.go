@@ -86,7 +86,8 @@ func (r *renderer) beat() {
 // stalled page never makes the hub resend every row to everyone.
 func (r *renderer) ScreenChanged(sid string, u hub.ScreenUpdate) {
 	id := []byte(strconv.FormatUint(u.Version, 10))
-	delta := &sse.Event{ID: id, Event: []byte("screen"), Data: renderHTML(views.ScreenUpdate(views.ScreenPatch{Full: u.Full, NumRows: u.NumRows, Rows: u.Rows, History: u.History, Alt: u.Alt}))}
+	log := views.LogURL(sid)
+	delta := &sse.Event{ID: id, Event: []byte("screen"), Data: renderHTML(views.ScreenUpdate(views.ScreenPatch{Full: u.Full, NumRows: u.NumRows, Rows: u.Rows, History: u.History, HistTotal: u.HistTotal, Alt: u.Alt, Log: log}))}
 	var whole *sse.Event // rendered once, for the pages that need it
 	for _, streamID := range r.pages.following(topicSession(sid)) {
 		if !r.pages.needsFull(streamID) || u.Full {
@@ -103,7 +104,9 @@ func (r *renderer) ScreenChanged(sid string, u hub.ScreenUpdate) {
 			continue
 		}
 		if whole == nil {
-			whole = &sse.Event{ID: id, Event: []byte("screen"), Data: renderHTML(views.ScreenUpdate(views.ScreenPatch{Full: true, NumRows: len(u.All), Rows: rowMap(u.All), Alt: u.Alt}))}
+			// No history: the page marks the lines it missed itself
+			// (#histn's numbers, static/session.js).
+			whole = &sse.Event{ID: id, Event: []byte("screen"), Data: renderHTML(views.ScreenUpdate(views.ScreenPatch{Full: true, NumRows: len(u.All), Rows: rowMap(u.All), HistTotal: u.HistTotal, Alt: u.Alt, Log: log}))}
 		}
 		if r.pages.tryPublish(streamID, whole) {
 			r.pages.setNeedsFull(streamID, false)

@@ -7,10 +7,10 @@ import (
 	"github.com/r3labs/sse/v2"
 )
 
-// publishTranscript sends the whole transcript to pages of a Claude Code
-// session (on connect, and when an approval is settled).
+// publishTranscript sends the whole transcript to pages of a Claude Code or
+// Codex session (on connect, and when an approval is settled).
 func (r *renderer) publishTranscript(sid string, ids []string) {
-	if len(ids) == 0 || !r.isClaude(sid) {
+	if len(ids) == 0 || !r.hasTranscript(sid) {
 		return
 	}
 	r.tx.lock()
@@ -29,7 +29,7 @@ func (r *renderer) publishTranscriptLocked(sid string, ids []string) {
 	for _, e := range entries {
 		last = max(last, e.Seq)
 	}
-	data := renderHTML(views.TranscriptList(transcriptItems(entries)))
+	data := renderHTML(views.TranscriptList(transcriptItems(r.agentOf(sid), entries)))
 	for _, id := range ids {
 		r.tx.sent(id, last, r.pages.tryPublish(id, txEvent(data)))
 	}
@@ -54,7 +54,7 @@ func (r *renderer) TranscriptAdded(sid string, seq uint64, en wire.TranscriptEnt
 		r.publishTranscript(sid, ids)
 		return
 	}
-	data := renderHTML(views.TranscriptAppend(transcriptItems([]txEntry{{Seq: seq, TranscriptEntry: en}})))
+	data := renderHTML(views.TranscriptAppend(transcriptItems(r.agentOf(sid), []txEntry{{Seq: seq, TranscriptEntry: en}})))
 	r.tx.lock()
 	defer r.tx.unlock()
 	var resync []string
@@ -73,9 +73,20 @@ func (r *renderer) TranscriptAdded(sid string, seq uint64, en wire.TranscriptEnt
 	}
 }
 
-func (r *renderer) isClaude(sid string) bool {
+// hasTranscript reports whether the session's agent has a transcript view
+// (Claude Code, Codex), as its wrap declared it.
+func (r *renderer) hasTranscript(sid string) bool {
+	a := r.agentOf(sid)
+	return a == wire.AgentClaude || a == wire.AgentCodex
+}
+
+// agentOf is the agent session sid's wrap declared ("" if unknown).
+func (r *renderer) agentOf(sid string) string {
 	ss, err := r.s.store.GetSession(sid)
-	return err == nil && ss.Agent == wire.AgentClaude // as its wrap declared it
+	if err != nil {
+		return ""
+	}
+	return ss.Agent
 }
 
 // txEvent is a transcript update on a session page's stream: the page's sink

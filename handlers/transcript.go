@@ -165,8 +165,9 @@ func promptLabel(by string) string {
 	return by
 }
 
-// transcriptItems turns entries into what the page shows.
-func transcriptItems(entries []txEntry) []views.TranscriptItem {
+// transcriptItems turns the entries of a session running agent into what
+// the page shows.
+func transcriptItems(agent string, entries []txEntry) []views.TranscriptItem {
 	md := newMarkdown()
 	items := make([]views.TranscriptItem, 0, len(entries))
 	for i, e := range entries {
@@ -178,7 +179,7 @@ func transcriptItems(entries []txEntry) []views.TranscriptItem {
 		case wire.EntryUser:
 			it.Label = promptLabel(e.TranscriptEntry.By)
 		case wire.EntryAssistant:
-			it.Label = "Claude"
+			it.Label = views.AgentShort(agent)
 			var b bytes.Buffer
 			if md.Convert([]byte(e.Text), &b) == nil {
 				it.HTML = b.String()

@@ -12,7 +12,7 @@ import (
 
 func TestTranscriptMarkdownIsSafe(t *testing.T) {
 	text := "**bold** <script>alert(1)</script> <img src=x onerror=alert(1)> [x](javascript:alert(1))\n\n| a | b |\n|---|---|\n| 1 | 2 |"
-	items := transcriptItems([]txEntry{{Seq: 1, TranscriptEntry: wire.TranscriptEntry{Kind: wire.EntryAssistant, Text: text}}})
+	items := transcriptItems(wire.AgentClaude, []txEntry{{Seq: 1, TranscriptEntry: wire.TranscriptEntry{Kind: wire.EntryAssistant, Text: text}}})
 	html := items[0].HTML
 	for _, bad := range []string{"<script", "<img", "onerror", "javascript:"} {
 		if strings.Contains(strings.ToLower(html), bad) {
@@ -58,7 +58,7 @@ func TestApprovalWithoutItsCallShowsInput(t *testing.T) {
 	sub := approvalEntry(db.Prompt{ID: "p1", Tool: "Bash", Input: in, State: db.PromptAllowed, DecidedBy: "mike", AgentType: "general-purpose"})
 	main := approvalEntry(db.Prompt{ID: "p2", Tool: "Bash", Input: in, State: db.PromptAllowed, DecidedBy: "mike"})
 	call := txEntry{Seq: 2, TranscriptEntry: wire.TranscriptEntry{Kind: wire.EntryToolCall, Tool: "Bash", Input: in}}
-	items := transcriptItems([]txEntry{sub, call, main})
+	items := transcriptItems(wire.AgentClaude, []txEntry{sub, call, main})
 	if items[0].Input != "make test" || !strings.Contains(items[0].Label, "from the general-purpose agent") {
 		t.Fatalf("subagent approval = %+v", items[0])
 	}

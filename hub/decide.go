@@ -63,6 +63,9 @@ type Decision struct {
 	// PlanMode is the mode an approved ExitPlanMode plan goes on in.
 	Answers  map[string]string
 	PlanMode string
+	// Person is the account answering (By says from where): a two-person
+	// rule needs two different ones ("": By).
+	Person string
 }
 
 // Bounds on an AskUserQuestion answer (Claude Code asks 1-4 questions).
@@ -130,6 +133,9 @@ func (h *Hub) Decide(ctx context.Context, promptID string, d Decision) (db.Promp
 	ref := newRef()
 	if err := fitsPrompt(p, d); err != nil {
 		return p, err
+	}
+	if q, held, err := h.approveFirst(p, d); held || err != nil {
+		return q, err // one approval of two: the question stays open
 	}
 	claim := db.PromptClaim{Ref: ref, By: d.By, Device: d.Device, Decision: d.Decision, Scope: d.Scope, Message: d.Message,
 		Answers: d.Answers, PlanMode: d.PlanMode, Until: time.Now().Add(decideWait + claimSlack)}

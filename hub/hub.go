@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/ct-dev/ct/db"
+	"github.com/ct-dev/ct/policy"
 	"github.com/ct-dev/ct/wire"
 )
 
@@ -62,6 +63,9 @@ type Hub struct {
 	// The evictor (memlimits.go): closing evictStop ends it, evictDone
 	// closes when it has.
 	evictStop, evictDone chan struct{}
+	// stopCtx ends when Close starts: rule answers in flight stop waiting.
+	stopCtx context.Context
+	stopAll context.CancelFunc
 }
 
 // Options are the hub's settings; the zero value means the defaults.
@@ -89,6 +93,16 @@ type Options struct {
 	// EvictAfter is how long a session with no wrap and no page keeps its
 	// emulator in memory (0: DefaultEvictAfter, < 0: for ever).
 	EvictAfter time.Duration
+	// Policy returns the approval policy in force, read for every prompt
+	// (nil, or a nil result: no rules, every prompt is asked).
+	Policy func() *policy.Policy
+	// Now is the clock of escalations (nil: time.Now); tests move it.
+	Now func() time.Time
+	// Escalated is told when a prompt passes its rule's "after" unanswered,
+	// with the group to notify ("": the usual people); nil: no one is told.
+	// It is called from Escalate's caller (ct serve's sweep), not a read
+	// loop, so it may do store I/O.
+	Escalated func(p db.Prompt, group string)
 }
 
 func (o Options) withDefaults() Options {
@@ -129,6 +143,7 @@ func newHub(store *db.Store, app appender, log *slog.Logger, opts Options) (*Hub
 		emulating: make(chan struct{}, max(1, runtime.GOMAXPROCS(0)-1)),
 		evictStop: make(chan struct{}),
 	}
+	h.stopCtx, h.stopAll = context.WithCancel(context.Background())
 	h.ingest = newIngestLimits(store, h.opts)
 	h.writer = newWriter(app, log, h.afterCommit, h.storeFailed, h.storeStatus)
 	err := store.MarkAllOffline()
@@ -164,6 +179,7 @@ func (h *Hub) Close(ctx context.Context) error {
 	h.mu.Lock()
 	if !h.closed {
 		close(h.evictStop)
+		h.stopAll()
 	}
 	h.closed = true
 	ss := make([]*session, 0, len(h.sessions))

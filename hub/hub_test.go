@@ -634,6 +634,12 @@ func newTestHubAt(t *testing.T, dir string) *testHub { return newTestHubOn(t, di
 // (nil: the store itself).
 func newTestHubOn(t *testing.T, dir string, wrap func(*db.Store) appender) *testHub {
 	t.Helper()
+	return newTestHubOpts(t, dir, wrap, Options{})
+}
+
+// newTestHubOpts is newTestHubOn with the hub's options.
+func newTestHubOpts(t *testing.T, dir string, wrap func(*db.Store) appender, opts Options) *testHub {
+	t.Helper()
 	store, err := db.Open(dir)
 	if err != nil {
 		t.Fatal(err)
@@ -642,7 +648,7 @@ func newTestHubOn(t *testing.T, dir string, wrap func(*db.Store) appender) *test
 	if wrap != nil {
 		app = wrap(store)
 	}
-	h, err := newHub(store, app, slog.New(slog.NewTextHandler(io.Discard, nil)), Options{})
+	h, err := newHub(store, app, slog.New(slog.NewTextHandler(io.Discard, nil)), opts)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -22,7 +22,7 @@ func (h *Hub) refuseExcessPrompt(c *wrapConn, p wire.PromptOpen) bool {
 	if max <= 0 {
 		return false
 	}
-	open, err := h.store.Prompts(db.PromptFilter{State: db.PromptPending, SessionID: c.session, Limit: max})
+	open, err := h.store.Prompts(db.PromptFilter{State: db.PromptPending, SessionID: c.session, Limit: max, WithRuled: true})
 	if err != nil || len(open) < max {
 		return false
 	}

@@ -100,6 +100,10 @@ func (h *Hub) openPrompt(c *wrapConn, s *session, p wire.PromptOpen) {
 		rec.State, rec.Decision, rec.Scope, rec.DecidedBy, rec.Device, rec.DecidedAt =
 			db.PromptAllowed, wire.DecisionAllow, ScopeRule, p.RuleBy, "session rule", rec.CreatedAt
 	}
+	var auto *Decision
+	if p.RuleBy == "" {
+		auto = h.applyPolicy(&rec)
+	}
 	if err := h.store.PutPrompt(rec); err != nil {
 		h.log.Error("store prompt", "session", c.session, "error", err)
 		return
@@ -109,6 +113,10 @@ func (h *Hub) openPrompt(c *wrapConn, s *session, p wire.PromptOpen) {
 	s.turnEnded = false // a question is open: nothing may be typed on the hub's initiative
 	s.mu.Unlock()
 	h.log.Info("prompt opened", "prompt", rec.ID, "session", c.session, "tool", p.Tool)
+	if auto != nil {
+		go h.autoDecide(rec, *auto) // pages hear of it once it is settled (or falls back to a person)
+		return
+	}
 	h.notify().PromptsChanged(c.session, rec.ID)
 }
 
@@ -157,8 +165,17 @@ func (h *Hub) closePrompt(s *session, pc wire.PromptClosed) {
 
 // settledBy says, for a person, how a prompt was settled.
 func settledBy(p db.Prompt) string {
+	switch {
+	case p.Device == db.DevicePolicy && p.State == db.PromptAllowed:
+		return "allowed by " + p.DecidedBy
+	case p.Device == db.DevicePolicy && p.State == db.PromptDenied:
+		return "denied by " + p.DecidedBy
+	}
 	switch p.State {
 	case db.PromptAllowed:
+		if p.Policy != nil && len(p.Policy.Approvals) > 0 {
+			return "approved by " + strings.Join(p.Policy.Approvals, ", ") + " and " + p.DecidedBy
+		}
 		return "approved by " + p.DecidedBy
 	case db.PromptDenied:
 		return "denied by " + p.DecidedBy

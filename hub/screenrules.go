@@ -2,36 +2,26 @@ package hub
 
 import (
 	"encoding/json"
-	"regexp"
+	"errors"
 	"strings"
 	"time"
 
 	"github.com/ct-dev/ct/db"
+	"github.com/ct-dev/ct/screenrule"
 	"github.com/ct-dev/ct/wire"
 )
 
 // ScreenRule turns a question visible on a program's screen into a prompt,
-// for programs without a hook system. Yes and No are the keys that answer it.
-type ScreenRule struct {
-	Name    string
-	Pattern *regexp.Regexp
-	Yes, No string
-}
+// for programs without a hook system: a line question at the cursor or an
+// agent's whole dialog at the live bottom of the screen (screenrule.Rule).
+type ScreenRule = screenrule.Rule
 
-// DefaultScreenRules match the common yes/no questions of command-line tools
-// (apt, package managers, installers, git, ssh host keys). They look only at
-// the line the cursor waits on; the first that matches wins. Each call
-// returns a new slice, so no caller can change another hub's rules.
-func DefaultScreenRules() []ScreenRule {
-	return []ScreenRule{
-		{Name: "[Y/n]", Pattern: regexp.MustCompile(`\[Y/n\]\s*\??\s*$`), Yes: "y\r", No: "n\r"},
-		{Name: "[y/N]", Pattern: regexp.MustCompile(`\[y/N\]\s*\??\s*$`), Yes: "y\r", No: "n\r"},
-		// "(yes/no)" before "(y/n)", whose pattern also matches it: such a
-		// question wants the word, not the letter.
-		{Name: "yes/no", Pattern: regexp.MustCompile(`(?i)\(yes/no(/\[fingerprint\])?\)\s*\??\s*$`), Yes: "yes\r", No: "no\r"},
-		{Name: "(y/n)", Pattern: regexp.MustCompile(`(?i)[(\[]y(es)?/no?[)\]]\s*[?:]?\s*$`), Yes: "y\r", No: "n\r"},
-	}
-}
+// DefaultScreenRules are screenrule.Defaults: Claude Code's, Codex's and
+// Gemini's dialogs, then the common yes/no questions of command-line tools
+// ("[y/N]", "(yes/no)", "Press Enter to continue"). The first that matches
+// wins. Each call returns a new slice, so no caller can change another
+// hub's rules.
+func DefaultScreenRules() []ScreenRule { return screenrule.Defaults() }
 
 // screenQuestion is the screen prompt a session has open, if any.
 type screenQuestion struct {
@@ -43,18 +33,16 @@ type screenQuestion struct {
 // checkRules runs after each screen update of a program without hooks: a
 // matching question opens a prompt; when the question leaves the screen
 // (answered at the terminal), the prompt closes.
-func (s *session) checkRules(line, above string) {
+func (s *session) checkRules(view screenrule.View) {
 	if s.hooks {
 		return
 	}
 	var hit *ScreenRule
-	rules := s.h.opts.ScreenRules
-	for i := range rules {
-		if rules[i].Pattern.MatchString(line) {
-			hit = &rules[i]
-			break
-		}
+	m, found := screenrule.Find(s.h.opts.ScreenRules, view)
+	if found {
+		hit = &m.Rule
 	}
+	line, above := m.Question, contextAbove(view, m)
 	s.mu.Lock()
 	open := s.question
 	live := s.conn != nil
@@ -73,15 +61,16 @@ func (s *session) checkRules(line, above string) {
 		if replaced && open.promptID != "" {
 			s.h.closeScreenPrompt(open.promptID, s.answeredBy())
 		}
-		s.openScreenPrompt(*hit, line, above)
+		s.openScreenPrompt(*hit, m.Command, line, above)
 	case hit == nil && open != nil && open.promptID != "":
 		s.h.closeScreenPrompt(open.promptID, s.answeredBy())
 	}
 }
 
-func (s *session) openScreenPrompt(rule ScreenRule, line, above string) {
+func (s *session) openScreenPrompt(rule ScreenRule, command, line, above string) {
 	input, _ := json.Marshal(map[string]string{"question": line, "context": above, "rule": rule.Name,
-		"yes": strings.TrimRight(rule.Yes, "\r"), "no": strings.TrimRight(rule.No, "\r")})
+		"command": command, "yes": keyName(rule.Yes.Keys), "no": keyName(rule.No.Keys),
+		"yes_label": rule.Yes.Label, "no_label": rule.No.Label})
 	p := db.Prompt{
 		ID: newPromptID(), SessionID: s.id, Node: s.meta.Node, Kind: "screen", Tool: "Terminal question",
 		Input: input, State: db.PromptPending, CreatedAt: time.Now().UTC(),
@@ -116,6 +105,35 @@ func (h *Hub) closeScreenPrompt(id, hubUser string) {
 	}
 }
 
+// ErrNoSuchAnswer refuses an answer a screen question does not offer
+// ("Press Enter to continue" has no "no").
+var ErrNoSuchAnswer = errors.New("this question on the screen has no such answer: answer it at the terminal or with the keys from the session page")
+
+// keyName is how a person reads keys: "y", "Enter", "Esc" ("": none).
+func keyName(keys string) string {
+	switch keys {
+	case "\r":
+		return "Enter"
+	case "\x1b":
+		return "Esc"
+	}
+	return strings.TrimRight(keys, "\r")
+}
+
+// contextAbove is the non-blank row above a line question (what the
+// question is about); a dialog carries its context in its own text.
+func contextAbove(v screenrule.View, m screenrule.Match) string {
+	if m.Rule.Rows > 0 || v.CursorY >= len(v.Rows) {
+		return ""
+	}
+	for y := v.CursorY - 1; y >= 0; y-- {
+		if t := strings.TrimSpace(v.Rows[y]); t != "" {
+			return t
+		}
+	}
+	return ""
+}
+
 // keysAnswerFor is how recent input through the hub must be to count as
 // what answered a question that just left the screen.
 const keysAnswerFor = 5 * time.Second
@@ -147,9 +165,13 @@ func (h *Hub) decideScreen(p db.Prompt, d Decision) (db.Prompt, error) {
 		s.mu.Unlock()
 		return p, ErrSettled
 	}
-	keys := q.rule.No
+	keys := q.rule.No.Keys
 	if d.Decision == wire.DecisionAllow {
-		keys = q.rule.Yes
+		keys = q.rule.Yes.Keys
+	}
+	if keys == "" {
+		s.mu.Unlock()
+		return p, ErrNoSuchAnswer
 	}
 	q.promptID = "" // settled by this answer; the screen change must not close it as "terminal"
 	s.mu.Unlock()

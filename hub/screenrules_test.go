@@ -3,11 +3,13 @@ package hub
 import (
 	"context"
 	"errors"
+	"os"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/ct-dev/ct/db"
+	"github.com/ct-dev/ct/screenrule"
 	"github.com/ct-dev/ct/wire"
 )
 
@@ -95,14 +97,57 @@ func TestYesNoQuestionTakesTheWord(t *testing.T) {
 		"Install? [Y/n] ":    "y\r",
 	} {
 		var got string
-		for _, r := range DefaultScreenRules() {
-			if r.Pattern.MatchString(line) {
-				got = r.Yes
-				break
-			}
+		if m, ok := screenrule.Find(DefaultScreenRules(), screenrule.View{Rows: []string{line}}); ok {
+			got = m.Rule.Yes.Keys
 		}
 		if got != want {
 			t.Errorf("%q: yes types %q, want %q", line, got, want)
 		}
 	}
+}
+
+// Issue 16 item 3: a whole dialog an agent draws (Gemini's, as its real CLI
+// drew it) becomes a prompt naming its command; Approve types the key its
+// highlighted "Allow once" takes (Enter).
+func TestScreenRuleSeesGeminiDialog(t *testing.T) {
+	raw, err := os.ReadFile("../screenrule/testdata/gemini-dialog.txt")
+	if err != nil {
+		t.Fatal(err)
+	}
+	th := newTestHub(t)
+	tr, done, _ := th.connect(t, "sess-gemini-dialog")
+	resize := envelope(t, wire.TypePtyResize, wire.Resize{Cols: 120, Rows: 40}) // as captured
+	resize.Seq = 1
+	tr.toHub <- resize
+	tr.toHub <- output(2, strings.ReplaceAll(strings.TrimRight(string(raw), "\n"), "\n", "\r\n"))
+	p := th.waitPendingPrompt(t, "echo gemini-ran")
+	if !strings.Contains(string(p.Input), `"rule":"Gemini dialog"`) || !strings.Contains(string(p.Input), `"yes":"Enter"`) {
+		t.Errorf("prompt input %s, want the Gemini rule and Enter", p.Input)
+	}
+	if _, err := th.Decide(context.Background(), p.ID, Decision{Decision: wire.DecisionAllow, By: "ann"}); err != nil {
+		t.Fatal(err)
+	}
+	if e := tr.recv(t, wire.TypePtyInput); string(e.Data) != "\r" {
+		t.Fatalf("the answer typed %q, want Enter", e.Data)
+	}
+	finish(t, tr, done)
+}
+
+// "Press Enter to continue" has one answer: Deny is refused (and types
+// nothing), Approve types Enter.
+func TestScreenRulePressEnterHasNoDeny(t *testing.T) {
+	th := newTestHub(t)
+	tr, done, _ := th.connect(t, "sess-press-enter")
+	tr.toHub <- output(1, "Installed.\r\nPress Enter to continue...")
+	p := th.waitPendingPrompt(t, "Press Enter")
+	if _, err := th.Decide(context.Background(), p.ID, Decision{Decision: wire.DecisionDeny, By: "ann"}); !errors.Is(err, ErrNoSuchAnswer) {
+		t.Fatalf("deny: %v, want ErrNoSuchAnswer", err)
+	}
+	if _, err := th.Decide(context.Background(), p.ID, Decision{Decision: wire.DecisionAllow, By: "ann"}); err != nil {
+		t.Fatal(err)
+	}
+	if e := tr.recv(t, wire.TypePtyInput); string(e.Data) != "\r" {
+		t.Fatalf("the answer typed %q, want Enter", e.Data)
+	}
+	finish(t, tr, done)
 }

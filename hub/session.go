@@ -1,11 +1,13 @@
 package hub
 
 import (
+	"bytes"
 	"sync"
 	"time"
 
 	"github.com/ct-dev/ct/db"
 	"github.com/ct-dev/ct/screen"
+	"github.com/ct-dev/ct/screenrule"
 	"github.com/ct-dev/ct/wire"
 )
 
@@ -232,6 +234,10 @@ func (s *session) feed() {
 		d := op.data
 		if skip > 0 {
 			n := min(skip, int64(len(d)))
+			// The page marks the skipped lines where they were ("… N lines
+			// skipped — full log"); counting newlines is far cheaper than
+			// emulating them.
+			s.scr.Skip(bytes.Count(d[:n], []byte{'\n'}))
 			d, skip = d[n:], skip-n
 		}
 		if len(d) > 0 {
@@ -239,9 +245,9 @@ func (s *session) feed() {
 		}
 	}
 	s.version++
-	line, above := s.scr.CursorLine()
+	rows, cursorY := s.scr.Lines()
 	s.scrMu.Unlock()
-	s.checkRules(line, above) // takes s.mu and the store: never under scrMu
+	s.checkRules(screenrule.View{Rows: rows, CursorY: cursorY}) // takes s.mu and the store: never under scrMu
 }
 
 // publish sends changed rows to watchers, throttled by the session's
@@ -273,6 +279,11 @@ func (s *session) publish() time.Duration {
 		}
 	}
 	u.History, u.HistTotal = s.scr.History(s.sentHist)
+	if missed := s.scr.Missed(s.sentHist); missed > 0 {
+		// More scrolled off between two frames than history keeps: the
+		// page marks the lines it never got.
+		u.History = append([]screen.Row{{Skipped: missed}}, u.History...)
+	}
 	if full {
 		u.History = nil // a fresh watcher's page already rendered history
 	}
@@ -318,6 +329,9 @@ func (s *session) snapshot() Snapshot {
 	defer s.scrMu.Unlock()
 	cols, _ := s.scr.Size()
 	hist, total := s.scr.History(0)
+	if missed := s.scr.Missed(0); missed > 0 {
+		hist = append([]screen.Row{{Skipped: missed}}, hist...) // older than history keeps
+	}
 	return Snapshot{Session: meta, Rows: s.scr.Rows(), History: hist, HistTotal: total, Cols: cols, Skipped: s.skipped, Version: s.version, Alt: s.scr.Alt()}
 }
 

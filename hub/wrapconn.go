@@ -35,6 +35,7 @@ type wrapConn struct {
 	waits   promptWaits
 	tokenID string
 	refused atomic.Bool // the wrap was told its output is past a limit
+	files   fileWaits   // shared-file requests waiting for this wrap's answers
 }
 
 // inputQueue bounds input waiting for a slow wrap; beyond it input is refused
@@ -72,6 +73,12 @@ func (h *Hub) ServeWrap(ctx context.Context, t Transport, a WrapAuth) error {
 	if a.Machine != "" && hello.Node != a.Machine {
 		return refuse(ctx, t, fmt.Sprintf("this token publishes only as machine %q, not %q: run ct wrap with --name %s or make a token for this machine", a.Machine, hello.Node, a.Machine))
 	}
+	if err := wire.CheckTags(start.Tags); err != nil {
+		return refuse(ctx, t, "session tags: "+err.Error()+"; fix ct wrap's --tag flags")
+	}
+	if err := checkShares(start.Shares); err != nil {
+		return refuse(ctx, t, err.Error()+": share fewer directories")
+	}
 	resume := resumeHash(start.Resume)
 	existing, err := h.store.GetSession(sid)
 	fresh := errors.Is(err, db.ErrNotFound)
@@ -96,7 +103,7 @@ func (h *Hub) ServeWrap(ctx context.Context, t Transport, a WrapAuth) error {
 		// Live only once the connection is attached (below), so a session
 		// never shows live while its input would still be refused.
 		Cols: start.Cols, Rows: start.Rows, Status: db.StatusOffline, StartedAt: start.StartedAt,
-		Agent: start.Agent, Hooks: start.Hooks, ResumeHash: resume, ByNode: start.ByNode, Title: start.Title,
+		Agent: start.Agent, Hooks: start.Hooks, ResumeHash: resume, ByNode: start.ByNode, Title: start.Title, Tags: start.Tags,
 	})
 	if err != nil {
 		return err
@@ -106,7 +113,8 @@ func (h *Hub) ServeWrap(ctx context.Context, t Transport, a WrapAuth) error {
 		return err
 	}
 	c := &wrapConn{h: h, node: hello.Node, session: sid, tokenID: a.TokenID, ackWake: make(chan struct{}, 1), out: make(chan wire.Envelope, inputQueue), cancel: cancel,
-		waits: promptWaits{results: map[string]promptWait{}}}
+		waits: promptWaits{results: map[string]promptWait{}},
+		files: fileWaits{m: map[string]chan wire.Envelope{}, gone: ctx.Done(), names: start.Shares}}
 	c.ack.Store(meta.LastSeq)
 	if err := s.attach(c); err != nil {
 		return err

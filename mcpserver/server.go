@@ -1,7 +1,9 @@
 // Package mcpserver owns the MCP tools ct mcp gives an agent: their names,
 // descriptions, input schemas and the text they answer with. Each tool is
 // one call (or two) of a client.Client; the package knows the hub only
-// through it. It must not import handlers, hub, db or ptywrap, and does
+// through it. It also runs, as ProxyHost, the MCP servers an agent
+// registers for other peers (subprocesses over stdio) and answers the
+// calls the hub routes to them. It must not import handlers, hub, db or ptywrap, and does
 // not read the environment: ct mcp passes what it needs in Options.
 package mcpserver
 
@@ -20,6 +22,9 @@ type Options struct {
 	// Session is the ct session the agent runs in (CT_SESSION), recorded
 	// as the context of messages that name a file or an error.
 	Session string
+	// Proxy, when set, hosts the MCP servers the agent registers with
+	// mcp_register; nil leaves out mcp_register and mcp_unregister.
+	Proxy *ProxyHost
 }
 
 // New builds the MCP server with every coordination tool; run it with
@@ -36,6 +41,8 @@ func New(o Options) *mcp.Server {
 	addEventTools(srv, o.Client)
 	addSkillTools(srv, o.Client)
 	addSessionTools(srv, o.Client)
+	addProxyTools(srv, o.Client, o.Proxy)
+	addFileTools(srv, o.Client)
 	return srv
 }
 

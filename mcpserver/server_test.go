@@ -43,6 +43,8 @@ func TestToolsCallTheClient(t *testing.T) {
 		"update_todo", "wait_for_events"}
 	want = append(want, "list_reservations", "release_paths", "reserve_paths", "state_get", "state_set", "state_watch")
 	want = append(want, "list_sessions", "read_screen", "read_transcript", "send_input", "start_session")
+	want = append(want, "mcp_list", "mcp_tool_call") // mcp_register needs a ProxyHost
+	want = append(want, "list_peer_files", "get_peer_file")
 	slices.Sort(want)
 	if !slices.Equal(names, want) {
 		t.Errorf("tools %v, want %v", names, want)

@@ -34,7 +34,10 @@ type Config struct {
 	Spool   int
 	NoHooks bool   // for agents with hooks (claude): do not inject ct's hooks
 	Self    string // this ct executable, for Claude Code's hooks ("" = os.Executable)
-	Log     *slog.Logger
+	// Files, when set, is what every session of this node shares with the
+	// hub's peers (ct node --share-dir); nil shares nothing.
+	Files ptywrap.Files
+	Log   *slog.Logger
 }
 
 // Agent is a running ct node.
@@ -143,7 +146,7 @@ func (a *Agent) Spawn(ctx context.Context, req wire.NodeSpawn) (string, error) {
 	hc := ptywrap.HeadlessConfig{
 		Command: req.Command, Args: launch.Args, ShownArgs: launch.ShownArgs, Env: launch.Env, Plugin: launch.Plugin,
 		Agent: launch.Agent, Hooks: launch.Hooks, Input: input, Dir: dir, Hub: a.cfg.Hub, Token: a.cfg.Token,
-		Name: a.cfg.Name, Spool: a.cfg.Spool, Version: a.cfg.Version, Cols: 100, Rows: 30,
+		Name: a.cfg.Name, Spool: a.cfg.Spool, Version: a.cfg.Version, Cols: 100, Rows: 30, Files: a.cfg.Files,
 	}
 	h, err := ptywrap.StartHeadless(ctx, hc)
 	if err != nil {

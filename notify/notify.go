@@ -44,6 +44,9 @@ type Deps struct {
 	// Waiting reports whether a live session's agent waits for its person
 	// (hub.AgentWaiting); nil: never.
 	Waiting func(sessionID string) bool
+	// GroupMembers lists the people (hub user names) in a coordination
+	// group, for escalations to a rule's group (nil: no groups).
+	GroupMembers func(group string) []string
 
 	afterScan func() // tests: called after each session scan
 }
@@ -62,6 +65,7 @@ type Notifier struct {
 	ntfyC   *http.Client // ntfy: private ones too when the admin allows
 	now     func() time.Time
 	waiting func(string) bool
+	members func(string) []string
 	keys    Keys
 
 	afterScan func()
@@ -79,10 +83,13 @@ type Notifier struct {
 	waitNow map[string]bool     // live sessions announced as waiting, until they stop waiting
 }
 
-// event is a prompt change, or (msg set) a P0 message.
+// event is a prompt change, an escalation (overdue), or (msg set) a P0
+// message.
 type event struct {
 	sessionID, promptID string
 	msg                 *coord.Message
+	overdue             bool
+	group               string // the escalation's group ("": the usual people)
 }
 
 // New loads or creates the hub's keys and starts the worker; Close stops it.
@@ -91,7 +98,7 @@ func New(d Deps) (*Notifier, error) {
 	if err != nil {
 		return nil, err
 	}
-	n := &Notifier{store: d.Store, log: d.Log, dial: d.Dial, push: d.Dial.client(false), ntfyC: d.Dial.client(d.Dial.AllowPrivate), now: d.Now, waiting: d.Waiting, afterScan: d.afterScan, keys: keys, waitNow: map[string]bool{},
+	n := &Notifier{store: d.Store, log: d.Log, dial: d.Dial, push: d.Dial.client(false), ntfyC: d.Dial.client(d.Dial.AllowPrivate), now: d.Now, waiting: d.Waiting, members: d.GroupMembers, afterScan: d.afterScan, keys: keys, waitNow: map[string]bool{},
 		events: make(chan event, queueSize), lobby: make(chan struct{}, 1),
 		slots: make(chan struct{}, maxSenders), done: make(chan struct{}),
 		opened: map[string][]string{}}
@@ -139,9 +146,12 @@ func (n *Notifier) run() {
 		case <-n.done:
 			return
 		case e := <-n.events:
-			if e.msg != nil {
+			switch {
+			case e.msg != nil:
 				n.messageEvent(*e.msg)
-			} else {
+			case e.overdue:
+				n.overdueEvent(e)
+			default:
 				n.promptEvent(e)
 			}
 		case <-n.lobby:

@@ -33,6 +33,9 @@ type HeadlessConfig struct {
 	// Agent and Hooks are declared in session.start (see wire.SessionStart).
 	Agent string
 	Hooks bool
+	// Files, when set, answers peers' requests for shared directories
+	// (ct node --share-dir); nil shares nothing.
+	Files Files
 }
 
 // Headless is one running session without a local terminal. Terminals can
@@ -76,6 +79,7 @@ func StartHeadless(ctx context.Context, cfg HeadlessConfig) (*Headless, error) {
 	s, err := openSession(sessionSpec{
 		hub: cfg.Hub, token: cfg.Token, name: cfg.Name, version: cfg.Version, spool: cfg.Spool, plugin: cfg.Plugin,
 		start: wire.SessionStart{Command: cfg.Command, Args: shown, Cwd: cfg.Dir, Cols: cols, Rows: rows, StartedAt: started, Agent: cfg.Agent, Hooks: cfg.Hooks, ByNode: true},
+		files: cfg.Files,
 	})
 	if err != nil {
 		return nil, err

@@ -58,3 +58,22 @@ func (st *streamer) sendUrgent(e wire.Envelope) bool {
 		return false
 	}
 }
+
+// TypingPlugin is a Plugin that types into the program itself: Gemini's
+// adapter answers Gemini's own dialog with the key a hub allow stands for,
+// once it has seen the dialog on screen. The typer queues like hub input
+// and reports false when the queue is full.
+type TypingPlugin interface {
+	SetTyper(typeIn func(p []byte) bool)
+}
+
+// typer is what a TypingPlugin gets: a non-blocking send to the queue of
+// input for the program (the output path calls it and must not wait).
+func (s *session) typer(p []byte) bool {
+	select {
+	case s.inputs <- append([]byte(nil), p...):
+		return true
+	default:
+		return false
+	}
+}

@@ -1,11 +1,12 @@
 package ptywrap
 
-// terminalReply reports whether p is nothing but a terminal's automatic
+// TerminalReply reports whether p is nothing but a terminal's automatic
 // answers to a program's queries (cursor position, device attributes, mode
 // reports, colour and version queries, focus events). Those arrive on the
 // local input path like keystrokes, but nobody typed them: they must not
-// show "typing at the terminal" on the hub, nor make the local size win.
-func terminalReply(p []byte) bool {
+// show "typing at the terminal" on the hub, nor make the local size win,
+// nor answer a question (claudehook's KeyReleases).
+func TerminalReply(p []byte) bool {
 	if len(p) == 0 {
 		return false
 	}

@@ -21,8 +21,8 @@ func TestTerminalReplyIsNotTyping(t *testing.T) {
 		{"\x1b[A", false}, {"\x1b[1;5C", false}, {"\x1b[3~", false},
 		{"\x1b[12;40Rls\r", false}, // an answer and a typed line
 	} {
-		if got := terminalReply([]byte(c.in)); got != c.want {
-			t.Errorf("terminalReply(%q) = %v, want %v", c.in, got, c.want)
+		if got := TerminalReply([]byte(c.in)); got != c.want {
+			t.Errorf("TerminalReply(%q) = %v, want %v", c.in, got, c.want)
 		}
 	}
 }

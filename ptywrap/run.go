@@ -42,6 +42,8 @@ type Config struct {
 	// Agent and Hooks are declared in session.start (see wire.SessionStart).
 	Agent string
 	Hooks bool
+	// Tags label the session on the hub (ct wrap --tag); approval rules match them.
+	Tags []string
 	// TailDir, when set, is where output the hub did not acknowledge before
 	// the wrap exits is kept (see tail.go); OnTailKept is then told the
 	// file's path, to start its delivery. Empty: the tail is reported lost.
@@ -49,6 +51,9 @@ type Config struct {
 	OnTailKept func(path string)
 	// Title is the session's title on the hub (ct wrap --title).
 	Title string
+	// Files, when set, answers peers' requests for the directories it
+	// shares (ct wrap --share-dir); nil shares nothing.
+	Files Files
 }
 
 // ExitError carries the child's exit status for the caller to exit with.
@@ -82,7 +87,8 @@ func Run(ctx context.Context, cfg Config) (int, error) {
 	cwd, _ := os.Getwd()
 	s, err := openSession(sessionSpec{
 		hub: cfg.Hub, token: cfg.Token, name: cfg.Name, version: cfg.Version, spool: cfg.Spool, plugin: cfg.Plugin,
-		start: wire.SessionStart{Command: cfg.Command, Args: shownArgs(cfg), Cwd: cwd, Cols: cols, Rows: rows, StartedAt: time.Now().UTC(), Agent: cfg.Agent, Hooks: cfg.Hooks, Title: cfg.Title},
+		start: wire.SessionStart{Command: cfg.Command, Args: shownArgs(cfg), Cwd: cwd, Cols: cols, Rows: rows, StartedAt: time.Now().UTC(), Agent: cfg.Agent, Hooks: cfg.Hooks, Title: cfg.Title, Tags: cfg.Tags},
+		files: cfg.Files,
 	})
 	if err != nil {
 		return 2, err

@@ -59,6 +59,7 @@ type sessionSpec struct {
 	spool                     int
 	plugin                    Plugin
 	start                     wire.SessionStart
+	files                     Files // nil: shares nothing
 }
 
 // openSession prepares the spool and the streamer, and hands the plugin
@@ -79,11 +80,18 @@ func openSession(spec sessionSpec) (*session, error) {
 	// refuses a session.start for it without the same secret. It lives
 	// only in this process's memory, never in the program's environment.
 	spec.start.Resume = newResumeSecret()
+	if spec.files != nil {
+		spec.start.Shares = spec.files.Names()
+	}
 	s.st = newStreamer(wsURL, spec.token, s.id, s.sp, spec.plugin, s.inputs, s.resize, wsdial.Hello(spec.name, spec.version), spec.start)
+	s.st.files = spec.files
 	if spec.plugin != nil {
 		spec.plugin.Attach(s.st.sendUrgent)
 		attachLog(spec.plugin, s.sp) // Claude Code's transcript, under ct wrap and ct node alike
 		screenSize(spec.plugin, s.cols, s.rows)
+		if tp, ok := spec.plugin.(TypingPlugin); ok {
+			tp.SetTyper(s.typer)
+		}
 	}
 	return s, nil
 }
@@ -142,7 +150,7 @@ func (s *session) setSize(cols, rows int) {
 // program: the hub hears that someone is typing (not what), and the
 // plugin's filter sees them first (it watches for answers to a prompt).
 func (s *session) typed(p []byte) error {
-	if !terminalReply(p) { // the terminal answering a query is nobody typing
+	if !TerminalReply(p) { // the terminal answering a query is nobody typing
 		s.st.localTyping()
 		s.localAt.Store(time.Now().UnixNano())
 	}
@@ -255,6 +263,7 @@ func newStreamer(wsURL, token, sid string, sp *spool, p Plugin, inputs chan<- []
 		kick:      make(chan struct{}, 1),
 		plugin:    p,
 		urgent:    make(chan wire.Envelope, urgentQueue),
+		fileSlots: make(chan struct{}, fileReaders),
 		onInput: func(b []byte) {
 			select {
 			case inputs <- b:

@@ -27,6 +27,8 @@ type streamer struct {
 	onResize  func(cols, rows int)
 	plugin    Plugin             // may be nil
 	urgent    chan wire.Envelope // unsequenced envelopes (prompts), sent before output
+	files     Files              // shared directories; nil: none
+	fileSlots chan struct{}      // cap fileReaders: shared-file requests being answered
 
 	mu         sync.Mutex
 	start      wire.SessionStart // updated on resize so a reconnect reports the current size
@@ -221,6 +223,8 @@ func (st *streamer) received(e wire.Envelope) error {
 		if e.Decode(&r) == nil {
 			st.onResize(r.Cols, r.Rows)
 		}
+	case wire.TypeFilesList, wire.TypeFilesGet:
+		st.answerFiles(e)
 	case wire.TypeIngestRefused:
 		// Not shown now (it would scribble over the program's screen):
 		// said once at exit, by report.

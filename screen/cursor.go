@@ -14,3 +14,15 @@ func (s *Screen) CursorLine() (line, above string) {
 	}
 	return line, ""
 }
+
+// Lines returns every row's plain text (trailing blanks trimmed) and the
+// cursor's row: what screen rules read to find a question at the live
+// bottom of the screen.
+func (s *Screen) Lines() (rows []string, cursorY int) {
+	h := s.emu.Height()
+	rows = make([]string, h)
+	for y := range h {
+		rows[y] = strings.TrimRight(lineText(s.row(y)), " ")
+	}
+	return rows, s.emu.CursorPosition().Y
+}

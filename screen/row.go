@@ -14,6 +14,20 @@ import (
 // renders them (views.ScreenLine).
 type Row struct {
 	Runs []Run
+	// Skipped, when above 0, makes the row a gap marker in history rather
+	// than a line: that many lines of output are not shown (the screen
+	// skipped them to keep up with a flood, or they were never sent to the
+	// page); the session's full log has them.
+	Skipped int
+}
+
+// Lines is how many lines of output r stands for: a gap marker its count,
+// any other row one.
+func (r Row) Lines() int {
+	if r.Skipped > 0 {
+		return r.Skipped
+	}
+	return 1
 }
 
 // Run is text whose cells all look the same. Text is as the program wrote it

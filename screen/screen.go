@@ -24,8 +24,10 @@ type Screen struct {
 	emu          *vt.Emulator
 	cursorHidden bool
 	alt          bool          // the alternate screen is on (a full-screen app)
-	history      []Row         // scrolled-off lines, oldest first
-	histTotal    int           // lines ever added to history; numbers them for clients
+	history      []Row         // scrolled-off lines and gap markers, oldest first
+	histLines    int           // lines history stands for (a gap marker counts its Skipped)
+	histTotal    int           // lines ever added to history, gaps included; numbers them for clients
+	gap          pendingGap    // skipped output not yet marked in history
 	drained      chan struct{} // closed when the reply drain has ended
 
 	rows rowBuilder // scratch for building rows, reused (rows are built on every frame)
@@ -115,9 +117,21 @@ func (s *Screen) Alt() bool { return s.alt }
 
 // Write feeds program output to the emulator.
 func (s *Screen) Write(p []byte) {
-	_, _ = s.emu.Write(p)
-	s.collectHistory()
+	// In pieces that cannot scroll more rows than the emulator's staging
+	// scrollback holds (each byte adds at most one row): a longer write
+	// would lose lines there before collectHistory counts them, an
+	// unmarked gap in the page's history.
+	for len(p) > 0 {
+		n := min(len(p), writeChunk)
+		_, _ = s.emu.Write(p[:n])
+		s.collectHistory()
+		p = p[n:]
+	}
 }
+
+// writeChunk is the most Write feeds the emulator at once: under
+// vt.DefaultScrollbackSize rows (10,000), the staging area's capacity.
+const writeChunk = 8 << 10
 
 // collectHistory moves lines the emulator pushed to its scrollback into
 // history and empties the emulator's buffer.
@@ -127,14 +141,28 @@ func (s *Screen) collectHistory() {
 	if n == 0 {
 		return
 	}
+	s.markGap()
 	for i := range n {
-		s.history = append(s.history, s.rows.build(sb.Line(i), -1))
+		s.addHistory(s.rows.build(sb.Line(i), -1))
+		if s.gap.lines > 0 {
+			s.gap.after--
+			s.markGap()
+		}
 	}
-	s.histTotal += n
 	if over := len(s.history) - MaxHistory; over > 0 {
+		for _, r := range s.history[:over] {
+			s.histLines -= r.Lines()
+		}
 		s.history = append(s.history[:0:0], s.history[over:]...)
 	}
 	sb.Clear()
+}
+
+// addHistory appends one line or gap marker to history.
+func (s *Screen) addHistory(r Row) {
+	s.history = append(s.history, r)
+	s.histLines += r.Lines()
+	s.histTotal += r.Lines()
 }
 
 // Resize changes the screen's size, as the program's PTY did.
@@ -204,15 +232,24 @@ func (s *Screen) Text() string {
 // History returns the kept scrolled-off lines numbered from since (lines
 // before since, or older than what is kept, are left out) and the total
 // count, which the caller passes as since next time.
+// Lines are numbered by the output they stand for: a gap marker of 500
+// skipped lines takes 500 numbers.
 func (s *Screen) History(since int) (lines []Row, total int) {
-	first := s.histTotal - len(s.history)
-	if since < first {
-		since = first
-	}
 	if since >= s.histTotal {
 		return nil, s.histTotal
 	}
-	return append([]Row(nil), s.history[since-first:]...), s.histTotal
+	// Walk back from the newest entry until the lines since are covered.
+	want, i := s.histTotal-max(since, 0), len(s.history)
+	for got := 0; i > 0 && got < want; i-- {
+		got += s.history[i-1].Lines()
+	}
+	return append([]Row(nil), s.history[i:]...), s.histTotal
+}
+
+// Missed is how many lines numbered from since are older than what history
+// keeps: what History(since) leaves out.
+func (s *Screen) Missed(since int) int {
+	return max(0, s.histTotal-s.histLines-max(since, 0))
 }
 
 func lineText(l uv.Line) string {

@@ -328,10 +328,10 @@ func TestCloseWhileAnswering(t *testing.T) {
 func TestPaletteCSS(t *testing.T) {
 	css := PaletteCSS()
 	for _, want := range []string{
-		".t .f0{color:#7d8590}", ".t .b0{background-color:#000000}", ".t .b1{background-color:#cd0000}",
+		".t .f0{color:var(--t0)}", "--t0:#7d8590;", ".t .b0{background-color:#000000}", ".t .b1{background-color:#cd0000}",
 		".t .f16{color:#000000}", ".t .f21{color:#0000ff}", ".t .f208{color:#ff8700}",
 		".t .f231{color:#ffffff}", ".t .f232{color:#080808}", ".t .b255{background-color:#eeeeee}",
-		".t .fbg{", ".t .bfg{", ".t .bo{", ".t .un{", ".t .it{", ".t .cur{",
+		".t .fbg{", ".t .bfg{", ".t .bo{", ".t .un{", ".t .it{", ".t:not(.ended) .cur{",
 	} {
 		if !strings.Contains(css, want) {
 			t.Errorf("PaletteCSS lacks %s", want)

@@ -5,7 +5,11 @@
 // - fit: the wheel holder sizes the program's PTY to this pane;
 // - keys mode: every keystroke goes to the program as typed;
 // - a refused line keeps its text; input is off while someone else drives
-//   or the page has lost its stream.
+//   or the page has lost its stream;
+// - under a flood, #hist keeps as many entries as a reload shows (its
+//   data-keep, the hub's screen.MaxHistory): older ones fold into one
+//   "… N lines skipped — full log" marker, and layout work waits for the
+//   next frame, once however many updates came.
 (function () {
   "use strict";
   var $ = function (id) { return document.getElementById(id); };
@@ -31,6 +35,62 @@
   }
   function place() {
     if (pane && follow) pane.scrollTop = liveTarget();
+  }
+
+  // --- History: bounded as a reload shows it. ------------------------------
+  function lines(el) { return el.classList.contains("gap") ? (parseInt(el.dataset.n, 10) || 0) : 1; }
+  function setGap(el, n) {
+    el.dataset.n = String(n);
+    el.querySelector(".n").textContent = n.toLocaleString("en-US");
+  }
+  // account marks the history lines the page never got: an event's #histn
+  // says where its lines start (from) and end (total); lines from what
+  // the page had up to from were missed (a resync after a full buffer, a
+  // reconnect, a frame a new viewer took), so a marker goes before this
+  // event's k entries.
+  var have = -1;
+  function account() {
+    var m = $("histn"), hist = $("hist"), tpl = $("gap-tpl");
+    if (!m || !hist || !tpl) return;
+    var from = +m.dataset.from, total = +m.dataset.total, k = +m.dataset.k;
+    if (have >= 0 && from > have) {
+      var mark = tpl.content.firstElementChild.cloneNode(true), kids = hist.children;
+      setGap(mark, from - have);
+      hist.insertBefore(mark, kids[kids.length - k] || null);
+    }
+    if (total > have) have = total;
+  }
+  // trimHistory keeps the newest data-keep entries and one marker before
+  // them that counts everything older (as a reload renders it), dropping
+  // the rest in one DOM range operation.
+  function trimHistory() {
+    var hist = $("hist"), tpl = $("gap-tpl");
+    if (!hist || !tpl) return;
+    var keep = parseInt(hist.dataset.keep, 10) || 2000, kids = hist.children;
+    var over = kids.length - keep - 1;
+    if (over <= 0) return;
+    var n = 0;
+    for (var i = 0; i <= over; i++) n += lines(kids[i]);
+    var range = document.createRange();
+    range.setStartBefore(kids[0]);
+    range.setEndAfter(kids[over]);
+    range.deleteContents();
+    var first = hist.firstElementChild;
+    if (first && first.classList.contains("gap")) { setGap(first, n + lines(first)); return; }
+    var mark = tpl.content.firstElementChild.cloneNode(true);
+    setGap(mark, n);
+    hist.insertBefore(mark, first);
+  }
+  // Layout reads (place) and the input state wait for the next frame:
+  // a flood's updates each cost a swap, never a forced layout.
+  var frame = 0;
+  function soon() {
+    if (frame) return;
+    frame = requestAnimationFrame(function () {
+      frame = 0;
+      if (scr) scr.classList.toggle("ended", ended()); // an ended program draws no cursor
+      place(); driving();
+    });
   }
 
   // --- Zoom: how big this page draws the screen. ---------------------------
@@ -213,6 +273,7 @@
     root = $("session"); pane = $("term-wrap"); scr = $("scr");
     if (!root || !pane || !scr) return;
     id = root.dataset.id;
+    account(); // the page's own history numbers
     form = $("input-form"); line = $("line"); note = $("input-note"); fitBtn = $("fit-pty");
     pane.addEventListener("scroll", function () { follow = pane.scrollTop >= liveTarget() - 24; }, { passive: true });
     pane.addEventListener("touchstart", onTouchStart, { passive: true });
@@ -251,7 +312,7 @@
     place();
   }
   document.addEventListener("DOMContentLoaded", init);
-  document.addEventListener("htmx:sseMessage", function () { place(); driving(); });
+  document.addEventListener("htmx:sseMessage", function () { account(); trimHistory(); soon(); });
   document.addEventListener("htmx:sseError", driving);
   document.addEventListener("htmx:sseOpen", driving);
   window.addEventListener("resize", function () {

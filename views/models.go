@@ -45,6 +45,7 @@ type SessionRow struct {
 	Viewers      int
 	Tail         string // ending: how much output is still to arrive ("1.2 MB")
 	Usage        *Usage // the agent's model usage, nil when none
+	Agent        string // the adapter its wrap declared (AgentBadge)
 }
 
 // Lobby is the lobby page.
@@ -53,6 +54,7 @@ type Lobby struct {
 	Stream   string // SSE URL for live updates
 	Now      time.Time
 	Waiting  int // prompts waiting for an answer, across machines
+	Overdue  int // of those, the ones past their rule's escalation time
 	User     string
 	Admin    bool
 	Counts   LobbyCounts
@@ -88,16 +90,18 @@ type Session struct {
 	Cols         int
 	Rows         []screen.Row // the screen (ScreenRows)
 	History      []screen.Row // lines scrolled off it, oldest first (ScreenHistory)
+	HistTotal    int          // the number after the last history line (HistNumbers)
 	Stream       string
 	Keys         []Key
 	OOB          bool     // render the status bar as an out-of-band swap (SSE updates)
-	Claude       bool     // the program is Claude Code (hooks, approvals)
+	Agent        string   // the adapter its wrap declared: claude | codex | plain (AgentBadge)
 	TerminalOnly bool     // prompts are answered only at the terminal
 	Prompts      []Prompt // pending prompts, pinned above the screen
 	Presence     Presence // who watches and drives
 	Alt          bool     // a full-screen app has the alternate screen on
 	FitBy        string   // who has the PTY sized to their screen ("" for nobody)
 	Usage        *Usage   // the agent's model usage, nil when none
+	Tags         []string // the wrap's labels (ct wrap --tag)
 }
 
 // Key is one button of the input bar.
@@ -120,6 +124,7 @@ type Prompt struct {
 	SessionTitle string
 	Node         string
 	Tool         string // as the agent names it
+	Agent        string // the agent CLI that asks (AgentBadge)
 	Title        string // for a person: "Run a command", "Edit a file", ...
 	Fields       []Field
 	Code         string     // a command or arguments, shown preformatted
@@ -144,6 +149,11 @@ type Prompt struct {
 	IsPlan            bool       // ExitPlanMode: approve the plan, or keep planning
 	PlanHTML          string     // the plan, rendered from markdown without raw HTML
 	PlanChoices       []Choice   // the approvals Claude Code's own plan dialog offers
+	// Approval policy: the rule that matched ("" none), what it does
+	// ("needs two people", "dry run: would allow"), how far a two-person
+	// approval is ("1 of 2 approvals (alice)"), and whether it escalated.
+	Rule, RuleNote, Approvals string
+	Overdue                   bool
 }
 
 // Question is one of AskUserQuestion's questions.

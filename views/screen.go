@@ -1,6 +1,9 @@
 package views
 
 import (
+	"strconv"
+	"strings"
+
 	"github.com/a-h/templ"
 	"github.com/ct-dev/ct/screen"
 )
@@ -31,4 +34,27 @@ func runAttrs(st screen.Style) *spanAttrs {
 		a.n++
 	}
 	return a
+}
+
+// LogURL is where a session's full output log downloads from (the raw
+// bytes, handlers' handleAPISessionLog).
+func LogURL(sessionID string) string { return "/api/v1/sessions/" + sessionID + "/log" }
+
+// Thousands writes n with comma thousands separators ("180,000"), as
+// session.js's toLocaleString("en-US") does for the counts it updates.
+func Thousands(n int) string {
+	s := strconv.Itoa(n)
+	neg := strings.HasPrefix(s, "-")
+	s = strings.TrimPrefix(s, "-")
+	var b strings.Builder
+	for i, c := range s {
+		if i > 0 && (len(s)-i)%3 == 0 {
+			b.WriteByte(',')
+		}
+		b.WriteRune(c)
+	}
+	if neg {
+		return "-" + b.String()
+	}
+	return b.String()
 }

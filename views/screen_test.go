@@ -32,19 +32,20 @@ func TestScreenContracts(t *testing.T) {
 		r1 = `&lt;a&gt;`
 		r2 = `<span class="f1">red</span><span class="cur"> </span>`
 	)
-	if got, want := renderString(t, ScreenHistory(hist, false))+renderString(t, ScreenRows(rows, false)),
-		`<div id="hist"><div>old</div></div><div id="rows"><div id="r0">`+r0+`</div><div id="r1">`+r1+`</div><div id="r2">`+r2+`</div></div>`; got != want {
+	gapTpl := `<template id="gap-tpl"><div class="gap" data-n="0">… <span class="n">0</span> lines skipped — <a href="/log" download>full log</a></div></template>`
+	if got, want := renderString(t, ScreenHistory(hist, "/log", false))+renderString(t, ScreenRows(rows, false)),
+		`<div id="hist" data-keep="2000"><div>old</div></div>`+gapTpl+`<div id="rows"><div id="r0">`+r0+`</div><div id="r1">`+r1+`</div><div id="r2">`+r2+`</div></div>`; got != want {
 		t.Errorf("page pane:\n got %s\nwant %s", got, want)
 	}
-	full := ScreenPatch{Full: true, NumRows: 4, Rows: map[int]screen.Row{0: rows[0], 1: rows[1], 2: rows[2]}}
+	full := ScreenPatch{Full: true, NumRows: 4, Rows: map[int]screen.Row{0: rows[0], 1: rows[1], 2: rows[2]}, HistTotal: 7}
 	if got, want := renderString(t, ScreenUpdate(full)),
-		`<i id="scrmode" class="main" hx-swap-oob="true" hidden></i><div id="rows" hx-swap-oob="true"><div id="r0">`+r0+`</div><div id="r1">`+r1+`</div><div id="r2">`+r2+`</div><div id="r3"></div></div>`; got != want {
+		`<i id="scrmode" class="main" hx-swap-oob="true" hidden></i><i id="histn" data-from="7" data-total="7" data-k="0" hx-swap-oob="true" hidden></i><div id="rows" hx-swap-oob="true"><div id="r0">`+r0+`</div><div id="r1">`+r1+`</div><div id="r2">`+r2+`</div><div id="r3"></div></div>`; got != want {
 		t.Errorf("full update:\n got %s\nwant %s", got, want)
 	}
-	part := ScreenPatch{NumRows: 3, Rows: map[int]screen.Row{2: rows[2], 0: rows[0]}, History: hist}
+	part := ScreenPatch{NumRows: 3, Rows: map[int]screen.Row{2: rows[2], 0: rows[0]}, History: append([]screen.Row{{Skipped: 180000}}, hist...), Log: "/log", HistTotal: 180011}
 	if got, want := renderString(t, ScreenUpdate(part)),
-		`<i id="scrmode" class="main" hx-swap-oob="true" hidden></i><div id="r0" hx-swap-oob="true">`+r0+`</div><div id="r2" hx-swap-oob="true">`+r2+`</div>`+
-			`<div id="hist" hx-swap-oob="beforeend"><div>old</div></div>`; got != want {
+		`<i id="scrmode" class="main" hx-swap-oob="true" hidden></i><i id="histn" data-from="10" data-total="180011" data-k="2" hx-swap-oob="true" hidden></i><div id="r0" hx-swap-oob="true">`+r0+`</div><div id="r2" hx-swap-oob="true">`+r2+`</div>`+
+			`<div id="hist" hx-swap-oob="beforeend"><div class="gap" data-n="180000">… <span class="n">180,000</span> lines skipped — <a href="/log" download>full log</a></div><div>old</div></div>`; got != want {
 		t.Errorf("partial update:\n got %s\nwant %s", got, want)
 	}
 }
@@ -69,6 +70,14 @@ func TestStyleMarkup(t *testing.T) {
 	for _, c := range cases {
 		if got := line(c.st); got != c.want {
 			t.Errorf("%+v: got %s, want %s", c.st, got, c.want)
+		}
+	}
+}
+
+func TestThousands(t *testing.T) {
+	for n, want := range map[int]string{0: "0", 999: "999", 1000: "1,000", 180000: "180,000", 1234567: "1,234,567", -4200: "-4,200"} {
+		if got := Thousands(n); got != want {
+			t.Errorf("Thousands(%d) = %q, want %q", n, got, want)
 		}
 	}
 }

@@ -2,6 +2,8 @@ package wire
 
 import (
 	"encoding/json"
+	"fmt"
+	"strings"
 	"time"
 )
 
@@ -26,7 +28,7 @@ type SessionStart struct {
 	Cols      int       `json:"cols"`
 	Rows      int       `json:"rows"`
 	StartedAt time.Time `json:"started_at"`
-	Agent     string    `json:"agent,omitempty"` // the adapter it runs under: AgentClaude | AgentPlain
+	Agent     string    `json:"agent,omitempty"` // the adapter it runs under: AgentClaude | AgentCodex | AgentPlain
 	Hooks     bool      `json:"hooks,omitempty"` // ct's hooks are live: injected, and --no-hooks not set
 	// Resume is the session's reconnect secret, made by the wrap and held
 	// only in its memory: the hub refuses a session.start for a known
@@ -39,12 +41,27 @@ type SessionStart struct {
 	// Title is the session's title as ct wrap --title set it ("": none;
 	// the hub then takes Claude's first prompt).
 	Title string `json:"title,omitempty"`
+	// Tags are the session's labels (ct wrap --tag), which approval rules
+	// match; the hub refuses more than MaxTags or a tag that is not 1 to
+	// MaxTagLen letters, digits, '.', '_', '-' or ':'.
+	Tags []string `json:"tags,omitempty"`
+	// Shares names the directories the wrap shares with the hub's peers
+	// (ct wrap --share-dir), each by its root name; empty: it shares none.
+	Shares []string `json:"shares,omitempty"`
 }
+
+// Bounds on session tags.
+const (
+	MaxTags   = 16
+	MaxTagLen = 64
+)
 
 // Agent names a session.start may declare (package agent has their adapters).
 const (
 	AgentClaude = "claude" // Claude Code
+	AgentCodex  = "codex"  // OpenAI Codex CLI
 	AgentPlain  = "plain"  // any other program: the hub's screen rules
+	AgentGemini = "gemini" // Gemini CLI
 )
 
 // SessionAck is session.ack's payload: where the hub's durable log ends.
@@ -202,4 +219,22 @@ type SessionSettings struct {
 type SessionTail struct {
 	Bytes   int64     `json:"bytes"`    // output still to arrive
 	SavedAt time.Time `json:"saved_at"` // when the wrap kept it
+}
+
+// CheckTags says what is wrong with a session's tags (nil: nothing); both
+// ct wrap (its --tag flags) and the hub (session.start) call it.
+func CheckTags(tags []string) error {
+	if len(tags) > MaxTags {
+		return fmt.Errorf("%d tags; give at most %d", len(tags), MaxTags)
+	}
+	for _, t := range tags {
+		if t == "" || len(t) > MaxTagLen || strings.IndexFunc(t, notTagRune) >= 0 {
+			return fmt.Errorf("tag %q: use 1 to %d letters, digits, '.', '_', '-' or ':'", t, MaxTagLen)
+		}
+	}
+	return nil
+}
+
+func notTagRune(r rune) bool {
+	return !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || r == '.' || r == '_' || r == '-' || r == ':')
 }
