@@ -12,7 +12,7 @@ type Event struct {
 	// ID orders the hub's events (1, 2, ... since it started); a
 	// wait_for_events caller resumes after the last one it saw.
 	ID      uint64    `json:"id,omitempty"`
-	Type    string    `json:"type"` // message | notice | lock | todo | peer | skill | reservation | state
+	Type    string    `json:"type"` // message | receipt | typing | notice | lock | todo | peer | skill | reservation | state
 	At      time.Time `json:"at"`
 	Message *Message  `json:"message,omitempty"`
 	Lock    *Lock     `json:"lock,omitempty"`
@@ -23,6 +23,18 @@ type Event struct {
 	// Reservation is a path reservation taken or released (Until = now).
 	Reservation *Reservation `json:"reservation,omitempty"`
 	State       *StateValue  `json:"state,omitempty"` // a state key's new value
+	// Typing is a peer composing a message (type typing): live only, never
+	// kept for long-polls, sent only to its recipients.
+	Typing *Typing `json:"typing,omitempty"`
+}
+
+// audience is the message whose sender and recipients alone receive e
+// (nil: everyone does).
+func (e *Event) audience() *Message {
+	if e.Typing != nil {
+		return &Message{From: e.Typing.From, To: e.Typing.To}
+	}
+	return e.Message
 }
 
 // subBuffer is how many events a subscriber may fall behind before it is
@@ -149,9 +161,12 @@ func (b *Bus) onlineLocked(peer string) bool {
 func (b *Bus) Publish(e Event) {
 	b.mu.Lock()
 	defer b.mu.Unlock()
-	e = b.recent.add(e)
+	if e.Type != "typing" { // a typing signal is stale in seconds: no replay
+		e = b.recent.add(e)
+	}
+	m := e.audience()
 	for s := range b.subs {
-		if e.Message != nil && !s.all && !addressedTo(e.Message, s.peer, s.groups) && e.Message.From != s.peer {
+		if m != nil && !s.all && !addressedTo(m, s.peer, s.groups) && m.From != s.peer {
 			continue
 		}
 		select {

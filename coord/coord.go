@@ -85,6 +85,8 @@ type Service struct {
 	seen  seen
 	lim   Limits
 	rate  *buckets
+	// typing is who is composing to whom, live only (typing.go).
+	typing typingTable
 }
 
 // New builds the service over store with the default limits. clock nil

@@ -22,7 +22,7 @@ const eventLogSize = subBuffer
 const MaxWaitEvents = 100
 
 // EventTypes are the event types a caller may ask Wait for.
-var EventTypes = []string{"message", "notice", "lock", "todo", "peer", "skill"}
+var EventTypes = []string{"message", "receipt", "notice", "lock", "todo", "peer", "skill"}
 
 // eventLog is a ring of the last events. Guarded by the Bus's mu.
 type eventLog struct {

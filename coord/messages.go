@@ -132,6 +132,7 @@ func (s *Service) Send(from string, m Message) (Message, error) {
 	if err != nil {
 		return Message{}, err
 	}
+	s.clearTyping(from, m.To)
 	s.bus.Publish(Event{Type: "message", At: m.TS, Message: &m})
 	return m, nil
 }
@@ -325,6 +326,7 @@ func (s *Service) Ack(v Viewer, id string) (Message, error) {
 
 func (s *Service) receipt(v Viewer, id string, read, ack bool) (Message, error) {
 	var m Message
+	changed := false
 	update := func(tx db.CoordTx) error {
 		var err error
 		if m, err = getMessage(tx, id); err != nil {
@@ -357,6 +359,7 @@ func (s *Service) receipt(v Viewer, id string, read, ack bool) (Message, error) 
 			m.Receipts = map[string]Receipt{}
 		}
 		m.Receipts[v.Peer] = r
+		changed = true
 		k, _ := msgKey(id)
 		return tx.Put(bMessages, k, m)
 	}
@@ -365,6 +368,10 @@ func (s *Service) receipt(v Viewer, id string, read, ack bool) (Message, error) 
 		err = s.store.CoordUpdate(update)
 	} else {
 		err = s.store.CoordView(update)
+	}
+	if err == nil && changed {
+		// The sender's open inbox shows "read" without a reload.
+		s.bus.Publish(Event{Type: "receipt", At: s.clock.Now().UTC(), Message: &m})
 	}
 	return m, err
 }

@@ -24,6 +24,7 @@ type CoordMsg struct {
 	NeedsAnswer, Overdue, Unread, Late              bool
 	CanAck                                          bool      // addressed to the viewer and waiting for their answer
 	C2C                                             *CoordC2C // the C2C fields it has (nil: none)
+	Receipt                                         string    // the viewer's own message: "sent", "read", "read by N" ("" otherwise)
 }
 
 // CoordC2C is a message's C2C protocol fields as the inbox shows them:
