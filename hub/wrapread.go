@@ -24,6 +24,9 @@ func (c *wrapConn) readLoop(ctx context.Context, t Transport, s *session) error 
 		case wire.TypePromptOpen, wire.TypePromptResult, wire.TypePromptClosed, wire.TypePromptSync, wire.TypeHookEvent, wire.TypeTerminalActive, wire.TypeSessionTail:
 			c.handleUnsequenced(s, e)
 			continue
+		case wire.TypeGitAnswer:
+			c.gitAnswer(e)
+			continue
 		default:
 			c.h.log.Warn("wrap sent an unexpected event", "type", e.Type, "session", c.session)
 			continue
