@@ -57,6 +57,7 @@ type serveConfig struct {
 	// Resource limits; see docs/design.md "Security model" (0 = default, -1 = no cap).
 	MaxStreams        int // open SSE streams on the hub
 	MaxStreamsPerUser int // open SSE streams of one person
+	GitDiffMax        int // bytes of git diff the Changes tab asks a workstation for
 	MaxOpenPrompts    int // open questions of one session
 	// MaxSessionsPerMachine bounds one machine's live sessions; an idle,
 	// unwatched session's emulator is dropped after EvictAfter.
@@ -173,6 +174,7 @@ func limitFlags(fs *flag.FlagSet, getenv func(string) string, c *serveConfig, st
 	}{
 		{"max-streams", "CT_MAX_STREAMS", "open SSE streams on the hub (pages and /api/v1/events); -1 = no cap", &c.MaxStreams, handlers.DefaultMaxStreams},
 		{"max-streams-per-user", "CT_MAX_STREAMS_PER_USER", "open SSE streams of one person (all their tabs, phones, API clients); -1 = no cap", &c.MaxStreamsPerUser, handlers.DefaultMaxStreamsPerUser},
+		{"git-diff-max", "CT_GIT_DIFF_MAX", "bytes of git diff the Changes tab asks a workstation for (the wrap never sends over 512 KiB); -1 = that most", &c.GitDiffMax, handlers.DefaultGitDiffMax},
 		{"max-open-prompts", "CT_MAX_OPEN_PROMPTS", "open questions of one session; more are denied to the agent; -1 = no cap", &c.MaxOpenPrompts, hub.DefaultMaxOpenPrompts},
 		{"max-sessions-per-machine", "CT_MAX_SESSIONS_PER_MACHINE", "live sessions of one machine; more are refused (ct wrap runs the program without the hub); -1 = no cap", &c.MaxSessionsPerMachine, hub.DefaultMaxSessionsPerMachine},
 	} {
@@ -247,7 +249,7 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 	}
 	self, downloads := downloadsDir(c.Downloads)
 	srv := handlers.New(handlers.Deps{Hub: st.hub, Store: st.store, Log: log, Version: version, TrustedProxies: trusted,
-		BodyTimeout: c.BodyTimeout, MaxStreams: c.MaxStreams, MaxStreamsPerUser: c.MaxStreamsPerUser, Coord: st.coord, Audit: st.audit, Notifier: st.notifier,
+		BodyTimeout: c.BodyTimeout, MaxStreams: c.MaxStreams, MaxStreamsPerUser: c.MaxStreamsPerUser, GitDiffMax: c.GitDiffMax, Coord: st.coord, Audit: st.audit, Notifier: st.notifier,
 		Downloads: downloads, SelfBinary: self, Events: st.events.recorder.Broker(), Webhooks: st.events.webhooks,
 		Policy: st.policyEditor(), MCPProxy: mcpproxy.New(c.MCPProxy, nil)})
 	st.hub.SetListener(st.listeners(srv.Listener()))

@@ -48,6 +48,9 @@ type jsonlRecord struct {
 	// cost-state records: Claude Code's own running cost of the conversation.
 	SessionID    string   `json:"sessionId"`
 	TotalCostUSD *float64 `json:"totalCostUSD"`
+	// ToolUseResult is what Claude Code records of a tool's effect beside
+	// its tool_result (for file tools: the hunks it applied).
+	ToolUseResult json.RawMessage `json:"toolUseResult"`
 }
 
 // block is one content block of a message.
@@ -141,6 +144,9 @@ func (p *Parser) block(r jsonlRecord, b block, ts time.Time) (wire.TranscriptEnt
 	case b.Type == "tool_result":
 		e.Kind, e.ID, e.Tool = wire.EntryToolResult, b.ToolUseID, p.tools[b.ToolUseID]
 		e.Text, e.Error = cut(resultText(b.Content), maxResultText), b.IsError
+		if !b.IsError {
+			e.Change = entryChange(e.Tool, r.ToolUseResult)
+		}
 	default: // thinking, redacted_thinking, and blocks ct does not show
 		return e, false
 	}

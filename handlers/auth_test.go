@@ -88,6 +88,8 @@ var routeAccess = map[string]access{
 	"POST /settings/push/delete":             viewerOwn,
 	"POST /a/{token}":                        linkOnly,    // the signed single-use link is the credential
 	"GET /s/{id}/title":                      viewerDrive, // the rename form: for people who may drive
+	"GET /s/{id}/changes":                    viewerRead,  // the Changes tab: what the transcript already shows
+	"GET /s/{id}/changes/git":                viewerRead,  // read-only git status/diff through the wrap
 	"POST /s/{id}/title":                     viewerDrive,
 	// Coordination (handlers/coord*.go): everyone reads; members and admins change.
 	"GET /api/v1/peers":                         viewerRead,

@@ -64,6 +64,10 @@ type Deps struct {
 	// recorder's broker, events/); Webhooks manages outbound webhooks.
 	Events   EventSource
 	Webhooks events.Webhooks
+	// GitDiffMax is how many bytes of `git diff` the Changes tab asks a
+	// workstation for (--git-diff-max); 0: DefaultGitDiffMax, < 0: the
+	// wire's own cap.
+	GitDiffMax int
 }
 
 // EventSource is what the event stream needs of events.Broker.
@@ -74,16 +78,17 @@ type EventSource interface {
 
 // Server serves ct's HTTP surface.
 type Server struct {
-	hub     *hub.Hub
-	store   *db.Store
-	log     *slog.Logger
-	version string
-	sse     *sse.Server
-	sockets *sockets     // the workstation sockets (sockets.go)
-	pages   *pageStreams // the pages' SSE streams (sse.go)
-	live    *liveConns   // every long-lived connection by credential, and the stream caps (liveconns.go)
-	render  *renderer    // the hub's listener for the pages (render.go)
-	handler http.Handler
+	gitDiffMax int // bytes of git diff asked for (Deps.GitDiffMax)
+	hub        *hub.Hub
+	store      *db.Store
+	log        *slog.Logger
+	version    string
+	sse        *sse.Server
+	sockets    *sockets     // the workstation sockets (sockets.go)
+	pages      *pageStreams // the pages' SSE streams (sse.go)
+	live       *liveConns   // every long-lived connection by credential, and the stream caps (liveconns.go)
+	render     *renderer    // the hub's listener for the pages (render.go)
+	handler    http.Handler
 
 	meters meters // open streams and sockets, for /metrics
 
@@ -142,6 +147,7 @@ func New(d Deps) *Server {
 		s.webhooks.Store = d.Store
 	}
 	s.sockets = newSockets()
+	s.gitDiffMax = hub.CapOr(d.GitDiffMax, DefaultGitDiffMax)
 	s.live = newLiveConns(hub.CapOr(d.MaxStreams, DefaultMaxStreams), hub.CapOr(d.MaxStreamsPerUser, DefaultMaxStreamsPerUser))
 	s.pages, s.render = newPages(s)
 	s.sse = s.pages.server

@@ -56,6 +56,8 @@ func (s *Server) routes() http.Handler {
 		r.Post("/s/{id}/wheel", s.page(s.handleSessionWheel))
 		r.Post("/s/{id}/fit", s.page(s.handleSessionFit))
 		r.Get("/s/{id}/title", s.page(s.handleSessionTitleShow))
+		r.Get("/s/{id}/changes", s.page(s.handleSessionChanges))
+		r.Get("/s/{id}/changes/git", s.page(s.handleSessionGit))
 		r.Post("/s/{id}/title", s.page(s.handleSessionTitleSave))
 		r.Get("/approvals", s.page(s.handleApprovalsShow))
 		// The lobby's coordination panel (handlers/coord_web.go).

@@ -26,6 +26,8 @@ func (c *wrapConn) readLoop(ctx context.Context, t Transport, s *session) error 
 			continue
 		case wire.TypeFilesListed, wire.TypeFilesGot:
 			c.fileAnswer(e)
+		case wire.TypeGitAnswer:
+			c.gitAnswer(e)
 			continue
 		default:
 			c.h.log.Warn("wrap sent an unexpected event", "type", e.Type, "session", c.session)

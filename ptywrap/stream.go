@@ -8,6 +8,7 @@ import (
 	"net"
 	"os"
 	"sync"
+	"sync/atomic"
 	"syscall"
 	"time"
 
@@ -40,7 +41,8 @@ type streamer struct {
 	busy       bool          // a connection is being made or is up (not waiting to retry)
 	kick       chan struct{} // cap 1: end the current wait before a retry (wrap is exiting)
 	once       sync.Once
-	refusedMsg string // the hub keeps only the size of some output (ingest.refused)
+	refusedMsg string      // the hub keeps only the size of some output (ingest.refused)
+	gitBusy    atomic.Bool // a git.request is running: one at a time
 }
 
 // WSURL turns a hub URL (http or https) into the wrap's WebSocket endpoint.
@@ -241,6 +243,8 @@ func (st *streamer) received(e wire.Envelope) error {
 		// now. Every unacknowledged event stays in the spool (bounded; an
 		// overflow is counted as pty.dropped) and the hub stores it once it
 		// can, on this connection or the next.
+	case wire.TypeGitRequest:
+		st.gitRequest(e)
 	case wire.TypeError:
 		var m wire.Error
 		_ = e.Decode(&m)
