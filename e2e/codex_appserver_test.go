@@ -25,16 +25,19 @@ type appServerRun struct {
 
 // startAppServer starts a hub and a node that allows the real codex, and
 // a "Codex (app-server)" session from the API with codexAsk as its first
-// prompt, scripted to ask for codexProof outside the sandbox and then
-// reply codexReply.
-func startAppServer(t *testing.T) *appServerRun {
+// prompt, scripted by script (nil: ask for codexProof outside the sandbox,
+// then reply codexReply).
+func startAppServer(t *testing.T, script codextest.Script) *appServerRun {
 	t.Helper()
 	bin := codextest.Binary(t)
 	r := &appServerRun{t: t, hub: StartHub(t, t.TempDir(), "127.0.0.1:0"), api: codextest.NewFakeAPI(t), project: t.TempDir()}
 	if real, err := filepath.EvalSymlinks(r.project); err == nil {
 		r.project = real // the node resolves the working directory
 	}
-	r.api.SetScript(codextest.ExecThenText(codextest.ApprovalReply(codexProof, codexWhy), codexReply))
+	if script == nil {
+		script = codextest.ExecThenText(codextest.ApprovalReply(codexProof, codexWhy), codexReply)
+	}
+	r.api.SetScript(script)
 	home := codextest.Home(t, r.project, r.api.URL)
 	n := startNodeEnv(t, r.hub.URL, "asbox", codextest.Env(home), "--allow", bin, "--root", r.project)
 	waitNode(t, r.hub.URL, "asbox", n)
@@ -75,7 +78,7 @@ func (r *appServerRun) decide(p apiPrompt, body map[string]string) {
 }
 
 func TestCodexAppServerApproveFromHub(t *testing.T) {
-	r := startAppServer(t)
+	r := startAppServer(t, nil)
 	p := r.pending()
 	r.decide(p, map[string]string{"decision": "allow"})
 	WaitFor(t, codexWait, "proof.txt", r.proofExists)
@@ -105,7 +108,7 @@ func TestCodexAppServerApproveFromHub(t *testing.T) {
 }
 
 func TestCodexAppServerDenyFromHub(t *testing.T) {
-	r := startAppServer(t)
+	r := startAppServer(t, nil)
 	p := r.pending()
 	const msg = "use printf instead, ct says"
 	r.decide(p, map[string]string{"decision": "deny", "message": msg})
@@ -127,5 +130,34 @@ func TestCodexAppServerDenyFromHub(t *testing.T) {
 	got := waitPrompt(t, r.hub.URL, p.ID, func(p apiPrompt) bool { return p.State == "closed" })
 	if got.Decision == nil || *got.Decision != "deny" {
 		t.Fatalf("settled prompt = %+v", got)
+	}
+}
+
+// "Allow for this session" is Codex's own acceptForSession: the same command
+// asked again later in the session runs without a second question (ct's own
+// session rule would still put a second, rule-answered prompt on the hub).
+func TestCodexAppServerAllowForSession(t *testing.T) {
+	r := startAppServer(t, func(q codextest.Request) codextest.Reply {
+		if n := len(q.Outputs()); n < 2 {
+			return codextest.ApprovalReply(codexProof, codexWhy)
+		}
+		return codextest.TextReply(codexReply)
+	})
+	p := r.pending()
+	r.decide(p, map[string]string{"decision": "allow", "scope": "session"})
+	WaitFor(t, codexWait, "the reply after the second run", screenHas(r.hub.URL, r.id, codexReply))
+	var got []apiEntry
+	WaitFor(t, codexWait, "both runs in the transcript", func() bool {
+		got = transcript(t, r.hub.URL, r.id)
+		n := 0
+		for _, e := range got {
+			if e.Kind == "tool_result" {
+				n++
+			}
+		}
+		return n == 2
+	})
+	if ps := prompts(r.hub.URL, ""); len(ps) != 1 {
+		t.Fatalf("the hub has %d prompts, want 1 (Codex asked again after acceptForSession): %+v", len(ps), ps)
 	}
 }
