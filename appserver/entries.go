@@ -4,8 +4,8 @@ import (
 	"encoding/json"
 	"strings"
 	"time"
-	"unicode/utf8"
 
+	"github.com/ct-dev/ct/claudehook"
 	"github.com/ct-dev/ct/wire"
 )
 
@@ -77,7 +77,7 @@ func completedEntries(it item, ts time.Time) []wire.TranscriptEntry {
 		return []wire.TranscriptEntry{{Kind: wire.EntryAssistant, TS: ts, Text: it.Text}}
 	case "commandExecution", "fileChange":
 		tool := "Bash"
-		text := short(it.Output, maxResult)
+		text := claudehook.Cut(it.Output, maxResult)
 		if it.Type == "fileChange" {
 			tool, text = "apply_patch", strings.Join(it.paths(), "\n")
 		}
@@ -94,17 +94,6 @@ func completedEntries(it item, ts time.Time) []wire.TranscriptEntry {
 		return []wire.TranscriptEntry{res}
 	}
 	return nil
-}
-
-// short keeps at most n bytes of s, on a rune boundary, marking a cut.
-func short(s string, n int) string {
-	if len(s) <= n {
-		return s
-	}
-	for n > 0 && !utf8.RuneStart(s[n]) {
-		n--
-	}
-	return s[:n] + "…"
 }
 
 // Entries reads the transcript file Run writes: one wire.TranscriptEntry

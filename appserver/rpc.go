@@ -18,6 +18,8 @@ import (
 	"fmt"
 	"io"
 	"sync"
+
+	"github.com/ct-dev/ct/claudehook"
 )
 
 // maxMessage bounds one line from the server; a command's whole output
@@ -124,7 +126,7 @@ func (c *conn) readLoop(r io.Reader, in chan<- message) error {
 	defer c.closeCalls()
 	br := bufio.NewReaderSize(r, 64<<10)
 	for {
-		line, err := readLine(br, maxMessage)
+		line, err := claudehook.ReadLine(br, maxMessage)
 		if err != nil {
 			return err
 		}
@@ -156,26 +158,5 @@ func (c *conn) closeCalls() {
 	for id, ch := range c.pending {
 		close(ch)
 		delete(c.pending, id)
-	}
-}
-
-// readLine reads one line of at most max bytes; a longer one is an error.
-func readLine(r *bufio.Reader, max int) ([]byte, error) {
-	var out []byte
-	for {
-		chunk, err := r.ReadSlice('\n')
-		out = append(out, chunk...)
-		if len(out) > max {
-			return nil, fmt.Errorf("a message from codex app-server is over %d bytes", max)
-		}
-		if err == nil {
-			return out, nil
-		}
-		if !errors.Is(err, bufio.ErrBufferFull) {
-			if len(out) > 0 && errors.Is(err, io.EOF) {
-				return out, nil
-			}
-			return nil, err
-		}
 	}
 }

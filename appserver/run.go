@@ -7,7 +7,9 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"os"
 	"os/exec"
+	"os/signal"
 	"strings"
 	"sync"
 	"time"
@@ -66,6 +68,7 @@ func Run(ctx context.Context, cfg Config) error {
 	}
 	errs := &tailBuffer{max: 4 << 10}
 	cmd.Stderr = errs
+	ownGroup(cmd)
 	if err := cmd.Start(); err != nil {
 		return fmt.Errorf("start %s app-server: %w (is Codex 0.171 or later installed?)", cfg.Codex, err)
 	}
@@ -87,7 +90,12 @@ func Run(ctx context.Context, cfg Config) error {
 	}
 	lines := make(chan string)
 	go readLines(cfg.Stdin, lines)
-	r.loop(in, lines)
+	// Ctrl-C on the PTY interrupts the running turn instead of ending the
+	// session; one pending signal is enough.
+	intr := make(chan os.Signal, 1)
+	signal.Notify(intr, os.Interrupt)
+	defer signal.Stop(intr)
+	r.loop(in, lines, intr)
 	_ = stdin.Close() // the server ends when its input does
 	close(r.ended)
 	waited := make(chan error, 1)
@@ -137,9 +145,11 @@ func (r *runner) start() error {
 
 // loop handles the server's messages, typed lines and approvals that ask
 // here, until the server or the terminal goes away.
-func (r *runner) loop(in <-chan message, lines <-chan string) {
+func (r *runner) loop(in <-chan message, lines <-chan string, intr <-chan os.Signal) {
 	for {
 		select {
+		case <-intr:
+			r.interrupt()
 		case m, ok := <-in:
 			if !ok {
 				r.out.printf("\ncodex app-server has exited.\n")
@@ -177,6 +187,23 @@ func (r *runner) typed(line string) {
 		return
 	}
 	r.prompt(line)
+}
+
+// interrupt stops the running turn (Ctrl-C); a question asked here is
+// declined with it.
+func (r *runner) interrupt() {
+	if r.asking != nil {
+		r.asking.answer <- decline
+		r.asking = nil
+	}
+	if r.turn == "" {
+		r.out.printf("\n(no turn is running; hang the session up to end it)\n")
+		return
+	}
+	r.out.printf("\n(interrupting)\n")
+	if err := r.c.call("turn/interrupt", map[string]string{"threadId": r.thread, "turnId": r.turn}, nil); err != nil {
+		r.out.printf("! %v\n", err)
+	}
 }
 
 // prompt starts a turn with text.

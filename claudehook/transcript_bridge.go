@@ -59,7 +59,7 @@ func entryEnvelope(en wire.TranscriptEntry) (wire.Envelope, error) {
 			return e, err
 		}
 		if len(en.Text) > 64 {
-			en.Text = cut(en.Text, len(en.Text)/2)
+			en.Text = Cut(en.Text, len(en.Text)/2)
 		} else {
 			en.Input = nil
 		}
