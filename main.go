@@ -45,6 +45,7 @@ Usage:
   ct token create --hub URL --name N    create a token (CT_USER/CT_PASSWORD), print it
   ct audit verify [--data DIR]          check the audit log's hash chain (hub stopped)
   ct hook EVENT                         (called by Claude Code's hooks under ct wrap)
+  ct appserver [-- PROMPT]              (run by ct node: Codex through codex app-server)
   ct flush [FILE...]                    deliver session output kept after the hub was down when a wrap exited
   ct version                            print the version
 
@@ -128,6 +129,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 		return runToken(ctx, args[1:], getenv, stdout, stderr)
 	case "audit":
 		return runAudit(ctx, args[1:], getenv, stdout, stderr)
+	case "appserver":
+		return runAppServer(ctx, args[1:], getenv, stdin, stdout, stderr)
 	case "hook":
 		return runHook(ctx, args[1:], getenv, stdin, stdout, stderr)
 	case "flush":

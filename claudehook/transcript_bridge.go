@@ -61,12 +61,12 @@ func entryEnvelope(en wire.TranscriptEntry) (wire.Envelope, error) {
 		small := en.Change == nil || len(en.Change.Diff) <= 256
 		switch {
 		case len(en.Text) > 64:
-			en.Text = cut(en.Text, len(en.Text)/2)
+			en.Text = Cut(en.Text, len(en.Text)/2)
 		case en.Input != nil:
 			en.Input = nil
 		case !small: // a diff of characters JSON escapes six times over
 			c := *en.Change
-			c.Diff = cut(c.Diff, len(c.Diff)/2) + "\n@@ … the rest of this diff is too long to show @@\n"
+			c.Diff = Cut(c.Diff, len(c.Diff)/2) + "\n@@ … the rest of this diff is too long to show @@\n"
 			en.Change = &c
 		}
 		if len(en.Text) <= 64 && en.Input == nil && small {

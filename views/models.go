@@ -5,6 +5,7 @@
 package views
 
 import (
+	"strings"
 	"time"
 
 	"github.com/ct-dev/ct/screen"
@@ -28,6 +29,28 @@ type Machine struct {
 type Launch struct {
 	Allow []string
 	Roots []string
+}
+
+// AppServerSuffix ends a launch form's command value that asks for Codex
+// through its app-server ("codex" + AppServerSuffix); the form's handler
+// splits it into the command and wire.ProtocolAppServer.
+const AppServerSuffix = ":app-server"
+
+// launchChoice is one option of the launch form's command list.
+type launchChoice struct{ Value, Label string }
+
+// launchChoices are the allowed commands, each codex followed by
+// "Codex (app-server)": the same program driven through its machine
+// protocol instead of its screen.
+func launchChoices(allow []string) []launchChoice {
+	var out []launchChoice
+	for _, c := range allow {
+		out = append(out, launchChoice{c, c})
+		if base := c[strings.LastIndex(c, "/")+1:]; base == "codex" {
+			out = append(out, launchChoice{c + AppServerSuffix, "Codex (app-server)"})
+		}
+	}
+	return out
 }
 
 // SessionRow is one session in the lobby list.
