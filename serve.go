@@ -50,6 +50,8 @@ type serveConfig struct {
 	Ingest ingestConfig
 	// The event log and outbound webhooks (serveevents.go).
 	Events eventsConfig
+	// The composer's file limits (serve_attach.go).
+	Attach attachConfig
 
 	// Resource limits; see docs/design.md "Security model" (0 = default, -1 = no cap).
 	MaxStreams        int // open SSE streams on the hub
@@ -118,6 +120,9 @@ event is written before it exits.`, stdout)
 	if err := eventsFlags(fs, getenv, stderr, &c.Events); err != nil {
 		return c, err
 	}
+	if err := attachFlags(fs, getenv, &c.Attach, stderr); err != nil {
+		return c, err
+	}
 	if err := parseFlags(fs, args, stderr); err != nil {
 		return c, err
 	}
@@ -128,6 +133,9 @@ event is written before it exits.`, stdout)
 		return c, err
 	}
 	if err := checkEvents(c.Events, stderr); err != nil {
+		return c, err
+	}
+	if err := checkAttach(c.Attach, stderr); err != nil {
 		return c, err
 	}
 	if c.EvictAfter <= 0 {
@@ -238,7 +246,8 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 	}
 	self, downloads := downloadsDir(c.Downloads)
 	srv := handlers.New(handlers.Deps{Hub: st.hub, Store: st.store, Log: log, Version: version, TrustedProxies: trusted,
-		BodyTimeout: c.BodyTimeout, MaxStreams: c.MaxStreams, MaxStreamsPerUser: c.MaxStreamsPerUser, Coord: st.coord, Audit: st.audit, Notifier: st.notifier,
+		BodyTimeout: c.BodyTimeout, MaxStreams: c.MaxStreams, MaxStreamsPerUser: c.MaxStreamsPerUser,
+		AttachMax: int64(c.Attach.Max), AttachSessionMax: int64(c.Attach.SessionMax), Coord: st.coord, Audit: st.audit, Notifier: st.notifier,
 		Downloads: downloads, SelfBinary: self, Events: st.events.recorder.Broker(), Webhooks: st.events.webhooks,
 		Policy: st.policyEditor()})
 	st.hub.SetListener(st.listeners(srv.Listener()))

@@ -60,6 +60,10 @@ type Deps struct {
 	// recorder's broker, events/); Webhooks manages outbound webhooks.
 	Events   EventSource
 	Webhooks events.Webhooks
+	// AttachMax bounds one file sent with a prompt (0: DefaultAttachMax);
+	// AttachSessionMax, the files one session keeps on the hub (0:
+	// DefaultAttachSessionMax).
+	AttachMax, AttachSessionMax int64
 }
 
 // EventSource is what the event stream needs of events.Broker.
@@ -100,6 +104,8 @@ type Server struct {
 	pairs       *pairings        // Add a workstation codes (pair.go)
 	events      EventSource      // session and prompt events (events_out.go)
 	webhooks    events.Webhooks  // outbound webhooks (webhooks.go)
+
+	attachMax, attachSessionMax int64 // the composer's file limits (composer.go)
 }
 
 // Routes exposes the router so tests can walk every registered route.
@@ -122,6 +128,13 @@ func New(d Deps) *Server {
 		pairs:       newPairings(),
 		events:      d.Events,
 		webhooks:    d.Webhooks,
+	}
+	s.attachMax, s.attachSessionMax = d.AttachMax, d.AttachSessionMax
+	if s.attachMax <= 0 {
+		s.attachMax = DefaultAttachMax
+	}
+	if s.attachSessionMax <= 0 {
+		s.attachSessionMax = DefaultAttachSessionMax
 	}
 	if s.bodyTimeout <= 0 {
 		s.bodyTimeout = DefaultBodyTimeout

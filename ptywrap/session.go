@@ -175,6 +175,7 @@ func (s *session) wait(e io.Writer) int {
 	copyOutput(s.master, screenOutput(e, s.plugin), s.sp, s.exited)
 	<-s.exited
 	_ = s.master.Close()
+	s.st.attach.remove() // the program that was told the paths is gone
 	flushLog(s.plugin)
 	code, sigName := exitStatus(s.cmd, s.waitErr)
 	end, _ := wire.New(wire.TypeSessionEnd, wire.SessionEnd{ExitCode: code, Signal: sigName, EndedAt: time.Now().UTC()})
@@ -258,6 +259,7 @@ func newStreamer(wsURL, token, sid string, sp *spool, p Plugin, inputs chan<- []
 		kick:      make(chan struct{}, 1),
 		plugin:    p,
 		urgent:    make(chan wire.Envelope, urgentQueue),
+		attach:    newAttachSink(),
 		onInput: func(b []byte) {
 			select {
 			case inputs <- b:
