@@ -98,7 +98,7 @@ func promptBytes(text string) []byte {
 // the hub and returns its path on the workstation.
 func (s *Server) attachFile(r *http.Request, sid string, f multipart.File, fh *multipart.FileHeader) (string, error) {
 	if fh.Size > s.attachMax {
-		return "", errorf(http.StatusRequestEntityTooLarge, fmt.Sprintf("%s is %s; attach at most %s (ct serve --attach-max).", wire.AttachName(fh.Filename), sizeText(fh.Size), sizeText(s.attachMax)))
+		return "", errorf(http.StatusRequestEntityTooLarge, fmt.Sprintf("%s is larger than %s, the most this hub takes; attach a smaller file (ct serve --attach-max).", wire.AttachName(fh.Filename), sizeText(s.attachMax)))
 	}
 	data, err := io.ReadAll(io.LimitReader(f, s.attachMax+1))
 	if err != nil {
