@@ -17,24 +17,10 @@ type attachConfig struct {
 
 // attachFlags adds --attach-max and --attach-session-max.
 func attachFlags(fs *flag.FlagSet, getenv func(string) string, c *attachConfig, stderr io.Writer) error {
-	for _, f := range []struct {
-		name, env, what string
-		v               *byteSize
-		def             byteSize
-	}{
+	return byteFlags(fs, getenv, stderr, []byteFlag{
 		{"attach-max", "CT_ATTACH_MAX", fmt.Sprintf("largest file a person attaches to a prompt on the session page, e.g. 10MiB (at most %dMiB)", wire.MaxAttach>>20), &c.Max, handlers.DefaultAttachMax},
 		{"attach-session-max", "CT_ATTACH_SESSION_MAX", "attachments one session keeps on the hub, e.g. 100MiB; past it the composer refuses files", &c.SessionMax, handlers.DefaultAttachSessionMax},
-	} {
-		*f.v = f.def
-		if v := getenv(f.env); v != "" {
-			if err := f.v.Set(v); err != nil {
-				fmt.Fprintf(stderr, "ct serve: %s=%q: %v\n", f.env, v, err)
-				return errUsage
-			}
-		}
-		fs.Var(f.v, f.name, f.what+" (env "+f.env+")")
-	}
-	return nil
+	})
 }
 
 // checkAttach refuses limits the wire cannot carry or that make no sense.

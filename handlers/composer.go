@@ -26,6 +26,10 @@ const DefaultAttachMax = 10 << 20
 // (--attach-session-max).
 const DefaultAttachSessionMax = 100 << 20
 
+// attachAtOnce is how many files the hub takes at the same time: with
+// --attach-max 10MiB, at most ~40 MB of uploads in memory.
+const attachAtOnce = 4
+
 // Bracketed paste: a multi-line prompt is pasted, so the agent's TUI takes
 // its newlines as text and Enter after it submits the whole prompt at once.
 const (
@@ -67,6 +71,12 @@ func (s *Server) handleSessionCompose(w http.ResponseWriter, r *http.Request) er
 	text := strings.TrimSpace(strings.ReplaceAll(r.PostFormValue("text"), "\r\n", "\n"))
 	if f, fh, err := r.FormFile("file"); err == nil {
 		defer f.Close()
+		select {
+		case s.attachSlots <- struct{}{}:
+			defer func() { <-s.attachSlots }()
+		default:
+			return errorf(http.StatusServiceUnavailable, "The hub is receiving other files; send yours again in a moment.")
+		}
 		path, err := s.attachFile(r, id, f, fh)
 		if err != nil {
 			return err

@@ -106,6 +106,9 @@ type Server struct {
 	webhooks    events.Webhooks  // outbound webhooks (webhooks.go)
 
 	attachMax, attachSessionMax int64 // the composer's file limits (composer.go)
+	// attachSlots bounds files being received at once (cap attachAtOnce):
+	// each is held whole in memory while the wrap writes it.
+	attachSlots chan struct{}
 }
 
 // Routes exposes the router so tests can walk every registered route.
@@ -130,6 +133,7 @@ func New(d Deps) *Server {
 		webhooks:    d.Webhooks,
 	}
 	s.attachMax, s.attachSessionMax = d.AttachMax, d.AttachSessionMax
+	s.attachSlots = make(chan struct{}, attachAtOnce)
 	if s.attachMax <= 0 {
 		s.attachMax = DefaultAttachMax
 	}
