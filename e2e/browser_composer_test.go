@@ -68,6 +68,8 @@ func TestBrowserComposerPromptWithImage(t *testing.T) {
 		`document.getElementById('tx-list').innerText.includes('`+composerReply+`') && [...document.querySelectorAll('#tx-list .tx-user .thumb img')].some(i => i.complete && i.naturalWidth === 8)`,
 		`document.getElementById('tx-list').innerHTML`)
 	b.WaitJS(t, 5*time.Second, "the box cleared", `document.getElementById('prompt').value === '' && document.getElementById('compose-note').innerText === 'Sent.'`, `document.getElementById('compose-note').innerText`)
+	b.WaitJS(t, 5*time.Second, "the transcript following to its end", `(el => el.scrollHeight - el.scrollTop - el.clientHeight < 48)(document.getElementById('transcript'))`,
+		`(el => el.scrollHeight + ' ' + el.scrollTop + ' ' + el.clientHeight)(document.getElementById('transcript'))`)
 	b.Screenshot(t, filepath.Join(shots, "composer-sent-390.png"))
 
 	// Quick action /clear, then a prompt sent with Ctrl+Enter: Claude

@@ -34,7 +34,19 @@
     });
   }
 
-  document.addEventListener("DOMContentLoaded", init);
+  // The transcript follows new entries while it is scrolled to its end
+  // (or the person just sent something), like a chat.
+  var follow = true;
+  function tx() { return $("transcript"); }
+  function atEnd(el) { return el.scrollHeight - el.scrollTop - el.clientHeight < 48; }
+  function toEnd() { var el = tx(); if (el) el.scrollTop = el.scrollHeight; }
+
+  document.addEventListener("DOMContentLoaded", function () {
+    init();
+    var el = tx();
+    if (el) el.addEventListener("scroll", function () { follow = atEnd(el); }, { passive: true });
+  });
+  document.addEventListener("htmx:sseMessage", function () { if (follow) toEnd(); });
   document.addEventListener("htmx:beforeRequest", function (e) {
     if (!box || !box.contains(e.detail.elt)) return;
     if (e.detail.elt === form) {
@@ -58,6 +70,8 @@
       files.forEach(function (f) { f.value = ""; });
       $("att-name").textContent = "";
       say("Sent.", true);
+      follow = true;
+      toEnd();
     } else {
       say("");
     }
