@@ -7,6 +7,7 @@ import (
 	"path/filepath"
 	"sync"
 
+	"github.com/ct-dev/ct/platform"
 	"github.com/ct-dev/ct/wire"
 )
 
@@ -106,6 +107,10 @@ func (a *attachSink) part(p wire.AttachPut) (*attachPart, error) {
 		dir, err := os.MkdirTemp(a.base, "ct-attach-")
 		if err != nil { // MkdirTemp makes it 0700: only this user reads the files
 			return nil, fmt.Errorf("create a private folder for attachments: %w", err)
+		}
+		if err := platform.RestrictDir(dir); err != nil { // Windows: mode bits mean nothing there
+			_ = os.RemoveAll(dir)
+			return nil, err
 		}
 		a.dir = dir
 	}
