@@ -202,7 +202,7 @@ func SessionPage(s Session) templ.Component {
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err
 				}
-				if s.Status == "live" || s.Status == "offline" {
+				if (s.Status == "live" || s.Status == "offline") && s.Presence.CanDrive {
 					templ_7745c5c3_Err = Composer(s).Render(ctx, templ_7745c5c3_Buffer)
 					if templ_7745c5c3_Err != nil {
 						return templ_7745c5c3_Err
