@@ -53,6 +53,8 @@ type serveConfig struct {
 	Events eventsConfig
 	// The MCP proxy's limits (servemcp.go).
 	MCPProxy mcpproxy.Limits
+	// The composer's file limits (serve_attach.go).
+	Attach attachConfig
 
 	// Resource limits; see docs/design.md "Security model" (0 = default, -1 = no cap).
 	MaxStreams        int // open SSE streams on the hub
@@ -125,6 +127,9 @@ event is written before it exits.`, stdout)
 	if err := mcpProxyFlags(fs, getenv, &c.MCPProxy, stderr); err != nil {
 		return c, err
 	}
+	if err := attachFlags(fs, getenv, &c.Attach, stderr); err != nil {
+		return c, err
+	}
 	if err := parseFlags(fs, args, stderr); err != nil {
 		return c, err
 	}
@@ -138,6 +143,9 @@ event is written before it exits.`, stdout)
 		return c, err
 	}
 	if err := checkEvents(c.Events, stderr); err != nil {
+		return c, err
+	}
+	if err := checkAttach(c.Attach, stderr); err != nil {
 		return c, err
 	}
 	if c.EvictAfter <= 0 {
@@ -249,7 +257,8 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 	}
 	self, downloads := downloadsDir(c.Downloads)
 	srv := handlers.New(handlers.Deps{Hub: st.hub, Store: st.store, Log: log, Version: version, TrustedProxies: trusted,
-		BodyTimeout: c.BodyTimeout, MaxStreams: c.MaxStreams, MaxStreamsPerUser: c.MaxStreamsPerUser, GitDiffMax: c.GitDiffMax, Coord: st.coord, Audit: st.audit, Notifier: st.notifier,
+		BodyTimeout: c.BodyTimeout, MaxStreams: c.MaxStreams, MaxStreamsPerUser: c.MaxStreamsPerUser, GitDiffMax: c.GitDiffMax,
+		AttachMax: int64(c.Attach.Max), AttachSessionMax: int64(c.Attach.SessionMax), Coord: st.coord, Audit: st.audit, Notifier: st.notifier,
 		Downloads: downloads, SelfBinary: self, Events: st.events.recorder.Broker(), Webhooks: st.events.webhooks,
 		Policy: st.policyEditor(), MCPProxy: mcpproxy.New(c.MCPProxy, nil)})
 	st.hub.SetListener(st.listeners(srv.Listener()))

@@ -10,6 +10,7 @@
 //	logs/<session id>    8-byte big-endian seq -> wire frame (one event)
 //	transcripts/<id>     8-byte big-endian seq -> nothing: the transcript.entry frames of a log
 //	usage_calls/<session id>  API message id -> JSON wire.Usage: each model call counted once
+//	attachments/<session id>  attachment id -> JSON Attachment; "<id>.data" -> its bytes (attachments.go)
 //	usage_days           "YYYY-MM-DD\x00person|machine\x00name" -> JSON DayUsage (tokens_usage.go)
 //	prompts              id (sorts by creation) -> JSON Prompt
 //	prompts_pending      id -> nothing: the index of pending prompts

@@ -28,6 +28,9 @@ const (
 	linkOnly                  // its own credential is in the URL (a signed one-tap link): refused without it
 )
 
+// fixtureAttachment is the id of a file attached in each fixture session.
+const fixtureAttachment = "0123456789abcdef"
+
 var routeAccess = map[string]access{
 	"GET /healthz":                           public,
 	"GET /static/palette.css":                public,
@@ -49,6 +52,8 @@ var routeAccess = map[string]access{
 	"GET /api/v1/sessions/{id}/log":          viewerRead,
 	"GET /api/v1/prompts":                    viewerRead,
 	"POST /s/{id}/input":                     viewerDrive,
+	"POST /s/{id}/compose":                   viewerDrive,
+	"GET /s/{id}/attach/{att}":               viewerRead,
 	"POST /s/{id}/settings":                  viewerDrive,
 	"POST /s/{id}/wheel":                     viewerDrive,
 	"POST /s/{id}/fit":                       viewerDrive,
@@ -164,6 +169,7 @@ var requestBodies = map[string]string{
 	"POST /login":                               form("user", "admin", "password", "not-the-password"),
 	"POST /setup":                               form("token", "x", "password", "abcdefghijkl", "confirm", "abcdefghijkl"),
 	"POST /s/{id}/input":                        form("text", "echo typed-by-a-stranger"),
+	"POST /s/{id}/compose":                      form("text", "echo typed-by-a-stranger"),
 	"POST /s/{id}/settings":                     form("terminal_only", "on"),
 	"POST /s/{id}/wheel":                        form("action", "take"),
 	"POST /s/{id}/fit":                          form("cols", "40"),
@@ -275,7 +281,7 @@ func fill(t *testing.T, pattern string, v ids) string {
 	}
 	p = strings.Replace(p, "{name}", v.user, 1)
 	p = strings.Replace(p, "{token}", "forged-one-tap-link", 1)
-	p = strings.NewReplacer("{msg}", "1", "{todo}", "1", "{reminder}", "1", "{reservation}", "r1", "{hook}", "nohook", "{secret}", "forged", "{skill}", "walk", "{server}", "walk", "{call}", "c1").Replace(p)
+	p = strings.NewReplacer("{msg}", "1", "{todo}", "1", "{reminder}", "1", "{reservation}", "r1", "{hook}", "nohook", "{secret}", "forged", "{skill}", "walk", "{server}", "walk", "{call}", "c1", "{att}", fixtureAttachment).Replace(p)
 	p = strings.NewReplacer("{os}", runtime.GOOS, "{arch}", runtime.GOARCH).Replace(p)
 	p = strings.Replace(p, "*", "app.css", 1)
 	if strings.ContainsAny(p, "{}*") {
@@ -313,6 +319,11 @@ func newAccessWorld(t *testing.T) *accessWorld {
 	f.session("sess-b", "box-b")
 	f.prompt("prm-a", "sess-a", "box-a")
 	f.prompt("prm-b", "sess-b", "box-b")
+	for _, sid := range []string{"sess-a", "sess-b"} {
+		if err := f.store.PutAttachment(db.Attachment{ID: fixtureAttachment, Session: sid, Name: "a.png", Type: "image/png", Size: 1}, []byte{1}, 0); err != nil {
+			t.Fatal(err)
+		}
+	}
 	w.adminToken, w.adminTokenID = f.token("admin", auth.KindAPI, auth.RoleAdmin, "")
 	_, w.monaTokenID = f.token("mona", auth.KindAPI, auth.RoleMember, "")
 	w.granted = ids{session: "sess-a", prompt: "prm-a", token: w.monaTokenID, user: "admin", machine: "box-a"}

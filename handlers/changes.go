@@ -4,7 +4,6 @@ import (
 	"errors"
 	"net/http"
 	"path/filepath"
-	"strconv"
 	"strings"
 
 	"github.com/ct-dev/ct/hub"
@@ -165,13 +164,3 @@ func leftOut(v views.GitView) []string {
 	return out
 }
 
-// sizeText says a byte count the way a person reads it.
-func sizeText(n int64) string {
-	switch {
-	case n >= 1<<20:
-		return strconv.FormatFloat(float64(n)/(1<<20), 'f', 1, 64) + " MB"
-	case n >= 1<<10:
-		return strconv.FormatInt(n>>10, 10) + " KB"
-	}
-	return strconv.FormatInt(n, 10) + " bytes"
-}

@@ -68,6 +68,10 @@ type Deps struct {
 	// workstation for (--git-diff-max); 0: DefaultGitDiffMax, < 0: the
 	// wire's own cap.
 	GitDiffMax int
+	// AttachMax bounds one file sent with a prompt (0: DefaultAttachMax);
+	// AttachSessionMax, the files one session keeps on the hub (0:
+	// DefaultAttachSessionMax).
+	AttachMax, AttachSessionMax int64
 }
 
 // EventSource is what the event stream needs of events.Broker.
@@ -110,6 +114,11 @@ type Server struct {
 	events      EventSource        // session and prompt events (events_out.go)
 	webhooks    events.Webhooks    // outbound webhooks (webhooks.go)
 	mcpProxy    *mcpproxy.Registry // peer-hosted MCP servers (coord_mcp.go)
+
+	attachMax, attachSessionMax int64 // the composer's file limits (composer.go)
+	// attachSlots bounds files being received at once (cap attachAtOnce):
+	// each is held whole in memory while the wrap writes it.
+	attachSlots chan struct{}
 }
 
 // Routes exposes the router so tests can walk every registered route.
@@ -136,6 +145,14 @@ func New(d Deps) *Server {
 	}
 	if s.mcpProxy == nil {
 		s.mcpProxy = mcpproxy.New(mcpproxy.Limits{}, nil)
+	}
+	s.attachMax, s.attachSessionMax = d.AttachMax, d.AttachSessionMax
+	s.attachSlots = make(chan struct{}, attachAtOnce)
+	if s.attachMax <= 0 {
+		s.attachMax = DefaultAttachMax
+	}
+	if s.attachSessionMax <= 0 {
+		s.attachSessionMax = DefaultAttachSessionMax
 	}
 	if s.bodyTimeout <= 0 {
 		s.bodyTimeout = DefaultBodyTimeout

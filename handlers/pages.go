@@ -156,6 +156,7 @@ func (s *Server) handleSessionShow(w http.ResponseWriter, r *http.Request) error
 		return err
 	}
 	m.Presence = s.presenceModel(principal(r), snap.Session)
+	m.AttachMax = s.attachMax
 	m.FitBy = s.hub.Fitted(id)
 	if ss, err := s.store.GetSession(id); err == nil { // the hub's copy does not carry the sums
 		m.Usage = usageView(ss.Tokens)

@@ -52,6 +52,8 @@ func (s *Server) routes() http.Handler {
 		r.Get("/", s.page(s.handleLobbyShow))
 		r.Get("/s/{id}", s.page(s.handleSessionShow))
 		r.Post("/s/{id}/input", s.page(s.handleSessionInput))
+		r.Post("/s/{id}/compose", s.page(s.handleSessionCompose))
+		r.Get("/s/{id}/attach/{att}", s.page(s.handleAttachmentShow))
 		r.Post("/s/{id}/settings", s.page(s.handleSessionSettings))
 		r.Post("/s/{id}/wheel", s.page(s.handleSessionWheel))
 		r.Post("/s/{id}/fit", s.page(s.handleSessionFit))

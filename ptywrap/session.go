@@ -180,6 +180,7 @@ func (s *session) wait(e io.Writer) int {
 	copyOutput(s.master, screenOutput(e, s.plugin), s.sp, s.exited)
 	<-s.exited
 	_ = s.master.Close()
+	s.st.attach.remove() // the program that was told the paths is gone
 	flushLog(s.plugin)
 	code, sigName := exitStatus(s.cmd, s.waitErr)
 	end, _ := wire.New(wire.TypeSessionEnd, wire.SessionEnd{ExitCode: code, Signal: sigName, EndedAt: time.Now().UTC()})
@@ -264,6 +265,7 @@ func newStreamer(wsURL, token, sid string, sp *spool, p Plugin, inputs chan<- []
 		plugin:    p,
 		urgent:    make(chan wire.Envelope, urgentQueue),
 		fileSlots: make(chan struct{}, fileReaders),
+		attach:    newAttachSink(),
 		onInput: func(b []byte) {
 			select {
 			case inputs <- b:

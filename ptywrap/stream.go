@@ -30,6 +30,7 @@ type streamer struct {
 	urgent    chan wire.Envelope // unsequenced envelopes (prompts), sent before output
 	files     Files              // shared directories; nil: none
 	fileSlots chan struct{}      // cap fileReaders: shared-file requests being answered
+	attach    *attachSink        // files the hub's composer sends (attach.put)
 
 	mu         sync.Mutex
 	start      wire.SessionStart // updated on resize so a reconnect reports the current size
@@ -237,6 +238,13 @@ func (st *streamer) received(e wire.Envelope) error {
 				st.refusedMsg = m.Message
 			}
 			st.mu.Unlock()
+		}
+	case wire.TypeAttachPut:
+		// Written here, on the read goroutine: a chunk is at most 512 KB
+		// and chunks must land in order.
+		if d := st.attach.put(e); d != nil {
+			r, _ := wire.New(wire.TypeAttachDone, *d)
+			_ = st.sendUrgent(r) // if it cannot go, the hub times out and says to send again
 		}
 	case wire.TypeStoreFailing:
 		// Not an ack and not an error: the hub's disk cannot take events

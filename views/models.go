@@ -121,6 +121,7 @@ type Session struct {
 	TerminalOnly bool     // prompts are answered only at the terminal
 	Prompts      []Prompt // pending prompts, pinned above the screen
 	Presence     Presence // who watches and drives
+	AttachMax    int64    // the largest file the composer takes (ct serve --attach-max)
 	Alt          bool     // a full-screen app has the alternate screen on
 	FitBy        string   // who has the PTY sized to their screen ("" for nobody)
 	Usage        *Usage   // the agent's model usage, nil when none
