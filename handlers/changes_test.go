@@ -43,7 +43,7 @@ func TestGitModelCutNote(t *testing.T) {
 	if v.Branch != "main" || len(v.Status) != 3 || len(v.Diffs) != 1 {
 		t.Fatalf("view: %+v", v)
 	}
-	want := "The diff is 3.0 MB; only its first 65 bytes are shown. Run git diff on the workstation for the rest (the hub's --git-diff-max sets how much it asks for). Not shown: z.go."
+	want := "The diff is 3 MB; only its first 65 bytes are shown. Run git diff on the workstation for the rest (the hub's --git-diff-max sets how much it asks for). Not shown: z.go."
 	if v.Note != want {
 		t.Fatalf("note:\n%s\nwant\n%s", v.Note, want)
 	}
