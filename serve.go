@@ -50,6 +50,8 @@ type serveConfig struct {
 	Ingest ingestConfig
 	// The event log and outbound webhooks (serveevents.go).
 	Events eventsConfig
+	// Stop's grace and share links' longest life (serve_life.go).
+	Life lifeConfig
 
 	// Resource limits; see docs/design.md "Security model" (0 = default, -1 = no cap).
 	MaxStreams        int // open SSE streams on the hub
@@ -118,7 +120,13 @@ event is written before it exits.`, stdout)
 	if err := eventsFlags(fs, getenv, stderr, &c.Events); err != nil {
 		return c, err
 	}
+	if err := lifeFlags(fs, getenv, &c.Life, stderr); err != nil {
+		return c, err
+	}
 	if err := parseFlags(fs, args, stderr); err != nil {
+		return c, err
+	}
+	if err := checkLife(c.Life, stderr); err != nil {
 		return c, err
 	}
 	if err := checkOutbound(); err != nil {
@@ -240,7 +248,7 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 	srv := handlers.New(handlers.Deps{Hub: st.hub, Store: st.store, Log: log, Version: version, TrustedProxies: trusted,
 		BodyTimeout: c.BodyTimeout, MaxStreams: c.MaxStreams, MaxStreamsPerUser: c.MaxStreamsPerUser, Coord: st.coord, Audit: st.audit, Notifier: st.notifier,
 		Downloads: downloads, SelfBinary: self, Events: st.events.recorder.Broker(), Webhooks: st.events.webhooks,
-		Policy: st.policyEditor()})
+		Policy: st.policyEditor(), StopGrace: c.Life.StopGrace, MaxShareAge: c.Life.MaxShareAge})
 	st.hub.SetListener(st.listeners(srv.Listener()))
 	// The page streams' heartbeat: owned here, stopped before shutdown.
 	hbCtx, stopHeartbeat := context.WithCancel(ctx)

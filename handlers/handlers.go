@@ -5,6 +5,7 @@
 package handlers
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"github.com/ct-dev/ct/events"
@@ -60,6 +61,10 @@ type Deps struct {
 	// recorder's broker, events/); Webhooks manages outbound webhooks.
 	Events   EventSource
 	Webhooks events.Webhooks
+	// StopGrace is how long "End program" waits after SIGTERM before
+	// SIGKILL (0: DefaultStopGrace); MaxShareAge bounds a share link's
+	// life (0: DefaultMaxShareAge). See session_life.go and share.go.
+	StopGrace, MaxShareAge time.Duration
 }
 
 // EventSource is what the event stream needs of events.Broker.
@@ -100,6 +105,8 @@ type Server struct {
 	pairs       *pairings        // Add a workstation codes (pair.go)
 	events      EventSource      // session and prompt events (events_out.go)
 	webhooks    events.Webhooks  // outbound webhooks (webhooks.go)
+	stopGrace   time.Duration    // SIGTERM to SIGKILL on "End program" (session_life.go)
+	maxShareAge time.Duration    // the longest a share link works (share.go)
 }
 
 // Routes exposes the router so tests can walk every registered route.
@@ -122,6 +129,8 @@ func New(d Deps) *Server {
 		pairs:       newPairings(),
 		events:      d.Events,
 		webhooks:    d.Webhooks,
+		stopGrace:   cmp.Or(d.StopGrace, DefaultStopGrace),
+		maxShareAge: cmp.Or(d.MaxShareAge, DefaultMaxShareAge),
 	}
 	if s.bodyTimeout <= 0 {
 		s.bodyTimeout = DefaultBodyTimeout

@@ -25,8 +25,9 @@ type streamer struct {
 	sp        *spool
 	onInput   func([]byte)
 	onResize  func(cols, rows int)
-	plugin    Plugin             // may be nil
-	urgent    chan wire.Envelope // unsequenced envelopes (prompts), sent before output
+	onStop    func(wire.SessionStop) // a person asked to end the program (stop.go); must not block
+	plugin    Plugin                 // may be nil
+	urgent    chan wire.Envelope     // unsequenced envelopes (prompts), sent before output
 
 	mu         sync.Mutex
 	start      wire.SessionStart // updated on resize so a reconnect reports the current size
@@ -220,6 +221,11 @@ func (st *streamer) received(e wire.Envelope) error {
 		var r wire.Resize
 		if e.Decode(&r) == nil {
 			st.onResize(r.Cols, r.Rows)
+		}
+	case wire.TypeSessionStop:
+		var m wire.SessionStop
+		if e.Decode(&m) == nil && st.onStop != nil {
+			st.onStop(m)
 		}
 	case wire.TypeIngestRefused:
 		// Not shown now (it would scribble over the program's screen):
