@@ -42,7 +42,7 @@ func (s *Server) manageModel(r *http.Request, ss db.Session) (views.SessionManag
 	p := principal(r)
 	m := views.SessionManage{ID: ss.ID, Label: ss.Label(), Node: ss.Node, Status: ss.Status, Archived: ss.Archived,
 		ArchivedBy: ss.ArchivedBy, Connected: s.hub.Connected(ss.ID), CanForget: s.canForget(p, ss),
-		Interrupt: interruptKey(ss.Agent), Grace: s.stopGrace.String(), MaxShare: s.maxShareAge.String()}
+		Interrupt: interruptKey(ss.Agent), Grace: s.stopGrace.String(), MaxShare: humanAge(s.maxShareAge)}
 	shares, err := s.store.SessionShares(ss.ID)
 	if err != nil {
 		return m, err

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"net/http"
+	"strconv"
 	"strings"
 	"time"
 
@@ -43,6 +44,17 @@ func (s *Server) dropShares(session, shareID string) {
 		rest, ok := strings.CutPrefix(c.cred, prefix)
 		return ok && (shareID == "" || rest == shareID)
 	})
+}
+
+// humanAge says a share lifetime as people do: "7 days", "8 hours".
+func humanAge(d time.Duration) string {
+	switch {
+	case d >= 48*time.Hour && d%(24*time.Hour) == 0:
+		return strconv.Itoa(int(d/(24*time.Hour))) + " days"
+	case d >= time.Hour && d%time.Hour == 0:
+		return strconv.Itoa(int(d/time.Hour)) + " hours"
+	}
+	return d.String()
 }
 
 // shareView is a share link as the life page lists it.
@@ -87,7 +99,7 @@ func (s *Server) handleShareCreate(w http.ResponseWriter, r *http.Request) error
 	if err != nil {
 		return err
 	}
-	m.NewLink = hubURL(r) + "/v/" + token
+	m.NewLink, m.NewUntil = hubURL(r)+"/v/"+token, sh.ExpiresAt.UTC().Format("2006-01-02 15:04 UTC")
 	w.Header().Set("Cache-Control", "no-store") // the page shows the token
 	return render(w, r, views.SessionManagePage(m))
 }

@@ -17,6 +17,7 @@ type SessionManage struct {
 	MaxShare   string // the longest a share link works, as text
 	Shares     []ShareRow
 	NewLink    string // a share link just made: shown once
+	NewUntil   string // when it stops working
 }
 
 // ShareRow is one share link on the life page.
