@@ -67,9 +67,10 @@ func TestBrowserSessionStopArchiveForget(t *testing.T) {
 	if code := apiStatus(t, h.URL+"/api/v1/sessions/"+s.ID); code != http.StatusNotFound {
 		t.Fatalf("GET /api/v1/sessions/%s after forget = %d, want 404", s.ID, code)
 	}
-	if audit := Get(h.URL + "/admin/audit"); !strings.Contains(audit, "session.forget") || !strings.Contains(audit, "session.stop") {
-		t.Fatalf("the audit log lacks session.stop or session.forget")
-	}
+	WaitFor(t, 10*time.Second, "session.stop and session.forget in the audit log", func() bool {
+		audit := Get(h.URL + "/admin/audit")
+		return strings.Contains(audit, "session.forget") && strings.Contains(audit, "session.stop")
+	})
 
 	// A crashed wrap: its session stays offline; it can be archived.
 	crashed := StartWrap(t, nil, "--hub", h.URL, "--name", "crashbox", "--", "bash", "-c", `echo crash-ready; sleep 600`)

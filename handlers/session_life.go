@@ -118,9 +118,8 @@ func (s *Server) handleSessionStop(w http.ResponseWriter, r *http.Request) error
 // handleSessionArchive archives (archived=1) or restores (archived=0) an
 // ended or dead offline session.
 func (s *Server) handleSessionArchive(w http.ResponseWriter, r *http.Request) error {
-	r.Body = http.MaxBytesReader(w, r.Body, maxLifeForm)
-	if err := r.ParseForm(); err != nil {
-		return errorf(http.StatusRequestEntityTooLarge, "The form is too large; reload the page and try again.")
+	if err := parseLifeForm(w, r); err != nil {
+		return err
 	}
 	id := chi.URLParam(r, "id")
 	if _, err := s.visibleSession(principal(r), id, true); err != nil {
@@ -142,9 +141,8 @@ func (s *Server) handleSessionArchive(w http.ResponseWriter, r *http.Request) er
 // handleSessionForget deletes an ended or dead offline session's record
 // and log (admins, or the owner of its machine); it must be confirmed.
 func (s *Server) handleSessionForget(w http.ResponseWriter, r *http.Request) error {
-	r.Body = http.MaxBytesReader(w, r.Body, maxLifeForm)
-	if err := r.ParseForm(); err != nil {
-		return errorf(http.StatusRequestEntityTooLarge, "The form is too large; reload the page and try again.")
+	if err := parseLifeForm(w, r); err != nil {
+		return err
 	}
 	id := chi.URLParam(r, "id")
 	p := principal(r)
@@ -164,6 +162,15 @@ func (s *Server) handleSessionForget(w http.ResponseWriter, r *http.Request) err
 	s.dropShares(id, "") // no share page outlives it
 	s.audit(r, "session.forget", id+" #"+strconv.FormatUint(ss.Number, 10)+" "+quoteTitle(ss.Name()))
 	http.Redirect(w, r, "/", http.StatusSeeOther)
+	return nil
+}
+
+// parseLifeForm reads one of the life page's small forms, bounded.
+func parseLifeForm(w http.ResponseWriter, r *http.Request) error {
+	r.Body = http.MaxBytesReader(w, r.Body, maxLifeForm)
+	if err := r.ParseForm(); err != nil {
+		return errorf(http.StatusRequestEntityTooLarge, "The form is too large; reload the page and try again.")
+	}
 	return nil
 }
 

@@ -131,8 +131,12 @@ func TestForgetDeletesForOwnerOrAdminOnly(t *testing.T) {
 	if res := f.do("GET", "/api/v1/sessions/sess-forget-1", "", admin, nil); res.status != 404 {
 		t.Errorf("the API after forget = %d, want 404", res.status)
 	}
-	if audit := f.do("GET", "/admin/audit", "", admin, nil); !strings.Contains(audit.body, "session.forget") {
-		t.Errorf("forget is not in the audit log")
+	// The audit writer queues entries: wait until the entry is written.
+	for deadline := time.Now().Add(10 * time.Second); !strings.Contains(f.do("GET", "/admin/audit", "", admin, nil).body, "session.forget"); {
+		if time.Now().After(deadline) {
+			t.Fatal("forget is not in the audit log")
+		}
+		time.Sleep(20 * time.Millisecond)
 	}
 	mtok, _ := f.token("admin", auth.KindMachine, "", "box")
 	w, err := f.dialWrap(mtok, "box", "sess-forget-2", 80, 24)

@@ -72,9 +72,8 @@ func shareView(sh db.Share, now time.Time) views.ShareRow {
 // handleShareCreate makes a share link (people who may drive the
 // session) and shows it once on the life page.
 func (s *Server) handleShareCreate(w http.ResponseWriter, r *http.Request) error {
-	r.Body = http.MaxBytesReader(w, r.Body, maxLifeForm)
-	if err := r.ParseForm(); err != nil {
-		return errorf(http.StatusRequestEntityTooLarge, "The form is too large; reload the page and try again.")
+	if err := parseLifeForm(w, r); err != nil {
+		return err
 	}
 	id := chi.URLParam(r, "id")
 	ss, err := s.visibleSession(principal(r), id, true)

@@ -16,15 +16,9 @@ var ErrStillConnected = errors.New("the session's ct wrap is connected: stop its
 // if it still runs after grace. The wrap keeps the timer; the session's
 // end arrives as usual (session.end) when the program has exited.
 func (h *Hub) Stop(id string, grace time.Duration, by string) error {
-	s, err := h.load(id)
+	_, c, err := h.connOf(id)
 	if err != nil {
 		return err
-	}
-	s.mu.Lock()
-	c := s.conn
-	s.mu.Unlock()
-	if c == nil {
-		return ErrOffline
 	}
 	e, _ := wire.New(wire.TypeSessionStop, wire.SessionStop{GraceMS: grace.Milliseconds(), By: by})
 	e.SessionID = id
@@ -83,4 +77,19 @@ func (h *Hub) Connected(id string) bool {
 	h.mu.Lock()
 	defer h.mu.Unlock()
 	return h.connectedLocked(id)
+}
+
+// connOf is a live session and its wrap connection (ErrOffline: none).
+func (h *Hub) connOf(id string) (*session, *wrapConn, error) {
+	s, err := h.load(id)
+	if err != nil {
+		return nil, nil, err
+	}
+	s.mu.Lock()
+	c := s.conn
+	s.mu.Unlock()
+	if c == nil {
+		return nil, nil, ErrOffline
+	}
+	return s, c, nil
 }
