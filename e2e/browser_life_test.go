@@ -17,7 +17,7 @@ import (
 // be archived too.
 func TestBrowserSessionStopArchiveForget(t *testing.T) {
 	h := StartHub(t, t.TempDir(), "127.0.0.1:0", "--stop-grace", "500ms")
-	w := StartWrap(t, nil, "--hub", h.URL, "--name", "lifebox", "--", "bash", "-c", `trap "" TERM; echo life-ready; while :; do sleep 1; done`)
+	w := StartWrap(t, nil, "--hub", h.URL, "--name", "lifebox", "--", "bash", "-c", `trap "" TERM; trap "echo got-interrupt" INT; echo life-ready; while :; do sleep 1; done`)
 	s := SessionFor(t, h.URL, "lifebox")
 	waitLogContains(t, h.URL, s.ID, "life-ready")
 	b := StartBrowser(t, PhoneWidth, PhoneHeight)
@@ -32,6 +32,11 @@ func TestBrowserSessionStopArchiveForget(t *testing.T) {
 	b.WaitJS(t, 10*time.Second, "the manage page with End program", `location.pathname.endsWith('/manage') && document.getElementById('end-program') !== null`, `location.href`)
 	checkLayout(t, b, "manage page (live)")
 	b.Screenshot(t, "/tmp/ct-shots/life-manage-live-phone.png")
+	b.Do(t, "tap Interrupt", chromedp.Tap(chromedp.CSS(`#interrupt`)))
+	waitLogContains(t, h.URL, s.ID, "got-interrupt") // Ctrl-C reached the program, which goes on
+	b.WaitJS(t, 10*time.Second, "back on the session page", fmt.Sprintf(`location.pathname === '/s/%s' && document.readyState === 'complete'`, s.ID), `location.href`)
+	b.Do(t, "open manage again", chromedp.Navigate(h.URL+"/s/"+s.ID+"/manage"))
+	b.WaitJS(t, 10*time.Second, "End program", `document.getElementById('end-program') !== null`, `document.body.innerText.slice(0, 300)`)
 	b.Do(t, "tap End program", chromedp.Tap(chromedp.CSS(`#end-program`)))
 	ended := waitEndedAny(t, h.URL, s.ID)
 	if ended.ExitCode == nil || *ended.ExitCode != 128+9 {

@@ -65,18 +65,23 @@ func interruptKey(agent string) string {
 	return "Ctrl-C"
 }
 
-// canForget: an admin, or the person whose machine ran the session.
+// canForget: an admin, or the machine's owner: a person who may drive it
+// and holds a machine token for it (the person whose workstation it is;
+// a machine's own hello names only its OS user, which is no account here).
 func (s *Server) canForget(p auth.Principal, ss db.Session) bool {
 	if p.IsAdmin() {
 		return true
 	}
-	nodes, err := s.store.Nodes()
+	if !p.CanDrive(ss.Node) {
+		return false
+	}
+	tokens, err := s.store.Tokens(p.User)
 	if err != nil {
 		return false
 	}
-	for _, n := range nodes {
-		if n.Name == ss.Node {
-			return n.User == p.User && p.CanDrive(ss.Node)
+	for _, t := range tokens {
+		if t.Kind == auth.KindMachine && t.Machine == ss.Node && !t.Revoked {
+			return true
 		}
 	}
 	return false

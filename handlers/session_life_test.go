@@ -121,6 +121,12 @@ func TestForgetDeletesForOwnerOrAdminOnly(t *testing.T) {
 	if res := f.do("POST", "/s/sess-forget-1/forget", form("confirm", "yes"), mia, nil); res.status != 403 {
 		t.Errorf("forget by a member who does not own the machine = %d, want 403", res.status)
 	}
+	f.session("sess-forget-own", "box")
+	f.addUser("otto", auth.RoleMember, "box")
+	f.token("otto", auth.KindMachine, "", "box") // box is otto's workstation
+	if res := f.do("POST", "/s/sess-forget-own/forget", form("confirm", "yes"), cred{cookie: f.cookie("otto", time.Hour)}, nil); res.status != 303 {
+		t.Errorf("forget by the machine's owner = %d %.200s, want 303", res.status, res.body)
+	}
 	admin := cred{cookie: f.cookie("admin", time.Hour)}
 	if res := f.do("POST", "/s/sess-forget-1/forget", "", admin, nil); res.status != 400 {
 		t.Errorf("forget without confirming = %d, want 400", res.status)
