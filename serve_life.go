@@ -34,7 +34,7 @@ func lifeFlags(fs *flag.FlagSet, getenv func(string) string, c *lifeConfig, stde
 
 // checkLife refuses settings that cannot work.
 func checkLife(c lifeConfig, stderr io.Writer) error {
-	if c.StopGrace <= 0 || c.StopGrace > 5*time.Minute {
+	if c.StopGrace < 100*time.Millisecond || c.StopGrace > 5*time.Minute {
 		fmt.Fprintln(stderr, "ct serve: --stop-grace must be a duration between 100ms and 5m, like 10s")
 		return errUsage
 	}
