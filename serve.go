@@ -55,6 +55,8 @@ type serveConfig struct {
 	MCPProxy mcpproxy.Limits
 	// The composer's file limits (serve_attach.go).
 	Attach attachConfig
+	// Stop's grace and share links' longest life (serve_life.go).
+	Life lifeConfig
 
 	// Resource limits; see docs/design.md "Security model" (0 = default, -1 = no cap).
 	MaxStreams        int // open SSE streams on the hub
@@ -130,10 +132,16 @@ event is written before it exits.`, stdout)
 	if err := attachFlags(fs, getenv, &c.Attach, stderr); err != nil {
 		return c, err
 	}
+	if err := lifeFlags(fs, getenv, &c.Life, stderr); err != nil {
+		return c, err
+	}
 	if err := parseFlags(fs, args, stderr); err != nil {
 		return c, err
 	}
 	if err := checkMCPProxy(c.MCPProxy, stderr); err != nil {
+		return c, err
+	}
+	if err := checkLife(c.Life, stderr); err != nil {
 		return c, err
 	}
 	if err := checkOutbound(); err != nil {
@@ -260,7 +268,7 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 		BodyTimeout: c.BodyTimeout, MaxStreams: c.MaxStreams, MaxStreamsPerUser: c.MaxStreamsPerUser, GitDiffMax: c.GitDiffMax,
 		AttachMax: int64(c.Attach.Max), AttachSessionMax: int64(c.Attach.SessionMax), Coord: st.coord, Audit: st.audit, Notifier: st.notifier,
 		Downloads: downloads, SelfBinary: self, Events: st.events.recorder.Broker(), Webhooks: st.events.webhooks,
-		Policy: st.policyEditor(), MCPProxy: mcpproxy.New(c.MCPProxy, nil)})
+		Policy: st.policyEditor(), MCPProxy: mcpproxy.New(c.MCPProxy, nil), StopGrace: c.Life.StopGrace, MaxShareAge: c.Life.MaxShareAge})
 	st.hub.SetListener(st.listeners(srv.Listener()))
 	// The page streams' heartbeat: owned here, stopped before shutdown.
 	hbCtx, stopHeartbeat := context.WithCancel(ctx)

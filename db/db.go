@@ -18,7 +18,8 @@
 //	users                name -> JSON User
 //	tokens               id -> JSON Token (the secret only as a hash)
 //	websess              id -> JSON WebSession (browser logins)
-//	settings             key -> value (hub-wide settings, e.g. notification keys)
+//	settings             key -> value (hub-wide settings, e.g. notification keys, the share-link HMAC key)
+//	shares               id -> JSON Share: read-only session links (the secret only as an HMAC, shares.go)
 //	notify               user name -> JSON NotifyPrefs
 //	notify_used          link nonce -> expiry (RFC 3339): used one-tap links
 //	events               8-byte big-endian id -> JSON EventRecord (session and prompt events out)

@@ -96,6 +96,17 @@ var routeAccess = map[string]access{
 	"GET /s/{id}/changes":                    viewerRead,  // the Changes tab: what the transcript already shows
 	"GET /s/{id}/changes/git":                viewerRead,  // read-only git status/diff through the wrap
 	"POST /s/{id}/title":                     viewerDrive,
+	"GET /s/{id}/manage":                     viewerDrive, // stop, archive, forget, share: for people who may drive
+	"POST /s/{id}/interrupt":                 viewerDrive,
+	"POST /s/{id}/stop":                      viewerDrive,
+	"POST /s/{id}/archive":                   viewerDrive,
+	"POST /s/{id}/forget":                    viewerDrive,
+	"POST /s/{id}/shares":                    viewerDrive,
+	"POST /s/{id}/shares/{share}/revoke":     viewerDrive,
+	"GET /archived":                          viewerRead,
+	"GET /v/{token}":                         linkOnly, // the share token in the URL is the credential
+	"HEAD /v/{token}":                        linkOnly,
+	"GET /v/{token}/events":                  linkOnly,
 	// Coordination (handlers/coord*.go): everyone reads; members and admins change.
 	"GET /api/v1/peers":                         viewerRead,
 	"GET /api/v1/peers/me":                      viewerRead,
@@ -174,6 +185,9 @@ var requestBodies = map[string]string{
 	"POST /s/{id}/wheel":                        form("action", "take"),
 	"POST /s/{id}/fit":                          form("cols", "40"),
 	"POST /s/{id}/title":                        form("title", "deploy"),
+	"POST /s/{id}/archive":                      form("archived", "1"),
+	"POST /s/{id}/forget":                       form("confirm", "yes"),
+	"POST /s/{id}/shares":                       form("age", "1h"),
 	"POST /p/{id}/decide":                       form("decision", "allow"),
 	"POST /api/v1/sessions/{id}/input":          `{"text":"echo typed-by-a-stranger\r"}`,
 	"POST /api/v1/prompts/{id}/decision":        `{"decision":"allow"}`,
@@ -281,7 +295,7 @@ func fill(t *testing.T, pattern string, v ids) string {
 	}
 	p = strings.Replace(p, "{name}", v.user, 1)
 	p = strings.Replace(p, "{token}", "forged-one-tap-link", 1)
-	p = strings.NewReplacer("{msg}", "1", "{todo}", "1", "{reminder}", "1", "{reservation}", "r1", "{hook}", "nohook", "{secret}", "forged", "{skill}", "walk", "{server}", "walk", "{call}", "c1", "{att}", fixtureAttachment).Replace(p)
+	p = strings.NewReplacer("{msg}", "1", "{todo}", "1", "{reminder}", "1", "{reservation}", "r1", "{hook}", "nohook", "{secret}", "forged", "{skill}", "walk", "{server}", "walk", "{call}", "c1", "{att}", fixtureAttachment, "{share}", "noshare").Replace(p)
 	p = strings.NewReplacer("{os}", runtime.GOOS, "{arch}", runtime.GOARCH).Replace(p)
 	p = strings.Replace(p, "*", "app.css", 1)
 	if strings.ContainsAny(p, "{}*") {

@@ -163,4 +163,3 @@ func leftOut(v views.GitView) []string {
 	}
 	return out
 }
-

@@ -5,6 +5,7 @@
 package handlers
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"github.com/ct-dev/ct/events"
@@ -72,6 +73,10 @@ type Deps struct {
 	// AttachSessionMax, the files one session keeps on the hub (0:
 	// DefaultAttachSessionMax).
 	AttachMax, AttachSessionMax int64
+	// StopGrace is how long "End program" waits after SIGTERM before
+	// SIGKILL (0: DefaultStopGrace); MaxShareAge bounds a share link's
+	// life (0: DefaultMaxShareAge). See session_life.go and share.go.
+	StopGrace, MaxShareAge time.Duration
 }
 
 // EventSource is what the event stream needs of events.Broker.
@@ -119,6 +124,8 @@ type Server struct {
 	// attachSlots bounds files being received at once (cap attachAtOnce):
 	// each is held whole in memory while the wrap writes it.
 	attachSlots chan struct{}
+	stopGrace   time.Duration // SIGTERM to SIGKILL on "End program" (session_life.go)
+	maxShareAge time.Duration // the longest a share link works (share.go)
 }
 
 // Routes exposes the router so tests can walk every registered route.
@@ -142,6 +149,8 @@ func New(d Deps) *Server {
 		events:      d.Events,
 		webhooks:    d.Webhooks,
 		mcpProxy:    d.MCPProxy,
+		stopGrace:   cmp.Or(d.StopGrace, DefaultStopGrace),
+		maxShareAge: cmp.Or(d.MaxShareAge, DefaultMaxShareAge),
 	}
 	if s.mcpProxy == nil {
 		s.mcpProxy = mcpproxy.New(mcpproxy.Limits{}, nil)

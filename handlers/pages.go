@@ -70,6 +70,10 @@ func (s *Server) lobbyModel(p auth.Principal) (views.Lobby, error) {
 		if !ok {
 			continue
 		}
+		if ss.Archived { // put away: listed under /archived
+			l.Archived++
+			continue
+		}
 		l.Machines[i].Sessions = append(l.Machines[i].Sessions, views.SessionRow{
 			ID: ss.ID, Number: ss.Number, Title: ss.Title, Command: ss.CommandLine(), Cwd: ss.Cwd, Status: ss.Status, ExitCode: exitCode(ss),
 			StartedAt: ss.StartedAt, LastActivity: ss.LastActivity,

@@ -45,6 +45,7 @@ func (r *renderer) TranscriptAdded(sid string, seq uint64, en wire.TranscriptEnt
 			return // a running cost: in the header, not the list
 		}
 	}
+	ids = append(ids, r.pages.following(topicShare(sid))...) // share pages show the list too
 	if len(ids) == 0 {
 		return
 	}

@@ -43,6 +43,10 @@ func (s *Server) routes() http.Handler {
 	// ct's own binaries and ct login --code: a login, a token or a pairing code is the credential (pair.go).
 	r.Get("/download/{os}/{arch}", s.page(s.handleDownload))
 	r.Post("/api/v1/pair", s.api(s.handleAPIPairRedeem))
+	// A read-only share link of one session: the token in the path is the credential (share.go).
+	r.Get("/v/{token}", s.page(s.handleShareShow))
+	r.Head("/v/{token}", s.page(s.handleShareShow)) // share.js asks whether the link still works
+	r.Get("/v/{token}/events", s.handleShareEvents)
 
 	r.Group(func(r chi.Router) {
 		r.Use(s.requireAuth)
@@ -61,6 +65,15 @@ func (s *Server) routes() http.Handler {
 		r.Get("/s/{id}/changes", s.page(s.handleSessionChanges))
 		r.Get("/s/{id}/changes/git", s.page(s.handleSessionGit))
 		r.Post("/s/{id}/title", s.page(s.handleSessionTitleSave))
+		// A session's life: stop, archive, forget, share links (session_life.go, share.go).
+		r.Get("/s/{id}/manage", s.page(s.handleSessionManageShow))
+		r.Post("/s/{id}/interrupt", s.page(s.handleSessionInterrupt))
+		r.Post("/s/{id}/stop", s.page(s.handleSessionStop))
+		r.Post("/s/{id}/archive", s.page(s.handleSessionArchive))
+		r.Post("/s/{id}/forget", s.page(s.handleSessionForget))
+		r.Post("/s/{id}/shares", s.page(s.handleShareCreate))
+		r.Post("/s/{id}/shares/{share}/revoke", s.page(s.handleShareRevoke))
+		r.Get("/archived", s.page(s.handleArchivedShow))
 		r.Get("/approvals", s.page(s.handleApprovalsShow))
 		// The lobby's coordination panel (handlers/coord_web.go).
 		r.Get("/coord/panel", s.page(s.handleCoordPanel))

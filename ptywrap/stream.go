@@ -26,11 +26,12 @@ type streamer struct {
 	sp        *spool
 	onInput   func([]byte)
 	onResize  func(cols, rows int)
-	plugin    Plugin             // may be nil
-	urgent    chan wire.Envelope // unsequenced envelopes (prompts), sent before output
-	files     Files              // shared directories; nil: none
-	fileSlots chan struct{}      // cap fileReaders: shared-file requests being answered
-	attach    *attachSink        // files the hub's composer sends (attach.put)
+	onStop    func(wire.SessionStop) // a person asked to end the program (stop.go); must not block
+	plugin    Plugin                 // may be nil
+	urgent    chan wire.Envelope     // unsequenced envelopes (prompts), sent before output
+	files     Files                  // shared directories; nil: none
+	fileSlots chan struct{}          // cap fileReaders: shared-file requests being answered
+	attach    *attachSink            // files the hub's composer sends (attach.put)
 
 	mu         sync.Mutex
 	start      wire.SessionStart // updated on resize so a reconnect reports the current size
@@ -228,6 +229,11 @@ func (st *streamer) received(e wire.Envelope) error {
 		}
 	case wire.TypeFilesList, wire.TypeFilesGet:
 		st.answerFiles(e)
+	case wire.TypeSessionStop:
+		var m wire.SessionStop
+		if e.Decode(&m) == nil && st.onStop != nil {
+			st.onStop(m)
+		}
 	case wire.TypeIngestRefused:
 		// Not shown now (it would scribble over the program's screen):
 		// said once at exit, by report.

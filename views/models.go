@@ -87,6 +87,9 @@ type Lobby struct {
 	// ("*" for all); Admins are who can grant more (for the empty state).
 	Granted []string
 	Admins  []string
+	// Archived counts the archived sessions left out of the list (a link
+	// to /archived shows them).
+	Archived int
 }
 
 // LobbyCounts sum up the fleet at the top of the lobby.
