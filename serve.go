@@ -113,48 +113,17 @@ event is written before it exits.`, stdout)
 	fs.DurationVar(&c.BodyTimeout, "body-timeout", c.BodyTimeout, "close a request whose body has not arrived within this (slow-body clients); streams have no body (env CT_BODY_TIMEOUT)")
 	fs.DurationVar(&c.IdleTimeout, "idle-timeout", c.IdleTimeout, "close a keep-alive connection idle this long (env CT_IDLE_TIMEOUT)")
 	fs.DurationVar(&c.WheelTimeout, "wheel-timeout", wheelDefault, "grant an unanswered request for the wheel after this, if its holder is idle (env CT_WHEEL_TIMEOUT)")
-	checkOutbound, err := outboundFlags(fs, getenv, stderr, &c.Outbound)
+	checks, err := areaFlags(fs, getenv, &c, stderr)
 	if err != nil {
-		return c, err
-	}
-	if err := limitFlags(fs, getenv, &c, stderr); err != nil {
-		return c, err
-	}
-	if err := ingestFlags(fs, getenv, &c.Ingest, stderr); err != nil {
-		return c, err
-	}
-	if err := eventsFlags(fs, getenv, stderr, &c.Events); err != nil {
-		return c, err
-	}
-	if err := mcpProxyFlags(fs, getenv, &c.MCPProxy, stderr); err != nil {
-		return c, err
-	}
-	if err := attachFlags(fs, getenv, &c.Attach, stderr); err != nil {
-		return c, err
-	}
-	if err := lifeFlags(fs, getenv, &c.Life, stderr); err != nil {
 		return c, err
 	}
 	if err := parseFlags(fs, args, stderr); err != nil {
 		return c, err
 	}
-	if err := checkMCPProxy(c.MCPProxy, stderr); err != nil {
-		return c, err
-	}
-	if err := checkLife(c.Life, stderr); err != nil {
-		return c, err
-	}
-	if err := checkOutbound(); err != nil {
-		return c, err
-	}
-	if err := checkIngest(c.Ingest, stderr); err != nil {
-		return c, err
-	}
-	if err := checkEvents(c.Events, stderr); err != nil {
-		return c, err
-	}
-	if err := checkAttach(c.Attach, stderr); err != nil {
-		return c, err
+	for _, check := range checks {
+		if err := check(); err != nil {
+			return c, err
+		}
 	}
 	if c.EvictAfter <= 0 {
 		fmt.Fprintln(stderr, "ct serve: --evict-after must be a positive duration like 10m")
@@ -175,6 +144,36 @@ event is written before it exits.`, stdout)
 		return c, errUsage
 	}
 	return c, nil
+}
+
+// areaFlags adds each area's flags (outbound, limits, ingest, events out,
+// the MCP proxy, attachments, session life; each in its own serve_*.go) and
+// returns their checks, run in this order once the flags are parsed.
+func areaFlags(fs *flag.FlagSet, getenv func(string) string, c *serveConfig, stderr io.Writer) ([]func() error, error) {
+	checkOutbound, err := outboundFlags(fs, getenv, stderr, &c.Outbound)
+	if err != nil {
+		return nil, err
+	}
+	for _, add := range []func() error{
+		func() error { return limitFlags(fs, getenv, c, stderr) },
+		func() error { return ingestFlags(fs, getenv, &c.Ingest, stderr) },
+		func() error { return eventsFlags(fs, getenv, stderr, &c.Events) },
+		func() error { return mcpProxyFlags(fs, getenv, &c.MCPProxy, stderr) },
+		func() error { return attachFlags(fs, getenv, &c.Attach, stderr) },
+		func() error { return lifeFlags(fs, getenv, &c.Life, stderr) },
+	} {
+		if err := add(); err != nil {
+			return nil, err
+		}
+	}
+	return []func() error{
+		func() error { return checkMCPProxy(c.MCPProxy, stderr) },
+		func() error { return checkLife(c.Life, stderr) },
+		checkOutbound,
+		func() error { return checkIngest(c.Ingest, stderr) },
+		func() error { return checkEvents(c.Events, stderr) },
+		func() error { return checkAttach(c.Attach, stderr) },
+	}, nil
 }
 
 // defaultIdleTimeout closes keep-alive connections nobody uses; browsers

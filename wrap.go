@@ -32,9 +32,8 @@ type wrapConfig struct {
 	ShareDirs []string
 }
 
-func parseWrap(args []string, getenv func(string) string, stdout, stderr io.Writer) (wrapConfig, error) {
-	var c wrapConfig
-	fs := newFlagSet("wrap", `Usage: ct wrap [flags] [--] [COMMAND [ARGS...]]
+// wrapUsage is ct wrap --help's text above its flags.
+const wrapUsage = `Usage: ct wrap [flags] [--] [COMMAND [ARGS...]]
 
 Runs COMMAND (default: claude) under a PTY in this terminal, exactly as if run
 directly, and streams it to the hub so it can be watched and typed into from a
@@ -61,7 +60,11 @@ to Codex's own dialog.
 files under DIR (MCP list_peer_files / get_peer_file, ct files ls|get):
 read only, files up to 1 MiB, listings up to 1,000 entries, never a path
 outside DIR and never through a symbolic link; every read is in the hub's
-audit log.`, stdout)
+audit log.`
+
+func parseWrap(args []string, getenv func(string) string, stdout, stderr io.Writer) (wrapConfig, error) {
+	var c wrapConfig
+	fs := newFlagSet("wrap", wrapUsage, stdout)
 	defHub, _ := client.DefaultHub(getenv)
 	fs.StringVar(&c.Hub, "hub", defHub, "hub URL (env CT_HUB; default: the hub ct login saved last, else "+client.LocalHub+")")
 	fs.StringVar(&c.Name, "name", envOr(getenv, "CT_NAME", ""), "machine name shown on the hub (env CT_NAME; default: hostname)")
