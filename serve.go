@@ -249,7 +249,7 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 	srv := handlers.New(handlers.Deps{Hub: st.hub, Store: st.store, Log: log, Version: version, TrustedProxies: trusted,
 		BodyTimeout: c.BodyTimeout, MaxStreams: c.MaxStreams, MaxStreamsPerUser: c.MaxStreamsPerUser, Coord: st.coord, Audit: st.audit, Notifier: st.notifier,
 		Downloads: downloads, SelfBinary: self, Events: st.events.recorder.Broker(), Webhooks: st.events.webhooks,
-		Policy: st.policyEditor(), MCPProxy: mcpproxy.New(c.MCPProxy, nil)})
+		Policy: st.policyEditor(), MCPProxy: mcpproxy.New(c.MCPProxy, nil), SimClock: st.sim})
 	st.hub.SetListener(st.listeners(srv.Listener()))
 	// The page streams' heartbeat: owned here, stopped before shutdown.
 	hbCtx, stopHeartbeat := context.WithCancel(ctx)

@@ -23,6 +23,13 @@ type Event struct {
 	// Reservation is a path reservation taken or released (Until = now).
 	Reservation *Reservation `json:"reservation,omitempty"`
 	State       *StateValue  `json:"state,omitempty"` // a state key's new value
+	// By is the peer whose action this is (locks and todos; a message's
+	// is its From), for the simulation clock's report.
+	By string `json:"by,omitempty"`
+	// Tick is a simulation clock heartbeat (simclock.go), sent only to
+	// the peers in audience, the ones that subscribed.
+	Tick     *Tick    `json:"tick,omitempty"`
+	audience []string // who may see a tick; not sent
 }
 
 // subBuffer is how many events a subscriber may fall behind before it is
@@ -51,6 +58,16 @@ type Bus struct {
 	subs   map[*Sub]struct{}
 	closed bool     // the hub is stopping: no new subscriptions
 	recent eventLog // the last events, for long-polls that resume by id (eventlog.go)
+	// observers see every event as it is published, under mu: the
+	// simulation clock's counter (simclock.go). They must not publish.
+	observers []func(Event)
+}
+
+// observe adds f to the functions every published event is given.
+func (b *Bus) observe(f func(Event)) {
+	b.mu.Lock()
+	b.observers = append(b.observers, f)
+	b.mu.Unlock()
 }
 
 // Close ends every subscription (their channels close) and refuses new
@@ -150,9 +167,15 @@ func (b *Bus) Publish(e Event) {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	e = b.recent.add(e)
+	for _, f := range b.observers {
+		f(e)
+	}
 	for s := range b.subs {
 		if e.Message != nil && !s.all && !addressedTo(e.Message, s.peer, s.groups) && e.Message.From != s.peer {
 			continue
+		}
+		if e.Tick != nil && !slices.Contains(e.audience, s.peer) {
+			continue // only the peers that asked for ticks get them
 		}
 		select {
 		case s.c <- e:

@@ -45,6 +45,9 @@ type Deps struct {
 	// MCPProxy is the live table of peer-hosted MCP servers
 	// (coord_mcp.go); nil: one with the default limits.
 	MCPProxy *mcpproxy.Registry
+	// SimClock is the simulation clock (coord_clock.go); nil: a stopped
+	// one with a tick a second at x1.
+	SimClock *coord.SimClock
 
 	// TrustedProxies may set X-Forwarded-For / -Proto (--trusted-proxy).
 	TrustedProxies []*net.IPNet
@@ -105,6 +108,7 @@ type Server struct {
 	events      EventSource        // session and prompt events (events_out.go)
 	webhooks    events.Webhooks    // outbound webhooks (webhooks.go)
 	mcpProxy    *mcpproxy.Registry // peer-hosted MCP servers (coord_mcp.go)
+	simClock    *coord.SimClock    // the simulation clock (coord_clock.go)
 }
 
 // Routes exposes the router so tests can walk every registered route.
@@ -128,6 +132,10 @@ func New(d Deps) *Server {
 		events:      d.Events,
 		webhooks:    d.Webhooks,
 		mcpProxy:    d.MCPProxy,
+		simClock:    d.SimClock,
+	}
+	if s.simClock == nil {
+		s.simClock = coord.NewSimClock(d.Coord.Bus(), 0, nil)
 	}
 	if s.mcpProxy == nil {
 		s.mcpProxy = mcpproxy.New(mcpproxy.Limits{}, nil)
