@@ -85,6 +85,8 @@ type Service struct {
 	seen  seen
 	lim   Limits
 	rate  *buckets
+	// remote is the other hubs' peers that bridges announce (remote.go).
+	remote remotePeers
 }
 
 // New builds the service over store with the default limits. clock nil

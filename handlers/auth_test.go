@@ -100,6 +100,7 @@ var routeAccess = map[string]access{
 	"GET /api/v1/events":                        viewerRead,
 	"GET /api/v1/locks":                         viewerRead,
 	"GET /api/v1/clock":                         viewerRead,
+	"PUT /api/v1/peers/remote":                  viewerDrive,
 	"GET /api/v1/clock/report":                  viewerRead,
 	"PUT /api/v1/clock/subscription":            viewerRead, // following the clock is reading
 	"POST /api/v1/clock":                        viewerDrive,
@@ -171,6 +172,7 @@ var requestBodies = map[string]string{
 	"POST /api/v1/messages":                     `{"to":"*","subject":"from a walk"}`,
 	"POST /api/v1/locks":                        `{"name":"walk","ttl":"1m"}`,
 	"POST /api/v1/clock":                        `{"speed":1}`,
+	"PUT /api/v1/peers/remote":                  `{"hub":"b","peers":[{"name":"bob"}]}`,
 	"PUT /api/v1/clock/subscription":            `{"subscribe":true}`,
 	"POST /api/v1/reservations":                 `{"repo":"walk","globs":["db/**"],"ttl":"1m"}`,
 	"POST /api/v1/reservations/check":           `{"repo":"walk","paths":["db/x.sql"]}`,

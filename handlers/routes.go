@@ -125,6 +125,7 @@ func (s *Server) routes() http.Handler {
 			r.Get("/peers", s.api(s.handleAPIPeersList))
 			r.Get("/peers/me", s.api(s.handleAPIPeerMe))
 			r.Patch("/peers/me", s.api(s.handleAPIPeerUpdate))
+			r.Put("/peers/remote", s.api(s.handleAPIRemotePeers))
 			r.Get("/messages", s.api(s.handleAPIMessagesList))
 			r.Post("/messages", s.idempotent(s.api(s.handleAPIMessageSend)))
 			r.Get("/messages/{msg}", s.api(s.handleAPIMessageShow))
