@@ -14,13 +14,23 @@ import (
 // well inside a minute-resolution cron schedule and costs one short read.
 const reminderTick = time.Second
 
-// startCoord builds the coordination service and its simulation clock
+// startCoord builds the coordination service (applying o.Template on a
+// hub that has none yet) and its simulation clock
 // (stopped until clock_set) and starts the reminder loop (which first
 // fires, once and flagged late, anything missed while the hub was down).
 // stop ends the clock's ticks and live streams and waits for the loop, so
 // the store can close after it.
-func startCoord(ctx context.Context, store *db.Store, log *slog.Logger, lim coord.Limits, clockTick time.Duration) (svc *coord.Service, sim *coord.SimClock, stop func()) {
-	svc = coord.NewLimited(store, nil, log, lim)
+func startCoord(ctx context.Context, store *db.Store, log *slog.Logger, o outboundConfig) (svc *coord.Service, sim *coord.SimClock, stop func()) {
+	svc = coord.NewLimited(store, nil, log, o.Coord)
+	if o.Template != "" {
+		// Before any request: the welcome and skills are there for the first peer.
+		if applied, err := svc.ApplyTemplate(o.Template); err != nil {
+			log.Error("template not applied", "template", o.Template, "error", err)
+		} else if applied {
+			log.Info("template applied", "template", o.Template)
+		}
+	}
+	clockTick := o.ClockTick
 	sim = coord.NewSimClock(svc.Bus(), clockTick, nil)
 	ctx, cancel := context.WithCancel(ctx)
 	var wg sync.WaitGroup

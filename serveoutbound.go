@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"path/filepath"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/ct-dev/ct/audit"
@@ -24,6 +25,9 @@ type outboundConfig struct {
 	// ClockTick is the real time between simulation clock ticks at x1
 	// (coord/simclock.go); x10 and x100 tick 10 and 100 times as often.
 	ClockTick time.Duration
+	// Template sets up a new hub (coord/template.go): applied once, at
+	// the first start that names one; "" none.
+	Template string
 }
 
 // outboundFlags adds the flags of outboundConfig to fs, their CT_* twins
@@ -62,8 +66,15 @@ func outboundFlags(fs *flag.FlagSet, getenv func(string) string, stderr io.Write
 	fs.DurationVar(&c.Coord.MinReminderInterval, "min-reminder-interval", c.Coord.MinReminderInterval, "refuse repeating reminders that fire more often than this (env CT_MIN_REMINDER_INTERVAL)")
 	fs.Float64Var(&c.Coord.MessageRate, "message-rate", c.Coord.MessageRate, "messages a minute one peer may send on average; over it: 429 with Retry-After (env CT_MESSAGE_RATE)")
 	fs.IntVar(&c.Coord.MessageBurst, "message-burst", c.Coord.MessageBurst, "messages one peer may send at once after a quiet spell (env CT_MESSAGE_BURST)")
+	fs.StringVar(&c.Template, "template", envOr(getenv, "CT_TEMPLATE", ""), "set a new hub up as "+strings.Join(coord.TemplateNames(), ", ")+": groups, roles, default priorities, a welcome message and skills, applied once (env CT_TEMPLATE)")
 	fs.DurationVar(&c.ClockTick, "clock-tick", c.ClockTick, "real time between simulation clock ticks at x1 (clock_set); x10 and x100 tick 10 and 100 times as often (env CT_CLOCK_TICK)")
 	return func() error {
+		if c.Template != "" {
+			if _, err := coord.LoadTemplate(c.Template); err != nil {
+				fmt.Fprintf(stderr, "ct serve: --template: %v\n", err)
+				return errUsage
+			}
+		}
 		if c.ClockTick < 100*time.Millisecond {
 			fmt.Fprintln(stderr, "ct serve: --clock-tick must be at least 100ms (x100 then ticks every 1ms)")
 			return errUsage

@@ -87,6 +87,8 @@ type Service struct {
 	rate  *buckets
 	// remote is the other hubs' peers that bridges announce (remote.go).
 	remote remotePeers
+	// prio is the template's default priority per message type (template.go).
+	prio defaultPriorities
 }
 
 // New builds the service over store with the default limits. clock nil
@@ -104,8 +106,10 @@ func NewLimited(store *db.Store, clock Clock, log *slog.Logger, lim Limits) *Ser
 		log = slog.New(slog.DiscardHandler)
 	}
 	lim = lim.withDefaults()
-	return &Service{store: store, clock: clock, log: log, bus: NewBus(), seen: seen{at: map[string]time.Time{}},
+	s := &Service{store: store, clock: clock, log: log, bus: NewBus(), seen: seen{at: map[string]time.Time{}},
 		lim: lim, rate: newBuckets(lim.MessageRate, lim.MessageBurst)}
+	s.loadPriorities()
+	return s
 }
 
 // Bus is the service's live event fan-out.

@@ -112,6 +112,9 @@ func (m *Message) validate() error {
 func (s *Service) Send(from string, m Message) (Message, error) {
 	m.From = from
 	m.Receipts = nil
+	if m.Priority == "" {
+		m.Priority = s.defaultPriority(m.Type) // the hub template's, else P2 (validate)
+	}
 	if err := m.validate(); err != nil {
 		return Message{}, err
 	}
