@@ -122,25 +122,18 @@ func (c *SimClock) Set(speed int, reset bool, start time.Time) (ClockState, erro
 }
 
 // Pause stops the ticks; the run, its tick count and report stay.
-func (c *SimClock) Pause() (ClockState, error) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	if !c.started {
-		return ClockState{}, errf(Conflict, "the clock is not running; start it with clock_set {speed: 1|10|100}")
-	}
-	c.paused = true
-	c.restartLocked()
-	return c.stateLocked(""), nil
-}
+func (c *SimClock) Pause() (ClockState, error) { return c.setPaused(true) }
 
 // Resume starts the ticks again after Pause.
-func (c *SimClock) Resume() (ClockState, error) {
+func (c *SimClock) Resume() (ClockState, error) { return c.setPaused(false) }
+
+func (c *SimClock) setPaused(paused bool) (ClockState, error) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if !c.started {
 		return ClockState{}, errf(Conflict, "the clock is not running; start it with clock_set {speed: 1|10|100}")
 	}
-	c.paused = false
+	c.paused = paused
 	c.restartLocked()
 	return c.stateLocked(""), nil
 }

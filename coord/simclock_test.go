@@ -1,6 +1,7 @@
 package coord
 
 import (
+	"context"
 	"sync"
 	"testing"
 	"time"
@@ -148,5 +149,24 @@ func TestSimClockReportCountsPerTickAndPeer(t *testing.T) {
 	}
 	if r := c.Report(); len(r.Rows) != 0 || r.Ticks != 0 {
 		t.Fatalf("after reset: %+v", r)
+	}
+}
+
+// A fast clock's ticks keep to their own ring: hundreds of them neither
+// push a lock event out of the long-poll log nor make a caller that saw
+// nothing but ticks look as if it missed events.
+func TestTicksDoNotCrowdTheEventLog(t *testing.T) {
+	bus := NewBus()
+	bus.Publish(Event{Type: "lock", Notice: "alice took lock deploy"})
+	for i := range 3 * eventLogSize {
+		bus.Publish(Event{Type: "tick", Tick: &Tick{Tick: uint64(i + 1)}, audience: []string{"carol"}})
+	}
+	page := bus.Wait(context.Background(), EventQuery{Viewer: Viewer{Peer: "bob"}, Since: 0})
+	if page.Missed || len(page.Events) != 1 || page.Events[0].Type != "lock" {
+		t.Fatalf("bob's page: missed=%v %d events %+v", page.Missed, len(page.Events), page.Events)
+	}
+	page = bus.Wait(context.Background(), EventQuery{Viewer: Viewer{Peer: "carol"}, Since: 1, Types: []string{"tick"}})
+	if page.Missed || len(page.Events) != tickLogSize || page.Events[0].Tick.Tick != uint64(3*eventLogSize-tickLogSize+1) {
+		t.Fatalf("carol's ticks: missed=%v %d events", page.Missed, len(page.Events))
 	}
 }
