@@ -2,6 +2,7 @@ package e2e
 
 import (
 	"encoding/json"
+	"strings"
 	"testing"
 	"time"
 )
@@ -129,5 +130,32 @@ func mustJSON(t *testing.T, s string, v any) {
 	t.Helper()
 	if err := json.Unmarshal([]byte(s), v); err != nil {
 		t.Fatalf("%v: %s", err, s)
+	}
+}
+
+// ct clock from the command line: set, report and a bad speed's error.
+func TestCLIClock(t *testing.T) {
+	h := StartHub(t, t.TempDir(), "127.0.0.1:0")
+	p := newCoordPeer(t, h, "clocky")
+	if out, err := p.ct(t, "clock", "set", "7"); err == nil || !strings.Contains(out, "use 1, 10 or 100") {
+		t.Fatalf("speed 7: %v %s", err, out)
+	}
+	var st struct {
+		Running bool
+		Speed   int
+	}
+	mustJSON(t, strings.TrimSpace(p.must(t, "clock", "set", "100")), &st)
+	if !st.Running || st.Speed != 100 {
+		t.Fatalf("ct clock set 100: %+v", st)
+	}
+	p.must(t, "lock", "cli-clock")
+	var rep struct{ Totals map[string]map[string]int }
+	mustJSON(t, strings.TrimSpace(p.must(t, "clock", "report")), &rep)
+	if rep.Totals["clocky"]["lock"] != 1 {
+		t.Fatalf("report: %+v", rep)
+	}
+	mustJSON(t, strings.TrimSpace(p.must(t, "clock", "pause")), &st)
+	if st.Running {
+		t.Fatalf("paused: %+v", st)
 	}
 }
