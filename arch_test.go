@@ -24,6 +24,7 @@ func TestPackageDependenciesPointOneWay(t *testing.T) {
 		"wsdial":       {"hub", "handlers", "db", "ptywrap"},
 		"nodeagent":    {"hub", "handlers", "db"},
 		"client":       {"hub", "handlers", "ptywrap", "views"},
+		"connect":      {"hub", "handlers", "db", "views", "ptywrap"},
 		"agent":        {"hub", "handlers", "db"},
 		"claudehook":   {"hub", "handlers", "db"},
 		"codexhook":    {"hub", "handlers", "db", "views"},

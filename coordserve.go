@@ -15,12 +15,13 @@ import (
 const reminderTick = time.Second
 
 // startCoord builds the coordination service (applying o.Template on a
-// hub that has none yet) and its simulation clock
-// (stopped until clock_set) and starts the reminder loop (which first
-// fires, once and flagged late, anything missed while the hub was down).
-// stop ends the clock's ticks and live streams and waits for the loop, so
-// the store can close after it.
-func startCoord(ctx context.Context, store *db.Store, log *slog.Logger, o outboundConfig) (svc *coord.Service, sim *coord.SimClock, stop func()) {
+// hub that has none yet) and its simulation clock (stopped until
+// clock_set), and starts its loop: due reminders (first, once and flagged
+// late, anything missed while the hub was down), missed message deadlines
+// and message retention, each escalation and expiry written to rec (the
+// audit log). stop ends the clock's ticks and live streams and waits for
+// the loop, so the store can close after it.
+func startCoord(ctx context.Context, store *db.Store, log *slog.Logger, o outboundConfig, rec coord.Recorder) (svc *coord.Service, sim *coord.SimClock, stop func()) {
 	svc = coord.NewLimited(store, nil, log, o.Coord)
 	if o.Template != "" {
 		// Before any request: the welcome and skills are there for the first peer.
@@ -30,14 +31,13 @@ func startCoord(ctx context.Context, store *db.Store, log *slog.Logger, o outbou
 			log.Info("template applied", "template", o.Template)
 		}
 	}
-	clockTick := o.ClockTick
-	sim = coord.NewSimClock(svc.Bus(), clockTick, nil)
+	sim = coord.NewSimClock(svc.Bus(), o.ClockTick, nil)
 	ctx, cancel := context.WithCancel(ctx)
 	var wg sync.WaitGroup
 	wg.Add(1)
 	go func() { // the reminder loop: one per hub
 		defer wg.Done()
-		svc.Run(ctx, reminderTick)
+		svc.Run(ctx, reminderTick, rec) // also deadlines and message retention
 	}()
 	var once sync.Once
 	return svc, sim, func() {

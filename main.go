@@ -37,6 +37,7 @@ Usage:
   ct events [--since ID]                wait for the hub's events you may see (JSON lines)
   ct clock [set N|pause|resume|report]  the simulation clock (see ct clock --help)
   ct bridge --a URL --b URL --tag T     relay #T-tagged messages between two hubs, peers shown as remote
+  ct connect telegram|slack             relay a chat and the hub both ways, approvals answerable from it
   ct mcp                                MCP stdio server with the coordination tools, for agents
   ct healthcheck [--addr URL]           exit 0 if the hub answers /healthz (Docker HEALTHCHECK)
   ct backup [--hub URL] > FILE          copy a running hub's store (needs an admin API token)
@@ -46,6 +47,7 @@ Usage:
   ct token create --hub URL --name N    create a token (CT_USER/CT_PASSWORD), print it
   ct audit verify [--data DIR]          check the audit log's hash chain (hub stopped)
   ct hook EVENT                         (called by Claude Code's hooks under ct wrap)
+  ct appserver [-- PROMPT]              (run by ct node: Codex through codex app-server)
   ct flush [FILE...]                    deliver session output kept after the hub was down when a wrap exited
   ct version                            print the version
 
@@ -115,6 +117,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 		return runClock(ctx, args[1:], getenv, stdout, stderr)
 	case "bridge":
 		return runBridge(ctx, args[1:], getenv, stdout, stderr)
+	case "connect":
+		return runConnect(ctx, args[1:], getenv, stdout, stderr)
 	case "mcp":
 		return runMCP(ctx, args[1:], getenv, stdout, stderr)
 	case "healthcheck":
@@ -131,6 +135,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 		return runToken(ctx, args[1:], getenv, stdout, stderr)
 	case "audit":
 		return runAudit(ctx, args[1:], getenv, stdout, stderr)
+	case "appserver":
+		return runAppServer(ctx, args[1:], getenv, stdin, stdout, stderr)
 	case "hook":
 		return runHook(ctx, args[1:], getenv, stdin, stdout, stderr)
 	case "flush":

@@ -53,10 +53,15 @@ type serveConfig struct {
 	Events eventsConfig
 	// The MCP proxy's limits (servemcp.go).
 	MCPProxy mcpproxy.Limits
+	// The composer's file limits (serve_attach.go).
+	Attach attachConfig
+	// Stop's grace and share links' longest life (serve_life.go).
+	Life lifeConfig
 
 	// Resource limits; see docs/design.md "Security model" (0 = default, -1 = no cap).
 	MaxStreams        int // open SSE streams on the hub
 	MaxStreamsPerUser int // open SSE streams of one person
+	GitDiffMax        int // bytes of git diff the Changes tab asks a workstation for
 	MaxOpenPrompts    int // open questions of one session
 	// MaxSessionsPerMachine bounds one machine's live sessions; an idle,
 	// unwatched session's emulator is dropped after EvictAfter.
@@ -124,10 +129,19 @@ event is written before it exits.`, stdout)
 	if err := mcpProxyFlags(fs, getenv, &c.MCPProxy, stderr); err != nil {
 		return c, err
 	}
+	if err := attachFlags(fs, getenv, &c.Attach, stderr); err != nil {
+		return c, err
+	}
+	if err := lifeFlags(fs, getenv, &c.Life, stderr); err != nil {
+		return c, err
+	}
 	if err := parseFlags(fs, args, stderr); err != nil {
 		return c, err
 	}
 	if err := checkMCPProxy(c.MCPProxy, stderr); err != nil {
+		return c, err
+	}
+	if err := checkLife(c.Life, stderr); err != nil {
 		return c, err
 	}
 	if err := checkOutbound(); err != nil {
@@ -137,6 +151,9 @@ event is written before it exits.`, stdout)
 		return c, err
 	}
 	if err := checkEvents(c.Events, stderr); err != nil {
+		return c, err
+	}
+	if err := checkAttach(c.Attach, stderr); err != nil {
 		return c, err
 	}
 	if c.EvictAfter <= 0 {
@@ -173,6 +190,7 @@ func limitFlags(fs *flag.FlagSet, getenv func(string) string, c *serveConfig, st
 	}{
 		{"max-streams", "CT_MAX_STREAMS", "open SSE streams on the hub (pages and /api/v1/events); -1 = no cap", &c.MaxStreams, handlers.DefaultMaxStreams},
 		{"max-streams-per-user", "CT_MAX_STREAMS_PER_USER", "open SSE streams of one person (all their tabs, phones, API clients); -1 = no cap", &c.MaxStreamsPerUser, handlers.DefaultMaxStreamsPerUser},
+		{"git-diff-max", "CT_GIT_DIFF_MAX", "bytes of git diff the Changes tab asks a workstation for (the wrap never sends over 512 KiB); -1 = that most", &c.GitDiffMax, handlers.DefaultGitDiffMax},
 		{"max-open-prompts", "CT_MAX_OPEN_PROMPTS", "open questions of one session; more are denied to the agent; -1 = no cap", &c.MaxOpenPrompts, hub.DefaultMaxOpenPrompts},
 		{"max-sessions-per-machine", "CT_MAX_SESSIONS_PER_MACHINE", "live sessions of one machine; more are refused (ct wrap runs the program without the hub); -1 = no cap", &c.MaxSessionsPerMachine, hub.DefaultMaxSessionsPerMachine},
 	} {
@@ -247,9 +265,10 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 	}
 	self, downloads := downloadsDir(c.Downloads)
 	srv := handlers.New(handlers.Deps{Hub: st.hub, Store: st.store, Log: log, Version: version, TrustedProxies: trusted,
-		BodyTimeout: c.BodyTimeout, MaxStreams: c.MaxStreams, MaxStreamsPerUser: c.MaxStreamsPerUser, Coord: st.coord, Audit: st.audit, Notifier: st.notifier,
+		BodyTimeout: c.BodyTimeout, MaxStreams: c.MaxStreams, MaxStreamsPerUser: c.MaxStreamsPerUser, GitDiffMax: c.GitDiffMax,
+		AttachMax: int64(c.Attach.Max), AttachSessionMax: int64(c.Attach.SessionMax), Coord: st.coord, Audit: st.audit, Notifier: st.notifier,
 		Downloads: downloads, SelfBinary: self, Events: st.events.recorder.Broker(), Webhooks: st.events.webhooks,
-		Policy: st.policyEditor(), MCPProxy: mcpproxy.New(c.MCPProxy, nil), SimClock: st.sim})
+		Policy: st.policyEditor(), MCPProxy: mcpproxy.New(c.MCPProxy, nil), StopGrace: c.Life.StopGrace, MaxShareAge: c.Life.MaxShareAge, SimClock: st.sim})
 	st.hub.SetListener(st.listeners(srv.Listener()))
 	// The page streams' heartbeat: owned here, stopped before shutdown.
 	hbCtx, stopHeartbeat := context.WithCancel(ctx)

@@ -28,16 +28,25 @@ type ingestConfig struct {
 // ingestFlags adds --session-quota, --machine-quota, --min-free-disk and
 // --max-session-log.
 func ingestFlags(fs *flag.FlagSet, getenv func(string) string, c *ingestConfig, stderr io.Writer) error {
-	for _, f := range []struct {
-		name, env, what string
-		v               *byteSize
-		def             byteSize
-	}{
+	return byteFlags(fs, getenv, stderr, []byteFlag{
 		{"session-quota", "CT_SESSION_QUOTA", "stored output of one session, e.g. 2GiB; past it the hub keeps only the size (0 = no quota)", &c.SessionQuota, defaultSessionQuota},
 		{"machine-quota", "CT_MACHINE_QUOTA", "stored output of all of one machine's sessions, e.g. 10GiB (0 = no quota)", &c.MachineQuota, defaultMachineQuota},
 		{"min-free-disk", "CT_MIN_FREE_DISK", "free space the store's disk keeps, e.g. 64MiB; below it output is kept only as its size and /healthz says so (0 = no floor)", &c.MinFreeDisk, defaultMinFreeDisk},
 		{"max-session-log", "CT_MAX_SESSION_LOG", "bound every session's stored log, live ones too, e.g. 1GiB: the oldest output beyond it is removed (0 = off, at least 1MiB)", &c.MaxSessionLog, 0},
-	} {
+	})
+}
+
+// byteFlag is one size setting: its flag, its environment twin, its help,
+// where it goes and its default.
+type byteFlag struct {
+	name, env, what string
+	v               *byteSize
+	def             byteSize
+}
+
+// byteFlags declares size flags (flag > env > default).
+func byteFlags(fs *flag.FlagSet, getenv func(string) string, stderr io.Writer, flags []byteFlag) error {
+	for _, f := range flags {
 		*f.v = f.def
 		if v := getenv(f.env); v != "" {
 			if err := f.v.Set(v); err != nil {

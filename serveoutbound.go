@@ -48,6 +48,9 @@ func outboundFlags(fs *flag.FlagSet, getenv func(string) string, stderr io.Write
 	if err := durationEnv(getenv, "CT_MIN_REMINDER_INTERVAL", &c.Coord.MinReminderInterval, stderr); err != nil {
 		return nil, err
 	}
+	if err := durationEnv(getenv, "CT_MESSAGE_RETENTION", &c.Coord.MessageRetention, stderr); err != nil {
+		return nil, err
+	}
 	rate, burst := envOr(getenv, "CT_MESSAGE_RATE", ""), envOr(getenv, "CT_MESSAGE_BURST", "")
 	if rate != "" {
 		if c.Coord.MessageRate, err = strconv.ParseFloat(rate, 64); err != nil || c.Coord.MessageRate <= 0 {
@@ -68,6 +71,7 @@ func outboundFlags(fs *flag.FlagSet, getenv func(string) string, stderr io.Write
 	fs.IntVar(&c.Coord.MessageBurst, "message-burst", c.Coord.MessageBurst, "messages one peer may send at once after a quiet spell (env CT_MESSAGE_BURST)")
 	fs.StringVar(&c.Template, "template", envOr(getenv, "CT_TEMPLATE", ""), "set a new hub up as "+strings.Join(coord.TemplateNames(), ", ")+": groups, roles, default priorities, a welcome message and skills, applied once (env CT_TEMPLATE)")
 	fs.DurationVar(&c.ClockTick, "clock-tick", c.ClockTick, "real time between simulation clock ticks at x1 (clock_set); x10 and x100 tick 10 and 100 times as often (env CT_CLOCK_TICK)")
+	fs.DurationVar(&c.Coord.MessageRetention, "message-retention", c.Coord.MessageRetention, "delete a message this long after it was read (and answered, when it asked to be); the audit log keeps the record (env CT_MESSAGE_RETENTION)")
 	return func() error {
 		if c.Template != "" {
 			if _, err := coord.LoadTemplate(c.Template); err != nil {
@@ -79,8 +83,8 @@ func outboundFlags(fs *flag.FlagSet, getenv func(string) string, stderr io.Write
 			fmt.Fprintln(stderr, "ct serve: --clock-tick must be at least 100ms (x100 then ticks every 1ms)")
 			return errUsage
 		}
-		if c.Coord.MinReminderInterval <= 0 || c.Coord.MessageRate <= 0 || c.Coord.MessageBurst <= 0 {
-			fmt.Fprintln(stderr, "ct serve: --min-reminder-interval, --message-rate and --message-burst must be positive")
+		if c.Coord.MinReminderInterval <= 0 || c.Coord.MessageRate <= 0 || c.Coord.MessageBurst <= 0 || c.Coord.MessageRetention <= 0 {
+			fmt.Fprintln(stderr, "ct serve: --min-reminder-interval, --message-rate, --message-burst and --message-retention must be positive")
 			return errUsage
 		}
 		return nil

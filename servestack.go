@@ -66,7 +66,7 @@ func openStack(ctx context.Context, c serveConfig, log *slog.Logger) (*hubStack,
 		store.Close()
 		return nil, err
 	}
-	st.coord, st.sim, st.stopCoord = startCoord(ctx, store, log, c.Outbound)
+	st.coord, st.sim, st.stopCoord = startCoord(ctx, store, log, c.Outbound, st.audit)
 	dial := notify.DialPolicy{AllowPrivate: c.Outbound.AllowPrivateNotify}
 	if n, err := notify.New(notify.Deps{Store: store, Log: log, Waiting: st.hub.AgentWaiting, Dial: dial, GroupMembers: groupMembers(st.coord)}); err != nil {
 		log.Error("notifications are off", "error", err)

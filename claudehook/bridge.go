@@ -110,7 +110,7 @@ func (b *Bridge) handle(c net.Conn) {
 	defer c.Close()
 	_ = c.SetReadDeadline(time.Now().Add(5 * time.Second))
 	r := bufio.NewReaderSize(c, 64<<10)
-	line, err := readLine(r, MaxPayload+4096)
+	line, err := ReadLine(r, MaxPayload+4096)
 	if err != nil {
 		return
 	}
@@ -147,7 +147,9 @@ func (b *Bridge) handle(c net.Conn) {
 	}
 }
 
-func readLine(r *bufio.Reader, max int) ([]byte, error) {
+// ReadLine reads one newline-ended line of at most max bytes from r; a
+// longer one is an error (the hook socket's and ct appserver's framing).
+func ReadLine(r *bufio.Reader, max int) ([]byte, error) {
 	var out []byte
 	for {
 		chunk, err := r.ReadSlice('\n')

@@ -1,6 +1,8 @@
 package claudehook
 
 import (
+	"encoding/json"
+
 	"github.com/ct-dev/ct/ptywrap"
 	"github.com/ct-dev/ct/wire"
 )
@@ -24,6 +26,30 @@ type Options struct {
 	// (Claude Code) the dialog is on screen while the hook waits and a key
 	// it takes answers it (LocalInput).
 	KeyReleases bool
+	// SessionScope adds "scope":"session" to the decision of an "allow for
+	// this session", for a hook caller that can pass the scope on (ct's
+	// Codex app-server session turns it into acceptForSession). Claude
+	// Code and Codex's own hooks never get the field.
+	SessionScope bool
+}
+
+// withSessionScope is a decision reply with "scope":"session" added to its
+// decision object.
+func withSessionScope(reply []byte) []byte {
+	var out map[string]map[string]any
+	if json.Unmarshal(reply, &out) != nil {
+		return reply
+	}
+	dec, ok := out["hookSpecificOutput"]["decision"].(map[string]any)
+	if !ok {
+		return reply
+	}
+	dec["scope"] = "session"
+	b, err := json.Marshal(out)
+	if err != nil {
+		return reply
+	}
+	return b
 }
 
 func (o Options) agent() string {

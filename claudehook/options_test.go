@@ -67,3 +67,20 @@ func TestCodexSessionRuleAllowsTheSameCommand(t *testing.T) {
 		t.Fatalf("second hook output %q, want the rule's plain allow", got)
 	}
 }
+
+// SessionScope marks an "allow for this session" reply with its scope; a
+// plain reply (Claude Code's, Codex's hooks) never carries it.
+func TestWithSessionScope(t *testing.T) {
+	q := &question{tool: "Bash"}
+	reply, err := decisionJSON(wire.PromptDecide{Decision: wire.DecisionAllow, Scope: "session"}, q)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if strings.Contains(string(reply), "scope") {
+		t.Fatalf("a plain reply carries the scope: %s", reply)
+	}
+	got := string(withSessionScope(reply))
+	if !strings.Contains(got, `"decision":{"behavior":"allow","scope":"session"}`) || !strings.Contains(got, `"hookEventName":"PermissionRequest"`) {
+		t.Fatalf("scoped reply = %s", got)
+	}
+}

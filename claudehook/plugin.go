@@ -98,6 +98,9 @@ func (b *Bridge) decide(d wire.PromptDecide) {
 		result.Answers, result.PlanMode = d.Answers, d.PlanMode
 		if d.Decision == wire.DecisionAllow && d.Scope == "session" && q.tool != toolAskUser && q.tool != toolExitPlan {
 			b.rules[ruleKey(q.tool, q.input)] = d.By // ct answers the same request itself from now on
+			if b.opts.SessionScope {
+				reply = withSessionScope(reply)
+			}
 		}
 		b.held, b.holdUntil = q, time.Now().Add(holdAnswers)
 		if cur, ok := b.dlg.current(); ok && b.onScreen(cur) == q {

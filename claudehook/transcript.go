@@ -48,6 +48,9 @@ type jsonlRecord struct {
 	// cost-state records: Claude Code's own running cost of the conversation.
 	SessionID    string   `json:"sessionId"`
 	TotalCostUSD *float64 `json:"totalCostUSD"`
+	// ToolUseResult is what Claude Code records of a tool's effect beside
+	// its tool_result (for file tools: the hunks it applied).
+	ToolUseResult json.RawMessage `json:"toolUseResult"`
 }
 
 // block is one content block of a message.
@@ -78,7 +81,7 @@ func (p *Parser) Line(line []byte) []wire.TranscriptEntry {
 		return p.cost(r, ts)
 	case "system":
 		if r.Level == "error" && r.Content != "" {
-			return []wire.TranscriptEntry{{Kind: wire.EntryError, TS: ts, Text: cut(r.Content, maxEntryText)}}
+			return []wire.TranscriptEntry{{Kind: wire.EntryError, TS: ts, Text: Cut(r.Content, maxEntryText)}}
 		}
 		return nil
 	case "user", "assistant":
@@ -121,15 +124,15 @@ func (p *Parser) block(r jsonlRecord, b block, ts time.Time) (wire.TranscriptEnt
 			if note == "" {
 				return e, false
 			}
-			e.Kind, e.Text = wire.EntryNote, cut(note, maxEntryText)
+			e.Kind, e.Text = wire.EntryNote, Cut(note, maxEntryText)
 			return e, true
 		}
-		e.Kind, e.Text = wire.EntryUser, cut(b.Text, maxEntryText)
+		e.Kind, e.Text = wire.EntryUser, Cut(b.Text, maxEntryText)
 	case b.Type == "text": // assistant
 		if strings.TrimSpace(b.Text) == "" {
 			return e, false
 		}
-		e.Kind, e.Text = wire.EntryAssistant, cut(b.Text, maxEntryText)
+		e.Kind, e.Text = wire.EntryAssistant, Cut(b.Text, maxEntryText)
 		if r.APIError {
 			e.Kind = wire.EntryError
 		}
@@ -140,7 +143,10 @@ func (p *Parser) block(r jsonlRecord, b block, ts time.Time) (wire.TranscriptEnt
 		e.Kind, e.Tool, e.ID, e.Input = wire.EntryToolCall, b.Name, b.ID, boundInput(b.Input)
 	case b.Type == "tool_result":
 		e.Kind, e.ID, e.Tool = wire.EntryToolResult, b.ToolUseID, p.tools[b.ToolUseID]
-		e.Text, e.Error = cut(resultText(b.Content), maxResultText), b.IsError
+		e.Text, e.Error = Cut(resultText(b.Content), maxResultText), b.IsError
+		if !b.IsError {
+			e.Change = entryChange(e.Tool, r.ToolUseResult)
+		}
 	default: // thinking, redacted_thinking, and blocks ct does not show
 		return e, false
 	}
@@ -246,12 +252,12 @@ func boundInput(in json.RawMessage) json.RawMessage {
 	if len(in) <= maxEntryInput {
 		return in
 	}
-	b, _ := json.Marshal(cut(string(in), maxEntryInput))
+	b, _ := json.Marshal(Cut(string(in), maxEntryInput))
 	return b
 }
 
-// cut shortens s to at most n bytes on a rune boundary, marking the cut.
-func cut(s string, n int) string {
+// Cut shortens s to at most n bytes on a rune boundary, marking the cut.
+func Cut(s string, n int) string {
 	if len(s) <= n {
 		return s
 	}

@@ -58,12 +58,18 @@ func entryEnvelope(en wire.TranscriptEntry) (wire.Envelope, error) {
 		if err != nil || len(e.Payload) <= maxEntryOutput {
 			return e, err
 		}
-		if len(en.Text) > 64 {
-			en.Text = cut(en.Text, len(en.Text)/2)
-		} else {
+		small := en.Change == nil || len(en.Change.Diff) <= 256
+		switch {
+		case len(en.Text) > 64:
+			en.Text = Cut(en.Text, len(en.Text)/2)
+		case en.Input != nil:
 			en.Input = nil
+		case !small: // a diff of characters JSON escapes six times over
+			c := *en.Change
+			c.Diff = Cut(c.Diff, len(c.Diff)/2) + "\n@@ … the rest of this diff is too long to show @@\n"
+			en.Change = &c
 		}
-		if len(en.Text) <= 64 && en.Input == nil {
+		if len(en.Text) <= 64 && en.Input == nil && small {
 			return wire.New(wire.TypeTranscriptEntry, en)
 		}
 	}

@@ -12,7 +12,7 @@ type Event struct {
 	// ID orders the hub's events (1, 2, ... since it started); a
 	// wait_for_events caller resumes after the last one it saw.
 	ID      uint64    `json:"id,omitempty"`
-	Type    string    `json:"type"` // message | notice | lock | todo | peer | skill | reservation | state
+	Type    string    `json:"type"` // message | receipt | typing | notice | lock | todo | peer | skill | reservation | state
 	At      time.Time `json:"at"`
 	Message *Message  `json:"message,omitempty"`
 	Lock    *Lock     `json:"lock,omitempty"`
@@ -23,13 +23,25 @@ type Event struct {
 	// Reservation is a path reservation taken or released (Until = now).
 	Reservation *Reservation `json:"reservation,omitempty"`
 	State       *StateValue  `json:"state,omitempty"` // a state key's new value
+	// Typing is a peer composing a message (type typing): live only, never
+	// kept for long-polls, sent only to its recipients.
+	Typing *Typing `json:"typing,omitempty"`
 	// By is the peer whose action this is (locks and todos; a message's
 	// is its From), for the simulation clock's report.
 	By string `json:"by,omitempty"`
 	// Tick is a simulation clock heartbeat (simclock.go), sent only to
-	// the peers in audience, the ones that subscribed.
-	Tick     *Tick    `json:"tick,omitempty"`
-	audience []string // who may see a tick; not sent
+	// the peers in tickTo, the ones that subscribed.
+	Tick   *Tick    `json:"tick,omitempty"`
+	tickTo []string // who may see a tick (the subscribers); not sent
+}
+
+// audience is the message whose sender and recipients alone receive e
+// (nil: everyone does).
+func (e *Event) audience() *Message {
+	if e.Typing != nil {
+		return &Message{From: e.Typing.From, To: e.Typing.To}
+	}
+	return e.Message
 }
 
 // subBuffer is how many events a subscriber may fall behind before it is
@@ -166,15 +178,18 @@ func (b *Bus) onlineLocked(peer string) bool {
 func (b *Bus) Publish(e Event) {
 	b.mu.Lock()
 	defer b.mu.Unlock()
-	e = b.recent.add(e)
+	if e.Type != "typing" { // a typing signal is stale in seconds: no replay
+		e = b.recent.add(e)
+	}
 	for _, f := range b.observers {
 		f(e)
 	}
+	m := e.audience()
 	for s := range b.subs {
-		if e.Message != nil && !s.all && !addressedTo(e.Message, s.peer, s.groups) && e.Message.From != s.peer {
+		if m != nil && !s.all && !addressedTo(m, s.peer, s.groups) && m.From != s.peer {
 			continue
 		}
-		if e.Tick != nil && !slices.Contains(e.audience, s.peer) {
+		if e.Tick != nil && !slices.Contains(e.tickTo, s.peer) {
 			continue // only the peers that asked for ticks get them
 		}
 		select {

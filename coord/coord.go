@@ -89,6 +89,8 @@ type Service struct {
 	remote remotePeers
 	// prio is the template's default priority per message type (template.go).
 	prio defaultPriorities
+	// typing is who is composing to whom, live only (typing.go).
+	typing typingTable
 }
 
 // New builds the service over store with the default limits. clock nil

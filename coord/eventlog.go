@@ -23,7 +23,7 @@ const eventLogSize = subBuffer
 const MaxWaitEvents = 100
 
 // EventTypes are the event types a caller may ask Wait for.
-var EventTypes = []string{"message", "notice", "lock", "todo", "peer", "skill", "tick"}
+var EventTypes = []string{"message", "receipt", "notice", "lock", "todo", "peer", "skill", "tick"}
 
 // tickLogSize is how many simulation ticks the hub remembers for
 // long-polls, in a ring of their own: at x100 a hundred ticks a second
@@ -193,7 +193,7 @@ func visible(e Event, q EventQuery) bool {
 		return false
 	}
 	if e.Tick != nil {
-		return slices.Contains(e.audience, q.Viewer.Peer)
+		return slices.Contains(e.tickTo, q.Viewer.Peer)
 	}
 	if e.Message == nil {
 		return true

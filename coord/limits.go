@@ -17,6 +17,9 @@ type Limits struct {
 	// average; MessageBurst how many it may send at once after a quiet spell.
 	MessageRate  float64
 	MessageBurst int
+	// MessageRetention is how long a message is kept once it is settled:
+	// read, and answered when it asked to be (msgretention.go).
+	MessageRetention time.Duration
 }
 
 // Defaults for Limits: a person types far slower, an agent reporting
@@ -29,7 +32,8 @@ const (
 
 // DefaultLimits are the limits ct serve runs with unless told otherwise.
 func DefaultLimits() Limits {
-	return Limits{MinReminderInterval: DefaultMinReminderInterval, MessageRate: DefaultMessageRate, MessageBurst: DefaultMessageBurst}
+	return Limits{MinReminderInterval: DefaultMinReminderInterval, MessageRate: DefaultMessageRate, MessageBurst: DefaultMessageBurst,
+		MessageRetention: DefaultMessageRetention}
 }
 
 func (l Limits) withDefaults() Limits {
@@ -42,6 +46,9 @@ func (l Limits) withDefaults() Limits {
 	}
 	if l.MessageBurst <= 0 {
 		l.MessageBurst = d.MessageBurst
+	}
+	if l.MessageRetention <= 0 {
+		l.MessageRetention = d.MessageRetention
 	}
 	return l
 }

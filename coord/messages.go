@@ -41,22 +41,33 @@ type Receipt struct {
 
 // Message is one message between peers. To is a peer name, "@group" or "*".
 type Message struct {
-	ID               string             `json:"id"`
-	TS               time.Time          `json:"ts"`
-	From             string             `json:"from"`
-	To               string             `json:"to"`
-	Priority         string             `json:"priority"`
-	Type             string             `json:"type"`
-	Subject          string             `json:"subject"`
-	Body             string             `json:"body"`
-	Context          *MsgContext        `json:"context,omitempty"`
-	Re               string             `json:"re,omitempty"`
-	RequiresResponse bool               `json:"requires_response,omitempty"`
-	Deadline         *time.Time         `json:"deadline,omitempty"`
-	Artifacts        []string           `json:"artifacts,omitempty"`
-	Late             bool               `json:"late,omitempty"`   // a reminder that fired after its time (hub was down)
-	Source           string             `json:"source,omitempty"` // "reminder:ID", "hook:ID" when not sent by a peer directly
-	Receipts         map[string]Receipt `json:"receipts,omitempty"`
+	ID               string      `json:"id"`
+	TS               time.Time   `json:"ts"`
+	From             string      `json:"from"`
+	To               string      `json:"to"`
+	Priority         string      `json:"priority"`
+	Type             string      `json:"type"`
+	Subject          string      `json:"subject"`
+	Body             string      `json:"body"`
+	Context          *MsgContext `json:"context,omitempty"`
+	Re               string      `json:"re,omitempty"`
+	RequiresResponse bool        `json:"requires_response,omitempty"`
+	Deadline         *time.Time  `json:"deadline,omitempty"`
+	Artifacts        []string    `json:"artifacts,omitempty"`
+	// The C2C protocol's fields (c2c.go): what a sender says of itself is
+	// kept beside what the hub knows, never in its place.
+	OriginID    string             `json:"origin_id,omitempty"`    // the "id" the sender gave; ID is the hub's
+	Timestamp   *time.Time         `json:"timestamp,omitempty"`    // when the sender says it wrote it; TS is when the hub took it
+	ClaimedFrom string             `json:"claimed_from,omitempty"` // the "from" a sender gave when it is not who they are
+	Citation    string             `json:"citation,omitempty"`     // the id of a message this one cites, as given
+	CitedID     string             `json:"cited_id,omitempty"`     // the hub's id of that message, when it resolved
+	Solution    string             `json:"solution,omitempty"`     // reply fields: what fixed it (markdown)
+	Commit      string             `json:"commit,omitempty"`       // the commit that did
+	TestResults json.RawMessage    `json:"test_results,omitempty"` // any JSON: a summary string or a structured report
+	EscalatedAt time.Time          `json:"escalated_at,omitzero"`  // its deadline passed unanswered and both sides were told (deadlines.go)
+	Late        bool               `json:"late,omitempty"`         // a reminder that fired after its time (hub was down)
+	Source      string             `json:"source,omitempty"`       // "reminder:ID", "hook:ID" when not sent by a peer directly
+	Receipts    map[string]Receipt `json:"receipts,omitempty"`
 	// Origin: relayed by a ct bridge from another hub (remote.go); the
 	// bridge's own claim, shown beside From (which is the bridge).
 	Origin *Origin `json:"origin,omitempty"`
@@ -96,11 +107,15 @@ func (m *Message) validate() error {
 	if o := m.Origin; o != nil && (len(o.Hub) > 64 || len(o.ID) > 64 || len(o.From) > 130) {
 		return errf(Invalid, "origin is {hub, id, from} of at most 64, 64 and 130 characters")
 	}
-	fields := map[string]string{"subject": m.Subject, "body": m.Body, "artifacts": strings.Join(m.Artifacts, "\n")}
+	if err := m.validateC2C(); err != nil {
+		return err
+	}
+	fields := map[string]string{"subject": m.Subject, "body": m.Body, "artifacts": strings.Join(m.Artifacts, "\n"),
+		"solution": m.Solution, "test_results": string(m.TestResults), "commit": m.Commit}
 	if m.Context != nil {
 		fields["context"] = m.Context.Error + "\n" + m.Context.File + "\n" + m.Context.Session
 	}
-	for _, f := range []string{"subject", "body", "context", "artifacts"} {
+	for _, f := range []string{"subject", "body", "context", "artifacts", "solution", "test_results", "commit"} {
 		if err := checkSecrets(f, fields[f]); err != nil {
 			return err
 		}
@@ -110,8 +125,7 @@ func (m *Message) validate() error {
 
 // Send validates m, stores it from sender and pushes it to online recipients.
 func (s *Service) Send(from string, m Message) (Message, error) {
-	m.From = from
-	m.Receipts = nil
+	m.fromWire(from)
 	if m.Priority == "" {
 		m.Priority = s.defaultPriority(m.Type) // the hub template's, else P2 (validate)
 	}
@@ -127,6 +141,7 @@ func (s *Service) Send(from string, m Message) (Message, error) {
 	if err != nil {
 		return Message{}, err
 	}
+	s.clearTyping(from, m.To)
 	s.bus.Publish(Event{Type: "message", At: m.TS, Message: &m})
 	return m, nil
 }
@@ -140,10 +155,22 @@ func (s *Service) sendTx(tx db.CoordTx, m *Message) error {
 		}
 	}
 	m.TS = s.clock.Now().UTC()
+	answers := m.Re
 	if m.Re != "" {
-		parent, err := getMessage(tx, m.Re)
-		if err != nil {
+		if _, err := getMessage(tx, m.Re); err != nil {
 			return errf(NotFound, "re: no message %q to answer", m.Re)
+		}
+	}
+	if err := resolveCitation(tx, m); err != nil {
+		return err
+	}
+	if answers == "" {
+		answers = m.CitedID // a C2C reply names its question by citation
+	}
+	if answers != "" {
+		parent, err := getMessage(tx, answers)
+		if err != nil {
+			return err
 		}
 		if err := answeredBy(tx, parent, m.From, m.TS); err != nil {
 			return err
@@ -154,14 +181,17 @@ func (s *Service) sendTx(tx db.CoordTx, m *Message) error {
 		return err
 	}
 	m.ID = strconv.FormatUint(n, 10)
-	return tx.Put(bMessages, db.SeqKey(n), m)
+	if err := tx.Put(bMessages, db.SeqKey(n), m); err != nil {
+		return err
+	}
+	return indexDeadline(tx, m)
 }
 
 // answeredBy settles a message that asks for an answer when one of its
 // recipients replies to it: the reply counts as that recipient's
 // acknowledgement, so "needs answer" goes away without a separate ack.
 func answeredBy(tx db.CoordTx, parent Message, from string, now time.Time) error {
-	if !parent.RequiresResponse || parent.From == from || !parent.Receipts[from].AckedAt.IsZero() {
+	if !parent.RequiresResponse || parent.From == from || from == HubSender || !parent.Receipts[from].AckedAt.IsZero() {
 		return nil
 	}
 	var p Peer
@@ -221,7 +251,7 @@ type MessageFilter struct {
 	Box    string // inbox (default: to me), sent, all (both), hub (all an admin may see)
 	Unread bool   // only messages v has not read (inbox)
 	Re     string // only replies to this message (a thread), and the message itself
-	Query  string // case-insensitive substring of subject, body, from or to
+	Query  string // case-insensitive substring of any text field (searchText)
 	After  string // only ids greater than this, the oldest first (for polling)
 	Limit  int    // at most N (the newest N without After); 0 means 100
 }
@@ -287,7 +317,7 @@ func matches(m *Message, v Viewer, f MessageFilter, q string) bool {
 	if f.Re != "" && m.Re != f.Re && m.ID != f.Re {
 		return false
 	}
-	if q != "" && !strings.Contains(strings.ToLower(m.Subject+"\n"+m.Body+"\n"+m.From+"\n"+m.To), q) {
+	if q != "" && !strings.Contains(strings.ToLower(m.searchText()), q) {
 		return false
 	}
 	return true
@@ -305,6 +335,7 @@ func (s *Service) Ack(v Viewer, id string) (Message, error) {
 
 func (s *Service) receipt(v Viewer, id string, read, ack bool) (Message, error) {
 	var m Message
+	changed := false
 	update := func(tx db.CoordTx) error {
 		var err error
 		if m, err = getMessage(tx, id); err != nil {
@@ -337,6 +368,7 @@ func (s *Service) receipt(v Viewer, id string, read, ack bool) (Message, error) 
 			m.Receipts = map[string]Receipt{}
 		}
 		m.Receipts[v.Peer] = r
+		changed = true
 		k, _ := msgKey(id)
 		return tx.Put(bMessages, k, m)
 	}
@@ -345,6 +377,10 @@ func (s *Service) receipt(v Viewer, id string, read, ack bool) (Message, error) 
 		err = s.store.CoordUpdate(update)
 	} else {
 		err = s.store.CoordView(update)
+	}
+	if err == nil && changed {
+		// The sender's open inbox shows "read" without a reload.
+		s.bus.Publish(Event{Type: "receipt", At: s.clock.Now().UTC(), Message: &m})
 	}
 	return m, err
 }

@@ -1,7 +1,6 @@
 package coord
 
 import (
-	"context"
 	"encoding/json"
 	"math"
 	"strconv"
@@ -204,21 +203,4 @@ func (s *Service) FireDue() ([]Message, error) {
 		s.bus.Publish(Event{Type: "message", At: now, Message: &sent[i]})
 	}
 	return sent, nil
-}
-
-// Run fires due reminders at once (the ones missed while the hub was down)
-// and then every tick until ctx ends.
-func (s *Service) Run(ctx context.Context, tick time.Duration) {
-	t := time.NewTicker(tick)
-	defer t.Stop()
-	for {
-		if _, err := s.FireDue(); err != nil {
-			s.log.Error("reminders", "error", err)
-		}
-		select {
-		case <-ctx.Done():
-			return
-		case <-t.C:
-		}
-	}
 }

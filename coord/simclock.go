@@ -210,7 +210,7 @@ func (c *SimClock) step(done <-chan struct{}) {
 	audience := slices.Clone(c.subs)
 	c.mu.Unlock()
 	if len(audience) > 0 { // nobody asked: nothing to send
-		c.bus.Publish(Event{Type: "tick", At: time.Now().UTC(), Tick: &t, audience: audience})
+		c.bus.Publish(Event{Type: "tick", At: time.Now().UTC(), Tick: &t, tickTo: audience})
 	}
 }
 

@@ -159,7 +159,7 @@ func TestTicksDoNotCrowdTheEventLog(t *testing.T) {
 	bus := NewBus()
 	bus.Publish(Event{Type: "lock", Notice: "alice took lock deploy"})
 	for i := range 3 * eventLogSize {
-		bus.Publish(Event{Type: "tick", Tick: &Tick{Tick: uint64(i + 1)}, audience: []string{"carol"}})
+		bus.Publish(Event{Type: "tick", Tick: &Tick{Tick: uint64(i + 1)}, tickTo: []string{"carol"}})
 	}
 	page := bus.Wait(context.Background(), EventQuery{Viewer: Viewer{Peer: "bob"}, Since: 0})
 	if page.Missed || len(page.Events) != 1 || page.Events[0].Type != "lock" {

@@ -19,10 +19,13 @@ import (
 //	coord_reservations 8-byte big-endian seq -> JSON coord.Reservation
 //	coord_state      state key -> JSON coord.StateKey (value + bounded history)
 //	coord_skills     skill name, 0x00, 8-byte big-endian version -> JSON coord.Skill
+//	coord_msg_due    8-byte big-endian deadline (Unix ns), 8-byte message seq -> true
+//	                 (messages waiting for an answer by a time; coord/deadlines.go)
 var coordBuckets = map[string]bool{
 	"coord_messages": true, "coord_locks": true, "coord_todos": true,
 	"coord_reminders": true, "coord_peers": true, "coord_hooks": true,
 	"coord_reservations": true, "coord_state": true, "coord_skills": true,
+	"coord_msg_due": true,
 }
 
 // CoordTx is one transaction over the coordination buckets. Keys and

@@ -10,6 +10,7 @@
 //	logs/<session id>    8-byte big-endian seq -> wire frame (one event)
 //	transcripts/<id>     8-byte big-endian seq -> nothing: the transcript.entry frames of a log
 //	usage_calls/<session id>  API message id -> JSON wire.Usage: each model call counted once
+//	attachments/<session id>  attachment id -> JSON Attachment; "<id>.data" -> its bytes (attachments.go)
 //	usage_days           "YYYY-MM-DD\x00person|machine\x00name" -> JSON DayUsage (tokens_usage.go)
 //	prompts              id (sorts by creation) -> JSON Prompt
 //	prompts_pending      id -> nothing: the index of pending prompts
@@ -17,7 +18,8 @@
 //	users                name -> JSON User
 //	tokens               id -> JSON Token (the secret only as a hash)
 //	websess              id -> JSON WebSession (browser logins)
-//	settings             key -> value (hub-wide settings, e.g. notification keys)
+//	settings             key -> value (hub-wide settings, e.g. notification keys, the share-link HMAC key)
+//	shares               id -> JSON Share: read-only session links (the secret only as an HMAC, shares.go)
 //	notify               user name -> JSON NotifyPrefs
 //	notify_used          link nonce -> expiry (RFC 3339): used one-tap links
 //	events               8-byte big-endian id -> JSON EventRecord (session and prompt events out)
@@ -25,7 +27,7 @@
 //	webhook_delivery     8-byte big-endian id -> JSON Delivery (the delivery log)
 //	webhook_pending      8-byte big-endian delivery id -> webhook id (the durable queue)
 //	coord_messages, coord_locks, coord_todos, coord_reminders, coord_peers,
-//	coord_hooks, coord_reservations, coord_state, coord_skills
+//	coord_hooks, coord_reservations, coord_state, coord_skills, coord_msg_due
 //	                     coordination records, laid out in coord_tx.go
 package db
 

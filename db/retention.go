@@ -186,6 +186,9 @@ func trimStep(tx *bolt.Tx, id string, cutoff time.Time, res *TrimResult) (done b
 		if err := dropUsageCalls(tx, id); err != nil {
 			return false, err
 		}
+		if err := dropAttachments(tx, id); err != nil {
+			return false, err
+		}
 	}
 	ss.LogTrimmed, ss.LogBytes = true, 0
 	res.Sessions++

@@ -78,6 +78,11 @@ type Session struct {
 	// TitleByPrompt. A person's title is never replaced automatically.
 	Title   string `json:"title,omitempty"`
 	TitleBy string `json:"title_by,omitempty"`
+	// Archived sessions are left out of the lobby and listed under
+	// Archived (session_life.go); a wrap that comes back live restores it.
+	Archived   bool      `json:"archived,omitempty"`
+	ArchivedBy string    `json:"archived_by,omitempty"`
+	ArchivedAt time.Time `json:"archived_at,omitzero"`
 }
 
 // legacyDeclaration fills in Agent and Hooks for a session whose wrap did
@@ -126,6 +131,9 @@ func (s *Store) UpsertSession(in Session) (Session, error) {
 			}
 			if cur.Status != StatusEnded {
 				cur.Status = in.Status
+			}
+			if cur.Status == StatusLive { // its wrap came back: it is no longer put away
+				cur.Archived, cur.ArchivedBy, cur.ArchivedAt = false, "", time.Time{}
 			}
 			if t := CleanTitle(in.Title); cur.Title == "" && t != "" {
 				cur.Title, cur.TitleBy = t, TitleByWrap

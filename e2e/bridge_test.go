@@ -72,7 +72,7 @@ func TestBridgeRelaysTaggedMessagesBetweenHubs(t *testing.T) {
 	}
 	// B got the tagged message once: its own relay was not sent back to A and on again.
 	var onB int
-	for _, m := range inbox(t, ctx, bob) {
+	for _, m := range peerInbox(t, ctx, bob) {
 		if m.From == "bridge" {
 			onB++
 		}
@@ -140,20 +140,20 @@ func TestBridgeTwoBridgesDoNotLoop(t *testing.T) {
 	}
 	waitUntil(t, func() bool {
 		n := 0
-		for _, m := range inbox(t, ctx, alice) {
+		for _, m := range peerInbox(t, ctx, alice) {
 			if strings.Contains(m.Subject, "sentinel") {
 				n++
 			}
 		}
 		return n == 2
 	}, "both bridges' copies of the sentinel on A")
-	for _, m := range inbox(t, ctx, alice) {
+	for _, m := range peerInbox(t, ctx, alice) {
 		if strings.Contains(m.Subject, "first") {
 			t.Fatalf("alice's own message came back to A: %+v", m)
 		}
 	}
 	var onB int
-	for _, m := range inbox(t, ctx, bob) {
+	for _, m := range peerInbox(t, ctx, bob) {
 		if strings.Contains(m.Subject, "first") {
 			onB++
 		}
@@ -163,7 +163,7 @@ func TestBridgeTwoBridgesDoNotLoop(t *testing.T) {
 	}
 }
 
-func inbox(t *testing.T, ctx context.Context, c *client.Client) []coord.Message {
+func peerInbox(t *testing.T, ctx context.Context, c *client.Client) []coord.Message {
 	t.Helper()
 	list, err := c.ListMessages(ctx, coord.MessageFilter{}, 0)
 	if err != nil {
@@ -184,7 +184,7 @@ func waitInbox(t *testing.T, ctx context.Context, c *client.Client, ok func(coor
 		for _, m := range list {
 			after = m.ID
 			if ok(m) {
-				return inbox(t, ctx, c)
+				return peerInbox(t, ctx, c)
 			}
 		}
 	}

@@ -20,7 +20,7 @@ const (
 const navCheck = `(() => {
   const bar = document.querySelector('header .appbar');
   if (!bar) return 'no app bar';
-  const want = ['/', '/approvals', '/inbox', '/skills', '/admin/users', '/account'];
+  const want = ['/', '/approvals', '/inbox', '/team', '/skills', '/admin/users', '/account'];
   for (const h of want) if (!bar.querySelector('a[href="' + h + '"]')) return 'no link to ' + h;
   for (const a of bar.querySelectorAll('a')) {
     const r = a.getBoundingClientRect();

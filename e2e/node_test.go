@@ -25,6 +25,13 @@ type node struct {
 // token of its own; extra are more flags (--allow, --root).
 func startNode(t *testing.T, hubURL, name string, extra ...string) *node {
 	t.Helper()
+	return startNodeEnv(t, hubURL, name, os.Environ(), extra...)
+}
+
+// startNodeEnv is startNode with env as the node's whole environment
+// (besides its token): what the sessions it starts inherit.
+func startNodeEnv(t *testing.T, hubURL, name string, env []string, extra ...string) *node {
+	t.Helper()
 	// Unix socket paths are limited to ~100 bytes: t.TempDir() can be longer.
 	dir, err := os.MkdirTemp("", "ctn")
 	if err != nil {
@@ -34,7 +41,7 @@ func startNode(t *testing.T, hubURL, name string, extra ...string) *node {
 	n := &node{Stderr: &SafeBuffer{}, Socket: filepath.Join(dir, "rt", "node.sock"), done: make(chan struct{})}
 	args := append([]string{"node", "--hub", hubURL, "--name", name, "--socket", n.Socket}, extra...)
 	n.cmd = exec.Command(Binary(t), args...)
-	n.cmd.Env = append(os.Environ(), "CT_TOKEN="+MachineToken(t, hubURL, name))
+	n.cmd.Env = append(append([]string(nil), env...), "CT_TOKEN="+MachineToken(t, hubURL, name))
 	n.cmd.Stdout, n.cmd.Stderr = n.Stderr, n.Stderr
 	if err := n.cmd.Start(); err != nil {
 		t.Fatal(err)

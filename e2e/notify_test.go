@@ -81,7 +81,8 @@ func TestNtfyOneTapApprove(t *testing.T) {
 		t.Fatalf("nothing was published to ntfy; hub log:\n%s", h.Stderr.String())
 	}
 	p := waitPending(t, h.URL)
-	if !strings.HasPrefix(hdr.Get("Title"), "ntfybox asks: ") {
+	// "ntfybox #1 asks: ...": the machine, the session's number, the tool.
+	if title := hdr.Get("Title"); !strings.HasPrefix(title, "ntfybox #") || !strings.Contains(title, " asks: ") {
 		t.Errorf("Title = %q", hdr.Get("Title"))
 	}
 	if hdr.Get("Click") != h.URL+"/p/"+p.ID || hdr.Get("Authorization") != "Bearer tk_test" {

@@ -21,10 +21,19 @@ func addUser(t *testing.T, h *Hub, name string) string {
 // as sends a request with token and returns the status and body.
 func as(t *testing.T, token, method, u, contentType, body string) (int, string) {
 	t.Helper()
+	return asWith(t, token, method, u, contentType, body, nil)
+}
+
+// asWith is as with extra request headers (such as X-CT-Peer).
+func asWith(t *testing.T, token, method, u, contentType, body string, hdr map[string]string) (int, string) {
+	t.Helper()
 	req, _ := http.NewRequest(method, u, strings.NewReader(body))
 	req.Header.Set("Authorization", "Bearer "+token)
 	if contentType != "" {
 		req.Header.Set("Content-Type", contentType)
+	}
+	for k, v := range hdr {
+		req.Header.Set(k, v)
 	}
 	resp, err := http.DefaultClient.Do(req)
 	if err != nil {

@@ -69,13 +69,18 @@ type apiSession struct {
 	TitleBy string `json:"title_by,omitempty"`
 	// Tags are the wrap's labels (ct wrap --tag).
 	Tags []string `json:"tags,omitempty"`
+	// Archived: put away from the lobby (listed under /archived), by
+	// ArchivedBy.
+	Archived   bool   `json:"archived,omitempty"`
+	ArchivedBy string `json:"archived_by,omitempty"`
 }
 
 func toAPI(ss db.Session) apiSession {
 	a := apiSession{ID: ss.ID, Node: ss.Node, Command: ss.Command, Args: ss.Args, Cwd: ss.Cwd, Status: ss.Status,
 		ExitCode: ss.ExitCode, StartedAt: ss.StartedAt, Bytes: ss.OutputBytes, Dropped: ss.DroppedBytes,
 		Agent: ss.Agent, Hooks: ss.Hooks, EndReason: ss.EndReason, LogTrimmed: ss.LogTrimmed, LogTrimmedBefore: ss.TrimmedBefore,
-		Tokens: toAPITokens(ss.Tokens), Number: ss.Number, Title: ss.Title, TitleBy: ss.TitleBy, Tags: ss.Tags}
+		Tokens: toAPITokens(ss.Tokens), Number: ss.Number, Title: ss.Title, TitleBy: ss.TitleBy, Tags: ss.Tags,
+		Archived: ss.Archived, ArchivedBy: ss.ArchivedBy}
 	if a.Args == nil {
 		a.Args = []string{}
 	}

@@ -28,6 +28,9 @@ const (
 	linkOnly                  // its own credential is in the URL (a signed one-tap link): refused without it
 )
 
+// fixtureAttachment is the id of a file attached in each fixture session.
+const fixtureAttachment = "0123456789abcdef"
+
 var routeAccess = map[string]access{
 	"GET /healthz":                           public,
 	"GET /static/palette.css":                public,
@@ -49,6 +52,8 @@ var routeAccess = map[string]access{
 	"GET /api/v1/sessions/{id}/log":          viewerRead,
 	"GET /api/v1/prompts":                    viewerRead,
 	"POST /s/{id}/input":                     viewerDrive,
+	"POST /s/{id}/compose":                   viewerDrive,
+	"GET /s/{id}/attach/{att}":               viewerRead,
 	"POST /s/{id}/settings":                  viewerDrive,
 	"POST /s/{id}/wheel":                     viewerDrive,
 	"POST /s/{id}/fit":                       viewerDrive,
@@ -88,7 +93,20 @@ var routeAccess = map[string]access{
 	"POST /settings/push/delete":             viewerOwn,
 	"POST /a/{token}":                        linkOnly,    // the signed single-use link is the credential
 	"GET /s/{id}/title":                      viewerDrive, // the rename form: for people who may drive
+	"GET /s/{id}/changes":                    viewerRead,  // the Changes tab: what the transcript already shows
+	"GET /s/{id}/changes/git":                viewerRead,  // read-only git status/diff through the wrap
 	"POST /s/{id}/title":                     viewerDrive,
+	"GET /s/{id}/manage":                     viewerDrive, // stop, archive, forget, share: for people who may drive
+	"POST /s/{id}/interrupt":                 viewerDrive,
+	"POST /s/{id}/stop":                      viewerDrive,
+	"POST /s/{id}/archive":                   viewerDrive,
+	"POST /s/{id}/forget":                    viewerDrive,
+	"POST /s/{id}/shares":                    viewerDrive,
+	"POST /s/{id}/shares/{share}/revoke":     viewerDrive,
+	"GET /archived":                          viewerRead,
+	"GET /v/{token}":                         linkOnly, // the share token in the URL is the credential
+	"HEAD /v/{token}":                        linkOnly,
+	"GET /v/{token}/events":                  linkOnly,
 	// Coordination (handlers/coord*.go): everyone reads; members and admins change.
 	"GET /api/v1/peers":                         viewerRead,
 	"GET /api/v1/peers/me":                      viewerRead,
@@ -132,6 +150,13 @@ var routeAccess = map[string]access{
 	"GET /inbox":                                viewerRead,
 	"POST /inbox/send":                          viewerDrive,
 	"POST /inbox/{msg}/ack":                     viewerDrive,
+	"GET /inbox/list":                           viewerRead,
+	"POST /inbox/{msg}/read":                    viewerDrive,
+	"GET /inbox/typing":                         viewerRead,
+	"POST /inbox/typing":                        viewerDrive,
+	"GET /team":                                 viewerRead,
+	"GET /team/list":                            viewerRead,
+	"GET /team/p/*":                             viewerOwn, // 404: the walk's name is no peer
 	"POST /inbox/reminders":                     viewerDrive,
 	"POST /inbox/reminders/{reminder}/delete":   viewerDrive,
 	"GET /api/v1/events/wait":                   viewerRead,
@@ -162,10 +187,14 @@ var requestBodies = map[string]string{
 	"POST /login":                               form("user", "admin", "password", "not-the-password"),
 	"POST /setup":                               form("token", "x", "password", "abcdefghijkl", "confirm", "abcdefghijkl"),
 	"POST /s/{id}/input":                        form("text", "echo typed-by-a-stranger"),
+	"POST /s/{id}/compose":                      form("text", "echo typed-by-a-stranger"),
 	"POST /s/{id}/settings":                     form("terminal_only", "on"),
 	"POST /s/{id}/wheel":                        form("action", "take"),
 	"POST /s/{id}/fit":                          form("cols", "40"),
 	"POST /s/{id}/title":                        form("title", "deploy"),
+	"POST /s/{id}/archive":                      form("archived", "1"),
+	"POST /s/{id}/forget":                       form("confirm", "yes"),
+	"POST /s/{id}/shares":                       form("age", "1h"),
 	"POST /p/{id}/decide":                       form("decision", "allow"),
 	"POST /api/v1/sessions/{id}/input":          `{"text":"echo typed-by-a-stranger\r"}`,
 	"POST /api/v1/prompts/{id}/decision":        `{"decision":"allow"}`,
@@ -193,6 +222,7 @@ var requestBodies = map[string]string{
 	"POST /coord/messages":                      form("to", "*", "subject", "from a walk"),
 	"POST /coord/todos":                         form("title", "walk"),
 	"POST /inbox/send":                          form("to", "*", "subject", "from a walk"),
+	"POST /inbox/typing":                        form("to", "*"),
 	"POST /account/password":                    form("old", testPassword, "new", "new-password-123"),
 	"POST /tokens":                              form("name", "walk", "kind", "machine", "machine", "box-a"),
 	"POST /api/v1/tokens":                       `{"name":"walk","kind":"machine","machine":"box-a"}`,
@@ -275,7 +305,7 @@ func fill(t *testing.T, pattern string, v ids) string {
 	}
 	p = strings.Replace(p, "{name}", v.user, 1)
 	p = strings.Replace(p, "{token}", "forged-one-tap-link", 1)
-	p = strings.NewReplacer("{msg}", "1", "{todo}", "1", "{reminder}", "1", "{reservation}", "r1", "{hook}", "nohook", "{secret}", "forged", "{skill}", "walk", "{server}", "walk", "{call}", "c1").Replace(p)
+	p = strings.NewReplacer("{msg}", "1", "{todo}", "1", "{reminder}", "1", "{reservation}", "r1", "{hook}", "nohook", "{secret}", "forged", "{skill}", "walk", "{server}", "walk", "{call}", "c1", "{att}", fixtureAttachment, "{share}", "noshare").Replace(p)
 	p = strings.NewReplacer("{os}", runtime.GOOS, "{arch}", runtime.GOARCH).Replace(p)
 	p = strings.Replace(p, "*", "app.css", 1)
 	if strings.ContainsAny(p, "{}*") {
@@ -313,6 +343,11 @@ func newAccessWorld(t *testing.T) *accessWorld {
 	f.session("sess-b", "box-b")
 	f.prompt("prm-a", "sess-a", "box-a")
 	f.prompt("prm-b", "sess-b", "box-b")
+	for _, sid := range []string{"sess-a", "sess-b"} {
+		if err := f.store.PutAttachment(db.Attachment{ID: fixtureAttachment, Session: sid, Name: "a.png", Type: "image/png", Size: 1}, []byte{1}, 0); err != nil {
+			t.Fatal(err)
+		}
+	}
 	w.adminToken, w.adminTokenID = f.token("admin", auth.KindAPI, auth.RoleAdmin, "")
 	_, w.monaTokenID = f.token("mona", auth.KindAPI, auth.RoleMember, "")
 	w.granted = ids{session: "sess-a", prompt: "prm-a", token: w.monaTokenID, user: "admin", machine: "box-a"}

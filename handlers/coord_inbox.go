@@ -10,13 +10,27 @@ import (
 	"github.com/go-chi/chi/v5"
 )
 
-// The inbox page: search, threads, compose. Forms post and redirect
-// (no script needed); the lobby's panel is the live view.
+// The inbox page: search, threads, compose. Forms post and redirect (no
+// script needed); the list reloads itself over the viewer's live stream
+// (coord_inbox_live.go) when a message, receipt or typing signal arrives.
 
 func (s *Server) handleInboxShow(w http.ResponseWriter, r *http.Request) error {
+	in, v, err := s.inboxModel(r)
+	if err != nil {
+		return err
+	}
+	if in.Reminders, err = s.reminderRows(v); err != nil {
+		return err
+	}
+	return render(w, r, views.InboxPage(in))
+}
+
+// inboxModel is the inbox list the query asks for; opening a thread (re)
+// marks its messages to the viewer read, which tells their senders.
+func (s *Server) inboxModel(r *http.Request) (views.Inbox, coord.Viewer, error) {
 	_, v, err := s.peerOf(r)
 	if err != nil {
-		return coordErr(err)
+		return views.Inbox{}, v, coordErr(err)
 	}
 	q := r.URL.Query()
 	in := views.Inbox{Me: v.Peer, Box: q.Get("box"), Query: q.Get("q"), Re: q.Get("re"), CanWrite: canWrite(r) == nil, Flash: q.Get("flash")}
@@ -25,29 +39,28 @@ func (s *Server) handleInboxShow(w http.ResponseWriter, r *http.Request) error {
 	}
 	f := coord.MessageFilter{Box: in.Box, Query: in.Query, Re: in.Re, Limit: 100}
 	if in.Re != "" {
-		f.Box = "all"
+		f.Box = "hub" // the whole thread the viewer may see: an admin follows a citation into others' threads too
 	}
 	msgs, err := s.coord.Messages(v, f)
 	if err != nil {
-		return err
+		return in, v, err
 	}
 	if in.Re == "" {
 		slices.Reverse(msgs) // newest first; a thread reads oldest first
 	}
 	md, now := newMarkdown(), s.coord.Now()
 	for _, m := range msgs {
-		in.Messages = append(in.Messages, msgRow(md, m, v, now))
-		if in.Re != "" && m.From != v.Peer && in.ReplyTo == "" {
-			in.ReplyTo = m.From // reply to whoever wrote to me in this thread
+		if in.Re != "" && m.From != v.Peer && m.From != coord.HubSender && in.ReplyTo == "" {
+			in.ReplyTo = m.From // reply to whoever wrote to me in this thread (the hub's deadline notices take no reply)
 		}
 		if in.Re != "" && m.From != v.Peer && m.Receipts[v.Peer].ReadAt.IsZero() {
-			_, _ = s.coord.Message(v, m.ID, true) // opening a thread reads it
+			if read, err := s.coord.Message(v, m.ID, true); err == nil { // opening a thread reads it
+				m = read
+			}
 		}
+		in.Messages = append(in.Messages, msgRow(md, m, v, now))
 	}
-	if in.Reminders, err = s.reminderRows(v); err != nil {
-		return err
-	}
-	return render(w, r, views.InboxPage(in))
+	return in, v, nil
 }
 
 func (s *Server) handleInboxSend(w http.ResponseWriter, r *http.Request) error {
@@ -69,7 +82,7 @@ func (s *Server) handleInboxSend(w http.ResponseWriter, r *http.Request) error {
 		}
 		back.Set("flash", ce.Msg)
 	} else {
-		s.audit(r, "message.send", m.ID+" "+peer.Name+" -> "+m.To)
+		s.audit(r, "message.send", coord.AuditLine(m))
 	}
 	http.Redirect(w, r, "/inbox?"+back.Encode(), http.StatusSeeOther)
 	return nil

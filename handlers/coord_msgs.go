@@ -88,12 +88,12 @@ func (s *Server) handleAPIMessageSend(w http.ResponseWriter, r *http.Request) er
 	if err := readJSON(w, r, &m); err != nil {
 		return err
 	}
-	m.Source, m.Late, m.ID = "", false, "" // set by the hub, never by a sender
+	m.Source, m.Late = "", false // set by the hub, never by a sender (Send keeps a given id as origin_id)
 	m, err = s.coord.Send(peer.Name, m)
 	if err != nil {
 		return coordErrRetry(w, err)
 	}
-	s.audit(r, "message.send", m.ID+" "+peer.Name+" -> "+m.To)
+	s.audit(r, "message.send", coord.AuditLine(m))
 	writeJSON(w, http.StatusCreated, m)
 	return nil
 }

@@ -2,6 +2,8 @@ package handlers
 
 import (
 	"bytes"
+	"strconv"
+	"strings"
 	"time"
 
 	"github.com/ct-dev/ct/coord"
@@ -17,13 +19,17 @@ func msgRow(md goldmark.Markdown, m coord.Message, v coord.Viewer, now time.Time
 	row := views.CoordMsg{ID: m.ID, From: m.From, To: m.To, Priority: m.Priority, Type: m.Type, Subject: m.Subject,
 		Body: m.Body, BodyHTML: markdownHTML(md, m.Body), Re: m.Re, TS: m.TS, Late: m.Late,
 		Unread: !mine && m.Receipts[v.Peer].ReadAt.IsZero()}
-	if mine {
-		row.NeedsAnswer = m.RequiresResponse && !anyAcked(m) // nobody answered the sender yet
+	if mine || !addressedToMe(m, v) {
+		if mine {
+			row.Receipt = receiptLabel(m)
+		}
+		row.NeedsAnswer = m.RequiresResponse && !anyAcked(m) // nobody answered the sender yet (an admin looking on sees the same)
 	} else {
 		row.NeedsAnswer = m.RequiresResponse && m.Receipts[v.Peer].AckedAt.IsZero()
 		row.CanAck = row.NeedsAnswer && v.Peer != "" && addressedToMe(m, v)
 	}
 	row.Overdue = row.NeedsAnswer && m.Deadline != nil && now.After(*m.Deadline)
+	row.C2C = c2cRow(md, m)
 	return row
 }
 
@@ -35,6 +41,25 @@ func markdownHTML(md goldmark.Markdown, body string) string {
 		return ""
 	}
 	return b.String()
+}
+
+// receiptLabel is what the sender sees of a message's receipts: "read"
+// once its one addressee read it, "read by N" for a group or everyone,
+// "sent" before anyone did.
+func receiptLabel(m coord.Message) string {
+	n := 0
+	for who, r := range m.Receipts {
+		if !r.ReadAt.IsZero() && who != m.From {
+			n++
+		}
+	}
+	switch {
+	case n == 0:
+		return "sent"
+	case m.To == "*" || strings.HasPrefix(m.To, "@"):
+		return "read by " + strconv.Itoa(n)
+	}
+	return "read"
 }
 
 func anyAcked(m coord.Message) bool {

@@ -28,12 +28,27 @@ func (s *Server) coordPanel(r *http.Request, flash string) (views.CoordPanel, er
 	}
 	now := s.coord.Now()
 	md := newMarkdown()
+	seen := map[string]bool{}
 	for _, m := range slices.Backward(msgs) { // newest first
 		row := msgRow(md, m, v, now)
 		if (m.Priority == "P0" || row.Overdue) && m.From != v.Peer && m.Receipts[v.Peer].AckedAt.IsZero() {
 			p.Attention = append(p.Attention, row)
+			seen[m.ID] = true
 		}
 		p.Messages = append(p.Messages, row)
+	}
+	// Escalated deadlines stay until answered, however old, for the
+	// sender (still waiting) as much as for the addressee.
+	overdue, err := s.coord.Overdue(v)
+	if err != nil {
+		return p, err
+	}
+	for _, m := range overdue {
+		if !seen[m.ID] {
+			row := msgRow(md, m, v, now)
+			row.Overdue = true
+			p.Attention = append(p.Attention, row)
+		}
 	}
 	locks, err := s.coord.Locks()
 	if err != nil {
@@ -115,7 +130,7 @@ func (s *Server) handleCoordMessageCreate(w http.ResponseWriter, r *http.Request
 	m, err := s.coord.Send(peer.Name, coord.Message{To: f.Get("to"), Subject: f.Get("subject"), Body: f.Get("body"),
 		Priority: f.Get("priority"), Re: f.Get("re")})
 	if err == nil {
-		s.audit(r, "message.send", m.ID+" "+peer.Name+" -> "+m.To)
+		s.audit(r, "message.send", coord.AuditLine(m))
 	}
 	return s.renderPanel(w, r, err)
 }

@@ -5,6 +5,7 @@
 package handlers
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"github.com/ct-dev/ct/events"
@@ -67,6 +68,18 @@ type Deps struct {
 	// recorder's broker, events/); Webhooks manages outbound webhooks.
 	Events   EventSource
 	Webhooks events.Webhooks
+	// GitDiffMax is how many bytes of `git diff` the Changes tab asks a
+	// workstation for (--git-diff-max); 0: DefaultGitDiffMax, < 0: the
+	// wire's own cap.
+	GitDiffMax int
+	// AttachMax bounds one file sent with a prompt (0: DefaultAttachMax);
+	// AttachSessionMax, the files one session keeps on the hub (0:
+	// DefaultAttachSessionMax).
+	AttachMax, AttachSessionMax int64
+	// StopGrace is how long "End program" waits after SIGTERM before
+	// SIGKILL (0: DefaultStopGrace); MaxShareAge bounds a share link's
+	// life (0: DefaultMaxShareAge). See session_life.go and share.go.
+	StopGrace, MaxShareAge time.Duration
 }
 
 // EventSource is what the event stream needs of events.Broker.
@@ -77,16 +90,17 @@ type EventSource interface {
 
 // Server serves ct's HTTP surface.
 type Server struct {
-	hub     *hub.Hub
-	store   *db.Store
-	log     *slog.Logger
-	version string
-	sse     *sse.Server
-	sockets *sockets     // the workstation sockets (sockets.go)
-	pages   *pageStreams // the pages' SSE streams (sse.go)
-	live    *liveConns   // every long-lived connection by credential, and the stream caps (liveconns.go)
-	render  *renderer    // the hub's listener for the pages (render.go)
-	handler http.Handler
+	gitDiffMax int // bytes of git diff asked for (Deps.GitDiffMax)
+	hub        *hub.Hub
+	store      *db.Store
+	log        *slog.Logger
+	version    string
+	sse        *sse.Server
+	sockets    *sockets     // the workstation sockets (sockets.go)
+	pages      *pageStreams // the pages' SSE streams (sse.go)
+	live       *liveConns   // every long-lived connection by credential, and the stream caps (liveconns.go)
+	render     *renderer    // the hub's listener for the pages (render.go)
+	handler    http.Handler
 
 	meters meters // open streams and sockets, for /metrics
 
@@ -109,6 +123,13 @@ type Server struct {
 	webhooks    events.Webhooks    // outbound webhooks (webhooks.go)
 	mcpProxy    *mcpproxy.Registry // peer-hosted MCP servers (coord_mcp.go)
 	simClock    *coord.SimClock    // the simulation clock (coord_clock.go)
+
+	attachMax, attachSessionMax int64 // the composer's file limits (composer.go)
+	// attachSlots bounds files being received at once (cap attachAtOnce):
+	// each is held whole in memory while the wrap writes it.
+	attachSlots chan struct{}
+	stopGrace   time.Duration // SIGTERM to SIGKILL on "End program" (session_life.go)
+	maxShareAge time.Duration // the longest a share link works (share.go)
 }
 
 // Routes exposes the router so tests can walk every registered route.
@@ -132,6 +153,8 @@ func New(d Deps) *Server {
 		events:      d.Events,
 		webhooks:    d.Webhooks,
 		mcpProxy:    d.MCPProxy,
+		stopGrace:   cmp.Or(d.StopGrace, DefaultStopGrace),
+		maxShareAge: cmp.Or(d.MaxShareAge, DefaultMaxShareAge),
 		simClock:    d.SimClock,
 	}
 	if s.simClock == nil {
@@ -139,6 +162,14 @@ func New(d Deps) *Server {
 	}
 	if s.mcpProxy == nil {
 		s.mcpProxy = mcpproxy.New(mcpproxy.Limits{}, nil)
+	}
+	s.attachMax, s.attachSessionMax = d.AttachMax, d.AttachSessionMax
+	s.attachSlots = make(chan struct{}, attachAtOnce)
+	if s.attachMax <= 0 {
+		s.attachMax = DefaultAttachMax
+	}
+	if s.attachSessionMax <= 0 {
+		s.attachSessionMax = DefaultAttachSessionMax
 	}
 	if s.bodyTimeout <= 0 {
 		s.bodyTimeout = DefaultBodyTimeout
@@ -150,6 +181,7 @@ func New(d Deps) *Server {
 		s.webhooks.Store = d.Store
 	}
 	s.sockets = newSockets()
+	s.gitDiffMax = hub.CapOr(d.GitDiffMax, DefaultGitDiffMax)
 	s.live = newLiveConns(hub.CapOr(d.MaxStreams, DefaultMaxStreams), hub.CapOr(d.MaxStreamsPerUser, DefaultMaxStreamsPerUser))
 	s.pages, s.render = newPages(s)
 	s.sse = s.pages.server

@@ -9,6 +9,7 @@ import (
 	"github.com/ct-dev/ct/auth"
 	"github.com/ct-dev/ct/db"
 	"github.com/ct-dev/ct/hub"
+	"github.com/ct-dev/ct/views"
 	"github.com/ct-dev/ct/wire"
 	"github.com/go-chi/chi/v5"
 )
@@ -86,6 +87,9 @@ type spawnRequest struct {
 	Command string `json:"command"`
 	Cwd     string `json:"cwd"`
 	Prompt  string `json:"prompt"`
+	// Protocol is "" (the agent's terminal UI) or "app-server" (codex
+	// through its JSON-RPC app-server).
+	Protocol string `json:"protocol"`
 }
 
 // maxPrompt bounds a first prompt (a paragraph or a pasted issue, not a file).
@@ -119,6 +123,9 @@ func (s *Server) handleNodeSessionCreate(w http.ResponseWriter, r *http.Request)
 		return errorf(http.StatusRequestEntityTooLarge, "form over the limit; a first prompt is at most 32 KB")
 	}
 	in := spawnRequest{Command: r.PostFormValue("command"), Cwd: r.PostFormValue("cwd"), Prompt: r.PostFormValue("prompt")}
+	if c, ok := strings.CutSuffix(in.Command, views.AppServerSuffix); ok { // "Codex (app-server)"
+		in.Command, in.Protocol = c, wire.ProtocolAppServer
+	}
 	id, err := s.spawn(r, chi.URLParam(r, "name"), in)
 	if err != nil {
 		return err
@@ -146,14 +153,20 @@ func (s *Server) spawn(r *http.Request, machine string, in spawnRequest) (string
 	if in.Command == "" {
 		return "", errorf(http.StatusBadRequest, `"command" is required: one of the node's allowed commands (GET /api/v1/nodes)`)
 	}
+	if in.Protocol != "" && in.Protocol != wire.ProtocolAppServer {
+		return "", errorf(http.StatusBadRequest, `"protocol" is "" (the agent's terminal UI) or "app-server" (codex through codex app-server)`)
+	}
 	if len(in.Prompt) > maxPrompt {
 		return "", errorf(http.StatusRequestEntityTooLarge, "a first prompt is at most 32 KB")
 	}
 	subject := machine + " " + in.Command + " in " + in.Cwd
+	if in.Protocol != "" {
+		subject = machine + " " + in.Command + " (" + in.Protocol + ") in " + in.Cwd
+	}
 	if p.Kind == auth.KindAgent {
 		subject += " (by the agent of session " + p.Session + ")"
 	}
-	ans, err := s.hub.Spawn(r.Context(), machine, wire.NodeSpawn{Command: in.Command, Cwd: in.Cwd, Prompt: in.Prompt, By: p.User})
+	ans, err := s.hub.Spawn(r.Context(), machine, wire.NodeSpawn{Command: in.Command, Cwd: in.Cwd, Prompt: in.Prompt, By: p.User, Protocol: in.Protocol})
 	switch {
 	case errors.Is(err, hub.ErrNodeOffline):
 		s.audit(r, "node.spawn", subject+" (failed: node offline)")

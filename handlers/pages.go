@@ -70,6 +70,10 @@ func (s *Server) lobbyModel(p auth.Principal) (views.Lobby, error) {
 		if !ok {
 			continue
 		}
+		if ss.Archived { // put away: listed under /archived
+			l.Archived++
+			continue
+		}
 		l.Machines[i].Sessions = append(l.Machines[i].Sessions, views.SessionRow{
 			ID: ss.ID, Number: ss.Number, Title: ss.Title, Command: ss.CommandLine(), Cwd: ss.Cwd, Status: ss.Status, ExitCode: exitCode(ss),
 			StartedAt: ss.StartedAt, LastActivity: ss.LastActivity,
@@ -156,6 +160,7 @@ func (s *Server) handleSessionShow(w http.ResponseWriter, r *http.Request) error
 		return err
 	}
 	m.Presence = s.presenceModel(principal(r), snap.Session)
+	m.AttachMax = s.attachMax
 	m.FitBy = s.hub.Fitted(id)
 	if ss, err := s.store.GetSession(id); err == nil { // the hub's copy does not carry the sums
 		m.Usage = usageView(ss.Tokens)

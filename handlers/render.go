@@ -60,6 +60,10 @@ func (r *renderer) opened(streamID, topic string) {
 		r.publishTranscript(sid, ids)
 	case strings.HasPrefix(topic, "p:"):
 		r.publishPrompt(strings.TrimPrefix(topic, "p:"), ids)
+	case strings.HasPrefix(topic, "v:"): // a share page: screen and transcript, nothing to act on
+		sid := strings.TrimPrefix(topic, "v:")
+		r.s.hub.Watch(sid, +1)
+		r.publishTranscript(sid, ids)
 	}
 }
 
@@ -67,6 +71,8 @@ func (r *renderer) opened(streamID, topic string) {
 func (r *renderer) closed(streamID, topic string) {
 	r.tx.forget(streamID)
 	if sid, ok := strings.CutPrefix(topic, "s:"); ok {
+		r.s.hub.Watch(sid, -1)
+	} else if sid, ok := strings.CutPrefix(topic, "v:"); ok {
 		r.s.hub.Watch(sid, -1)
 	}
 }
@@ -89,7 +95,7 @@ func (r *renderer) ScreenChanged(sid string, u hub.ScreenUpdate) {
 	log := views.LogURL(sid)
 	delta := &sse.Event{ID: id, Event: []byte("screen"), Data: renderHTML(views.ScreenUpdate(views.ScreenPatch{Full: u.Full, NumRows: u.NumRows, Rows: u.Rows, History: u.History, HistTotal: u.HistTotal, Alt: u.Alt, Log: log}))}
 	var whole *sse.Event // rendered once, for the pages that need it
-	for _, streamID := range r.pages.following(topicSession(sid)) {
+	for _, streamID := range r.screenPages(sid) {
 		if !r.pages.needsFull(streamID) || u.Full {
 			if !r.pages.tryPublish(streamID, delta) {
 				r.pages.setNeedsFull(streamID, true) // it missed rows
@@ -112,6 +118,12 @@ func (r *renderer) ScreenChanged(sid string, u hub.ScreenUpdate) {
 			r.pages.setNeedsFull(streamID, false)
 		}
 	}
+}
+
+// screenPages are the streams that show session sid's screen: its pages
+// and its share pages.
+func (r *renderer) screenPages(sid string) []string {
+	return append(r.pages.following(topicSession(sid)), r.pages.following(topicShare(sid))...)
 }
 
 // rowMap indexes every row of a screen.
@@ -142,6 +154,9 @@ func (r *renderer) PromptsChanged(sessionID, promptID string) {
 			r.publishSessionPrompts(sessionID, r.pages.following(topicSession(sessionID)))
 		})
 		r.publishTranscript(sessionID, ids) // a settled prompt is an approval entry
+	}
+	if ids := r.pages.following(topicShare(sessionID)); len(ids) > 0 {
+		r.publishTranscript(sessionID, ids)
 	}
 	r.lobbySoon()
 	r.lists.do(topicApprovals, func() {

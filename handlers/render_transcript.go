@@ -29,7 +29,7 @@ func (r *renderer) publishTranscriptLocked(sid string, ids []string) {
 	for _, e := range entries {
 		last = max(last, e.Seq)
 	}
-	data := renderHTML(views.TranscriptList(transcriptItems(r.agentOf(sid), entries)))
+	data := renderHTML(views.TranscriptList(withThumbs(sid, transcriptItems(r.agentOf(sid), entries))))
 	for _, id := range ids {
 		r.tx.sent(id, last, r.pages.tryPublish(id, txEvent(data)))
 	}
@@ -45,6 +45,7 @@ func (r *renderer) TranscriptAdded(sid string, seq uint64, en wire.TranscriptEnt
 			return // a running cost: in the header, not the list
 		}
 	}
+	ids = append(ids, r.pages.following(topicShare(sid))...) // share pages show the list too
 	if len(ids) == 0 {
 		return
 	}
@@ -54,7 +55,7 @@ func (r *renderer) TranscriptAdded(sid string, seq uint64, en wire.TranscriptEnt
 		r.publishTranscript(sid, ids)
 		return
 	}
-	data := renderHTML(views.TranscriptAppend(transcriptItems(r.agentOf(sid), []txEntry{{Seq: seq, TranscriptEntry: en}})))
+	data := renderHTML(views.TranscriptAppend(withThumbs(sid, transcriptItems(r.agentOf(sid), []txEntry{{Seq: seq, TranscriptEntry: en}}))))
 	r.tx.lock()
 	defer r.tx.unlock()
 	var resync []string

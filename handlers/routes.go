@@ -43,6 +43,10 @@ func (s *Server) routes() http.Handler {
 	// ct's own binaries and ct login --code: a login, a token or a pairing code is the credential (pair.go).
 	r.Get("/download/{os}/{arch}", s.page(s.handleDownload))
 	r.Post("/api/v1/pair", s.api(s.handleAPIPairRedeem))
+	// A read-only share link of one session: the token in the path is the credential (share.go).
+	r.Get("/v/{token}", s.page(s.handleShareShow))
+	r.Head("/v/{token}", s.page(s.handleShareShow)) // share.js asks whether the link still works
+	r.Get("/v/{token}/events", s.handleShareEvents)
 
 	r.Group(func(r chi.Router) {
 		r.Use(s.requireAuth)
@@ -52,11 +56,24 @@ func (s *Server) routes() http.Handler {
 		r.Get("/", s.page(s.handleLobbyShow))
 		r.Get("/s/{id}", s.page(s.handleSessionShow))
 		r.Post("/s/{id}/input", s.page(s.handleSessionInput))
+		r.Post("/s/{id}/compose", s.page(s.handleSessionCompose))
+		r.Get("/s/{id}/attach/{att}", s.page(s.handleAttachmentShow))
 		r.Post("/s/{id}/settings", s.page(s.handleSessionSettings))
 		r.Post("/s/{id}/wheel", s.page(s.handleSessionWheel))
 		r.Post("/s/{id}/fit", s.page(s.handleSessionFit))
 		r.Get("/s/{id}/title", s.page(s.handleSessionTitleShow))
+		r.Get("/s/{id}/changes", s.page(s.handleSessionChanges))
+		r.Get("/s/{id}/changes/git", s.page(s.handleSessionGit))
 		r.Post("/s/{id}/title", s.page(s.handleSessionTitleSave))
+		// A session's life: stop, archive, forget, share links (session_life.go, share.go).
+		r.Get("/s/{id}/manage", s.page(s.handleSessionManageShow))
+		r.Post("/s/{id}/interrupt", s.page(s.handleSessionInterrupt))
+		r.Post("/s/{id}/stop", s.page(s.handleSessionStop))
+		r.Post("/s/{id}/archive", s.page(s.handleSessionArchive))
+		r.Post("/s/{id}/forget", s.page(s.handleSessionForget))
+		r.Post("/s/{id}/shares", s.page(s.handleShareCreate))
+		r.Post("/s/{id}/shares/{share}/revoke", s.page(s.handleShareRevoke))
+		r.Get("/archived", s.page(s.handleArchivedShow))
 		r.Get("/approvals", s.page(s.handleApprovalsShow))
 		// The lobby's coordination panel (handlers/coord_web.go).
 		r.Get("/coord/panel", s.page(s.handleCoordPanel))
@@ -67,6 +84,13 @@ func (s *Server) routes() http.Handler {
 		r.Get("/skills", s.page(s.handleSkillsPage))
 		r.Post("/inbox/send", s.page(s.handleInboxSend))
 		r.Post("/inbox/{msg}/ack", s.page(s.handleInboxAck))
+		r.Get("/inbox/list", s.page(s.handleInboxList)) // the live parts (coord_inbox_live.go)
+		r.Post("/inbox/{msg}/read", s.page(s.handleInboxRead))
+		r.Get("/inbox/typing", s.page(s.handleInboxTypingShow))
+		r.Post("/inbox/typing", s.page(s.handleInboxTypingSet))
+		r.Get("/team", s.page(s.handleTeamShow)) // the Team page (team.go)
+		r.Get("/team/list", s.page(s.handleTeamList))
+		r.Get("/team/p/*", s.page(s.handleTeamPeerShow))
 		r.Post("/inbox/reminders", s.page(s.handleInboxReminderAdd))
 		r.Post("/inbox/reminders/{reminder}/delete", s.page(s.handleInboxReminderDelete))
 		r.Get("/p/{id}", s.page(s.handlePromptShow))

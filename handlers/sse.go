@@ -62,6 +62,10 @@ const (
 func topicSession(id string) string { return "s:" + id }
 func topicPrompt(id string) string  { return "p:" + id }
 
+// topicShare is a share link's read-only page of session id: screen and
+// transcript only (share.go).
+func topicShare(id string) string { return "v:" + id }
+
 func newPageStreams(log *slog.Logger, p presence, hooks pageHooks, live *liveConns) *pageStreams {
 	ps := &pageStreams{log: log, presence: p, hooks: hooks, live: live, topics: map[string]map[string]bool{}, conns: map[string]*pageConn{}, byKey: map[string]*pageConn{}, done: make(chan struct{})}
 	// Only OnSubscribe: cleanup runs once in serve when the connection

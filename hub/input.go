@@ -51,15 +51,9 @@ func (h *Hub) Input(id string, data []byte) error {
 	if len(data) > MaxInput {
 		return fmt.Errorf("input is %d bytes; the limit is %d", len(data), MaxInput)
 	}
-	s, err := h.load(id)
+	s, c, err := h.connOf(id)
 	if err != nil {
 		return err
-	}
-	s.mu.Lock()
-	c := s.conn
-	s.mu.Unlock()
-	if c == nil {
-		return ErrOffline
 	}
 	e, _ := wire.New(wire.TypePtyInput, nil)
 	e.SessionID, e.Data = id, data
@@ -72,15 +66,9 @@ func (h *Hub) Resize(id string, cols, rows int) error {
 	if err := checkSize(cols, rows); err != nil {
 		return err
 	}
-	s, err := h.load(id)
+	_, c, err := h.connOf(id)
 	if err != nil {
 		return err
-	}
-	s.mu.Lock()
-	c := s.conn
-	s.mu.Unlock()
-	if c == nil {
-		return ErrOffline
 	}
 	e, _ := wire.New(wire.TypePtyResize, wire.Resize{Cols: cols, Rows: rows})
 	e.SessionID = id

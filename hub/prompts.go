@@ -69,6 +69,11 @@ func (c *wrapConn) handleUnsequenced(s *session, e wire.Envelope) {
 		}
 	case wire.TypeTerminalActive:
 		c.h.terminalActive(s)
+	case wire.TypeAttachDone:
+		var d wire.AttachDone
+		if e.Decode(&d) == nil {
+			s.attachDone(d)
+		}
 	case wire.TypeHookEvent:
 		var he wire.HookEvent
 		if e.Decode(&he) == nil {

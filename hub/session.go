@@ -82,13 +82,14 @@ type session struct {
 	full      bool // next publish sends every row, no history (the first watcher joined: what was sent is stale)
 	resync    bool // next publish goes out even if nothing changed (a page needs All)
 	conn      *wrapConn
-	recv      uint64            // highest seq received (stored or queued for the store)
-	refuse    bool              // a store failure: take nothing until a new connection attaches
-	typed     int               // inputs sent since the last publish: frames owed to their echoes (frameBucket)
-	promptIDs map[string]string // wrap prompt id -> hub prompt id
-	question  *screenQuestion   // open screen-rule question, if any
-	hooks     bool              // the program reports questions through hooks (no screen rules)
-	wheel     *wheel            // who watches and drives; nil until first used
+	recv      uint64                          // highest seq received (stored or queued for the store)
+	refuse    bool                            // a store failure: take nothing until a new connection attaches
+	typed     int                             // inputs sent since the last publish: frames owed to their echoes (frameBucket)
+	promptIDs map[string]string               // wrap prompt id -> hub prompt id
+	attachAt  map[string]chan wire.AttachDone // attachments on their way to the wrap (attach.go)
+	question  *screenQuestion                 // open screen-rule question, if any
+	hooks     bool                            // the program reports questions through hooks (no screen rules)
+	wheel     *wheel                          // who watches and drives; nil until first used
 
 	agentWaiting   bool  // the agent's hooks say it finished its turn
 	tailBytes      int64 // ct flush is delivering this much output of a program that already ended

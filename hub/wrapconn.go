@@ -33,6 +33,7 @@ type wrapConn struct {
 	cancel  context.CancelCauseFunc
 	once    sync.Once
 	waits   promptWaits
+	git     gitWaits // git.request calls waiting for their answers
 	tokenID string
 	refused atomic.Bool // the wrap was told its output is past a limit
 	files   fileWaits   // shared-file requests waiting for this wrap's answers

@@ -21,11 +21,13 @@ func (c *wrapConn) readLoop(ctx context.Context, t Transport, s *session) error 
 		}
 		switch e.Type {
 		case wire.TypePtyOutput, wire.TypePtyResize, wire.TypePtyDropped, wire.TypeSessionEnd, wire.TypeTranscriptEntry:
-		case wire.TypePromptOpen, wire.TypePromptResult, wire.TypePromptClosed, wire.TypePromptSync, wire.TypeHookEvent, wire.TypeTerminalActive, wire.TypeSessionTail:
+		case wire.TypePromptOpen, wire.TypePromptResult, wire.TypePromptClosed, wire.TypePromptSync, wire.TypeHookEvent, wire.TypeTerminalActive, wire.TypeSessionTail, wire.TypeAttachDone:
 			c.handleUnsequenced(s, e)
 			continue
 		case wire.TypeFilesListed, wire.TypeFilesGot:
 			c.fileAnswer(e)
+		case wire.TypeGitAnswer:
+			c.gitAnswer(e)
 			continue
 		default:
 			c.h.log.Warn("wrap sent an unexpected event", "type", e.Type, "session", c.session)

@@ -132,21 +132,9 @@ func (a *Agent) Spawn(ctx context.Context, req wire.NodeSpawn) (string, error) {
 	if err != nil {
 		return "", err
 	}
-	// The same adapter lookup as ct wrap's guess: claude gets ct's hooks.
-	ag := agent.Detect(req.Command)
-	launch, input, err := launchFor(ag, a.cfg.Self, req.Prompt, a.cfg.NoHooks)
-	var bad *promptError
-	if errors.As(err, &bad) {
-		return "", err
-	}
+	hc, cleanup, err := a.launch(req, dir)
 	if err != nil {
-		a.cfg.Log.Warn("cannot set up agent hooks; approvals only at the terminal", "agent", ag.Name, "error", err)
-	}
-	cleanup := launch.Close
-	hc := ptywrap.HeadlessConfig{
-		Command: req.Command, Args: launch.Args, ShownArgs: launch.ShownArgs, Env: launch.Env, Plugin: launch.Plugin,
-		Agent: launch.Agent, Hooks: launch.Hooks, Input: input, Dir: dir, Hub: a.cfg.Hub, Token: a.cfg.Token,
-		Name: a.cfg.Name, Spool: a.cfg.Spool, Version: a.cfg.Version, Cols: 100, Rows: 30, Files: a.cfg.Files,
+		return "", err
 	}
 	h, err := ptywrap.StartHeadless(ctx, hc)
 	if err != nil {
@@ -169,6 +157,33 @@ func (a *Agent) Spawn(ctx context.Context, req wire.NodeSpawn) (string, error) {
 	// person who asked can open it at once.
 	h.WaitConnected(5 * time.Second)
 	return h.ID, nil
+}
+
+// launch prepares how req's program runs in dir: through Codex's
+// app-server when asked, else under the PTY with the adapter's hooks (the
+// same adapter lookup as ct wrap's guess: claude gets ct's hooks).
+func (a *Agent) launch(req wire.NodeSpawn, dir string) (ptywrap.HeadlessConfig, func(), error) {
+	switch req.Protocol {
+	case "":
+	case wire.ProtocolAppServer:
+		return a.appServer(req, dir)
+	default:
+		return ptywrap.HeadlessConfig{}, nil, fmt.Errorf("unknown protocol %q: use %q (codex) or none", req.Protocol, wire.ProtocolAppServer)
+	}
+	ag := agent.Detect(req.Command)
+	launch, input, err := launchFor(ag, a.cfg.Self, req.Prompt, a.cfg.NoHooks)
+	var bad *promptError
+	if errors.As(err, &bad) {
+		return ptywrap.HeadlessConfig{}, nil, err
+	}
+	if err != nil {
+		a.cfg.Log.Warn("cannot set up agent hooks; approvals only at the terminal", "agent", ag.Name, "error", err)
+	}
+	return ptywrap.HeadlessConfig{
+		Command: req.Command, Args: launch.Args, ShownArgs: launch.ShownArgs, Env: launch.Env, Plugin: launch.Plugin,
+		Agent: launch.Agent, Hooks: launch.Hooks, Input: input, Dir: dir, Hub: a.cfg.Hub, Token: a.cfg.Token,
+		Name: a.cfg.Name, Spool: a.cfg.Spool, Version: a.cfg.Version, Cols: 100, Rows: 30, Files: a.cfg.Files,
+	}, launch.Close, nil
 }
 
 // session returns a running session by id.

@@ -17,16 +17,20 @@ type HeadlessConfig struct {
 	Command   string // program name or path
 	Args      []string
 	ShownArgs []string // what the hub shows instead of Args (nil: Args)
-	Dir       string   // working directory
-	Hub       string
-	Token     string
-	Name      string // machine name
-	Spool     int
-	Version   string
-	Env       []string
-	Plugin    Plugin
-	Cols      int // initial size; 0: 80x24
-	Rows      int
+	// Shown is the program the hub shows instead of Command ("": Command):
+	// ct node runs `ct appserver` for a Codex app-server session, and the
+	// hub shows codex.
+	Shown   string
+	Dir     string // working directory
+	Hub     string
+	Token   string
+	Name    string // machine name
+	Spool   int
+	Version string
+	Env     []string
+	Plugin  Plugin
+	Cols    int // initial size; 0: 80x24
+	Rows    int
 	// Input is typed into the program once it has started (a first prompt
 	// for programs that take none as an argument).
 	Input []byte
@@ -75,17 +79,21 @@ func StartHeadless(ctx context.Context, cfg HeadlessConfig) (*Headless, error) {
 	if shown == nil {
 		shown = cfg.Args
 	}
+	shownCmd := cfg.Shown
+	if shownCmd == "" {
+		shownCmd = cfg.Command
+	}
 	started := time.Now().UTC()
 	s, err := openSession(sessionSpec{
 		hub: cfg.Hub, token: cfg.Token, name: cfg.Name, version: cfg.Version, spool: cfg.Spool, plugin: cfg.Plugin,
-		start: wire.SessionStart{Command: cfg.Command, Args: shown, Cwd: cfg.Dir, Cols: cols, Rows: rows, StartedAt: started, Agent: cfg.Agent, Hooks: cfg.Hooks, ByNode: true},
+		start: wire.SessionStart{Command: shownCmd, Args: shown, Cwd: cfg.Dir, Cols: cols, Rows: rows, StartedAt: started, Agent: cfg.Agent, Hooks: cfg.Hooks, ByNode: true},
 		files: cfg.Files,
 	})
 	if err != nil {
 		return nil, err
 	}
 	h := &Headless{
-		ID: s.id, Command: cfg.Command, Dir: cfg.Dir, Started: started,
+		ID: s.id, Command: shownCmd, Dir: cfg.Dir, Started: started,
 		s: s, done: make(chan struct{}), flushd: make(chan struct{}),
 		mirrors: map[chan []byte]struct{}{},
 	}

@@ -30,5 +30,8 @@ func startPTY(cmd *exec.Cmd, cols, rows int) (ptyFile, error) {
 // waitProgram waits for the program started by startPTY.
 func waitProgram(cmd *exec.Cmd) error { return cmd.Wait() }
 
+// terminateSignal asks the program to end (a stop from the hub).
+func terminateSignal() os.Signal { return syscall.SIGTERM }
+
 // hangupSignal is what a closed terminal sends.
 func hangupSignal() os.Signal { return syscall.SIGHUP }

@@ -99,5 +99,8 @@ func (p *conPTY) Close() error {
 // WaitProcess fills in ProcessState and the exit error as Wait would.
 func waitProgram(cmd *exec.Cmd) error { return xpty.WaitProcess(context.Background(), cmd) }
 
+// terminateSignal: Windows has no SIGTERM; a stop ends the program.
+func terminateSignal() os.Signal { return os.Kill }
+
 // hangupSignal: Windows has no SIGHUP, and os.Process.Signal can only kill.
 func hangupSignal() os.Signal { return os.Kill }

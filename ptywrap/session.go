@@ -29,8 +29,9 @@ type session struct {
 	sp      *spool
 	st      *streamer
 	plugin  Plugin
-	inputs  chan []byte      // hub input waiting for the program
-	resize  chan wire.Resize // hub resize requests waiting for the PTY
+	inputs  chan []byte           // hub input waiting for the program
+	resize  chan wire.Resize      // hub resize requests waiting for the PTY
+	stop    chan wire.SessionStop // a stop asked on the hub (stop.go)
 
 	cmd     *exec.Cmd
 	master  ptyFile
@@ -75,6 +76,7 @@ func openSession(spec sessionSpec) (*session, error) {
 		id: newSessionID(), name: spec.name, command: spec.start.Command, hub: spec.hub, cols: spec.start.Cols, rows: spec.start.Rows,
 		sp: newSpool(spec.spool), plugin: spec.plugin,
 		inputs: make(chan []byte, 64), resize: make(chan wire.Resize, 4), exited: make(chan struct{}),
+		stop: make(chan wire.SessionStop, 1),
 	}
 	// The reconnect secret binds the session id to this process: the hub
 	// refuses a session.start for it without the same secret. It lives
@@ -85,6 +87,7 @@ func openSession(spec sessionSpec) (*session, error) {
 	}
 	s.st = newStreamer(wsURL, spec.token, s.id, s.sp, spec.plugin, s.inputs, s.resize, wsdial.Hello(spec.name, spec.version), spec.start)
 	s.st.files = spec.files
+	s.st.onStop = s.askStop
 	if spec.plugin != nil {
 		spec.plugin.Attach(s.st.sendUrgent)
 		attachLog(spec.plugin, s.sp) // Claude Code's transcript, under ct wrap and ct node alike
@@ -130,6 +133,8 @@ func (s *session) serveHub(e end) {
 			if !e.sizeWins() || time.Since(time.Unix(0, s.localAt.Load())) > localWins {
 				s.setSize(r.Cols, r.Rows)
 			}
+		case m := <-s.stop:
+			go s.terminate(m) // its own goroutine: input and resizes keep flowing meanwhile
 		case <-s.exited:
 			return
 		}
@@ -180,6 +185,7 @@ func (s *session) wait(e io.Writer) int {
 	copyOutput(s.master, screenOutput(e, s.plugin), s.sp, s.exited)
 	<-s.exited
 	_ = s.master.Close()
+	s.st.attach.remove() // the program that was told the paths is gone
 	flushLog(s.plugin)
 	code, sigName := exitStatus(s.cmd, s.waitErr)
 	end, _ := wire.New(wire.TypeSessionEnd, wire.SessionEnd{ExitCode: code, Signal: sigName, EndedAt: time.Now().UTC()})
@@ -264,6 +270,7 @@ func newStreamer(wsURL, token, sid string, sp *spool, p Plugin, inputs chan<- []
 		plugin:    p,
 		urgent:    make(chan wire.Envelope, urgentQueue),
 		fileSlots: make(chan struct{}, fileReaders),
+		attach:    newAttachSink(),
 		onInput: func(b []byte) {
 			select {
 			case inputs <- b:

@@ -8,6 +8,7 @@ import (
 	"net"
 	"os"
 	"sync"
+	"sync/atomic"
 	"syscall"
 	"time"
 
@@ -25,10 +26,12 @@ type streamer struct {
 	sp        *spool
 	onInput   func([]byte)
 	onResize  func(cols, rows int)
-	plugin    Plugin             // may be nil
-	urgent    chan wire.Envelope // unsequenced envelopes (prompts), sent before output
-	files     Files              // shared directories; nil: none
-	fileSlots chan struct{}      // cap fileReaders: shared-file requests being answered
+	onStop    func(wire.SessionStop) // a person asked to end the program (stop.go); must not block
+	plugin    Plugin                 // may be nil
+	urgent    chan wire.Envelope     // unsequenced envelopes (prompts), sent before output
+	files     Files                  // shared directories; nil: none
+	fileSlots chan struct{}          // cap fileReaders: shared-file requests being answered
+	attach    *attachSink            // files the hub's composer sends (attach.put)
 
 	mu         sync.Mutex
 	start      wire.SessionStart // updated on resize so a reconnect reports the current size
@@ -40,7 +43,8 @@ type streamer struct {
 	busy       bool          // a connection is being made or is up (not waiting to retry)
 	kick       chan struct{} // cap 1: end the current wait before a retry (wrap is exiting)
 	once       sync.Once
-	refusedMsg string // the hub keeps only the size of some output (ingest.refused)
+	refusedMsg string      // the hub keeps only the size of some output (ingest.refused)
+	gitBusy    atomic.Bool // a git.request is running: one at a time
 }
 
 // WSURL turns a hub URL (http or https) into the wrap's WebSocket endpoint.
@@ -225,6 +229,11 @@ func (st *streamer) received(e wire.Envelope) error {
 		}
 	case wire.TypeFilesList, wire.TypeFilesGet:
 		st.answerFiles(e)
+	case wire.TypeSessionStop:
+		var m wire.SessionStop
+		if e.Decode(&m) == nil && st.onStop != nil {
+			st.onStop(m)
+		}
 	case wire.TypeIngestRefused:
 		// Not shown now (it would scribble over the program's screen):
 		// said once at exit, by report.
@@ -236,11 +245,20 @@ func (st *streamer) received(e wire.Envelope) error {
 			}
 			st.mu.Unlock()
 		}
+	case wire.TypeAttachPut:
+		// Written here, on the read goroutine: a chunk is at most 512 KB
+		// and chunks must land in order.
+		if d := st.attach.put(e); d != nil {
+			r, _ := wire.New(wire.TypeAttachDone, *d)
+			_ = st.sendUrgent(r) // if it cannot go, the hub times out and says to send again
+		}
 	case wire.TypeStoreFailing:
 		// Not an ack and not an error: the hub's disk cannot take events
 		// now. Every unacknowledged event stays in the spool (bounded; an
 		// overflow is counted as pty.dropped) and the hub stores it once it
 		// can, on this connection or the next.
+	case wire.TypeGitRequest:
+		st.gitRequest(e)
 	case wire.TypeError:
 		var m wire.Error
 		_ = e.Decode(&m)

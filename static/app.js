@@ -85,6 +85,17 @@
 
   document.addEventListener("htmx:sseError", function () { document.body.classList.add("sse-down"); });
   document.addEventListener("htmx:sseOpen", function () { document.body.classList.remove("sse-down"); });
+  // A live reload of the inbox list keeps the messages the person opened open.
+  var openMsgs = [];
+  document.addEventListener("htmx:beforeSwap", function (e) {
+    if (e.detail.target && e.detail.target.id === "inbox-list") {
+      openMsgs = Array.prototype.map.call(e.detail.target.querySelectorAll("details[open]"), function (d) { return d.id; });
+    }
+  });
+  document.addEventListener("htmx:afterSwap", function (e) {
+    if (!e.detail.target || e.detail.target.id !== "inbox-list") return;
+    openMsgs.forEach(function (id) { var d = document.getElementById(id); if (d) d.open = true; });
+  });
   var flashTimer;
   document.addEventListener("htmx:afterSwap", function (e) {
     if (e.detail.target && e.detail.target.id === "flash") {

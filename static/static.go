@@ -8,5 +8,5 @@ import "embed"
 
 // FS holds every asset, served under /static/.
 //
-//go:embed app.css pages.css app.js forms.js session.js vendor/* sw.js manifest.webmanifest offline.html icons/*.png
+//go:embed app.css pages.css team.css composer.css app.js forms.js session.js changes.js composer.js share.js vendor/* sw.js manifest.webmanifest offline.html icons/*.png
 var FS embed.FS

@@ -22,7 +22,25 @@ type CoordMsg struct {
 	BodyHTML                                        string // trusted: Body rendered from markdown without raw HTML ("": show Body)
 	TS                                              time.Time
 	NeedsAnswer, Overdue, Unread, Late              bool
-	CanAck                                          bool // addressed to the viewer and waiting for their answer
+	CanAck                                          bool      // addressed to the viewer and waiting for their answer
+	C2C                                             *CoordC2C // the C2C fields it has (nil: none)
+	Receipt                                         string    // the viewer's own message: "sent", "read", "read by N" ("" otherwise)
+}
+
+// CoordC2C is a message's C2C protocol fields as the inbox shows them:
+// what the sender claimed beside what the hub knows, where it is about,
+// and a reply's solution, commit and test results.
+type CoordC2C struct {
+	OriginID, ClaimedFrom, Timestamp string // the sender's id, name and time for it
+	Citation, CitedID                string // CitedID "": the citation resolved to no message
+	Session, File, Error             string
+	Line                             int
+	Deadline                         string // when an answer is wanted ("" none)
+	Escalated                        bool   // the deadline passed unanswered and both sides were told
+	Solution, SolutionHTML           string // SolutionHTML trusted as BodyHTML is
+	Commit                           string
+	Artifacts                        []string
+	TestResults                      string // indented JSON
 }
 
 // CoordLock is one held lock.

@@ -5,6 +5,7 @@
 package views
 
 import (
+	"strings"
 	"time"
 
 	"github.com/ct-dev/ct/screen"
@@ -28,6 +29,28 @@ type Machine struct {
 type Launch struct {
 	Allow []string
 	Roots []string
+}
+
+// AppServerSuffix ends a launch form's command value that asks for Codex
+// through its app-server ("codex" + AppServerSuffix); the form's handler
+// splits it into the command and wire.ProtocolAppServer.
+const AppServerSuffix = ":app-server"
+
+// launchChoice is one option of the launch form's command list.
+type launchChoice struct{ Value, Label string }
+
+// launchChoices are the allowed commands, each codex followed by
+// "Codex (app-server)": the same program driven through its machine
+// protocol instead of its screen.
+func launchChoices(allow []string) []launchChoice {
+	var out []launchChoice
+	for _, c := range allow {
+		out = append(out, launchChoice{c, c})
+		if base := c[strings.LastIndex(c, "/")+1:]; base == "codex" {
+			out = append(out, launchChoice{c + AppServerSuffix, "Codex (app-server)"})
+		}
+	}
+	return out
 }
 
 // SessionRow is one session in the lobby list.
@@ -64,6 +87,9 @@ type Lobby struct {
 	// ("*" for all); Admins are who can grant more (for the empty state).
 	Granted []string
 	Admins  []string
+	// Archived counts the archived sessions left out of the list (a link
+	// to /archived shows them).
+	Archived int
 }
 
 // LobbyCounts sum up the fleet at the top of the lobby.
@@ -98,6 +124,7 @@ type Session struct {
 	TerminalOnly bool     // prompts are answered only at the terminal
 	Prompts      []Prompt // pending prompts, pinned above the screen
 	Presence     Presence // who watches and drives
+	AttachMax    int64    // the largest file the composer takes (ct serve --attach-max)
 	Alt          bool     // a full-screen app has the alternate screen on
 	FitBy        string   // who has the PTY sized to their screen ("" for nobody)
 	Usage        *Usage   // the agent's model usage, nil when none

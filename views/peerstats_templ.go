@@ -37,7 +37,7 @@ func AgentStatsBox(agents []AgentStats) templ.Component {
 		}
 		ctx = templ.ClearChildren(ctx)
 		if len(agents) > 0 {
-			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 1, "<div class=\"coord-box\" id=\"coord-agents\"><h2>Agents <span class=\"muted\">most free context first</span></h2><ul>")
+			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 1, "<div class=\"coord-box\" id=\"coord-agents\"><h2>Agents <span class=\"muted\">most free context first</span> <a class=\"inbox-link\" href=\"/team\">team ›</a></h2><ul>")
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}

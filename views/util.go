@@ -45,3 +45,4 @@ func firstLineOf(s string) string {
 	}
 	return s
 }
+func i64toa(n int64) string { return strconv.FormatInt(n, 10) }

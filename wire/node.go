@@ -30,7 +30,15 @@ type NodeSpawn struct {
 	Cwd     string `json:"cwd,omitempty"`
 	Prompt  string `json:"prompt,omitempty"` // first prompt (claude: an argument; others: typed)
 	By      string `json:"by,omitempty"`     // who asked, for the node's log
+	// Protocol is how the node drives the agent: "" its terminal UI under
+	// the PTY; ProtocolAppServer (codex only) Codex's JSON-RPC app-server,
+	// with no screen parsing.
+	Protocol string `json:"protocol,omitempty"`
 }
+
+// ProtocolAppServer is NodeSpawn.Protocol for a Codex session run through
+// `codex app-server`.
+const ProtocolAppServer = "app-server"
 
 // NodeSpawned is node.spawned's payload: the new session, or the node's
 // reason for refusing.

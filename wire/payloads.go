@@ -213,6 +213,15 @@ type SessionSettings struct {
 	TerminalOnly bool `json:"terminal_only"` // answer prompts only at the terminal
 }
 
+// SessionStop is session.stop's payload: a person asked to end the
+// program. The wrap sends it SIGTERM at once and SIGKILL if it has not
+// exited after GraceMS (the wrap keeps the timer, so a hub that goes away
+// meanwhile cannot leave the program half-stopped).
+type SessionStop struct {
+	GraceMS int64  `json:"grace_ms"`
+	By      string `json:"by,omitempty"` // who asked, for the wrap's own log
+}
+
 // SessionTail is session.tail's payload: sent by ct flush when it delivers
 // what a wrap kept after its program ended while the hub was away, so the
 // hub can say "ended on the workstation" until the session's end arrives.

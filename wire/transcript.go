@@ -44,6 +44,19 @@ type TranscriptEntry struct {
 	// Cost is set on a usage entry when the agent reports its own running
 	// cost (Claude Code's cost-state records).
 	Cost *Cost `json:"cost,omitempty"`
+	// Change is set on the tool_result of a file tool (Edit, Write,
+	// MultiEdit) that changed a file: its path and unified diff, as the
+	// agent's transcript reports it (Diff at most MaxEntryDiff, cut with a
+	// note).
+	Change *EntryChange `json:"change,omitempty"`
+}
+
+// EntryChange is one file tool's effect on one file.
+type EntryChange struct {
+	Path    string `json:"path"`
+	Diff    string `json:"diff"`
+	Added   int    `json:"added"`
+	Removed int    `json:"removed"`
 }
 
 // Usage is one model call's token counts. MsgID is the API's message id: an

@@ -40,6 +40,7 @@ const (
 	TypeSessionTail     = "session.tail"      // ct flush → hub: the program ended; this much output is still to come
 	TypeSessionAgent    = "session.agent"     // hub → wrap: the session's agent credential, once
 	TypeTerminalActive  = "presence.terminal" // wrap → hub: someone typed at the workstation
+	TypeSessionStop     = "session.stop"      // hub → wrap: end the program (SIGTERM, SIGKILL after the grace)
 )
 
 // Limits that keep a hostile or broken peer from making either end allocate without bound.

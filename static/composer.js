@@ -1,0 +1,79 @@
+// The transcript tab's composer: Ctrl/Cmd-Enter sends (Enter adds a line,
+// as on a phone), the chosen file is named with its size and refused here
+// when over the hub's limit, and the hub's answer shows under the box.
+(function () {
+  "use strict";
+  var $ = function (id) { return document.getElementById(id); };
+  var box, form, prompt, note, files, sending = false;
+
+  function say(msg, ok) { if (note) { note.textContent = msg; note.classList.toggle("ok", !!ok); } }
+  function size(n) { return n >= 1048576 ? (n / 1048576).toFixed(1) + " MB" : Math.ceil(n / 1024) + " KB"; }
+
+  function chosen(input) {
+    files.forEach(function (f) { if (f !== input) f.value = ""; }); // one file per prompt
+    var f = input.files && input.files[0], max = Number(box.dataset.max || 0);
+    if (!f) { $("att-name").textContent = ""; return; }
+    if (max && f.size > max) {
+      input.value = "";
+      $("att-name").textContent = "";
+      say(f.name + " is " + size(f.size) + "; attach at most " + size(max) + ".");
+      return;
+    }
+    $("att-name").textContent = f.name + " · " + size(f.size);
+    say("");
+  }
+
+  function init() {
+    box = $("composer-box"); form = $("composer");
+    if (!box || !form) return;
+    prompt = $("prompt"); note = $("compose-note");
+    files = [$("att-camera"), $("att-file")].filter(Boolean);
+    files.forEach(function (f) { f.addEventListener("change", function () { chosen(f); }); });
+    prompt.addEventListener("keydown", function (e) {
+      if (e.key === "Enter" && (e.ctrlKey || e.metaKey)) { e.preventDefault(); if (!sending) form.requestSubmit(); }
+    });
+  }
+
+  // The transcript follows new entries while it is scrolled to its end
+  // (or the person just sent something), like a chat.
+  var follow = true;
+  function tx() { return $("transcript"); }
+  function atEnd(el) { return el.scrollHeight - el.scrollTop - el.clientHeight < 48; }
+  function toEnd() { var el = tx(); if (el) el.scrollTop = el.scrollHeight; }
+
+  document.addEventListener("DOMContentLoaded", function () {
+    init();
+    var el = tx();
+    if (el) el.addEventListener("scroll", function () { follow = atEnd(el); }, { passive: true });
+  });
+  document.addEventListener("htmx:sseMessage", function () { if (follow) toEnd(); });
+  document.addEventListener("htmx:beforeRequest", function (e) {
+    if (!box || !box.contains(e.detail.elt)) return;
+    if (e.detail.elt === form) {
+      sending = true;
+      $("compose-send").disabled = true;
+      say(files.some(function (f) { return f.value; }) ? "Sending the file…" : "Sending…");
+    }
+  });
+  document.addEventListener("htmx:afterRequest", function (e) {
+    if (!box || !box.contains(e.detail.elt)) return;
+    var xhr = e.detail.xhr, refused = !e.detail.successful || (xhr && xhr.getResponseHeader("HX-Retarget") === "#flash");
+    if (e.detail.elt === form) { sending = false; $("compose-send").disabled = false; }
+    if (refused) {
+      var flash = $("flash");
+      say(flash && flash.textContent.trim() ? flash.textContent.trim() : "Not sent: the hub cannot be reached.");
+      if (flash) flash.innerHTML = "";
+      return;
+    }
+    if (e.detail.elt === form) {
+      prompt.value = "";
+      files.forEach(function (f) { f.value = ""; });
+      $("att-name").textContent = "";
+      say("Sent.", true);
+      follow = true;
+      toEnd();
+    } else {
+      say("");
+    }
+  });
+})();
