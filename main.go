@@ -35,6 +35,8 @@ Usage:
   ct skill ls|get|share                 the shared skills catalog (see ct skill --help)
   ct files ls|get PEER [PATH]           list and read what a peer shares (ct wrap --share-dir)
   ct events [--since ID]                wait for the hub's events you may see (JSON lines)
+  ct clock [set N|pause|resume|report]  the simulation clock (see ct clock --help)
+  ct bridge --a URL --b URL --tag T     relay #T-tagged messages between two hubs, peers shown as remote
   ct connect telegram|slack             relay a chat and the hub both ways, approvals answerable from it
   ct mcp                                MCP stdio server with the coordination tools, for agents
   ct healthcheck [--addr URL]           exit 0 if the hub answers /healthz (Docker HEALTHCHECK)
@@ -111,6 +113,10 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 		return runFiles(ctx, args[1:], getenv, stdout, stderr)
 	case "events":
 		return runEvents(ctx, args[1:], getenv, stdout, stderr)
+	case "clock":
+		return runClock(ctx, args[1:], getenv, stdout, stderr)
+	case "bridge":
+		return runBridge(ctx, args[1:], getenv, stdout, stderr)
 	case "connect":
 		return runConnect(ctx, args[1:], getenv, stdout, stderr)
 	case "mcp":

@@ -267,7 +267,7 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 		BodyTimeout: c.BodyTimeout, MaxStreams: c.MaxStreams, MaxStreamsPerUser: c.MaxStreamsPerUser, GitDiffMax: c.GitDiffMax,
 		AttachMax: int64(c.Attach.Max), AttachSessionMax: int64(c.Attach.SessionMax), Coord: st.coord, Audit: st.audit, Notifier: st.notifier,
 		Downloads: downloads, SelfBinary: self, Events: st.events.recorder.Broker(), Webhooks: st.events.webhooks,
-		Policy: st.policyEditor(), MCPProxy: mcpproxy.New(c.MCPProxy, nil), StopGrace: c.Life.StopGrace, MaxShareAge: c.Life.MaxShareAge})
+		Policy: st.policyEditor(), MCPProxy: mcpproxy.New(c.MCPProxy, nil), StopGrace: c.Life.StopGrace, MaxShareAge: c.Life.MaxShareAge, SimClock: st.sim})
 	st.hub.SetListener(st.listeners(srv.Listener()))
 	// The page streams' heartbeat: owned here, stopped before shutdown.
 	hbCtx, stopHeartbeat := context.WithCancel(ctx)

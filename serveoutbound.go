@@ -7,6 +7,8 @@ import (
 	"log/slog"
 	"path/filepath"
 	"strconv"
+	"strings"
+	"time"
 
 	"github.com/ct-dev/ct/audit"
 	"github.com/ct-dev/ct/coord"
@@ -20,12 +22,22 @@ type outboundConfig struct {
 	AllowPrivateNotify bool   // ntfy may be on a private address or this host
 	AuditKeyFile       string // the audit head's MAC key; empty = <data>/audit.key
 	Coord              coord.Limits
+	// ClockTick is the real time between simulation clock ticks at x1
+	// (coord/simclock.go); x10 and x100 tick 10 and 100 times as often.
+	ClockTick time.Duration
+	// Template sets up a new hub (coord/template.go): applied once, at
+	// the first start that names one; "" none.
+	Template string
 }
 
 // outboundFlags adds the flags of outboundConfig to fs, their CT_* twins
 // read first; check validates them after parsing.
 func outboundFlags(fs *flag.FlagSet, getenv func(string) string, stderr io.Writer, c *outboundConfig) (check func() error, err error) {
 	c.Coord = coord.DefaultLimits()
+	c.ClockTick = time.Second
+	if err := durationEnv(getenv, "CT_CLOCK_TICK", &c.ClockTick, stderr); err != nil {
+		return nil, err
+	}
 	allow := envOr(getenv, "CT_ALLOW_PRIVATE_NOTIFY", "")
 	if allow != "" {
 		if c.AllowPrivateNotify, err = strconv.ParseBool(allow); err != nil {
@@ -57,8 +69,20 @@ func outboundFlags(fs *flag.FlagSet, getenv func(string) string, stderr io.Write
 	fs.DurationVar(&c.Coord.MinReminderInterval, "min-reminder-interval", c.Coord.MinReminderInterval, "refuse repeating reminders that fire more often than this (env CT_MIN_REMINDER_INTERVAL)")
 	fs.Float64Var(&c.Coord.MessageRate, "message-rate", c.Coord.MessageRate, "messages a minute one peer may send on average; over it: 429 with Retry-After (env CT_MESSAGE_RATE)")
 	fs.IntVar(&c.Coord.MessageBurst, "message-burst", c.Coord.MessageBurst, "messages one peer may send at once after a quiet spell (env CT_MESSAGE_BURST)")
+	fs.StringVar(&c.Template, "template", envOr(getenv, "CT_TEMPLATE", ""), "set a new hub up as "+strings.Join(coord.TemplateNames(), ", ")+": groups, roles, default priorities, a welcome message and skills, applied once (env CT_TEMPLATE)")
+	fs.DurationVar(&c.ClockTick, "clock-tick", c.ClockTick, "real time between simulation clock ticks at x1 (clock_set); x10 and x100 tick 10 and 100 times as often (env CT_CLOCK_TICK)")
 	fs.DurationVar(&c.Coord.MessageRetention, "message-retention", c.Coord.MessageRetention, "delete a message this long after it was read (and answered, when it asked to be); the audit log keeps the record (env CT_MESSAGE_RETENTION)")
 	return func() error {
+		if c.Template != "" {
+			if _, err := coord.LoadTemplate(c.Template); err != nil {
+				fmt.Fprintf(stderr, "ct serve: --template: %v\n", err)
+				return errUsage
+			}
+		}
+		if c.ClockTick < 100*time.Millisecond {
+			fmt.Fprintln(stderr, "ct serve: --clock-tick must be at least 100ms (x100 then ticks every 1ms)")
+			return errUsage
+		}
 		if c.Coord.MinReminderInterval <= 0 || c.Coord.MessageRate <= 0 || c.Coord.MessageBurst <= 0 || c.Coord.MessageRetention <= 0 {
 			fmt.Fprintln(stderr, "ct serve: --min-reminder-interval, --message-rate, --message-burst and --message-retention must be positive")
 			return errUsage

@@ -24,6 +24,7 @@ type hubStack struct {
 	audit    *audit.Log
 	hub      *hub.Hub
 	coord    *coord.Service
+	sim      *coord.SimClock  // the simulation clock, stopped with coord
 	notifier *notify.Notifier // nil: notifications are off
 	events   *eventsOut       // session and prompt events out: the stream's log and webhooks
 	policy   *policyFile      // nil: approval policies are off
@@ -65,7 +66,7 @@ func openStack(ctx context.Context, c serveConfig, log *slog.Logger) (*hubStack,
 		store.Close()
 		return nil, err
 	}
-	st.coord, st.stopCoord = startCoord(ctx, store, log, c.Outbound.Coord, st.audit)
+	st.coord, st.sim, st.stopCoord = startCoord(ctx, store, log, c.Outbound, st.audit)
 	dial := notify.DialPolicy{AllowPrivate: c.Outbound.AllowPrivateNotify}
 	if n, err := notify.New(notify.Deps{Store: store, Log: log, Waiting: st.hub.AgentWaiting, Dial: dial, GroupMembers: groupMembers(st.coord)}); err != nil {
 		log.Error("notifications are off", "error", err)

@@ -60,3 +60,13 @@ func (c *Client) GetSkill(ctx context.Context, name string, version int) (coord.
 	err := c.do(ctx, http.MethodGet, p, nil, &k)
 	return k, err
 }
+
+// SetRemotePeers is PUT /api/v1/peers/remote: this peer (a ct bridge)
+// announces hub's peers, listed on this hub as NAME@HUB.
+func (c *Client) SetRemotePeers(ctx context.Context, hub string, peers []coord.Peer) error {
+	body := struct {
+		Hub   string       `json:"hub"`
+		Peers []coord.Peer `json:"peers"`
+	}{hub, peers}
+	return c.do(ctx, http.MethodPut, "/api/v1/peers/remote", body, nil)
+}

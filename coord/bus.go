@@ -26,6 +26,13 @@ type Event struct {
 	// Typing is a peer composing a message (type typing): live only, never
 	// kept for long-polls, sent only to its recipients.
 	Typing *Typing `json:"typing,omitempty"`
+	// By is the peer whose action this is (locks and todos; a message's
+	// is its From), for the simulation clock's report.
+	By string `json:"by,omitempty"`
+	// Tick is a simulation clock heartbeat (simclock.go), sent only to
+	// the peers in tickTo, the ones that subscribed.
+	Tick   *Tick    `json:"tick,omitempty"`
+	tickTo []string // who may see a tick (the subscribers); not sent
 }
 
 // audience is the message whose sender and recipients alone receive e
@@ -63,6 +70,16 @@ type Bus struct {
 	subs   map[*Sub]struct{}
 	closed bool     // the hub is stopping: no new subscriptions
 	recent eventLog // the last events, for long-polls that resume by id (eventlog.go)
+	// observers see every event as it is published, under mu: the
+	// simulation clock's counter (simclock.go). They must not publish.
+	observers []func(Event)
+}
+
+// observe adds f to the functions every published event is given.
+func (b *Bus) observe(f func(Event)) {
+	b.mu.Lock()
+	b.observers = append(b.observers, f)
+	b.mu.Unlock()
 }
 
 // Close ends every subscription (their channels close) and refuses new
@@ -164,10 +181,16 @@ func (b *Bus) Publish(e Event) {
 	if e.Type != "typing" { // a typing signal is stale in seconds: no replay
 		e = b.recent.add(e)
 	}
+	for _, f := range b.observers {
+		f(e)
+	}
 	m := e.audience()
 	for s := range b.subs {
 		if m != nil && !s.all && !addressedTo(m, s.peer, s.groups) && m.From != s.peer {
 			continue
+		}
+		if e.Tick != nil && !slices.Contains(e.tickTo, s.peer) {
+			continue // only the peers that asked for ticks get them
 		}
 		select {
 		case s.c <- e:

@@ -85,6 +85,10 @@ type Service struct {
 	seen  seen
 	lim   Limits
 	rate  *buckets
+	// remote is the other hubs' peers that bridges announce (remote.go).
+	remote remotePeers
+	// prio is the template's default priority per message type (template.go).
+	prio defaultPriorities
 	// typing is who is composing to whom, live only (typing.go).
 	typing typingTable
 }
@@ -104,8 +108,10 @@ func NewLimited(store *db.Store, clock Clock, log *slog.Logger, lim Limits) *Ser
 		log = slog.New(slog.DiscardHandler)
 	}
 	lim = lim.withDefaults()
-	return &Service{store: store, clock: clock, log: log, bus: NewBus(), seen: seen{at: map[string]time.Time{}},
+	s := &Service{store: store, clock: clock, log: log, bus: NewBus(), seen: seen{at: map[string]time.Time{}},
 		lim: lim, rate: newBuckets(lim.MessageRate, lim.MessageBurst)}
+	s.loadPriorities()
+	return s
 }
 
 // Bus is the service's live event fan-out.

@@ -1,6 +1,7 @@
 package coord
 
 import (
+	"cmp"
 	"context"
 	"slices"
 )
@@ -22,14 +23,50 @@ const eventLogSize = subBuffer
 const MaxWaitEvents = 100
 
 // EventTypes are the event types a caller may ask Wait for.
-var EventTypes = []string{"message", "receipt", "notice", "lock", "todo", "peer", "skill"}
+var EventTypes = []string{"message", "receipt", "notice", "lock", "todo", "peer", "skill", "tick"}
 
-// eventLog is a ring of the last events. Guarded by the Bus's mu.
+// tickLogSize is how many simulation ticks the hub remembers for
+// long-polls, in a ring of their own: at x100 a hundred ticks a second
+// would otherwise push every message and lock out of the main ring. A
+// caller that falls further behind than this skips ticks (the tick
+// numbers show the gap), which a heartbeat can afford.
+const tickLogSize = 64
+
+// eventLog is a ring of the last events, and one of the last ticks.
+// Guarded by the Bus's mu.
 type eventLog struct {
-	ring []Event // oldest first once full; ring[next] is the next slot
+	ring    []Event // oldest first once full; ring[next] is the next slot
+	next    int
+	ticks   ring          // simulation ticks only
+	dropped uint64        // id of the newest event pushed out of ring (0: none)
+	seq     uint64        // id of the newest event (0: none yet)
+	wake    chan struct{} // closed and replaced on every add: wakes waiters
+}
+
+// ring is a fixed-size ring of events, oldest first once full.
+type ring struct {
+	buf  []Event
 	next int
-	seq  uint64        // id of the newest event (0: none yet)
-	wake chan struct{} // closed and replaced on every add: wakes waiters
+}
+
+// put keeps e in a ring of size n and returns the event it pushed out.
+func (r *ring) put(e Event, n int) (old Event, full bool) {
+	if len(r.buf) < n {
+		r.buf = append(r.buf, e)
+		return Event{}, false
+	}
+	old = r.buf[r.next]
+	r.buf[r.next] = e
+	r.next = (r.next + 1) % n
+	return old, true
+}
+
+// ordered returns the kept events oldest first.
+func (r *ring) ordered(n int) []Event {
+	if len(r.buf) < n {
+		return r.buf
+	}
+	return append(slices.Clone(r.buf[r.next:]), r.buf[:r.next]...)
 }
 
 func newEventLog() eventLog {
@@ -40,9 +77,13 @@ func newEventLog() eventLog {
 func (l *eventLog) add(e Event) Event {
 	l.seq++
 	e.ID = l.seq
-	if len(l.ring) < eventLogSize {
+	switch {
+	case e.Tick != nil:
+		l.ticks.put(e, tickLogSize)
+	case len(l.ring) < eventLogSize:
 		l.ring = append(l.ring, e)
-	} else {
+	default:
+		l.dropped = l.ring[l.next].ID
 		l.ring[l.next] = e
 		l.next = (l.next + 1) % eventLogSize
 	}
@@ -55,12 +96,19 @@ func (l *eventLog) wakeAll() {
 	l.wake = make(chan struct{})
 }
 
-// ordered returns the kept events oldest first.
+// ordered returns the kept events and ticks oldest first.
 func (l *eventLog) ordered() []Event {
-	if len(l.ring) < eventLogSize {
-		return l.ring
+	main := l.ring
+	if len(l.ring) == eventLogSize {
+		main = append(slices.Clone(l.ring[l.next:]), l.ring[:l.next]...)
 	}
-	return append(slices.Clone(l.ring[l.next:]), l.ring[:l.next]...)
+	ticks := l.ticks.ordered(tickLogSize)
+	if len(ticks) == 0 {
+		return main
+	}
+	all := append(slices.Clone(main), ticks...)
+	slices.SortFunc(all, func(a, b Event) int { return cmp.Compare(a.ID, b.ID) })
+	return all
 }
 
 // EventQuery is what a Wait caller asks for: events after Since that
@@ -121,7 +169,7 @@ func (b *Bus) since(q EventQuery) (EventPage, <-chan struct{}, bool) {
 		q.Since, page.Missed = 0, true
 	}
 	all := l.ordered()
-	if len(all) > 0 && q.Since+1 < all[0].ID {
+	if q.Since < l.dropped { // events after since were pushed out (ticks are not counted)
 		page.Missed = true
 	}
 	for _, e := range all {
@@ -143,6 +191,9 @@ func (b *Bus) since(q EventQuery) (EventPage, <-chan struct{}, bool) {
 func visible(e Event, q EventQuery) bool {
 	if len(q.Types) > 0 && !slices.Contains(q.Types, e.Type) {
 		return false
+	}
+	if e.Tick != nil {
+		return slices.Contains(e.tickTo, q.Viewer.Peer)
 	}
 	if e.Message == nil {
 		return true

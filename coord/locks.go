@@ -75,7 +75,7 @@ func (s *Service) Acquire(holder, name string, ttl time.Duration, reason string)
 		return Lock{}, err
 	}
 	if !renewed {
-		s.bus.Publish(Event{Type: "lock", At: now, Lock: &l, Notice: holder + " took lock " + name + reasonSuffix(l.Reason)})
+		s.bus.Publish(Event{Type: "lock", At: now, By: holder, Lock: &l, Notice: holder + " took lock " + name + reasonSuffix(l.Reason)})
 	}
 	return l, nil
 }
@@ -108,7 +108,7 @@ func (s *Service) Release(holder, name string, admin bool) error {
 		notice = holder + " broke " + cur.Holder + "'s lock " + name
 	}
 	cur.Until = now
-	s.bus.Publish(Event{Type: "lock", At: now, Lock: &cur, Notice: notice})
+	s.bus.Publish(Event{Type: "lock", At: now, By: holder, Lock: &cur, Notice: notice})
 	return nil
 }
 

@@ -68,6 +68,9 @@ type Message struct {
 	Late        bool               `json:"late,omitempty"`         // a reminder that fired after its time (hub was down)
 	Source      string             `json:"source,omitempty"`       // "reminder:ID", "hook:ID" when not sent by a peer directly
 	Receipts    map[string]Receipt `json:"receipts,omitempty"`
+	// Origin: relayed by a ct bridge from another hub (remote.go); the
+	// bridge's own claim, shown beside From (which is the bridge).
+	Origin *Origin `json:"origin,omitempty"`
 }
 
 // validate checks m's fields and fills defaults; it writes nothing.
@@ -101,6 +104,9 @@ func (m *Message) validate() error {
 	if len(m.Artifacts) > MaxArtifacts {
 		return errf(Invalid, "%d artifacts is too many; the limit is %d", len(m.Artifacts), MaxArtifacts)
 	}
+	if o := m.Origin; o != nil && (len(o.Hub) > 64 || len(o.ID) > 64 || len(o.From) > 130) {
+		return errf(Invalid, "origin is {hub, id, from} of at most 64, 64 and 130 characters")
+	}
 	if err := m.validateC2C(); err != nil {
 		return err
 	}
@@ -120,6 +126,9 @@ func (m *Message) validate() error {
 // Send validates m, stores it from sender and pushes it to online recipients.
 func (s *Service) Send(from string, m Message) (Message, error) {
 	m.fromWire(from)
+	if m.Priority == "" {
+		m.Priority = s.defaultPriority(m.Type) // the hub template's, else P2 (validate)
+	}
 	if err := m.validate(); err != nil {
 		return Message{}, err
 	}

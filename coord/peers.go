@@ -46,6 +46,10 @@ type Peer struct {
 	// Stats is the agent's model usage from its session (peerstats.go),
 	// computed when listed, not stored.
 	Stats *PeerStats `json:"stats,omitempty"`
+	// Remote: a peer of another hub, announced by a ct bridge (Owner);
+	// Hub names that hub. Never stored (remote.go).
+	Remote bool   `json:"remote,omitempty"`
+	Hub    string `json:"hub,omitempty"`
 }
 
 // peerName is a flat name (a person's user name, or a legacy agent name)

@@ -76,7 +76,7 @@ func (s *Service) AddTodo(creator string, t Todo) (Todo, error) {
 	if err != nil {
 		return Todo{}, err
 	}
-	s.bus.Publish(Event{Type: "todo", At: now, Todo: &t, Notice: creator + " added todo " + t.ID + ": " + t.Title})
+	s.bus.Publish(Event{Type: "todo", At: now, By: creator, Todo: &t, Notice: creator + " added todo " + t.ID + ": " + t.Title})
 	return t, nil
 }
 
@@ -117,7 +117,7 @@ func (s *Service) UpdateTodo(by, id string, u TodoUpdate) (Todo, error) {
 	if t.State != was {
 		notice = by + " marked todo " + t.ID + " " + t.State + ": " + t.Title
 	}
-	s.bus.Publish(Event{Type: "todo", At: now, Todo: &t, Notice: notice})
+	s.bus.Publish(Event{Type: "todo", At: now, By: by, Todo: &t, Notice: notice})
 	return t, nil
 }
 

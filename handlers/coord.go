@@ -150,6 +150,7 @@ func (s *Server) handleAPIPeersList(w http.ResponseWriter, r *http.Request) erro
 	for i := range peers {
 		peers[i] = redactPeer(principal(r), peers[i], s.sessionNode)
 	}
+	peers = append(peers, s.coord.RemotePeers()...) // other hubs', by ct bridge (remote: true)
 	coord.SortPeers(peers, by)
 	writeJSON(w, http.StatusOK, peers)
 	return nil

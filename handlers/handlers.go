@@ -46,6 +46,9 @@ type Deps struct {
 	// MCPProxy is the live table of peer-hosted MCP servers
 	// (coord_mcp.go); nil: one with the default limits.
 	MCPProxy *mcpproxy.Registry
+	// SimClock is the simulation clock (coord_clock.go); nil: a stopped
+	// one with a tick a second at x1.
+	SimClock *coord.SimClock
 
 	// TrustedProxies may set X-Forwarded-For / -Proto (--trusted-proxy).
 	TrustedProxies []*net.IPNet
@@ -119,6 +122,7 @@ type Server struct {
 	events      EventSource        // session and prompt events (events_out.go)
 	webhooks    events.Webhooks    // outbound webhooks (webhooks.go)
 	mcpProxy    *mcpproxy.Registry // peer-hosted MCP servers (coord_mcp.go)
+	simClock    *coord.SimClock    // the simulation clock (coord_clock.go)
 
 	attachMax, attachSessionMax int64 // the composer's file limits (composer.go)
 	// attachSlots bounds files being received at once (cap attachAtOnce):
@@ -151,6 +155,10 @@ func New(d Deps) *Server {
 		mcpProxy:    d.MCPProxy,
 		stopGrace:   cmp.Or(d.StopGrace, DefaultStopGrace),
 		maxShareAge: cmp.Or(d.MaxShareAge, DefaultMaxShareAge),
+		simClock:    d.SimClock,
+	}
+	if s.simClock == nil {
+		s.simClock = coord.NewSimClock(d.Coord.Bus(), 0, nil)
 	}
 	if s.mcpProxy == nil {
 		s.mcpProxy = mcpproxy.New(mcpproxy.Limits{}, nil)

@@ -17,7 +17,7 @@ type (
 	waitIn struct {
 		Since     *uint64  `json:"since,omitempty" jsonschema:"the next of your last answer; leave out to start from now"`
 		TimeoutS  int      `json:"timeout_s,omitempty" jsonschema:"seconds to wait for the first event, 0 to 60; default 30"`
-		EventType []string `json:"types,omitempty" jsonschema:"only these: message, notice, lock, todo, peer, skill"`
+		EventType []string `json:"types,omitempty" jsonschema:"only these: message, notice, lock, todo, peer, skill, tick (tick: after clock subscribe=true)"`
 	}
 	shareSkillIn struct {
 		Name         string            `json:"name" jsonschema:"lowercase letters, digits, . _ -; sharing a name again makes a new version"`

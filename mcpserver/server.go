@@ -43,6 +43,7 @@ func New(o Options) *mcp.Server {
 	addSessionTools(srv, o.Client)
 	addProxyTools(srv, o.Client, o.Proxy)
 	addFileTools(srv, o.Client)
+	addClockTools(srv, o.Client)
 	return srv
 }
 

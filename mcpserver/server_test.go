@@ -45,6 +45,7 @@ func TestToolsCallTheClient(t *testing.T) {
 	want = append(want, "list_sessions", "read_screen", "read_transcript", "send_input", "start_session")
 	want = append(want, "mcp_list", "mcp_tool_call") // mcp_register needs a ProxyHost
 	want = append(want, "list_peer_files", "get_peer_file")
+	want = append(want, "clock", "clock_set", "clock_pause", "clock_resume", "clock_report")
 	slices.Sort(want)
 	if !slices.Equal(names, want) {
 		t.Errorf("tools %v, want %v", names, want)

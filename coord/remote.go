@@ -1,0 +1,93 @@
+package coord
+
+import (
+	"slices"
+	"strings"
+	"sync"
+	"time"
+)
+
+// Remote peers are the peers of another hub, announced by a ct bridge
+// that joins both: listed with Remote and Hub set, named NAME@HUB so they
+// never collide with a local name, and dropped when the bridge stops
+// announcing them (remoteTTL). They live in memory only: the bridge
+// announces again after a hub restart.
+
+// remoteTTL is how long an announcement holds: the bridge refreshes every
+// few seconds, so a bridge that has been quiet this long has gone and its
+// hub's peers are no longer reachable through it.
+const remoteTTL = 2 * time.Minute
+
+// MaxRemotePeers bounds one announcement: a bridge cannot make the hub
+// hold an unbounded list.
+const MaxRemotePeers = 500
+
+// Origin is where a relayed message first came from: the hub (as the
+// bridge names it), the message's id there and its sender. A bridge never
+// relays a message that has an Origin again, so two bridges cannot loop.
+type Origin struct {
+	Hub  string `json:"hub"`
+	ID   string `json:"id"`
+	From string `json:"from"`
+}
+
+// remotePeers is the announced remote peers, by announcing bridge and hub.
+type remotePeers struct {
+	mu sync.Mutex // guards by
+	by map[string]remoteSet
+}
+
+type remoteSet struct {
+	peers []Peer
+	at    time.Time
+}
+
+// SetRemotePeers replaces what bridge announced about hub's peers. Each
+// comes out as NAME@HUB with Remote, Hub and Owner (the bridge) set.
+func (s *Service) SetRemotePeers(bridge, hub string, peers []Peer) ([]Peer, error) {
+	if !groupName().MatchString(hub) {
+		return nil, errf(Invalid, "hub name %q: use letters, digits, '.', '_', ':' or '-' (ct bridge --a-name/--b-name)", hub)
+	}
+	if len(peers) > MaxRemotePeers {
+		return nil, errf(TooLarge, "%d remote peers is too many; the limit is %d", len(peers), MaxRemotePeers)
+	}
+	now := s.clock.Now().UTC()
+	out := make([]Peer, 0, len(peers))
+	for _, p := range peers {
+		if p.Remote {
+			continue // another hub's remote peers: announce only what is local there
+		}
+		if !peerName().MatchString(p.Name) {
+			return nil, errf(Invalid, "remote peer name %q is not a peer name", p.Name)
+		}
+		if len(p.Status) > 280 {
+			p.Status = p.Status[:280]
+		}
+		out = append(out, Peer{Name: p.Name + "@" + hub, Kind: p.Kind, Owner: bridge, Status: p.Status, Model: p.Model,
+			Online: p.Online, Remote: true, Hub: hub, Created: now, LastSeen: now})
+	}
+	s.remote.mu.Lock()
+	if s.remote.by == nil {
+		s.remote.by = map[string]remoteSet{}
+	}
+	s.remote.by[bridge+"\x00"+hub] = remoteSet{peers: out, at: now}
+	s.remote.mu.Unlock()
+	return out, nil
+}
+
+// RemotePeers lists the announced remote peers still fresh, by name.
+func (s *Service) RemotePeers() []Peer {
+	now := s.clock.Now()
+	s.remote.mu.Lock()
+	defer s.remote.mu.Unlock()
+	var out []Peer
+	for k, set := range s.remote.by {
+		if now.Sub(set.at) > remoteTTL {
+			delete(s.remote.by, k)
+			continue
+		}
+		out = append(out, set.peers...)
+	}
+	slices.SortFunc(out, func(a, b Peer) int { return strings.Compare(a.Name, b.Name) })
+	return out
+}
