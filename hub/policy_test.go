@@ -289,3 +289,39 @@ func TestPolicyEscalation(t *testing.T) {
 	}
 	finish(t, tr, done)
 }
+
+// The rules see screen questions too: a rule for the session's machine
+// answers a [y/N] question by typing its yes keys, recorded as the rule's.
+func TestPolicyAnswersScreenQuestions(t *testing.T) {
+	pol, err := policy.Parse([]byte(`{"rules": [
+  {"name": "apt yes", "tool": "Terminal question", "outcome": "allow"}
+]}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	a := &auditLog{}
+	th := newTestHubOpts(t, t.TempDir(), nil, Options{Audit: a, Policy: func() *policy.Policy { return pol }})
+	tr, done, _ := th.connect(t, "sess-screen-policy")
+	tr.toHub <- output(1, "Do you want to continue? [y/N] ")
+	if e := tr.recv(t, wire.TypePtyInput); string(e.Data) != "y\r" {
+		t.Fatalf("the rule typed %q, want y and Enter", e.Data)
+	}
+	deadline := time.Now().Add(waitLimit)
+	for {
+		ps, _ := th.store.Prompts(db.PromptFilter{})
+		if len(ps) == 1 && ps[0].State == db.PromptAllowed {
+			if ps[0].Device != db.DevicePolicy || ps[0].Policy == nil || ps[0].Policy.Rule != "apt yes" {
+				t.Fatalf("record = %+v", ps[0])
+			}
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("the screen prompt was not allowed by the rule: %+v", ps)
+		}
+		time.Sleep(20 * time.Millisecond) // polling the store, not synchronising on time
+	}
+	if rec := a.find("prompt.allow"); !strings.Contains(rec, `rule "apt yes"`) {
+		t.Errorf("audit record %q, want one naming the rule", rec)
+	}
+	finish(t, tr, done)
+}

@@ -75,6 +75,11 @@ func (s *session) openScreenPrompt(rule ScreenRule, command, line, above string)
 		ID: newPromptID(), SessionID: s.id, Node: s.meta.Node, Kind: "screen", Tool: "Terminal question",
 		Input: input, State: db.PromptPending, CreatedAt: time.Now().UTC(),
 	}
+	// The approval rules see every prompt, screen questions too (a rule
+	// naming no tool, or the tool "Terminal question", matches them); an
+	// answer by rule types the rule's keys through decideScreen, which
+	// checks the question is still on the screen, as a person's would.
+	auto := s.h.applyPolicy(&p)
 	if err := s.h.store.PutPrompt(p); err != nil {
 		s.h.log.Error("store screen prompt", "session", s.id, "error", err)
 		return
@@ -84,6 +89,10 @@ func (s *session) openScreenPrompt(rule ScreenRule, command, line, above string)
 		s.question.promptID = p.ID
 	}
 	s.mu.Unlock()
+	if auto != nil {
+		go s.h.autoDecide(p, *auto) // pages hear of it once settled (or when a person is asked after all)
+		return
+	}
 	s.h.notify().PromptsChanged(s.id, p.ID)
 }
 
