@@ -58,8 +58,10 @@ func (r *Relay) promptLoop(ctx context.Context) error {
 		if !slices.Contains(needsAnswers, p.Tool) {
 			post.Buttons = []Button{{Label: "Allow", Data: pressAllow + p.ID}, {Label: "Deny", Data: pressDeny + p.ID}}
 		}
+		r.setShown(p.ID, true)
 		ref, err := r.chat.Post(ctx, post)
 		if err != nil {
+			r.setShown(p.ID, false)
 			return err
 		}
 		r.setPosted(p.ID, ref)
@@ -139,7 +141,7 @@ func (r *Relay) press(ctx context.Context, in Incoming) {
 	}
 	word := map[string]string{"allow": "Allowed", "deny": "Denied"}[decision]
 	answer(word)
-	if ref := r.postedRef(id); ref != "" { // the post with the buttons, pressed or typed at
+	if ref := r.awaitRef(ctx, id); ref != "" { // the post with the buttons, pressed or typed at
 		r.setPosted(id, "")
 		_ = r.chat.Edit(ctx, ref, fmt.Sprintf("%s by %s from %s (%s, as %s).", word, in.From, r.chat.Name(), p.Tool, by))
 	}
@@ -185,9 +187,50 @@ func (r *Relay) setPosted(id, ref string) {
 	defer r.mu.Unlock()
 	if ref == "" {
 		delete(r.posted, id)
+		delete(r.shown, id)
 		return
 	}
 	r.posted[id] = ref
+}
+
+// awaitRef is the chat ref of prompt id's post. A post sent whose ref is
+// not back yet (a typed "allow ID" can come in that gap) is waited for, up
+// to refWait, so the answer edits the post the person saw.
+func (r *Relay) awaitRef(ctx context.Context, id string) string {
+	deadline := time.Now().Add(refWait)
+	for {
+		ref := r.postedRef(id)
+		if ref != "" || !r.wasShown(id) || time.Now().After(deadline) {
+			return ref
+		}
+		select {
+		case <-ctx.Done():
+			return ""
+		case <-time.After(20 * time.Millisecond): // polling the ref the prompt loop stores
+		}
+	}
+}
+
+// refWait bounds awaitRef: a chat's send call answers in well under it.
+const refWait = 5 * time.Second
+
+// setShown marks (or unmarks) a prompt's post as sent to the chat.
+func (r *Relay) setShown(id string, on bool) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if on {
+		r.shown[id] = true
+	} else {
+		delete(r.shown, id)
+	}
+}
+
+// wasShown reports whether the chat was sent prompt id's post: a typed
+// "allow ID" answers only what the chat saw.
+func (r *Relay) wasShown(id string) bool {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return r.shown[id] || r.posted[id] != ""
 }
 
 func (r *Relay) postedSnapshot() map[string]string {

@@ -52,11 +52,15 @@ type Relay struct {
 
 	// mu guards refs, order, posted and deciding: the inbox loop, the chat loop
 	// and the prompt loop all touch them.
-	mu       sync.Mutex
-	refs     map[string]coord.Message // chat ref -> the hub message it shows
-	order    []string                 // refs, oldest first, to bound the map
-	posted   map[string]string        // pending prompt id -> chat ref of its buttons
-	deciding map[string]bool          // prompt ids whose press is being answered
+	mu     sync.Mutex
+	refs   map[string]coord.Message // chat ref -> the hub message it shows
+	order  []string                 // refs, oldest first, to bound the map
+	posted map[string]string        // pending prompt id -> chat ref of its buttons
+	// shown are the prompts whose post the chat has been sent, from the
+	// moment the post is sent (before its ref is back): a typed "allow ID"
+	// can arrive in that gap, and the person saw the post.
+	shown    map[string]bool
+	deciding map[string]bool // prompt ids whose press is being answered
 	backoff  func(int) time.Duration
 }
 
@@ -74,7 +78,7 @@ func New(hub Hub, chat Chat, opt Options) *Relay {
 	if opt.Log == nil {
 		opt.Log = slog.New(slog.DiscardHandler)
 	}
-	return &Relay{hub: hub, chat: chat, opt: opt, refs: map[string]coord.Message{}, posted: map[string]string{}, deciding: map[string]bool{}, backoff: backoff}
+	return &Relay{hub: hub, chat: chat, opt: opt, refs: map[string]coord.Message{}, posted: map[string]string{}, shown: map[string]bool{}, deciding: map[string]bool{}, backoff: backoff}
 }
 
 // Run checks the chat's credentials, joins the hub as a connector peer and
@@ -239,7 +243,7 @@ func (r *Relay) chatLoop(ctx context.Context) error {
 	for _, in := range ins {
 		// Typed "allow ID" is a press only for a prompt the chat was
 		// shown; "deny everything" stays a message.
-		if data, ok := typedPress(in.Text); ok && in.Press == "" && r.postedRef(data[strings.LastIndex(data, ":")+1:]) != "" {
+		if data, ok := typedPress(in.Text); ok && in.Press == "" && r.wasShown(data[strings.LastIndex(data, ":")+1:]) {
 			in.Press = data
 		}
 		if in.Press != "" {
