@@ -12,6 +12,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/ct-dev/ct/e2e"
 )
 
 var (
@@ -75,7 +77,7 @@ func startBenchNode(b *testing.B, bin string, h *HubProc, name string) string {
 	sock := filepath.Join(dir, "rt", "node.sock")
 	cmd := exec.Command(bin, "node", "--hub", h.URL, "--name", name, "--socket", sock, "--allow", "bash", "--root", dir)
 	cmd.Env = append(os.Environ(), "CT_TOKEN="+tok)
-	var logs safeLog
+	var logs e2e.SafeBuffer
 	cmd.Stdout, cmd.Stderr = &logs, &logs
 	if err := cmd.Start(); err != nil {
 		b.Fatal(err)
@@ -197,22 +199,4 @@ func (m *markWriter) Write(p []byte) (int, error) {
 		}
 	}
 	return len(p), nil
-}
-
-// safeLog is a process's output, safe to read while it runs.
-type safeLog struct {
-	mu sync.Mutex // the process writes while a failing benchmark reads
-	b  bytes.Buffer
-}
-
-func (s *safeLog) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *safeLog) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
 }
