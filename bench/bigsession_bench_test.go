@@ -47,11 +47,21 @@ func BenchmarkBigSessionViewer(b *testing.B) {
 	bin := ctBinary(b)
 	var cold = map[string][]float64{}
 	var warm = map[string][]float64{}
+	var starts, emptyStarts []float64 // ct serve start → /healthz answered and a token minted
 	for i := range *flagBigStarts {
+		t0 := time.Now()
 		h, err := StartHub(bin, dir)
 		if err != nil {
 			b.Fatal(err)
 		}
+		starts = append(starts, float64(time.Since(t0).Microseconds())/1000)
+		t0 = time.Now()
+		_, stopEmpty, err := TempHub(bin) // the baseline: the same start on an empty store
+		if err != nil {
+			b.Fatal(err)
+		}
+		emptyStarts = append(emptyStarts, float64(time.Since(t0).Microseconds())/1000)
+		stopEmpty()
 		order := []string{"sess-big", "sess-small"}
 		if i%2 == 1 { // the first request after a start pays the hub's warm-up: alternate who gets it
 			order[0], order[1] = order[1], order[0]
@@ -78,6 +88,8 @@ func BenchmarkBigSessionViewer(b *testing.B) {
 		{"1 MiB session, first viewer (cold)", cold["sess-small"]},
 		{fmt.Sprintf("%d MiB session, reconnect", *flagBigMiB), warm["sess-big"]},
 		{"1 MiB session, reconnect", warm["sess-small"]},
+		{"hub start → ready (this store)", starts},
+		{"hub start → ready (empty store)", emptyStarts},
 	} {
 		fmt.Fprintf(&sb, "    %-40s %8.2f %8.2f %8.2f\n", row.name, Percentile(row.xs, 50), Percentile(row.xs, 90), Percentile(row.xs, 100))
 	}
