@@ -33,7 +33,10 @@ const (
 	staleAfter = 15 * time.Second
 )
 
-var serverName = regexp.MustCompile(`^[a-z0-9][a-z0-9._-]{0,63}$`)
+// serverName is what a registered server may be called; compiled on first
+// use, not at package init, which every ct hook would pay (the {0,63}
+// repeat expands to 64 copies: ~700 allocations).
+var serverName = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^[a-z0-9][a-z0-9._-]{0,63}$`) })
 
 // Limits are the registry's settings; zero fields take their defaults.
 type Limits struct {
@@ -97,7 +100,7 @@ func fail(k coord.Kind, msg string) error { return &coord.Error{Kind: k, Msg: ms
 // Register records reg as hosted by peer, replacing the same name from
 // the same host. A name another peer hosts is refused.
 func (r *Registry) Register(peer string, reg Registration) (Server, error) {
-	if !serverName.MatchString(reg.Name) {
+	if !serverName().MatchString(reg.Name) {
 		return Server{}, fail(coord.Invalid, "server name "+strconv.Quote(reg.Name)+": use 1-64 lowercase letters, digits, '.', '_' or '-'")
 	}
 	if len(reg.Tools) > maxTools {
