@@ -2,6 +2,7 @@ package hub
 
 import (
 	"bytes"
+	"time"
 
 	"github.com/ct-dev/ct/screenrule"
 )
@@ -17,12 +18,13 @@ const (
 	maxBacklog = 128 << 10
 	keepTail   = 64 << 10
 	// roundBudget is what one round of every busy session's feed may
-	// emulate in all when several share the emulating slots: ~50–100 ms of
-	// the emulator on one core of this 2-core machine (4–5 MB/s under
-	// load, BENCHMARKS.md "Scale"). Each session gets its share, so a
-	// session's screen is at most about one round behind however many
-	// sessions flood at once; a fixed per-session tail made 100 sessions ×
-	// 100 KB/s wait 1.4 s for their turn (issue 17, goal 4).
+	// emulate in all when several share the emulating slots, until the
+	// emulator's speed is measured (emurate.go): ~50–100 ms of it on one
+	// core of this 2-core machine (4–5 MB/s under load, BENCHMARKS.md
+	// "Scale"). Each session gets its share, so a session's screen is at
+	// most about one round behind however many sessions flood at once; a
+	// fixed per-session tail made 100 sessions × 100 KB/s wait 1.4 s for
+	// their turn (issue 17, goal 4).
 	roundBudget = 256 << 10
 	// minTail is the least a contended feed emulates: a screenful of
 	// output (80×24 with some colour), so the screen a viewer sees is
@@ -32,13 +34,14 @@ const (
 
 // feedTail returns how many of a session's backlog bytes its emulator should
 // skip (0: feed them all), given how many sessions are behind, itself
-// included. Alone it skips only past maxBacklog, as one flood always did;
-// shared, it keeps its share of roundBudget and skips once its backlog is
-// twice that (so a session a little behind is not cut for a few bytes).
-func feedTail(backlog int, behind int64) int64 {
+// included, and the bytes a round may emulate in all (emuMeter.round).
+// Alone it skips only past maxBacklog, as one flood always did; shared, it
+// keeps its share of the round and skips once its backlog is twice that (so
+// a session a little behind is not cut for a few bytes).
+func feedTail(backlog int, behind int64, round int) int64 {
 	limit, tail := maxBacklog, keepTail
 	if behind > 1 {
-		tail = max(minTail, min(keepTail, roundBudget/int(behind)))
+		tail = max(minTail, min(keepTail, round/int(behind)))
 		limit = 2 * tail
 	}
 	if backlog <= limit {
@@ -61,13 +64,14 @@ func (s *session) feed() {
 	// One session feeds its emulator at a time per spare core: a flood in
 	// one session must not starve the hub's other work.
 	s.h.emulating <- struct{}{}
-	defer func() { <-s.h.emulating }()
 	behind := s.h.behind.Load()
 	ops, backlog := s.takePending()
 	if len(ops) == 0 {
+		<-s.h.emulating
 		return
 	}
-	skip := feedTail(backlog, behind)
+	skip := feedTail(backlog, behind, s.h.emuRate.round())
+	began, fed := time.Now(), 0
 	s.scrMu.Lock()
 	for _, op := range ops {
 		if op.cols > 0 {
@@ -86,11 +90,16 @@ func (s *session) feed() {
 		}
 		if len(d) > 0 {
 			s.scr.Write(d)
+			fed += len(d)
 		}
 	}
 	s.version++
 	rows, cursorY := s.scr.Lines()
 	s.scrMu.Unlock()
+	// The slot bounds the emulator's cores; the rules' matching and their
+	// store writes need not hold up the next session's turn.
+	s.h.emuRate.observe(fed, time.Since(began))
+	<-s.h.emulating
 	s.checkRules(screenrule.View{Rows: rows, CursorY: cursorY}) // takes s.mu and the store: never under scrMu
 }
 

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"strings"
 	"testing"
+	"time"
 )
 
 func TestFeedTail(t *testing.T) {
@@ -23,9 +24,44 @@ func TestFeedTail(t *testing.T) {
 		{2 * minTail, 1000, 0},                         // ... and a little behind is fed whole
 	}
 	for _, c := range cases {
-		if got := feedTail(c.backlog, c.behind); got != c.want {
+		if got := feedTail(c.backlog, c.behind, roundBudget); got != c.want {
 			t.Errorf("feedTail(%d, %d) = %d, want %d", c.backlog, c.behind, got, c.want)
 		}
+	}
+}
+
+// The round follows the emulator's measured speed: a starved emulator gets
+// smaller rounds (each screen at most roundTarget behind), bounded both ways.
+func TestEmuMeterRound(t *testing.T) {
+	var m emuMeter
+	if got := m.round(); got != roundBudget {
+		t.Fatalf("round before any feed = %d, want roundBudget %d", got, roundBudget)
+	}
+	m.observe(1<<20, time.Second) // 1 MiB/s
+	if got, want := m.round(), (1<<20)*int(roundTarget)/int(time.Second); got != want {
+		t.Fatalf("round at 1 MiB/s = %d, want %d (roundTarget of it)", got, want)
+	}
+	for range 100 {
+		m.observe(meterMin, time.Second) // starved: 2 KiB/s
+	}
+	if got := m.round(); got != minRound {
+		t.Fatalf("round when starved = %d, want the floor %d", got, minRound)
+	}
+	for range 100 {
+		m.observe(1<<30, time.Second)
+	}
+	if got := m.round(); got != maxRound {
+		t.Fatalf("round when fast = %d, want the ceiling %d", got, maxRound)
+	}
+	before := m.rate.Load()
+	m.observe(meterMin-1, time.Nanosecond) // too small to say anything
+	if m.rate.Load() != before {
+		t.Fatal("a tiny feed moved the meter")
+	}
+	// The share follows: 50 sessions behind on a fast emulator keep more
+	// than on a starved one.
+	if fast, slow := feedTail(1<<20, 50, maxRound), feedTail(1<<20, 50, minRound); fast >= slow {
+		t.Fatalf("skip with a fast emulator %d, with a slow one %d: the slow one must skip more", fast, slow)
 	}
 }
 
@@ -63,7 +99,10 @@ func TestContendedFeedShedsToNewest(t *testing.T) {
 	defer release()
 	const n = 20
 	line := strings.Repeat("x", 30) + "\r\n"
-	body := strings.Repeat(line, (48<<10)/len(line)) // under maxBacklog: alone, fed whole
+	body := strings.Repeat(line, (120<<10)/len(line)) // under maxBacklog: alone, fed whole
+	// As if the emulator had been measured at roundBudget per round, so
+	// the shares do not depend on this machine's speed.
+	th.emuRate.rate.Store(int64(roundBudget) * int64(time.Second) / int64(roundTarget))
 	sids := make([]string, n)
 	for i := range n {
 		sids[i] = fmt.Sprintf("sess-flood-%02d", i)
@@ -88,7 +127,7 @@ func TestContendedFeedShedsToNewest(t *testing.T) {
 		}
 	}
 	// The first ones fed share the round with up to 19 others (share
-	// 12.8 KiB, skipped past 25.6 KiB); the last ones are nearly alone.
+	// 12.8 KiB, skipped past 25.6 KiB); the last few are nearly alone.
 	if skipped < n/4 {
 		t.Fatalf("%d of %d sessions flooding at once skipped to their newest output; want at least %d", skipped, n, n/4)
 	}

@@ -63,8 +63,9 @@ type Hub struct {
 	// behind counts sessions whose output waits for their emulator: how
 	// many share the emulating slots, so each one's share of a round is
 	// known (feed.go).
-	behind atomic.Int64
-	nodes  nodeRegistry // ct node control connections (node.go)
+	behind  atomic.Int64
+	emuRate emuMeter     // the emulator's measured speed: a round's size (emurate.go)
+	nodes   nodeRegistry // ct node control connections (node.go)
 	// The evictor (memlimits.go): closing evictStop ends it, evictDone
 	// closes when it has.
 	evictStop, evictDone chan struct{}
