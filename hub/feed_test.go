@@ -132,3 +132,30 @@ func TestContendedFeedShedsToNewest(t *testing.T) {
 		t.Fatalf("%d of %d sessions flooding at once skipped to their newest output; want at least %d", skipped, n, n/4)
 	}
 }
+
+// A session whose worker has ended takes no more screen output, and leaves
+// the count of sessions behind as it found it: a leaked count would make a
+// lone flood share its round with ghosts.
+func TestStoppedSessionNotBehind(t *testing.T) {
+	th := newTestHub(t)
+	tr, _, _ := th.connect(t, "sess-gone-1")
+	tr.toHub <- output(1, "hello\r\n")
+	th.waitAck(t, tr, "sess-gone-1", 1)
+	th.waitScreen(t, "sess-gone-1", func(s string) bool { return strings.Contains(s, "hello") })
+	s := th.peek("sess-gone-1")
+	before := th.behind.Load()
+	s.stop()
+	s.apply(output(2, "late\r\n"))
+	// Until the worker has gone, its exit may be what empties the queue.
+	deadline := time.Now().Add(waitLimit)
+	for th.behind.Load() != before {
+		if time.Now().After(deadline) {
+			t.Fatalf("%d sessions counted behind after a stopped one got output; want %d", th.behind.Load(), before)
+		}
+		time.Sleep(5 * time.Millisecond) // polling for the worker's exit, not synchronisation
+	}
+	s.apply(output(3, "later\r\n")) // the worker is gone now
+	if got := th.behind.Load(); got != before {
+		t.Fatalf("%d sessions counted behind after output to a stopped one; want %d", got, before)
+	}
+}

@@ -151,6 +151,15 @@ func (s *session) apply(e wire.Envelope) {
 
 func (s *session) enqueue(op screenOp) {
 	s.mu.Lock()
+	select {
+	case <-s.done:
+		// Its worker is gone (or going: dropPending empties the queue after
+		// it): nobody would feed this, and counting it behind would shrink
+		// every other session's share for ever.
+		s.mu.Unlock()
+		return
+	default:
+	}
 	if len(s.pending) == 0 {
 		s.h.behind.Add(1) // now waiting for the emulator (feed.go)
 	}
