@@ -130,3 +130,34 @@ func lastFrom(list []coord.Message, body string) coord.Message {
 	}
 	return out
 }
+
+// A message to bob@hubB that hubB refuses (here the bridge's token there
+// is a viewer's, which may not send) comes back to its sender on A as
+// "Not delivered", in the thread, with hubB's reason.
+func TestBridgeBouncesWhatTheOtherHubRefuses(t *testing.T) {
+	a := StartHub(t, t.TempDir(), "127.0.0.1:0")
+	b := StartHub(t, t.TempDir(), "127.0.0.1:0")
+	alice := client.New(client.Config{Hub: a.URL, Token: MintToken(t, a.URL, "admin", AdminPassword, map[string]string{"name": "alice", "kind": "api"}), Peer: "alice"})
+	bob := client.New(client.Config{Hub: b.URL, Token: MintToken(t, b.URL, "admin", AdminPassword, map[string]string{"name": "bob", "kind": "api"}), Peer: "bob"})
+	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+	defer cancel()
+	if _, err := bob.ListPeers(ctx); err != nil {
+		t.Fatal(err)
+	}
+	startBridgeAs(t, a, b, "bridge", "viewer")
+	waitUntil(t, func() bool { return hasPeer(t, ctx, alice, "bob@hubB") }, "bob@hubB listed on A")
+	orig, _, err := alice.SendMessage(ctx, coord.Message{To: "bob@hubB", Subject: "review please", Body: "x"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var bounce coord.Message
+	for _, m := range waitInbox(t, ctx, alice, func(m coord.Message) bool { return m.From == "bridge" }) {
+		if m.From == "bridge" {
+			bounce = m
+		}
+	}
+	if bounce.To != "alice" || bounce.Re != orig.ID || bounce.Subject != "Not delivered: review please" ||
+		!strings.Contains(bounce.Body, "did not reach hub hubB") || bounce.Origin == nil {
+		t.Fatalf("the bounce on A: %+v", bounce)
+	}
+}

@@ -104,8 +104,14 @@ func TestBridgeRelaysTaggedMessagesBetweenHubs(t *testing.T) {
 // relaying #ops, and waits until it has joined both.
 func startBridge(t *testing.T, a, b *Hub, name string) {
 	t.Helper()
+	startBridgeAs(t, a, b, name, "admin")
+}
+
+// startBridgeAs is startBridge with the bridge's token on b of role bRole.
+func startBridgeAs(t *testing.T, a, b *Hub, name, bRole string) {
+	t.Helper()
 	aTok := MintToken(t, a.URL, "admin", AdminPassword, map[string]string{"name": name, "kind": "api"})
-	bTok := MintToken(t, b.URL, "admin", AdminPassword, map[string]string{"name": name, "kind": "api"})
+	bTok := MintToken(t, b.URL, "admin", AdminPassword, map[string]string{"name": name, "kind": "api", "role": bRole})
 	cmd := exec.Command(Binary(t), "bridge", "--a", a.URL, "--b", b.URL, "--a-name", "hubA", "--b-name", "hubB",
 		"--tag", "ops", "--sync", "1s", "--peer", name)
 	cmd.Env = append(cmd.Environ(), "CT_BRIDGE_A_TOKEN="+aTok, "CT_BRIDGE_B_TOKEN="+bTok)
