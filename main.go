@@ -36,7 +36,7 @@ Usage:
   ct files ls|get PEER [PATH]           list and read what a peer shares (ct wrap --share-dir)
   ct events [--since ID]                wait for the hub's events you may see (JSON lines)
   ct clock [set N|pause|resume|report]  the simulation clock (see ct clock --help)
-  ct bridge --a URL --b URL --tag T     relay #T-tagged messages between two hubs, peers shown as remote
+  ct bridge --a URL --b URL --tag T     relay NAME@HUB and #T-tagged messages between two hubs; peers remote
   ct connect telegram|slack             relay a chat and the hub both ways, approvals answerable from it
   ct mcp                                MCP stdio server with the coordination tools, for agents
   ct mcp-proxy ls|call SERVER TOOL JSON the MCP servers peers host through the hub; call one's tool
