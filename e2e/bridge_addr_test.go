@@ -19,11 +19,7 @@ import (
 func TestBridgeAddressesRemotePeersBothWays(t *testing.T) {
 	a := StartHub(t, t.TempDir(), "127.0.0.1:0")
 	b := StartHub(t, t.TempDir(), "127.0.0.1:0")
-	peer := func(h *Hub, name string) *client.Client {
-		tok := MintToken(t, h.URL, "admin", AdminPassword, map[string]string{"name": name, "kind": "api"})
-		return client.New(client.Config{Hub: h.URL, Token: tok, Peer: name})
-	}
-	alice, bob := peer(a, "alice"), peer(b, "bob")
+	alice, bob := apiPeer(t, a, "alice"), apiPeer(t, b, "bob")
 	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
 	defer cancel()
 	for _, c := range []*client.Client{alice, bob} {
@@ -137,8 +133,7 @@ func lastFrom(list []coord.Message, body string) coord.Message {
 func TestBridgeBouncesWhatTheOtherHubRefuses(t *testing.T) {
 	a := StartHub(t, t.TempDir(), "127.0.0.1:0")
 	b := StartHub(t, t.TempDir(), "127.0.0.1:0")
-	alice := client.New(client.Config{Hub: a.URL, Token: MintToken(t, a.URL, "admin", AdminPassword, map[string]string{"name": "alice", "kind": "api"}), Peer: "alice"})
-	bob := client.New(client.Config{Hub: b.URL, Token: MintToken(t, b.URL, "admin", AdminPassword, map[string]string{"name": "bob", "kind": "api"}), Peer: "bob"})
+	alice, bob := apiPeer(t, a, "alice"), apiPeer(t, b, "bob")
 	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
 	defer cancel()
 	if _, err := bob.ListPeers(ctx); err != nil {

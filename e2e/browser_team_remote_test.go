@@ -6,7 +6,6 @@ import (
 	"time"
 
 	"github.com/chromedp/chromedp"
-	"github.com/ct-dev/ct/client"
 	"github.com/ct-dev/ct/coord"
 )
 
@@ -17,7 +16,7 @@ import (
 func TestBrowserTeamShowsRemotePeers(t *testing.T) {
 	a := StartHub(t, t.TempDir(), "127.0.0.1:0")
 	b := StartHub(t, t.TempDir(), "127.0.0.1:0")
-	bob := client.New(client.Config{Hub: b.URL, Token: MintToken(t, b.URL, "admin", AdminPassword, map[string]string{"name": "bob", "kind": "api"}), Peer: "bob"})
+	bob := apiPeer(t, b, "bob")
 	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
 	defer cancel()
 	status := "reviewing on B"
@@ -25,7 +24,7 @@ func TestBrowserTeamShowsRemotePeers(t *testing.T) {
 		t.Fatal(err)
 	}
 	startBridge(t, a, b, "bridge")
-	admin := client.New(client.Config{Hub: a.URL, Token: MintToken(t, a.URL, "admin", AdminPassword, map[string]string{"name": "admin-api", "kind": "api"}), Peer: "admin"})
+	admin := apiPeer(t, a, "admin")
 	waitUntil(t, func() bool { return hasPeer(t, ctx, admin, "bob@hubB") }, "bob@hubB listed on A")
 	if _, _, err := admin.SendMessage(ctx, coord.Message{To: "bob@hubB", Subject: "across the bridge"}); err != nil {
 		t.Fatal(err)
