@@ -70,9 +70,21 @@ func (s *Service) SetRemotePeers(bridge, hub string, peers []Peer) ([]Peer, erro
 	if s.remote.by == nil {
 		s.remote.by = map[string]remoteSet{}
 	}
-	s.remote.by[bridge+"\x00"+hub] = remoteSet{peers: out, at: now}
+	key := bridge + "\x00" + hub
+	old, had := s.remote.by[key]
+	s.remote.by[key] = remoteSet{peers: out, at: now}
 	s.remote.mu.Unlock()
+	// A peer event only when what people see changed (not on every
+	// refresh): the Team page reloads on it, wait_for_events callers hear it.
+	if !had || now.Sub(old.at) > remoteTTL || !slices.EqualFunc(old.peers, out, sameRemote) {
+		s.bus.Publish(Event{Type: "peer", At: now, By: bridge, Notice: "the peers of hub " + hub + " changed (through " + bridge + ")"})
+	}
 	return out, nil
+}
+
+// sameRemote reports whether an announced peer looks the same on the Team page.
+func sameRemote(a, b Peer) bool {
+	return a.Name == b.Name && a.Kind == b.Kind && a.Status == b.Status && a.Model == b.Model && a.Online == b.Online
 }
 
 // RemotePeers lists the announced remote peers still fresh, by name.

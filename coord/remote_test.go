@@ -71,3 +71,38 @@ func TestSendToRemotePeerRoutesThroughItsBridge(t *testing.T) {
 		t.Fatalf("after the bridges went quiet: %v", err)
 	}
 }
+
+// An announcement publishes a peer event when what it lists changes, and
+// not when a bridge merely refreshes the same list.
+func TestRemotePeersAnnounceChangesOnly(t *testing.T) {
+	s, _ := newSvc(t)
+	sub := s.Bus().Subscribe("alice", nil, false)
+	defer s.Bus().Unsubscribe(sub)
+	announce := func(peers ...Peer) {
+		if _, err := s.SetRemotePeers("bridge", "hubB", peers); err != nil {
+			t.Fatal(err)
+		}
+	}
+	peerEvents := func() (n int) {
+		for {
+			select {
+			case e := <-sub.C:
+				if e.Type == "peer" && strings.Contains(e.Notice, "hub hubB") {
+					n++
+				}
+			default:
+				return n
+			}
+		}
+	}
+	announce(Peer{Name: "bob", Online: true})
+	announce(Peer{Name: "bob", Online: true})
+	if n := peerEvents(); n != 1 {
+		t.Fatalf("%d peer events for one announcement and its refresh, want 1", n)
+	}
+	announce(Peer{Name: "bob", Online: false})
+	announce(Peer{Name: "bob"}, Peer{Name: "carol"})
+	if n := peerEvents(); n != 2 {
+		t.Fatalf("%d peer events for two changes, want 2", n)
+	}
+}
