@@ -106,7 +106,8 @@ func (r *Registry) Register(peer string, reg Registration) (Server, error) {
 	if len(reg.Tools) > maxTools {
 		return Server{}, fail(coord.TooLarge, "a server may list at most "+strconv.Itoa(maxTools)+" tools; pass allow_tools to expose fewer")
 	}
-	s := &server{Server: Server{Name: reg.Name, Host: peer, Registered: r.now().UTC()}, allowed: map[string]bool{}}
+	s := &server{Server: Server{Name: reg.Name, Host: peer, Registered: r.now().UTC(), Offered: len(reg.Tools),
+		AllowTools: slices.Clone(reg.AllowTools)}, allowed: map[string]bool{}}
 	for _, t := range reg.Tools {
 		if len(t.InputSchema) > maxSchemaBytes {
 			return Server{}, fail(coord.TooLarge, "tool "+t.Name+"'s input schema is over 16 KB")
@@ -170,7 +171,7 @@ func (r *Registry) Servers() []Server {
 	out := make([]Server, 0, len(r.servers))
 	for _, s := range r.servers {
 		cp := s.Server
-		cp.Tools = slices.Clone(s.Tools)
+		cp.Tools, cp.AllowTools = slices.Clone(s.Tools), slices.Clone(s.AllowTools)
 		out = append(out, cp)
 	}
 	slices.SortFunc(out, func(a, b Server) int { return cmpString(a.Name, b.Name) })
