@@ -19,6 +19,12 @@ const (
 	// 250 ms cooldown held every answer that followed a card within 250 ms
 	// (BENCHMARKS.md, approvals).
 	refreshShare = 9
+	// refreshBurst is how many refreshes a topic may make back to back
+	// before refreshEvery paces it: a card and its answer (two) go out at
+	// once, but a sustained flood of cheap renders (a wrap opening prompt
+	// after prompt for seconds) is held to one refresh per refreshEvery,
+	// not one per prompt (TestPromptFloodCappedAndCoalesced).
+	refreshBurst = 3
 )
 
 // coalesceClock is what a coalescer reads and arms; the real one is the
@@ -49,6 +55,8 @@ type coalescer struct {
 // topicState is one topic's schedule.
 type topicState struct {
 	next    time.Time // the end of the quiet time after the last refresh
+	tokens  float64   // refreshes left in the burst, refilled one per max
+	filled  time.Time // when tokens was last refilled
 	running bool      // a refresh is rendering
 	pending bool      // a trailing refresh is due (armed on a timer unless running)
 }
@@ -64,7 +72,7 @@ func (c *coalescer) do(topic string, refresh func()) {
 	c.mu.Lock()
 	t := c.topics[topic]
 	if t == nil {
-		t = &topicState{}
+		t = &topicState{tokens: refreshBurst, filled: c.clock.now()}
 		c.topics[topic] = t
 	}
 	if t.pending {
@@ -106,8 +114,8 @@ func (c *coalescer) run(topic string, t *topicState, refresh func()) {
 	start := c.clock.now()
 	refresh()
 	end := c.clock.now()
-	quiet := min(end.Sub(start)*refreshShare, c.max)
 	c.mu.Lock()
+	quiet := c.quietAfter(t, start, end)
 	t.running = false
 	t.next = end.Add(quiet)
 	again := t.pending
@@ -115,4 +123,21 @@ func (c *coalescer) run(topic string, t *topicState, refresh func()) {
 	if again {
 		c.arm(topic, t, quiet, refresh)
 	}
+}
+
+// quietAfter takes one of the topic's burst tokens for the refresh that ran
+// from start to end and returns the quiet time before the next one: the
+// render's cost share, or the wait for a token once the burst is spent,
+// never more than max. Called with c.mu held.
+func (c *coalescer) quietAfter(t *topicState, start, end time.Time) time.Duration {
+	if c.max > 0 {
+		t.tokens = min(refreshBurst, t.tokens+float64(start.Sub(t.filled))/float64(c.max))
+	}
+	t.filled = start
+	t.tokens--
+	quiet := end.Sub(start) * refreshShare
+	if t.tokens < 1 {
+		quiet = max(quiet, time.Duration((1-t.tokens)*float64(c.max)))
+	}
+	return min(quiet, c.max)
 }

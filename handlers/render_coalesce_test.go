@@ -105,3 +105,31 @@ func TestCoalescerChangeDuringRenderAndCap(t *testing.T) {
 		t.Fatalf("runs %d, timers %d; want 2 and 0", runs, len(fc.timers))
 	}
 }
+
+// A sustained flood of cheap renders gets refreshBurst refreshes at their
+// cost share, then one per refreshEvery: cheap renders alone would let
+// every prompt of a long burst re-render every approvals page.
+func TestCoalescerSustainedFloodPaced(t *testing.T) {
+	fc := &fakeCoalesceClock{t: time.Unix(1000, 0)}
+	c := newCoalescer(refreshEvery, fc.clock())
+	runs := 0
+	render := func() { fc.t = fc.t.Add(100 * time.Microsecond); runs++ }
+	var waits []time.Duration
+	for range 40 { // a change every 1 ms for 40 ms, then every timer fired
+		c.do(topicApprovals, render)
+		fc.t = fc.t.Add(time.Millisecond)
+		for len(fc.timers) > 0 && fc.timers[0].d <= time.Millisecond {
+			waits = append(waits, fc.fire(t))
+		}
+	}
+	for len(fc.timers) > 0 {
+		c.do(topicApprovals, render)
+		waits = append(waits, fc.fire(t))
+	}
+	if len(waits) == 0 || waits[len(waits)-1] < refreshEvery*9/10 {
+		t.Fatalf("quiet times %v: want the pace to reach about %v once the burst is spent", waits, refreshEvery)
+	}
+	if runs > refreshBurst+2 {
+		t.Fatalf("%d refreshes for a 40 ms flood; want at most %d (the burst, then paced)", runs, refreshBurst+2)
+	}
+}
