@@ -71,6 +71,9 @@ type Message struct {
 	// Origin: relayed by a ct bridge from another hub (remote.go); the
 	// bridge's own claim, shown beside From (which is the bridge).
 	Origin *Origin `json:"origin,omitempty"`
+	// Private is the user whose private space holds the message
+	// (private.go): set by the hub from a "me" address, never by a sender.
+	Private string `json:"private,omitempty"`
 }
 
 // validate checks m's fields and fills defaults; it writes nothing.
@@ -148,7 +151,14 @@ func (s *Service) Send(from string, m Message) (Message, error) {
 
 // sendTx stores m (already validated) in tx: recipient and thread checks, id, time.
 func (s *Service) sendTx(tx db.CoordTx, m *Message) error {
-	if m.To != "*" && !strings.HasPrefix(m.To, "@") {
+	owner := ownerOf(tx, m.From)
+	priv, err := privateOwner(m.To, owner)
+	if err != nil {
+		return err
+	}
+	if m.Private = priv; priv != "" {
+		m.To = PrivateAddress(priv)
+	} else if m.To != "*" && !strings.HasPrefix(m.To, "@") {
 		var p Peer
 		if err := tx.Get(bPeers, []byte(m.To), &p); err != nil {
 			return errf(NotFound, "no peer named %q; list peers with GET /api/v1/peers (or ct msg send --to @group / '*')", m.To)
@@ -157,11 +167,11 @@ func (s *Service) sendTx(tx db.CoordTx, m *Message) error {
 	m.TS = s.clock.Now().UTC()
 	answers := m.Re
 	if m.Re != "" {
-		if _, err := getMessage(tx, m.Re); err != nil {
+		if p, err := getMessage(tx, m.Re); err != nil || (p.Private != "" && p.Private != owner) {
 			return errf(NotFound, "re: no message %q to answer", m.Re)
 		}
 	}
-	if err := resolveCitation(tx, m); err != nil {
+	if err := resolveCitation(tx, m, owner); err != nil {
 		return err
 	}
 	if answers == "" {
@@ -196,7 +206,7 @@ func answeredBy(tx db.CoordTx, parent Message, from string, now time.Time) error
 	}
 	var p Peer
 	_ = tx.Get(bPeers, []byte(from), &p) // no peer record: no groups
-	if !addressedTo(&parent, from, p.Groups) {
+	if !reaches(&parent, from, p.Groups, p.Owner) {
 		return nil
 	}
 	r := parent.Receipts[from]
@@ -235,20 +245,26 @@ func getMessage(tx db.CoordTx, id string) (Message, error) {
 	return m, nil
 }
 
-// Viewer is who is asking: a peer and its groups; Admin sees every message.
+// Viewer is who is asking: a peer and its groups; Admin sees every
+// message but private ones; Owner is the hub user the peer acts for (its
+// private space).
 type Viewer struct {
 	Peer   string
 	Groups []string
 	Admin  bool
+	Owner  string
 }
 
 func (v Viewer) canSee(m *Message) bool {
+	if m.Private != "" {
+		return m.Private == v.Owner // never an admin browsing someone else's
+	}
 	return v.Admin || m.From == v.Peer || addressedTo(m, v.Peer, v.Groups)
 }
 
 // MessageFilter narrows a listing.
 type MessageFilter struct {
-	Box    string // inbox (default: to me), sent, all (both), hub (all an admin may see)
+	Box    string // inbox (default: to me), sent, all (both), hub (all an admin may see), private (my private space)
 	Unread bool   // only messages v has not read (inbox)
 	Re     string // only replies to this message (a thread), and the message itself
 	Query  string // case-insensitive substring of any text field (searchText)
@@ -293,8 +309,12 @@ func (s *Service) Messages(v Viewer, f MessageFilter) ([]Message, error) {
 }
 
 func matches(m *Message, v Viewer, f MessageFilter, q string) bool {
-	mine := addressedTo(m, v.Peer, v.Groups)
+	mine := v.Reaches(m)
 	switch f.Box {
+	case "private":
+		if m.Private == "" {
+			return false
+		}
 	case "", "inbox":
 		if !mine || (m.From == v.Peer && m.To != v.Peer) {
 			return false
@@ -347,7 +367,7 @@ func (s *Service) receipt(v Viewer, id string, read, ack bool) (Message, error) 
 		if !read && !ack {
 			return nil
 		}
-		if !addressedTo(&m, v.Peer, v.Groups) {
+		if !v.Reaches(&m) {
 			if ack {
 				return errf(Forbidden, "message %s is not addressed to %s, so %s cannot acknowledge it", id, v.Peer, v.Peer)
 			}
