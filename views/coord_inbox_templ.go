@@ -327,7 +327,7 @@ func InboxPrivate(in Inbox) templ.Component {
 			templ_7745c5c3_Var12 = templ.NopComponent
 		}
 		ctx = templ.ClearChildren(ctx)
-		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 30, "<div class=\"inbox-private\" id=\"private\" role=\"region\" aria-labelledby=\"private-h\"><h2 id=\"private-h\">Private <span class=\"muted\">only you and your agents</span></h2><div class=\"coord-box\" id=\"inbox-private-list\" hx-get=\"/inbox/private\" hx-trigger=\"sse:message, sse:receipt\" hx-swap=\"innerHTML\" hx-sync=\"this:queue last\">")
+		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 30, "<div class=\"coord-box inbox-private\" id=\"private\" role=\"region\" aria-labelledby=\"private-h\"><h2 id=\"private-h\">Private <span class=\"muted private-note\">only you and your agents</span></h2><div id=\"inbox-private-list\" hx-get=\"/inbox/private\" hx-trigger=\"sse:ready, sse:message, sse:receipt\" hx-swap=\"innerHTML\" hx-sync=\"this:queue last\">")
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}

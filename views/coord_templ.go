@@ -418,7 +418,7 @@ func coordPrivateTodos(p CoordPanel) templ.Component {
 			templ_7745c5c3_Var16 = templ.NopComponent
 		}
 		ctx = templ.ClearChildren(ctx)
-		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 39, "<section class=\"coord-private\" id=\"coord-private-todos\" aria-labelledby=\"coord-private-todos-h\"><h3 id=\"coord-private-todos-h\">Private <span class=\"muted\">only you and your agents</span></h3>")
+		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 39, "<section class=\"coord-private\" id=\"coord-private-todos\" aria-labelledby=\"coord-private-todos-h\"><h3 id=\"coord-private-todos-h\">Private <span class=\"muted private-note\">only you and your agents</span></h3>")
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
