@@ -264,7 +264,7 @@ func (v Viewer) canSee(m *Message) bool {
 
 // MessageFilter narrows a listing.
 type MessageFilter struct {
-	Box    string // inbox (default: to me), sent, all (both), hub (all an admin may see), private (my private space)
+	Box    string // inbox (default: to me, never private), sent, all (both), hub (all an admin may see), private (my private space)
 	Unread bool   // only messages v has not read (inbox)
 	Re     string // only replies to this message (a thread), and the message itself
 	Query  string // case-insensitive substring of any text field (searchText)
@@ -316,7 +316,10 @@ func matches(m *Message, v Viewer, f MessageFilter, q string) bool {
 			return false
 		}
 	case "", "inbox":
-		if !mine || (m.From == v.Peer && m.To != v.Peer) {
+		// A private note is not "to" a peer: it stays out of the inbox
+		// that connectors and bridges relay (to a channel, another hub)
+		// and is read with box private, all or hub.
+		if !mine || m.Private != "" || (m.From == v.Peer && m.To != v.Peer) {
 			return false
 		}
 	case "sent":
