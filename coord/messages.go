@@ -71,6 +71,9 @@ type Message struct {
 	// Origin: relayed by a ct bridge from another hub (remote.go); the
 	// bridge's own claim, shown beside From (which is the bridge).
 	Origin *Origin `json:"origin,omitempty"`
+	// Via: the ct bridge that carries a message addressed to NAME@HUB to
+	// that hub (remote.go). Set by the hub, never by the sender.
+	Via string `json:"via,omitempty"`
 	// Private is the user whose private space holds the message
 	// (private.go): set by the hub from a "me" address, never by a sender.
 	Private string `json:"private,omitempty"`
@@ -158,6 +161,10 @@ func (s *Service) sendTx(tx db.CoordTx, m *Message) error {
 	}
 	if m.Private = priv; priv != "" {
 		m.To = PrivateAddress(priv)
+	} else if isRemoteName(m.To) {
+		if err := s.routeRemote(m); err != nil {
+			return err
+		}
 	} else if m.To != "*" && !strings.HasPrefix(m.To, "@") {
 		var p Peer
 		if err := tx.Get(bPeers, []byte(m.To), &p); err != nil {

@@ -15,7 +15,7 @@ import (
 // Tool inputs. The jsonschema tags are the descriptions the agent reads.
 type (
 	sendIn struct {
-		To               string   `json:"to,omitempty" jsonschema:"a peer name, @group, * for everyone, or me for your owner's private space"`
+		To               string   `json:"to,omitempty" jsonschema:"a peer name, NAME@HUB (a peer of a bridged hub, remote in list_peers), @group, * for everyone, or me for your owner's private space"`
 		Private          bool     `json:"private,omitempty" jsonschema:"keep it in your owner's private space (to: me): only they and their own agents see it"`
 		Subject          string   `json:"subject,omitempty" jsonschema:"one line"`
 		Body             string   `json:"body" jsonschema:"markdown, at most 100 KB; never include secrets"`
