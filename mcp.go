@@ -20,7 +20,7 @@ const mcpUsage = `Usage: ct mcp [--hub URL] [--token TOKEN] [--as PEER]
 
 An MCP server on standard input/output (the official Go SDK) that gives an
 agent ct's coordination tools: list_peers, send_message, check_messages,
-ack_message, set_status, lock, unlock, list_locks, add_todo, update_todo,
+list_messages, ack_message, set_status, lock, unlock, list_locks, add_todo, update_todo,
 list_todos, schedule_reminder, list_reminders; and, to coordinate other
 sessions under its person's rights, list_sessions, read_screen,
 read_transcript, send_input (only while that person holds the session's
@@ -35,6 +35,8 @@ agent credential from CT_AGENT_TOKEN_FILE, which can coordinate only) and acts a
 after the session it runs in (CT_SESSION, set by ct wrap), else this host.
 Messages and todo changes made while the hub is away are queued on disk and
 delivered when it is back; locks are never granted while it is away.
+Messages to "me" (send_message private) and private todos are in the private
+space of the person the agent works for: only they and their agents see them.
 With --type-notices the hub types a one-line notice into the session's
 prompt when a message arrives while the agent waits for input.`
 

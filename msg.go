@@ -12,13 +12,16 @@ import (
 )
 
 const msgUsage = `Usage:
-  ct msg send --to PEER|NAME@HUB|@group|'*' [--subject S] --body B|- [--priority P0..P3] [--type T] [--re ID]
-  ct msg ls [--sent|--all] [--unread] [--q TEXT] [--re ID] [--wait 30s]
+  ct msg send --to PEER|NAME@HUB|@group|'*'|me [--subject S] --body B|- [--priority P0..P3] [--type T] [--re ID]
+  ct msg send --private [--subject S] --body B|-     a note to your private space (same as --to me)
+  ct msg ls [--sent|--all|--private] [--unread] [--q TEXT] [--re ID] [--wait 30s]
   ct msg read ID        show a message (marks it read)
   ct msg ack ID         acknowledge a message
 
 Messages between people and agents on the hub. When the hub is away, ct msg
-send queues the message on this machine and the next ct command delivers it.`
+send queues the message on this machine and the next ct command delivers it.
+Your private space ("me") is seen only by you and your own agents (the
+sessions you started), never by other people or admins.`
 
 func runMsg(ctx context.Context, args []string, getenv func(string) string, stdin io.Reader, stdout, stderr io.Writer) error {
 	if done, err := groupHelp(args, msgUsage, stdout); done {
@@ -37,6 +40,7 @@ func runMsg(ctx context.Context, args []string, getenv func(string) string, stdi
 	deadline := fs.String("deadline", "", "answer by (RFC 3339 time)")
 	sent := fs.Bool("sent", false, "ls: messages I sent")
 	all := fs.Bool("all", false, "ls: sent and received")
+	private := fs.Bool("private", false, "send: to your private space (--to me); ls: only your private space")
 	var f coord.MessageFilter
 	fs.BoolVar(&f.Unread, "unread", false, "ls: only unread")
 	fs.StringVar(&f.Query, "q", "", "ls: search subject, body, sender and recipient")
@@ -51,10 +55,18 @@ func runMsg(ctx context.Context, args []string, getenv func(string) string, stdi
 	}
 	switch args[0] {
 	case "send":
+		if *private {
+			if m.To != "" && m.To != coord.PrivateMe {
+				return fmt.Errorf("ct msg send: give --to PEER or --private (your private space), not both")
+			}
+			m.To = coord.PrivateMe
+		}
 		return msgSend(ctx, c, m, *deadline, stdin, stdout)
 	case "ls":
 		f.Re = m.Re
 		switch {
+		case *private:
+			f.Box = "private"
 		case *all:
 			f.Box = "all"
 		case *sent:

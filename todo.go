@@ -11,13 +11,15 @@ import (
 )
 
 const todoUsage = `Usage:
-  ct todo add TITLE [--notes N] [--assignee PEER]
-  ct todo ls [--state open|doing|done]
+  ct todo add TITLE [--notes N] [--assignee PEER] [--private]
+  ct todo ls [--state open|doing|done] [--private|--shared]
   ct todo start ID     mark it doing
   ct todo done ID      mark it done
 
 Shared todos on the hub. Changes made while the hub is away are queued on
-this machine and delivered, in order, by the next ct command.`
+this machine and delivered, in order, by the next ct command. --private
+todos are in your private space: only you and your own agents see them
+(ls shows both, private ones marked; --private or --shared narrows it).`
 
 func runTodo(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
 	if done, err := groupHelp(args, todoUsage, stdout); done {
@@ -28,6 +30,8 @@ func runTodo(ctx context.Context, args []string, getenv func(string) string, std
 	notes := fs.String("notes", "", "add: details")
 	assignee := fs.String("assignee", "", "add: who does it")
 	state := fs.String("state", "", "ls: only this state")
+	private := fs.Bool("private", false, "add: into your private space; ls: only your private todos")
+	shared := fs.Bool("shared", false, "ls: only the shared todos")
 	pos, err := splitArgs(fs, args[1:], stderr)
 	if err != nil {
 		return err
@@ -47,7 +51,11 @@ func runTodo(ctx context.Context, args []string, getenv func(string) string, std
 			fmt.Fprintln(stderr, "ct todo add: give a title")
 			return errUsage
 		}
-		t, queued, err := c.AddTodo(ctx, coord.Todo{Title: strings.Join(pos, " "), Notes: *notes, Assignee: *assignee})
+		t := coord.Todo{Title: strings.Join(pos, " "), Notes: *notes, Assignee: *assignee}
+		if *private {
+			t.Private = coord.PrivateMe
+		}
+		t, queued, err := c.AddTodo(ctx, t)
 		if err != nil {
 			return err
 		}
@@ -75,7 +83,16 @@ func runTodo(ctx context.Context, args []string, getenv func(string) string, std
 		if err := c.Flush(ctx); err != nil {
 			fmt.Fprintf(stderr, "ct todo: queued changes wait: %v\n", err)
 		}
-		list, err := c.ListTodos(ctx, *state)
+		scope := coord.TodoScopeAll
+		switch {
+		case *private && *shared:
+			return fmt.Errorf("ct todo ls: give --private or --shared, not both (neither lists both)")
+		case *private:
+			scope = coord.TodoScopePrivate
+		case *shared:
+			scope = coord.TodoScopeShared
+		}
+		list, err := c.ListTodos(ctx, scope, *state)
 		if err != nil {
 			return err
 		}
@@ -83,7 +100,11 @@ func runTodo(ctx context.Context, args []string, getenv func(string) string, std
 			emptyList(stderr, "no todos", "ct todo add TITLE adds one")
 		}
 		for _, t := range list {
-			fmt.Fprintf(stdout, "%s\t%s\t%s\t%s\t%s\n", t.ID, t.State, t.Assignee, t.CreatedBy, t.Title)
+			title := t.Title
+			if t.Private != "" {
+				title = "(private) " + title
+			}
+			fmt.Fprintf(stdout, "%s\t%s\t%s\t%s\t%s\n", t.ID, t.State, t.Assignee, t.CreatedBy, title)
 		}
 		return nil
 	}

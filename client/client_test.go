@@ -64,7 +64,7 @@ func TestTypedMethods(t *testing.T) {
 			return td.State, err
 		}, "PATCH", "/api/v1/todos/7", "", &coord.TodoUpdate{State: &done}, `{"state":"done"}`, "done"},
 		{"ListTodos", func(ctx context.Context, c *Client) (any, error) {
-			l, err := c.ListTodos(ctx, "open")
+			l, err := c.ListTodos(ctx, "", "open")
 			return len(l), err
 		}, "GET", "/api/v1/todos", "state=open", nil, `[]`, 0},
 		{"AddReminder", func(ctx context.Context, c *Client) (any, error) {
@@ -150,7 +150,7 @@ func TestErrors(t *testing.T) {
 	if _, err := c.AcquireLock(ctx, "deploy", 0, ""); !errors.As(err, &ae) || ae.Status != 409 || ae.Msg != "deploy is held by bob until 10:00" {
 		t.Errorf("409: %#v", err)
 	}
-	if _, err := c.ListTodos(ctx, ""); !errors.As(err, &ae) || ae.Status != 403 || ae.Msg != "proxy says no" {
+	if _, err := c.ListTodos(ctx, "", ""); !errors.As(err, &ae) || ae.Status != 403 || ae.Msg != "proxy says no" {
 		t.Errorf("403 with a text body: %#v", err)
 	}
 	if _, err := c.ListPeers(ctx); !errors.Is(err, ErrHubAway) {

@@ -49,10 +49,15 @@ func (c *Client) UpdateTodo(ctx context.Context, id string, u coord.TodoUpdate) 
 	return out, queued, err
 }
 
-// ListTodos is GET /api/v1/todos, only those in state unless it is empty.
-func (c *Client) ListTodos(ctx context.Context, state string) ([]coord.Todo, error) {
+// ListTodos is GET /api/v1/todos, only those in state unless it is
+// empty, of scope (coord.TodoScopeShared or TodoScopePrivate; "" both).
+func (c *Client) ListTodos(ctx context.Context, scope, state string) ([]coord.Todo, error) {
 	var list []coord.Todo
-	err := c.do(ctx, http.MethodGet, "/api/v1/todos?state="+url.QueryEscape(state), nil, &list)
+	q := url.Values{"state": {state}}
+	if scope != "" {
+		q.Set("scope", scope)
+	}
+	err := c.do(ctx, http.MethodGet, "/api/v1/todos?"+q.Encode(), nil, &list)
 	return list, err
 }
 

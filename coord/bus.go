@@ -57,8 +57,9 @@ type Sub struct {
 	c      chan Event
 	peer   string
 	groups []string
-	all    bool // sees every message (the lobby panel of an admin)
-	quiet  bool // a long-poll: no presence notices
+	owner  string // the hub user peer acts for: receives that user's private events
+	all    bool   // sees every shared message (the lobby panel of an admin); never a private one
+	quiet  bool   // a long-poll: no presence notices
 	closed bool
 }
 
@@ -101,18 +102,23 @@ func NewBus() *Bus { return &Bus{subs: map[*Sub]struct{}{}, recent: newEventLog(
 // every message whoever it is for. A peer's first subscription tells
 // everyone it is online.
 func (b *Bus) Subscribe(peer string, groups []string, all bool) *Sub {
-	return b.subscribe(peer, groups, all, false)
+	return b.subscribe(Viewer{Peer: peer, Groups: groups}, all, false)
 }
 
 // SubscribeQuiet is Subscribe for a short wait (a long-poll): it counts
 // as online but announces neither arriving nor leaving.
 func (b *Bus) SubscribeQuiet(peer string, groups []string) *Sub {
-	return b.subscribe(peer, groups, false, true)
+	return b.subscribe(Viewer{Peer: peer, Groups: groups}, false, true)
 }
 
-func (b *Bus) subscribe(peer string, groups []string, all, quiet bool) *Sub {
+// SubscribeAs is Subscribe (or, quiet, SubscribeQuiet) for viewer v: it
+// also receives the events of v.Owner's private space.
+func (b *Bus) SubscribeAs(v Viewer, quiet bool) *Sub { return b.subscribe(v, false, quiet) }
+
+func (b *Bus) subscribe(v Viewer, all, quiet bool) *Sub {
 	c := make(chan Event, subBuffer)
-	s := &Sub{C: c, c: c, peer: peer, groups: groups, all: all, quiet: quiet}
+	peer := v.Peer
+	s := &Sub{C: c, c: c, peer: peer, groups: v.Groups, owner: v.Owner, all: all, quiet: quiet}
 	b.mu.Lock()
 	if b.closed {
 		s.closed = true
@@ -185,8 +191,12 @@ func (b *Bus) Publish(e Event) {
 		f(e)
 	}
 	m := e.audience()
+	priv := e.privateTo()
 	for s := range b.subs {
-		if m != nil && !s.all && !addressedTo(m, s.peer, s.groups) && m.From != s.peer {
+		if priv != "" && s.owner != priv {
+			continue // a private space's events reach its owner's peers only
+		}
+		if m != nil && !s.all && !reaches(m, s.peer, s.groups, s.owner) && m.From != s.peer {
 			continue
 		}
 		if e.Tick != nil && !slices.Contains(e.tickTo, s.peer) {

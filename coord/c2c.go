@@ -112,14 +112,14 @@ func (m *Message) validateC2C() error {
 // sender may see). A citation that resolves to nothing is kept as given,
 // with no CitedID: the cited message may be older than the hub's
 // retention, or from outside it, and that must not stop the reply.
-func resolveCitation(tx db.CoordTx, m *Message) error {
+func resolveCitation(tx db.CoordTx, m *Message, owner string) error {
 	m.Citation = strings.TrimSpace(m.Citation)
 	if m.Citation == "" {
 		return nil
 	}
 	var p Peer
 	_ = tx.Get(bPeers, []byte(m.From), &p) // no peer record: no groups
-	v := Viewer{Peer: m.From, Groups: p.Groups}
+	v := Viewer{Peer: m.From, Groups: p.Groups, Owner: owner}
 	if _, err := strconv.ParseUint(m.Citation, 10, 64); err == nil {
 		if c, err := getMessage(tx, m.Citation); err == nil && v.canSee(&c) {
 			m.CitedID = c.ID
@@ -157,6 +157,9 @@ func AuditLine(m Message) string {
 	subj := m.Subject
 	if len(subj) > 120 {
 		subj = subj[:120] + "..."
+	}
+	if m.Private != "" {
+		subj = "(private)" // the record, never the words: not even the hub's admins read a private space
 	}
 	line := fmt.Sprintf("%s %s -> %s [%s %s] %q", m.ID, m.From, m.To, m.Priority, m.Type, subj)
 	if m.OriginID != "" {

@@ -36,9 +36,11 @@ func dueKey(m *Message, seq uint64) []byte {
 func seqOf(k []byte) uint64 { return binary.BigEndian.Uint64(k) }
 
 // indexDeadline adds m (just stored) to the deadline index when it asks
-// for an answer by a time.
+// for an answer by a time. A private message never escalates: its
+// escalation would tell its words to the hub's own notices, and there is
+// no one but its owner to tell.
 func indexDeadline(tx db.CoordTx, m *Message) error {
-	if !m.RequiresResponse || m.Deadline == nil {
+	if !m.RequiresResponse || m.Deadline == nil || m.Private != "" {
 		return nil
 	}
 	seq, err := strconv.ParseUint(m.ID, 10, 64)

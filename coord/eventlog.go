@@ -195,8 +195,11 @@ func visible(e Event, q EventQuery) bool {
 	if e.Tick != nil {
 		return slices.Contains(e.tickTo, q.Viewer.Peer)
 	}
+	if p := e.privateTo(); p != "" && p != q.Viewer.Owner {
+		return false // a private space's events: its owner's peers only
+	}
 	if e.Message == nil {
 		return true
 	}
-	return e.Message.From == q.Viewer.Peer || addressedTo(e.Message, q.Viewer.Peer, q.Viewer.Groups)
+	return e.Message.From == q.Viewer.Peer || q.Viewer.Reaches(e.Message)
 }

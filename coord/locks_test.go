@@ -60,7 +60,7 @@ func TestTodos(t *testing.T) {
 	bad := "later"
 	_, err = s.UpdateTodo("bob", td.ID, TodoUpdate{State: &bad})
 	kindIs(t, err, Invalid)
-	if l, _ := s.Todos(TodoDone); len(l) != 1 {
+	if l, _ := s.Todos(Viewer{}, TodoScopeAll, TodoDone); len(l) != 1 {
 		t.Fatalf("done todos = %+v", l)
 	}
 	_, err = s.AddTodo("alice", Todo{Title: ""})

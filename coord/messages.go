@@ -74,6 +74,9 @@ type Message struct {
 	// Via: the ct bridge that carries a message addressed to NAME@HUB to
 	// that hub (remote.go). Set by the hub, never by the sender.
 	Via string `json:"via,omitempty"`
+	// Private is the user whose private space holds the message
+	// (private.go): set by the hub from a "me" address, never by a sender.
+	Private string `json:"private,omitempty"`
 }
 
 // validate checks m's fields and fills defaults; it writes nothing.
@@ -151,7 +154,14 @@ func (s *Service) Send(from string, m Message) (Message, error) {
 
 // sendTx stores m (already validated) in tx: recipient and thread checks, id, time.
 func (s *Service) sendTx(tx db.CoordTx, m *Message) error {
-	if isRemoteName(m.To) {
+	owner := ownerOf(tx, m.From)
+	priv, err := privateOwner(m.To, owner)
+	if err != nil {
+		return err
+	}
+	if m.Private = priv; priv != "" {
+		m.To = PrivateAddress(priv)
+	} else if isRemoteName(m.To) {
 		if err := s.routeRemote(m); err != nil {
 			return err
 		}
@@ -164,11 +174,11 @@ func (s *Service) sendTx(tx db.CoordTx, m *Message) error {
 	m.TS = s.clock.Now().UTC()
 	answers := m.Re
 	if m.Re != "" {
-		if _, err := getMessage(tx, m.Re); err != nil {
+		if p, err := getMessage(tx, m.Re); err != nil || (p.Private != "" && p.Private != owner) {
 			return errf(NotFound, "re: no message %q to answer", m.Re)
 		}
 	}
-	if err := resolveCitation(tx, m); err != nil {
+	if err := resolveCitation(tx, m, owner); err != nil {
 		return err
 	}
 	if answers == "" {
@@ -203,7 +213,7 @@ func answeredBy(tx db.CoordTx, parent Message, from string, now time.Time) error
 	}
 	var p Peer
 	_ = tx.Get(bPeers, []byte(from), &p) // no peer record: no groups
-	if !addressedTo(&parent, from, p.Groups) {
+	if !reaches(&parent, from, p.Groups, p.Owner) {
 		return nil
 	}
 	r := parent.Receipts[from]
@@ -242,92 +252,21 @@ func getMessage(tx db.CoordTx, id string) (Message, error) {
 	return m, nil
 }
 
-// Viewer is who is asking: a peer and its groups; Admin sees every message.
+// Viewer is who is asking: a peer and its groups; Admin sees every
+// message but private ones; Owner is the hub user the peer acts for (its
+// private space).
 type Viewer struct {
 	Peer   string
 	Groups []string
 	Admin  bool
+	Owner  string
 }
 
 func (v Viewer) canSee(m *Message) bool {
+	if m.Private != "" {
+		return m.Private == v.Owner // never an admin browsing someone else's
+	}
 	return v.Admin || m.From == v.Peer || addressedTo(m, v.Peer, v.Groups)
-}
-
-// MessageFilter narrows a listing.
-type MessageFilter struct {
-	Box    string // inbox (default: to me), sent, all (both), hub (all an admin may see)
-	Unread bool   // only messages v has not read (inbox)
-	Re     string // only replies to this message (a thread), and the message itself
-	Query  string // case-insensitive substring of any text field (searchText)
-	After  string // only ids greater than this, the oldest first (for polling)
-	Limit  int    // at most N (the newest N without After); 0 means 100
-}
-
-// Messages lists what v may see matching f, oldest first.
-func (s *Service) Messages(v Viewer, f MessageFilter) ([]Message, error) {
-	limit := f.Limit
-	if limit <= 0 || limit > 1000 {
-		limit = 100
-	}
-	var after uint64
-	if f.After != "" {
-		after, _ = strconv.ParseUint(f.After, 10, 64)
-	}
-	q := strings.ToLower(f.Query)
-	var out []Message
-	keep := func(_, val []byte) (bool, error) {
-		var m Message
-		if err := json.Unmarshal(val, &m); err != nil {
-			return false, err
-		}
-		if v.canSee(&m) && matches(&m, v, f, q) {
-			out = append(out, m)
-		}
-		return len(out) < limit, nil
-	}
-	err := s.store.CoordView(func(tx db.CoordTx) error {
-		if f.After != "" {
-			// Polling: the oldest first after the last one seen, so a
-			// poller that pages with after= never skips any.
-			return tx.EachFrom(bMessages, db.SeqKey(after+1), keep)
-		}
-		return tx.Each(bMessages, true, keep) // the newest N
-	})
-	if f.After == "" {
-		slices.Reverse(out)
-	}
-	return out, err
-}
-
-func matches(m *Message, v Viewer, f MessageFilter, q string) bool {
-	mine := addressedTo(m, v.Peer, v.Groups)
-	switch f.Box {
-	case "", "inbox":
-		if !mine || (m.From == v.Peer && m.To != v.Peer) {
-			return false
-		}
-	case "sent":
-		if m.From != v.Peer {
-			return false
-		}
-	case "all":
-		if !mine && m.From != v.Peer {
-			return false
-		}
-	case "hub": // every message the viewer may see: for admins, the whole hub
-	default:
-		return false
-	}
-	if f.Unread && (!mine || !m.Receipts[v.Peer].ReadAt.IsZero()) {
-		return false
-	}
-	if f.Re != "" && m.Re != f.Re && m.ID != f.Re {
-		return false
-	}
-	if q != "" && !strings.Contains(strings.ToLower(m.searchText()), q) {
-		return false
-	}
-	return true
 }
 
 // Message returns one message v may see; read marks it read for v.
@@ -354,7 +293,7 @@ func (s *Service) receipt(v Viewer, id string, read, ack bool) (Message, error) 
 		if !read && !ack {
 			return nil
 		}
-		if !addressedTo(&m, v.Peer, v.Groups) {
+		if !v.Reaches(&m) {
 			if ack {
 				return errf(Forbidden, "message %s is not addressed to %s, so %s cannot acknowledge it", id, v.Peer, v.Peer)
 			}

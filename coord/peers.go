@@ -111,6 +111,9 @@ func (s *Service) Identify(owner, name, kind string) (Peer, error) {
 	if !peerName().MatchString(name) {
 		return Peer{}, errf(Invalid, "peer name %q: use 1-64 letters, digits, '.', '_', ':' or '-', starting with a letter or digit, or OWNER/NAME for an agent", name)
 	}
+	if reservedPeerName(name) {
+		return Peer{}, errf(Invalid, "peer name %q is kept for private spaces (\"me\" is each caller's own); choose another name", name)
+	}
 	self, err := s.checkPeerOwner(owner, name)
 	if err != nil {
 		return Peer{}, err

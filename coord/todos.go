@@ -29,6 +29,10 @@ type Todo struct {
 	DoneBy    string    `json:"done_by,omitempty"`
 	CreatedAt time.Time `json:"created_at"`
 	UpdatedAt time.Time `json:"updated_at"`
+	// Private is the user whose private space holds the todo
+	// (private.go). A caller asks for it with "me" (or its own user
+	// name); the hub stores the owner it resolved.
+	Private string `json:"private,omitempty"`
 }
 
 // TodoUpdate changes a todo; nil fields stay as they are.
@@ -58,7 +62,8 @@ func (t *Todo) check() error {
 	return checkSecrets("notes", t.Notes)
 }
 
-// AddTodo creates an open todo by creator.
+// AddTodo creates an open todo by creator; t.Private "me" puts it in the
+// private space of creator's owner.
 func (s *Service) AddTodo(creator string, t Todo) (Todo, error) {
 	now := s.clock.Now().UTC()
 	t.CreatedBy, t.State, t.DoneBy, t.CreatedAt, t.UpdatedAt = creator, TodoOpen, "", now, now
@@ -66,6 +71,18 @@ func (s *Service) AddTodo(creator string, t Todo) (Todo, error) {
 		return Todo{}, err
 	}
 	err := s.store.CoordUpdate(func(tx db.CoordTx) error {
+		if t.Private != "" {
+			owner := ownerOf(tx, creator)
+			addr := t.Private
+			if !strings.EqualFold(addr, PrivateMe) && !strings.HasPrefix(strings.ToLower(addr), privatePrefix) {
+				addr = PrivateAddress(addr) // private: "alice" names alice's space
+			}
+			priv, err := privateOwner(addr, owner)
+			if err != nil {
+				return err
+			}
+			t.Private = priv
+		}
 		n, err := tx.NextSeq(bTodos)
 		if err != nil {
 			return err
@@ -90,7 +107,7 @@ func (s *Service) UpdateTodo(by, id string, u TodoUpdate) (Todo, error) {
 	var t Todo
 	was := ""
 	err = s.store.CoordUpdate(func(tx db.CoordTx) error {
-		if tx.Get(bTodos, db.SeqKey(n), &t) != nil {
+		if tx.Get(bTodos, db.SeqKey(n), &t) != nil || (t.Private != "" && t.Private != ownerOf(tx, by)) {
 			return errf(NotFound, "no todo %q", id)
 		}
 		was = t.State
@@ -121,16 +138,24 @@ func (s *Service) UpdateTodo(by, id string, u TodoUpdate) (Todo, error) {
 	return t, nil
 }
 
-// Todos lists todos oldest first; state "" lists all.
-func (s *Service) Todos(state string) ([]Todo, error) {
+// Todo scopes a listing may ask for.
+const (
+	TodoScopeAll     = ""        // the shared todos and the viewer's private ones
+	TodoScopeShared  = "shared"  // the shared todos only
+	TodoScopePrivate = "private" // the viewer's private space only
+)
+
+// Todos lists the todos v may see in scope, oldest first; state "" lists all.
+func (s *Service) Todos(v Viewer, scope, state string) ([]Todo, error) {
 	var out []Todo
 	err := s.store.CoordView(func(tx db.CoordTx) error {
-		return tx.Each(bTodos, false, func(_, v []byte) (bool, error) {
+		return tx.Each(bTodos, false, func(_, val []byte) (bool, error) {
 			var t Todo
-			if err := json.Unmarshal(v, &t); err != nil {
+			if err := json.Unmarshal(val, &t); err != nil {
 				return false, err
 			}
-			if state == "" || t.State == state {
+			inScope := scope == TodoScopeAll || (scope == TodoScopePrivate) == (t.Private != "")
+			if v.canSeeTodo(&t) && inScope && (state == "" || t.State == state) {
 				out = append(out, t)
 			}
 			return true, nil

@@ -36,15 +36,23 @@ func fakeClaude(t *testing.T, out string) string {
 // an MCP client to a ct mcp that uses that session's own agent credential.
 func startAgentMCP(t *testing.T, h *Hub) *mcpAgent {
 	t.Helper()
+	return startAgentMCPOn(t, h, "agentbox", "", nil)
+}
+
+// startAgentMCPOn is startAgentMCP on machine with the wrap's env (a
+// CT_TOKEN of another person's machine token makes the agent theirs),
+// its ct mcp acting as peer (CT_PEER) unless that is empty.
+func startAgentMCPOn(t *testing.T, h *Hub, machine, peer string, env []string) *mcpAgent {
+	t.Helper()
 	cred := filepath.Join(t.TempDir(), "agent-credential")
-	StartWrap(t, nil, "--hub", h.URL, "--name", "agentbox", "--", fakeClaude(t, cred))
+	StartWrap(t, env, "--hub", h.URL, "--name", machine, "--", fakeClaude(t, cred))
 	WaitFor(t, 20*time.Second, "the agent's credential from its wrap", func() bool {
 		b, err := os.ReadFile(cred)
 		return err == nil && strings.HasPrefix(string(b), "ctg_")
 	})
 	cmd := exec.Command(Binary(t), "mcp")
 	cmd.Env = append(os.Environ(), "CT_HUB="+h.URL, "CT_TOKEN=", "CT_API_TOKEN=", "CT_AGENT_TOKEN_FILE="+cred,
-		"XDG_CONFIG_HOME="+t.TempDir(), "CT_PEER=", "CT_SESSION=")
+		"XDG_CONFIG_HOME="+t.TempDir(), "CT_PEER="+peer, "CT_SESSION=")
 	cmd.Stderr = os.Stderr
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()

@@ -151,6 +151,7 @@ var routeAccess = map[string]access{
 	"POST /inbox/send":                          viewerDrive,
 	"POST /inbox/{msg}/ack":                     viewerDrive,
 	"GET /inbox/list":                           viewerRead,
+	"GET /inbox/private":                        viewerRead,
 	"POST /inbox/{msg}/read":                    viewerDrive,
 	"GET /inbox/typing":                         viewerRead,
 	"POST /inbox/typing":                        viewerDrive,

@@ -78,7 +78,7 @@ func (s *Server) peerOf(r *http.Request) (coord.Peer, coord.Viewer, error) {
 	if err != nil {
 		return coord.Peer{}, coord.Viewer{}, err
 	}
-	return peer, coord.Viewer{Peer: peer.Name, Groups: peer.Groups, Admin: p.IsAdmin()}, nil
+	return peer, coord.Viewer{Peer: peer.Name, Groups: peer.Groups, Admin: p.IsAdmin(), Owner: peer.Owner}, nil
 }
 
 // canWrite: viewers read the coordination record; members and admins change it.

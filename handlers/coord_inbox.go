@@ -49,7 +49,13 @@ func (s *Server) inboxModel(r *http.Request) (views.Inbox, coord.Viewer, error) 
 		slices.Reverse(msgs) // newest first; a thread reads oldest first
 	}
 	md, now := newMarkdown(), s.coord.Now()
+	if in.Private, err = s.inboxPrivate(md, v); err != nil {
+		return in, v, err
+	}
 	for _, m := range msgs {
+		if m.Private != "" && in.Box != "private" && in.Re == "" {
+			continue // shown in the Private section, not twice
+		}
 		if in.Re != "" && m.From != v.Peer && m.From != coord.HubSender && in.ReplyTo == "" {
 			in.ReplyTo = m.From // reply to whoever wrote to me in this thread (the hub's deadline notices take no reply)
 		}

@@ -2,10 +2,12 @@ package handlers
 
 import (
 	"net/http"
+	"slices"
 
 	"github.com/ct-dev/ct/coord"
 	"github.com/ct-dev/ct/views"
 	"github.com/go-chi/chi/v5"
+	"github.com/yuin/goldmark"
 )
 
 // The inbox's live parts: the page keeps the viewer's /api/v1/events
@@ -21,6 +23,37 @@ func (s *Server) handleInboxList(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	return render(w, r, views.InboxList(in))
+}
+
+// inboxPrivateMessages is how many of the private space's messages the
+// inbox shows (newest first); box=private and the API list the rest.
+const inboxPrivateMessages = 20
+
+// inboxPrivate is the inbox's "Private" section for v, newest first.
+func (s *Server) inboxPrivate(md goldmark.Markdown, v coord.Viewer) ([]views.CoordMsg, error) {
+	msgs, err := s.coord.Messages(v, coord.MessageFilter{Box: "private", Limit: inboxPrivateMessages})
+	if err != nil {
+		return nil, err
+	}
+	now := s.coord.Now()
+	var out []views.CoordMsg
+	for _, m := range slices.Backward(msgs) {
+		out = append(out, msgRow(md, m, v, now))
+	}
+	return out, nil
+}
+
+// handleInboxPrivate is the private section's list, for the live reload.
+func (s *Server) handleInboxPrivate(w http.ResponseWriter, r *http.Request) error {
+	_, v, err := s.peerOf(r)
+	if err != nil {
+		return coordErr(err)
+	}
+	priv, err := s.inboxPrivate(newMarkdown(), v)
+	if err != nil {
+		return err
+	}
+	return render(w, r, views.InboxPrivateList(views.Inbox{Me: v.Peer, Private: priv}))
 }
 
 // handleInboxRead marks one message read for the viewer (it opened it).

@@ -24,9 +24,9 @@ func (s *Server) handleAPIMessagesList(w http.ResponseWriter, r *http.Request) e
 	q := r.URL.Query()
 	f := coord.MessageFilterFrom(q)
 	switch f.Box {
-	case "", "inbox", "sent", "all", "hub":
+	case "", "inbox", "sent", "all", "hub", "private":
 	default:
-		return errorf(http.StatusBadRequest, "box is inbox (to me), sent, all (sent and received) or hub (everything you may see)")
+		return errorf(http.StatusBadRequest, "box is inbox (to me), sent, all (sent and received), hub (everything you may see) or private (your private space)")
 	}
 	var wait time.Duration
 	if ws := q.Get("wait"); ws != "" {
@@ -38,7 +38,7 @@ func (s *Server) handleAPIMessagesList(w http.ResponseWriter, r *http.Request) e
 	// Subscribe before the first read so a message sent in between is not missed.
 	var sub *coord.Sub
 	if wait > 0 {
-		sub = s.coord.Bus().SubscribeQuiet(v.Peer, v.Groups)
+		sub = s.coord.Bus().SubscribeAs(v, true)
 		defer s.coord.Bus().Unsubscribe(sub)
 	}
 	list, err := s.coord.Messages(v, f)
@@ -155,7 +155,7 @@ func (s *Server) handleAPIEvents(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	defer release()
-	sub := s.coord.Bus().Subscribe(v.Peer, v.Groups, false)
+	sub := s.coord.Bus().SubscribeAs(v, false) // with the caller's private space
 	defer s.coord.Bus().Unsubscribe(sub)
 	es := s.openEventsStream(principal(r), since, resume)
 	defer s.closeEventsStream(es)

@@ -74,6 +74,9 @@ func anyAcked(m coord.Message) bool {
 // addressedToMe: the message is to v by name, to everyone, or to one of
 // v's groups (only those may acknowledge it).
 func addressedToMe(m coord.Message, v coord.Viewer) bool {
+	if m.Private != "" {
+		return v.Reaches(&m) // a private message: to each of its owner's peers
+	}
 	if m.To == "*" || m.To == v.Peer {
 		return true
 	}

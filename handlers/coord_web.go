@@ -57,13 +57,19 @@ func (s *Server) coordPanel(r *http.Request, flash string) (views.CoordPanel, er
 	for _, l := range locks {
 		p.Locks = append(p.Locks, views.CoordLock{Name: l.Name, Holder: l.Holder, Reason: l.Reason, Until: l.Until})
 	}
-	todos, err := s.coord.Todos("")
+	todos, err := s.coord.Todos(v, coord.TodoScopeAll, "")
 	if err != nil {
 		return p, err
 	}
 	for _, t := range todos {
-		if t.State != coord.TodoDone {
-			p.Todos = append(p.Todos, views.CoordTodo{ID: t.ID, Title: t.Title, Assignee: t.Assignee, State: t.State, CreatedBy: t.CreatedBy})
+		if t.State == coord.TodoDone {
+			continue
+		}
+		row := views.CoordTodo{ID: t.ID, Title: t.Title, Assignee: t.Assignee, State: t.State, CreatedBy: t.CreatedBy}
+		if t.Private != "" {
+			p.PrivateTodos = append(p.PrivateTodos, row) // the panel's "Private" section
+		} else {
+			p.Todos = append(p.Todos, row)
 		}
 	}
 	if p.Agents, err = s.agentStats(principal(r)); err != nil {
@@ -145,9 +151,13 @@ func (s *Server) handleCoordTodoCreate(w http.ResponseWriter, r *http.Request) e
 	}
 	r.Body = http.MaxBytesReader(w, r.Body, 16<<10)
 	_ = r.ParseForm()
-	t, err := s.coord.AddTodo(peer.Name, coord.Todo{Title: r.PostForm.Get("title")})
+	private := ""
+	if r.PostForm.Get("private") != "" {
+		private = coord.PrivateMe // the panel's "Private" form
+	}
+	t, err := s.coord.AddTodo(peer.Name, coord.Todo{Title: r.PostForm.Get("title"), Private: private})
 	if err == nil {
-		s.audit(r, "todo.add", t.ID+" "+t.Title)
+		s.audit(r, "todo.add", coord.TodoAuditLine(t))
 	}
 	return s.renderPanel(w, r, err)
 }

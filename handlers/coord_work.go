@@ -73,10 +73,17 @@ func (s *Server) handleAPILockRelease(w http.ResponseWriter, r *http.Request) er
 }
 
 func (s *Server) handleAPITodosList(w http.ResponseWriter, r *http.Request) error {
-	if _, _, err := s.peerOf(r); err != nil {
+	_, v, err := s.peerOf(r)
+	if err != nil {
 		return coordErr(err)
 	}
-	todos, err := s.coord.Todos(r.URL.Query().Get("state"))
+	scope := r.URL.Query().Get("scope")
+	switch scope {
+	case coord.TodoScopeAll, coord.TodoScopeShared, coord.TodoScopePrivate:
+	default:
+		return errorf(http.StatusBadRequest, "scope is shared (everyone's todos), private (your private space) or empty for both")
+	}
+	todos, err := s.coord.Todos(v, scope, r.URL.Query().Get("state"))
 	if err != nil {
 		return err
 	}
@@ -103,7 +110,7 @@ func (s *Server) handleAPITodoAdd(w http.ResponseWriter, r *http.Request) error 
 	if err != nil {
 		return coordErr(err)
 	}
-	s.audit(r, "todo.add", t.ID+" "+t.Title)
+	s.audit(r, "todo.add", coord.TodoAuditLine(t))
 	writeJSON(w, http.StatusCreated, t)
 	return nil
 }

@@ -85,6 +85,7 @@ func (s *Server) routes() http.Handler {
 		r.Post("/inbox/send", s.page(s.handleInboxSend))
 		r.Post("/inbox/{msg}/ack", s.page(s.handleInboxAck))
 		r.Get("/inbox/list", s.page(s.handleInboxList)) // the live parts (coord_inbox_live.go)
+		r.Get("/inbox/private", s.page(s.handleInboxPrivate))
 		r.Post("/inbox/{msg}/read", s.page(s.handleInboxRead))
 		r.Get("/inbox/typing", s.page(s.handleInboxTypingShow))
 		r.Post("/inbox/typing", s.page(s.handleInboxTypingSet))

@@ -180,7 +180,7 @@ func (s *Server) peerWork(d *views.PeerDetail, v coord.Viewer, name string) erro
 			d.Locks = append(d.Locks, views.CoordLock{Name: l.Name, Holder: l.Holder, Reason: l.Reason, Until: l.Until})
 		}
 	}
-	todos, err := s.coord.Todos("")
+	todos, err := s.coord.Todos(v, coord.TodoScopeAll, "")
 	if err != nil {
 		return err
 	}

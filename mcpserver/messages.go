@@ -15,7 +15,8 @@ import (
 // Tool inputs. The jsonschema tags are the descriptions the agent reads.
 type (
 	sendIn struct {
-		To               string   `json:"to" jsonschema:"a peer name, NAME@HUB (a peer of a bridged hub, remote in list_peers), @group, or * for everyone"`
+		To               string   `json:"to,omitempty" jsonschema:"a peer name, NAME@HUB (a peer of a bridged hub, remote in list_peers), @group, * for everyone, or me for your owner's private space"`
+		Private          bool     `json:"private,omitempty" jsonschema:"keep it in your owner's private space (to: me): only they and their own agents see it"`
 		Subject          string   `json:"subject,omitempty" jsonschema:"one line"`
 		Body             string   `json:"body" jsonschema:"markdown, at most 100 KB; never include secrets"`
 		Priority         string   `json:"priority,omitempty" jsonschema:"P0 (urgent) to P3; default P2"`
@@ -42,13 +43,19 @@ type (
 		WaitSeconds int    `json:"wait_seconds,omitempty" jsonschema:"wait up to this many seconds (max 60) for a message when there is none"`
 		Query       string `json:"query,omitempty" jsonschema:"search text"`
 		Thread      string `json:"thread,omitempty" jsonschema:"only this message and its replies"`
+		Private     bool   `json:"private,omitempty" jsonschema:"only your owner's private space"`
+	}
+	listIn struct {
+		Box   string `json:"box,omitempty" jsonschema:"inbox (to you, the default), sent, all (both) or private (your owner's private space)"`
+		Query string `json:"query,omitempty" jsonschema:"search text (subjects, bodies, sender, recipient)"`
+		Limit int    `json:"limit,omitempty" jsonschema:"at most this many, the newest (default 100)"`
 	}
 	idIn struct {
 		ID string `json:"id"`
 	}
 )
 
-// addMessageTools adds send_message, check_messages and ack_message.
+// addMessageTools adds send_message, check_messages, list_messages and ack_message.
 // session is recorded as the context of a message that names a file or error.
 func addMessageTools(srv *mcp.Server, c *client.Client, session string) {
 	mcp.AddTool(srv, tool("send_message", "Send a message to a peer, @group or everyone (*). Queued if the hub is away."),
@@ -70,6 +77,9 @@ func addMessageTools(srv *mcp.Server, c *client.Client, session string) {
 		func(ctx context.Context, _ *mcp.CallToolRequest, in checkIn) (*mcp.CallToolResult, any, error) {
 			_ = c.Flush(ctx)
 			f := coord.MessageFilter{Unread: !in.All, Query: in.Query}
+			if in.Private {
+				f.Box = "private"
+			}
 			if in.Thread != "" {
 				f.Re, f.Box = in.Thread, "all"
 			}
@@ -87,6 +97,18 @@ func addMessageTools(srv *mcp.Server, c *client.Client, session string) {
 			}
 			return asJSON(list), nil, nil
 		})
+	mcp.AddTool(srv, tool("list_messages", "List or search messages without marking them read: your inbox, what you sent, or your owner's private space (box private)."),
+		func(ctx context.Context, _ *mcp.CallToolRequest, in listIn) (*mcp.CallToolResult, any, error) {
+			_ = c.Flush(ctx)
+			list, err := c.ListMessages(ctx, coord.MessageFilter{Box: in.Box, Query: in.Query, Limit: in.Limit}, 0)
+			if err != nil {
+				return nil, nil, err
+			}
+			if len(list) == 0 {
+				return text("no messages"), nil, nil
+			}
+			return asJSON(list), nil, nil
+		})
 	mcp.AddTool(srv, tool("ack_message", "Acknowledge a message (tell its sender you have it in hand)."),
 		func(ctx context.Context, _ *mcp.CallToolRequest, in idIn) (*mcp.CallToolResult, any, error) {
 			if _, err := c.AckMessage(ctx, in.ID); err != nil {
@@ -100,6 +122,12 @@ func addMessageTools(srv *mcp.Server, c *client.Client, session string) {
 // error fill a context the C2C context object does not give; session is
 // the context's session when the caller names none.
 func (in sendIn) message(session string) (coord.Message, error) {
+	if in.Private {
+		if in.To != "" && in.To != coord.PrivateMe {
+			return coord.Message{}, fmt.Errorf("give to (a peer, @group or *) or private (your owner's private space), not both")
+		}
+		in.To = coord.PrivateMe
+	}
 	m := coord.Message{ID: in.ID, From: in.From, To: in.To, Subject: in.Subject, Body: in.Body, Priority: in.Priority,
 		Type: in.Type, Re: in.Re, RequiresResponse: in.RequiresResponse, Artifacts: in.Artifacts, Citation: in.Citation,
 		Solution: in.Solution, Commit: in.Commit, Context: in.Context}

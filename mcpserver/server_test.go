@@ -38,7 +38,7 @@ func TestToolsCallTheClient(t *testing.T) {
 	for _, tl := range tools.Tools {
 		names = append(names, tl.Name)
 	}
-	want := []string{"ack_message", "add_todo", "check_messages", "get_skill", "list_locks", "list_peers", "list_reminders",
+	want := []string{"ack_message", "add_todo", "check_messages", "get_skill", "list_locks", "list_messages", "list_peers", "list_reminders",
 		"list_skills", "list_todos", "lock", "schedule_reminder", "send_message", "set_status", "share_skill", "unlock",
 		"update_todo", "wait_for_events"}
 	want = append(want, "list_reservations", "release_paths", "reserve_paths", "state_get", "state_set", "state_watch")

@@ -28,6 +28,7 @@ type (
 		Title    string `json:"title"`
 		Notes    string `json:"notes,omitempty"`
 		Assignee string `json:"assignee,omitempty"`
+		Private  bool   `json:"private,omitempty" jsonschema:"keep it in your owner's private space: only they and their own agents see it"`
 	}
 	todoUpdateIn struct {
 		ID       string  `json:"id"`
@@ -38,6 +39,7 @@ type (
 	}
 	listTodosIn struct {
 		State string `json:"state,omitempty" jsonschema:"open, doing or done; empty for all"`
+		Scope string `json:"scope,omitempty" jsonschema:"shared (everyone's) or private (your owner's private space); empty for both"`
 	}
 	remindIn struct {
 		To      string `json:"to"`
@@ -84,9 +86,13 @@ func addLockTools(srv *mcp.Server, c *client.Client) {
 
 // addTodoTools adds add_todo, update_todo and list_todos.
 func addTodoTools(srv *mcp.Server, c *client.Client) {
-	mcp.AddTool(srv, tool("add_todo", "Add a shared todo. Queued if the hub is away."),
+	mcp.AddTool(srv, tool("add_todo", "Add a shared todo, or with private a todo only your owner and their agents see. Queued if the hub is away."),
 		func(ctx context.Context, _ *mcp.CallToolRequest, in todoIn) (*mcp.CallToolResult, any, error) {
-			t, queued, err := c.AddTodo(ctx, coord.Todo{Title: in.Title, Notes: in.Notes, Assignee: in.Assignee})
+			t := coord.Todo{Title: in.Title, Notes: in.Notes, Assignee: in.Assignee}
+			if in.Private {
+				t.Private = coord.PrivateMe
+			}
+			t, queued, err := c.AddTodo(ctx, t)
 			if err != nil {
 				return nil, nil, err
 			}
@@ -107,9 +113,9 @@ func addTodoTools(srv *mcp.Server, c *client.Client) {
 			}
 			return text("todo %s is %s", t.ID, t.State), nil, nil
 		})
-	mcp.AddTool(srv, tool("list_todos", "List shared todos."),
+	mcp.AddTool(srv, tool("list_todos", "List the shared todos and your owner's private ones (scope narrows it)."),
 		func(ctx context.Context, _ *mcp.CallToolRequest, in listTodosIn) (*mcp.CallToolResult, any, error) {
-			list, err := c.ListTodos(ctx, in.State)
+			list, err := c.ListTodos(ctx, in.Scope, in.State)
 			if err != nil {
 				return nil, nil, err
 			}

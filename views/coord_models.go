@@ -10,10 +10,13 @@ type CoordPanel struct {
 	Messages  []CoordMsg
 	Locks     []CoordLock
 	Todos     []CoordTodo
-	States    []CoordState // shared state keys, by key
-	CanWrite  bool         // members and admins send, add and finish
-	Flash     string
-	Agents    []AgentStats // agent peers with usage, most free context first
+	// PrivateTodos are the open todos of the viewer's private space: only
+	// they and their own agents see them.
+	PrivateTodos []CoordTodo
+	States       []CoordState // shared state keys, by key
+	CanWrite     bool         // members and admins send, add and finish
+	Flash        string
+	Agents       []AgentStats // agent peers with usage, most free context first
 }
 
 // CoordMsg is one message as the panel shows it.
