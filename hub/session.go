@@ -1,7 +1,6 @@
 package hub
 
 import (
-	"bytes"
 	"sync"
 	"time"
 
@@ -67,6 +66,10 @@ type Snapshot struct {
 type screenOp struct {
 	data       []byte
 	cols, rows int // a resize when cols > 0
+	// skipLines and skipBytes: output cut from the front of data before it
+	// was fed (trimPending); the screen marks them where they were.
+	skipLines int
+	skipBytes int64
 }
 
 // session is one session held in memory: its screen and who watches it.
@@ -104,6 +107,10 @@ type session struct {
 	skipped  int64
 	version  uint64
 	bucket   frameBucket // the publish throttle
+	// Worker-owned (feed and run only): when the last feed ran and whether
+	// it found a flood, for pacing the next (feedpace.go).
+	fedAt    time.Time
+	flooding bool
 
 	used time.Time // guarded by h.mu: last loaded or detached (the evictor's clock, memlimits.go)
 
@@ -173,6 +180,7 @@ func (s *session) enqueue(op screenOp) {
 		s.pending = append(s.pending, op)
 	}
 	s.backlog += len(op.data)
+	s.trimPending(maxBacklog, keepTail)
 	s.mu.Unlock()
 	s.poke()
 }
@@ -195,12 +203,22 @@ func (s *session) run() {
 	timer := time.NewTimer(time.Hour)
 	timer.Stop()
 	defer s.scr.Close()
+	deferred := false // output waited for a frame: a flood (feedpace.go)
 	for {
 		select {
 		case <-s.done:
 			return
 		case <-s.wake:
 		case <-timer.C:
+		}
+		if wait := s.feedWait(time.Now()); wait > 0 {
+			timer.Reset(wait) // a flood between frames: feed when the next frame may go out
+			deferred = true
+			continue
+		}
+		if deferred {
+			s.cutFlood()
+			deferred = false
 		}
 		s.feed()
 		if wait := s.publish(); wait > 0 {
@@ -217,34 +235,30 @@ func (s *session) feed() {
 	if len(ops) == 0 {
 		return
 	}
-	var skip int64
-	if backlog > maxBacklog {
-		skip = int64(backlog - keepTail)
-	}
+	s.fedAt = time.Now()
+	waited := int64(backlog) // bytes that waited, cut ones included: a flood's feed paces the next
 	// One session feeds its emulator at a time per spare core: a flood in
 	// one session must not starve the hub's other work.
 	s.h.emulating <- struct{}{}
 	defer func() { <-s.h.emulating }()
 	s.scrMu.Lock()
-	s.skipped += skip
 	for _, op := range ops {
 		if op.cols > 0 {
 			s.scr.Resize(clampSize(op.cols, op.rows))
 			continue
 		}
-		d := op.data
-		if skip > 0 {
-			n := min(skip, int64(len(d)))
-			// The page marks the skipped lines where they were ("… N lines
-			// skipped — full log"); counting newlines is far cheaper than
-			// emulating them.
-			s.scr.Skip(bytes.Count(d[:n], []byte{'\n'}))
-			d, skip = d[n:], skip-n
+		if op.skipBytes > 0 {
+			// Cut while it waited (trimPending): the page marks the skipped
+			// lines where they were ("… N lines skipped — full log").
+			s.skipped += op.skipBytes
+			waited += op.skipBytes
+			s.scr.Skip(op.skipLines)
 		}
-		if len(d) > 0 {
-			s.scr.Write(d)
+		if len(op.data) > 0 {
+			s.scr.Write(op.data)
 		}
 	}
+	s.flooding = waited >= floodTail
 	s.version++
 	rows, cursorY := s.scr.Lines()
 	s.scrMu.Unlock()
