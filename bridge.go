@@ -17,10 +17,13 @@ import (
 const bridgeUsage = `Usage: ct bridge --a URL --b URL --tag T [flags]
 
 Joins two hubs as a peer (default name "bridge") and relays between them:
-a message on one hub that is broadcast (to *), to a group, or to the bridge,
-and carries the tag #T in its subject or body, is sent on the other hub
-(to the same group, or to everyone) with an origin {hub, id, from}; a
-reply to a relayed message goes back to its first sender. A message that
+a message on one hub addressed to NAME@HUB (a peer of the other hub, as
+listed there) is sent to NAME on that hub; a message that is broadcast
+(to *), to a group, or to the bridge, and carries the tag #T in its
+subject or body, is sent on the other hub (to the same group, or to
+everyone). Each relay has an origin {hub, id, from}; a reply to a relayed
+message goes back to its first sender, in its thread; a NAME@HUB message
+the other hub refuses comes back to its sender as "Not delivered". A message that
 already has an origin (relayed by any bridge) or that the bridge sent is
 never relayed, so nothing echoes or loops. Each hub lists the other's
 peers as NAME@HUB with remote: true. Each side needs an API token of a
@@ -159,6 +162,8 @@ func (b *bridgeConfig) relay(ctx context.Context, from, to *bridgeSide, m coord.
 	switch {
 	case m.Re != "" && isReply && parent.side == to:
 		out.To, out.Re = parent.from, parent.id // back to the first sender, in its thread
+	case m.Via == b.peer && strings.HasSuffix(m.To, "@"+to.name):
+		out.To = strings.TrimSuffix(m.To, "@"+to.name) // bob@hubB on A is bob on B
 	case b.tag.MatchString(m.Subject) || b.tag.MatchString(m.Body):
 		out.To = m.To
 		if m.To == b.peer {
@@ -170,9 +175,24 @@ func (b *bridgeConfig) relay(ctx context.Context, from, to *bridgeSide, m coord.
 	sent, _, err := to.c.SendMessage(ctx, out)
 	if err != nil {
 		fmt.Fprintf(b.stderr, "ct bridge: relaying %s message %s to %s: %v\n", from.name, m.ID, to.name, err)
+		if m.Via == b.peer {
+			b.bounce(ctx, from, to, m, err)
+		}
 		return
 	}
 	b.remember(to.name+"/"+sent.ID, origin{side: from, id: m.ID, from: m.From})
+}
+
+// bounce tells the sender of m, addressed to NAME@HUB, that the other hub
+// refused it (the peer left since the last announcement, a limit): in its
+// thread, with an origin so no bridge relays the notice on.
+func (b *bridgeConfig) bounce(ctx context.Context, from, to *bridgeSide, m coord.Message, why error) {
+	notice := coord.Message{To: m.From, Re: m.ID, Priority: m.Priority, Subject: trimSubject("Not delivered: " + m.Subject),
+		Body:   fmt.Sprintf("Your message #%s to %s did not reach hub %s: %v", m.ID, m.To, to.name, why),
+		Origin: &coord.Origin{Hub: to.name, ID: m.ID, From: b.peer}}
+	if _, _, err := from.c.SendMessage(ctx, notice); err != nil {
+		fmt.Fprintf(b.stderr, "ct bridge: telling %s on %s that message %s was not delivered: %v\n", m.From, from.name, m.ID, err)
+	}
 }
 
 func (b *bridgeConfig) remember(key string, o origin) {

@@ -69,3 +69,5 @@ require (
 tool github.com/a-h/templ/cmd/templ
 
 replace github.com/charmbracelet/ultraviolet => ./third_party/ultraviolet
+
+replace github.com/yuin/goldmark => ./third_party/goldmark

@@ -36,9 +36,10 @@ Usage:
   ct files ls|get PEER [PATH]           list and read what a peer shares (ct wrap --share-dir)
   ct events [--since ID]                wait for the hub's events you may see (JSON lines)
   ct clock [set N|pause|resume|report]  the simulation clock (see ct clock --help)
-  ct bridge --a URL --b URL --tag T     relay #T-tagged messages between two hubs, peers shown as remote
+  ct bridge --a URL --b URL --tag T     relay NAME@HUB and #T-tagged messages between two hubs; peers remote
   ct connect telegram|slack             relay a chat and the hub both ways, approvals answerable from it
   ct mcp                                MCP stdio server with the coordination tools, for agents
+  ct mcp-proxy ls|call SERVER TOOL JSON the MCP servers peers host through the hub; call one's tool
   ct healthcheck [--addr URL]           exit 0 if the hub answers /healthz (Docker HEALTHCHECK)
   ct backup [--hub URL] > FILE          copy a running hub's store (needs an admin API token)
   ct restore [--data DIR] FILE          make a backup the store of a stopped hub
@@ -121,6 +122,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 		return runConnect(ctx, args[1:], getenv, stdout, stderr)
 	case "mcp":
 		return runMCP(ctx, args[1:], getenv, stdout, stderr)
+	case "mcp-proxy":
+		return runMCPProxy(ctx, args[1:], getenv, stdout, stderr)
 	case "healthcheck":
 		return runHealthcheck(ctx, args[1:], getenv, stdout, stderr)
 	case "backup":

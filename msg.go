@@ -12,7 +12,7 @@ import (
 )
 
 const msgUsage = `Usage:
-  ct msg send --to PEER|@group|'*' [--subject S] --body B|- [--priority P0..P3] [--type T] [--re ID]
+  ct msg send --to PEER|NAME@HUB|@group|'*' [--subject S] --body B|- [--priority P0..P3] [--type T] [--re ID]
   ct msg ls [--sent|--all] [--unread] [--q TEXT] [--re ID] [--wait 30s]
   ct msg read ID        show a message (marks it read)
   ct msg ack ID         acknowledge a message
@@ -27,7 +27,7 @@ func runMsg(ctx context.Context, args []string, getenv func(string) string, stdi
 	fs := newFlagSet("msg", msgUsage, stdout)
 	hub, token, peer := coordFlags(fs, getenv)
 	var m coord.Message
-	fs.StringVar(&m.To, "to", "", "recipient: a peer, @group or '*'")
+	fs.StringVar(&m.To, "to", "", "recipient: a peer, NAME@HUB (another hub's, through ct bridge), @group or '*'")
 	fs.StringVar(&m.Subject, "subject", "", "one-line subject")
 	fs.StringVar(&m.Body, "body", "", "markdown body; - reads standard input")
 	fs.StringVar(&m.Priority, "priority", "", "P0 (urgent) .. P3; default P2")

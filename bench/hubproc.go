@@ -159,14 +159,14 @@ func (h *HubProc) Kill() {
 // Done is closed when the hub has exited.
 func (h *HubProc) Done() <-chan struct{} { return h.done }
 
-// TempHub starts a hub on a fresh store under the system temp directory;
-// stop kills it and removes the store.
-func TempHub(bin string) (h *HubProc, stop func(), err error) {
+// TempHub starts a hub on a fresh store under the system temp directory,
+// with extra serve flags; stop kills it and removes the store.
+func TempHub(bin string, extra ...string) (h *HubProc, stop func(), err error) {
 	dir, err := os.MkdirTemp("", "ct-bench-hub-")
 	if err != nil {
 		return nil, nil, err
 	}
-	h, err = StartHub(bin, dir)
+	h, err = StartHub(bin, dir, extra...)
 	if err != nil {
 		os.RemoveAll(dir)
 		return nil, nil, err

@@ -68,7 +68,7 @@ func ListenWith(path string, opts Options) (*Bridge, error) {
 	if err != nil {
 		return nil, err
 	}
-	b := &Bridge{ln: ln, opts: opts, open: map[string]*question{}, settled: map[string]string{}, dlg: newDialogWatch(), rules: map[string]string{}}
+	b := &Bridge{ln: ln, opts: opts, open: map[string]*question{}, settled: map[string]string{}, dlg: newDialogWatch(), rules: map[string]string{}, agentFile: opts.AgentFile}
 	go b.serve()
 	return b, nil
 }

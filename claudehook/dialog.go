@@ -107,7 +107,7 @@ func (w *dialogWatch) close() {
 
 // optionLine is one of a dialog's numbered options; the highlighted one
 // carries Claude Code's ❯ pointer.
-var optionLine = regexp.MustCompile(`^\s*(❯)?\s*(\d{1,2})\.\s+(\S.*)$`)
+var optionLine = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^\s*(❯)?\s*(\d{1,2})\.\s+(\S.*)$`) })
 
 // findDialog finds the dialog in a screen's text: the last highlighted
 // numbered option (❯ N.) and the options numbered consecutively around it
@@ -118,7 +118,7 @@ func findDialog(text string) dialog {
 	lines := strings.Split(text, "\n")
 	at, num := -1, 0
 	for i := len(lines) - 1; i >= 0; i-- {
-		if m := optionLine.FindStringSubmatch(lines[i]); m != nil && m[1] != "" {
+		if m := optionLine().FindStringSubmatch(lines[i]); m != nil && m[1] != "" {
 			at, num = i, atoiOr0(m[2])
 			break
 		}
@@ -128,7 +128,7 @@ func findDialog(text string) dialog {
 	}
 	no := 0
 	isNo := func(line string, n int) {
-		if m := optionLine.FindStringSubmatch(line); m != nil && (m[3] == "No" || strings.HasPrefix(m[3], "No,")) {
+		if m := optionLine().FindStringSubmatch(line); m != nil && (m[3] == "No" || strings.HasPrefix(m[3], "No,")) {
 			no = n
 		}
 	}
@@ -162,7 +162,7 @@ func findDialog(text string) dialog {
 }
 
 func optionNumber(line string) int {
-	if m := optionLine.FindStringSubmatch(line); m != nil {
+	if m := optionLine().FindStringSubmatch(line); m != nil {
 		return atoiOr0(m[2])
 	}
 	return 0

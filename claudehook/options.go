@@ -31,6 +31,9 @@ type Options struct {
 	// Codex app-server session turns it into acceptForSession). Claude
 	// Code and Codex's own hooks never get the field.
 	SessionScope bool
+	// AgentFile is where the session's agent credential (session.agent)
+	// is written for ct mcp ("": nowhere; Claude Code's Inject sets its own).
+	AgentFile string
 }
 
 // withSessionScope is a decision reply with "scope":"session" added to its

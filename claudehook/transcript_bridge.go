@@ -50,6 +50,10 @@ func (b *Bridge) logEntry(en wire.TranscriptEntry) {
 	add(e)
 }
 
+// EntryEnvelope is the transcript.entry envelope for en, bounded like
+// every entry a Bridge sends (other agents' bridges use it).
+func EntryEnvelope(en wire.TranscriptEntry) (wire.Envelope, error) { return entryEnvelope(en) }
+
 // entryEnvelope encodes en, shortening its text until the payload fits
 // maxEntryOutput (JSON escaping can make text several times longer).
 func entryEnvelope(en wire.TranscriptEntry) (wire.Envelope, error) {

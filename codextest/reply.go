@@ -9,6 +9,14 @@ import (
 type Reply struct {
 	Text string
 	Exec *Exec
+	Call *Call
+}
+
+// Call is a call of any other tool the request offered, with its
+// arguments as JSON text; an MCP server's tool is offered inside a
+// namespace ("mcp__<server>"), which the call names.
+type Call struct {
+	Namespace, Name, Arguments string
 }
 
 // Exec is an exec_command call. With Escalate set it asks to run outside the sandbox
@@ -63,6 +71,16 @@ func (rep Reply) items(id int) []map[string]any {
 			"type": "function_call", "id": fmt.Sprintf("fc_codextest_%04d", id), "status": "completed",
 			"call_id": fmt.Sprintf("call_codextest_%04d", id), "name": "exec_command", "arguments": string(b),
 		})
+	}
+	if rep.Call != nil {
+		call := map[string]any{
+			"type": "function_call", "id": fmt.Sprintf("fc_codextest_%04d", id), "status": "completed",
+			"call_id": fmt.Sprintf("call_codextest_%04d", id), "name": rep.Call.Name, "arguments": rep.Call.Arguments,
+		}
+		if rep.Call.Namespace != "" {
+			call["namespace"] = rep.Call.Namespace
+		}
+		out = append(out, call)
 	}
 	return out
 }

@@ -213,6 +213,8 @@ func (b *Bus) Closed() bool {
 // addressedTo reports whether a message to m.To reaches peer (in groups).
 func addressedTo(m *Message, peer string, groups []string) bool {
 	switch {
+	case m.Via != "" && m.Via == peer:
+		return true // the bridge carrying it to NAME@HUB (remote.go)
 	case m.To == "*":
 		return true
 	case strings.HasPrefix(m.To, "@"):

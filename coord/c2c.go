@@ -48,7 +48,7 @@ func (m *Message) fromWire(sender string) {
 		m.ClaimedFrom = claimed
 	}
 	m.From = sender
-	m.Receipts, m.CitedID, m.EscalatedAt = nil, "", time.Time{}
+	m.Receipts, m.CitedID, m.EscalatedAt, m.Via = nil, "", time.Time{}, ""
 }
 
 // validateC2C bounds the C2C fields; a field over its limit is refused

@@ -114,6 +114,11 @@ func (s *Service) EscalateDue() ([]Message, error) {
 // escalationTo is who hears of m's missed deadline: its addressee and its
 // sender (once when they are the same).
 func escalationTo(m *Message) []string {
+	if m.Via != "" {
+		// NAME@HUB is on another hub: its bridge may be gone, and that
+		// hub escalates its own copy's deadline there.
+		return []string{m.From}
+	}
 	if m.To == m.From {
 		return []string{m.To}
 	}

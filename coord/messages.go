@@ -71,6 +71,9 @@ type Message struct {
 	// Origin: relayed by a ct bridge from another hub (remote.go); the
 	// bridge's own claim, shown beside From (which is the bridge).
 	Origin *Origin `json:"origin,omitempty"`
+	// Via: the ct bridge that carries a message addressed to NAME@HUB to
+	// that hub (remote.go). Set by the hub, never by the sender.
+	Via string `json:"via,omitempty"`
 }
 
 // validate checks m's fields and fills defaults; it writes nothing.
@@ -148,7 +151,11 @@ func (s *Service) Send(from string, m Message) (Message, error) {
 
 // sendTx stores m (already validated) in tx: recipient and thread checks, id, time.
 func (s *Service) sendTx(tx db.CoordTx, m *Message) error {
-	if m.To != "*" && !strings.HasPrefix(m.To, "@") {
+	if isRemoteName(m.To) {
+		if err := s.routeRemote(m); err != nil {
+			return err
+		}
+	} else if m.To != "*" && !strings.HasPrefix(m.To, "@") {
 		var p Peer
 		if err := tx.Get(bPeers, []byte(m.To), &p); err != nil {
 			return errf(NotFound, "no peer named %q; list peers with GET /api/v1/peers (or ct msg send --to @group / '*')", m.To)

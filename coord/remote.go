@@ -70,9 +70,21 @@ func (s *Service) SetRemotePeers(bridge, hub string, peers []Peer) ([]Peer, erro
 	if s.remote.by == nil {
 		s.remote.by = map[string]remoteSet{}
 	}
-	s.remote.by[bridge+"\x00"+hub] = remoteSet{peers: out, at: now}
+	key := bridge + "\x00" + hub
+	old, had := s.remote.by[key]
+	s.remote.by[key] = remoteSet{peers: out, at: now}
 	s.remote.mu.Unlock()
+	// A peer event only when what people see changed (not on every
+	// refresh): the Team page reloads on it, wait_for_events callers hear it.
+	if !had || now.Sub(old.at) > remoteTTL || !slices.EqualFunc(old.peers, out, sameRemote) {
+		s.bus.Publish(Event{Type: "peer", At: now, By: bridge, Notice: "the peers of hub " + hub + " changed (through " + bridge + ")"})
+	}
 	return out, nil
+}
+
+// sameRemote reports whether an announced peer looks the same on the Team page.
+func sameRemote(a, b Peer) bool {
+	return a.Name == b.Name && a.Kind == b.Kind && a.Status == b.Status && a.Model == b.Model && a.Online == b.Online
 }
 
 // RemotePeers lists the announced remote peers still fresh, by name.
@@ -90,4 +102,48 @@ func (s *Service) RemotePeers() []Peer {
 	}
 	slices.SortFunc(out, func(a, b Peer) int { return strings.Compare(a.Name, b.Name) })
 	return out
+}
+
+// isRemoteName reports whether to names a peer of another hub (NAME@HUB),
+// not a local peer, a group (@g) or everyone.
+func isRemoteName(to string) bool {
+	i := strings.IndexByte(to, '@')
+	return i > 0 && i < len(to)-1
+}
+
+// routeRemote checks that m.To (NAME@HUB) is a peer a connected ct bridge
+// announced and sets m.Via to that bridge, so the bridge sees the message
+// and carries it to HUB. With two bridges to HUB the first by name
+// carries it: one copy, never two.
+func (s *Service) routeRemote(m *Message) error {
+	_, hub, _ := strings.Cut(m.To, "@")
+	now := s.clock.Now()
+	s.remote.mu.Lock()
+	defer s.remote.mu.Unlock()
+	var hubs, bridges []string
+	known := false
+	for k, set := range s.remote.by {
+		if now.Sub(set.at) > remoteTTL {
+			continue
+		}
+		bridge, h, _ := strings.Cut(k, "\x00")
+		hubs = append(hubs, h)
+		if h != hub {
+			continue
+		}
+		bridges = append(bridges, bridge)
+		known = known || slices.ContainsFunc(set.peers, func(p Peer) bool { return p.Name == m.To })
+	}
+	slices.Sort(hubs)
+	slices.Sort(bridges)
+	switch {
+	case len(hubs) == 0:
+		return errf(NotFound, "%q is a peer of another hub, but no ct bridge is connected to this hub: start one (ct bridge --help), or address a local peer", m.To)
+	case len(bridges) == 0:
+		return errf(NotFound, "no bridged hub is called %q; this hub's bridges reach %s (GET /api/v1/peers lists their peers as NAME@HUB)", hub, strings.Join(slices.Compact(hubs), ", "))
+	case !known:
+		return errf(NotFound, "hub %s has no peer %q as its bridge last announced; GET /api/v1/peers lists its peers as NAME@HUB", hub, m.To)
+	}
+	m.Via = bridges[0]
+	return nil
 }

@@ -18,11 +18,7 @@ import (
 func TestBridgeRelaysTaggedMessagesBetweenHubs(t *testing.T) {
 	a := StartHub(t, t.TempDir(), "127.0.0.1:0")
 	b := StartHub(t, t.TempDir(), "127.0.0.1:0")
-	peer := func(h *Hub, name string) *client.Client {
-		tok := MintToken(t, h.URL, "admin", AdminPassword, map[string]string{"name": name, "kind": "api"})
-		return client.New(client.Config{Hub: h.URL, Token: tok, Peer: name})
-	}
-	alice, bob := peer(a, "alice"), peer(b, "bob")
+	alice, bob := apiPeer(t, a, "alice"), apiPeer(t, b, "bob")
 	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
 	defer cancel()
 	for _, c := range []*client.Client{alice, bob} { // both exist as peers before the bridge syncs
@@ -104,8 +100,14 @@ func TestBridgeRelaysTaggedMessagesBetweenHubs(t *testing.T) {
 // relaying #ops, and waits until it has joined both.
 func startBridge(t *testing.T, a, b *Hub, name string) {
 	t.Helper()
+	startBridgeAs(t, a, b, name, "admin")
+}
+
+// startBridgeAs is startBridge with the bridge's token on b of role bRole.
+func startBridgeAs(t *testing.T, a, b *Hub, name, bRole string) {
+	t.Helper()
 	aTok := MintToken(t, a.URL, "admin", AdminPassword, map[string]string{"name": name, "kind": "api"})
-	bTok := MintToken(t, b.URL, "admin", AdminPassword, map[string]string{"name": name, "kind": "api"})
+	bTok := MintToken(t, b.URL, "admin", AdminPassword, map[string]string{"name": name, "kind": "api", "role": bRole})
 	cmd := exec.Command(Binary(t), "bridge", "--a", a.URL, "--b", b.URL, "--a-name", "hubA", "--b-name", "hubB",
 		"--tag", "ops", "--sync", "1s", "--peer", name)
 	cmd.Env = append(cmd.Environ(), "CT_BRIDGE_A_TOKEN="+aTok, "CT_BRIDGE_B_TOKEN="+bTok)
@@ -123,8 +125,7 @@ func startBridge(t *testing.T, a, b *Hub, name string) {
 func TestBridgeTwoBridgesDoNotLoop(t *testing.T) {
 	a := StartHub(t, t.TempDir(), "127.0.0.1:0")
 	b := StartHub(t, t.TempDir(), "127.0.0.1:0")
-	alice := client.New(client.Config{Hub: a.URL, Token: MintToken(t, a.URL, "admin", AdminPassword, map[string]string{"name": "alice", "kind": "api"}), Peer: "alice"})
-	bob := client.New(client.Config{Hub: b.URL, Token: MintToken(t, b.URL, "admin", AdminPassword, map[string]string{"name": "bob", "kind": "api"}), Peer: "bob"})
+	alice, bob := apiPeer(t, a, "alice"), apiPeer(t, b, "bob")
 	startBridge(t, a, b, "bridge1")
 	startBridge(t, a, b, "bridge2")
 	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
@@ -161,6 +162,13 @@ func TestBridgeTwoBridgesDoNotLoop(t *testing.T) {
 	if onB != 2 {
 		t.Fatalf("B holds %d copies of the message, want 2 (one per bridge)", onB)
 	}
+}
+
+// apiPeer is a client of h acting as the peer name, with an admin-made API token.
+func apiPeer(t *testing.T, h *Hub, name string) *client.Client {
+	t.Helper()
+	tok := MintToken(t, h.URL, "admin", AdminPassword, map[string]string{"name": name, "kind": "api"})
+	return client.New(client.Config{Hub: h.URL, Token: tok, Peer: name})
 }
 
 func peerInbox(t *testing.T, ctx context.Context, c *client.Client) []coord.Message {

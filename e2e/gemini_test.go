@@ -59,14 +59,15 @@ type geminiRun struct {
 	api     *geminitest.FakeAPI
 	term    *claudetest.Tmux
 	project string
+	home    string // Gemini's HOME: its chat recording is under .gemini/tmp
 }
 
 // startGemini runs `ct wrap --hub URL -- gemini` and waits for its composer.
 func startGemini(t testing.TB) *geminiRun {
 	t.Helper()
 	bin := geminitest.Binary(t)
-	g := &geminiRun{hub: StartHub(t, t.TempDir(), "127.0.0.1:0"), api: geminitest.NewFakeAPI(t, geminiScript), project: t.TempDir()}
-	env := append(geminitest.Env(geminitest.Home(t), g.api.URL), "CT_NAME=geminibox", "CT_TOKEN="+MachineToken(t, g.hub.URL, "geminibox"))
+	g := &geminiRun{hub: StartHub(t, t.TempDir(), "127.0.0.1:0"), api: geminitest.NewFakeAPI(t, geminiScript), project: t.TempDir(), home: geminitest.Home(t)}
+	env := append(geminitest.Env(g.home, g.api.URL), "CT_NAME=geminibox", "CT_TOKEN="+MachineToken(t, g.hub.URL, "geminibox"))
 	g.term = claudetest.NewTmux(t, g.project, env, Binary(t), "wrap", "--hub", g.hub.URL, "--", bin)
 	g.term.WaitFor("Type your message", geminiWait)
 	return g
@@ -157,4 +158,6 @@ func TestGeminiApproveAndDenyFromHub(t *testing.T) {
 	if got.Decision == nil || *got.Decision != "deny" {
 		t.Fatalf("settled prompt = %+v", got)
 	}
+	g.term.WaitFor("done denied:", geminiWait)
+	g.checkTranscript(t, p.SessionID)
 }

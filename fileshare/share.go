@@ -16,6 +16,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"sync"
 
 	"github.com/ct-dev/ct/wire"
 )
@@ -47,7 +48,7 @@ func refused(format string, a ...any) error {
 
 // rootName is what a root may be called: its directory's base name,
 // made safe.
-var rootName = regexp.MustCompile(`[^A-Za-z0-9._-]+`)
+var rootName = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`[^A-Za-z0-9._-]+`) })
 
 // New opens the directories to share. Each must exist and be a directory;
 // a directory given through a symbolic link is shared as its target (the
@@ -77,7 +78,7 @@ func New(dirs []string) (*Share, error) {
 			s.Close()
 			return nil, fmt.Errorf("--share-dir %s: %v", d, err)
 		}
-		name := strings.Trim(rootName.ReplaceAllString(filepath.Base(abs), "_"), ".")
+		name := strings.Trim(rootName().ReplaceAllString(filepath.Base(abs), "_"), ".")
 		if name == "" {
 			name = "root"
 		}

@@ -36,11 +36,14 @@ type Bridge struct {
 	open    map[string]*question // hooks waiting for the hub
 	allowed *allowed             // a hub allow waiting for Gemini's dialog
 	scr     *screen.Screen       // what Gemini draws, to check its dialog
+	addLog  func(wire.Envelope)  // the session's log, for transcript entries
+	tail    *claudehook.Tailer   // follows Gemini's chat recording once a hook names it
 }
 
 // question is one BeforeTool hook waiting for an answer.
 type question struct {
 	id      string
+	tool    string        // Gemini's name for the tool
 	command string        // the shell command ("": another tool)
 	reply   []byte        // the hook's stdout; nil = no decision
 	done    chan struct{} // closed once settled
@@ -49,6 +52,7 @@ type question struct {
 // allowed is a hub allow whose keys wait for Gemini's dialog.
 type allowed struct {
 	q      *question
+	keys   string // what answers the dialog: Allow once, or Allow for this session
 	result wire.PromptResult
 	timer  *time.Timer
 }
@@ -69,6 +73,7 @@ func Listen(path string, args []string) (*Bridge, error) {
 func (b *Bridge) Close() {
 	b.ln.Close()
 	b.settleAll("", "")
+	b.closeTranscript()
 	b.mu.Lock()
 	b.scr.Close()
 	b.mu.Unlock()
@@ -101,6 +106,7 @@ func (b *Bridge) handle(c net.Conn) {
 	if err != nil || json.Unmarshal(line, &req) != nil || req.Event == "" {
 		return
 	}
+	b.followTranscript(req.Payload)
 	if req.Event != "BeforeTool" {
 		b.record(req)
 		return
@@ -134,13 +140,13 @@ type beforeTool struct {
 
 func (b *Bridge) openQuestion(payload json.RawMessage) (*question, bool) {
 	var bt beforeTool
-	if json.Unmarshal(payload, &bt) != nil || !b.tools.asks(bt.ToolName) {
+	if json.Unmarshal(payload, &bt) != nil {
 		return nil, false
 	}
 	tool, input, command := hubTool(bt.ToolName, bt.ToolInput)
-	q := &question{id: newID(), command: command, done: make(chan struct{})}
+	q := &question{id: newID(), tool: bt.ToolName, command: command, done: make(chan struct{})}
 	b.mu.Lock()
-	if !b.up || b.send == nil {
+	if !b.up || b.send == nil || !b.tools.asksFor(bt.ToolName, command) {
 		b.mu.Unlock()
 		return nil, false
 	}

@@ -9,6 +9,11 @@ import (
 	"github.com/ct-dev/ct/wire"
 )
 
+// sessionKeys picks "2. Allow for this session" in Gemini's dialog: its
+// numbered list takes the digit as the choice (checked with the real CLI,
+// geminitest.TestDialogAllowForSession).
+const sessionKeys = "2"
+
 // Attach implements ptywrap.Plugin.
 func (b *Bridge) Attach(send func(wire.Envelope) bool) {
 	b.mu.Lock()
@@ -72,7 +77,10 @@ func (b *Bridge) HubEnvelope(e wire.Envelope) {
 	if b.allowed != nil {
 		b.allowed.timer.Stop()
 	}
-	a := &allowed{q: q, result: result}
+	a := &allowed{q: q, result: result, keys: screenrule.Gemini().Yes.Keys}
+	if d.Scope == "session" {
+		a.keys, a.result.Scope = sessionKeys, "session"
+	}
 	a.timer = time.AfterFunc(dialogWait, func() { b.dialogMissing(a) })
 	b.allowed = a
 	b.settleLocked(d.ID, nil)
@@ -155,8 +163,13 @@ func (b *Bridge) Output(p []byte) {
 	}
 	a.timer.Stop()
 	b.allowed = nil
-	if !b.typeIn([]byte(rule.Yes.Keys)) {
+	switch {
+	case !b.typeIn([]byte(a.keys)):
 		a.result.Accepted, a.result.Reason = false, "the key for Gemini's dialog could not be typed: answer it at the terminal"
+	case a.result.Scope == "session":
+		// Gemini now runs such calls without a dialog, so ct's hook
+		// must not hold them for the hub either.
+		b.tools.allowSession(a.q.tool, a.q.command)
 	}
 	b.sendLocked(a.result)
 }

@@ -8,12 +8,18 @@ import (
 // askingTools says which of Gemini's tools show a dialog under the run's
 // approval mode, so only those wait for the hub: BeforeTool fires for every
 // tool, and a read that never asks must not wait for a person.
-type askingTools struct{ mode string }
+type askingTools struct {
+	mode string
+	// Allowed for this session through Gemini's own dialog choice 2, as
+	// Gemini records it: shell programs (its rootCommands) and whole tools.
+	roots map[string]bool
+	tools map[string]bool
+}
 
 // asking reads the approval mode from Gemini's arguments (--yolo, -y,
 // --approval-mode MODE).
 func asking(args []string) askingTools {
-	t := askingTools{mode: "default"}
+	t := askingTools{mode: "default", roots: map[string]bool{}, tools: map[string]bool{}}
 	for i, a := range args {
 		switch {
 		case a == "--":
@@ -33,6 +39,9 @@ func asking(args []string) askingTools {
 // file writes and edits, web fetches; edits not under auto_edit; none
 // under yolo).
 func (t askingTools) asks(tool string) bool {
+	if t.tools[tool] {
+		return false
+	}
 	switch t.mode {
 	case "yolo":
 		return false
@@ -66,4 +75,67 @@ func hubTool(tool string, input json.RawMessage) (name string, in json.RawMessag
 		return "Edit", input, ""
 	}
 	return tool, input, ""
+}
+
+// asksFor is asks for one call: a shell command whose programs were all
+// allowed for this session does not ask (Gemini runs it without a dialog).
+func (t askingTools) asksFor(tool, command string) bool {
+	if !t.asks(tool) {
+		return false
+	}
+	if tool != "run_shell_command" {
+		return true
+	}
+	roots := shellRoots(command)
+	if len(roots) == 0 {
+		return true
+	}
+	for _, r := range roots {
+		if !t.roots[r] {
+			return true
+		}
+	}
+	return false
+}
+
+// allowSession records what Gemini's "Allow for this session" (0.61.0)
+// allows from now on: for the shell, the command's programs (a command
+// this reading cannot split keeps asking, which is the safe side); for
+// writes and edits, Gemini switches to auto-edit; for other tools, the
+// tool.
+func (t *askingTools) allowSession(tool, command string) {
+	switch tool {
+	case "run_shell_command":
+		for _, r := range shellRoots(command) {
+			t.roots[r] = true
+		}
+	case "write_file", "replace":
+		if t.mode == "default" {
+			t.mode = "auto_edit"
+		}
+	default:
+		t.tools[tool] = true
+	}
+}
+
+// shellRoots is the programs a simple shell command runs (the first word
+// of each part between &&, ||, ;, | and &), or nil when the command is
+// beyond such a reading (substitutions, subshells, several lines, an
+// environment assignment first), so that it always asks.
+func shellRoots(cmd string) []string {
+	if strings.ContainsAny(cmd, "`()\n{}") || strings.Contains(cmd, "$(") {
+		return nil
+	}
+	var roots []string
+	for _, part := range strings.FieldsFunc(cmd, func(r rune) bool { return r == '&' || r == '|' || r == ';' }) {
+		f := strings.Fields(part)
+		if len(f) == 0 {
+			continue
+		}
+		if strings.ContainsAny(f[0], "=<>'\"$") {
+			return nil
+		}
+		roots = append(roots, f[0])
+	}
+	return roots
 }

@@ -41,6 +41,13 @@ func TestDialogCapture(t *testing.T) {
 	scr = tm.WaitFor("all done", 30*time.Second)
 	if out := os.Getenv("CT_CAPTURE_DIR"); out != "" {
 		_ = os.WriteFile(filepath.Join(out, "gemini-after.txt"), []byte(scr+"\n"), 0o644)
+		// Gemini's own chat recording (the transcript ct follows).
+		chats, _ := filepath.Glob(filepath.Join(home, ".gemini", "tmp", "*", "chats", "session-*"))
+		for _, c := range chats {
+			if b, err := os.ReadFile(c); err == nil {
+				_ = os.WriteFile(filepath.Join(out, "gemini-"+filepath.Base(c)), b, 0o644)
+			}
+		}
 	}
 	if b, err := os.ReadFile(filepath.Join(dir, "proof.txt")); err != nil || !strings.Contains(string(b), "gemini-ran") {
 		t.Fatalf("the command did not run (%v):\n%s", err, scr)

@@ -4,6 +4,7 @@ import (
 	"net/http"
 	"regexp"
 	"strings"
+	"sync"
 
 	"github.com/ct-dev/ct/views"
 	"github.com/go-chi/chi/v5"
@@ -36,7 +37,9 @@ func (s *Server) handleAttachmentShow(w http.ResponseWriter, r *http.Request) er
 
 // attachRef finds "@path" references to files the composer delivered: the
 // wrap writes each into a ct-attach-* folder as "<attachment id>-<name>".
-var attachRef = regexp.MustCompile(`@\S*/ct-attach-[^/\s]+/([0-9a-f]{16})-([A-Za-z0-9._-]+)`)
+var attachRef = sync.OnceValue(func() *regexp.Regexp {
+	return regexp.MustCompile(`@\S*/ct-attach-[^/\s]+/([0-9a-f]{16})-([A-Za-z0-9._-]+)`)
+})
 
 // withThumbs gives each prompt of session sid that names an attachment its
 // thumbnail (an image) or link (any other file).
@@ -45,7 +48,7 @@ func withThumbs(sid string, items []views.TranscriptItem) []views.TranscriptItem
 		if it.Kind != "user" {
 			continue
 		}
-		for _, m := range attachRef.FindAllStringSubmatch(it.Text, 4) {
+		for _, m := range attachRef().FindAllStringSubmatch(it.Text, 4) {
 			items[i].Files = append(items[i].Files, views.TxFile{
 				URL: "/s/" + sid + "/attach/" + m[1], Name: m[2], Image: isImageName(m[2]),
 			})

@@ -156,7 +156,8 @@ var routeAccess = map[string]access{
 	"POST /inbox/typing":                        viewerDrive,
 	"GET /team":                                 viewerRead,
 	"GET /team/list":                            viewerRead,
-	"GET /team/p/*":                             viewerOwn, // 404: the walk's name is no peer
+	"GET /mcp":                                  viewerRead, // the proxied MCP servers page
+	"GET /team/p/*":                             viewerOwn,  // 404: the walk's name is no peer
 	"POST /inbox/reminders":                     viewerDrive,
 	"POST /inbox/reminders/{reminder}/delete":   viewerDrive,
 	"GET /api/v1/events/wait":                   viewerRead,

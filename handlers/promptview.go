@@ -11,6 +11,7 @@ import (
 	"github.com/ct-dev/ct/db"
 	"github.com/ct-dev/ct/hub"
 	"github.com/ct-dev/ct/views"
+	"github.com/ct-dev/ct/wire"
 )
 
 // maxDiffLines bounds a diff shown on a phone; the rest is summarised.
@@ -36,6 +37,9 @@ func (s *Server) promptModel(p db.Prompt) views.Prompt {
 		// request is allowed again without asking. Claude Code's suggestions
 		// are not applied (they grant other things), so none are listed.
 		m.SessionLabel = sessionLabel(p.Tool, p.Input)
+		if p.Agent == wire.AgentGemini {
+			m.SessionLabel = geminiSessionLabel(p.Tool)
+		}
 		m.CanSession = p.Kind == "hook" && m.SessionLabel != ""
 	}
 	if p.Change != nil {
@@ -276,6 +280,21 @@ func sessionLabel(tool string, input json.RawMessage) string {
 		return "Allow this same " + tool + " of " + filepath.Base(in.FilePath) + " again for this session"
 	case tool != "":
 		return "Allow this same " + tool + " request again for this session"
+	}
+	return ""
+}
+
+// geminiSessionLabel says what Gemini's own "Allow for this session" (its
+// dialog's choice 2, which the wrap types) allows: Gemini keeps the rule,
+// not ct, and it is wider than this one request.
+func geminiSessionLabel(tool string) string {
+	switch tool {
+	case "Bash":
+		return "Allow for this session: commands of the same programs run without asking"
+	case "Write", "Edit":
+		return "Allow for this session: every file edit runs without asking (Gemini's auto-edit)"
+	case "web_fetch":
+		return "Allow for this session: every web fetch runs without asking"
 	}
 	return ""
 }

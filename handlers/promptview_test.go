@@ -33,6 +33,13 @@ func TestSessionLabelAndRuleOutcome(t *testing.T) {
 	if got := sessionLabel("Edit", []byte(`{"file_path":"/w/a/main.go"}`)); got != "Allow this same Edit of main.go again for this session" {
 		t.Fatalf("label = %q", got)
 	}
+	// Gemini's choice 2 allows more than the one request, and says so.
+	if got := geminiSessionLabel("Bash"); !strings.Contains(got, "same programs") {
+		t.Fatalf("Gemini label = %q", got)
+	}
+	if got := geminiSessionLabel("read_file"); got != "" {
+		t.Fatalf("Gemini offers a session allow for a tool that never asks: %q", got)
+	}
 	p := db.Prompt{State: db.PromptAllowed, Scope: "rule", DecidedBy: "mike"}
 	if got := outcome(p); !strings.HasPrefix(got, "Allowed by the session rule mike set") {
 		t.Fatalf("outcome = %q", got)

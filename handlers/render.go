@@ -28,7 +28,7 @@ var _ hub.Listener = (*renderer)(nil)
 
 // newPages builds the page-stream registry and the renderer that feeds it.
 func newPages(s *Server) (*pageStreams, *renderer) {
-	r := &renderer{s: s, lists: newCoalescer(refreshEvery)}
+	r := &renderer{s: s, lists: newCoalescer(refreshEvery, realClock())}
 	r.pages = newPageStreams(s.log, s.hub, r, s.live)
 	return r.pages, r
 }

@@ -91,6 +91,7 @@ func (s *Server) routes() http.Handler {
 		r.Get("/team", s.page(s.handleTeamShow)) // the Team page (team.go)
 		r.Get("/team/list", s.page(s.handleTeamList))
 		r.Get("/team/p/*", s.page(s.handleTeamPeerShow))
+		r.Get("/mcp", s.page(s.handleMCPPage)) // the proxied MCP servers (coord_mcp_web.go)
 		r.Post("/inbox/reminders", s.page(s.handleInboxReminderAdd))
 		r.Post("/inbox/reminders/{reminder}/delete", s.page(s.handleInboxReminderDelete))
 		r.Get("/p/{id}", s.page(s.handlePromptShow))

@@ -48,7 +48,7 @@ func (s *Server) teamModel(r *http.Request) (views.Team, error) {
 		return views.Team{}, coordErr(err)
 	}
 	t := views.Team{Me: v.Peer, Period: "24 h"}
-	peers, err := s.coord.Peers()
+	peers, err := s.teamPeers()
 	if err != nil {
 		return t, err
 	}
@@ -74,10 +74,23 @@ func (s *Server) teamModel(r *http.Request) (views.Team, error) {
 	return t, nil
 }
 
+// teamPeers is this hub's peers, then the other hubs' that a ct bridge
+// announces (NAME@HUB, remote): they are messaged by that name too.
+func (s *Server) teamPeers() ([]coord.Peer, error) {
+	peers, err := s.coord.Peers()
+	if err != nil {
+		return nil, err
+	}
+	return append(peers, s.coord.RemotePeers()...), nil
+}
+
 // teamPeer is p (already redacted) as the Team page shows it.
 func teamPeer(p coord.Peer) views.TeamPeer {
 	tp := views.TeamPeer{Name: p.Name, Kind: p.Kind, Owner: p.Owner, Model: p.Model, Machine: p.Machine, Cwd: p.Cwd,
 		Status: p.Status, Session: p.Session, Groups: p.Groups, Online: p.Online, LastSeen: p.LastSeen}
+	if p.Remote {
+		tp.Hub = p.Hub
+	}
 	if st := p.Stats; st != nil {
 		if tp.Model == "" {
 			tp.Model = st.Model
@@ -110,7 +123,7 @@ func (s *Server) peerDetail(r *http.Request, name string) (views.PeerDetail, err
 	if err != nil {
 		return views.PeerDetail{}, coordErr(err)
 	}
-	peers, err := s.coord.Peers()
+	peers, err := s.teamPeers()
 	if err != nil {
 		return views.PeerDetail{}, err
 	}
@@ -123,7 +136,7 @@ func (s *Server) peerDetail(r *http.Request, name string) (views.PeerDetail, err
 	d.Peer = teamPeer(me)
 	d.Sessions = s.peerSessions(me)
 	for _, p := range peers {
-		if me.Kind == coord.KindHuman && p.Kind != coord.KindHuman && p.Owner == me.Owner {
+		if me.Kind == coord.KindHuman && !me.Remote && p.Kind != coord.KindHuman && p.Owner == me.Owner {
 			p = redactPeer(principal(r), p, s.sessionNode)
 			d.Agents = append(d.Agents, teamPeer(p))
 			d.Sessions = append(d.Sessions, s.peerSessions(p)...)

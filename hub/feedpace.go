@@ -61,10 +61,7 @@ func (s *session) trimPending(over, keep int) {
 		if op.cols > 0 || len(op.data) == 0 {
 			continue
 		}
-		n := min(cut, len(op.data))
-		if j := bytes.IndexByte(op.data[n:min(len(op.data), n+lineSlack)], '\n'); j >= 0 {
-			n += j + 1
-		}
+		n := skipTo(op.data, int64(cut)) // ends at a line's end when one is near (feed.go)
 		op.skipLines += bytes.Count(op.data[:n], []byte{'\n'})
 		op.skipBytes += int64(n)
 		op.data = op.data[n:]
@@ -72,9 +69,6 @@ func (s *session) trimPending(over, keep int) {
 		s.backlog -= n
 	}
 }
-
-// lineSlack is how far past its mark a cut may reach for a line's end.
-const lineSlack = 512
 
 // cutFlood trims a deferred main-screen flood to floodTail before it is fed.
 func (s *session) cutFlood() {

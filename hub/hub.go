@@ -11,6 +11,7 @@ import (
 	"log/slog"
 	"runtime"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/ct-dev/ct/db"
@@ -59,7 +60,12 @@ type Hub struct {
 	// emulating bounds how many sessions feed their emulators at once: one
 	// per spare core, so a flood on one session leaves the others a core.
 	emulating chan struct{}
-	nodes     nodeRegistry // ct node control connections (node.go)
+	// behind counts sessions whose output waits for their emulator: how
+	// many share the emulating slots, so each one's share of a round is
+	// known (feed.go).
+	behind  atomic.Int64
+	emuRate emuMeter     // the emulator's measured speed: a round's size (emurate.go)
+	nodes   nodeRegistry // ct node control connections (node.go)
 	// The evictor (memlimits.go): closing evictStop ends it, evictDone
 	// closes when it has.
 	evictStop, evictDone chan struct{}

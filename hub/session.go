@@ -6,19 +6,7 @@ import (
 
 	"github.com/ct-dev/ct/db"
 	"github.com/ct-dev/ct/screen"
-	"github.com/ct-dev/ct/screenrule"
 	"github.com/ct-dev/ct/wire"
-)
-
-// Screen feeding is asynchronous: the emulator (a few MB/s) is far slower than
-// a PTY (~100 MB/s), and the store and the wrap must never wait for it. When
-// it falls behind by more than maxBacklog, it skips to the last keepTail bytes
-// (the log still has every byte) and the page says how much it skipped.
-const (
-	// Measured (BENCHMARKS.md): the emulator is most of the hub's CPU under
-	// floods, so a screen frame never feeds it more than the newest 64 KiB.
-	maxBacklog = 128 << 10
-	keepTail   = 64 << 10
 )
 
 // The largest screen the hub emulates: an emulator's memory grows with
@@ -171,6 +159,18 @@ func (s *session) apply(e wire.Envelope) {
 
 func (s *session) enqueue(op screenOp) {
 	s.mu.Lock()
+	select {
+	case <-s.done:
+		// Its worker is gone (or going: dropPending empties the queue after
+		// it): nobody would feed this, and counting it behind would shrink
+		// every other session's share for ever.
+		s.mu.Unlock()
+		return
+	default:
+	}
+	if len(s.pending) == 0 {
+		s.h.behind.Add(1) // now waiting for the emulator (feed.go)
+	}
 	if n := len(s.pending); op.cols == 0 && n > 0 && s.pending[n-1].cols == 0 {
 		s.pending[n-1].data = append(s.pending[n-1].data, op.data...)
 	} else {
@@ -203,6 +203,7 @@ func (s *session) run() {
 	timer := time.NewTimer(time.Hour)
 	timer.Stop()
 	defer s.scr.Close()
+	defer s.dropPending()
 	deferred := false // output waited for a frame: a flood (feedpace.go)
 	for {
 		select {
@@ -225,44 +226,6 @@ func (s *session) run() {
 			timer.Reset(wait)
 		}
 	}
-}
-
-func (s *session) feed() {
-	s.mu.Lock()
-	ops, backlog := s.pending, s.backlog
-	s.pending, s.backlog = nil, 0
-	s.mu.Unlock()
-	if len(ops) == 0 {
-		return
-	}
-	s.fedAt = time.Now()
-	waited := int64(backlog) // bytes that waited, cut ones included: a flood's feed paces the next
-	// One session feeds its emulator at a time per spare core: a flood in
-	// one session must not starve the hub's other work.
-	s.h.emulating <- struct{}{}
-	defer func() { <-s.h.emulating }()
-	s.scrMu.Lock()
-	for _, op := range ops {
-		if op.cols > 0 {
-			s.scr.Resize(clampSize(op.cols, op.rows))
-			continue
-		}
-		if op.skipBytes > 0 {
-			// Cut while it waited (trimPending): the page marks the skipped
-			// lines where they were ("… N lines skipped — full log").
-			s.skipped += op.skipBytes
-			waited += op.skipBytes
-			s.scr.Skip(op.skipLines)
-		}
-		if len(op.data) > 0 {
-			s.scr.Write(op.data)
-		}
-	}
-	s.flooding = waited >= floodTail
-	s.version++
-	rows, cursorY := s.scr.Lines()
-	s.scrMu.Unlock()
-	s.checkRules(screenrule.View{Rows: rows, CursorY: cursorY}) // takes s.mu and the store: never under scrMu
 }
 
 // publish sends changed rows to watchers, throttled by the session's

@@ -40,6 +40,7 @@ func (r *Registry) Route(ctx context.Context, caller string, req CallRequest) (R
 	c := &call{Call: Call{ID: "c" + strconv.FormatUint(r.nextID, 10), Server: s.Name, Tool: req.Tool, Caller: caller, Args: req.Args},
 		done: make(chan Result, 1)}
 	h.queue = append(h.queue, c)
+	s.Calls++
 	close(h.wake) // wake the host's open poll
 	h.wake = make(chan struct{})
 	r.mu.Unlock()

@@ -33,7 +33,10 @@ const (
 	staleAfter = 15 * time.Second
 )
 
-var serverName = regexp.MustCompile(`^[a-z0-9][a-z0-9._-]{0,63}$`)
+// serverName is what a registered server may be called; compiled on first
+// use, not at package init, which every ct hook would pay (the {0,63}
+// repeat expands to 64 copies: ~700 allocations).
+var serverName = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^[a-z0-9][a-z0-9._-]{0,63}$`) })
 
 // Limits are the registry's settings; zero fields take their defaults.
 type Limits struct {
@@ -97,13 +100,14 @@ func fail(k coord.Kind, msg string) error { return &coord.Error{Kind: k, Msg: ms
 // Register records reg as hosted by peer, replacing the same name from
 // the same host. A name another peer hosts is refused.
 func (r *Registry) Register(peer string, reg Registration) (Server, error) {
-	if !serverName.MatchString(reg.Name) {
+	if !serverName().MatchString(reg.Name) {
 		return Server{}, fail(coord.Invalid, "server name "+strconv.Quote(reg.Name)+": use 1-64 lowercase letters, digits, '.', '_' or '-'")
 	}
 	if len(reg.Tools) > maxTools {
 		return Server{}, fail(coord.TooLarge, "a server may list at most "+strconv.Itoa(maxTools)+" tools; pass allow_tools to expose fewer")
 	}
-	s := &server{Server: Server{Name: reg.Name, Host: peer, Registered: r.now().UTC()}, allowed: map[string]bool{}}
+	s := &server{Server: Server{Name: reg.Name, Host: peer, Registered: r.now().UTC(), Offered: len(reg.Tools),
+		AllowTools: slices.Clone(reg.AllowTools)}, allowed: map[string]bool{}}
 	for _, t := range reg.Tools {
 		if len(t.InputSchema) > maxSchemaBytes {
 			return Server{}, fail(coord.TooLarge, "tool "+t.Name+"'s input schema is over 16 KB")
@@ -167,7 +171,7 @@ func (r *Registry) Servers() []Server {
 	out := make([]Server, 0, len(r.servers))
 	for _, s := range r.servers {
 		cp := s.Server
-		cp.Tools = slices.Clone(s.Tools)
+		cp.Tools, cp.AllowTools = slices.Clone(s.Tools), slices.Clone(s.AllowTools)
 		out = append(out, cp)
 	}
 	slices.SortFunc(out, func(a, b Server) int { return cmpString(a.Name, b.Name) })

@@ -59,6 +59,13 @@ func TestRouteReachesTheHostAndComesBack(t *testing.T) {
 	if _, err := r.Route(context.Background(), "caller", CallRequest{Server: "nope", Tool: "echo"}); kind(err) != coord.NotFound {
 		t.Fatalf("an unknown server: %v; want NotFound", err)
 	}
+	// The listing says what the page and ct mcp-proxy ls show: the
+	// allow-list as registered, how many tools the server offers, and the
+	// calls routed (the refused one is not counted).
+	list := r.Servers()
+	if len(list) != 1 || list[0].Calls != 1 || list[0].Offered != 2 || strings.Join(list[0].AllowTools, ",") != "echo" {
+		t.Fatalf("Servers = %+v; want echo with 1 call, 2 offered, allow-list [echo]", list)
+	}
 }
 
 func TestRegistrationRules(t *testing.T) {

@@ -30,11 +30,15 @@ type Registration struct {
 }
 
 // Server is a registered server as GET /api/v1/mcp/servers lists it: only
-// the tools other peers may call.
+// the tools other peers may call, the allow-list that chose them, and how
+// many calls the hub has routed to it since it registered.
 type Server struct {
 	Name       string    `json:"name"`
 	Host       string    `json:"host"` // the peer whose ct mcp runs it
 	Tools      []Tool    `json:"tools"`
+	AllowTools []string  `json:"allow_tools,omitempty"` // as registered; empty: every tool the server offers
+	Offered    int       `json:"offered"`               // how many tools the server itself listed
+	Calls      int       `json:"calls"`                 // calls routed to its host (refused ones not counted)
 	Registered time.Time `json:"registered"`
 }
 

@@ -15,7 +15,7 @@ import (
 // Tool inputs. The jsonschema tags are the descriptions the agent reads.
 type (
 	sendIn struct {
-		To               string   `json:"to" jsonschema:"a peer name, @group, or * for everyone"`
+		To               string   `json:"to" jsonschema:"a peer name, NAME@HUB (a peer of a bridged hub, remote in list_peers), @group, or * for everyone"`
 		Subject          string   `json:"subject,omitempty" jsonschema:"one line"`
 		Body             string   `json:"body" jsonschema:"markdown, at most 100 KB; never include secrets"`
 		Priority         string   `json:"priority,omitempty" jsonschema:"P0 (urgent) to P3; default P2"`

@@ -110,6 +110,10 @@ func load(cfg config, bin, self string, h *bench.HubProc) (*result, error) {
 				return nil, err
 			}
 		}
+		if cfg.sim && alone {
+			wraps[i] = startSimAlone(ctx, cfg, start)
+			continue
+		}
 		if cfg.sim {
 			wraps[i] = startSim(ctx, cfg, wsURL, tok, name, start)
 			continue
@@ -285,8 +289,8 @@ func (r *result) print(cfg config) {
 	w := r.window.Seconds()
 	fmt.Printf("\nwriting window %.1f s; offered load %.1f MB/s into the hub\n", w, float64(cfg.wraps*cfg.rate)/1e6)
 	if cfg.hub != "" {
-		fmt.Printf("machine        %.0f%% of all cores busy over the window with the load generator alone (wraps pointed at %s); wraps+writers used %.1f s CPU in all\n",
-			100*r.machineBusy, cfg.hub, r.wrapCPU.Seconds())
+		fmt.Printf("machine        %.0f%% of all cores busy over the window with the load generator alone (wraps pointed at %s); wraps+writers used %.1f s CPU in all, this process (simulated wraps, -sim) %.1f s = %.2f cores\n",
+			100*r.machineBusy, cfg.hub, r.wrapCPU.Seconds(), r.selfCPU.Seconds(), r.selfCPU.Seconds()/w)
 		return
 	}
 	fmt.Printf("hub CPU        %.1f s over the window = %.2f cores (%.1f s until the store caught up)\n", r.hubCPU.Seconds(), r.hubCPU.Seconds()/w, r.hubCPUTotal.Seconds())

@@ -19,6 +19,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"time"
 
@@ -91,7 +92,7 @@ func run(args []string) error {
 	if err != nil {
 		return err
 	}
-	h, stop, err := bench.TempHub(bin)
+	h, stop, err := bench.TempHub(bin, hubArgs(cfg)...)
 	if err != nil {
 		return err
 	}
@@ -110,6 +111,14 @@ func run(args []string) error {
 	res.print(cfg)
 	fmt.Printf("load average after: %s\n", bench.LoadAvg())
 	return nil
+}
+
+// hubArgs are the serve flags the run's hub needs: every viewer streams as
+// the one admin, so the per-person stream cap (64 by default, far above what
+// a person opens) must fit the viewers plus the admin's own requests, or the
+// viewers past it are refused with 429 and never measured.
+func hubArgs(cfg config) []string {
+	return []string{"--max-streams-per-user", strconv.Itoa(cfg.viewers + 16)}
 }
 
 // buildCT builds the ct of the current module into a temporary directory.

@@ -61,7 +61,7 @@ func (s *simWrap) run(ctx context.Context, cfg config, wsURL, token, name string
 		}
 	}()
 	time.Sleep(time.Until(start)) // the shared start, not synchronisation
-	seq, err := s.write(ctx, c, cfg, id)
+	seq, err := s.write(ctx, c.Write, cfg, id)
 	if err != nil {
 		return fmt.Errorf("%s: %w", name, err)
 	}
@@ -82,10 +82,30 @@ func (s *simWrap) run(ctx context.Context, cfg config, wsURL, token, name string
 	return nil
 }
 
+// startSimAlone is a simulated wrap with no hub (-sim with -hub): it makes
+// and marshals the same frames as startSim and throws them away, so the run
+// measures what generating the load costs on its own (issue 17, goal 4). A
+// closed port would only refuse the dial, and nothing would be generated.
+func startSimAlone(ctx context.Context, cfg config, start time.Time) *simWrap {
+	s := &simWrap{done: make(chan struct{})}
+	go func() {
+		defer close(s.done)
+		time.Sleep(time.Until(start)) // the shared start, not synchronisation
+		_, s.err = s.write(ctx, discard, cfg, randomID())
+	}()
+	return s
+}
+
+// discard marshals e as a wrap's connection would, and drops it.
+func discard(_ context.Context, e wire.Envelope) error {
+	_, err := wire.Marshal(e)
+	return err
+}
+
 // write sends the session's lines, each "T<unixnanos> <n> <pad>\r\n" (as a
 // PTY turns the writer's \n), topped up to the rate every tick, at most
 // 64 KiB a frame as the wrap sends; it returns the last seq used.
-func (s *simWrap) write(ctx context.Context, c *wsdial.Conn, cfg config, id string) (uint64, error) {
+func (s *simWrap) write(ctx context.Context, send func(context.Context, wire.Envelope) error, cfg config, id string) (uint64, error) {
 	lines := totalLines(cfg.rate, cfg.duration, cfg.line)
 	pad := make([]byte, cfg.line)
 	for i := range pad {
@@ -100,7 +120,7 @@ func (s *simWrap) write(ctx context.Context, c *wsdial.Conn, cfg config, id stri
 		}
 		seq++
 		e := wire.Envelope{V: wire.Version, Type: wire.TypePtyOutput, SessionID: id, Seq: seq, TS: time.Now().UTC(), Data: buf}
-		err := c.Write(ctx, e)
+		err := send(ctx, e)
 		buf = buf[:0]
 		return err
 	}
