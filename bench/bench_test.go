@@ -23,6 +23,7 @@ var (
 	flagKeys    = flag.Int("keys", 1000, "keystrokes per run of the latency benchmark")
 	flagLatReps = flag.Int("latreps", 3, "repetitions of the latency benchmark")
 	flagLatOnly = flag.String("latonly", "", "run only the latency series whose name contains this (e.g. \"back to back\")")
+	flagSpool   = flag.Int64("spool", 0, "ct wrap --spool in the throughput benchmark; 0: twice the file, so a hub slower than the PTY is measured rather than dropped (16777216 is the default a person gets)")
 )
 
 var (

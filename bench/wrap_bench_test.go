@@ -7,6 +7,7 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -18,8 +19,10 @@ import (
 // wrap's own cost from the connected hub's. Each repetition runs all three,
 // in an order that rotates so drift cancels out. Besides wall time it sums
 // CPU time (process and children, plus the hub's for the connected run),
-// which other load on a shared machine disturbs far less. Goal (issue 2):
-// median wall-time ratio (connected wrap / bare) ≤ 1.05.
+// which other load on a shared machine disturbs far less. Goals (issue 17.3):
+// the connected wrap's own CPU (wrap+cat) ≤ 1.10× script+cat's, and the wall
+// ratio with the hub on the same cores ≤ 1.3. The hub's CPU is reported on
+// its own, per 100 MiB.
 func BenchmarkWrapOverhead(b *testing.B) {
 	f := dataFileFor(b)
 	bin := ctBinary(b)
@@ -71,17 +74,27 @@ func BenchmarkWrapOverhead(b *testing.B) {
 			ra.Exit.Seconds(), ra.CPU.Seconds(), ratioAlone[i], LoadAvg())
 	}
 	r, ra := Summarise(ratio), Summarise(ratioAlone)
-	cpuRatio := (Summarise(wrapCPU).Median + Summarise(hubCPU).Median) / Summarise(bareCPU).Median
+	// Goal 3 is the wrap's own CPU with the hub on another core: wrap+cat of
+	// the connected run against script+cat. The hub's CPU is its own figure
+	// (per 100 MiB), never added in: on this box it shares the cores, but
+	// the goal is what the wrap costs the workstation.
+	bareMed := Summarise(bareCPU).Median
+	wrapRatio, aloneRatio := Summarise(wrapCPU).Median/bareMed, Summarise(aloneCPU).Median/bareMed
+	sumRatio := (Summarise(wrapCPU).Median + Summarise(hubCPU).Median) / bareMed
+	hubPer100 := Summarise(hubCPU).Median * per100MiB(f.Size)
 	say("file %d bytes (%d after the PTY); %d repetitions; median (min-max)", f.Size, f.PTYSize, len(ratio))
 	say("wall s:  bare %s | wrap, hub connected %s (last byte at the sink %s) | wrap, no hub %s",
 		Summarise(bare).Format("%.2f"), Summarise(wrap).Format("%.2f"), Summarise(sink).Format("%.2f"), Summarise(alone).Format("%.2f"))
 	say("cpu s:   bare (script+cat) %s | wrap+cat connected %s + hub %s | wrap+cat no hub %s",
 		Summarise(bareCPU).Format("%.2f"), Summarise(wrapCPU).Format("%.2f"), Summarise(hubCPU).Format("%.2f"), Summarise(aloneCPU).Format("%.2f"))
-	say("ratio wall connected/bare %s  goal ≤ 1.05 met: %v | no hub/bare %s | cpu (wrap+hub)/bare %.2f, wrap alone/bare %.2f",
-		r.Format("%.2f"), r.Median <= 1.05, ra.Format("%.2f"), cpuRatio, Summarise(aloneCPU).Median/Summarise(bareCPU).Median)
+	say("ratio wall connected/bare %s  goal ≤ 1.3 met: %v | no hub/bare %s | cpu wrap(connected)/bare %.2f goal ≤ 1.10 met: %v, wrap (no hub)/bare %.2f, (wrap+hub)/bare %.2f | hub cpu %.2f s per 100 MiB",
+		r.Format("%.2f"), r.Median <= 1.3, ra.Format("%.2f"), wrapRatio, wrapRatio <= 1.10, aloneRatio, sumRatio, hubPer100)
 	b.ReportMetric(r.Median, "ratio")
 	b.ReportMetric(ra.Median, "nohub-ratio")
-	b.ReportMetric(cpuRatio, "cpu-ratio")
+	b.ReportMetric(wrapRatio, "wrap-cpu-ratio")
+	b.ReportMetric(aloneRatio, "nohub-cpu-ratio")
+	b.ReportMetric(sumRatio, "wrap+hub-cpu-ratio")
+	b.ReportMetric(hubPer100, "hub-cpu-s/100MiB")
 	b.ReportMetric(float64(f.Size)/(1<<20)/Summarise(bare).Median, "bare-MiB/s")
 }
 
@@ -100,13 +113,21 @@ func closedURL(b *testing.B) string {
 // the hub's stored log holds every byte and the session has ended, checks the
 // log equals the file after PTY translation, and notes when the hub's screen
 // showed the file's last line. Each repetition is paired with a bare PTY run
-// (alternating which goes first). Goal (issue 2): ≥ 0.8× the bare PTY rate,
-// every byte present.
+// (alternating which goes first). Goals (issue 17.2): ≥ 0.6× the bare PTY
+// rate, every byte present, hub CPU ≤ 1.5 s per 100 MiB.
+//
+// The wrap gets a spool that holds the whole file (-spool): the hub is slower
+// than a bare PTY, and with the default 16 MiB spool a 100 MiB cat outruns it
+// by more than that, so the wrap drops the oldest unsent output and declares
+// it (pty.dropped), as designed. Such a run is counted as "spool overflowed"
+// and kept out of the figures. A run whose stored bytes plus declared drops
+// are not the file's size lost bytes without saying so: that fails the
+// benchmark, since it is a trust bug, not a slow run.
 func BenchmarkHubThroughput(b *testing.B) {
 	f := dataFileFor(b)
 	bin := ctBinary(b)
 	var bareRate, hubRate, ratio, screenAt, logAt, hubCPU []float64
-	incomplete := 0
+	overflowed := 0 // runs whose spool dropped (declared) output
 	for i := range *flagReps {
 		var rb runResult
 		var t throughput
@@ -135,8 +156,8 @@ func BenchmarkHubThroughput(b *testing.B) {
 		}
 		br := MiBps(f.Size, rb.Exit)
 		if !t.complete {
-			incomplete++
-			say("rep %d: bare %.1f MiB/s | INCOMPLETE: the session ended after %.2fs with %d of %d bytes stored, %d reported dropped (ct wrap said %q) | load %s",
+			overflowed++
+			say("rep %d: bare %.1f MiB/s | SPOOL OVERFLOWED: the session ended after %.2fs with %d of %d bytes stored and the other %d declared dropped by the wrap (ct wrap said %q) | load %s",
 				i, br, t.log.Seconds(), t.stored, f.PTYSize, t.dropped, t.wrapSaid, LoadAvg())
 			continue
 		}
@@ -150,19 +171,34 @@ func BenchmarkHubThroughput(b *testing.B) {
 	r := Summarise(ratio)
 	say("median (min-max) of %d: bare PTY %s MiB/s | hub log %s MiB/s (%s s) | screen caught up at %s s | hub cpu %s s",
 		len(ratio), Summarise(bareRate).Format("%.1f"), Summarise(hubRate).Format("%.1f"), Summarise(logAt).Format("%.2f"), Summarise(screenAt).Format("%.2f"), Summarise(hubCPU).Format("%.2f"))
-	say("ratio hub/bare %s  goal ≥ 0.8 met: %v | repetitions that lost bytes (not in the figures above): %d of %d",
-		r.Format("%.2f"), r.Median >= 0.8 && incomplete == 0, incomplete, *flagReps)
+	hubPer100 := Summarise(hubCPU).Median * per100MiB(f.Size)
+	say("ratio hub/bare %s  goal ≥ 0.6 met: %v | hub cpu %.2f s per 100 MiB, goal ≤ 1.5 met: %v | repetitions whose spool overflowed (declared drops, not in the figures above; wrap --spool %d): %d of %d",
+		r.Format("%.2f"), r.Median >= 0.6 && overflowed == 0, hubPer100, hubPer100 <= 1.5, spoolFor(f), overflowed, *flagReps)
 	b.ReportMetric(r.Median, "ratio")
 	b.ReportMetric(Summarise(hubRate).Median, "hub-MiB/s")
 	b.ReportMetric(Summarise(screenAt).Median, "screen-s")
-	b.ReportMetric(float64(incomplete), "incomplete")
+	b.ReportMetric(hubPer100, "hub-cpu-s/100MiB")
+	b.ReportMetric(float64(overflowed), "overflowed")
 }
+
+// spoolFor is the --spool the throughput benchmark gives ct wrap.
+func spoolFor(f DataFile) int64 {
+	if *flagSpool > 0 {
+		return *flagSpool
+	}
+	return 2 * f.PTYSize
+}
+
+// per100MiB scales a figure measured over size bytes to 100 MiB.
+func per100MiB(size int64) float64 { return float64(100<<20) / float64(size) }
 
 type throughput struct {
 	log, screen, wrapExit, hubCPU time.Duration
 	stored, dropped               int64
-	complete                      bool   // every byte stored, none dropped, content verified
-	wrapSaid                      string // ct wrap's stderr
+	complete                      bool // every byte stored, none dropped, content verified
+	// !complete means declared drops: stored+dropped is the file's size
+	// (anything else is an error from throughputRun).
+	wrapSaid string // ct wrap's stderr
 }
 
 // throughputRun runs one ct wrap -- cat FILE against hub h and times when the
@@ -181,7 +217,7 @@ func throughputRun(b *testing.B, bin string, h *HubProc, f DataFile) (throughput
 	start := time.Now()
 	wrapDone := make(chan res, 1)
 	go func() {
-		r, err := runDrained(bin, "wrap", "--hub", h.URL, "--token", tok, "--name", "tput", "--", "cat", f.Path)
+		r, err := runDrained(bin, "wrap", "--hub", h.URL, "--token", tok, "--name", "tput", "--spool", strconv.FormatInt(spoolFor(f), 10), "--", "cat", f.Path)
 		wrapDone <- res{r, err}
 	}()
 	deadline := start.Add(3 * time.Minute)
@@ -249,6 +285,10 @@ func throughputRun(b *testing.B, bin string, h *HubProc, f DataFile) (throughput
 	}
 	t.wrapExit, t.wrapSaid = wrapped.r.Exit, strings.TrimSpace(wrapped.r.Stderr)
 	t.complete = t.stored == f.PTYSize && t.dropped == 0
+	if t.stored+t.dropped != f.PTYSize {
+		return t, fmt.Errorf("LOST BYTES: the session ended with %d bytes stored and %d declared dropped, but the wrap's PTY gave %d (ct wrap said %q)",
+			t.stored, t.dropped, f.PTYSize, t.wrapSaid)
+	}
 	select {
 	case t.screen = <-screenDone:
 	case <-time.After(time.Minute):

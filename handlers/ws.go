@@ -19,18 +19,54 @@ import (
 type wsTransport struct {
 	c        *websocket.Conn
 	lastRead *atomic.Int64 // unix nanos of the last frame read: proof of life
+	// buf holds the last frame read and is reused for the next (issue 17.2:
+	// reading each 64 KiB output frame into a fresh, repeatedly grown slice
+	// was a tenth of the hub's CPU in a flood). Read's envelope aliases it
+	// until the next Read, as hub.Transport allows; one reader per socket.
+	buf *[]byte
 }
 
+// keepFrameBuf is the largest read buffer a socket keeps between frames:
+// an output frame (64 KiB) fits; a rare 2 MiB one is not held for the
+// connection's life.
+const keepFrameBuf = 256 << 10
+
 func (t wsTransport) Read(ctx context.Context) (wire.Envelope, error) {
-	typ, b, err := t.c.Read(ctx)
+	typ, r, err := t.c.Reader(ctx)
 	if err != nil {
 		return wire.Envelope{}, err
 	}
 	if typ != websocket.MessageBinary {
 		return wire.Envelope{}, errors.New("text message on the wrap socket; ct wrap sends binary frames")
 	}
+	b, err := readFrame(r, (*t.buf)[:0]) // the read limit (wire.MaxFrame) bounds it
+	if err != nil {
+		return wire.Envelope{}, err
+	}
+	if cap(b) <= keepFrameBuf {
+		*t.buf = b
+	} else {
+		*t.buf = nil
+	}
 	t.lastRead.Store(time.Now().UnixNano())
 	return wire.Unmarshal(b)
+}
+
+// readFrame appends all of r to b, growing it only when full.
+func readFrame(r io.Reader, b []byte) ([]byte, error) {
+	for {
+		if len(b) == cap(b) {
+			b = append(b, 0)[:len(b)] // grow: append's own doubling
+		}
+		n, err := r.Read(b[len(b):cap(b)])
+		b = b[:len(b)+n]
+		if err == io.EOF {
+			return b, nil
+		}
+		if err != nil {
+			return b, err
+		}
+	}
 }
 
 func (t wsTransport) Write(ctx context.Context, e wire.Envelope) error {
@@ -73,7 +109,7 @@ func (s *Server) serveMachineSocket(w http.ResponseWriter, r *http.Request, what
 		return // Accept has answered the request
 	}
 	c.SetReadLimit(wire.MaxFrame)
-	t := wsTransport{c: c, lastRead: new(atomic.Int64)}
+	t := wsTransport{c: c, lastRead: new(atomic.Int64), buf: new([]byte)}
 	t.lastRead.Store(time.Now().UnixNano())
 	if !s.sockets.add(t) {
 		_ = c.Close(websocket.StatusGoingAway, "hub shutting down")

@@ -72,11 +72,19 @@ func (s *session) feed() {
 	}
 	skip := feedTail(backlog, behind, s.h.emuRate.round())
 	began, fed := time.Now(), 0
+	s.fedAt = began
+	waited := int64(backlog) // bytes that waited, cut ones included: a flood's feed paces the next (feedpace.go)
 	s.scrMu.Lock()
 	for _, op := range ops {
 		if op.cols > 0 {
 			s.scr.Resize(clampSize(op.cols, op.rows))
 			continue
+		}
+		if op.skipBytes > 0 {
+			// Cut while it waited (trimPending): marked where it was, as below.
+			s.skipped += op.skipBytes
+			waited += op.skipBytes
+			s.scr.Skip(op.skipLines)
 		}
 		d := op.data
 		if skip > 0 {
@@ -93,6 +101,7 @@ func (s *session) feed() {
 			fed += len(d)
 		}
 	}
+	s.flooding = waited >= floodTail
 	s.version++
 	rows, cursorY := s.scr.Lines()
 	s.scrMu.Unlock()

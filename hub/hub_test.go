@@ -25,6 +25,7 @@ type fakeTransport struct {
 	fromHub chan wire.Envelope // what the hub writes
 	closed  chan struct{}
 	once    sync.Once
+	buf     []byte // the last Read's Data, reused (one reader)
 }
 
 func newTransport() *fakeTransport {
@@ -36,8 +37,13 @@ var errClosed = errors.New("transport closed")
 func (t *fakeTransport) Read(ctx context.Context) (wire.Envelope, error) {
 	select {
 	case e := <-t.toHub:
-		// Like a real socket: the hub gets its own copy of the bytes.
-		e.Data = append([]byte(nil), e.Data...)
+		// Like the real socket (handlers.wsTransport): the bytes are in one
+		// buffer the next Read overwrites, so a hub that keeps Data without
+		// copying it (Transport.Read) stores or shows the wrong bytes.
+		if e.Data != nil {
+			t.buf = append(t.buf[:0], e.Data...)
+			e.Data = t.buf
+		}
 		return e, nil
 	case <-t.closed:
 		return wire.Envelope{}, errClosed

@@ -54,6 +54,10 @@ type Snapshot struct {
 type screenOp struct {
 	data       []byte
 	cols, rows int // a resize when cols > 0
+	// skipLines and skipBytes: output cut from the front of data before it
+	// was fed (trimPending); the screen marks them where they were.
+	skipLines int
+	skipBytes int64
 }
 
 // session is one session held in memory: its screen and who watches it.
@@ -91,6 +95,10 @@ type session struct {
 	skipped  int64
 	version  uint64
 	bucket   frameBucket // the publish throttle
+	// Worker-owned (feed and run only): when the last feed ran and whether
+	// it found a flood, for pacing the next (feedpace.go).
+	fedAt    time.Time
+	flooding bool
 
 	used time.Time // guarded by h.mu: last loaded or detached (the evictor's clock, memlimits.go)
 
@@ -172,6 +180,7 @@ func (s *session) enqueue(op screenOp) {
 		s.pending = append(s.pending, op)
 	}
 	s.backlog += len(op.data)
+	s.trimPending(maxBacklog, keepTail)
 	s.mu.Unlock()
 	s.poke()
 }
@@ -195,12 +204,22 @@ func (s *session) run() {
 	timer.Stop()
 	defer s.scr.Close()
 	defer s.dropPending()
+	deferred := false // output waited for a frame: a flood (feedpace.go)
 	for {
 		select {
 		case <-s.done:
 			return
 		case <-s.wake:
 		case <-timer.C:
+		}
+		if wait := s.feedWait(time.Now()); wait > 0 {
+			timer.Reset(wait) // a flood between frames: feed when the next frame may go out
+			deferred = true
+			continue
+		}
+		if deferred {
+			s.cutFlood()
+			deferred = false
 		}
 		s.feed()
 		if wait := s.publish(); wait > 0 {

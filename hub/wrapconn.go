@@ -18,6 +18,8 @@ import (
 // Transport is one wrap's connection, as the HTTP layer provides it.
 // Read is called from one goroutine; Write from one other goroutine.
 type Transport interface {
+	// Read returns the next envelope. Its Data may alias a buffer the next
+	// Read reuses: copy what is kept past it.
 	Read(ctx context.Context) (wire.Envelope, error)
 	Write(ctx context.Context, e wire.Envelope) error
 }

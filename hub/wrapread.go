@@ -19,6 +19,9 @@ func (c *wrapConn) readLoop(ctx context.Context, t Transport, s *session) error 
 			}
 			return err
 		}
+		if e.Data != nil {
+			e.Data = append([]byte(nil), e.Data...) // it aliases the transport's buffer (Transport.Read)
+		}
 		switch e.Type {
 		case wire.TypePtyOutput, wire.TypePtyResize, wire.TypePtyDropped, wire.TypeSessionEnd, wire.TypeTranscriptEntry:
 		case wire.TypePromptOpen, wire.TypePromptResult, wire.TypePromptClosed, wire.TypePromptSync, wire.TypeHookEvent, wire.TypeTerminalActive, wire.TypeSessionTail, wire.TypeAttachDone:
@@ -47,9 +50,6 @@ func (c *wrapConn) readLoop(ctx context.Context, t Transport, s *session) error 
 			continue // a resend of something already received (stored or queued)
 		}
 		e.SessionID = c.session
-		if e.Data != nil {
-			e.Data = append([]byte(nil), e.Data...)
-		}
 		e = c.admit(e)
 		e = s.attribute(e)
 		s.apply(e)

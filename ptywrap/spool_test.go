@@ -431,3 +431,27 @@ func FuzzSpool(f *testing.F) {
 		runSpoolOps(t, max, ops)
 	})
 }
+
+// TestSpoolFloodFramesAllocatedOnce: in a flood each 64 KiB frame is one
+// allocation, not grown from 4 KiB through four copies (issue 17.3), while
+// a lone small chunk still gets a small frame.
+func TestSpoolFloodFramesAllocatedOnce(t *testing.T) {
+	chunk := bytes.Repeat([]byte("x"), 4<<10) // what one PTY read gives
+	allocs := testing.AllocsPerRun(3, func() {
+		s := testSpool(64 << 20)
+		for range (1 << 20) / len(chunk) {
+			s.addOutput(chunk)
+		}
+	})
+	// 1 MiB is 16 frames; the first frame still grows from 4 KiB and the
+	// events slice grows a few times too: 31 in all. Growing every frame
+	// from 4 KiB was 135.
+	if allocs > 40 {
+		t.Fatalf("%.0f allocations per MiB of flood; want about one per 64 KiB frame", allocs)
+	}
+	s := testSpool(64 << 20)
+	s.addOutput([]byte("$ "))
+	if c := cap(s.events[0].Data); c > 4<<10 {
+		t.Fatalf("a 2-byte prompt holds a %d-byte frame", c)
+	}
+}

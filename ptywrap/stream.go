@@ -186,14 +186,18 @@ func (st *streamer) session(ctx context.Context) error {
 	// Sending runs beside the read loop so acks and input keep flowing
 	// while megabytes of output go out.
 	go func() {
+		var f flood // the output rate, for coalescing a flood's frames (coalesce.go)
 		for {
-			e, ok := st.nextToSend(ctx)
+			e, ok := st.nextToSend(ctx, &f)
 			if !ok {
 				return
 			}
 			if err := c.Write(ctx, e); err != nil {
 				cancel(err)
 				return
+			}
+			if e.Type == wire.TypePtyOutput {
+				f.sent(time.Now(), len(e.Data))
 			}
 		}
 	}()
@@ -273,12 +277,15 @@ func (st *streamer) received(e wire.Envelope) error {
 
 // nextToSend returns the next envelope for the hub: unsequenced ones first
 // (a prompt must not queue behind megabytes of output), then the spool.
-func (st *streamer) nextToSend(ctx context.Context) (wire.Envelope, bool) {
+func (st *streamer) nextToSend(ctx context.Context, f *flood) (wire.Envelope, bool) {
 	for {
 		select {
 		case e := <-st.urgent:
 			return e, true
 		default:
+		}
+		if e, urgent, ok := st.coalesce(ctx, f); !ok || urgent {
+			return e, ok
 		}
 		if e, ok := st.sp.tryNext(); ok {
 			return e, true

@@ -9,6 +9,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
 	"time"
 )
 
@@ -70,7 +71,11 @@ const frameMagic = 0xC7
 
 // Marshal encodes e as one binary frame: magic, uvarint header length, JSON
 // header, then Data verbatim.
-func Marshal(e Envelope) ([]byte, error) {
+func Marshal(e Envelope) ([]byte, error) { return AppendMarshal(nil, e) }
+
+// AppendMarshal is Marshal appending the frame to dst (a buffer reused
+// frame after frame: ct wrap sends a 64 KiB frame at a time in a flood).
+func AppendMarshal(dst []byte, e Envelope) ([]byte, error) {
 	if e.V == 0 {
 		e.V = Version
 	}
@@ -84,7 +89,7 @@ func Marshal(e Envelope) ([]byte, error) {
 	if len(hdr) > MaxHeader {
 		return nil, fmt.Errorf("wire: header is %d bytes, limit %d", len(hdr), MaxHeader)
 	}
-	out := make([]byte, 0, 1+binary.MaxVarintLen64+len(hdr)+len(e.Data))
+	out := slices.Grow(dst, 1+binary.MaxVarintLen64+len(hdr)+len(e.Data))
 	out = append(out, frameMagic)
 	out = binary.AppendUvarint(out, uint64(len(hdr)))
 	out = append(out, hdr...)

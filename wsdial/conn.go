@@ -3,6 +3,7 @@ package wsdial
 import (
 	"context"
 	"math/rand/v2"
+	"sync"
 	"time"
 
 	"github.com/coder/websocket"
@@ -12,13 +13,31 @@ import (
 // Conn is one open connection to the hub: one binary message per envelope.
 // Read from one goroutine; Write may be called from several (coder/websocket
 // serialises writers).
-type Conn struct{ ws *websocket.Conn }
+type Conn struct {
+	ws *websocket.Conn
+	// mu guards buf, the frame being written, reused for the next (issue
+	// 17.3: one 64 KiB allocation per output frame was the wrap's own cost);
+	// coder/websocket has copied it out by the time Write returns.
+	mu  sync.Mutex
+	buf []byte
+}
+
+// keepWriteBuf is the largest frame buffer a connection keeps: an output
+// frame fits; a rare big one (a file answer) is not held for good.
+const keepWriteBuf = 256 << 10
 
 // Write sends one envelope.
 func (c *Conn) Write(ctx context.Context, e wire.Envelope) error {
-	b, err := wire.Marshal(e)
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	b, err := wire.AppendMarshal(c.buf[:0], e)
 	if err != nil {
 		return err
+	}
+	if cap(b) <= keepWriteBuf {
+		c.buf = b
+	} else {
+		c.buf = nil
 	}
 	return c.ws.Write(ctx, websocket.MessageBinary, b)
 }
