@@ -143,7 +143,9 @@ func (s *session) replay() {
 	// Feed now, before the session is handed out (its worker has not started):
 	// the first page or API read after a restart must see the rebuilt screen,
 	// not a blank one.
-	s.feed()
+	if s.feed() {
+		s.rules()
+	}
 	s.scrMu.Lock()
 	s.sentHist = 0
 	s.scrMu.Unlock()
@@ -202,20 +204,28 @@ func (s *session) run() {
 		case <-s.wake:
 		case <-timer.C:
 		}
-		s.feed()
+		fed := s.feed()
 		if wait := s.publish(); wait > 0 {
 			timer.Reset(wait)
+		}
+		if fed {
+			// After the frame, not before it: reading every line and
+			// matching the rules costs more than the frame itself, and a
+			// keystroke's echo must not wait for it (issue 17).
+			s.rules()
 		}
 	}
 }
 
-func (s *session) feed() {
+// feed runs the pending output through the emulator; it reports whether
+// there was any (then the screen rules are due: rules).
+func (s *session) feed() bool {
 	s.mu.Lock()
 	ops, backlog := s.pending, s.backlog
 	s.pending, s.backlog = nil, 0
 	s.mu.Unlock()
 	if len(ops) == 0 {
-		return
+		return false
 	}
 	var skip int64
 	if backlog > maxBacklog {
@@ -246,6 +256,17 @@ func (s *session) feed() {
 		}
 	}
 	s.version++
+	s.scrMu.Unlock()
+	return true
+}
+
+// rules checks the screen rules against the screen as it is now (a program
+// with hooks has none: its lines are not even read).
+func (s *session) rules() {
+	if s.hooks {
+		return
+	}
+	s.scrMu.Lock()
 	rows, cursorY := s.scr.Lines()
 	s.scrMu.Unlock()
 	s.checkRules(screenrule.View{Rows: rows, CursorY: cursorY}) // takes s.mu and the store: never under scrMu
