@@ -11,14 +11,7 @@ import (
 // --message-retention: default 24h, CT_MESSAGE_RETENTION, the flag over
 // the env, and a non-positive value refused.
 func TestMessageRetentionSetting(t *testing.T) {
-	env := func(v string) func(string) string {
-		return func(k string) string {
-			if k == "CT_MESSAGE_RETENTION" {
-				return v
-			}
-			return ""
-		}
-	}
+	env := func(v string) func(string) string { return oneEnv("CT_MESSAGE_RETENTION", v) }
 	for _, tc := range []struct {
 		args []string
 		env  string
@@ -46,14 +39,7 @@ func TestMessageRetentionSetting(t *testing.T) {
 // --audit-batch-wait: default 200ms, CT_AUDIT_BATCH_WAIT (0 = commit every
 // entry at once), the flag over the env, and values past 0-1s refused.
 func TestAuditBatchWaitSetting(t *testing.T) {
-	env := func(v string) func(string) string {
-		return func(k string) string {
-			if k == "CT_AUDIT_BATCH_WAIT" {
-				return v
-			}
-			return ""
-		}
-	}
+	env := func(v string) func(string) string { return oneEnv("CT_AUDIT_BATCH_WAIT", v) }
 	for _, tc := range []struct {
 		args []string
 		env  string
@@ -75,5 +61,15 @@ func TestAuditBatchWaitSetting(t *testing.T) {
 	}
 	if _, err := parseServe(nil, env("soon"), io.Discard, io.Discard); err == nil {
 		t.Error("CT_AUDIT_BATCH_WAIT=soon accepted")
+	}
+}
+
+// oneEnv is an environment holding only key=v.
+func oneEnv(key, v string) func(string) string {
+	return func(k string) string {
+		if k == key {
+			return v
+		}
+		return ""
 	}
 }

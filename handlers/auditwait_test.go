@@ -3,15 +3,12 @@ package handlers
 import (
 	"log/slog"
 	"net/http"
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/ct-dev/ct/audit"
 	"github.com/ct-dev/ct/auth"
-	"github.com/ct-dev/ct/db"
 )
 
 // TestAuditReadersSeeWaitingBatch: entries still waiting for their batch's
@@ -35,16 +32,7 @@ func TestAuditReadersSeeWaitingBatch(t *testing.T) {
 	if res.status != http.StatusOK {
 		t.Fatalf("backup: %d %s", res.status, res.body)
 	}
-	dir := t.TempDir()
-	if err := os.WriteFile(filepath.Join(dir, db.FileName), []byte(res.body), 0o600); err != nil {
-		t.Fatal(err)
-	}
-	copied, err := db.OpenExisting(dir)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer copied.Close()
-	entries, err := copied.AuditEntries(10, 0)
+	entries, err := openBackup(t, res.body).AuditEntries(10, 0)
 	if err != nil || len(entries) == 0 || entries[0].Subject != "sess-waiting 2 bytes" {
 		t.Fatalf("the backup's newest audit entry: %+v (%v); want the one recorded just before", entries, err)
 	}
