@@ -3,9 +3,9 @@
 // store's hash-chained audit log. It batches entries that arrive together
 // into one transaction, and may wait a moment for more to join it
 // (Options.BatchWait): one commit and head file per keystroke was the
-// largest share of the hub's CPU while a person typed. It must not import handlers, hub or anything that
-// serves requests; the hub, the handlers and the hub's own services are
-// given one *Log by ct serve.
+// largest share of the hub's CPU while a person typed. It must not import
+// handlers, hub or anything that serves requests; the hub, the handlers and
+// the hub's own services are given one *Log by ct serve.
 package audit
 
 import (
