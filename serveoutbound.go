@@ -21,7 +21,10 @@ import (
 type outboundConfig struct {
 	AllowPrivateNotify bool   // ntfy may be on a private address or this host
 	AuditKeyFile       string // the audit head's MAC key; empty = <data>/audit.key
-	Coord              coord.Limits
+	// AuditBatchWait is how long the audit writer waits for more entries
+	// to join a transaction (audit.Options.BatchWait).
+	AuditBatchWait time.Duration
+	Coord          coord.Limits
 	// ClockTick is the real time between simulation clock ticks at x1
 	// (coord/simclock.go); x10 and x100 tick 10 and 100 times as often.
 	ClockTick time.Duration
@@ -37,6 +40,13 @@ func outboundFlags(fs *flag.FlagSet, getenv func(string) string, stderr io.Write
 	c.ClockTick = time.Second
 	if err := durationEnv(getenv, "CT_CLOCK_TICK", &c.ClockTick, stderr); err != nil {
 		return nil, err
+	}
+	c.AuditBatchWait = defaultAuditBatchWait
+	if v := getenv("CT_AUDIT_BATCH_WAIT"); v != "" {
+		if c.AuditBatchWait, err = time.ParseDuration(v); err != nil {
+			fmt.Fprintf(stderr, "ct serve: CT_AUDIT_BATCH_WAIT=%q is not a duration like 200ms (0 commits every entry at once)\n", v)
+			return nil, errUsage
+		}
 	}
 	allow := envOr(getenv, "CT_ALLOW_PRIVATE_NOTIFY", "")
 	if allow != "" {
@@ -66,6 +76,7 @@ func outboundFlags(fs *flag.FlagSet, getenv func(string) string, stderr io.Write
 	}
 	fs.BoolVar(&c.AllowPrivateNotify, "allow-private-notify", c.AllowPrivateNotify, "let ntfy URLs reach private addresses and this host (a self-hosted ntfy); link-local, metadata and Web Push stay refused (env CT_ALLOW_PRIVATE_NOTIFY)")
 	fs.StringVar(&c.AuditKeyFile, "audit-key-file", envOr(getenv, "CT_AUDIT_KEY_FILE", ""), "file with the key that signs the audit log's head, created 0600 if missing; keep it off the data volume's backups (env CT_AUDIT_KEY_FILE; default <data>/audit.key)")
+	fs.DurationVar(&c.AuditBatchWait, "audit-batch-wait", c.AuditBatchWait, "how long the audit writer holds a typed-input entry for more to join its commit, 0 to 1s (decisions and every other entry commit at once); a hub crash loses at most this much typing from the audit log, a clean stop nothing (env CT_AUDIT_BATCH_WAIT)")
 	fs.DurationVar(&c.Coord.MinReminderInterval, "min-reminder-interval", c.Coord.MinReminderInterval, "refuse repeating reminders that fire more often than this (env CT_MIN_REMINDER_INTERVAL)")
 	fs.Float64Var(&c.Coord.MessageRate, "message-rate", c.Coord.MessageRate, "messages a minute one peer may send on average; over it: 429 with Retry-After (env CT_MESSAGE_RATE)")
 	fs.IntVar(&c.Coord.MessageBurst, "message-burst", c.Coord.MessageBurst, "messages one peer may send at once after a quiet spell (env CT_MESSAGE_BURST)")
@@ -79,6 +90,10 @@ func outboundFlags(fs *flag.FlagSet, getenv func(string) string, stderr io.Write
 				return errUsage
 			}
 		}
+		if c.AuditBatchWait < 0 || c.AuditBatchWait > audit.MaxBatchWait {
+			fmt.Fprintf(stderr, "ct serve: --audit-batch-wait must be between 0 (commit every entry at once) and %v\n", audit.MaxBatchWait)
+			return errUsage
+		}
 		if c.ClockTick < 100*time.Millisecond {
 			fmt.Fprintln(stderr, "ct serve: --clock-tick must be at least 100ms (x100 then ticks every 1ms)")
 			return errUsage
@@ -90,6 +105,12 @@ func outboundFlags(fs *flag.FlagSet, getenv func(string) string, stderr io.Write
 		return nil
 	}, nil
 }
+
+// defaultAuditBatchWait: one audit commit (two fsyncs and the signed head
+// file) per keystroke cost the hub ~1 ms of CPU and ~0.4 ms of keystroke
+// latency at human typing speed (BENCHMARKS.md, issue 17); a fifth of a
+// second groups a typist's keys into a few commits a second.
+const defaultAuditBatchWait = 200 * time.Millisecond
 
 // auditKeyPath is the audit key file: the flag, else <data>/audit.key.
 func auditKeyPath(flagValue, data string) string {
@@ -106,5 +127,5 @@ func openAudit(c serveConfig, store *db.Store, log *slog.Logger) (*audit.Log, er
 	if err != nil {
 		return nil, err
 	}
-	return audit.NewWith(store, log, audit.Options{Key: key, HeadPath: filepath.Join(c.Data, audit.HeadFile)}), nil
+	return audit.NewWith(store, log, audit.Options{Key: key, HeadPath: filepath.Join(c.Data, audit.HeadFile), BatchWait: c.Outbound.AuditBatchWait}), nil
 }

@@ -39,19 +39,25 @@ func BenchmarkKeystrokeLatency(b *testing.B) {
 		all, post  []float64
 		p50s, p99s []float64
 		missing    int
+		cpu        keyCPU // summed over repetitions (ct series only)
 	}
-	ct := func(lo, hi int) func() ([]float64, []float64, int) {
-		return func() ([]float64, []float64, int) { return keystrokes(b, n, lo, hi) }
+	var ss []*series
+	ct := func(i, lo, hi int) func() ([]float64, []float64, int) {
+		return func() ([]float64, []float64, int) {
+			lat, post, missing, cpu := keystrokes(b, n, lo, hi)
+			ss[i].cpu.add(cpu)
+			return lat, post, missing
+		}
 	}
 	floor := func(lo, hi int) func() ([]float64, []float64, int) {
 		return func() ([]float64, []float64, int) { return sseLoopback(b, n, lo, hi), nil, 0 }
 	}
-	ss := []*series{
+	ss = []*series{
 		{name: "floor: SSE event, back to back", floor: -1, run: floor(0, 0)},
 		{name: "floor: SSE event, gaps 5-120", floor: -1, run: floor(5, 120)},
 		{name: "baseline: bare PTY echo", floor: -1, run: func() ([]float64, []float64, int) { return ptyEcho(b, n, 5, 30), nil, 0 }},
-		{name: "ct, back to back", floor: 0, run: ct(0, 0)},
-		{name: "ct, gaps 5-120 ms", floor: 1, run: ct(5, 120)},
+		{name: "ct, back to back", floor: 0, run: ct(3, 0, 0)},
+		{name: "ct, gaps 5-120 ms", floor: 1, run: ct(4, 5, 120)},
 	}
 	for i := range *flagLatReps {
 		for _, s := range ss {
@@ -73,6 +79,9 @@ func BenchmarkKeystrokeLatency(b *testing.B) {
 		if len(s.post) > 0 {
 			say("%-32s POST round trip alone: p50 %.3f  p99 %.3f", "", Percentile(s.post, 50), Percentile(s.post, 99))
 		}
+		if s.cpu.keys > 0 {
+			say("%-32s CPU per keystroke: hub %.0f µs, wrap %.0f µs (load-independent; /proc, 10 ms ticks)", "", s.cpu.hubUS(), s.cpu.wrapUS())
+		}
 	}
 	for _, s := range ss {
 		if s.floor < 0 || len(s.all) == 0 || len(ss[s.floor].all) == 0 {
@@ -87,6 +96,41 @@ func BenchmarkKeystrokeLatency(b *testing.B) {
 	b.ReportMetric(Percentile(ss[3].all, 99), "p99-ms")
 	b.ReportMetric(Percentile(ss[4].all, 50), "gaps-p50-ms")
 	b.ReportMetric(Percentile(ss[4].all, 99), "gaps-p99-ms")
+	for _, m := range []struct {
+		s    *series
+		name string
+	}{{ss[3], ""}, {ss[4], "gaps-"}} {
+		if m.s.cpu.keys > 0 {
+			b.ReportMetric(m.s.cpu.hubUS(), m.name+"hub-cpu-us/key")
+			b.ReportMetric(m.s.cpu.wrapUS(), m.name+"wrap-cpu-us/key")
+		}
+	}
+}
+
+// keyCPU is the CPU the hub and the wrap spent on a run's keystrokes: unlike
+// latency, it hardly moves with the box's load, so A/B runs on a busy
+// machine still compare.
+type keyCPU struct {
+	hub, wrap time.Duration
+	keys      int
+}
+
+func (c *keyCPU) add(o keyCPU) { c.hub, c.wrap, c.keys = c.hub+o.hub, c.wrap+o.wrap, c.keys+o.keys }
+
+func (c keyCPU) hubUS() float64  { return float64(c.hub.Microseconds()) / float64(c.keys) }
+func (c keyCPU) wrapUS() float64 { return float64(c.wrap.Microseconds()) / float64(c.keys) }
+
+// procCPUs reads the CPU used so far by the processes pids.
+func procCPUs(b *testing.B, pids ...int) []time.Duration {
+	out := make([]time.Duration, len(pids))
+	for i, pid := range pids {
+		d, err := ProcCPU(pid)
+		if err != nil {
+			b.Fatal(err)
+		}
+		out[i] = d
+	}
+	return out
 }
 
 // gapper paces sends with uniformly random gaps in [lo, hi] ms.
@@ -123,7 +167,7 @@ func keyRunes(n int) []rune {
 
 // keystrokes runs one ct latency session: a hub, a wrap running cat, an SSE
 // client on the session's page stream, and n keystrokes posted with gaps.
-func keystrokes(b *testing.B, n, gapLo, gapHi int) (lat, post []float64, missing int) {
+func keystrokes(b *testing.B, n, gapLo, gapHi int) (lat, post []float64, missing int, cpu keyCPU) {
 	runes := keyRunes(n)
 	if len(runes) < n {
 		b.Fatalf("only %d distinct key characters; use -keys %d or less", len(runes), len(runes))
@@ -170,6 +214,8 @@ func keystrokes(b *testing.B, n, gapLo, gapHi int) (lat, post []float64, missing
 		b.Fatal("no first SSE event within 15 s")
 	}
 	sent := make([]time.Time, n)
+	pids := []int{h.Cmd.Process.Pid, w.cmd.Process.Pid}
+	cpu0 := procCPUs(b, pids...)
 	g := newGapper(gapLo, gapHi)
 	for k := range n {
 		g.wait()
@@ -196,6 +242,8 @@ func keystrokes(b *testing.B, n, gapLo, gapHi int) (lat, post []float64, missing
 		}
 		time.Sleep(10 * time.Millisecond) // polling for stragglers
 	}
+	cpu1 := procCPUs(b, pids...)
+	cpu = keyCPU{hub: cpu1[0] - cpu0[0], wrap: cpu1[1] - cpu0[1], keys: n}
 	mu.Lock()
 	for k := range n {
 		if seen[k].IsZero() {
@@ -214,7 +262,7 @@ func keystrokes(b *testing.B, n, gapLo, gapHi int) (lat, post []float64, missing
 	case <-time.After(15 * time.Second):
 		b.Fatal("ct wrap did not exit after cat got EOF")
 	}
-	return lat, post, missing
+	return lat, post, missing, cpu
 }
 
 // sseLoopback is the floor for any SSE screen update: an r3labs server set up

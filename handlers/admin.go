@@ -23,6 +23,7 @@ const AuditHeadHeader = "X-CT-Audit-Head"
 func (s *Server) handleAdminBackup(w http.ResponseWriter, r *http.Request) error {
 	start := time.Now()
 	started := false
+	s.auditLog.Flush() // the copy holds every entry recorded before it was asked for
 	n, err := s.store.Backup(func(size int64, head db.AuditHead) io.Writer {
 		h := w.Header()
 		if head.Seq > 0 {

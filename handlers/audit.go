@@ -19,6 +19,7 @@ func (s *Server) auditAs(r *http.Request, actor, action, subject string) {
 
 func (s *Server) handleAuditShow(w http.ResponseWriter, r *http.Request) error {
 	before, _ := strconv.ParseUint(r.URL.Query().Get("before"), 10, 64)
+	s.auditLog.Flush() // a batch may still wait for company (audit.Options.BatchWait)
 	entries, err := s.store.AuditEntries(200, before)
 	if err != nil {
 		return err

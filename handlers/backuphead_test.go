@@ -39,16 +39,24 @@ func TestBackupCarriesSignedAuditHead(t *testing.T) {
 	if !a.Valid(key) {
 		t.Fatalf("the backup's head %s is not signed with the audit key", a)
 	}
+	copied := openBackup(t, res.body)
+	if got, err := copied.AuditHead(); err != nil || got != a.AuditHead || got.Seq < 3 {
+		t.Fatalf("the copy's audit head %+v (%v); the header says %+v", got, err, a.AuditHead)
+	}
+}
+
+// openBackup opens the store a backup response's body holds; it is closed
+// at the test's end.
+func openBackup(t *testing.T, body string) *db.Store {
+	t.Helper()
 	dir := t.TempDir()
-	if err := os.WriteFile(filepath.Join(dir, db.FileName), []byte(res.body), 0o600); err != nil {
+	if err := os.WriteFile(filepath.Join(dir, db.FileName), []byte(body), 0o600); err != nil {
 		t.Fatal(err)
 	}
 	copied, err := db.OpenExisting(dir)
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer copied.Close()
-	if got, err := copied.AuditHead(); err != nil || got != a.AuditHead || got.Seq < 3 {
-		t.Fatalf("the copy's audit head %+v (%v); the header says %+v", got, err, a.AuditHead)
-	}
+	t.Cleanup(func() { copied.Close() })
+	return copied
 }

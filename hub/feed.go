@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"time"
 
-	"github.com/ct-dev/ct/screenrule"
 )
 
 // Screen feeding is asynchronous: the emulator (a few MB/s) is far slower than
@@ -54,12 +53,14 @@ func feedTail(backlog int, behind int64, round int) int64 {
 // an emulating slot before it takes the pending output, so what it feeds is
 // everything that arrived while it waited (taking it first left the newest
 // output for the next round: a second wait behind every other session).
-func (s *session) feed() {
+// It reports whether it fed anything (then the screen rules are due:
+// rules, after the frame is published).
+func (s *session) feed() bool {
 	s.mu.Lock()
 	idle := len(s.pending) == 0
 	s.mu.Unlock()
 	if idle {
-		return
+		return false
 	}
 	// One session feeds its emulator at a time per spare core: a flood in
 	// one session must not starve the hub's other work.
@@ -68,7 +69,7 @@ func (s *session) feed() {
 	ops, backlog := s.takePending()
 	if len(ops) == 0 {
 		<-s.h.emulating
-		return
+		return false
 	}
 	skip := feedTail(backlog, behind, s.h.emuRate.round())
 	began, fed := time.Now(), 0
@@ -103,13 +104,12 @@ func (s *session) feed() {
 	}
 	s.flooding = waited >= floodTail
 	s.version++
-	rows, cursorY := s.scr.Lines()
 	s.scrMu.Unlock()
 	// The slot bounds the emulator's cores; the rules' matching and their
-	// store writes need not hold up the next session's turn.
+	// store writes (rules) need not hold up the next session's turn.
 	s.h.emuRate.observe(fed, time.Since(began))
 	<-s.h.emulating
-	s.checkRules(screenrule.View{Rows: rows, CursorY: cursorY}) // takes s.mu and the store: never under scrMu
+	return true
 }
 
 // skipTo is how much of d to skip to leave off skip bytes: skip, moved on to

@@ -6,6 +6,7 @@ import (
 
 	"github.com/ct-dev/ct/db"
 	"github.com/ct-dev/ct/screen"
+	"github.com/ct-dev/ct/screenrule"
 	"github.com/ct-dev/ct/wire"
 )
 
@@ -138,7 +139,9 @@ func (s *session) replay() {
 	// Feed now, before the session is handed out (its worker has not started):
 	// the first page or API read after a restart must see the rebuilt screen,
 	// not a blank one.
-	s.feed()
+	if s.feed() {
+		s.rules()
+	}
 	s.scrMu.Lock()
 	s.sentHist = 0
 	s.scrMu.Unlock()
@@ -221,11 +224,29 @@ func (s *session) run() {
 			s.cutFlood()
 			deferred = false
 		}
-		s.feed()
+		fed := s.feed()
 		if wait := s.publish(); wait > 0 {
 			timer.Reset(wait)
 		}
+		if fed {
+			// After the frame, not before it: reading every line and
+			// matching the rules costs more than the frame itself, and a
+			// keystroke's echo must not wait for it (issue 17).
+			s.rules()
+		}
 	}
+}
+
+// rules checks the screen rules against the screen as it is now (a program
+// with hooks has none: its lines are not even read).
+func (s *session) rules() {
+	if s.hooks {
+		return
+	}
+	s.scrMu.Lock()
+	rows, cursorY := s.scr.Lines()
+	s.scrMu.Unlock()
+	s.checkRules(screenrule.View{Rows: rows, CursorY: cursorY}) // takes s.mu and the store: never under scrMu
 }
 
 // publish sends changed rows to watchers, throttled by the session's
