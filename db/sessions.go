@@ -83,6 +83,10 @@ type Session struct {
 	Archived   bool      `json:"archived,omitempty"`
 	ArchivedBy string    `json:"archived_by,omitempty"`
 	ArchivedAt time.Time `json:"archived_at,omitzero"`
+	// AgentSession is the agent's own id for its conversation (Claude's and
+	// Codex's session_id, from their latest SessionStart hook): what ct
+	// node resumes or forks (claude --resume ID, codex resume ID).
+	AgentSession string `json:"agent_session,omitempty"`
 }
 
 // legacyDeclaration fills in Agent and Hooks for a session whose wrap did

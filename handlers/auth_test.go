@@ -105,6 +105,7 @@ var routeAccess = map[string]access{
 	"POST /s/{id}/stop":                      viewerDrive,
 	"POST /s/{id}/archive":                   viewerDrive,
 	"POST /s/{id}/forget":                    viewerDrive,
+	"POST /s/{id}/resume":                    viewerDrive,
 	"POST /s/{id}/shares":                    viewerDrive,
 	"POST /s/{id}/shares/{share}/revoke":     viewerDrive,
 	"GET /archived":                          viewerRead,

@@ -164,6 +164,7 @@ func (s *Server) handleSessionShow(w http.ResponseWriter, r *http.Request) error
 	m.FitBy = s.hub.Fitted(id)
 	if ss, err := s.store.GetSession(id); err == nil { // the hub's copy does not carry the sums
 		m.Usage = usageView(ss.Tokens)
+		m.Resumable = m.Presence.CanDrive && s.resumable(ss)
 	}
 	return render(w, r, views.SessionPage(m))
 }

@@ -71,6 +71,7 @@ func (s *Server) routes() http.Handler {
 		r.Post("/s/{id}/stop", s.page(s.handleSessionStop))
 		r.Post("/s/{id}/archive", s.page(s.handleSessionArchive))
 		r.Post("/s/{id}/forget", s.page(s.handleSessionForget))
+		r.Post("/s/{id}/resume", s.page(s.handleSessionResume)) // session_resume.go: resume or fork on its node
 		r.Post("/s/{id}/shares", s.page(s.handleShareCreate))
 		r.Post("/s/{id}/shares/{share}/revoke", s.page(s.handleShareRevoke))
 		r.Get("/archived", s.page(s.handleArchivedShow))

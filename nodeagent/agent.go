@@ -171,7 +171,11 @@ func (a *Agent) launch(req wire.NodeSpawn, dir string) (ptywrap.HeadlessConfig, 
 		return ptywrap.HeadlessConfig{}, nil, fmt.Errorf("unknown protocol %q: use %q (codex) or none", req.Protocol, wire.ProtocolAppServer)
 	}
 	ag := agent.Detect(req.Command)
-	launch, input, err := launchFor(ag, a.cfg.Self, req.Prompt, a.cfg.NoHooks)
+	resume, err := resumeArgs(ag, req)
+	if err != nil {
+		return ptywrap.HeadlessConfig{}, nil, err
+	}
+	launch, input, err := launchFor(ag, a.cfg.Self, req.Prompt, resume, a.cfg.NoHooks)
 	var bad *promptError
 	if errors.As(err, &bad) {
 		return ptywrap.HeadlessConfig{}, nil, err

@@ -34,6 +34,11 @@ type NodeSpawn struct {
 	// the PTY; ProtocolAppServer (codex only) Codex's JSON-RPC app-server,
 	// with no screen parsing.
 	Protocol string `json:"protocol,omitempty"`
+	// Resume is a past session of the agent (claude, codex) to continue:
+	// its own session id, never a flag or a path (CheckAgentSessionID).
+	// Fork starts a new session from it instead of continuing it.
+	Resume string `json:"resume,omitempty"`
+	Fork   bool   `json:"fork,omitempty"`
 }
 
 // ProtocolAppServer is NodeSpawn.Protocol for a Codex session run through

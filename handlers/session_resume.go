@@ -1,0 +1,43 @@
+package handlers
+
+import (
+	"net/http"
+
+	"github.com/ct-dev/ct/db"
+	"github.com/ct-dev/ct/wire"
+	"github.com/go-chi/chi/v5"
+)
+
+// resumable reports whether ss's agent conversation can go on in a new
+// session on its machine's ct node: Claude or Codex, its own session id
+// known (from SessionStart), and its program over (two programs writing
+// one conversation would interleave it).
+func (s *Server) resumable(ss db.Session) bool {
+	if ss.AgentSession == "" || (ss.Agent != wire.AgentClaude && ss.Agent != wire.AgentCodex) {
+		return false
+	}
+	return ss.Status == db.StatusEnded || (ss.Status == db.StatusOffline && !s.hub.Connected(ss.ID))
+}
+
+// handleSessionResume is the ended session page's Resume and Fork (fork=1):
+// the same command in the same directory on the same machine's node,
+// continuing (or forking) the agent's conversation; it opens the new
+// session. Audited as node.spawn, like any session a person starts.
+func (s *Server) handleSessionResume(w http.ResponseWriter, r *http.Request) error {
+	if err := parseLifeForm(w, r); err != nil {
+		return err
+	}
+	ss, err := s.visibleSession(principal(r), chi.URLParam(r, "id"), true)
+	if err != nil {
+		return err
+	}
+	if !s.resumable(ss) {
+		return errorf(http.StatusConflict, "This session cannot be resumed: only an ended Claude or Codex session whose agent reported its session id can. Start a new one from the lobby.")
+	}
+	id, err := s.spawn(r, ss.Node, spawnRequest{Command: ss.Command, Cwd: ss.Cwd, Resume: ss.AgentSession, Fork: r.PostForm.Get("fork") == "1"})
+	if err != nil {
+		return err
+	}
+	http.Redirect(w, r, "/s/"+id, http.StatusSeeOther)
+	return nil
+}
