@@ -124,6 +124,18 @@ func (s *Store) SetAgentSession(id, agentSession string) error {
 	})
 }
 
+// SetWorktreeNote records what became of a session's worktree on archive.
+func (s *Store) SetWorktreeNote(id, note string) error {
+	return s.bolt.Update(func(tx *bolt.Tx) error {
+		cur, err := getSession(tx, id)
+		if err != nil {
+			return err
+		}
+		cur.WorktreeNote = note
+		return putSession(tx, cur)
+	})
+}
+
 // nextSessionNumber is the hub's next short session number: the sessions
 // bucket's own sequence, which bbolt keeps in the file and never gives
 // twice, so a number is never reused (not even after retention deletes

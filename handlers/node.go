@@ -95,6 +95,10 @@ type spawnRequest struct {
 	// conversation from it instead.
 	Resume string `json:"resume"`
 	Fork   bool   `json:"fork"`
+	// Worktree: the node runs it in a new git worktree of cwd's
+	// repository, on branch ct/<session id>; archiving it removes the
+	// worktree when clean.
+	Worktree bool `json:"worktree"`
 }
 
 // maxPrompt bounds a first prompt (a paragraph or a pasted issue, not a file).
@@ -127,7 +131,8 @@ func (s *Server) handleNodeSessionCreate(w http.ResponseWriter, r *http.Request)
 	if err := r.ParseForm(); err != nil {
 		return errorf(http.StatusRequestEntityTooLarge, "form over the limit; a first prompt is at most 32 KB")
 	}
-	in := spawnRequest{Command: r.PostFormValue("command"), Cwd: r.PostFormValue("cwd"), Prompt: r.PostFormValue("prompt")}
+	in := spawnRequest{Command: r.PostFormValue("command"), Cwd: r.PostFormValue("cwd"), Prompt: r.PostFormValue("prompt"),
+		Worktree: r.PostFormValue("worktree") == "1"}
 	if c, ok := strings.CutSuffix(in.Command, views.AppServerSuffix); ok { // "Codex (app-server)"
 		in.Command, in.Protocol = c, wire.ProtocolAppServer
 	}
@@ -172,7 +177,7 @@ func (s *Server) spawn(r *http.Request, machine string, in spawnRequest) (string
 		subject += " (by the agent of session " + p.Session + ")"
 	}
 	ans, err := s.hub.Spawn(r.Context(), machine, wire.NodeSpawn{Command: in.Command, Cwd: in.Cwd, Prompt: in.Prompt, By: p.User,
-		Protocol: in.Protocol, Resume: in.Resume, Fork: in.Fork})
+		Protocol: in.Protocol, Resume: in.Resume, Fork: in.Fork, Worktree: in.Worktree})
 	switch {
 	case errors.Is(err, hub.ErrNodeOffline):
 		s.audit(r, "node.spawn", subject+" (failed: node offline)")
@@ -197,6 +202,9 @@ func spawnSubject(machine string, in spawnRequest) (string, error) {
 	subject := machine + " " + in.Command + " in " + in.Cwd
 	if in.Protocol != "" {
 		subject = machine + " " + in.Command + " (" + in.Protocol + ") in " + in.Cwd
+	}
+	if in.Worktree {
+		subject += " (new worktree)"
 	}
 	switch {
 	case in.Resume == "" && in.Fork:

@@ -165,6 +165,7 @@ func (s *Server) handleSessionShow(w http.ResponseWriter, r *http.Request) error
 	if ss, err := s.store.GetSession(id); err == nil { // the hub's copy does not carry the sums
 		m.Usage = usageView(ss.Tokens)
 		m.Resumable = m.Presence.CanDrive && s.resumable(ss)
+		m.Worktree, m.WorktreeNote = ss.Worktree, ss.WorktreeNote
 	}
 	return render(w, r, views.SessionPage(m))
 }

@@ -137,12 +137,13 @@ func (s *Server) handleSessionArchive(w http.ResponseWriter, r *http.Request) er
 	}
 	id := chi.URLParam(r, "id")
 	on := r.PostForm.Get("archived") != "0"
-	if _, err := s.archiveSession(r, id, on); err != nil {
+	_, kept, err := s.archiveSession(r, id, on)
+	if err != nil {
 		return err
 	}
 	to := "/"
-	if !on {
-		to = "/s/" + id
+	if !on || kept {
+		to = "/s/" + id // its page says why the worktree was kept
 	}
 	http.Redirect(w, r, to, http.StatusSeeOther)
 	return nil
@@ -150,20 +151,27 @@ func (s *Server) handleSessionArchive(w http.ResponseWriter, r *http.Request) er
 
 // archiveSession is Archive (on) and Restore (!on) for the form and the
 // JSON API: drive rights, the hub's refusal of a live session, audited.
-func (s *Server) archiveSession(r *http.Request, id string, on bool) (db.Session, error) {
+// Archiving a session ct node ran in a new worktree asks the node to
+// remove it; kept reports that it stayed (ss.WorktreeNote says why).
+func (s *Server) archiveSession(r *http.Request, id string, on bool) (ss db.Session, kept bool, err error) {
 	if _, err := s.visibleSession(principal(r), id, true); err != nil {
-		return db.Session{}, err
+		return db.Session{}, false, err
 	}
-	ss, err := s.hub.SetArchived(id, on, principal(r).User)
+	ss, err = s.hub.SetArchived(id, on, principal(r).User)
 	if err != nil {
-		return ss, lifeError(err)
+		return ss, false, lifeError(err)
 	}
 	action := "session.archive"
 	if !on {
 		action = "session.restore"
 	}
 	s.audit(r, action, id)
-	return ss, nil
+	if on && ss.Worktree != "" {
+		var removed bool
+		ss.WorktreeNote, removed = s.cleanupWorktree(r, ss)
+		kept = !removed
+	}
+	return ss, kept, nil
 }
 
 // handleSessionForget deletes an ended or dead offline session's record

@@ -31,7 +31,7 @@ func (s *Server) handleAPISessionRestore(w http.ResponseWriter, r *http.Request)
 }
 
 func (s *Server) apiArchive(w http.ResponseWriter, r *http.Request, on bool) error {
-	ss, err := s.archiveSession(r, chi.URLParam(r, "id"), on)
+	ss, _, err := s.archiveSession(r, chi.URLParam(r, "id"), on)
 	if err != nil {
 		return err
 	}

@@ -1,9 +1,11 @@
 package handlers
 
 import (
+	"errors"
 	"net/http"
 
 	"github.com/ct-dev/ct/db"
+	"github.com/ct-dev/ct/hub"
 	"github.com/ct-dev/ct/wire"
 	"github.com/go-chi/chi/v5"
 )
@@ -40,4 +42,23 @@ func (s *Server) handleSessionResume(w http.ResponseWriter, r *http.Request) err
 	}
 	http.Redirect(w, r, "/s/"+id, http.StatusSeeOther)
 	return nil
+}
+
+// cleanupWorktree asks ss's node to remove the worktree it made for ss
+// (it does only when nothing would be lost), records the outcome on the
+// session for its page and the API, audits it and returns it.
+func (s *Server) cleanupWorktree(r *http.Request, ss db.Session) (note string, removed bool) {
+	ans, err := s.hub.CleanupWorktree(r.Context(), ss.Node, wire.NodeCleanup{SessionID: ss.ID, Dir: ss.Cwd})
+	note = ans.Note
+	switch {
+	case errors.Is(err, hub.ErrNodeOffline):
+		note = "worktree kept: the ct node of " + ss.Node + " is not connected; restore and archive again once it is, or remove it there with git worktree remove"
+	case err != nil:
+		note = "worktree kept: the node did not answer (" + err.Error() + "); restore and archive again to retry"
+	}
+	if err := s.store.SetWorktreeNote(ss.ID, note); err != nil {
+		s.log.Warn("worktree note", "session", ss.ID, "error", err)
+	}
+	s.audit(r, "session.worktree", ss.ID+" "+ss.Worktree+": "+note)
+	return note, err == nil && ans.Removed
 }

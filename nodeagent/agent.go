@@ -132,13 +132,27 @@ func (a *Agent) Spawn(ctx context.Context, req wire.NodeSpawn) (string, error) {
 	if err != nil {
 		return "", err
 	}
+	id, branch := "", ""
+	if req.Worktree {
+		if req.Resume != "" {
+			return "", fmt.Errorf("a resumed session runs where it ran before: leave out the new worktree")
+		}
+		id, branch = ptywrap.NewSessionID(), ""
+		if dir, err = addWorktree(dir, id); err != nil {
+			return "", err
+		}
+		branch = worktreeBranch(id)
+	}
 	hc, cleanup, err := a.launch(req, dir)
 	if err != nil {
+		a.dropWorktree(id, dir)
 		return "", err
 	}
+	hc.ID, hc.Worktree = id, branch
 	h, err := ptywrap.StartHeadless(ctx, hc)
 	if err != nil {
 		cleanup()
+		a.dropWorktree(id, dir)
 		return "", err
 	}
 	a.mu.Lock()
