@@ -82,6 +82,7 @@ func TestNodeResumeAndForkClaude(t *testing.T) {
 	bin := claudetest.Binary(t)
 	h := StartHub(t, t.TempDir(), "127.0.0.1:0", "--stop-grace", "3s")
 	api := claudetest.NewFakeAPI(t)
+	api.SetReplies(claudetest.TextReply("Noted the bird."), claudetest.TextReply("It was the bird."), claudetest.TextReply("Forked the bird."))
 	project := t.TempDir()
 	home := claudetest.Home(t, project)
 	n := startNodeEnv(t, h.URL, "resbox", claudetest.Env(home, api.URL), "--allow", bin, "--root", project)
@@ -95,6 +96,8 @@ func TestNodeResumeAndForkClaude(t *testing.T) {
 		t.Fatalf("the first prompt never reached the API; requests:\n%s", requestsSeen(api))
 	}
 	was := waitAgentSession(t, h.URL, first)
+	// Stop only once the turn is over: its reply is then in Claude's transcript.
+	WaitFor(t, claudeWait, "the first reply", screenHas(h.URL, first, "Noted the bird."))
 	stopAndWait(t, h.URL, first)
 
 	b := StartBrowser(t, PhoneWidth, PhoneHeight)
@@ -125,6 +128,7 @@ func TestNodeResumeAndForkClaude(t *testing.T) {
 	if got := waitAgentSession(t, h.URL, resumed); got != was {
 		t.Errorf("the resumed session's agent session id = %q, want the original %q", got, was)
 	}
+	WaitFor(t, claudeWait, "the resumed reply", screenHas(h.URL, resumed, "It was the bird."))
 	stopAndWait(t, h.URL, resumed)
 
 	code, body := PostJSON(h.URL+"/api/v1/nodes/resbox/sessions", map[string]any{"command": bin, "cwd": project, "resume": was, "fork": true, "prompt": "A forked question"})
@@ -135,7 +139,7 @@ func TestNodeResumeAndForkClaude(t *testing.T) {
 		t.Fatalf("fork: %d %s", code, body)
 	}
 	if _, ok := api.WaitRequest(claudeWait, conversationHas("Remember the word PELICAN", "Which word was it", "A forked question")); !ok {
-		t.Fatalf("the fork's request does not carry the earlier messages")
+		t.Fatalf("the fork's request does not carry the earlier messages; screen:\n%s\nrequests:\n%s", Get(h.URL+"/api/v1/sessions/"+out.SessionID+"/screen"), requestsSeen(api))
 	}
 	if got := waitAgentSession(t, h.URL, out.SessionID); got == was {
 		t.Errorf("the fork kept the original session id %q; want a new one", was)
@@ -143,4 +147,7 @@ func TestNodeResumeAndForkClaude(t *testing.T) {
 	if code, body := PostJSON(h.URL+"/api/v1/nodes/resbox/sessions", map[string]any{"command": bin, "cwd": project, "resume": "--settings"}); code != 400 {
 		t.Errorf("a resume id that is a flag = %d %s, want 400", code, body)
 	}
+	WaitFor(t, claudeWait, "the fork's reply", screenHas(h.URL, out.SessionID, "Forked the bird."))
+	stopAndWait(t, h.URL, out.SessionID) // Claude writes into its HOME until it ends
+	b.Screenshot(t, "/tmp/ct-shots/resume-fork-ended-phone.png")
 }

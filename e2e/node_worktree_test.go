@@ -8,6 +8,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/chromedp/chromedp"
 )
 
 // gitIn runs git in dir or fails the test.
@@ -107,6 +109,7 @@ func TestNodeWorktreeSpawnAndArchive(t *testing.T) {
 	if _, err := os.Stat(filepath.Join(dirty.Cwd, "notes.txt")); err != nil || !strings.Contains(got.WorktreeNote, "uncommitted") {
 		t.Fatalf("a dirty worktree after archive: stat %v, note %q; want it kept with the reason", err, got.WorktreeNote)
 	}
+	checkWorktreePages(t, h.URL, dirty.ID)
 
 	ahead := spawnInWorktree(t, h.URL, repo, "git -c user.name=t -c user.email=t@example.invalid commit -q --allow-empty -m wip")
 	got = archive(t, h.URL, ahead.ID)
@@ -116,4 +119,27 @@ func TestNodeWorktreeSpawnAndArchive(t *testing.T) {
 	WaitFor(t, 10*time.Second, "session.worktree in the audit log", func() bool {
 		return strings.Contains(Get(h.URL+"/admin/audit"), "session.worktree")
 	})
+}
+
+// checkWorktreePages: the lobby's form offers the worktree tick, and a kept
+// worktree's session page says why, at 390 px and 1280 px.
+func checkWorktreePages(t *testing.T, hubURL, kept string) {
+	b := StartBrowser(t, PhoneWidth, PhoneHeight)
+	Login(t, b, hubURL, "admin", AdminPassword)
+	b.Do(t, "open the lobby's launch form", chromedp.Navigate(hubURL+"/"))
+	b.WaitJS(t, 10*time.Second, "the launch form", `document.getElementById('launch-wtbox') !== null`, `document.body.innerText.slice(0, 300)`)
+	b.Do(t, "open it", chromedp.Tap(chromedp.CSS(`#launch-wtbox summary`)))
+	b.WaitJS(t, 5*time.Second, "the worktree tick", `document.getElementById('worktree-wtbox').offsetParent !== null`, `document.getElementById('launch-wtbox').outerHTML.slice(0, 400)`)
+	if bad := Eval[string](t, b, smallTargets("#launch-wtbox label.check")+` + `+noSideways); bad != "" {
+		t.Errorf("launch form with the worktree tick: %s", bad)
+	}
+	b.Screenshot(t, "/tmp/ct-shots/worktree-form-phone.png")
+	b.Do(t, "desktop", chromedp.EmulateViewport(1280, 900))
+	b.Screenshot(t, "/tmp/ct-shots/worktree-form-desktop.png")
+	b.Do(t, "the kept worktree's session", chromedp.EmulateViewport(PhoneWidth, PhoneHeight), chromedp.Navigate(hubURL+"/s/"+kept))
+	b.WaitJS(t, 10*time.Second, "the note on why it was kept", `(document.getElementById('worktree-note') || {innerText: ''}).innerText.includes('uncommitted')`, `document.body.innerText.slice(0, 500)`)
+	if bad := Eval[string](t, b, noSideways); bad != "" {
+		t.Errorf("session page with the worktree note: %s", bad)
+	}
+	b.Screenshot(t, "/tmp/ct-shots/worktree-kept-phone.png")
 }
