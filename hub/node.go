@@ -210,21 +210,21 @@ func (h *Hub) ServeNode(ctx context.Context, t Transport, a WrapAuth) error {
 // Spawn asks machine name's node to start a session and returns its answer:
 // a session id, or the node's reason for refusing.
 func (h *Hub) Spawn(ctx context.Context, name string, req wire.NodeSpawn) (wire.NodeSpawned, error) {
-	var ans wire.NodeSpawned
 	req.Request = newRequestID()
-	e, err := h.askNode(ctx, name, wire.TypeNodeSpawn, req.Request, req)
-	if err == nil {
-		err = e.Decode(&ans)
-	}
-	return ans, err
+	return askNode[wire.NodeSpawned](ctx, h, name, wire.TypeNodeSpawn, req.Request, req)
 }
 
 // CleanupWorktree asks machine name's node to remove the worktree it made
 // for an archived session, if clean; the answer says what it did.
 func (h *Hub) CleanupWorktree(ctx context.Context, name string, req wire.NodeCleanup) (wire.NodeCleaned, error) {
-	var ans wire.NodeCleaned
 	req.Request = newRequestID()
-	e, err := h.askNode(ctx, name, wire.TypeNodeCleanup, req.Request, req)
+	return askNode[wire.NodeCleaned](ctx, h, name, wire.TypeNodeCleanup, req.Request, req)
+}
+
+// askNode sends one request to a node and decodes its answer as T.
+func askNode[T any](ctx context.Context, h *Hub, name, typ, request string, payload any) (T, error) {
+	var ans T
+	e, err := h.ask(ctx, name, typ, request, payload)
 	if err == nil {
 		err = e.Decode(&ans)
 	}
@@ -237,9 +237,9 @@ func newRequestID() string {
 	return hex.EncodeToString(b)
 }
 
-// askNode sends one request to machine name's node and waits for the
-// answer carrying the same request id, at most spawnWait.
-func (h *Hub) askNode(ctx context.Context, name, typ, request string, payload any) (wire.Envelope, error) {
+// ask sends one request to machine name's node and waits for the answer
+// carrying the same request id, at most spawnWait.
+func (h *Hub) ask(ctx context.Context, name, typ, request string, payload any) (wire.Envelope, error) {
 	c := h.nodes.get(name)
 	if c == nil {
 		return wire.Envelope{}, ErrNodeOffline
