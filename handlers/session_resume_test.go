@@ -40,8 +40,8 @@ func TestResumeRefusesWhatIsNotAPlainID(t *testing.T) {
 	if err := f.store.SetAgentSession("sess-res-1", "3f2b9c1e-8d7a-4b6e-9f10-2a3b4c5d6e7f"); err != nil {
 		t.Fatal(err)
 	}
-	if page := f.do("GET", "/s/sess-res-1", "", cookie, nil); !strings.Contains(page.body, `id="resume-btn"`) || !strings.Contains(page.body, `id="fork-btn"`) {
-		t.Errorf("an ended Claude session with its id offers no Resume and Fork: %.300s", page.body)
+	if page := f.do("GET", "/s/sess-res-1", "", cookie, nil); strings.Contains(page.body, `id="resume-btn"`) {
+		t.Error("Resume is offered while no ct node is connected for the machine")
 	}
 	if res := f.do("POST", "/s/sess-res-1/resume", form("fork", "1"), cookie, nil); res.status != 409 || !strings.Contains(res.body, "ct node") {
 		t.Errorf("resume with no node connected = %d %.200s, want 409 naming ct node", res.status, res.body)
