@@ -3,6 +3,7 @@ package e2e
 import (
 	"encoding/json"
 	"fmt"
+	"net/url"
 	"strings"
 	"testing"
 	"time"
@@ -99,6 +100,11 @@ func TestNodeResumeAndForkClaude(t *testing.T) {
 	// Stop only once the turn is over: its reply is then in Claude's transcript.
 	WaitFor(t, claudeWait, "the first reply", screenHas(h.URL, first, "Noted the bird."))
 	stopAndWait(t, h.URL, first)
+	// The node lists it from Claude's own files, with its first prompt.
+	list := Get(h.URL + "/api/v1/nodes/resbox/agent-sessions?command=" + url.QueryEscape(bin) + "&cwd=" + url.QueryEscape(project))
+	if !strings.Contains(list, `"id":"`+was+`"`) || !strings.Contains(list, `"first_prompt":"Remember the word PELICAN"`) {
+		t.Errorf("the node's list of past sessions: %s; want %s with its first prompt", list, was)
+	}
 
 	b := StartBrowser(t, PhoneWidth, PhoneHeight)
 	Login(t, b, h.URL, "admin", AdminPassword)

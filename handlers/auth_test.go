@@ -178,12 +178,13 @@ var routeAccess = map[string]access{
 	"GET /api/v1/mcp/host/calls":                viewerOwn, // 404 until the caller hosts a server
 	"POST /api/v1/mcp/host/calls/{call}/result": viewerOwn,
 	// Nodes (handlers/node.go), the service worker, transcripts.
-	"GET /sw.js":                           public,
-	"GET /ws/node":                         machineOnly,
-	"GET /api/v1/nodes":                    viewerRead,
-	"POST /n/{name}/sessions":              viewerDrive,
-	"POST /api/v1/nodes/{name}/sessions":   viewerDrive,
-	"GET /api/v1/sessions/{id}/transcript": viewerRead,
+	"GET /sw.js":                              public,
+	"GET /ws/node":                            machineOnly,
+	"GET /api/v1/nodes":                       viewerRead,
+	"POST /n/{name}/sessions":                 viewerDrive,
+	"POST /api/v1/nodes/{name}/sessions":      viewerDrive,
+	"GET /api/v1/nodes/{name}/agent-sessions": viewerDrive, // first prompts: for those who may start sessions there
+	"GET /api/v1/sessions/{id}/transcript":    viewerRead,
 }
 
 // requestBodies are plausible bodies, so a refusal is the access check and

@@ -147,6 +147,7 @@ func (s *Server) routes() http.Handler {
 			r.Delete("/sessions/{id}", s.api(s.handleAPISessionForget))
 			r.Get("/nodes", s.api(s.handleAPINodesList))
 			r.Post("/nodes/{name}/sessions", s.api(s.handleAPINodeSessionCreate))
+			r.Get("/nodes/{name}/agent-sessions", s.api(s.handleAPINodeAgentSessions))
 			r.Get("/prompts", s.api(s.handleAPIPromptsList))
 			r.Post("/prompts/{id}/decision", s.api(s.handleAPIPromptDecide))
 			r.Delete("/tokens/{id}", s.api(s.handleAPITokenRevoke))

@@ -62,3 +62,35 @@ func (s *Server) cleanupWorktree(r *http.Request, ss db.Session) (note string, r
 	s.audit(r, "session.worktree", ss.ID+" "+ss.Worktree+": "+note)
 	return note, err == nil && ans.Removed
 }
+
+// handleAPINodeAgentSessions is GET /api/v1/nodes/{name}/agent-sessions?command=claude&cwd=DIR:
+// the past conversations the node could resume there (from the agent's
+// own files, so also ones that never ran under ct), newest first. It
+// shows first prompts, so it needs the right to start sessions there.
+func (s *Server) handleAPINodeAgentSessions(w http.ResponseWriter, r *http.Request) error {
+	p, machine := principal(r), chi.URLParam(r, "name")
+	if !p.CanSee(machine) {
+		return errorf(http.StatusNotFound, "no such machine, or you may not see it")
+	}
+	if !p.OwnerCanDrive(machine) {
+		return errorf(http.StatusForbidden, "listing past sessions on "+machine+" needs the member or admin role and a grant for the machine")
+	}
+	q := r.URL.Query()
+	if q.Get("command") == "" || q.Get("cwd") == "" || len(q.Get("command")) > 4096 || len(q.Get("cwd")) > 4096 {
+		return errorf(http.StatusBadRequest, "give ?command=claude&cwd=/the/directory (the node's allowed command and a directory under its roots)")
+	}
+	ans, err := s.hub.AgentSessions(r.Context(), machine, wire.NodeAgentSessions{Command: q.Get("command"), Cwd: q.Get("cwd")})
+	switch {
+	case errors.Is(err, hub.ErrNodeOffline):
+		return errorf(http.StatusConflict, "no ct node is connected for "+machine+": run ct node on it")
+	case err != nil:
+		return err
+	case ans.Refused != "":
+		return errorf(http.StatusUnprocessableEntity, "the node refused: "+ans.Refused)
+	}
+	if ans.Sessions == nil {
+		ans.Sessions = []wire.AgentSessionInfo{}
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"sessions": ans.Sessions})
+	return nil
+}

@@ -194,7 +194,7 @@ func (h *Hub) ServeNode(ctx context.Context, t Transport, a WrapAuth) error {
 		var ans struct {
 			Request string `json:"request"`
 		}
-		if (e.Type != wire.TypeNodeSpawned && e.Type != wire.TypeNodeCleaned) || e.Decode(&ans) != nil {
+		if (e.Type != wire.TypeNodeSpawned && e.Type != wire.TypeNodeCleaned && e.Type != wire.TypeNodeAgentList) || e.Decode(&ans) != nil {
 			continue // newer nodes may send more; ignore what this hub does not know
 		}
 		c.mu.Lock()
@@ -219,6 +219,13 @@ func (h *Hub) Spawn(ctx context.Context, name string, req wire.NodeSpawn) (wire.
 func (h *Hub) CleanupWorktree(ctx context.Context, name string, req wire.NodeCleanup) (wire.NodeCleaned, error) {
 	req.Request = newRequestID()
 	return askNode[wire.NodeCleaned](ctx, h, name, wire.TypeNodeCleanup, req.Request, req)
+}
+
+// AgentSessions asks machine name's node which past conversations of an
+// agent it could resume in a directory.
+func (h *Hub) AgentSessions(ctx context.Context, name string, req wire.NodeAgentSessions) (wire.NodeAgentList, error) {
+	req.Request = newRequestID()
+	return askNode[wire.NodeAgentList](ctx, h, name, wire.TypeNodeAgentSessions, req.Request, req)
 }
 
 // askNode sends one request to a node and decodes its answer as T.

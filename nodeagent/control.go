@@ -76,6 +76,20 @@ func (a *Agent) connect(ctx, sessCtx context.Context) error {
 				ans, _ := wire.New(wire.TypeNodeCleaned, out)
 				_ = c.Write(ctx, ans)
 			}()
+		case wire.TypeNodeAgentSessions:
+			var req wire.NodeAgentSessions
+			if e.Decode(&req) != nil {
+				continue
+			}
+			go func() { // reads files; pings must still be answered
+				out := wire.NodeAgentList{Request: req.Request}
+				var err error
+				if out.Sessions, err = a.agentSessions(req); err != nil {
+					out.Refused, out.Sessions = err.Error(), nil
+				}
+				ans, _ := wire.New(wire.TypeNodeAgentList, out)
+				_ = c.Write(ctx, ans)
+			}()
 		case wire.TypeError:
 			var m wire.Error
 			_ = e.Decode(&m)

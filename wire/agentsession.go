@@ -1,6 +1,9 @@
 package wire
 
-import "fmt"
+import (
+	"fmt"
+	"time"
+)
 
 // MaxAgentSessionID bounds an agent's own session id (Claude's and Codex's
 // are 36-byte UUIDs).
@@ -23,3 +26,35 @@ func CheckAgentSessionID(id string) error {
 	}
 	return nil
 }
+
+// The hub asks a node which past conversations of an agent it could resume
+// in a directory; the node reads them from the agent's own files.
+const (
+	TypeNodeAgentSessions = "node.agent_sessions" // hub → node: list resumable conversations
+	TypeNodeAgentList     = "node.agent_list"     // node → hub: the answer
+)
+
+// NodeAgentSessions is node.agent_sessions' payload.
+type NodeAgentSessions struct {
+	Request string `json:"request"`
+	Command string `json:"command"` // an allowed command naming the agent (claude)
+	Cwd     string `json:"cwd"`     // the directory the conversations ran in
+}
+
+// AgentSessionInfo is one conversation a node could resume.
+type AgentSessionInfo struct {
+	ID          string    `json:"id"`
+	FirstPrompt string    `json:"first_prompt"` // at most 200 bytes
+	Modified    time.Time `json:"modified"`
+}
+
+// NodeAgentList is node.agent_list's payload: newest first, at most
+// MaxAgentSessions, or the node's reason for refusing.
+type NodeAgentList struct {
+	Request  string             `json:"request"`
+	Sessions []AgentSessionInfo `json:"sessions"`
+	Refused  string             `json:"refused,omitempty"`
+}
+
+// MaxAgentSessions bounds one answer's list.
+const MaxAgentSessions = 50
