@@ -108,6 +108,15 @@ func TestNodeResumeAndForkClaude(t *testing.T) {
 
 	b := StartBrowser(t, PhoneWidth, PhoneHeight)
 	Login(t, b, h.URL, "admin", AdminPassword)
+	b.Do(t, "open the lobby", chromedp.Navigate(h.URL+"/"))
+	b.WaitJS(t, 10*time.Second, "the Resume-a-past-conversation link", `document.getElementById('resume-past-resbox') !== null`, `document.body.innerText.slice(0, 300)`)
+	b.Do(t, "open the launch form and the picker", chromedp.Tap(chromedp.CSS(`#launch-resbox summary`)), chromedp.Tap(chromedp.CSS(`#resume-past-resbox`)))
+	b.WaitJS(t, 10*time.Second, "the past conversation listed", fmt.Sprintf(`(document.querySelector('.agent-session[data-id="%s"]') || {innerText: ''}).innerText.includes('Remember the word PELICAN')`, was), `document.body.innerText.slice(0, 500)`)
+	checkLayout(t, b, "resume picker")
+	b.Screenshot(t, "/tmp/ct-shots/resume-picker-phone.png")
+	b.Do(t, "desktop width", chromedp.EmulateViewport(1280, 900))
+	b.Screenshot(t, "/tmp/ct-shots/resume-picker-desktop.png")
+	b.Do(t, "phone width", chromedp.EmulateViewport(PhoneWidth, PhoneHeight))
 	b.Do(t, "open the ended session", chromedp.Navigate(h.URL+"/s/"+first))
 	b.WaitJS(t, 10*time.Second, "the Resume button", `document.getElementById('resume-btn') !== null`, `document.body.innerText.slice(0, 300)`)
 	if bad := Eval[string](t, b, smallTargets("#resume-btn, #fork-btn")+` + `+noSideways); bad != "" {

@@ -106,6 +106,7 @@ var routeAccess = map[string]access{
 	"POST /s/{id}/archive":                   viewerDrive,
 	"POST /s/{id}/forget":                    viewerDrive,
 	"POST /s/{id}/resume":                    viewerDrive,
+	"GET /n/{name}/resume":                   viewerDrive,
 	"POST /s/{id}/shares":                    viewerDrive,
 	"POST /s/{id}/shares/{share}/revoke":     viewerDrive,
 	"GET /archived":                          viewerRead,

@@ -132,7 +132,7 @@ func (s *Server) handleNodeSessionCreate(w http.ResponseWriter, r *http.Request)
 		return errorf(http.StatusRequestEntityTooLarge, "form over the limit; a first prompt is at most 32 KB")
 	}
 	in := spawnRequest{Command: r.PostFormValue("command"), Cwd: r.PostFormValue("cwd"), Prompt: r.PostFormValue("prompt"),
-		Worktree: r.PostFormValue("worktree") == "1"}
+		Worktree: r.PostFormValue("worktree") == "1", Resume: r.PostFormValue("resume"), Fork: r.PostFormValue("fork") == "1"}
 	if c, ok := strings.CutSuffix(in.Command, views.AppServerSuffix); ok { // "Codex (app-server)"
 		in.Command, in.Protocol = c, wire.ProtocolAppServer
 	}

@@ -132,6 +132,7 @@ func (s *Server) routes() http.Handler {
 		// ct node's control connection (machine tokens); its sessions use /ws/wrap.
 		r.Get("/ws/node", s.handleNodeSocket)
 		r.Post("/n/{name}/sessions", s.page(s.handleNodeSessionCreate))
+		r.Get("/n/{name}/resume", s.page(s.handleNodeResumePick)) // session_resume.go: past Claude conversations
 
 		// JSON API for scripts and agents.
 		r.Route("/api/v1", func(r chi.Router) {

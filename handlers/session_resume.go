@@ -6,6 +6,7 @@ import (
 
 	"github.com/ct-dev/ct/db"
 	"github.com/ct-dev/ct/hub"
+	"github.com/ct-dev/ct/views"
 	"github.com/ct-dev/ct/wire"
 	"github.com/go-chi/chi/v5"
 )
@@ -93,4 +94,34 @@ func (s *Server) handleAPINodeAgentSessions(w http.ResponseWriter, r *http.Reque
 	}
 	writeJSON(w, http.StatusOK, map[string]any{"sessions": ans.Sessions})
 	return nil
+}
+
+// handleNodeResumePick is the lobby's "Resume a past Claude conversation":
+// the node's list for ?cwd, each with Resume and Fork.
+func (s *Server) handleNodeResumePick(w http.ResponseWriter, r *http.Request) error {
+	p, machine := principal(r), chi.URLParam(r, "name")
+	if !p.CanSee(machine) {
+		return errorf(http.StatusNotFound, "No such machine, or you may not see it.")
+	}
+	if !p.OwnerCanDrive(machine) {
+		return errorf(http.StatusForbidden, "Resuming on "+machine+" needs the member or admin role and a grant for the machine.")
+	}
+	q := r.URL.Query()
+	m := views.AgentSessionsPick{Machine: machine, Command: q.Get("command"), Cwd: q.Get("cwd")}
+	if len(m.Command) > 4096 || len(m.Cwd) > 4096 {
+		return errorf(http.StatusBadRequest, "The command or directory is too long.")
+	}
+	ans, err := s.hub.AgentSessions(r.Context(), machine, wire.NodeAgentSessions{Command: m.Command, Cwd: m.Cwd})
+	switch {
+	case errors.Is(err, hub.ErrNodeOffline):
+		m.Error = "No ct node is connected for " + machine + ": run ct node on it."
+	case err != nil:
+		return err
+	case ans.Refused != "":
+		m.Error = "The node refused: " + ans.Refused
+	}
+	for _, a := range ans.Sessions {
+		m.Rows = append(m.Rows, views.AgentSessionRow{ID: a.ID, FirstPrompt: a.FirstPrompt, Modified: a.Modified})
+	}
+	return render(w, r, views.AgentSessionsPage(m))
 }
