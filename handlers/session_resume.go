@@ -64,63 +64,63 @@ func (s *Server) cleanupWorktree(r *http.Request, ss db.Session) (note string, r
 	return note, err == nil && ans.Removed
 }
 
-// handleAPINodeAgentSessions is GET /api/v1/nodes/{name}/agent-sessions?command=claude&cwd=DIR:
-// the past conversations the node could resume there (from the agent's
-// own files, so also ones that never ran under ct), newest first. It
-// shows first prompts, so it needs the right to start sessions there.
-func (s *Server) handleAPINodeAgentSessions(w http.ResponseWriter, r *http.Request) error {
-	p, machine := principal(r), chi.URLParam(r, "name")
+// agentSessions asks machine's node for the past conversations of
+// command in cwd, for p: the right to start sessions there (it shows first
+// prompts). An answer the person should read (node offline, the node's
+// refusal) is an *Error with its status; the page shows its text.
+func (s *Server) agentSessions(r *http.Request, machine, command, cwd string) ([]wire.AgentSessionInfo, error) {
+	p := principal(r)
 	if !p.CanSee(machine) {
-		return errorf(http.StatusNotFound, "no such machine, or you may not see it")
+		return nil, errorf(http.StatusNotFound, "no such machine, or you may not see it")
 	}
 	if !p.OwnerCanDrive(machine) {
-		return errorf(http.StatusForbidden, "listing past sessions on "+machine+" needs the member or admin role and a grant for the machine")
+		return nil, errorf(http.StatusForbidden, "listing past sessions on "+machine+" needs the member or admin role and a grant for the machine")
 	}
-	q := r.URL.Query()
-	if q.Get("command") == "" || q.Get("cwd") == "" || len(q.Get("command")) > 4096 || len(q.Get("cwd")) > 4096 {
-		return errorf(http.StatusBadRequest, "give ?command=claude&cwd=/the/directory (the node's allowed command and a directory under its roots)")
+	if command == "" || cwd == "" || len(command) > 4096 || len(cwd) > 4096 {
+		return nil, errorf(http.StatusBadRequest, "give ?command=claude&cwd=/the/directory (the node's allowed command and a directory under its roots)")
 	}
-	ans, err := s.hub.AgentSessions(r.Context(), machine, wire.NodeAgentSessions{Command: q.Get("command"), Cwd: q.Get("cwd")})
+	ans, err := s.hub.AgentSessions(r.Context(), machine, wire.NodeAgentSessions{Command: command, Cwd: cwd})
 	switch {
 	case errors.Is(err, hub.ErrNodeOffline):
-		return errorf(http.StatusConflict, "no ct node is connected for "+machine+": run ct node on it")
+		return nil, errorf(http.StatusConflict, "no ct node is connected for "+machine+": run ct node on it")
 	case err != nil:
-		return err
+		return nil, err
 	case ans.Refused != "":
-		return errorf(http.StatusUnprocessableEntity, "the node refused: "+ans.Refused)
+		return nil, errorf(http.StatusUnprocessableEntity, "the node refused: "+ans.Refused)
 	}
 	if ans.Sessions == nil {
 		ans.Sessions = []wire.AgentSessionInfo{}
 	}
-	writeJSON(w, http.StatusOK, map[string]any{"sessions": ans.Sessions})
+	return ans.Sessions, nil
+}
+
+// handleAPINodeAgentSessions is GET /api/v1/nodes/{name}/agent-sessions?command=claude&cwd=DIR:
+// the past conversations the node could resume there (from the agent's
+// own files, so also ones that never ran under ct), newest first.
+func (s *Server) handleAPINodeAgentSessions(w http.ResponseWriter, r *http.Request) error {
+	list, err := s.agentSessions(r, chi.URLParam(r, "name"), r.URL.Query().Get("command"), r.URL.Query().Get("cwd"))
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"sessions": list})
 	return nil
 }
 
 // handleNodeResumePick is the lobby's "Resume a past Claude conversation":
-// the node's list for ?cwd, each with Resume and Fork.
+// the node's list for ?cwd, each with Resume and Fork; what the node or
+// the hub refuses is said on the page, beside the directory box.
 func (s *Server) handleNodeResumePick(w http.ResponseWriter, r *http.Request) error {
-	p, machine := principal(r), chi.URLParam(r, "name")
-	if !p.CanSee(machine) {
-		return errorf(http.StatusNotFound, "No such machine, or you may not see it.")
-	}
-	if !p.OwnerCanDrive(machine) {
-		return errorf(http.StatusForbidden, "Resuming on "+machine+" needs the member or admin role and a grant for the machine.")
-	}
 	q := r.URL.Query()
-	m := views.AgentSessionsPick{Machine: machine, Command: q.Get("command"), Cwd: q.Get("cwd")}
-	if len(m.Command) > 4096 || len(m.Cwd) > 4096 {
-		return errorf(http.StatusBadRequest, "The command or directory is too long.")
-	}
-	ans, err := s.hub.AgentSessions(r.Context(), machine, wire.NodeAgentSessions{Command: m.Command, Cwd: m.Cwd})
+	m := views.AgentSessionsPick{Machine: chi.URLParam(r, "name"), Command: q.Get("command"), Cwd: q.Get("cwd")}
+	list, err := s.agentSessions(r, m.Machine, m.Command, m.Cwd)
+	var said *Error
 	switch {
-	case errors.Is(err, hub.ErrNodeOffline):
-		m.Error = "No ct node is connected for " + machine + ": run ct node on it."
+	case errors.As(err, &said) && (said.Status == http.StatusConflict || said.Status == http.StatusUnprocessableEntity || said.Status == http.StatusBadRequest):
+		m.Error = said.Msg
 	case err != nil:
 		return err
-	case ans.Refused != "":
-		m.Error = "The node refused: " + ans.Refused
 	}
-	for _, a := range ans.Sessions {
+	for _, a := range list {
 		m.Rows = append(m.Rows, views.AgentSessionRow{ID: a.ID, FirstPrompt: a.FirstPrompt, Modified: a.Modified})
 	}
 	return render(w, r, views.AgentSessionsPage(m))
