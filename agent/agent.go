@@ -42,6 +42,10 @@ type Adapter struct {
 	// FirstPrompt says how a first prompt (ct node's spawn request) reaches
 	// the program: as arguments, or typed once it has started.
 	FirstPrompt func(prompt string) (args []string, input []byte)
+	// Resume gives the arguments that continue the agent's past session id
+	// (fork: a new session starting from it); nil when the agent cannot.
+	// id is already a plain id (wire.CheckAgentSessionID).
+	Resume func(id string, fork bool) []string
 }
 
 // Hooks is one run's injected hooks.
@@ -78,6 +82,14 @@ func Claude() Adapter {
 		// After "--": a prompt is never read as an option, whatever it
 		// starts with (a hub's "--settings {…}" stays a prompt).
 		FirstPrompt: func(prompt string) ([]string, []byte) { return []string{"--", prompt}, nil },
+		// --resume keeps the session id; --fork-session gives the copy a new
+		// one (checked against 2.1.332, docs/claude-code.md).
+		Resume: func(id string, fork bool) []string {
+			if fork {
+				return []string{"--resume", id, "--fork-session"}
+			}
+			return []string{"--resume", id}
+		},
 	}
 }
 
@@ -105,6 +117,14 @@ func Codex() Adapter {
 		// After "--": Codex takes [PROMPT] positionally; a prompt starting
 		// with "-" is never read as an option.
 		FirstPrompt: func(prompt string) ([]string, []byte) { return []string{"--", prompt}, nil },
+		// Subcommands of 0.171.0: `codex resume ID` and `codex fork ID`
+		// (a first prompt still follows as [PROMPT] after "--").
+		Resume: func(id string, fork bool) []string {
+			if fork {
+				return []string{"fork", id}
+			}
+			return []string{"resume", id}
+		},
 	}
 }
 

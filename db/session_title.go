@@ -111,6 +111,31 @@ func (s *Store) AutoTitle(id, title, by string) (bool, error) {
 	return set, err
 }
 
+// SetAgentSession records the agent's own session id for a session (its
+// latest SessionStart names it; /clear and a fork give a new one).
+func (s *Store) SetAgentSession(id, agentSession string) error {
+	return s.bolt.Update(func(tx *bolt.Tx) error {
+		cur, err := getSession(tx, id)
+		if err != nil || cur.AgentSession == agentSession {
+			return err
+		}
+		cur.AgentSession = agentSession
+		return putSession(tx, cur)
+	})
+}
+
+// SetWorktreeNote records what became of a session's worktree on archive.
+func (s *Store) SetWorktreeNote(id, note string) error {
+	return s.bolt.Update(func(tx *bolt.Tx) error {
+		cur, err := getSession(tx, id)
+		if err != nil {
+			return err
+		}
+		cur.WorktreeNote = note
+		return putSession(tx, cur)
+	})
+}
+
 // nextSessionNumber is the hub's next short session number: the sessions
 // bucket's own sequence, which bbolt keeps in the file and never gives
 // twice, so a number is never reused (not even after retention deletes

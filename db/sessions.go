@@ -83,6 +83,15 @@ type Session struct {
 	Archived   bool      `json:"archived,omitempty"`
 	ArchivedBy string    `json:"archived_by,omitempty"`
 	ArchivedAt time.Time `json:"archived_at,omitzero"`
+	// AgentSession is the agent's own id for its conversation (Claude's and
+	// Codex's session_id, from their latest SessionStart hook): what ct
+	// node resumes or forks (claude --resume ID, codex resume ID).
+	AgentSession string `json:"agent_session,omitempty"`
+	// Worktree is the branch of the git worktree ct node made for it (as
+	// its session.start declared); WorktreeNote is what became of the
+	// worktree when it was archived (removed, or kept and why).
+	Worktree     string `json:"worktree,omitempty"`
+	WorktreeNote string `json:"worktree_note,omitempty"`
 }
 
 // legacyDeclaration fills in Agent and Hooks for a session whose wrap did
@@ -125,7 +134,7 @@ func (s *Store) UpsertSession(in Session) (Session, error) {
 		} else {
 			cur.Node, cur.Command, cur.Args, cur.Cwd = in.Node, in.Command, in.Args, in.Cwd
 			cur.Cols, cur.Rows, cur.StartedAt = in.Cols, in.Rows, in.StartedAt
-			cur.Agent, cur.Hooks, cur.ByNode, cur.Tags = in.Agent, in.Hooks, in.ByNode, in.Tags
+			cur.Agent, cur.Hooks, cur.ByNode, cur.Tags, cur.Worktree = in.Agent, in.Hooks, in.ByNode, in.Tags, in.Worktree
 			if cur.ResumeHash == "" {
 				cur.ResumeHash = in.ResumeHash // a session from before reconnect secrets: the first one binds it
 			}

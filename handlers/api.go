@@ -73,6 +73,13 @@ type apiSession struct {
 	// ArchivedBy.
 	Archived   bool   `json:"archived,omitempty"`
 	ArchivedBy string `json:"archived_by,omitempty"`
+	// AgentSession is the agent's own session id (Claude's, Codex's):
+	// what "resume" takes on POST /api/v1/nodes/{name}/sessions.
+	AgentSession string `json:"agent_session,omitempty"`
+	// Worktree is the branch of the git worktree ct node made for it;
+	// WorktreeNote what archiving did with it (removed, or kept and why).
+	Worktree     string `json:"worktree,omitempty"`
+	WorktreeNote string `json:"worktree_note,omitempty"`
 }
 
 func toAPI(ss db.Session) apiSession {
@@ -80,7 +87,8 @@ func toAPI(ss db.Session) apiSession {
 		ExitCode: ss.ExitCode, StartedAt: ss.StartedAt, Bytes: ss.OutputBytes, Dropped: ss.DroppedBytes,
 		Agent: ss.Agent, Hooks: ss.Hooks, EndReason: ss.EndReason, LogTrimmed: ss.LogTrimmed, LogTrimmedBefore: ss.TrimmedBefore,
 		Tokens: toAPITokens(ss.Tokens), Number: ss.Number, Title: ss.Title, TitleBy: ss.TitleBy, Tags: ss.Tags,
-		Archived: ss.Archived, ArchivedBy: ss.ArchivedBy}
+		Archived: ss.Archived, ArchivedBy: ss.ArchivedBy, AgentSession: ss.AgentSession,
+		Worktree: ss.Worktree, WorktreeNote: ss.WorktreeNote}
 	if a.Args == nil {
 		a.Args = []string{}
 	}

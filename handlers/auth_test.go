@@ -59,6 +59,10 @@ var routeAccess = map[string]access{
 	"POST /s/{id}/fit":                       viewerDrive,
 	"POST /p/{id}/decide":                    viewerDrive,
 	"POST /api/v1/sessions/{id}/input":       viewerDrive,
+	"POST /api/v1/sessions/{id}/stop":        viewerDrive,
+	"POST /api/v1/sessions/{id}/archive":     viewerDrive,
+	"POST /api/v1/sessions/{id}/restore":     viewerDrive,
+	"DELETE /api/v1/sessions/{id}":           viewerDrive,
 	"POST /api/v1/prompts/{id}/decision":     viewerDrive,
 	"POST /logout":                           viewerOwn,
 	"GET /account":                           viewerOwn,
@@ -101,6 +105,8 @@ var routeAccess = map[string]access{
 	"POST /s/{id}/stop":                      viewerDrive,
 	"POST /s/{id}/archive":                   viewerDrive,
 	"POST /s/{id}/forget":                    viewerDrive,
+	"POST /s/{id}/resume":                    viewerDrive,
+	"GET /n/{name}/resume":                   viewerDrive,
 	"POST /s/{id}/shares":                    viewerDrive,
 	"POST /s/{id}/shares/{share}/revoke":     viewerDrive,
 	"GET /archived":                          viewerRead,
@@ -175,12 +181,13 @@ var routeAccess = map[string]access{
 	"GET /api/v1/mcp/host/calls":                viewerOwn, // 404 until the caller hosts a server
 	"POST /api/v1/mcp/host/calls/{call}/result": viewerOwn,
 	// Nodes (handlers/node.go), the service worker, transcripts.
-	"GET /sw.js":                           public,
-	"GET /ws/node":                         machineOnly,
-	"GET /api/v1/nodes":                    viewerRead,
-	"POST /n/{name}/sessions":              viewerDrive,
-	"POST /api/v1/nodes/{name}/sessions":   viewerDrive,
-	"GET /api/v1/sessions/{id}/transcript": viewerRead,
+	"GET /sw.js":                              public,
+	"GET /ws/node":                            machineOnly,
+	"GET /api/v1/nodes":                       viewerRead,
+	"POST /n/{name}/sessions":                 viewerDrive,
+	"POST /api/v1/nodes/{name}/sessions":      viewerDrive,
+	"GET /api/v1/nodes/{name}/agent-sessions": viewerDrive, // first prompts: for those who may start sessions there
+	"GET /api/v1/sessions/{id}/transcript":    viewerRead,
 }
 
 // requestBodies are plausible bodies, so a refusal is the access check and

@@ -90,6 +90,15 @@ type spawnRequest struct {
 	// Protocol is "" (the agent's terminal UI) or "app-server" (codex
 	// through its JSON-RPC app-server).
 	Protocol string `json:"protocol"`
+	// Resume is a past agent session to continue (its own id, as
+	// GET /api/v1/sessions/{id} shows in agent_session); Fork starts a new
+	// conversation from it instead.
+	Resume string `json:"resume"`
+	Fork   bool   `json:"fork"`
+	// Worktree: the node runs it in a new git worktree of cwd's
+	// repository, on branch ct/<session id>; archiving it removes the
+	// worktree when clean.
+	Worktree bool `json:"worktree"`
 }
 
 // maxPrompt bounds a first prompt (a paragraph or a pasted issue, not a file).
@@ -122,7 +131,8 @@ func (s *Server) handleNodeSessionCreate(w http.ResponseWriter, r *http.Request)
 	if err := r.ParseForm(); err != nil {
 		return errorf(http.StatusRequestEntityTooLarge, "form over the limit; a first prompt is at most 32 KB")
 	}
-	in := spawnRequest{Command: r.PostFormValue("command"), Cwd: r.PostFormValue("cwd"), Prompt: r.PostFormValue("prompt")}
+	in := spawnRequest{Command: r.PostFormValue("command"), Cwd: r.PostFormValue("cwd"), Prompt: r.PostFormValue("prompt"),
+		Worktree: r.PostFormValue("worktree") == "1", Resume: r.PostFormValue("resume"), Fork: r.PostFormValue("fork") == "1"}
 	if c, ok := strings.CutSuffix(in.Command, views.AppServerSuffix); ok { // "Codex (app-server)"
 		in.Command, in.Protocol = c, wire.ProtocolAppServer
 	}
@@ -159,14 +169,15 @@ func (s *Server) spawn(r *http.Request, machine string, in spawnRequest) (string
 	if len(in.Prompt) > maxPrompt {
 		return "", errorf(http.StatusRequestEntityTooLarge, "a first prompt is at most 32 KB")
 	}
-	subject := machine + " " + in.Command + " in " + in.Cwd
-	if in.Protocol != "" {
-		subject = machine + " " + in.Command + " (" + in.Protocol + ") in " + in.Cwd
+	subject, err := spawnSubject(machine, in)
+	if err != nil {
+		return "", err
 	}
 	if p.Kind == auth.KindAgent {
 		subject += " (by the agent of session " + p.Session + ")"
 	}
-	ans, err := s.hub.Spawn(r.Context(), machine, wire.NodeSpawn{Command: in.Command, Cwd: in.Cwd, Prompt: in.Prompt, By: p.User, Protocol: in.Protocol})
+	ans, err := s.hub.Spawn(r.Context(), machine, wire.NodeSpawn{Command: in.Command, Cwd: in.Cwd, Prompt: in.Prompt, By: p.User,
+		Protocol: in.Protocol, Resume: in.Resume, Fork: in.Fork, Worktree: in.Worktree})
 	switch {
 	case errors.Is(err, hub.ErrNodeOffline):
 		s.audit(r, "node.spawn", subject+" (failed: node offline)")
@@ -182,4 +193,30 @@ func (s *Server) spawn(r *http.Request, machine string, in spawnRequest) (string
 	}
 	s.audit(r, "node.spawn", subject+" → "+ans.SessionID)
 	return ans.SessionID, nil
+}
+
+// spawnSubject checks what a spawn request resumes and names the request
+// for the audit log. The hub refuses a resume id that is not a plain id
+// (no flags, no paths) before the node sees it; the node checks again.
+func spawnSubject(machine string, in spawnRequest) (string, error) {
+	subject := machine + " " + in.Command + " in " + in.Cwd
+	if in.Protocol != "" {
+		subject = machine + " " + in.Command + " (" + in.Protocol + ") in " + in.Cwd
+	}
+	if in.Worktree {
+		subject += " (new worktree)"
+	}
+	switch {
+	case in.Resume == "" && in.Fork:
+		return "", errorf(http.StatusBadRequest, `"fork" needs "resume": the agent session id to fork`)
+	case in.Resume == "":
+		return subject, nil
+	}
+	if err := wire.CheckAgentSessionID(in.Resume); err != nil {
+		return "", errorf(http.StatusBadRequest, `"resume": `+err.Error())
+	}
+	if in.Fork {
+		return subject + " forking " + in.Resume, nil
+	}
+	return subject + " resuming " + in.Resume, nil
 }

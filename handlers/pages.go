@@ -164,6 +164,9 @@ func (s *Server) handleSessionShow(w http.ResponseWriter, r *http.Request) error
 	m.FitBy = s.hub.Fitted(id)
 	if ss, err := s.store.GetSession(id); err == nil { // the hub's copy does not carry the sums
 		m.Usage = usageView(ss.Tokens)
+		// Offered only while the machine's ct node is there to run it.
+		m.Resumable = m.Presence.CanDrive && s.resumable(ss) && s.hub.NodeConnected(ss.Node)
+		m.Worktree, m.WorktreeNote = ss.Worktree, ss.WorktreeNote
 	}
 	return render(w, r, views.SessionPage(m))
 }

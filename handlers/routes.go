@@ -71,6 +71,7 @@ func (s *Server) routes() http.Handler {
 		r.Post("/s/{id}/stop", s.page(s.handleSessionStop))
 		r.Post("/s/{id}/archive", s.page(s.handleSessionArchive))
 		r.Post("/s/{id}/forget", s.page(s.handleSessionForget))
+		r.Post("/s/{id}/resume", s.page(s.handleSessionResume)) // session_resume.go: resume or fork on its node
 		r.Post("/s/{id}/shares", s.page(s.handleShareCreate))
 		r.Post("/s/{id}/shares/{share}/revoke", s.page(s.handleShareRevoke))
 		r.Get("/archived", s.page(s.handleArchivedShow))
@@ -133,6 +134,7 @@ func (s *Server) routes() http.Handler {
 		// ct node's control connection (machine tokens); its sessions use /ws/wrap.
 		r.Get("/ws/node", s.handleNodeSocket)
 		r.Post("/n/{name}/sessions", s.page(s.handleNodeSessionCreate))
+		r.Get("/n/{name}/resume", s.page(s.handleNodeResumePick)) // session_resume.go: past Claude conversations
 
 		// JSON API for scripts and agents.
 		r.Route("/api/v1", func(r chi.Router) {
@@ -142,8 +144,13 @@ func (s *Server) routes() http.Handler {
 			r.Get("/sessions/{id}/transcript", s.api(s.handleAPISessionTranscript))
 			r.Get("/sessions/{id}/log", s.api(s.handleAPISessionLog))
 			r.Post("/sessions/{id}/input", s.api(s.handleAPISessionInput))
+			r.Post("/sessions/{id}/stop", s.api(s.handleAPISessionStop))
+			r.Post("/sessions/{id}/archive", s.api(s.handleAPISessionArchive))
+			r.Post("/sessions/{id}/restore", s.api(s.handleAPISessionRestore))
+			r.Delete("/sessions/{id}", s.api(s.handleAPISessionForget))
 			r.Get("/nodes", s.api(s.handleAPINodesList))
 			r.Post("/nodes/{name}/sessions", s.api(s.handleAPINodeSessionCreate))
+			r.Get("/nodes/{name}/agent-sessions", s.api(s.handleAPINodeAgentSessions))
 			r.Get("/prompts", s.api(s.handleAPIPromptsList))
 			r.Post("/prompts/{id}/decision", s.api(s.handleAPIPromptDecide))
 			r.Delete("/tokens/{id}", s.api(s.handleAPITokenRevoke))

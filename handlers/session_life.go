@@ -109,6 +109,16 @@ func (s *Server) handleSessionInterrupt(w http.ResponseWriter, r *http.Request) 
 // after the grace (the wrap keeps the timer).
 func (s *Server) handleSessionStop(w http.ResponseWriter, r *http.Request) error {
 	id := chi.URLParam(r, "id")
+	if err := s.stopSession(r, id); err != nil {
+		return err
+	}
+	http.Redirect(w, r, "/s/"+id, http.StatusSeeOther)
+	return nil
+}
+
+// stopSession is Stop for the form and the JSON API: drive rights, then
+// session.stop to the wrap, audited.
+func (s *Server) stopSession(r *http.Request, id string) error {
 	if _, err := s.visibleSession(principal(r), id, true); err != nil {
 		return err
 	}
@@ -116,7 +126,6 @@ func (s *Server) handleSessionStop(w http.ResponseWriter, r *http.Request) error
 		return err
 	}
 	s.audit(r, "session.stop", id+" grace "+s.stopGrace.String())
-	http.Redirect(w, r, "/s/"+id, http.StatusSeeOther)
 	return nil
 }
 
@@ -127,20 +136,42 @@ func (s *Server) handleSessionArchive(w http.ResponseWriter, r *http.Request) er
 		return err
 	}
 	id := chi.URLParam(r, "id")
-	if _, err := s.visibleSession(principal(r), id, true); err != nil {
+	on := r.PostForm.Get("archived") != "0"
+	_, kept, err := s.archiveSession(r, id, on)
+	if err != nil {
 		return err
 	}
-	on := r.PostForm.Get("archived") != "0"
-	if _, err := s.hub.SetArchived(id, on, principal(r).User); err != nil {
-		return lifeError(err)
+	to := "/"
+	if !on || kept {
+		to = "/s/" + id // its page says why the worktree was kept
 	}
-	action, to := "session.archive", "/"
-	if !on {
-		action, to = "session.restore", "/s/"+id
-	}
-	s.audit(r, action, id)
 	http.Redirect(w, r, to, http.StatusSeeOther)
 	return nil
+}
+
+// archiveSession is Archive (on) and Restore (!on) for the form and the
+// JSON API: drive rights, the hub's refusal of a live session, audited.
+// Archiving a session ct node ran in a new worktree asks the node to
+// remove it; kept reports that it stayed (ss.WorktreeNote says why).
+func (s *Server) archiveSession(r *http.Request, id string, on bool) (ss db.Session, kept bool, err error) {
+	if _, err := s.visibleSession(principal(r), id, true); err != nil {
+		return db.Session{}, false, err
+	}
+	ss, err = s.hub.SetArchived(id, on, principal(r).User)
+	if err != nil {
+		return ss, false, lifeError(err)
+	}
+	action := "session.archive"
+	if !on {
+		action = "session.restore"
+	}
+	s.audit(r, action, id)
+	if on && ss.Worktree != "" {
+		var removed bool
+		ss.WorktreeNote, removed = s.cleanupWorktree(r, ss)
+		kept = !removed
+	}
+	return ss, kept, nil
 }
 
 // handleSessionForget deletes an ended or dead offline session's record
@@ -149,7 +180,17 @@ func (s *Server) handleSessionForget(w http.ResponseWriter, r *http.Request) err
 	if err := parseLifeForm(w, r); err != nil {
 		return err
 	}
-	id := chi.URLParam(r, "id")
+	if err := s.forgetSession(r, chi.URLParam(r, "id"), r.PostForm.Get("confirm") == "yes"); err != nil {
+		return err
+	}
+	http.Redirect(w, r, "/", http.StatusSeeOther)
+	return nil
+}
+
+// forgetSession is Forget for the form (confirmed by its tick) and the
+// JSON API's DELETE (confirmed by the method): admins or the machine's
+// owner, one transaction, its share links ended, audited.
+func (s *Server) forgetSession(r *http.Request, id string, confirmed bool) error {
 	p := principal(r)
 	ss, err := s.visibleSession(p, id, true)
 	if err != nil {
@@ -158,7 +199,7 @@ func (s *Server) handleSessionForget(w http.ResponseWriter, r *http.Request) err
 	if !s.canForget(p, ss) {
 		return errorf(http.StatusForbidden, "Only an admin or the owner of "+ss.Node+" may forget its sessions; archive it instead.")
 	}
-	if r.PostForm.Get("confirm") != "yes" {
+	if !confirmed {
 		return errorf(http.StatusBadRequest, "Tick “Delete its record and log” to confirm, then press Forget.")
 	}
 	if _, err := s.hub.Forget(id); err != nil {
@@ -166,7 +207,6 @@ func (s *Server) handleSessionForget(w http.ResponseWriter, r *http.Request) err
 	}
 	s.dropShares(id, "") // no share page outlives it
 	s.audit(r, "session.forget", id+" #"+strconv.FormatUint(ss.Number, 10)+" "+quoteTitle(ss.Name()))
-	http.Redirect(w, r, "/", http.StatusSeeOther)
 	return nil
 }
 

@@ -155,3 +155,56 @@ func TestForgetDeletesForOwnerOrAdminOnly(t *testing.T) {
 		t.Errorf("forget of a live session = %d, want 409", res.status)
 	}
 }
+
+func TestSessionLifeJSONAPI(t *testing.T) {
+	f := newAuthFixture(t, fixtureOpts{deps: func(d *Deps) { d.StopGrace = 2 * time.Second }})
+	f.session("sess-api-1", "box")
+	api, _ := f.token("admin", auth.KindAPI, "", "")
+	admin := cred{bearer: api}
+	res := f.do("POST", "/api/v1/sessions/sess-api-1/archive", "", admin, nil)
+	if res.status != 200 || !strings.Contains(res.body, `"archived":true`) {
+		t.Fatalf("archive over the API: %d %.300s", res.status, res.body)
+	}
+	if list := f.do("GET", "/archived", "", cred{cookie: f.cookie("admin", time.Hour)}, nil); !strings.Contains(list.body, "/s/sess-api-1") {
+		t.Errorf("/archived does not list the session archived over the API")
+	}
+	res = f.do("POST", "/api/v1/sessions/sess-api-1/restore", "", admin, nil)
+	if res.status != 200 || strings.Contains(res.body, `"archived":true`) {
+		t.Fatalf("restore over the API: %d %.300s", res.status, res.body)
+	}
+	f.addUser("mia", auth.RoleMember, "box") // may drive box, does not own it
+	miaAPI, _ := f.token("mia", auth.KindAPI, "", "")
+	if res := f.do("DELETE", "/api/v1/sessions/sess-api-1", "", cred{bearer: miaAPI}, nil); res.status != 403 {
+		t.Errorf("DELETE by a member who does not own the machine = %d, want 403", res.status)
+	}
+	if res := f.do("DELETE", "/api/v1/sessions/sess-api-1", "", admin, nil); res.status != 204 {
+		t.Fatalf("DELETE: %d %.200s", res.status, res.body)
+	}
+	if res := f.do("GET", "/api/v1/sessions/sess-api-1", "", admin, nil); res.status != 404 {
+		t.Errorf("the session after DELETE = %d, want 404", res.status)
+	}
+
+	mtok, _ := f.token("admin", auth.KindMachine, "", "box")
+	w, err := f.dialWrap(mtok, "box", "sess-api-2", 80, 24)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer w.close()
+	w.live()
+	if res := f.do("POST", "/api/v1/sessions/sess-api-2/archive", "", admin, nil); res.status != 409 {
+		t.Errorf("archive of a live session = %d, want 409", res.status)
+	}
+	if res := f.do("POST", "/api/v1/sessions/sess-api-2/stop", "", admin, nil); res.status != 202 {
+		t.Fatalf("stop over the API: %d %.200s", res.status, res.body)
+	}
+	for timeout := time.After(10 * time.Second); ; {
+		select {
+		case e := <-w.got:
+			if e.Type == wire.TypeSessionStop {
+				return
+			}
+		case <-timeout:
+			t.Fatal("the wrap got no session.stop from the API")
+		}
+	}
+}

@@ -50,7 +50,7 @@ type nodeConn struct {
 	out   chan wire.Envelope // to the node; bounded, never blocks the caller
 	gone  chan struct{}      // closed when the connection ends
 	mu    sync.Mutex
-	waits map[string]chan wire.NodeSpawned
+	waits map[string]chan wire.Envelope // by request id: node.spawned, node.cleaned
 }
 
 func (r *nodeRegistry) put(c *nodeConn) (old *nodeConn) {
@@ -151,7 +151,7 @@ func (h *Hub) ServeNode(ctx context.Context, t Transport, a WrapAuth) error {
 	if reg.ReportsSessions {
 		h.endLostSessions(reg.Node, reg.Sessions)
 	}
-	c := &nodeConn{reg: reg, since: time.Now().UTC(), out: make(chan wire.Envelope, nodeQueue), gone: make(chan struct{}), waits: map[string]chan wire.NodeSpawned{}}
+	c := &nodeConn{reg: reg, since: time.Now().UTC(), out: make(chan wire.Envelope, nodeQueue), gone: make(chan struct{}), waits: map[string]chan wire.Envelope{}}
 	defer close(c.gone)
 	if old := h.nodes.put(c); old != nil {
 		h.log.Info("node replaced by a newer connection", "node", reg.Node)
@@ -191,19 +191,18 @@ func (h *Hub) ServeNode(ctx context.Context, t Transport, a WrapAuth) error {
 			}
 			return err
 		}
-		if e.Type != wire.TypeNodeSpawned {
-			continue // newer nodes may send more; ignore what this hub does not know
+		var ans struct {
+			Request string `json:"request"`
 		}
-		var ans wire.NodeSpawned
-		if e.Decode(&ans) != nil {
-			continue
+		if (e.Type != wire.TypeNodeSpawned && e.Type != wire.TypeNodeCleaned && e.Type != wire.TypeNodeAgentList) || e.Decode(&ans) != nil {
+			continue // newer nodes may send more; ignore what this hub does not know
 		}
 		c.mu.Lock()
 		w := c.waits[ans.Request]
 		delete(c.waits, ans.Request)
 		c.mu.Unlock()
 		if w != nil {
-			w <- ans // cap 1, one answer per request
+			w <- e // cap 1, one answer per request
 		}
 	}
 }
@@ -211,30 +210,64 @@ func (h *Hub) ServeNode(ctx context.Context, t Transport, a WrapAuth) error {
 // Spawn asks machine name's node to start a session and returns its answer:
 // a session id, or the node's reason for refusing.
 func (h *Hub) Spawn(ctx context.Context, name string, req wire.NodeSpawn) (wire.NodeSpawned, error) {
-	c := h.nodes.get(name)
-	if c == nil {
-		return wire.NodeSpawned{}, ErrNodeOffline
+	req.Request = newRequestID()
+	return askNode[wire.NodeSpawned](ctx, h, name, wire.TypeNodeSpawn, req.Request, req)
+}
+
+// CleanupWorktree asks machine name's node to remove the worktree it made
+// for an archived session, if clean; the answer says what it did.
+func (h *Hub) CleanupWorktree(ctx context.Context, name string, req wire.NodeCleanup) (wire.NodeCleaned, error) {
+	req.Request = newRequestID()
+	return askNode[wire.NodeCleaned](ctx, h, name, wire.TypeNodeCleanup, req.Request, req)
+}
+
+// AgentSessions asks machine name's node which past conversations of an
+// agent it could resume in a directory.
+func (h *Hub) AgentSessions(ctx context.Context, name string, req wire.NodeAgentSessions) (wire.NodeAgentList, error) {
+	req.Request = newRequestID()
+	return askNode[wire.NodeAgentList](ctx, h, name, wire.TypeNodeAgentSessions, req.Request, req)
+}
+
+// askNode sends one request to a node and decodes its answer as T.
+func askNode[T any](ctx context.Context, h *Hub, name, typ, request string, payload any) (T, error) {
+	var ans T
+	e, err := h.ask(ctx, name, typ, request, payload)
+	if err == nil {
+		err = e.Decode(&ans)
 	}
+	return ans, err
+}
+
+func newRequestID() string {
 	b := make([]byte, 8)
 	_, _ = rand.Read(b)
-	req.Request = hex.EncodeToString(b)
-	e, err := wire.New(wire.TypeNodeSpawn, req)
-	if err != nil {
-		return wire.NodeSpawned{}, err
+	return hex.EncodeToString(b)
+}
+
+// ask sends one request to machine name's node and waits for the answer
+// carrying the same request id, at most spawnWait.
+func (h *Hub) ask(ctx context.Context, name, typ, request string, payload any) (wire.Envelope, error) {
+	c := h.nodes.get(name)
+	if c == nil {
+		return wire.Envelope{}, ErrNodeOffline
 	}
-	w := make(chan wire.NodeSpawned, 1)
+	e, err := wire.New(typ, payload)
+	if err != nil {
+		return wire.Envelope{}, err
+	}
+	w := make(chan wire.Envelope, 1)
 	c.mu.Lock()
-	c.waits[req.Request] = w
+	c.waits[request] = w
 	c.mu.Unlock()
 	defer func() {
 		c.mu.Lock()
-		delete(c.waits, req.Request)
+		delete(c.waits, request)
 		c.mu.Unlock()
 	}()
 	select {
 	case c.out <- e:
 	default:
-		return wire.NodeSpawned{}, ErrBusy
+		return wire.Envelope{}, ErrBusy
 	}
 	timer := time.NewTimer(spawnWait)
 	defer timer.Stop()
@@ -242,10 +275,10 @@ func (h *Hub) Spawn(ctx context.Context, name string, req wire.NodeSpawn) (wire.
 	case ans := <-w:
 		return ans, nil
 	case <-c.gone:
-		return wire.NodeSpawned{}, ErrNodeOffline
+		return wire.Envelope{}, ErrNodeOffline
 	case <-timer.C:
-		return wire.NodeSpawned{}, ErrNodeSilent
+		return wire.Envelope{}, ErrNodeSilent
 	case <-ctx.Done():
-		return wire.NodeSpawned{}, ctx.Err()
+		return wire.Envelope{}, ctx.Err()
 	}
 }

@@ -80,6 +80,7 @@ func (c *wrapConn) handleUnsequenced(s *session, e wire.Envelope) {
 			c.h.log.Debug("hook event", "session", c.session, "event", he.Event)
 			s.agentEvent(he)
 			c.h.titleFromHook(c.session, he)
+			c.h.agentSessionFromHook(c.session, he)
 			if he.Event == "Stop" || he.Event == "Notification" || he.Event == "SessionStart" {
 				c.h.notify().LobbyChanged() // the session now waits for its person
 			}

@@ -42,3 +42,22 @@ func (h *Hub) titleFromHook(sessionID string, he wire.HookEvent) {
 		h.notify().LobbyChanged()
 	}
 }
+
+// agentSessionFromHook records the agent's own session id from its
+// SessionStart hook (Claude Code and Codex send session_id in every
+// payload), so an ended session can be resumed or forked on its node. Only
+// a plain id is kept: it becomes an argument of the agent's command line.
+func (h *Hub) agentSessionFromHook(sessionID string, he wire.HookEvent) {
+	if he.Event != "SessionStart" {
+		return
+	}
+	var p struct {
+		SessionID string `json:"session_id"`
+	}
+	if json.Unmarshal(he.Payload, &p) != nil || wire.CheckAgentSessionID(p.SessionID) != nil {
+		return
+	}
+	if err := h.store.SetAgentSession(sessionID, p.SessionID); err != nil {
+		h.log.Warn("agent session id from SessionStart", "session", sessionID, "error", err)
+	}
+}

@@ -38,3 +38,24 @@ func TestFirstPromptTitlesSession(t *testing.T) {
 		t.Fatalf("a prompt replaced the person's title: %q", ss.Title)
 	}
 }
+
+// SessionStart's session_id is kept as the agent's own session id (the
+// latest wins: /clear starts a new one); one that is no plain id is not.
+func TestSessionStartRecordsAgentSession(t *testing.T) {
+	th := newTestHub(t)
+	const sid = "sess-agent-id"
+	tr, done, _ := th.connect(t, sid)
+	defer finish(t, tr, done)
+	start := func(id, sync string) {
+		tr.toHub <- envelope(t, wire.TypeHookEvent, wire.HookEvent{Event: "SessionStart", Payload: []byte(`{"session_id":"` + id + `"}`)})
+		tr.toHub <- envelope(t, wire.TypeHookEvent, wire.HookEvent{Event: "Stop", Payload: []byte(`{"session_id":"` + id + `"}`)})
+		tr.toHub <- envelope(t, wire.TypePromptOpen, wire.PromptOpen{ID: sync, Kind: "hook", Tool: "Bash", Input: []byte(`{"command":"` + sync + `"}`)})
+		th.waitPendingPrompt(t, sync)
+	}
+	start("11111111-2222-3333-4444-555555555555", "s1")
+	start("66666666-2222-3333-4444-555555555555", "s2")
+	start("--settings", "s3")
+	if ss, err := th.store.GetSession(sid); err != nil || ss.AgentSession != "66666666-2222-3333-4444-555555555555" {
+		t.Fatalf("agent session = %q (%v); want the latest plain SessionStart id", ss.AgentSession, err)
+	}
+}

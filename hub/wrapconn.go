@@ -106,7 +106,7 @@ func (h *Hub) ServeWrap(ctx context.Context, t Transport, a WrapAuth) error {
 		// Live only once the connection is attached (below), so a session
 		// never shows live while its input would still be refused.
 		Cols: start.Cols, Rows: start.Rows, Status: db.StatusOffline, StartedAt: start.StartedAt,
-		Agent: start.Agent, Hooks: start.Hooks, ResumeHash: resume, ByNode: start.ByNode, Title: start.Title, Tags: start.Tags,
+		Agent: start.Agent, Hooks: start.Hooks, ResumeHash: resume, ByNode: start.ByNode, Worktree: start.Worktree, Title: start.Title, Tags: start.Tags,
 	})
 	if err != nil {
 		return err

@@ -132,13 +132,27 @@ func (a *Agent) Spawn(ctx context.Context, req wire.NodeSpawn) (string, error) {
 	if err != nil {
 		return "", err
 	}
+	id, branch := "", ""
+	if req.Worktree {
+		if req.Resume != "" {
+			return "", fmt.Errorf("a resumed session runs where it ran before: leave out the new worktree")
+		}
+		id, branch = ptywrap.NewSessionID(), ""
+		if dir, err = addWorktree(dir, id); err != nil {
+			return "", err
+		}
+		branch = worktreeBranch(id)
+	}
 	hc, cleanup, err := a.launch(req, dir)
 	if err != nil {
+		a.dropWorktree(id, dir)
 		return "", err
 	}
+	hc.ID, hc.Worktree = id, branch
 	h, err := ptywrap.StartHeadless(ctx, hc)
 	if err != nil {
 		cleanup()
+		a.dropWorktree(id, dir)
 		return "", err
 	}
 	a.mu.Lock()
@@ -171,7 +185,11 @@ func (a *Agent) launch(req wire.NodeSpawn, dir string) (ptywrap.HeadlessConfig, 
 		return ptywrap.HeadlessConfig{}, nil, fmt.Errorf("unknown protocol %q: use %q (codex) or none", req.Protocol, wire.ProtocolAppServer)
 	}
 	ag := agent.Detect(req.Command)
-	launch, input, err := launchFor(ag, a.cfg.Self, req.Prompt, a.cfg.NoHooks)
+	resume, err := resumeArgs(ag, req)
+	if err != nil {
+		return ptywrap.HeadlessConfig{}, nil, err
+	}
+	launch, input, err := launchFor(ag, a.cfg.Self, req.Prompt, resume, a.cfg.NoHooks)
 	var bad *promptError
 	if errors.As(err, &bad) {
 		return ptywrap.HeadlessConfig{}, nil, err

@@ -20,7 +20,10 @@ func (a *Agent) appServer(req wire.NodeSpawn, dir string) (ptywrap.HeadlessConfi
 	if agent.Detect(req.Command).Name != wire.AgentCodex {
 		return fail(fmt.Errorf("the %s protocol runs codex only, not %q", wire.ProtocolAppServer, req.Command))
 	}
-	if _, _, err := launchFor(agent.Plain(), "", req.Prompt, true); err != nil {
+	if req.Resume != "" || req.Fork {
+		return fail(fmt.Errorf("resume and fork run codex's terminal UI: leave the protocol empty"))
+	}
+	if _, _, err := launchFor(agent.Plain(), "", req.Prompt, nil, true); err != nil {
 		return fail(err) // the same first-prompt checks as any session
 	}
 	codex, err := exec.LookPath(req.Command)

@@ -60,6 +60,36 @@ func (a *Agent) connect(ctx, sessCtx context.Context) error {
 				ans, _ := wire.New(wire.TypeNodeSpawned, out)
 				_ = c.Write(ctx, ans) // coder/websocket allows concurrent writers
 			}()
+		case wire.TypeNodeCleanup:
+			var req wire.NodeCleanup
+			if e.Decode(&req) != nil {
+				continue
+			}
+			go func() { // git may take a moment; pings must still be answered
+				out := wire.NodeCleaned{Request: req.Request}
+				if err := wire.CheckAgentSessionID(req.SessionID); err != nil {
+					out.Note = "worktree kept: not a session id"
+				} else {
+					out.Removed, out.Note = a.cleanupWorktree(req.SessionID, req.Dir)
+				}
+				a.cfg.Log.Info("worktree cleanup", "session", req.SessionID, "removed", out.Removed, "note", out.Note)
+				ans, _ := wire.New(wire.TypeNodeCleaned, out)
+				_ = c.Write(ctx, ans)
+			}()
+		case wire.TypeNodeAgentSessions:
+			var req wire.NodeAgentSessions
+			if e.Decode(&req) != nil {
+				continue
+			}
+			go func() { // reads files; pings must still be answered
+				out := wire.NodeAgentList{Request: req.Request}
+				var err error
+				if out.Sessions, err = a.agentSessions(req); err != nil {
+					out.Refused, out.Sessions = err.Error(), nil
+				}
+				ans, _ := wire.New(wire.TypeNodeAgentList, out)
+				_ = c.Write(ctx, ans)
+			}()
 		case wire.TypeError:
 			var m wire.Error
 			_ = e.Decode(&m)

@@ -40,6 +40,11 @@ type HeadlessConfig struct {
 	// Files, when set, answers peers' requests for shared directories
 	// (ct node --share-dir); nil shares nothing.
 	Files Files
+	// ID is the session's id ("": a new one); ct node picks it first
+	// when the session's worktree is named after it.
+	ID string
+	// Worktree is declared in session.start (wire.SessionStart.Worktree).
+	Worktree string
 }
 
 // Headless is one running session without a local terminal. Terminals can
@@ -86,8 +91,8 @@ func StartHeadless(ctx context.Context, cfg HeadlessConfig) (*Headless, error) {
 	started := time.Now().UTC()
 	s, err := openSession(sessionSpec{
 		hub: cfg.Hub, token: cfg.Token, name: cfg.Name, version: cfg.Version, spool: cfg.Spool, plugin: cfg.Plugin,
-		start: wire.SessionStart{Command: shownCmd, Args: shown, Cwd: cfg.Dir, Cols: cols, Rows: rows, StartedAt: started, Agent: cfg.Agent, Hooks: cfg.Hooks, ByNode: true},
-		files: cfg.Files,
+		start: wire.SessionStart{Command: shownCmd, Args: shown, Cwd: cfg.Dir, Cols: cols, Rows: rows, StartedAt: started, Agent: cfg.Agent, Hooks: cfg.Hooks, ByNode: true, Worktree: cfg.Worktree},
+		files: cfg.Files, id: cfg.ID,
 	})
 	if err != nil {
 		return nil, err

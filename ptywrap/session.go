@@ -60,7 +60,8 @@ type sessionSpec struct {
 	spool                     int
 	plugin                    Plugin
 	start                     wire.SessionStart
-	files                     Files // nil: shares nothing
+	files                     Files  // nil: shares nothing
+	id                        string // "": a new session id
 }
 
 // openSession prepares the spool and the streamer, and hands the plugin
@@ -73,7 +74,7 @@ func openSession(spec sessionSpec) (*session, error) {
 	// Hub input and resizes are queued (64 chunks, 4 sizes) so the
 	// connection never waits on the program; see newStreamer.
 	s := &session{
-		id: newSessionID(), name: spec.name, command: spec.start.Command, hub: spec.hub, cols: spec.start.Cols, rows: spec.start.Rows,
+		id: or(spec.id, NewSessionID()), name: spec.name, command: spec.start.Command, hub: spec.hub, cols: spec.start.Cols, rows: spec.start.Rows,
 		sp: newSpool(spec.spool), plugin: spec.plugin,
 		inputs: make(chan []byte, 64), resize: make(chan wire.Resize, 4), exited: make(chan struct{}),
 		stop: make(chan wire.SessionStop, 1),
@@ -252,7 +253,15 @@ func exitStatus(cmd *exec.Cmd, waitErr error) (int, string) {
 	return ps.ExitCode(), ""
 }
 
-func newSessionID() string {
+func or(v, def string) string {
+	if v != "" {
+		return v
+	}
+	return def
+}
+
+// NewSessionID makes a session id: the start time and 8 random bytes.
+func NewSessionID() string {
 	b := make([]byte, 8)
 	_, _ = rand.Read(b)
 	return fmt.Sprintf("%x-%s", time.Now().Unix(), hex.EncodeToString(b))

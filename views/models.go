@@ -100,7 +100,14 @@ type LobbyCounts struct {
 
 // Session is the session page.
 type Session struct {
-	ID           string
+	ID string
+	// Resumable: an ended Claude/Codex session whose conversation the
+	// person may go on with on its machine's ct node (Resume, Fork).
+	Resumable bool
+	// Worktree is the branch of the git worktree ct node made for it;
+	// WorktreeNote what archiving did with it.
+	Worktree     string
+	WorktreeNote string
 	Title        string // the page's title: "#42 name @ machine"
 	Number       uint64 // the short number (#42); 0 for none
 	Name         string // the title, else the command line

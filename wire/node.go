@@ -7,6 +7,8 @@ const (
 	TypeNodeReady    = "node.ready"    // hub → node: registration accepted
 	TypeNodeSpawn    = "node.spawn"    // hub → node: a person asks for a new session
 	TypeNodeSpawned  = "node.spawned"  // node → hub: the answer to one node.spawn
+	TypeNodeCleanup  = "node.cleanup"  // hub → node: a session was archived; remove its worktree if clean
+	TypeNodeCleaned  = "node.cleaned"  // node → hub: the answer to one node.cleanup
 )
 
 // NodeRegister is node.register's payload. Allow and Roots are what the node
@@ -34,6 +36,31 @@ type NodeSpawn struct {
 	// the PTY; ProtocolAppServer (codex only) Codex's JSON-RPC app-server,
 	// with no screen parsing.
 	Protocol string `json:"protocol,omitempty"`
+	// Resume is a past session of the agent (claude, codex) to continue:
+	// its own session id, never a flag or a path (CheckAgentSessionID).
+	// Fork starts a new session from it instead of continuing it.
+	Resume string `json:"resume,omitempty"`
+	Fork   bool   `json:"fork,omitempty"`
+	// Worktree: run in a new git worktree of Cwd's repository, on a new
+	// branch ct/<session id> (nodeagent/worktree.go).
+	Worktree bool `json:"worktree,omitempty"`
+}
+
+// NodeCleanup is node.cleanup's payload: the archived session and its
+// working directory as it declared it. The node checks for itself that
+// Dir is the worktree it made for that session.
+type NodeCleanup struct {
+	Request   string `json:"request"`
+	SessionID string `json:"session_id"`
+	Dir       string `json:"dir"`
+}
+
+// NodeCleaned is node.cleaned's payload: whether the worktree was removed,
+// and Note, a sentence for the person (why it was kept, or what went).
+type NodeCleaned struct {
+	Request string `json:"request"`
+	Removed bool   `json:"removed"`
+	Note    string `json:"note"`
 }
 
 // ProtocolAppServer is NodeSpawn.Protocol for a Codex session run through

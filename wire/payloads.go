@@ -38,6 +38,10 @@ type SessionStart struct {
 	// ByNode: ct node started the session (it then reports the sessions it
 	// still runs, so the hub can end the ones a restarted node lost).
 	ByNode bool `json:"by_node,omitempty"`
+	// Worktree is the branch of the git worktree ct node made for this
+	// session (ct/<session id>); its Cwd is in that worktree. Archiving the
+	// session asks the node to remove it when clean (node.cleanup).
+	Worktree string `json:"worktree,omitempty"`
 	// Title is the session's title as ct wrap --title set it ("": none;
 	// the hub then takes Claude's first prompt).
 	Title string `json:"title,omitempty"`
