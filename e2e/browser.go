@@ -7,6 +7,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"strings"
 	"testing"
 	"time"
 
@@ -168,13 +169,28 @@ func fillLogin(t testing.TB, b *Browser, user, password string) {
 }
 
 // Do runs actions in the tab, failing the test (what names the step) on error.
+//
+// A single action that failed because its node went stale (a live region
+// swapped by htmx between the query and the tap: "Could not find node with
+// given id") is run again: the lookup failed, so nothing was dispatched.
 func (b *Browser) Do(t testing.TB, what string, actions ...chromedp.Action[chromedp.Void]) {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(b.ctx, browserStep)
 	defer cancel()
-	if err := chromedp.Do(ctx, actions...); err != nil {
+	err := chromedp.Do(ctx, actions...)
+	for try := 0; err != nil && len(actions) == 1 && staleNode(err) && try < 5 && ctx.Err() == nil; try++ {
+		err = chromedp.Do(ctx, actions...)
+	}
+	if err != nil {
 		t.Fatalf("browser: %s: %v\nchromium output:\n%s", what, err, b.Output.String())
 	}
+}
+
+// staleNode reports whether err is the browser saying a queried node left
+// the document before the action reached it.
+func staleNode(err error) bool {
+	m := err.Error()
+	return strings.Contains(m, "Could not find node with given id") || strings.Contains(m, "Node is detached from document")
 }
 
 // Eval runs a JavaScript expression in the page and decodes its JSON value

@@ -198,23 +198,26 @@ func TestSenderOrderAndRetry(t *testing.T) {
 	}
 	s := NewSender(SenderOptions{Store: store, Log: slog.New(slog.NewTextHandler(io.Discard, nil)), Client: srv.Client(), RetryMin: time.Millisecond, RetryMax: 5 * time.Millisecond, Attempts: 3})
 	defer s.Close()
+	// The receiver has the body before the sender stores "delivered": wait
+	// for both, or the log is read while the last delivery is still pending.
 	deadline := time.Now().Add(10 * time.Second)
+	var log []db.Delivery
 	for {
 		mu.Lock()
 		n := len(got)
 		mu.Unlock()
-		if n == 3 {
+		log, _ = store.Deliveries("w1", 10)
+		if n == 3 && len(log) == 3 && log[0].State == db.DeliveryDelivered {
 			break
 		}
 		if time.Now().After(deadline) {
-			t.Fatalf("delivered %d of 3", n)
+			t.Fatalf("delivered %d of 3; log %+v", n, log)
 		}
 		time.Sleep(5 * time.Millisecond)
 	}
 	if strings.Join(got, "") != `"a""b""c"` {
 		t.Errorf("delivered %v, want a, b, c in order", got)
 	}
-	log, _ := store.Deliveries("w1", 10)
 	if len(log) != 3 || log[2].Attempts != 2 || log[0].Attempts != 1 || log[0].State != db.DeliveryDelivered {
 		t.Errorf("log %+v, want the first delivered after 2 attempts, the others after 1", log)
 	}
