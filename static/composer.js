@@ -34,6 +34,17 @@
     prompt = $("prompt"); note = $("compose-note");
     files = [$("att-camera"), $("att-file")].filter(Boolean);
     files.forEach(function (f) { f.addEventListener("change", function () { chosen(f); }); });
+    // A command from the menu goes into the prompt as "/name ", in place of
+    // a command already at its start; nothing is sent until Send.
+    var menu = $("cmd-menu");
+    if (menu) menu.addEventListener("click", function (e) {
+      var b = e.target.closest && e.target.closest(".cmd");
+      if (!b) return;
+      prompt.value = "/" + b.dataset.cmd + " " + prompt.value.replace(/^\/\S*\s*/, "");
+      menu.open = false;
+      prompt.focus();
+      prompt.setSelectionRange(prompt.value.length, prompt.value.length);
+    });
     prompt.addEventListener("keydown", function (e) {
       if (e.key === "Enter" && (e.ctrlKey || e.metaKey)) { e.preventDefault(); if (!sending) form.requestSubmit(); }
     });
