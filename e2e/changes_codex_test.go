@@ -18,7 +18,8 @@ const codexPatch = "*** Begin Patch\n*** Update File: conf.txt\n@@\n a = 1\n-x =
 // The real Codex CLI applies a patch (apply_patch, run through exec_command
 // as Codex 0.171.0 offers it to a model it does not know); on a phone the
 // session's Changes tab shows both files with their diffs under the turn's
-// prompt, read from Codex's rollout (its FileChange item).
+// prompt, read from Codex's rollout (its FileChange item). The composer
+// offers Codex's own built-in slash commands.
 func TestChangesTabShowsCodexApplyPatch(t *testing.T) {
 	NeedChromium(t)
 	h := StartHub(t, t.TempDir(), "127.0.0.1:0")
@@ -48,6 +49,9 @@ func TestChangesTabShowsCodexApplyPatch(t *testing.T) {
 		`document.getElementById('changes').innerText`)
 	if turn := Eval[string](t, b, `document.querySelector('#changes .change-turn').textContent`); !strings.Contains(turn, "patch the config") {
 		t.Errorf("the patch is not under its turn's prompt: %q", turn)
+	}
+	if cmds := Eval[string](t, b, `[...document.querySelectorAll('#cmd-list .cmd')].map(c => c.dataset.cmd).join(' ')`); !strings.Contains(cmds, "permissions") || strings.Contains(cmds, "shout") {
+		t.Errorf("the composer's menu for Codex lists %q; want Codex's built-ins", cmds)
 	}
 	noSidewaysScroll(t, b, "the Changes tab")
 	Eval[bool](t, b, `(document.querySelector('#changes .change-turn').scrollIntoView(), true)`)
