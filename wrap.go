@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"os"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -152,6 +153,9 @@ func runWrap(ctx context.Context, args []string, getenv func(string) string, std
 		Agent: launch.Agent, Hooks: launch.Hooks, Tags: c.Tags, Hub: c.Hub, Token: c.Token, Name: c.Name,
 		Spool: c.Spool, Version: version, Stdin: stdin, Stdout: stdout, Stderr: stderr,
 		FinalWait: 5 * time.Second, Title: c.Title, Files: files,
+	}
+	if cwd, err := os.Getwd(); err == nil { // the program runs here
+		cfg.Commands = c.Agent.SlashCommands(cwd)
 	}
 	// Output the hub has not taken when the program ends is kept and sent
 	// by a background ct flush; tails an earlier wrap left are sent too.

@@ -46,6 +46,9 @@ type Adapter struct {
 	// (fork: a new session starting from it); nil when the agent cannot.
 	// id is already a plain id (wire.CheckAgentSessionID).
 	Resume func(id string, fork bool) []string
+	// Commands lists the slash commands the agent takes in cwd (home: the
+	// person's home directory), for the hub's composer; nil for none.
+	Commands func(cwd, home string) []wire.SlashCommand
 }
 
 // Hooks is one run's injected hooks.
@@ -90,6 +93,7 @@ func Claude() Adapter {
 			}
 			return []string{"--resume", id}
 		},
+		Commands: claudehook.Commands,
 	}
 }
 
@@ -125,6 +129,7 @@ func Codex() Adapter {
 			}
 			return []string{"resume", id}
 		},
+		Commands: func(string, string) []wire.SlashCommand { return codexhook.Commands() },
 	}
 }
 
@@ -236,4 +241,14 @@ func (a Adapter) Prepare(ctPath string, args []string, noHooks bool) (Run, error
 	r.ShownArgs = append([]string{}, args...)
 	r.Hooks, r.Args, r.Env, r.Plugin, r.Close = true, h.Args, h.Env, h.Plugin, h.Close
 	return r, nil
+}
+
+// SlashCommands is what the wrap declares in session.start for a program
+// running in cwd: the adapter's commands, bounded (wire.CleanCommands).
+func (a Adapter) SlashCommands(cwd string) []wire.SlashCommand {
+	if a.Commands == nil {
+		return nil
+	}
+	home, _ := os.UserHomeDir() // none: the project's commands and the built-ins
+	return wire.CleanCommands(a.Commands(cwd, home))
 }

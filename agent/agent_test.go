@@ -3,6 +3,7 @@ package agent
 import (
 	"errors"
 	"os"
+	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
@@ -114,5 +115,35 @@ func TestPrepareCodexInjects(t *testing.T) {
 	}
 	if !slices.ContainsFunc(r.Env, func(e string) bool { return strings.HasPrefix(e, "CT_HOOK_SOCK=") }) {
 		t.Errorf("env %q has no CT_HOOK_SOCK", r.Env)
+	}
+}
+
+// Each adapter says which slash commands its agent takes: Claude Code's
+// include the project's command files, Codex its built-ins, a plain
+// program none.
+func TestAdapterSlashCommands(t *testing.T) {
+	cwd := t.TempDir()
+	if err := os.MkdirAll(filepath.Join(cwd, ".claude", "commands"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(cwd, ".claude", "commands", "ship.md"), []byte("Ship the build\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	has := func(cmds []wire.SlashCommand, name string) bool {
+		for _, c := range cmds {
+			if c.Name == name {
+				return true
+			}
+		}
+		return false
+	}
+	if c := Claude().SlashCommands(cwd); !has(c, "ship") || !has(c, "compact") {
+		t.Errorf("Claude's commands = %+v", c)
+	}
+	if c := Codex().SlashCommands(cwd); has(c, "ship") || !has(c, "permissions") {
+		t.Errorf("Codex's commands = %+v", c)
+	}
+	if c := Plain().SlashCommands(cwd); c != nil {
+		t.Errorf("a plain program's commands = %+v", c)
 	}
 }

@@ -60,12 +60,12 @@ func entryChange(tool string, raw json.RawMessage) *wire.EntryChange {
 	default:
 		return nil
 	}
-	return capDiff(r.FilePath, b.String())
+	return CapDiff(r.FilePath, b.String())
 }
 
-// capDiff counts a diff's added and removed lines and cuts it to
+// CapDiff counts a diff's added and removed lines and cuts it to
 // wire.MaxEntryDiff at a line boundary, saying how much was left off.
-func capDiff(path, diff string) *wire.EntryChange {
+func CapDiff(path, diff string) *wire.EntryChange {
 	c := &wire.EntryChange{Path: path}
 	for _, l := range strings.Split(diff, "\n") {
 		switch {

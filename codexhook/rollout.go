@@ -19,7 +19,8 @@ const maxResult = 2 << 10
 // records Codex writes for its own UI (event_msg item_completed), a tool
 // call from the model's function_call as soon as it is written (before any
 // approval, so the transcript shows what is asked while it is asked), and
-// error events. The model-facing copies of messages and bookkeeping records
+// error events, and an apply_patch's files with their diffs (FileChange,
+// see patch.go). The model-facing copies of messages and bookkeeping records
 // are skipped, so each step shows once. Approvals come from the hub's own
 // prompt records; an exec_command call's input is {command, description}
 // as its PermissionRequest hook gives it, so the hub places its approval
@@ -51,6 +52,10 @@ type rolloutItem struct {
 	Status   string `json:"status"`
 	Output   string `json:"aggregated_output"`
 	ExitCode *int   `json:"exit_code"`
+	// Changes and Stdout are a FileChange's (an apply_patch): each file's
+	// effect by its absolute path, and apply_patch's own summary.
+	Changes map[string]patchChange `json:"changes"`
+	Stdout  string                 `json:"stdout"`
 }
 
 // Line parses one rollout record; anything that is not a conversation step
@@ -111,6 +116,8 @@ func itemEntries(it rolloutItem, ts time.Time) []wire.TranscriptEntry {
 			res.Error = true
 		}
 		return []wire.TranscriptEntry{res}
+	case "FileChange":
+		return patchEntries(it, ts)
 	}
 	return nil
 }

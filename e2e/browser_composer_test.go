@@ -20,11 +20,12 @@ import (
 const composerReply = "I see a red square"
 
 // A person on a phone writes a two-line prompt in the transcript tab's
-// composer (Enter adds the line), attaches a PNG and sends: the real
-// Claude Code gets it as one prompt with the image (the fake API receives
-// both lines and the picture in one request), and the transcript shows the
-// thumbnail. Someone without the wheel is refused; an oversized file is
-// refused with the limit, in the browser and by the hub.
+// composer (Enter adds the line), attaches two PNGs and sends: the real
+// Claude Code gets it as one prompt with the images (the fake API receives
+// both lines and both pictures in one request), and the transcript shows
+// the thumbnails. Five files at once are refused. Someone without the
+// wheel is refused; an oversized file is refused with the limit, in the
+// browser and by the hub.
 func TestBrowserComposerPromptWithImage(t *testing.T) {
 	claudetest.Binary(t)
 	shots := os.Getenv("CT_SHOT_DIR")
@@ -39,14 +40,15 @@ func TestBrowserComposerPromptWithImage(t *testing.T) {
 	c.api.SetScript(func(*claudetest.MessagesRequest) claudetest.Reply { return claudetest.TextReply(composerReply) })
 	s := SessionFor(t, h.URL, "claudebox")
 	pic := writePNG(t)
+	pic2 := writeColourPNG(t, "blue.png", []byte{0x20, 0x40, 0xe0, 0xff})
 
 	openComposer(t, b, h.URL, s.ID)
 	b.Do(t, "write two lines", chromedp.SendKeys(chromedp.CSS(`#prompt`), "describe this picture\nin one short line"))
 	if v := Eval[string](t, b, `document.getElementById('prompt').value`); !strings.Contains(v, "picture\nin one") {
 		t.Fatalf("Enter did not add a line: %q", v)
 	}
-	b.Do(t, "attach the PNG", chromedp.SetUploadFiles(chromedp.CSS(`#att-file`), []string{pic}))
-	b.WaitJS(t, 5*time.Second, "the file named", `document.getElementById('att-name').innerText.includes('red.png')`, `document.getElementById('composer-box').innerText`)
+	b.Do(t, "attach two PNGs", chromedp.SetUploadFiles(chromedp.CSS(`#att-file`), []string{pic, pic2}))
+	b.WaitJS(t, 5*time.Second, "both files named", `(t => t.includes('2 files: red.png') && t.includes('blue.png'))(document.getElementById('att-name').innerText)`, `document.getElementById('composer-box').innerText`)
 	b.Screenshot(t, filepath.Join(shots, "composer-ready-390.png"))
 	b.Do(t, "tap Send", chromedp.Tap(chromedp.CSS(`#compose-send`)))
 
@@ -64,8 +66,11 @@ func TestBrowserComposerPromptWithImage(t *testing.T) {
 	if !bytes.Contains(req.Body, []byte(picB64)) {
 		t.Fatalf("the prompt reached Claude without the picture: %.2000s", req.Body)
 	}
-	b.WaitJS(t, claudeWait, "the reply and the thumbnail in the transcript",
-		`document.getElementById('tx-list').innerText.includes('`+composerReply+`') && [...document.querySelectorAll('#tx-list .tx-user .thumb img')].some(i => i.complete && i.naturalWidth === 8)`,
+	if !bytes.Contains(req.Body, []byte(base64.StdEncoding.EncodeToString(mustRead(t, pic2)))) {
+		t.Fatalf("the prompt reached Claude without the second picture: %.2000s", req.Body)
+	}
+	b.WaitJS(t, claudeWait, "the reply and both thumbnails in the transcript",
+		`document.getElementById('tx-list').innerText.includes('`+composerReply+`') && [...document.querySelectorAll('#tx-list .tx-user .thumb img')].filter(i => i.complete && i.naturalWidth === 8).length === 2`,
 		`document.getElementById('tx-list').innerHTML`)
 	b.WaitJS(t, 5*time.Second, "the box cleared", `document.getElementById('prompt').value === '' && document.getElementById('compose-note').innerText === 'Sent.'`, `document.getElementById('compose-note').innerText`)
 	b.WaitJS(t, 5*time.Second, "the transcript following to its end", `(el => el.scrollHeight - el.scrollTop - el.clientHeight < 48)(document.getElementById('transcript'))`,
@@ -92,7 +97,12 @@ func TestBrowserComposerPromptWithImage(t *testing.T) {
 		t.Error("/clear did not start a fresh conversation")
 	}
 
-	// The browser refuses a file over the hub's limit, saying the limit...
+	// The browser refuses more than four files at once...
+	five := []string{pic, pic2, pic, pic2, pic}
+	b.Do(t, "attach five files", chromedp.SetUploadFiles(chromedp.CSS(`#att-file`), five))
+	b.WaitJS(t, 5*time.Second, "the browser's refusal of five", `document.getElementById('compose-note').innerText.includes('attach at most 4')`, `document.getElementById('compose-note').innerText`)
+
+	// ...and a file over the hub's limit, saying the limit...
 	big := filepath.Join(t.TempDir(), "big.png")
 	if err := os.WriteFile(big, append(mustRead(t, pic), make([]byte, 2<<20)...), 0o600); err != nil {
 		t.Fatal(err)
@@ -103,7 +113,7 @@ func TestBrowserComposerPromptWithImage(t *testing.T) {
 	Eval[bool](t, b, `delete document.getElementById('composer-box').dataset.max, true`)
 	b.Do(t, "attach it again", chromedp.SetUploadFiles(chromedp.CSS(`#att-file`), []string{big}))
 	b.Do(t, "tap Send", chromedp.Tap(chromedp.CSS(`#compose-send`)))
-	b.WaitJS(t, 15*time.Second, "the hub's refusal", `document.getElementById('compose-note').innerText.includes('The file is too large: attach at most 1 MB')`, `document.getElementById('compose-note').innerText`)
+	b.WaitJS(t, 15*time.Second, "the hub's refusal", `document.getElementById('compose-note').innerText.includes('big.png is larger than 1 MB')`, `document.getElementById('compose-note').innerText`)
 	b.Screenshot(t, filepath.Join(shots, "composer-toobig-390.png"))
 
 	// Bob, without the wheel, is refused; Claude never hears from him.
@@ -141,15 +151,21 @@ func openComposer(t *testing.T, b *Browser, hubURL, id string) {
 // writePNG writes an 8x8 red PNG and returns its path.
 func writePNG(t *testing.T) string {
 	t.Helper()
+	return writeColourPNG(t, "red.png", []byte{0xe0, 0x20, 0x20, 0xff})
+}
+
+// writeColourPNG writes an 8x8 PNG of one RGBA colour as name.
+func writeColourPNG(t *testing.T, name string, rgba []byte) string {
+	t.Helper()
 	img := image.NewRGBA(image.Rect(0, 0, 8, 8))
 	for i := range img.Pix {
-		img.Pix[i] = []byte{0xe0, 0x20, 0x20, 0xff}[i%4]
+		img.Pix[i] = rgba[i%4]
 	}
 	var buf bytes.Buffer
 	if err := png.Encode(&buf, img); err != nil {
 		t.Fatal(err)
 	}
-	path := filepath.Join(t.TempDir(), "red.png")
+	path := filepath.Join(t.TempDir(), name)
 	if err := os.WriteFile(path, buf.Bytes(), 0o600); err != nil {
 		t.Fatal(err)
 	}

@@ -43,8 +43,15 @@ func startClaude(t *testing.T, hubURL string) *claudeRun {
 // for ready on its first screen.
 func startClaudeWith(t *testing.T, hubURL, ready string, args ...string) *claudeRun {
 	t.Helper()
+	return startClaudeIn(t, hubURL, t.TempDir(), ready, args...)
+}
+
+// startClaudeIn is startClaudeWith in the project directory given (made
+// ready beforehand, e.g. with files Claude reads at start).
+func startClaudeIn(t *testing.T, hubURL, project, ready string, args ...string) *claudeRun {
+	t.Helper()
 	bin := claudetest.Binary(t)
-	c := &claudeRun{t: t, api: claudetest.NewFakeAPI(t), project: t.TempDir()}
+	c := &claudeRun{t: t, api: claudetest.NewFakeAPI(t), project: project}
 	c.api.SetScript(claudetest.ToolThenText(claudetest.BashReply(proofCmd, "Create the proof file"), replyText))
 	home := claudetest.Home(t, c.project)
 	env := append(claudetest.Env(home, c.api.URL), "CT_NAME=claudebox")

@@ -26,9 +26,14 @@ const DefaultAttachMax = 10 << 20
 // (--attach-session-max).
 const DefaultAttachSessionMax = 100 << 20
 
-// attachAtOnce is how many files the hub takes at the same time: with
-// --attach-max 10MiB, at most ~40 MB of uploads in memory.
+// attachAtOnce is how many prompts with files the hub takes at the same
+// time; each reads one file at a time, so with --attach-max 10MiB at most
+// ~40 MB of uploads are in memory (the rest wait in the form's temp files).
 const attachAtOnce = 4
+
+// filesPerPrompt is how many files one prompt may carry: a few photos of
+// a whiteboard or a screen, not a folder.
+const filesPerPrompt = 4
 
 // Bracketed paste: a multi-line prompt is pasted, so the agent's TUI takes
 // its newlines as text and Enter after it submits the whole prompt at once.
@@ -46,42 +51,44 @@ var attachTypes = map[string]string{
 }
 
 // handleSessionCompose takes the composer: a prompt of any number of lines
-// and, optionally, one file. The file is stored on the hub, written by the
-// wrap into the session's private folder, and named in the prompt as
-// "@path", the way Claude Code takes files. Only the wheel holder sends.
+// and up to filesPerPrompt files. Each file is checked, stored on the hub,
+// written by the wrap into the session's private folder, and named in the
+// prompt as "@path", the way Claude Code takes files. Only the wheel holder
+// sends.
 func (s *Server) handleSessionCompose(w http.ResponseWriter, r *http.Request) error {
 	id := chi.URLParam(r, "id")
 	p := principal(r)
 	if _, err := s.visibleSession(p, id, true); err != nil {
 		return err
 	}
-	r.Body = http.MaxBytesReader(w, r.Body, s.attachMax+hub.MaxInput+64<<10)
+	r.Body = http.MaxBytesReader(w, r.Body, filesPerPrompt*s.attachMax+hub.MaxInput+64<<10)
 	// A text-only prompt may come form-encoded (no file part): that is
 	// ErrNotMultipart with the form already parsed.
 	if err := r.ParseMultipartForm(1 << 20); err != nil && !errors.Is(err, http.ErrNotMultipart) {
 		var tooBig *http.MaxBytesError
 		if errors.As(err, &tooBig) {
-			return errorf(http.StatusRequestEntityTooLarge, fmt.Sprintf("The file is too large: attach at most %s (ct serve --attach-max).", sizeText(s.attachMax)))
+			return errorf(http.StatusRequestEntityTooLarge, fmt.Sprintf("The files are too large: attach at most %d files of at most %s each (ct serve --attach-max).", filesPerPrompt, sizeText(s.attachMax)))
 		}
 		return errorf(http.StatusBadRequest, "The prompt could not be read; reload the page and send it again.")
 	}
+	var fhs []*multipart.FileHeader
 	if r.MultipartForm != nil {
 		defer func() { _ = r.MultipartForm.RemoveAll() }()
+		fhs = r.MultipartForm.File["file"]
 	}
 	text := strings.TrimSpace(strings.ReplaceAll(r.PostFormValue("text"), "\r\n", "\n"))
-	if f, fh, err := r.FormFile("file"); err == nil {
-		defer f.Close()
+	if len(fhs) > 0 {
 		select {
 		case s.attachSlots <- struct{}{}:
 			defer func() { <-s.attachSlots }()
 		default:
 			return errorf(http.StatusServiceUnavailable, "The hub is receiving other files; send yours again in a moment.")
 		}
-		path, err := s.attachFile(r, id, f, fh)
+		paths, err := s.attachFiles(r, id, fhs)
 		if err != nil {
 			return err
 		}
-		text = strings.TrimSpace(text + "\n@" + path)
+		text = strings.TrimSpace(text + "\n@" + strings.Join(paths, " @"))
 	}
 	if text == "" {
 		return errorf(http.StatusBadRequest, "Write a prompt or choose a file, then Send.")
@@ -104,32 +111,82 @@ func promptBytes(text string) []byte {
 	return []byte(pasteStart + strings.ReplaceAll(text, "\n", "\r") + pasteEnd + "\r")
 }
 
-// attachFile checks one uploaded file, has the wrap write it, stores it on
-// the hub and returns its path on the workstation.
-func (s *Server) attachFile(r *http.Request, sid string, f multipart.File, fh *multipart.FileHeader) (string, error) {
-	if fh.Size > s.attachMax {
-		return "", errorf(http.StatusRequestEntityTooLarge, fmt.Sprintf("%s is larger than %s, the most this hub takes; attach a smaller file (ct serve --attach-max).", wire.AttachName(fh.Filename), sizeText(s.attachMax)))
+// attachFiles checks every file of a prompt (count, size, type and the
+// session's total) before any reaches the workstation, so a prompt is sent
+// with all its files or refused whole; then it delivers them one at a time
+// (one file in memory per request) and returns their paths in order.
+func (s *Server) attachFiles(r *http.Request, sid string, fhs []*multipart.FileHeader) ([]string, error) {
+	if len(fhs) > filesPerPrompt {
+		return nil, errorf(http.StatusBadRequest, fmt.Sprintf("%d files chosen; attach at most %d to one prompt and send the rest with the next.", len(fhs), filesPerPrompt))
 	}
-	data, err := io.ReadAll(io.LimitReader(f, s.attachMax+1))
+	used, err := s.attachedBytes(sid)
+	if err != nil {
+		return nil, err
+	}
+	for _, fh := range fhs {
+		if err := s.checkAttach(fh); err != nil {
+			return nil, err
+		}
+		used += fh.Size
+	}
+	if used > s.attachSessionMax {
+		return nil, errorf(http.StatusRequestEntityTooLarge, fmt.Sprintf("These files would take this session's attachments past %s (ct serve --attach-session-max); send fewer, or start a new session to send more.", sizeText(s.attachSessionMax)))
+	}
+	paths := make([]string, 0, len(fhs))
+	for _, fh := range fhs {
+		path, err := s.attachFile(r, sid, fh)
+		if err != nil {
+			return nil, err
+		}
+		paths = append(paths, path)
+	}
+	return paths, nil
+}
+
+// checkAttach refuses a file over the size limit or of a type the
+// composer does not take, from its first bytes (never the browser's word).
+func (s *Server) checkAttach(fh *multipart.FileHeader) error {
+	if fh.Size > s.attachMax {
+		return errorf(http.StatusRequestEntityTooLarge, fmt.Sprintf("%s is larger than %s, the most this hub takes; attach a smaller file (ct serve --attach-max).", wire.AttachName(fh.Filename), sizeText(s.attachMax)))
+	}
+	if fh.Size == 0 {
+		return errorf(http.StatusBadRequest, wire.AttachName(fh.Filename)+" is empty; choose another.")
+	}
+	f, err := fh.Open()
+	if err != nil {
+		return errorf(http.StatusBadRequest, "The file could not be read; choose it again.")
+	}
+	defer f.Close()
+	head := make([]byte, 512) // all http.DetectContentType reads
+	n, _ := io.ReadFull(f, head)
+	if mediaType := http.DetectContentType(head[:n]); !attachable(mediaType) {
+		return errorf(http.StatusUnsupportedMediaType, fmt.Sprintf("%s looks like %s; attach an image (PNG, JPEG, GIF, WebP), a PDF or a text file.", wire.AttachName(fh.Filename), mediaType))
+	}
+	return nil
+}
+
+func attachable(mediaType string) bool {
+	_, ok := attachTypes[mediaType]
+	return ok
+}
+
+// attachFile reads one checked file, has the wrap write it, stores it on
+// the hub and returns its path on the workstation.
+func (s *Server) attachFile(r *http.Request, sid string, fh *multipart.FileHeader) (string, error) {
+	f, err := fh.Open()
 	if err != nil {
 		return "", errorf(http.StatusBadRequest, "The file could not be read; choose it again.")
 	}
-	if len(data) == 0 {
-		return "", errorf(http.StatusBadRequest, "The file is empty; choose another.")
+	defer f.Close()
+	data, err := io.ReadAll(io.LimitReader(f, s.attachMax+1))
+	if err != nil || int64(len(data)) > s.attachMax || len(data) == 0 {
+		return "", errorf(http.StatusBadRequest, "The file could not be read; choose it again.")
 	}
-	mediaType := http.DetectContentType(data)
-	ext, ok := attachTypes[mediaType]
-	if !ok {
-		return "", errorf(http.StatusUnsupportedMediaType, fmt.Sprintf("%s looks like %s; attach an image (PNG, JPEG, GIF, WebP), a PDF or a text file.", wire.AttachName(fh.Filename), mediaType))
-	}
+	mediaType := http.DetectContentType(data) // the same first bytes checkAttach read
+	ext := attachTypes[mediaType]
 	name := wire.AttachName(fh.Filename)
 	if ext != "" && !strings.EqualFold(filepath.Ext(name), ext) && !(ext == ".jpg" && strings.EqualFold(filepath.Ext(name), ".jpeg")) {
 		name = wire.AttachName(strings.TrimSuffix(name, filepath.Ext(name)) + ext) // the agent tells images by their extension
-	}
-	if used, err := s.attachedBytes(sid); err != nil {
-		return "", err
-	} else if used+int64(len(data)) > s.attachSessionMax {
-		return "", errorf(http.StatusRequestEntityTooLarge, fmt.Sprintf("This session already holds %s of attachments (limit %s, ct serve --attach-session-max); start a new session to send more.", sizeText(used), sizeText(s.attachSessionMax)))
 	}
 	att := db.Attachment{ID: newAttachID(), Session: sid, Name: name, Type: mediaType, Size: int64(len(data)), By: principal(r).User, At: time.Now().UTC()}
 	path, err := s.hub.Deliver(r.Context(), sid, att.By, att.ID, name, data)

@@ -69,3 +69,37 @@ func TestComposeRefusesBadFiles(t *testing.T) {
 		t.Errorf("nothing to send: %d %.300s", res.status, res.body)
 	}
 }
+
+// A prompt carries up to four files, all checked before any is sent: a
+// fifth file, or one bad file among good ones, refuses the whole prompt.
+func TestComposeChecksEveryFile(t *testing.T) {
+	f := newAuthFixture(t, fixtureOpts{})
+	f.session("sess-a", "box-a")
+	admin := cred{fresh: func() string { return f.cookie("admin", time.Hour) }}
+	png := []byte("\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR")
+	post := func(files map[string][]byte) result {
+		var body bytes.Buffer
+		mw := multipart.NewWriter(&body)
+		_ = mw.WriteField("text", "look at these")
+		for name, data := range files {
+			fw, _ := mw.CreateFormFile("file", name)
+			_, _ = fw.Write(data)
+		}
+		_ = mw.Close()
+		return f.do("POST", "/s/sess-a/compose", body.String(), admin, map[string]string{"Content-Type": mw.FormDataContentType()})
+	}
+	five := map[string][]byte{}
+	for _, n := range []string{"a", "b", "c", "d", "e"} {
+		five[n+".png"] = png
+	}
+	if res := post(five); res.status != http.StatusBadRequest || !strings.Contains(res.body, "attach at most 4") {
+		t.Errorf("five files: %d %.300s", res.status, res.body)
+	}
+	mixed := map[string][]byte{"a.png": png, "b.png": png, "evil.png": []byte("\x7fELF\x02\x01\x01\x00binary")}
+	if res := post(mixed); res.status != http.StatusUnsupportedMediaType || !strings.Contains(res.body, "evil.png looks like") {
+		t.Errorf("a program among pictures: %d %.300s", res.status, res.body)
+	}
+	if list, _ := f.store.Attachments("sess-a"); len(list) != 0 {
+		t.Errorf("a refused prompt left %d files on the hub", len(list))
+	}
+}

@@ -161,6 +161,9 @@ func (s *Server) handleSessionShow(w http.ResponseWriter, r *http.Request) error
 	}
 	m.Presence = s.presenceModel(principal(r), snap.Session)
 	m.AttachMax = s.attachMax
+	for _, c := range s.hub.Commands(id) {
+		m.Commands = append(m.Commands, views.SlashCommand{Name: c.Name, Description: c.Description, Custom: c.Custom})
+	}
 	m.FitBy = s.hub.Fitted(id)
 	if ss, err := s.store.GetSession(id); err == nil { // the hub's copy does not carry the sums
 		m.Usage = usageView(ss.Tokens)

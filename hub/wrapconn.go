@@ -39,6 +39,9 @@ type wrapConn struct {
 	tokenID string
 	refused atomic.Bool // the wrap was told its output is past a limit
 	files   fileWaits   // shared-file requests waiting for this wrap's answers
+	// commands are the agent's slash commands from session.start, cleaned
+	// (set once before the connection is attached, read-only after).
+	commands []wire.SlashCommand
 }
 
 // inputQueue bounds input waiting for a slow wrap; beyond it input is refused
@@ -116,8 +119,9 @@ func (h *Hub) ServeWrap(ctx context.Context, t Transport, a WrapAuth) error {
 		return err
 	}
 	c := &wrapConn{h: h, node: hello.Node, session: sid, tokenID: a.TokenID, ackWake: make(chan struct{}, 1), out: make(chan wire.Envelope, inputQueue), cancel: cancel,
-		waits: promptWaits{results: map[string]promptWait{}},
-		files: fileWaits{m: map[string]chan wire.Envelope{}, gone: ctx.Done(), names: start.Shares}}
+		waits:    promptWaits{results: map[string]promptWait{}},
+		files:    fileWaits{m: map[string]chan wire.Envelope{}, gone: ctx.Done(), names: start.Shares},
+		commands: wire.CleanCommands(start.Commands)}
 	c.ack.Store(meta.LastSeq)
 	if err := s.attach(c); err != nil {
 		return err

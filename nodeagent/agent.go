@@ -201,6 +201,7 @@ func (a *Agent) launch(req wire.NodeSpawn, dir string) (ptywrap.HeadlessConfig, 
 		Command: req.Command, Args: launch.Args, ShownArgs: launch.ShownArgs, Env: launch.Env, Plugin: launch.Plugin,
 		Agent: launch.Agent, Hooks: launch.Hooks, Input: input, Dir: dir, Hub: a.cfg.Hub, Token: a.cfg.Token,
 		Name: a.cfg.Name, Spool: a.cfg.Spool, Version: a.cfg.Version, Cols: 100, Rows: 30, Files: a.cfg.Files,
+		Commands: ag.SlashCommands(dir),
 	}, launch.Close, nil
 }
 

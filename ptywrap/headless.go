@@ -45,6 +45,8 @@ type HeadlessConfig struct {
 	ID string
 	// Worktree is declared in session.start (wire.SessionStart.Worktree).
 	Worktree string
+	// Commands are the agent's slash commands (wire.SessionStart.Commands).
+	Commands []wire.SlashCommand
 }
 
 // Headless is one running session without a local terminal. Terminals can
@@ -91,7 +93,7 @@ func StartHeadless(ctx context.Context, cfg HeadlessConfig) (*Headless, error) {
 	started := time.Now().UTC()
 	s, err := openSession(sessionSpec{
 		hub: cfg.Hub, token: cfg.Token, name: cfg.Name, version: cfg.Version, spool: cfg.Spool, plugin: cfg.Plugin,
-		start: wire.SessionStart{Command: shownCmd, Args: shown, Cwd: cfg.Dir, Cols: cols, Rows: rows, StartedAt: started, Agent: cfg.Agent, Hooks: cfg.Hooks, ByNode: true, Worktree: cfg.Worktree},
+		start: wire.SessionStart{Command: shownCmd, Args: shown, Cwd: cfg.Dir, Cols: cols, Rows: rows, StartedAt: started, Agent: cfg.Agent, Hooks: cfg.Hooks, ByNode: true, Worktree: cfg.Worktree, Commands: cfg.Commands},
 		files: cfg.Files, id: cfg.ID,
 	})
 	if err != nil {

@@ -54,6 +54,9 @@ type Config struct {
 	// Files, when set, answers peers' requests for the directories it
 	// shares (ct wrap --share-dir); nil shares nothing.
 	Files Files
+	// Commands are the agent's slash commands, declared in session.start
+	// (wire.SessionStart.Commands).
+	Commands []wire.SlashCommand
 }
 
 // ExitError carries the child's exit status for the caller to exit with.
@@ -87,7 +90,7 @@ func Run(ctx context.Context, cfg Config) (int, error) {
 	cwd, _ := os.Getwd()
 	s, err := openSession(sessionSpec{
 		hub: cfg.Hub, token: cfg.Token, name: cfg.Name, version: cfg.Version, spool: cfg.Spool, plugin: cfg.Plugin,
-		start: wire.SessionStart{Command: cfg.Command, Args: shownArgs(cfg), Cwd: cwd, Cols: cols, Rows: rows, StartedAt: time.Now().UTC(), Agent: cfg.Agent, Hooks: cfg.Hooks, Title: cfg.Title, Tags: cfg.Tags},
+		start: wire.SessionStart{Command: cfg.Command, Args: shownArgs(cfg), Cwd: cwd, Cols: cols, Rows: rows, StartedAt: time.Now().UTC(), Agent: cfg.Agent, Hooks: cfg.Hooks, Title: cfg.Title, Tags: cfg.Tags, Commands: cfg.Commands},
 		files: cfg.Files,
 	})
 	if err != nil {

@@ -1,6 +1,6 @@
 // The transcript tab's composer: Ctrl/Cmd-Enter sends (Enter adds a line,
-// as on a phone), the chosen file is named with its size and refused here
-// when over the hub's limit, and the hub's answer shows under the box.
+// as on a phone), the chosen files are named with their sizes and refused
+// here when over the hub's limits, and the hub's answer shows under the box.
 (function () {
   "use strict";
   var $ = function (id) { return document.getElementById(id); };
@@ -9,18 +9,23 @@
   function say(msg, ok) { if (note) { note.textContent = msg; note.classList.toggle("ok", !!ok); } }
   function size(n) { return n >= 1048576 ? (n / 1048576).toFixed(1) + " MB" : Math.ceil(n / 1024) + " KB"; }
 
+  // chosen names every file picked (camera and files together), refusing
+  // here what the hub would refuse: too many, or one over the limit.
   function chosen(input) {
-    files.forEach(function (f) { if (f !== input) f.value = ""; }); // one file per prompt
-    var f = input.files && input.files[0], max = Number(box.dataset.max || 0);
-    if (!f) { $("att-name").textContent = ""; return; }
-    if (max && f.size > max) {
+    var max = Number(box.dataset.max || 0), most = Number(box.dataset.files || 4), all = [];
+    files.forEach(function (f) { all = all.concat(Array.prototype.slice.call(f.files || [])); });
+    var big = all.filter(function (f) { return max && f.size > max; })[0];
+    if (big || all.length > most) {
       input.value = "";
-      $("att-name").textContent = "";
-      say(f.name + " is " + size(f.size) + "; attach at most " + size(max) + ".");
+      chosen(null);
+      say(big ? big.name + " is " + size(big.size) + "; attach at most " + size(max) + "."
+        : all.length + " files chosen; attach at most " + most + " to one prompt.");
       return;
     }
-    $("att-name").textContent = f.name + " · " + size(f.size);
-    say("");
+    var names = all.map(function (f) { return f.name + " · " + size(f.size); }).join(", ");
+    $("att-name").textContent = all.length > 1 ? all.length + " files: " + names : names;
+    $("att-name").title = names; // the whole list, where the line is cut
+    if (input) say("");
   }
 
   function init() {
@@ -29,6 +34,17 @@
     prompt = $("prompt"); note = $("compose-note");
     files = [$("att-camera"), $("att-file")].filter(Boolean);
     files.forEach(function (f) { f.addEventListener("change", function () { chosen(f); }); });
+    // A command from the menu goes into the prompt as "/name ", in place of
+    // a command already at its start; nothing is sent until Send.
+    var menu = $("cmd-menu");
+    if (menu) menu.addEventListener("click", function (e) {
+      var b = e.target.closest && e.target.closest(".cmd");
+      if (!b) return;
+      prompt.value = "/" + b.dataset.cmd + " " + prompt.value.replace(/^\/\S*\s*/, "");
+      menu.open = false;
+      prompt.focus();
+      prompt.setSelectionRange(prompt.value.length, prompt.value.length);
+    });
     prompt.addEventListener("keydown", function (e) {
       if (e.key === "Enter" && (e.ctrlKey || e.metaKey)) { e.preventDefault(); if (!sending) form.requestSubmit(); }
     });
@@ -52,7 +68,7 @@
     if (e.detail.elt === form) {
       sending = true;
       $("compose-send").disabled = true;
-      say(files.some(function (f) { return f.value; }) ? "Sending the file…" : "Sending…");
+      say(files.some(function (f) { return f.value; }) ? "Sending the files…" : "Sending…");
     }
   });
   document.addEventListener("htmx:afterRequest", function (e) {

@@ -126,16 +126,24 @@ type Session struct {
 	HistTotal    int          // the number after the last history line (HistNumbers)
 	Stream       string
 	Keys         []Key
-	OOB          bool     // render the status bar as an out-of-band swap (SSE updates)
-	Agent        string   // the adapter its wrap declared: claude | codex | plain (AgentBadge)
-	TerminalOnly bool     // prompts are answered only at the terminal
-	Prompts      []Prompt // pending prompts, pinned above the screen
-	Presence     Presence // who watches and drives
-	AttachMax    int64    // the largest file the composer takes (ct serve --attach-max)
-	Alt          bool     // a full-screen app has the alternate screen on
-	FitBy        string   // who has the PTY sized to their screen ("" for nobody)
-	Usage        *Usage   // the agent's model usage, nil when none
-	Tags         []string // the wrap's labels (ct wrap --tag)
+	OOB          bool           // render the status bar as an out-of-band swap (SSE updates)
+	Agent        string         // the adapter its wrap declared: claude | codex | plain (AgentBadge)
+	TerminalOnly bool           // prompts are answered only at the terminal
+	Prompts      []Prompt       // pending prompts, pinned above the screen
+	Presence     Presence       // who watches and drives
+	AttachMax    int64          // the largest file the composer takes (ct serve --attach-max)
+	Alt          bool           // a full-screen app has the alternate screen on
+	FitBy        string         // who has the PTY sized to their screen ("" for nobody)
+	Usage        *Usage         // the agent's model usage, nil when none
+	Tags         []string       // the wrap's labels (ct wrap --tag)
+	Commands     []SlashCommand // the agent's slash commands, for the composer's menu (none: no menu)
+}
+
+// SlashCommand is one entry of the composer's command menu: tapping it
+// fills "/Name " into the prompt.
+type SlashCommand struct {
+	Name, Description string
+	Custom            bool // the project's or the person's own command file
 }
 
 // Key is one button of the input bar.

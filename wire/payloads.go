@@ -52,6 +52,10 @@ type SessionStart struct {
 	// Shares names the directories the wrap shares with the hub's peers
 	// (ct wrap --share-dir), each by its root name; empty: it shares none.
 	Shares []string `json:"shares,omitempty"`
+	// Commands are the slash commands the agent takes (its built-ins and
+	// the custom command files the wrap found), for the composer's menu;
+	// bounded by CleanCommands.
+	Commands []SlashCommand `json:"commands,omitempty"`
 }
 
 // Bounds on session tags.
