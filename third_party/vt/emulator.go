@@ -86,7 +86,13 @@ func NewEmulator(w, h int) *Emulator {
 	t.scrs[1].cb = &t.cb
 	t.parser = ansi.NewParser()
 	t.parser.SetParamsSize(parser.MaxParamsSize)
-	t.parser.SetDataSize(1024 * 1024 * 4) // 4MB data buffer
+	// The data buffer bounds one OSC/DCS/APC/SOS/PM payload; past it the
+	// payload is cut short (the sequence is still consumed to its end and
+	// dispatched). The buffer is allocated up front for every emulator, so
+	// its size is a fixed per-emulator cost: 64 KiB, the parser's own
+	// default, keeps every sequence this emulator handles (titles, OSC 8
+	// links, colours, the working directory) whole.
+	t.parser.SetDataSize(64 << 10) // 64KB data buffer
 	t.parser.SetHandler(ansi.Handler{
 		Print:     t.handlePrint,
 		Execute:   t.handleControl,

@@ -121,6 +121,9 @@ func (s *Scrollback) Clear() {
 	if s == nil {
 		return
 	}
+	// Drop the references to the removed lines, or the backing array keeps
+	// them (and their cells) reachable until new lines overwrite them.
+	clear(s.lines)
 	s.lines = s.lines[:0]
 }
 

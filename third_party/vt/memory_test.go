@@ -1,0 +1,53 @@
+package vt
+
+import (
+	"strings"
+	"testing"
+
+	uv "github.com/charmbracelet/ultraviolet"
+)
+
+// TestScrollbackClearReleasesLines checks that Clear drops its references to
+// the removed lines: the backing array is kept for reuse, but the lines (and
+// their cells) must not stay reachable through it.
+func TestScrollbackClearReleasesLines(t *testing.T) {
+	sb := NewScrollback(100)
+	line := make(uv.Line, 80)
+	for i := range line {
+		line[i] = uv.Cell{Content: "x", Width: 1}
+	}
+	for range 50 {
+		sb.Push(line)
+	}
+	sb.Clear()
+	if sb.Len() != 0 {
+		t.Fatalf("Len after Clear = %d, want 0", sb.Len())
+	}
+	for i, l := range sb.lines[:cap(sb.lines)] {
+		if l != nil {
+			t.Fatalf("slot %d still holds a %d-cell line after Clear", i, len(l))
+		}
+	}
+}
+
+// TestLongStringSequenceIsCut checks what the data buffer's bound means: an
+// OSC payload longer than it is cut to the buffer's size, the rest of the
+// sequence is still consumed to its terminator (none of it reaches the
+// screen), and output after it prints as usual.
+func TestLongStringSequenceIsCut(t *testing.T) {
+	const size = 64 << 10
+	e := NewEmulator(20, 3)
+	e.WriteString("\x1b]2;" + strings.Repeat("t", 3*size) + "\x07after")
+	if got := len(e.title); got != size-len("2;") {
+		t.Errorf("title is %d bytes, want the first %d", got, size-len("2;"))
+	}
+	if got := e.String(); !strings.HasPrefix(got, "after") {
+		t.Errorf("screen = %q, want it to start with \"after\"", got)
+	}
+	// A title that fits is kept whole.
+	title := strings.Repeat("w", size/2)
+	e.WriteString("\x1b]2;" + title + "\x07")
+	if e.title != title {
+		t.Errorf("a %d-byte title was not kept whole (%d bytes)", len(title), len(e.title))
+	}
+}
