@@ -88,3 +88,28 @@ func TestLongSequences(t *testing.T) {
 		t.Errorf("the linked cell's URL is not the 8 KiB link: %+v", c)
 	}
 }
+
+// TestHeapAltScreenScroll bounds what a full-screen app that scrolls (less,
+// vim, htop, a TUI agent redrawing with ED 2) leaves behind. Upstream's
+// emulator gave the alternate screen a scrollback of its own that nothing
+// reads or clears — ct collects the main screen's — so every line a
+// full-screen app scrolled off stayed in memory, up to 10,000 lines of
+// cells (~90 MB at 80 columns) per session.
+func TestHeapAltScreenScroll(t *testing.T) {
+	line := "\x1b[32m" + strings.Repeat("y", 79) + "\x1b[m\r\n"
+	flood := []byte(strings.Repeat(line, 2000))
+	before := liveHeap()
+	s := New(80, 24)
+	defer s.Close()
+	s.Write([]byte("\x1b[?1049h"))
+	for range 5 {
+		s.Write(flood)
+		s.Write([]byte("\x1b[H\x1b[2J")) // a redraw: ED 2 clears the screen
+	}
+	grew := liveHeap() - before
+	t.Logf("live heap of a screen after 10,000 lines on the alternate screen: %d KiB", grew>>10)
+	if limit := uint64(2 << 20); grew > limit {
+		t.Fatalf("the alternate screen's scrolled lines keep %d KiB alive, want under %d KiB: "+
+			"check third_party/vt (the alternate screen must have no scrollback)", grew>>10, limit>>10)
+	}
+}

@@ -81,6 +81,10 @@ func NewEmulator(w, h int) *Emulator {
 	t := new(Emulator)
 	t.scrs[0] = *NewScreen(w, h)
 	t.scrs[1] = *NewScreen(w, h)
+	// The alternate screen keeps no scrollback (as in xterm): Scrollback
+	// returns the main screen's only, so lines a full-screen app scrolled off
+	// would pile up where nothing reads or clears them.
+	t.scrs[1].SetScrollback(nil)
 	t.scr = &t.scrs[0]
 	t.scrs[0].cb = &t.cb
 	t.scrs[1].cb = &t.cb

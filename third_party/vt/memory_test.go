@@ -51,3 +51,25 @@ func TestLongStringSequenceIsCut(t *testing.T) {
 		t.Errorf("a %d-byte title was not kept whole (%d bytes)", len(title), len(e.title))
 	}
 }
+
+// TestAltScreenKeepsNoScrollback checks that lines scrolled off the
+// alternate screen are not kept: only the main screen's scrollback is
+// reachable (Scrollback), so anything kept for the alternate one would be
+// held until the emulator is dropped.
+func TestAltScreenKeepsNoScrollback(t *testing.T) {
+	e := NewEmulator(20, 3)
+	e.WriteString("main\r\n\r\n\r\n\r\n")
+	mainLines := e.ScrollbackLen()
+	e.WriteString("\x1b[?1049h")
+	for range 100 {
+		e.WriteString("alt line\r\n")
+	}
+	e.WriteString("\x1b[2J")
+	if sb := e.scrs[1].Scrollback(); sb != nil {
+		t.Fatalf("the alternate screen keeps %d scrolled lines", sb.Len())
+	}
+	e.WriteString("\x1b[?1049l")
+	if got := e.ScrollbackLen(); got != mainLines {
+		t.Errorf("main scrollback has %d lines after the alternate screen, want %d", got, mainLines)
+	}
+}
