@@ -41,6 +41,9 @@ func (e *Emulator) setAltScreenMode(on bool) {
 		return
 	}
 	if on {
+		if w, h := e.scrs[0].Width(), e.scrs[0].Height(); e.scrs[1].Width() != w || e.scrs[1].Height() != h {
+			e.scrs[1].Resize(w, h) // allocated on first use (NewEmulator)
+		}
 		e.scr = &e.scrs[1]
 		e.scrs[1].cur = e.scrs[0].cur
 		e.scr.Clear()

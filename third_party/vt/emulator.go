@@ -80,7 +80,10 @@ var _ Terminal = (*Emulator)(nil)
 func NewEmulator(w, h int) *Emulator {
 	t := new(Emulator)
 	t.scrs[0] = *NewScreen(w, h)
-	t.scrs[1] = *NewScreen(w, h)
+	// The alternate screen's cells are allocated when a program first
+	// switches to it (setAltScreenMode): many never do, and its buffer costs
+	// as much as the main screen's (w*h cells).
+	t.scrs[1] = *NewScreen(0, 0)
 	// The alternate screen keeps no scrollback (as in xterm): Scrollback
 	// returns the main screen's only, so lines a full-screen app scrolled off
 	// would pile up where nothing reads or clears them.
@@ -246,7 +249,9 @@ func (e *Emulator) Resize(width int, height int) {
 	}
 
 	e.scrs[0].Resize(width, height)
-	e.scrs[1].Resize(width, height)
+	if e.scrs[1].Width() > 0 { // not allocated until first used
+		e.scrs[1].Resize(width, height)
+	}
 	e.tabstops = uv.DefaultTabStops(width)
 
 	e.setCursor(x, y)

@@ -73,3 +73,32 @@ func TestAltScreenKeepsNoScrollback(t *testing.T) {
 		t.Errorf("main scrollback has %d lines after the alternate screen, want %d", got, mainLines)
 	}
 }
+
+// TestAltScreenAllocatedOnFirstUse checks that the alternate screen's cells
+// are allocated only when a program switches to it, and then at the size the
+// terminal has by then.
+func TestAltScreenAllocatedOnFirstUse(t *testing.T) {
+	e := NewEmulator(20, 4)
+	if w := e.scrs[1].Width(); w != 0 {
+		t.Fatalf("the alternate screen has %d columns before any program used it", w)
+	}
+	e.Resize(30, 5)
+	if w := e.scrs[1].Width(); w != 0 {
+		t.Fatalf("a resize allocated the unused alternate screen (%d columns)", w)
+	}
+	e.WriteString("\x1b[?1049h\x1b[5;1Hbottom")
+	if w, h := e.Width(), e.Height(); w != 30 || h != 5 {
+		t.Fatalf("alternate screen is %dx%d, want the terminal's 30x5", w, h)
+	}
+	if got := e.CellAt(0, 4); got == nil || got.Content != "b" {
+		t.Fatalf("alternate screen's last row = %+v, want \"bottom\"", got)
+	}
+	e.Resize(25, 6)
+	if w, h := e.scrs[1].Width(), e.scrs[1].Height(); w != 25 || h != 6 {
+		t.Errorf("alternate screen not resized with the terminal once in use: %dx%d", w, h)
+	}
+	e.WriteString("\x1b[?1049l")
+	if w := e.Width(); w != 25 {
+		t.Errorf("main screen is %d wide after leaving the alternate screen, want 25", w)
+	}
+}
