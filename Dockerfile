@@ -7,7 +7,7 @@
 FROM golang:1.26 AS build
 WORKDIR /src
 # Modules first: a code change does not download them again. third_party/
-# holds the pinned fork go.mod replaces (go mod download needs it present).
+# holds the pinned forks go.mod replaces (go mod download needs it present).
 COPY go.mod go.sum ./
 COPY third_party/ ./third_party/
 RUN go mod download

@@ -71,3 +71,5 @@ tool github.com/a-h/templ/cmd/templ
 replace github.com/charmbracelet/ultraviolet => ./third_party/ultraviolet
 
 replace github.com/yuin/goldmark => ./third_party/goldmark
+
+replace github.com/charmbracelet/x/vt => ./third_party/vt
