@@ -3,7 +3,6 @@ package hub
 import (
 	"bytes"
 	"time"
-
 )
 
 // Screen feeding is asynchronous: the emulator (a few MB/s) is far slower than
