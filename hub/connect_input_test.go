@@ -1,7 +1,6 @@
 package hub
 
 import (
-	"context"
 	"errors"
 	"fmt"
 	"testing"
@@ -37,16 +36,7 @@ func TestInputRightAfterConnectNotRefused(t *testing.T) {
 	}
 	defer release()
 
-	tr := newTransport()
-	th.mu.Lock()
-	th.transports = append(th.transports, tr)
-	th.mu.Unlock()
-	done := make(chan error, 1)
-	th.wg.Add(1)
-	go func() {
-		defer th.wg.Done()
-		done <- th.ServeWrap(context.Background(), tr, WrapAuth{User: "ann"})
-	}()
+	tr, done := th.serveAuth(WrapAuth{User: "ann"})
 	tr.toHub <- envelope(t, wire.TypeNodeHello, wire.Hello{Node: "box", Hostname: "box.lan", User: "ann", OS: "linux", Version: "test"})
 	start := envelope(t, wire.TypeSessionStart, wire.SessionStart{Command: "bash", Cwd: "/tmp", Cols: 40, Rows: 5, StartedAt: time.Now().UTC()})
 	start.SessionID = "paste-at-connect"

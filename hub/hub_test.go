@@ -132,7 +132,10 @@ func (th *testHub) closeAll() {
 }
 
 // serve runs ServeWrap on a new transport; its result arrives on the channel.
-func (th *testHub) serve() (*fakeTransport, <-chan error) {
+func (th *testHub) serve() (*fakeTransport, <-chan error) { return th.serveAuth(WrapAuth{}) }
+
+// serveAuth is serve with the connection's credentials.
+func (th *testHub) serveAuth(a WrapAuth) (*fakeTransport, <-chan error) {
 	t := newTransport()
 	th.mu.Lock()
 	th.transports = append(th.transports, t)
@@ -141,7 +144,7 @@ func (th *testHub) serve() (*fakeTransport, <-chan error) {
 	th.wg.Add(1)
 	go func() {
 		defer th.wg.Done()
-		done <- th.ServeWrap(context.Background(), t, WrapAuth{})
+		done <- th.ServeWrap(context.Background(), t, a)
 	}()
 	return t, done
 }
