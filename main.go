@@ -89,6 +89,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 	case "serve":
 		return runServe(ctx, args[1:], getenv, stdout, stderr)
 	case "wrap":
+		wrapProcs(getenv)
 		return runWrap(ctx, args[1:], getenv, stdin, stdout, stderr)
 	case "node":
 		return runNode(ctx, args[1:], getenv, stdout, stderr)

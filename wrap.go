@@ -6,6 +6,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"runtime"
 	"strconv"
 	"strings"
 	"time"
@@ -130,6 +131,18 @@ func parseWrap(args []string, getenv func(string) string, stdout, stderr io.Writ
 		c.Agent = a
 	}
 	return c, nil
+}
+
+// wrapProcs runs ct wrap's own Go code on one P unless the GOMAXPROCS
+// environment variable says otherwise. The wrap is I/O between a PTY, the
+// terminal and one socket; with two Ps its goroutines hop between threads
+// on every chunk and keystroke (issue 17.3, BENCHMARKS.md: −25 % of its CPU
+// for 100 MiB, −50 % per gapped keystroke, context switches near script's).
+// Only the process: the wrapped program's environment is untouched.
+func wrapProcs(getenv func(string) string) {
+	if getenv("GOMAXPROCS") == "" {
+		runtime.GOMAXPROCS(1)
+	}
 }
 
 func runWrap(ctx context.Context, args []string, getenv func(string) string, stdin io.Reader, stdout, stderr io.Writer) error {

@@ -3,6 +3,7 @@ package main
 import (
 	"errors"
 	"io"
+	"runtime"
 	"strings"
 	"testing"
 
@@ -99,5 +100,19 @@ func TestParseWrapShareDirs(t *testing.T) {
 	err = runWrap(t.Context(), []string{"--hub", "http://127.0.0.1:1", "--share-dir", t.TempDir() + "/missing", "--", "true"}, env(map[string]string{"XDG_CONFIG_HOME": t.TempDir()}), strings.NewReader(""), io.Discard, &stderr)
 	if !errors.Is(err, errUsage) || !strings.Contains(stderr.String(), "name an existing directory") {
 		t.Fatalf("a missing --share-dir: %v, %q", err, stderr.String())
+	}
+}
+
+// ct wrap takes one P unless GOMAXPROCS is set, which then wins.
+func TestWrapProcs(t *testing.T) {
+	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(0))
+	runtime.GOMAXPROCS(2)
+	wrapProcs(func(k string) string { return map[string]string{"GOMAXPROCS": "2"}[k] })
+	if got := runtime.GOMAXPROCS(0); got != 2 {
+		t.Fatalf("GOMAXPROCS set in the environment: %d Ps, want 2", got)
+	}
+	wrapProcs(func(string) string { return "" })
+	if got := runtime.GOMAXPROCS(0); got != 1 {
+		t.Fatalf("no GOMAXPROCS in the environment: %d Ps, want 1", got)
 	}
 }

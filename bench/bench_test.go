@@ -156,19 +156,20 @@ func machineToken(b *testing.B, h *HubProc, machine string) string {
 	return tok
 }
 
-// sessionOf waits until the hub lists a session of node and returns its id.
+// sessionOf waits until the hub lists a live session of node and returns
+// its id.
 func sessionOf(b *testing.B, h *HubProc, node string) string {
 	b.Helper()
 	for deadline := time.Now().Add(30 * time.Second); time.Now().Before(deadline); {
 		list, _ := ListSessions(h.Client(), h.URL)
 		for _, s := range list {
-			if s.Node == node {
+			if s.Node == node && s.Status == "live" { // listed offline until its connection takes input
 				return s.ID
 			}
 		}
 		time.Sleep(20 * time.Millisecond) // polling interval
 	}
-	b.Fatalf("no session of %s on the hub after 30 s", node)
+	b.Fatalf("no live session of %s on the hub after 30 s", node)
 	return ""
 }
 

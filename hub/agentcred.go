@@ -1,7 +1,6 @@
 package hub
 
 import (
-	"context"
 	"time"
 
 	"github.com/ct-dev/ct/auth"
@@ -9,21 +8,22 @@ import (
 	"github.com/ct-dev/ct/wire"
 )
 
-// sendAgentCredential mints a new session's agent credential (an
+// agentCredential mints a new session's agent credential (an
 // auth.KindAgent token owned by the machine token's maker, bound to the
-// session) and hands it to the wrap, which gives it to the agent's ct mcp.
-// Only the hash is stored; the wrap gets the secret once, on the session's
-// first connection. The HTTP layer lets it reach coordination routes only.
-func (h *Hub) sendAgentCredential(ctx context.Context, t Transport, user, node, sid string) error {
+// session) and returns the envelope that hands it to the wrap, which gives it
+// to the agent's ct mcp. Only the hash is stored; the wrap gets the secret
+// once, on the session's first connection. The HTTP layer lets it reach
+// coordination routes only.
+func (h *Hub) agentCredential(user, node, sid string) (wire.Envelope, error) {
 	plain, id, hash := auth.NewToken(auth.KindAgent)
 	tok := db.Token{ID: id, Hash: hash, Kind: auth.KindAgent, Name: "agent of session " + sid, User: user,
 		Machine: node, Session: sid, CreatedAt: time.Now().UTC()}
 	if err := h.store.PutToken(tok); err != nil {
-		return err
+		return wire.Envelope{}, err
 	}
 	e, _ := wire.New(wire.TypeSessionAgent, wire.SessionAgent{Token: plain})
 	e.SessionID = sid
-	return t.Write(ctx, e)
+	return e, nil
 }
 
 // revokeAgentCredential ends a session's agent credential once its end is

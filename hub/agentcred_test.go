@@ -1,7 +1,6 @@
 package hub
 
 import (
-	"context"
 	"strings"
 	"testing"
 	"time"
@@ -67,16 +66,7 @@ func TestAgentCredentialRevokedWhenSessionEnds(t *testing.T) {
 // connectAgent plays a wrap made with ann's machine token starting sid.
 func connectAgent(t *testing.T, th *testHub, sid string) (*fakeTransport, <-chan error) {
 	t.Helper()
-	tr := newTransport()
-	th.mu.Lock()
-	th.transports = append(th.transports, tr)
-	th.mu.Unlock()
-	done := make(chan error, 1)
-	th.wg.Add(1)
-	go func() {
-		defer th.wg.Done()
-		done <- th.ServeWrap(context.Background(), tr, WrapAuth{TokenID: "m1", User: "ann"})
-	}()
+	tr, done := th.serveAuth(WrapAuth{TokenID: "m1", User: "ann"})
 	tr.toHub <- envelope(t, wire.TypeNodeHello, wire.Hello{Node: "box"})
 	start := envelope(t, wire.TypeSessionStart, wire.SessionStart{Command: "claude", Cols: 40, Rows: 5, StartedAt: time.Now().UTC(), Resume: "r"})
 	start.SessionID = sid

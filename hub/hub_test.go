@@ -132,7 +132,10 @@ func (th *testHub) closeAll() {
 }
 
 // serve runs ServeWrap on a new transport; its result arrives on the channel.
-func (th *testHub) serve() (*fakeTransport, <-chan error) {
+func (th *testHub) serve() (*fakeTransport, <-chan error) { return th.serveAuth(WrapAuth{}) }
+
+// serveAuth is serve with the connection's credentials.
+func (th *testHub) serveAuth(a WrapAuth) (*fakeTransport, <-chan error) {
 	t := newTransport()
 	th.mu.Lock()
 	th.transports = append(th.transports, t)
@@ -141,7 +144,7 @@ func (th *testHub) serve() (*fakeTransport, <-chan error) {
 	th.wg.Add(1)
 	go func() {
 		defer th.wg.Done()
-		done <- th.ServeWrap(context.Background(), t, WrapAuth{})
+		done <- th.ServeWrap(context.Background(), t, a)
 	}()
 	return t, done
 }
@@ -363,8 +366,14 @@ func TestDisconnectMarksOffline(t *testing.T) {
 	if acked != 1 {
 		t.Fatalf("reconnect acked at %d, want 1", acked)
 	}
-	if ss, _ := th.store.GetSession("sess-offline"); ss.Status != db.StatusLive {
-		t.Fatalf("status %s after reconnect", ss.Status)
+	// The wrap hears session.ack as soon as its connection is taken (the
+	// send loop starts first, connect_input_test.go); live follows.
+	deadline := time.Now().Add(waitLimit)
+	for ss, _ := th.store.GetSession("sess-offline"); ss.Status != db.StatusLive; ss, _ = th.store.GetSession("sess-offline") {
+		if time.Now().After(deadline) {
+			t.Fatalf("status %s after reconnect", ss.Status)
+		}
+		time.Sleep(time.Millisecond) // polling interval, not synchronisation
 	}
 	finish(t, tr2, done2)
 }

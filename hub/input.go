@@ -3,6 +3,7 @@ package hub
 import (
 	"fmt"
 	"strings"
+	"time"
 
 	"github.com/ct-dev/ct/wire"
 )
@@ -10,6 +11,12 @@ import (
 // MaxInput bounds one input request, so a page or script cannot push
 // megabytes into a program's PTY in one go.
 const MaxInput = 64 << 10
+
+// inputWait is how long input waits for room in a wrap's queue (inputQueue)
+// before it is refused: a paste of many small inputs can fill the queue
+// faster than the send loop is scheduled on a busy box, and that must not
+// refuse it; a wrap that drains nothing for this long is not keeping up.
+const inputWait = time.Second
 
 // keyBytes maps the names of keys a phone lacks to what a terminal sends.
 var keyBytes = map[string]string{
@@ -58,7 +65,7 @@ func (h *Hub) Input(id string, data []byte) error {
 	e, _ := wire.New(wire.TypePtyInput, nil)
 	e.SessionID, e.Data = id, data
 	s.typedInput() // before it is sent: the echo may come back at once
-	return c.send(e)
+	return c.sendWait(e, inputWait)
 }
 
 // Resize asks a live session's program to take a new window size.

@@ -123,6 +123,14 @@ func (h *Hub) ServeWrap(ctx context.Context, t Transport, a WrapAuth) error {
 		files:    fileWaits{m: map[string]chan wire.Envelope{}, gone: ctx.Done(), names: start.Shares},
 		commands: wire.CleanCommands(start.Commands)}
 	c.ack.Store(meta.LastSeq)
+	greeting, err := h.greeting(meta, fresh, a.User)
+	if err != nil {
+		return err
+	}
+	// The send loop runs before the connection is attached: once attached,
+	// input is queued for it (inputQueue), and a paste right after connect
+	// would fill the queue during the store writes below and be refused.
+	go c.sendLoop(ctx, t, greeting)
 	if err := s.attach(c); err != nil {
 		return err
 	}
@@ -134,34 +142,29 @@ func (h *Hub) ServeWrap(ctx context.Context, t Transport, a WrapAuth) error {
 	h.log.Info("wrap connected", "node", hello.Node, "session", sid, "command", start.Command, "acked_seq", meta.LastSeq)
 	h.notify().LobbyChanged()
 	defer h.disconnect(c, s)
-
-	if err := h.greet(ctx, t, meta, fresh, a.User); err != nil {
-		return err
-	}
-	go c.sendLoop(ctx, t)
 	return c.readLoop(ctx, t, s)
 }
 
-// greet sends a newly attached wrap what it needs before the stream: where
-// the durable log ends, a new session's agent credential, and the
-// session's settings.
-func (h *Hub) greet(ctx context.Context, t Transport, meta db.Session, fresh bool, user string) error {
+// greeting is what a newly attached wrap hears before anything else, in
+// order: where the durable log ends, a new session's agent credential, and
+// the session's settings. The send loop writes it first.
+func (h *Hub) greeting(meta db.Session, fresh bool, user string) ([]wire.Envelope, error) {
 	ack, _ := wire.New(wire.TypeSessionAck, wire.SessionAck{Seq: meta.LastSeq})
 	ack.SessionID = meta.ID
-	if err := t.Write(ctx, ack); err != nil {
-		return err
-	}
+	out := []wire.Envelope{ack}
 	if fresh && user != "" {
-		if err := h.sendAgentCredential(ctx, t, user, meta.Node, meta.ID); err != nil {
-			return err
+		cred, err := h.agentCredential(user, meta.Node, meta.ID)
+		if err != nil {
+			return nil, err
 		}
+		out = append(out, cred)
 	}
 	if meta.TerminalOnly {
 		set, _ := wire.New(wire.TypeSessionSettings, wire.SessionSettings{TerminalOnly: true})
 		set.SessionID = meta.ID
-		return t.Write(ctx, set)
+		out = append(out, set)
 	}
-	return nil
+	return out, nil
 }
 
 // refuse tells the wrap why its session.start is refused (it prints it)
@@ -226,8 +229,15 @@ func validID(id string) bool {
 	return true
 }
 
-// sendLoop writes acks and input to the wrap; acks coalesce to the latest.
-func (c *wrapConn) sendLoop(ctx context.Context, t Transport) {
+// sendLoop writes the greeting, then acks and input to the wrap; acks
+// coalesce to the latest.
+func (c *wrapConn) sendLoop(ctx context.Context, t Transport, greeting []wire.Envelope) {
+	for _, e := range greeting {
+		if err := t.Write(ctx, e); err != nil {
+			c.fail("write to wrap: " + err.Error())
+			return
+		}
+	}
 	var sentAck uint64
 	for {
 		var e wire.Envelope

@@ -70,10 +70,5 @@ type TypingPlugin interface {
 // typer is what a TypingPlugin gets: a non-blocking send to the queue of
 // input for the program (the output path calls it and must not wait).
 func (s *session) typer(p []byte) bool {
-	select {
-	case s.inputs <- append([]byte(nil), p...):
-		return true
-	default:
-		return false
-	}
+	return s.inputs.push(p)
 }

@@ -29,7 +29,7 @@ type session struct {
 	sp      *spool
 	st      *streamer
 	plugin  Plugin
-	inputs  chan []byte           // hub input waiting for the program
+	inputs  *inputQueue           // hub input waiting for the program
 	resize  chan wire.Resize      // hub resize requests waiting for the PTY
 	stop    chan wire.SessionStop // a stop asked on the hub (stop.go)
 
@@ -71,12 +71,12 @@ func openSession(spec sessionSpec) (*session, error) {
 	if err != nil {
 		return nil, err
 	}
-	// Hub input and resizes are queued (64 chunks, 4 sizes) so the
-	// connection never waits on the program; see newStreamer.
+	// Hub input and resizes are queued (up to maxQueuedInput bytes, 4
+	// sizes) so the connection never waits on the program; see newStreamer.
 	s := &session{
 		id: or(spec.id, NewSessionID()), name: spec.name, command: spec.start.Command, hub: spec.hub, cols: spec.start.Cols, rows: spec.start.Rows,
 		sp: newSpool(spec.spool), plugin: spec.plugin,
-		inputs: make(chan []byte, 64), resize: make(chan wire.Resize, 4), exited: make(chan struct{}),
+		inputs: newInputQueue(), resize: make(chan wire.Resize, 4), exited: make(chan struct{}),
 		stop: make(chan wire.SessionStop, 1),
 	}
 	// The reconnect secret binds the session id to this process: the hub
@@ -126,8 +126,10 @@ func (s *session) spawn(path string, args []string, dir string, env []string, e 
 func (s *session) serveHub(e end) {
 	for {
 		select {
-		case b := <-s.inputs:
-			_, _ = s.master.Write(b)
+		case <-s.inputs.wake:
+			for _, b := range s.inputs.take() {
+				_, _ = s.master.Write(b)
+			}
 		case r := <-s.resize:
 			// A fit from the hub (the wheel holder's screen) applies unless
 			// someone typed at the workstation's own terminal just now.
@@ -268,9 +270,9 @@ func NewSessionID() string {
 }
 
 // newStreamer builds the one streamer shape every session uses: hub input
-// and resize requests go to the given channels without blocking the
-// connection (a program that does not read must not stall acks).
-func newStreamer(wsURL, token, sid string, sp *spool, p Plugin, inputs chan<- []byte, resize chan<- wire.Resize, hello wire.Hello, start wire.SessionStart) *streamer {
+// and resize requests are queued without blocking the connection (a program
+// that does not read must not stall acks); inputs nil drops input.
+func newStreamer(wsURL, token, sid string, sp *spool, p Plugin, inputs *inputQueue, resize chan<- wire.Resize, hello wire.Hello, start wire.SessionStart) *streamer {
 	return &streamer{
 		wsURL: wsURL, token: token, sessionID: sid, sp: sp,
 		hello: hello, start: start,
@@ -281,9 +283,8 @@ func newStreamer(wsURL, token, sid string, sp *spool, p Plugin, inputs chan<- []
 		fileSlots: make(chan struct{}, fileReaders),
 		attach:    newAttachSink(),
 		onInput: func(b []byte) {
-			select {
-			case inputs <- b:
-			default: // the program is not reading its input; drop rather than stall acks
+			if inputs != nil {
+				_ = inputs.push(b) // full: the program has not read 1 MiB of input; refused rather than stall acks
 			}
 		},
 		onResize: func(c, r int) {

@@ -24,7 +24,7 @@ type streamer struct {
 	hello     wire.Hello
 	sessionID string
 	sp        *spool
-	onInput   func([]byte)
+	onInput   func([]byte) // must copy what it keeps: the bytes alias the socket's buffer
 	onResize  func(cols, rows int)
 	onStop    func(wire.SessionStop) // a person asked to end the program (stop.go); must not block
 	plugin    Plugin                 // may be nil
@@ -225,7 +225,7 @@ func (st *streamer) received(e wire.Envelope) error {
 	case wire.TypeAck:
 		st.sp.ack(e.Seq)
 	case wire.TypePtyInput:
-		st.onInput(append([]byte(nil), e.Data...))
+		st.onInput(e.Data) // it copies what it keeps (inputQueue.push)
 	case wire.TypePtyResize:
 		var r wire.Resize
 		if e.Decode(&r) == nil {

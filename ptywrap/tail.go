@@ -205,7 +205,7 @@ func DeliverTail(ctx context.Context, path, token string) (bytes int, err error)
 		return bytes, err
 	}
 	// Input and resizes from the hub have no program to go to: dropped.
-	st := newStreamer(wsURL, token, h.Session, sp, nil, make(chan []byte), make(chan wire.Resize), h.Hello, h.Start)
+	st := newStreamer(wsURL, token, h.Session, sp, nil, nil, make(chan wire.Resize), h.Hello, h.Start)
 	sctx, stop := context.WithCancel(ctx)
 	defer stop()
 	go st.run(sctx)
