@@ -18,7 +18,15 @@ func TestCommandsFromSessionStartAreBounded(t *testing.T) {
 		cmds = append(cmds, wire.SlashCommand{Name: fmt.Sprintf("c%d", i)})
 	}
 	tr, done, _ := th.connectAs(t, "sess-cmds", wire.SessionStart{Command: "claude", Cwd: "/tmp", Cols: 40, Rows: 5, StartedAt: time.Now().UTC(), Commands: cmds})
+	// The wrap hears session.ack before the connection is attached (the
+	// send loop starts first): the commands are there once it is.
 	got := th.Commands("sess-cmds")
+	for deadline := time.Now().Add(waitLimit); got == nil && time.Now().Before(deadline); got = th.Commands("sess-cmds") {
+		time.Sleep(time.Millisecond) // polling interval, not synchronisation
+	}
+	if len(got) == 0 {
+		t.Fatal("the hub never listed the session's commands")
+	}
 	if len(got) != wire.MaxCommands || got[0].Name != "shout" || got[0].Description != "Shout it" {
 		t.Fatalf("the hub keeps %d commands, first %+v", len(got), got[0])
 	}

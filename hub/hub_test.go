@@ -180,6 +180,15 @@ func (th *testHub) connectAs(tb testing.TB, sid string, ss wire.SessionStart) (*
 	if err := ack.Decode(&sa); err != nil {
 		tb.Fatal(err)
 	}
+	// The ack goes out before the connection is attached (the send loop
+	// starts first, connect_input_test.go): wait for the attach, as a page
+	// waits for "live", before the test types into the session.
+	for deadline := time.Now().Add(waitLimit); !th.Connected(sid); {
+		if time.Now().After(deadline) {
+			tb.Fatalf("session %s never attached after its ack", sid)
+		}
+		time.Sleep(time.Millisecond) // polling interval, not synchronisation
+	}
 	return t, done, sa.Seq
 }
 
