@@ -162,16 +162,19 @@ func TestConnectSlack(t *testing.T) {
 	if code, body := PostJSON(h.URL+"/api/v1/messages", map[string]any{"to": "slack", "body": "release at five"}); code != 201 && code != 200 {
 		t.Fatalf("send: %d %s", code, body)
 	}
-	f.WaitSent(t, "with the hub message", func(m connecttest.SlackMessage) bool { return strings.Contains(m.Text, "release at five") })
-	f.Say("U1", "Dana", "to e2e-admin: on it")
+	relayed := f.WaitSent(t, "with the hub message", func(m connecttest.SlackMessage) bool { return strings.Contains(m.Text, "release at five") })
+	top := f.Say("U1", "Dana", "to e2e-admin: on it")
+	var onIt e2eMessage
 	WaitFor(t, 15*time.Second, "the channel message in the hub inbox", func() bool {
 		for _, m := range inbox(h.URL) {
 			if m.Body == "on it" && m.From == "slack" && strings.Contains(m.Subject, "Dana on slack") {
+				onIt = m
 				return true
 			}
 		}
 		return false
 	})
+	slackThreadReplies(t, h, f, relayed.TS, top, onIt)
 
 	StartWrap(t, nil, "--hub", h.URL, "--name", "slbox", "--", "bash", "-c", `printf 'Push to prod? [y/N] '; read a; echo "answer=$a"; sleep 30`)
 	s := SessionFor(t, h.URL, "slbox")
@@ -186,4 +189,42 @@ func TestConnectSlack(t *testing.T) {
 	f.WaitSent(t, "the prompt post edited", func(m connecttest.SlackMessage) bool {
 		return m.TS == post.TS && m.Edited && strings.Contains(m.Text, "Allowed by Dana")
 	})
+}
+
+// slackThreadReplies: a reply in the Slack thread of a relayed hub message
+// is a hub reply to that message (to its sender); a reply in the thread of
+// a channel message relayed before goes on in that one's hub thread.
+func slackThreadReplies(t *testing.T, h *Hub, f *connecttest.Slack, hubPost, chatPost string, chatMsg e2eMessage) {
+	t.Helper()
+	var release e2eMessage
+	var outbox []e2eMessage
+	_ = json.Unmarshal([]byte(Get(h.URL+"/api/v1/messages?box=sent")), &outbox)
+	for _, m := range outbox {
+		if m.Body == "release at five" {
+			release = m
+		}
+	}
+	if release.ID == "" {
+		t.Fatalf("the hub message to slack is not in the sender's sent box")
+	}
+	f.Reply("U1", "Dana", hubPost, "five works")
+	f.Reply("U2", "Eli", chatPost, "I will watch the graphs")
+	var a, b e2eMessage
+	WaitFor(t, 15*time.Second, "both thread replies in the hub inbox", func() bool {
+		for _, m := range inbox(h.URL) {
+			switch m.Body {
+			case "five works":
+				a = m
+			case "I will watch the graphs":
+				b = m
+			}
+		}
+		return a.ID != "" && b.ID != ""
+	})
+	if a.Re != release.ID || a.To != "e2e-admin" || !strings.Contains(a.Subject, "Dana on slack") {
+		t.Fatalf("thread reply to the hub message = %+v, want re %s to e2e-admin", a, release.ID)
+	}
+	if b.Re != chatMsg.ID || b.To != "e2e-admin" || !strings.Contains(b.Subject, "Eli on slack") {
+		t.Fatalf("thread reply to the channel message = %+v, want re %s", b, chatMsg.ID)
+	}
 }
