@@ -126,8 +126,29 @@ func TestConnectTelegramApproval(t *testing.T) {
 	})
 	f.WaitAnswer(t, "Allowed", func(a string) bool { return a == "Allowed" })
 	f.WaitSent(t, "edited to say who allowed it, without buttons", func(s connecttest.Sent) bool {
-		return s.MessageID == post.MessageID && s.Edited && len(s.Buttons) == 0 && strings.Contains(s.Text, "Allowed by Bob")
+		return s.MessageID == post.MessageID && s.Edited && len(s.Buttons) == 0 && strings.Contains(s.Text, "Allowed by Bob via telegram")
 	})
+	onBehalfRecorded(t, h, p.ID, "Bob via telegram")
+}
+
+// onBehalfRecorded: the hub names the chat user and the connector in the
+// prompt's outcome and the audit entry, whose actor stays the token's
+// maker (the deciding principal).
+func onBehalfRecorded(t *testing.T, h *Hub, id, want string) {
+	t.Helper()
+	var got apiPrompt
+	for _, p := range prompts(h.URL, "?state=closed") {
+		if p.ID == id {
+			got = p
+		}
+	}
+	if got.DecidedBy == nil || *got.DecidedBy != want || !strings.Contains(got.Outcome, "Approved by "+want) {
+		t.Fatalf("the hub's record of who answered = %v, outcome %q; want %q", got.DecidedBy, got.Outcome, want)
+	}
+	audit := Get(h.URL + "/admin/audit")
+	if !strings.Contains(audit, id+" allow by "+want) {
+		t.Fatalf("the audit does not name %q for prompt %s", want, id)
+	}
 }
 
 // The connector's token decides with its own rights: a viewer's connector
@@ -187,8 +208,9 @@ func TestConnectSlack(t *testing.T) {
 		return strings.Contains(Get(h.URL+"/api/v1/sessions/"+s.ID+"/screen"), "answer=y")
 	})
 	f.WaitSent(t, "the prompt post edited", func(m connecttest.SlackMessage) bool {
-		return m.TS == post.TS && m.Edited && strings.Contains(m.Text, "Allowed by Dana")
+		return m.TS == post.TS && m.Edited && strings.Contains(m.Text, "Allowed by Dana via slack")
 	})
+	onBehalfRecorded(t, h, p.ID, "Dana via slack")
 }
 
 // slackThreadReplies: a reply in the Slack thread of a relayed hub message
