@@ -27,13 +27,8 @@ func TestSlackTSAfter(t *testing.T) {
 // Next gives people's channel messages once, never the app's own posts,
 // and reads "allow ID" as a press through the relay's typedPress.
 func TestSlackNext(t *testing.T) {
-	f := connecttest.NewSlack("xoxb-t", "C1")
-	defer f.Close()
-	s := NewSlack(f.URL, f.Token, f.Channel, 1, nil)
+	f, s := checkedSlack(t)
 	ctx := context.Background()
-	if err := s.Check(ctx); err != nil {
-		t.Fatal(err)
-	}
 	if _, err := s.Post(ctx, Post{Text: "from the hub", Buttons: []Button{{Label: "Allow", Data: "ct:allow:abc"}}}); err != nil {
 		t.Fatal(err)
 	}
@@ -77,13 +72,8 @@ func TestAddressed(t *testing.T) {
 // A reply in a thread (not in conversations.history) is read once, as an
 // answer to the thread's parent; the app's own replies are not.
 func TestSlackThreadReplies(t *testing.T) {
-	f := connecttest.NewSlack("xoxb-t", "C1")
-	defer f.Close()
-	s := NewSlack(f.URL, f.Token, f.Channel, 1, nil)
+	f, s := checkedSlack(t)
 	ctx := context.Background()
-	if err := s.Check(ctx); err != nil {
-		t.Fatal(err)
-	}
 	parent, err := s.Post(ctx, Post{Text: "from the hub"})
 	if err != nil {
 		t.Fatal(err)
@@ -111,4 +101,16 @@ func TestSlackThreadReplies(t *testing.T) {
 	if err != nil || strings.Join(got, ",") != strings.Join(want, ",") {
 		t.Fatalf("next = %q, %v; want %q", got, err, want)
 	}
+}
+
+// checkedSlack is a fake Slack and a client that passed Check against it.
+func checkedSlack(t *testing.T) (*connecttest.Slack, *Slack) {
+	t.Helper()
+	f := connecttest.NewSlack("xoxb-t", "C1")
+	t.Cleanup(f.Close)
+	s := NewSlack(f.URL, f.Token, f.Channel, 1, nil)
+	if err := s.Check(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	return f, s
 }

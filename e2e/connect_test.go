@@ -2,8 +2,10 @@ package e2e
 
 import (
 	"encoding/json"
+	"fmt"
 	"os"
 	"os/exec"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -51,6 +53,22 @@ func inbox(hubURL string) []e2eMessage {
 	return out
 }
 
+// waitInboxBodies waits until the admin's inbox holds a message with each body
+// and returns them by body.
+func waitInboxBodies(t *testing.T, hubURL string, bodies ...string) map[string]e2eMessage {
+	t.Helper()
+	got := map[string]e2eMessage{}
+	WaitFor(t, 15*time.Second, fmt.Sprintf("messages %q in the hub inbox", bodies), func() bool {
+		for _, m := range inbox(hubURL) {
+			if slices.Contains(bodies, m.Body) {
+				got[m.Body] = m
+			}
+		}
+		return len(got) == len(bodies)
+	})
+	return got
+}
+
 // A message to the connector peer reaches the chat; a chat message, and a
 // reply to a relayed one, reach the hub; the peer is a connector.
 func TestConnectTelegramMessages(t *testing.T) {
@@ -70,18 +88,8 @@ func TestConnectTelegramMessages(t *testing.T) {
 
 	f.Say(42, "Bob", "deploying now", 0)
 	f.Say(42, "Bob", "thanks, merging", got.MessageID)
-	var plain, reply e2eMessage
-	WaitFor(t, 15*time.Second, "both chat messages in the hub inbox", func() bool {
-		for _, m := range inbox(h.URL) {
-			switch m.Body {
-			case "deploying now":
-				plain = m
-			case "thanks, merging":
-				reply = m
-			}
-		}
-		return plain.ID != "" && reply.ID != ""
-	})
+	got2 := waitInboxBodies(t, h.URL, "deploying now", "thanks, merging")
+	plain, reply := got2["deploying now"], got2["thanks, merging"]
 	if plain.From != "telegram" || plain.To != "e2e-admin" || !strings.Contains(plain.Subject, "Bob on telegram") {
 		t.Fatalf("chat message on the hub = %+v", plain)
 	}
@@ -231,18 +239,8 @@ func slackThreadReplies(t *testing.T, h *Hub, f *connecttest.Slack, hubPost, cha
 	}
 	f.Reply("U1", "Dana", hubPost, "five works")
 	f.Reply("U2", "Eli", chatPost, "I will watch the graphs")
-	var a, b e2eMessage
-	WaitFor(t, 15*time.Second, "both thread replies in the hub inbox", func() bool {
-		for _, m := range inbox(h.URL) {
-			switch m.Body {
-			case "five works":
-				a = m
-			case "I will watch the graphs":
-				b = m
-			}
-		}
-		return a.ID != "" && b.ID != ""
-	})
+	got := waitInboxBodies(t, h.URL, "five works", "I will watch the graphs")
+	a, b := got["five works"], got["I will watch the graphs"]
 	if a.Re != release.ID || a.To != "e2e-admin" || !strings.Contains(a.Subject, "Dana on slack") {
 		t.Fatalf("thread reply to the hub message = %+v, want re %s to e2e-admin", a, release.ID)
 	}
