@@ -180,6 +180,8 @@ func (h *Hub) Decide(ctx context.Context, promptID string, d Decision) (db.Promp
 	switch {
 	case p.Kind == "screen":
 		res.p, res.err = h.decideScreen(p, d)
+	case p.Kind == PromptKindFiles:
+		res.p, res.err = h.decideFiles(p, d)
 	default:
 		res = h.decideHook(ctx, p, d, ref)
 	}

@@ -52,6 +52,10 @@ type SessionStart struct {
 	// Shares names the directories the wrap shares with the hub's peers
 	// (ct wrap --share-dir), each by its root name; empty: it shares none.
 	Shares []string `json:"shares,omitempty"`
+	// ShareApprove: the workstation asks that each read of a shared file
+	// by another peer be approved by its person first (ct wrap
+	// --share-approve); the hub holds the read as a prompt until then.
+	ShareApprove bool `json:"share_approve,omitempty"`
 }
 
 // Bounds on session tags.
