@@ -24,9 +24,14 @@ symbolic link and never leave the shared directories; the hub audits each.`
 
 // openShares opens the directories ct wrap or ct node (cmd) shares:
 // nil Files when there are none, a usage error (said on stderr) when one
-// cannot be shared. Call the returned close when the sessions are over.
-func openShares(cmd string, dirs []string, stderr io.Writer) (ptywrap.Files, func(), error) {
+// cannot be shared; approve makes each read by another peer wait for the
+// person's approval on the hub. Call the returned close when the sessions are over.
+func openShares(cmd string, dirs []string, approve bool, stderr io.Writer) (ptywrap.Files, func(), error) {
 	if len(dirs) == 0 {
+		if approve {
+			fmt.Fprintf(stderr, "ct %s: --share-approve goes with --share-dir DIR: there is nothing shared to approve\n", cmd)
+			return nil, nil, errUsage
+		}
 		return nil, func() {}, nil
 	}
 	share, err := fileshare.New(dirs)
@@ -34,6 +39,7 @@ func openShares(cmd string, dirs []string, stderr io.Writer) (ptywrap.Files, fun
 		fmt.Fprintf(stderr, "ct %s: %v\n", cmd, err)
 		return nil, nil, errUsage
 	}
+	share.Approve = approve
 	return share, share.Close, nil
 }
 

@@ -26,6 +26,9 @@ type nodeConfig struct {
 	NoHooks bool     `json:"no_hooks"`
 	// ShareDirs are shared by every session the node starts (--share-dir).
 	ShareDirs []string `json:"share_dirs"`
+	// ShareApprove: each read by another peer waits for approval
+	// (--share-approve, "share_approve").
+	ShareApprove bool `json:"share_approve"`
 }
 
 // listFlag collects a repeatable flag (--root A --root B).
@@ -81,6 +84,7 @@ node hangs its sessions up.`, stdout)
 	fs.Var(&listFlag{vals: &c.Allow}, "allow", "commands the hub may start here, comma-separated (env CT_NODE_ALLOW)")
 	fs.Var(&listFlag{vals: &c.Roots}, "root", "directory sessions may start in or below; repeat for more")
 	fs.Var(&listFlag{vals: &c.ShareDirs}, "share-dir", "a directory every session of this node shares with the hub's peers (read only, as ct wrap --share-dir); repeat for more")
+	fs.BoolVar(&c.ShareApprove, "share-approve", c.ShareApprove || getenv("CT_SHARE_APPROVE") == "1", "with --share-dir: each file another peer reads waits for approval on the hub, as ct wrap --share-approve (env CT_SHARE_APPROVE=1)")
 	fs.StringVar(&c.Socket, "socket", envOr(getenv, "CT_NODE_SOCKET", or(c.Socket, nodeagent.DefaultSocket(getenv))), "unix socket ct attach connects to (env CT_NODE_SOCKET)")
 	fs.BoolVar(&c.NoHooks, "no-hooks", c.NoHooks || getenv("CT_NO_HOOKS") == "1", "for claude: do not inject ct's hooks (env CT_NO_HOOKS=1)")
 	if err := parseFlags(fs, args, stderr); err != nil {
@@ -135,7 +139,7 @@ func runNode(ctx context.Context, args []string, getenv func(string) string, std
 		fmt.Fprintf(stderr, "ct node: %v\n", err)
 		return errUsage
 	}
-	files, closeFiles, err := openShares("node", c.ShareDirs, stderr)
+	files, closeFiles, err := openShares("node", c.ShareDirs, c.ShareApprove, stderr)
 	if err != nil {
 		return err
 	}

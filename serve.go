@@ -67,6 +67,7 @@ type serveConfig struct {
 	// unwatched session's emulator is dropped after EvictAfter.
 	MaxSessionsPerMachine int
 	EvictAfter            time.Duration
+	ShareApproveWait      time.Duration // a --share-approve read waits this long for its person
 
 	// Policy is the approval policy file ("": no rules, every prompt is
 	// asked); see docs/operations.md "Approval policies".
@@ -104,6 +105,11 @@ event is written before it exits.`, stdout)
 		return c, err
 	}
 	fs.DurationVar(&c.EvictAfter, "evict-after", c.EvictAfter, "drop the in-memory screen of a session with no ct wrap connected and no page open after this; rebuilt from its log when opened (env CT_EVICT_AFTER)")
+	c.ShareApproveWait = hub.DefaultShareApproveWait
+	if err := durationEnv(getenv, "CT_SHARE_APPROVE_WAIT", &c.ShareApproveWait, stderr); err != nil {
+		return c, err
+	}
+	fs.DurationVar(&c.ShareApproveWait, "share-approve-wait", c.ShareApproveWait, "how long a read of a file shared with ct wrap --share-approve waits for its person's approval before it is refused (at most 5m) (env CT_SHARE_APPROVE_WAIT)")
 	if err := durationEnv(getenv, "CT_BODY_TIMEOUT", &c.BodyTimeout, stderr); err != nil {
 		return c, err
 	}
@@ -127,6 +133,10 @@ event is written before it exits.`, stdout)
 	}
 	if c.EvictAfter <= 0 {
 		fmt.Fprintln(stderr, "ct serve: --evict-after must be a positive duration like 10m")
+		return c, errUsage
+	}
+	if c.ShareApproveWait <= 0 || c.ShareApproveWait > hub.MaxShareApproveWait {
+		fmt.Fprintln(stderr, "ct serve: --share-approve-wait must be a duration from 1s to 5m, like 2m")
 		return c, errUsage
 	}
 	if fs.NArg() > 0 {

@@ -60,7 +60,7 @@ func openStack(ctx context.Context, c serveConfig, log *slog.Logger) (*hubStack,
 	}
 	st.hub, err = hub.New(store, log, hub.Options{WheelTimeout: c.WheelTimeout, Audit: st.audit, MaxOpenPrompts: c.MaxOpenPrompts,
 		SessionQuota: int64(c.Ingest.SessionQuota), MachineQuota: int64(c.Ingest.MachineQuota), MinFreeDisk: int64(c.Ingest.MinFreeDisk), DataDir: c.Data,
-		MaxSessionsPerMachine: c.MaxSessionsPerMachine, EvictAfter: c.EvictAfter, Policy: policyOf, Escalated: st.escalateTo(log)})
+		MaxSessionsPerMachine: c.MaxSessionsPerMachine, EvictAfter: c.EvictAfter, ShareApproveWait: c.ShareApproveWait, Policy: policyOf, Escalated: st.escalateTo(log)})
 	if err != nil {
 		st.audit.Close()
 		store.Close()

@@ -32,6 +32,9 @@ type wrapConfig struct {
 	// ShareDirs are the directories peers may list and read through the
 	// hub (--share-dir, repeatable; env CT_SHARE_DIRS, a path list).
 	ShareDirs []string
+	// ShareApprove makes each read of a shared file by another peer wait
+	// for this person's approval on the hub (--share-approve).
+	ShareApprove bool
 }
 
 // wrapUsage is ct wrap --help's text above its flags.
@@ -62,7 +65,9 @@ to Codex's own dialog.
 files under DIR (MCP list_peer_files / get_peer_file, ct files ls|get):
 read only, files up to 1 MiB, listings up to 1,000 entries, never a path
 outside DIR and never through a symbolic link; every read is in the hub's
-audit log.`
+audit log. With --share-approve each file another peer reads waits for your
+Approve on the hub's approvals page (deny, or no answer in ct serve's
+--share-approve-wait, refuses it).`
 
 func parseWrap(args []string, getenv func(string) string, stdout, stderr io.Writer) (wrapConfig, error) {
 	var c wrapConfig
@@ -93,6 +98,7 @@ func parseWrap(args []string, getenv func(string) string, stdout, stderr io.Writ
 		c.ShareDirs = filepath.SplitList(v)
 	}
 	fs.Var(&listFlag{vals: &c.ShareDirs}, "share-dir", "a directory peers may list and read through the hub; repeat for more (env CT_SHARE_DIRS, a path list)")
+	fs.BoolVar(&c.ShareApprove, "share-approve", getenv("CT_SHARE_APPROVE") == "1", "with --share-dir: each file another peer reads waits for your approval on the hub (an approval card; deny or no answer refuses it) (env CT_SHARE_APPROVE=1)")
 	if err := parseFlags(fs, args, stderr); err != nil {
 		return c, err
 	}
@@ -156,7 +162,7 @@ func runWrap(ctx context.Context, args []string, getenv func(string) string, std
 		fmt.Fprintf(stderr, "ct wrap: cannot set up %s hooks (%v); approvals only at the terminal\n", c.Agent.Name, err)
 	}
 	defer launch.Close()
-	files, closeFiles, err := openShares("wrap", c.ShareDirs, stderr)
+	files, closeFiles, err := openShares("wrap", c.ShareDirs, c.ShareApprove, stderr)
 	if err != nil {
 		return err
 	}

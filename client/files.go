@@ -4,6 +4,7 @@ import (
 	"context"
 	"net/http"
 	"net/url"
+	"time"
 
 	"github.com/ct-dev/ct/wire"
 )
@@ -52,6 +53,8 @@ func (c *Client) PeerFiles(ctx context.Context, peer, path string) (FileListing,
 func (c *Client) PeerFile(ctx context.Context, peer, path string) ([]byte, error) {
 	var b []byte
 	q := url.Values{"peer": {peer}, "path": {path}}
-	err := c.do(ctx, http.MethodGet, "/api/v1/files/content?"+q.Encode(), nil, &b)
+	// A peer sharing with --share-approve holds the read until its person
+	// answers (the hub's --share-approve-wait, at most 5 minutes).
+	err := c.send(ctx, c.timeout+5*time.Minute, http.MethodGet, "/api/v1/files/content?"+q.Encode(), "", nil, &b)
 	return b, err
 }

@@ -29,6 +29,10 @@ type Prompt struct {
 type Decision struct {
 	Decision string `json:"decision"`
 	Message  string `json:"message,omitempty"`
+	// OnBehalfOf names the chat user a connector answers for (at most
+	// 128 bytes, one line): the hub shows "NAME via CONNECTOR" but still
+	// decides, and audits, as the connector's token.
+	OnBehalfOf string `json:"on_behalf_of,omitempty"`
 }
 
 // Prompts is GET /api/v1/prompts: state "pending", "closed" or "" (both),

@@ -8,6 +8,7 @@ import (
 	"slices"
 	"strings"
 	"time"
+	"unicode"
 
 	"github.com/ct-dev/ct/client"
 )
@@ -124,7 +125,8 @@ func (r *Relay) press(ctx context.Context, in Incoming) {
 	}
 	r.setDeciding(id, true)
 	defer r.setDeciding(id, false)
-	p, err := r.hub.DecidePrompt(ctx, id, client.Decision{Decision: decision, Message: msg})
+	// 32 runes: within the hub's 128 bytes for on_behalf_of.
+	p, err := r.hub.DecidePrompt(ctx, id, client.Decision{Decision: decision, Message: msg, OnBehalfOf: onBehalfOf(in.From)})
 	r.opt.Log.Info("prompt answered from chat", "chat", r.chat.Name(), "user", in.UserID, "prompt", id, "decision", decision, "error", err)
 	if err != nil {
 		var ae *client.APIError
@@ -135,16 +137,23 @@ func (r *Relay) press(ctx context.Context, in Incoming) {
 		answer("The hub did not answer; try again or answer on the hub.")
 		return
 	}
-	by := ""
+	by := in.From + " from " + r.chat.Name()
 	if p.DecidedBy != nil {
-		by = *p.DecidedBy
+		by = *p.DecidedBy // "NAME via CONNECTOR", as the hub recorded it
 	}
 	word := map[string]string{"allow": "Allowed", "deny": "Denied"}[decision]
 	answer(word)
 	if ref := r.awaitRef(ctx, id); ref != "" { // the post with the buttons, pressed or typed at
 		r.setPosted(id, "")
-		_ = r.chat.Edit(ctx, ref, fmt.Sprintf("%s by %s from %s (%s, as %s).", word, in.From, r.chat.Name(), p.Tool, by))
+		_ = r.chat.Edit(ctx, ref, fmt.Sprintf("%s by %s (%s).", word, by, p.Tool))
 	}
+}
+
+// onBehalfOf is a chat user's name as the hub takes it: one line, its
+// spaces trimmed, at most 32 runes (so within the hub's 128 bytes).
+func onBehalfOf(name string) string {
+	name = strings.Join(strings.FieldsFunc(name, func(r rune) bool { return unicode.IsSpace(r) || unicode.IsControl(r) }), " ")
+	return clip(firstOf(name, "someone"), 32)
 }
 
 // promptText is a pending approval as the chat shows it: the tool, where,

@@ -259,7 +259,9 @@ func (r *Relay) chatLoop(ctx context.Context) error {
 }
 
 // relayToHub sends one chat message to the hub as the connector peer. A
-// reply to a relayed message answers its sender in its thread; "/to PEER
+// reply to a relayed message answers its sender in its thread (a reply to
+// a chat message relayed before goes on in that one's hub thread, to its
+// addressee); "/to PEER
 // text" or "to PEER: text" picks the recipient (Slack keeps a leading "/"
 // for its own commands); anything else goes to Options.To. The chat
 // user is named in the subject, since the hub's sender is the connector.
@@ -267,15 +269,26 @@ func (r *Relay) relayToHub(ctx context.Context, in Incoming) error {
 	m := coord.Message{To: r.opt.To, Subject: fmt.Sprintf("%s on %s", in.From, r.chat.Name()), Body: in.Text}
 	if orig, ok := r.lookup(in.ReplyTo); in.ReplyTo != "" && ok {
 		m.To, m.Re = orig.From, orig.ID
+		if orig.From == r.peer { // a chat message this relay sent: the thread goes on to its addressee
+			m.To = orig.To
+		}
 	} else if to, body, ok := addressed(in.Text); ok {
 		m.To, m.Body = to, body
 	}
 	if len(m.Subject) > coord.MaxSubject {
 		m.Subject = clip(m.Subject, coord.MaxSubject/4) // runes: at most 4 bytes each
 	}
-	_, queued, err := r.hub.SendMessage(ctx, m)
+	sent, queued, err := r.hub.SendMessage(ctx, m)
 	if err == nil && queued {
 		r.opt.Log.Info("hub away: chat message queued in the outbox", "to", m.To)
+	}
+	if err == nil && !queued && sent.ID != "" && in.Ref != in.ReplyTo {
+		// Replies to this chat message (a Slack thread under it) go on in
+		// the hub thread it starts.
+		if sent.From == "" {
+			sent.From = r.peer
+		}
+		r.remember(in.Ref, sent)
 	}
 	return err
 }

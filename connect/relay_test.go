@@ -108,7 +108,10 @@ func (h *fakeHub) DecidePrompt(ctx context.Context, id string, d client.Decision
 		}
 	}
 	h.decided = append(h.decided, d.Decision+":"+id)
-	by := "alice"
+	by := "alice" // as the real hub: the token's maker, or the chat user via the connector
+	if d.OnBehalfOf != "" {
+		by = d.OnBehalfOf + " via tg"
+	}
 	return client.Prompt{ID: id, Tool: "Bash", DecidedBy: &by}, nil
 }
 

@@ -20,15 +20,18 @@ import (
 const slackMaxText = 39000
 
 // Slack is a Chat over Slack's Web API: one bot token, one channel, read
-// by polling conversations.history (a bridge needs no public address, so
+// by polling conversations.history and, for threads with new replies,
+// conversations.replies (a bridge needs no public address, so
 // it cannot take Slack's interactive button calls: approvals are answered
 // by typing "allow ID" or "deny ID" in the channel).
 type Slack struct {
 	base, token, channel string
 	http                 *http.Client
 	poll                 time.Duration
-	self                 string // the bot's own user id, from auth.test
-	oldest               string // the newest ts seen; only Next touches it
+	self                 string            // the bot's own user id, from auth.test
+	oldest               string            // the newest top-level ts seen; only Next touches it
+	started              string            // when the bridge started: older replies are not relayed
+	threads              map[string]string // thread ts -> the last reply read; only Next touches it
 
 	// mu guards names: users.info answers, cached (Next and Post run in
 	// different loops).
@@ -112,6 +115,7 @@ func (s *Slack) Check(ctx context.Context) error {
 	// Start at now: the channel's history before the bridge is not relayed.
 	now := time.Now()
 	s.oldest = fmt.Sprintf("%d.%06d", now.Unix(), now.Nanosecond()/1000)
+	s.started = s.oldest
 	return nil
 }
 
@@ -158,39 +162,99 @@ type slackMessage struct {
 	Text     string `json:"text"`
 	TS       string `json:"ts"`
 	ThreadTS string `json:"thread_ts"`
+	// LatestReply is set on a thread's parent in conversations.history:
+	// the ts of its newest reply (replies themselves are not in history).
+	LatestReply string `json:"latest_reply"`
 }
 
-// Next waits one poll interval, then reads the channel's messages after
-// the last one seen (conversations.history gives the newest first).
-// Bots' and the app's own messages and edits or joins (subtypes) are
-// dropped.
+// Next waits one poll interval, then reads what is new in the channel:
+// top-level messages after the last one seen, and the replies in each
+// thread whose parent is among the newest 100 and whose latest_reply is
+// past what was read of it (conversations.replies, only for those, so a
+// quiet channel costs one call a poll). Bots' and the app's own messages
+// and edits or joins (subtypes) are dropped. Nothing is kept as read
+// unless every call of the poll worked, so a failure loses nothing.
 func (s *Slack) Next(ctx context.Context) ([]Incoming, error) {
 	select {
 	case <-ctx.Done():
 		return nil, nil
 	case <-time.After(s.poll):
 	}
+	// No "oldest": the parents of older threads must be seen to learn of
+	// their new replies; top-level messages are filtered by ts below.
 	var r struct {
 		Messages []slackMessage `json:"messages"`
 	}
-	if err := s.call(ctx, "conversations.history", url.Values{"channel": {s.channel}, "oldest": {s.oldest}, "limit": {"100"}}, &r); err != nil {
+	if err := s.call(ctx, "conversations.history", url.Values{"channel": {s.channel}, "limit": {"100"}}, &r); err != nil {
 		return nil, err
 	}
 	var out []Incoming
+	oldest, marks := s.oldest, map[string]string{}
 	for _, m := range slices.Backward(r.Messages) {
-		if tsAfter(m.TS, s.oldest) {
-			s.oldest = m.TS
+		if tsAfter(m.TS, oldest) { // a new top-level message, before its replies
+			oldest = m.TS
+			if in, ok := s.incoming(ctx, m, ""); ok {
+				out = append(out, in)
+			}
 		}
-		if m.Type != "message" || m.Subtype != "" || m.BotID != "" || m.User == "" || m.User == s.self || m.Text == "" {
+		if m.LatestReply != "" {
+			mark := firstOf(s.threads[m.TS], s.started)
+			if tsAfter(m.LatestReply, mark) {
+				ins, last, err := s.replies(ctx, m.TS, mark)
+				if err != nil {
+					return nil, err
+				}
+				out, mark = append(out, ins...), last
+			}
+			marks[m.TS] = mark
+		}
+	}
+	// Only the threads still in the window are kept: the map is bounded
+	// by history's 100.
+	s.oldest, s.threads = oldest, marks
+	return out, nil
+}
+
+// replies reads thread's replies after mark (conversations.replies gives
+// the parent first, then the replies oldest first) and returns them with
+// the ts of the last one read. 200 a call: more wait for the next poll,
+// since latest_reply is still past the mark.
+func (s *Slack) replies(ctx context.Context, thread, mark string) ([]Incoming, string, error) {
+	var r struct {
+		Messages []slackMessage `json:"messages"`
+	}
+	if err := s.call(ctx, "conversations.replies", url.Values{"channel": {s.channel}, "ts": {thread}, "oldest": {mark}, "limit": {"200"}}, &r); err != nil {
+		return nil, mark, err
+	}
+	var out []Incoming
+	for _, m := range r.Messages {
+		if m.TS == thread || !tsAfter(m.TS, mark) {
 			continue
 		}
-		in := Incoming{Ref: m.TS, UserID: m.User, From: s.name(ctx, m.User), Text: m.Text, PressID: m.TS}
-		if m.ThreadTS != "" && m.ThreadTS != m.TS {
-			in.ReplyTo = m.ThreadTS
+		mark = m.TS
+		if m.Subtype == "thread_broadcast" { // "also send to channel": still a reply
+			m.Subtype = ""
 		}
-		out = append(out, in)
+		if in, ok := s.incoming(ctx, m, thread); ok {
+			out = append(out, in)
+		}
 	}
-	return out, nil
+	return out, mark, nil
+}
+
+// incoming is a person's message as the relay takes it, or false for what
+// is not one. A reply (thread set) answers the thread's parent, and its
+// Ref and PressID are the parent too: Slack answers in a thread, never to
+// one reply.
+func (s *Slack) incoming(ctx context.Context, m slackMessage, thread string) (Incoming, bool) {
+	if m.Type != "message" || m.Subtype != "" || m.BotID != "" || m.User == "" || m.User == s.self || m.Text == "" {
+		return Incoming{}, false
+	}
+	in := Incoming{Ref: m.TS, UserID: m.User, From: s.name(ctx, m.User), Text: m.Text, PressID: m.TS}
+	if thread != "" {
+		in.Ref, in.ReplyTo, in.PressID = thread, thread, thread
+	}
+	return in, true
 }
 
 // tsAfter compares two Slack timestamps ("1700000000.000100") exactly:

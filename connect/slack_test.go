@@ -27,13 +27,8 @@ func TestSlackTSAfter(t *testing.T) {
 // Next gives people's channel messages once, never the app's own posts,
 // and reads "allow ID" as a press through the relay's typedPress.
 func TestSlackNext(t *testing.T) {
-	f := connecttest.NewSlack("xoxb-t", "C1")
-	defer f.Close()
-	s := NewSlack(f.URL, f.Token, f.Channel, 1, nil)
+	f, s := checkedSlack(t)
 	ctx := context.Background()
-	if err := s.Check(ctx); err != nil {
-		t.Fatal(err)
-	}
 	if _, err := s.Post(ctx, Post{Text: "from the hub", Buttons: []Button{{Label: "Allow", Data: "ct:allow:abc"}}}); err != nil {
 		t.Fatal(err)
 	}
@@ -72,4 +67,50 @@ func TestAddressed(t *testing.T) {
 			t.Errorf("addressed(%q) = %q, want %q", text, got, want)
 		}
 	}
+}
+
+// A reply in a thread (not in conversations.history) is read once, as an
+// answer to the thread's parent; the app's own replies are not.
+func TestSlackThreadReplies(t *testing.T) {
+	f, s := checkedSlack(t)
+	ctx := context.Background()
+	parent, err := s.Post(ctx, Post{Text: "from the hub"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.Post(ctx, Post{Text: "the app in its thread", ReplyTo: parent}); err != nil {
+		t.Fatal(err)
+	}
+	f.Reply("U7", "Kim", parent, "looks good")
+	ins, err := s.Next(ctx)
+	if err != nil || len(ins) != 1 || ins[0].Text != "looks good" || ins[0].ReplyTo != parent || ins[0].Ref != parent || ins[0].From != "Kim" {
+		t.Fatalf("next = %+v, %v", ins, err)
+	}
+	if again, _ := s.Next(ctx); len(again) != 0 {
+		t.Fatalf("reply read twice: %+v", again)
+	}
+	top := f.Say("U8", "Lee", "a new topic")
+	f.Reply("U7", "Kim", parent, "and another")
+	f.Reply("U8", "Lee", top, "in my own thread")
+	ins, err = s.Next(ctx)
+	var got []string
+	for _, in := range ins {
+		got = append(got, in.Text+"|"+in.ReplyTo)
+	}
+	want := []string{"and another|" + parent, "a new topic|", "in my own thread|" + top}
+	if err != nil || strings.Join(got, ",") != strings.Join(want, ",") {
+		t.Fatalf("next = %q, %v; want %q", got, err, want)
+	}
+}
+
+// checkedSlack is a fake Slack and a client that passed Check against it.
+func checkedSlack(t *testing.T) (*connecttest.Slack, *Slack) {
+	t.Helper()
+	f := connecttest.NewSlack("xoxb-t", "C1")
+	t.Cleanup(f.Close)
+	s := NewSlack(f.URL, f.Token, f.Channel, 1, nil)
+	if err := s.Check(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	return f, s
 }

@@ -93,34 +93,81 @@ func (f *Slack) serve(w http.ResponseWriter, r *http.Request) {
 		answer(map[string]any{"ok": true, "channel": f.Channel, "ts": f.msgs[i].TS})
 	case "/api/conversations.history":
 		f.history(r.PostForm.Get("oldest"), answer)
+	case "/api/conversations.replies":
+		f.replies(r.PostForm.Get("ts"), r.PostForm.Get("oldest"), answer)
 	default:
 		answer(map[string]any{"ok": false, "error": "unknown_method"})
 	}
 }
 
 // history is the channel's top-level messages after oldest, newest first;
-// thread replies are not in it (as in Slack), f.mu is held.
+// thread replies are not in it (as in Slack), but a thread's parent says
+// reply_count and latest_reply. f.mu is held.
 func (f *Slack) history(oldest string, answer func(map[string]any)) {
 	var out []map[string]any
 	for _, m := range slices.Backward(f.msgs) {
 		if m.TS <= oldest || (m.ThreadTS != "" && m.ThreadTS != m.TS) {
 			continue
 		}
-		v := map[string]any{"type": "message", "ts": m.TS, "text": m.Text, "user": m.User}
-		if m.BotID != "" {
-			v["bot_id"] = m.BotID
+		v := f.wire(m)
+		if n, latest := f.thread(m.TS); n > 0 {
+			v["thread_ts"], v["reply_count"], v["latest_reply"] = m.TS, n, latest
 		}
 		out = append(out, v)
 	}
 	answer(map[string]any{"ok": true, "messages": out, "has_more": false})
 }
 
+// replies is conversations.replies: the parent, then its replies after
+// oldest, oldest first. f.mu is held.
+func (f *Slack) replies(ts, oldest string, answer func(map[string]any)) {
+	var out []map[string]any
+	for _, m := range f.msgs {
+		if m.TS == ts || (m.ThreadTS == ts && m.TS > oldest) {
+			out = append(out, f.wire(m))
+		}
+	}
+	if len(out) == 0 {
+		answer(map[string]any{"ok": false, "error": "thread_not_found"})
+		return
+	}
+	answer(map[string]any{"ok": true, "messages": out, "has_more": false})
+}
+
+// thread counts ts's replies and gives the newest one's ts. f.mu is held.
+func (f *Slack) thread(ts string) (n int, latest string) {
+	for _, m := range f.msgs {
+		if m.ThreadTS == ts && m.TS != ts {
+			n, latest = n+1, m.TS
+		}
+	}
+	return n, latest
+}
+
+// wire is m as the Web API shows it.
+func (f *Slack) wire(m SlackMessage) map[string]any {
+	v := map[string]any{"type": "message", "ts": m.TS, "text": m.Text, "user": m.User}
+	if m.BotID != "" {
+		v["bot_id"] = m.BotID
+	}
+	if m.ThreadTS != "" {
+		v["thread_ts"] = m.ThreadTS
+	}
+	return v
+}
+
 // Say posts text in the channel as user (shown as name) and returns its ts.
 func (f *Slack) Say(user, name, text string) string {
+	return f.Reply(user, name, "", text)
+}
+
+// Reply posts text as user (shown as name) in the thread of the message
+// thread (a ts; "" posts in the channel) and returns its ts.
+func (f *Slack) Reply(user, name, thread, text string) string {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	f.names[user] = name
-	m := SlackMessage{TS: f.ts(), User: user, Text: text}
+	m := SlackMessage{TS: f.ts(), ThreadTS: thread, User: user, Text: text}
 	f.msgs = append(f.msgs, m)
 	f.bump()
 	return m.TS

@@ -50,10 +50,20 @@ func (s *Service) AddHook(owner string, h Hook) (Hook, string, error) {
 	if err := probe.validate(); err != nil {
 		return Hook{}, "", err
 	}
+	// "me" is the maker's private space, fixed now (private:USER), so a
+	// delivery goes there whoever the peer acts for later; another user's
+	// space is refused here rather than at every delivery.
+	priv, err := privateOwner(h.To, h.User)
+	if err != nil {
+		return Hook{}, "", err
+	}
+	if priv != "" {
+		h.To = PrivateAddress(priv)
+	}
 	secret := randomHex(24) // 192 bits: unguessable, so the URL is the credential
 	h.ID, h.Owner, h.Type, h.Priority = randomHex(6), owner, probe.Type, probe.Priority
 	h.SecretHash, h.CreatedAt = hashSecret(secret), s.clock.Now().UTC()
-	err := s.store.CoordUpdate(func(tx db.CoordTx) error { return tx.Put(bHooks, []byte(h.ID), h) })
+	err = s.store.CoordUpdate(func(tx db.CoordTx) error { return tx.Put(bHooks, []byte(h.ID), h) })
 	h.SecretHash = ""
 	return h, secret, err
 }

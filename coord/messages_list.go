@@ -57,6 +57,28 @@ func (s *Service) Messages(v Viewer, f MessageFilter) ([]Message, error) {
 	return out, err
 }
 
+// Unread counts what waits for v, up to limit, in one scan: unread
+// messages in its inbox and the unread notes in its own private space
+// (not the ones it wrote), for the app bar's Inbox badge.
+func (s *Service) Unread(v Viewer, limit int) (int, error) {
+	inbox := MessageFilter{Box: "inbox", Unread: true}
+	priv := MessageFilter{Box: "private", Unread: true}
+	n := 0
+	err := s.store.CoordView(func(tx db.CoordTx) error {
+		return tx.Each(bMessages, true, func(_, val []byte) (bool, error) {
+			var m Message
+			if err := json.Unmarshal(val, &m); err != nil {
+				return false, err
+			}
+			if v.canSee(&m) && (matches(&m, v, inbox, "") || matches(&m, v, priv, "")) {
+				n++
+			}
+			return n < limit, nil
+		})
+	})
+	return n, err
+}
+
 func matches(m *Message, v Viewer, f MessageFilter, q string) bool {
 	mine := v.Reaches(m)
 	switch f.Box {
@@ -83,7 +105,8 @@ func matches(m *Message, v Viewer, f MessageFilter, q string) bool {
 	default:
 		return false
 	}
-	if f.Unread && (!mine || !m.Receipts[v.Peer].ReadAt.IsZero()) {
+	// A private note the viewer wrote is never unread to it.
+	if f.Unread && (!mine || !m.Receipts[v.Peer].ReadAt.IsZero() || (m.Private != "" && m.From == v.Peer)) {
 		return false
 	}
 	if f.Re != "" && m.Re != f.Re && m.ID != f.Re {

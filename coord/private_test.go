@@ -171,3 +171,65 @@ func TestPrivateTodos(t *testing.T) {
 		t.Fatalf("audit line %q tells a private title", got)
 	}
 }
+
+// A reminder to "me" made by an agent fires into its owner's private
+// space, seen by the owner's other peers and listed for nobody else.
+func TestPrivateReminderFires(t *testing.T) {
+	s, clock := newSvc(t)
+	for _, p := range [][3]string{{"dana", "dana", KindHuman}, {"dana", "dana/agent", KindAI}, {"eve", "eve", KindHuman}} {
+		if _, err := s.Identify(p[0], p[1], p[2]); err != nil {
+			t.Fatal(err)
+		}
+	}
+	at := t0.Add(time.Minute)
+	r, err := s.AddReminder("dana/agent", Reminder{To: "me", Private: "eve", Body: "renew the cert", At: &at})
+	if err != nil || r.To != "private:dana" || r.Private != "dana" {
+		t.Fatalf("reminder to me = %+v, %v", r, err)
+	}
+	if list, _ := s.Reminders(viewerOf("eve", "eve", true)); len(list) != 0 {
+		t.Fatalf("another user (an admin) lists a private reminder: %+v", list)
+	}
+	if list, _ := s.Reminders(viewerOf("dana", "dana", false)); len(list) != 1 {
+		t.Fatalf("the owner's browser peer lists %d reminders, want 1", len(list))
+	}
+	if err := s.DeleteReminder("eve", r.ID, true); KindOf(err) != NotFound {
+		t.Fatalf("an admin deletes someone's private reminder: %v", err)
+	}
+	clock.Advance(time.Minute)
+	sent, err := s.FireDue()
+	if err != nil || len(sent) != 1 || sent[0].Private != "dana" {
+		t.Fatalf("fired = %+v, %v", sent, err)
+	}
+	if list, _ := s.Messages(viewerOf("dana", "dana", false), MessageFilter{Box: "private", Unread: true}); len(list) != 1 {
+		t.Fatalf("the owner has %d unread private notes, want the reminder", len(list))
+	}
+	if list, _ := s.Messages(viewerOf("eve", "eve", true), MessageFilter{Box: "hub", Query: "cert"}); len(list) != 0 {
+		t.Fatalf("an admin sees the private reminder's message")
+	}
+}
+
+// Unread (the Inbox badge) counts a private note another of the owner's
+// peers wrote until it is read, and never one the viewer wrote itself.
+func TestUnreadCountsOwnPrivateNotes(t *testing.T) {
+	s := privateSvc(t)
+	if _, err := s.Send("alice", Message{To: "me", Body: "my own note"}); err != nil {
+		t.Fatal(err)
+	}
+	m, err := s.Send("alice/agent", Message{To: "me", Body: "from my agent"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	alice := viewerOf("alice", "alice", false)
+	if n, _ := s.Unread(alice, 100); n != 1 {
+		t.Fatalf("alice's unread = %d, want 1 (her agent's note, not her own)", n)
+	}
+	if n, _ := s.Unread(viewerOf("bob", "bob", true), 100); n != 0 {
+		t.Fatalf("bob's unread = %d, want 0", n)
+	}
+	if _, err := s.Message(alice, m.ID, true); err != nil {
+		t.Fatal(err)
+	}
+	if n, _ := s.Unread(alice, 100); n != 0 {
+		t.Fatalf("alice's unread after reading = %d, want 0", n)
+	}
+}

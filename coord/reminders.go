@@ -19,9 +19,12 @@ const LateAfter = 30 * time.Second
 // Reminder is a message sent on a schedule: Cron (standard five fields or
 // @hourly-style descriptors, parsed by robfig/cron) or once At a time.
 type Reminder struct {
-	ID        string     `json:"id"`
-	Owner     string     `json:"owner"` // the peer that made it; its messages come from this peer
-	To        string     `json:"to"`
+	ID    string `json:"id"`
+	Owner string `json:"owner"` // the peer that made it; its messages come from this peer
+	To    string `json:"to"`
+	// Private is the user whose private space it writes into (To "me"),
+	// set by the hub only: only they and their agents list it.
+	Private   string     `json:"private,omitempty"`
 	Subject   string     `json:"subject,omitempty"`
 	Body      string     `json:"body"`
 	Priority  string     `json:"priority,omitempty"`
@@ -40,6 +43,7 @@ var cronParser = cron.NewParser(cron.Minute | cron.Hour | cron.Dom | cron.Month 
 func (s *Service) AddReminder(owner string, r Reminder) (Reminder, error) {
 	now := s.clock.Now().UTC()
 	r.Owner, r.Done, r.Fired, r.LastFired, r.CreatedAt = owner, false, 0, time.Time{}, now
+	r.Private = "" // the hub's to set, from To (remindTarget)
 	switch {
 	case (r.Cron == "") == (r.At == nil):
 		return Reminder{}, errf(Invalid, "a reminder needs exactly one of cron (e.g. \"0 9 * * 1-5\") or at (an RFC 3339 time)")
@@ -65,11 +69,8 @@ func (s *Service) AddReminder(owner string, r Reminder) (Reminder, error) {
 	}
 	r.Priority = m.Priority
 	err := s.store.CoordUpdate(func(tx db.CoordTx) error {
-		if m.To != "*" && m.To[0] != '@' {
-			var p Peer
-			if tx.Get(bPeers, []byte(m.To), &p) != nil {
-				return errf(NotFound, "no peer named %q to remind", m.To)
-			}
+		if err := remindTarget(tx, &r); err != nil {
+			return err
 		}
 		n, err := tx.NextSeq(bReminders)
 		if err != nil {
@@ -82,6 +83,27 @@ func (s *Service) AddReminder(owner string, r Reminder) (Reminder, error) {
 		return Reminder{}, err
 	}
 	return r, nil
+}
+
+// remindTarget checks r's recipient: a peer, @group or *, or the private
+// space of the user its owner acts for ("me", stored as private:USER so
+// every firing goes there; another user's space is NotFound).
+func remindTarget(tx db.CoordTx, r *Reminder) error {
+	priv, err := privateOwner(r.To, ownerOf(tx, r.Owner))
+	if err != nil {
+		return err
+	}
+	if priv != "" {
+		r.To, r.Private = PrivateAddress(priv), priv
+		return nil
+	}
+	if r.To != "*" && r.To[0] != '@' {
+		var p Peer
+		if tx.Get(bPeers, []byte(r.To), &p) != nil {
+			return errf(NotFound, "no peer named %q to remind; give a peer, @group, * or me (your private space)", r.To)
+		}
+	}
+	return nil
 }
 
 // shortestGap is the least time between firings of sched over its next
@@ -109,16 +131,20 @@ func (r *Reminder) message() Message {
 	return Message{From: r.Owner, To: r.To, Subject: subj, Body: r.Body, Priority: r.Priority, Type: "note", Source: "reminder:" + r.ID}
 }
 
-// Reminders lists reminders, oldest first (fired one-offs included, Done).
-func (s *Service) Reminders() ([]Reminder, error) {
+// Reminders lists the reminders v may see, oldest first (fired one-offs
+// included, Done): every shared one, and private ones only in v's own
+// space (never another user's, an admin's view included).
+func (s *Service) Reminders(v Viewer) ([]Reminder, error) {
 	var out []Reminder
 	err := s.store.CoordView(func(tx db.CoordTx) error {
-		return tx.Each(bReminders, false, func(_, v []byte) (bool, error) {
+		return tx.Each(bReminders, false, func(_, val []byte) (bool, error) {
 			var r Reminder
-			if err := json.Unmarshal(v, &r); err != nil {
+			if err := json.Unmarshal(val, &r); err != nil {
 				return false, err
 			}
-			out = append(out, r)
+			if r.Private == "" || r.Private == v.Owner {
+				out = append(out, r)
+			}
 			return true, nil
 		})
 	})
@@ -136,7 +162,10 @@ func (s *Service) DeleteReminder(by, id string, admin bool) error {
 		if tx.Get(bReminders, db.SeqKey(n), &r) != nil {
 			return errf(NotFound, "no reminder %q", id)
 		}
-		if r.Owner != by && !admin {
+		if r.Private != "" && r.Owner != by && ownerOf(tx, by) != r.Private {
+			return errf(NotFound, "no reminder %q", id) // someone else's private space: as if absent
+		}
+		if r.Owner != by && !admin && r.Private == "" {
 			return errf(Forbidden, "reminder %s belongs to %s", id, r.Owner)
 		}
 		return tx.Delete(bReminders, db.SeqKey(n))

@@ -2,8 +2,10 @@ package e2e
 
 import (
 	"encoding/json"
+	"fmt"
 	"os"
 	"os/exec"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -51,6 +53,22 @@ func inbox(hubURL string) []e2eMessage {
 	return out
 }
 
+// waitInboxBodies waits until the admin's inbox holds a message with each body
+// and returns them by body.
+func waitInboxBodies(t *testing.T, hubURL string, bodies ...string) map[string]e2eMessage {
+	t.Helper()
+	got := map[string]e2eMessage{}
+	WaitFor(t, 15*time.Second, fmt.Sprintf("messages %q in the hub inbox", bodies), func() bool {
+		for _, m := range inbox(hubURL) {
+			if slices.Contains(bodies, m.Body) {
+				got[m.Body] = m
+			}
+		}
+		return len(got) == len(bodies)
+	})
+	return got
+}
+
 // A message to the connector peer reaches the chat; a chat message, and a
 // reply to a relayed one, reach the hub; the peer is a connector.
 func TestConnectTelegramMessages(t *testing.T) {
@@ -70,18 +88,8 @@ func TestConnectTelegramMessages(t *testing.T) {
 
 	f.Say(42, "Bob", "deploying now", 0)
 	f.Say(42, "Bob", "thanks, merging", got.MessageID)
-	var plain, reply e2eMessage
-	WaitFor(t, 15*time.Second, "both chat messages in the hub inbox", func() bool {
-		for _, m := range inbox(h.URL) {
-			switch m.Body {
-			case "deploying now":
-				plain = m
-			case "thanks, merging":
-				reply = m
-			}
-		}
-		return plain.ID != "" && reply.ID != ""
-	})
+	got2 := waitInboxBodies(t, h.URL, "deploying now", "thanks, merging")
+	plain, reply := got2["deploying now"], got2["thanks, merging"]
 	if plain.From != "telegram" || plain.To != "e2e-admin" || !strings.Contains(plain.Subject, "Bob on telegram") {
 		t.Fatalf("chat message on the hub = %+v", plain)
 	}
@@ -126,8 +134,29 @@ func TestConnectTelegramApproval(t *testing.T) {
 	})
 	f.WaitAnswer(t, "Allowed", func(a string) bool { return a == "Allowed" })
 	f.WaitSent(t, "edited to say who allowed it, without buttons", func(s connecttest.Sent) bool {
-		return s.MessageID == post.MessageID && s.Edited && len(s.Buttons) == 0 && strings.Contains(s.Text, "Allowed by Bob")
+		return s.MessageID == post.MessageID && s.Edited && len(s.Buttons) == 0 && strings.Contains(s.Text, "Allowed by Bob via telegram")
 	})
+	onBehalfRecorded(t, h, p.ID, "Bob via telegram")
+}
+
+// onBehalfRecorded: the hub names the chat user and the connector in the
+// prompt's outcome and the audit entry, whose actor stays the token's
+// maker (the deciding principal).
+func onBehalfRecorded(t *testing.T, h *Hub, id, want string) {
+	t.Helper()
+	var got apiPrompt
+	for _, p := range prompts(h.URL, "?state=closed") {
+		if p.ID == id {
+			got = p
+		}
+	}
+	if got.DecidedBy == nil || *got.DecidedBy != want || !strings.Contains(got.Outcome, "Approved by "+want) {
+		t.Fatalf("the hub's record of who answered = %v, outcome %q; want %q", got.DecidedBy, got.Outcome, want)
+	}
+	audit := Get(h.URL + "/admin/audit")
+	if !strings.Contains(audit, id+" allow by "+want) {
+		t.Fatalf("the audit does not name %q for prompt %s", want, id)
+	}
 }
 
 // The connector's token decides with its own rights: a viewer's connector
@@ -162,16 +191,19 @@ func TestConnectSlack(t *testing.T) {
 	if code, body := PostJSON(h.URL+"/api/v1/messages", map[string]any{"to": "slack", "body": "release at five"}); code != 201 && code != 200 {
 		t.Fatalf("send: %d %s", code, body)
 	}
-	f.WaitSent(t, "with the hub message", func(m connecttest.SlackMessage) bool { return strings.Contains(m.Text, "release at five") })
-	f.Say("U1", "Dana", "to e2e-admin: on it")
+	relayed := f.WaitSent(t, "with the hub message", func(m connecttest.SlackMessage) bool { return strings.Contains(m.Text, "release at five") })
+	top := f.Say("U1", "Dana", "to e2e-admin: on it")
+	var onIt e2eMessage
 	WaitFor(t, 15*time.Second, "the channel message in the hub inbox", func() bool {
 		for _, m := range inbox(h.URL) {
 			if m.Body == "on it" && m.From == "slack" && strings.Contains(m.Subject, "Dana on slack") {
+				onIt = m
 				return true
 			}
 		}
 		return false
 	})
+	slackThreadReplies(t, h, f, relayed.TS, top, onIt)
 
 	StartWrap(t, nil, "--hub", h.URL, "--name", "slbox", "--", "bash", "-c", `printf 'Push to prod? [y/N] '; read a; echo "answer=$a"; sleep 30`)
 	s := SessionFor(t, h.URL, "slbox")
@@ -184,6 +216,35 @@ func TestConnectSlack(t *testing.T) {
 		return strings.Contains(Get(h.URL+"/api/v1/sessions/"+s.ID+"/screen"), "answer=y")
 	})
 	f.WaitSent(t, "the prompt post edited", func(m connecttest.SlackMessage) bool {
-		return m.TS == post.TS && m.Edited && strings.Contains(m.Text, "Allowed by Dana")
+		return m.TS == post.TS && m.Edited && strings.Contains(m.Text, "Allowed by Dana via slack")
 	})
+	onBehalfRecorded(t, h, p.ID, "Dana via slack")
+}
+
+// slackThreadReplies: a reply in the Slack thread of a relayed hub message
+// is a hub reply to that message (to its sender); a reply in the thread of
+// a channel message relayed before goes on in that one's hub thread.
+func slackThreadReplies(t *testing.T, h *Hub, f *connecttest.Slack, hubPost, chatPost string, chatMsg e2eMessage) {
+	t.Helper()
+	var release e2eMessage
+	var outbox []e2eMessage
+	_ = json.Unmarshal([]byte(Get(h.URL+"/api/v1/messages?box=sent")), &outbox)
+	for _, m := range outbox {
+		if m.Body == "release at five" {
+			release = m
+		}
+	}
+	if release.ID == "" {
+		t.Fatalf("the hub message to slack is not in the sender's sent box")
+	}
+	f.Reply("U1", "Dana", hubPost, "five works")
+	f.Reply("U2", "Eli", chatPost, "I will watch the graphs")
+	got := waitInboxBodies(t, h.URL, "five works", "I will watch the graphs")
+	a, b := got["five works"], got["I will watch the graphs"]
+	if a.Re != release.ID || a.To != "e2e-admin" || !strings.Contains(a.Subject, "Dana on slack") {
+		t.Fatalf("thread reply to the hub message = %+v, want re %s to e2e-admin", a, release.ID)
+	}
+	if b.Re != chatMsg.ID || b.To != "e2e-admin" || !strings.Contains(b.Subject, "Eli on slack") {
+		t.Fatalf("thread reply to the channel message = %+v, want re %s", b, chatMsg.ID)
+	}
 }

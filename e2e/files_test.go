@@ -33,6 +33,22 @@ func sharedTree(t *testing.T) string {
 	return base
 }
 
+// startSharer runs ct wrap on machine sharing base/src (with extra flags)
+// and a peer named peer that says it runs in that session, as ct mcp
+// inside a wrap does.
+func startSharer(t *testing.T, h *Hub, base, machine, peer string, extra ...string) (*Wrap, APISession, *coordPeer) {
+	t.Helper()
+	args := append([]string{"--hub", h.URL, "--name", machine, "--share-dir", filepath.Join(base, "src")}, extra...)
+	w := StartWrap(t, nil, append(args, "--", "sh", "-c", "echo SHARE-READY; read x")...)
+	target := SessionFor(t, h.URL, machine)
+	waitLogContains(t, h.URL, target.ID, "SHARE-READY")
+	sharer := newCoordPeer(t, h, peer)
+	if code := sharer.api(t, http.MethodPatch, "/api/v1/peers/me", map[string]any{"session": target.ID}, nil); code != http.StatusOK {
+		t.Fatalf("set the sharer's session: %d", code)
+	}
+	return w, target, sharer
+}
+
 // A peer's ct wrap shares a directory (--share-dir); another agent,
 // through its own ct mcp and its session's credential, lists and reads it
 // through the hub and is refused a symbolic link, a path climbing out with
@@ -42,15 +58,7 @@ func sharedTree(t *testing.T) string {
 func TestSharedFilesThroughMCP(t *testing.T) {
 	h := StartHub(t, t.TempDir(), "127.0.0.1:0")
 	base := sharedTree(t)
-	w := StartWrap(t, nil, "--hub", h.URL, "--name", "sharebox", "--share-dir", filepath.Join(base, "src"),
-		"--", "sh", "-c", "echo SHARE-READY; read x")
-	target := SessionFor(t, h.URL, "sharebox")
-	waitLogContains(t, h.URL, target.ID, "SHARE-READY")
-	// The sharing peer says which session it runs in, as ct mcp inside a wrap does.
-	sharer := newCoordPeer(t, h, "sharer")
-	if code := sharer.api(t, http.MethodPatch, "/api/v1/peers/me", map[string]any{"session": target.ID}, nil); code != http.StatusOK {
-		t.Fatalf("set the sharer's session: %d", code)
-	}
+	w, target, sharer := startSharer(t, h, base, "sharebox", "sharer")
 	agent := startAgentMCP(t, h)
 
 	if out := agent.must("list_peer_files", nil); !strings.Contains(out, `"peer": "sharer"`) || !strings.Contains(out, `"src"`) {

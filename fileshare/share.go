@@ -24,7 +24,13 @@ import (
 // Share is the set of directories one wrap shares, by root name.
 type Share struct {
 	roots []root
+	// Approve: each read by another peer waits for its person's approval
+	// (ct wrap --share-approve); the hub enforces it, told at session.start.
+	Approve bool
 }
+
+// NeedsApproval reports whether reads wait for the person's approval.
+func (s *Share) NeedsApproval() bool { return s != nil && s.Approve }
 
 // root is one shared directory.
 type root struct {

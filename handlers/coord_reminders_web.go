@@ -34,14 +34,14 @@ func (s *Server) coordForm(w http.ResponseWriter, r *http.Request) (coord.Peer, 
 
 // reminderRows are the reminders v made or receives, soonest first.
 func (s *Server) reminderRows(v coord.Viewer) ([]views.ReminderRow, error) {
-	list, err := s.coord.Reminders()
+	list, err := s.coord.Reminders(v)
 	if err != nil {
 		return nil, err
 	}
 	var out []views.ReminderRow
 	for _, r := range list {
 		mine := r.Owner == v.Peer
-		if !mine && !addressedToMe(coord.Message{To: r.To}, v) {
+		if !mine && !addressedToMe(coord.Message{To: r.To, Private: r.Private}, v) {
 			continue
 		}
 		row := views.ReminderRow{ID: r.ID, Owner: r.Owner, To: r.To, Subject: r.Subject, Body: r.Body, Cron: r.Cron,

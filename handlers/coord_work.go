@@ -137,10 +137,11 @@ func (s *Server) handleAPITodoUpdate(w http.ResponseWriter, r *http.Request) err
 }
 
 func (s *Server) handleAPIRemindersList(w http.ResponseWriter, r *http.Request) error {
-	if _, _, err := s.peerOf(r); err != nil {
+	_, v, err := s.peerOf(r)
+	if err != nil {
 		return coordErr(err)
 	}
-	list, err := s.coord.Reminders()
+	list, err := s.coord.Reminders(v)
 	if err != nil {
 		return err
 	}

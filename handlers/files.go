@@ -126,7 +126,7 @@ func (s *Server) handleAPIFileGet(w http.ResponseWriter, r *http.Request) error 
 	if path == "" {
 		return errorf(http.StatusBadRequest, "path is required: a file under one of the peer's shared roots, e.g. src/README.md (list_peer_files shows them)")
 	}
-	b, err := s.hub.GetFile(r.Context(), ss.ID, path, principal(r).User)
+	b, err := s.approvedRead(r, ss.ID, path)
 	s.auditFiles(r, "files.get", peer, ss.ID, path, err, strconv.Itoa(len(b))+" bytes")
 	if err != nil {
 		return fileErr(peer, err)
@@ -136,6 +136,23 @@ func (s *Server) handleAPIFileGet(w http.ResponseWriter, r *http.Request) error 
 	w.WriteHeader(http.StatusOK)
 	_, _ = w.Write(b)
 	return nil
+}
+
+// approvedRead reads path from session sid's shares, first waiting for
+// its person's approval when the wrap asks for it (--share-approve), for
+// every reader but the session's own agent.
+func (s *Server) approvedRead(r *http.Request, sid, path string) ([]byte, error) {
+	p := principal(r)
+	if p.Session != sid {
+		by := p.User
+		if p.Session != "" {
+			by += "'s agent (session " + p.Session + ")"
+		}
+		if err := s.hub.ApproveFileRead(r.Context(), sid, path, by); err != nil {
+			return nil, err
+		}
+	}
+	return s.hub.GetFile(r.Context(), sid, path, p.User)
 }
 
 // auditFiles records one shared-files request and how it ended.

@@ -4,7 +4,6 @@ import (
 	"net/http"
 
 	"github.com/ct-dev/ct/auth"
-	"github.com/ct-dev/ct/coord"
 	"github.com/ct-dev/ct/db"
 	"github.com/ct-dev/ct/views"
 )
@@ -25,8 +24,8 @@ func (s *Server) withNav(next http.Handler) http.Handler {
 }
 
 // navModel counts what waits for p: prompts on machines p may see, and
-// unread messages in p's inbox. A count that cannot be read is left out
-// (0), never an error: the bar must not break the page it sits on.
+// unread messages in p's inbox and private space. A count that cannot be
+// read is left out (0), never an error: the bar must not break the page.
 func (s *Server) navModel(r *http.Request, p auth.Principal) views.Nav {
 	n := views.Nav{User: p.User, Admin: p.IsAdmin(), Unread: -1}
 	if pending, err := s.store.Prompts(db.PromptFilter{State: db.PromptPending}); err == nil {
@@ -41,9 +40,10 @@ func (s *Server) navModel(r *http.Request, p auth.Principal) views.Nav {
 	}
 	if _, v, err := s.peerOf(r); err == nil {
 		n.Unread = 0
-		// Capped at the page size the inbox shows: the badge says "99+" anyway.
-		if msgs, err := s.coord.Messages(v, coord.MessageFilter{Box: "inbox", Unread: true, Limit: 100}); err == nil {
-			n.Unread = len(msgs)
+		// The inbox's unread and the person's own unread private notes;
+		// capped at 100: the badge says "99+" anyway.
+		if count, err := s.coord.Unread(v, 100); err == nil {
+			n.Unread = count
 		}
 	}
 	return n

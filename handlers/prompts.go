@@ -204,11 +204,24 @@ func who(r *http.Request) string {
 	return principal(r).User + " from " + deviceOf(r)
 }
 
+// connectorName is the API token's name (what ct connect joins as), or
+// its maker's name for a token without one; never a header the caller sets.
+func (s *Server) connectorName(r *http.Request) string {
+	p := principal(r)
+	if n := s.tokenNames.get(s, p.TokenID); n != "" {
+		return n
+	}
+	return p.User
+}
+
 // auditDecision records an answer to a prompt and whether it won.
 func (s *Server) auditDecision(r *http.Request, id string, d hub.Decision, err error) {
 	what := d.Decision
 	if d.Scope == "session" {
 		what += " for the session"
+	}
+	if d.OnBehalfOf != "" {
+		what += " by " + d.By // the actor stays the token's maker; this is the connector's word
 	}
 	if err != nil {
 		what += " (refused: " + err.Error() + ")"
@@ -339,6 +352,8 @@ func (s *Server) handleAPIPromptDecide(w http.ResponseWriter, r *http.Request) e
 		// AskUserQuestion: question text -> answer; ExitPlanMode: the mode.
 		Answers  map[string]string `json:"answers"`
 		PlanMode string            `json:"plan_mode"`
+		// A connector's chat user, shown as "NAME via CONNECTOR".
+		OnBehalfOf string `json:"on_behalf_of"`
 	}
 	dec := json.NewDecoder(r.Body)
 	dec.DisallowUnknownFields()
@@ -346,9 +361,15 @@ func (s *Server) handleAPIPromptDecide(w http.ResponseWriter, r *http.Request) e
 		return errorf(http.StatusBadRequest, `body must be JSON like {"decision":"allow"} or {"decision":"deny","message":"..."}: `+err.Error())
 	}
 	d := hub.Decision{Decision: in.Decision, Message: in.Message, Scope: in.Scope, By: who(r), Device: "api",
-		Answers: in.Answers, PlanMode: in.PlanMode, Person: principal(r).User}
+		Answers: in.Answers, PlanMode: in.PlanMode, Person: principal(r).User, OnBehalfOf: in.OnBehalfOf}
 	if err := d.Validate(); err != nil {
 		return errorf(http.StatusBadRequest, err.Error())
+	}
+	if d.OnBehalfOf != "" {
+		if principal(r).Kind != auth.KindAPI {
+			return errorf(http.StatusBadRequest, "on_behalf_of is for a connector's API token (ct connect); a person answers in their own name: leave it out")
+		}
+		d.By = d.OnBehalfOf + " via " + s.connectorName(r)
 	}
 	id := chi.URLParam(r, "id")
 	if _, err := s.visiblePrompt(principal(r), id, true); err != nil {

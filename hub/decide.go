@@ -6,8 +6,11 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"strings"
 	"sync"
 	"time"
+	"unicode"
+	"unicode/utf8"
 
 	"github.com/ct-dev/ct/db"
 	"github.com/ct-dev/ct/wire"
@@ -66,6 +69,28 @@ type Decision struct {
 	// Person is the account answering (By says from where): a two-person
 	// rule needs two different ones ("": By).
 	Person string
+	// OnBehalfOf is the chat user a connector answered for ("alice"), as
+	// the connector says: shown in By and the audit ("alice via
+	// telegram"), never an identity (Person stays the connector's account).
+	OnBehalfOf string
+}
+
+// MaxOnBehalfOf bounds Decision.OnBehalfOf, in bytes.
+const MaxOnBehalfOf = 128
+
+// validOnBehalfOf checks a connector's name for its chat user: plain text
+// on one line, so it cannot forge another line of an outcome or the audit.
+func validOnBehalfOf(s string) error {
+	if len(s) > MaxOnBehalfOf {
+		return fmt.Errorf("on_behalf_of is over %d bytes; send a shorter name", MaxOnBehalfOf)
+	}
+	if !utf8.ValidString(s) || strings.IndexFunc(s, func(r rune) bool { return unicode.IsControl(r) || r == '\u2028' || r == '\u2029' }) >= 0 {
+		return errors.New("on_behalf_of must be plain text on one line (no control characters)")
+	}
+	if s != strings.TrimSpace(s) {
+		return errors.New("on_behalf_of must not start or end with spaces")
+	}
+	return nil
 }
 
 // Bounds on an AskUserQuestion answer (Claude Code asks 1-4 questions).
@@ -78,6 +103,9 @@ const (
 func (d Decision) Validate() error {
 	if d.Decision != wire.DecisionAllow && d.Decision != wire.DecisionDeny {
 		return fmt.Errorf(`decision must be "allow" or "deny", not %q`, d.Decision)
+	}
+	if err := validOnBehalfOf(d.OnBehalfOf); err != nil {
+		return err
 	}
 	if d.Scope != "" && d.Scope != "once" && d.Scope != "session" {
 		return fmt.Errorf(`scope must be "once" or "session", not %q`, d.Scope)
@@ -152,6 +180,8 @@ func (h *Hub) Decide(ctx context.Context, promptID string, d Decision) (db.Promp
 	switch {
 	case p.Kind == "screen":
 		res.p, res.err = h.decideScreen(p, d)
+	case p.Kind == PromptKindFiles:
+		res.p, res.err = h.decideFiles(p, d)
 	default:
 		res = h.decideHook(ctx, p, d, ref)
 	}

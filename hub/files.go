@@ -45,6 +45,9 @@ type fileWaits struct {
 	m     map[string]chan wire.Envelope
 	gone  <-chan struct{} // closed when the connection ends
 	names []string        // the roots it shares, from session.start
+	// approve: the wrap asks that each read be approved (ct wrap
+	// --share-approve), from session.start.
+	approve bool
 }
 
 // checkShares refuses a session.start that declares more or longer roots

@@ -64,8 +64,9 @@ type Hub struct {
 	// many share the emulating slots, so each one's share of a round is
 	// known (feed.go).
 	behind  atomic.Int64
-	emuRate emuMeter     // the emulator's measured speed: a round's size (emurate.go)
-	nodes   nodeRegistry // ct node control connections (node.go)
+	emuRate emuMeter      // the emulator's measured speed: a round's size (emurate.go)
+	nodes   nodeRegistry  // ct node control connections (node.go)
+	fileOK  fileApprovals // reads of shared files waiting for their person (fileapprove.go)
 	// The evictor (memlimits.go): closing evictStop ends it, evictDone
 	// closes when it has.
 	evictStop, evictDone chan struct{}
@@ -102,6 +103,10 @@ type Options struct {
 	// Policy returns the approval policy in force, read for every prompt
 	// (nil, or a nil result: no rules, every prompt is asked).
 	Policy func() *policy.Policy
+	// ShareApproveWait is how long a read of a file shared with
+	// --share-approve waits for its person's answer (0:
+	// DefaultShareApproveWait).
+	ShareApproveWait time.Duration
 	// Now is the clock of escalations (nil: time.Now); tests move it.
 	Now func() time.Time
 	// Escalated is told when a prompt passes its rule's "after" unanswered,
@@ -125,6 +130,9 @@ func (o Options) withDefaults() Options {
 	o.MaxSessionsPerMachine = CapOr(o.MaxSessionsPerMachine, DefaultMaxSessionsPerMachine)
 	if o.EvictAfter == 0 {
 		o.EvictAfter = DefaultEvictAfter
+	}
+	if o.ShareApproveWait <= 0 {
+		o.ShareApproveWait = DefaultShareApproveWait
 	}
 	return o
 }

@@ -187,7 +187,14 @@ func (h *Hub) decideScreen(p db.Prompt, d Decision) (db.Prompt, error) {
 	if err := h.Input(p.SessionID, []byte(keys)); err != nil {
 		return p, err
 	}
-	return h.store.UpdatePrompt(p.ID, func(p *db.Prompt) error {
+	return h.recordAnswer(p.ID, d)
+}
+
+// recordAnswer stores a person's answer to a prompt the hub settles itself
+// (a screen question, a shared-file read); ErrSettled when it no longer
+// waits.
+func (h *Hub) recordAnswer(id string, d Decision) (db.Prompt, error) {
+	return h.store.UpdatePrompt(id, func(p *db.Prompt) error {
 		if p.State != db.PromptPending {
 			return ErrSettled
 		}

@@ -120,7 +120,7 @@ func (h *Hub) ServeWrap(ctx context.Context, t Transport, a WrapAuth) error {
 	}
 	c := &wrapConn{h: h, node: hello.Node, session: sid, tokenID: a.TokenID, ackWake: make(chan struct{}, 1), out: make(chan wire.Envelope, inputQueue), cancel: cancel,
 		waits:    promptWaits{results: map[string]promptWait{}},
-		files:    fileWaits{m: map[string]chan wire.Envelope{}, gone: ctx.Done(), names: start.Shares},
+		files:    fileWaits{m: map[string]chan wire.Envelope{}, gone: ctx.Done(), names: start.Shares, approve: start.ShareApprove},
 		commands: wire.CleanCommands(start.Commands)}
 	c.ack.Store(meta.LastSeq)
 	greeting, err := h.greeting(meta, fresh, a.User)

@@ -42,7 +42,7 @@ type (
 		Scope string `json:"scope,omitempty" jsonschema:"shared (everyone's) or private (your owner's private space); empty for both"`
 	}
 	remindIn struct {
-		To      string `json:"to"`
+		To      string `json:"to" jsonschema:"a peer, @group, * or me (your owner's private space)"`
 		Body    string `json:"body"`
 		Subject string `json:"subject,omitempty"`
 		Cron    string `json:"cron,omitempty" jsonschema:"five-field cron or @hourly/@daily/@every 30m"`

@@ -11,6 +11,12 @@ type Files interface {
 	Answer(e wire.Envelope) (wire.Envelope, bool)
 }
 
+// ApprovedFiles is Files that may ask for each read to be approved by the
+// session's person (fileshare.Share with Approve set).
+type ApprovedFiles interface {
+	NeedsApproval() bool
+}
+
 // fileReaders bounds the shared-file requests answered at once: each holds
 // up to a 1 MiB file in memory, and the hub bounds its own side too.
 const fileReaders = 4

@@ -85,6 +85,9 @@ func openSession(spec sessionSpec) (*session, error) {
 	spec.start.Resume = newResumeSecret()
 	if spec.files != nil {
 		spec.start.Shares = spec.files.Names()
+		if a, ok := spec.files.(ApprovedFiles); ok {
+			spec.start.ShareApprove = a.NeedsApproval()
+		}
 	}
 	s.st = newStreamer(wsURL, spec.token, s.id, s.sp, spec.plugin, s.inputs, s.resize, wsdial.Hello(spec.name, spec.version), spec.start)
 	s.st.files = spec.files

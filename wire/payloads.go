@@ -56,6 +56,11 @@ type SessionStart struct {
 	// the custom command files the wrap found), for the composer's menu;
 	// bounded by CleanCommands.
 	Commands []SlashCommand `json:"commands,omitempty"`
+
+	// ShareApprove: the workstation asks that each read of a shared file
+	// by another peer be approved by its person first (ct wrap
+	// --share-approve); the hub holds the read as a prompt until then.
+	ShareApprove bool `json:"share_approve,omitempty"`
 }
 
 // Bounds on session tags.
