@@ -63,6 +63,7 @@ func (r *renderer) opened(streamID, topic string) {
 	case strings.HasPrefix(topic, "v:"): // a share page: screen and transcript, nothing to act on
 		sid := strings.TrimPrefix(topic, "v:")
 		r.s.hub.Watch(sid, +1)
+		r.publishShareStatus(sid, ids) // it may have ended since the page was rendered
 		r.publishTranscript(sid, ids)
 	}
 }
@@ -89,13 +90,25 @@ func (r *renderer) beat() {
 // watching the session. A page whose buffer was full when it was sent
 // something (or that just opened) needs the whole screen: it is skipped
 // until its buffer has room again, then sent the whole screen alone, so a
-// stalled page never makes the hub resend every row to everyone.
+// stalled page never makes the hub resend every row to everyone. Share
+// pages get their own rendering, whose skipped-lines markers do not link
+// the log download that needs a login (their page links its own).
 func (r *renderer) ScreenChanged(sid string, u hub.ScreenUpdate) {
+	r.sendScreen(r.pages.following(topicSession(sid)), u, views.LogURL(sid))
+	if ids := r.pages.following(topicShare(sid)); len(ids) > 0 {
+		r.sendScreen(ids, u, "")
+	}
+}
+
+// sendScreen sends update u to the streams ids, its markers linking log.
+func (r *renderer) sendScreen(ids []string, u hub.ScreenUpdate, log string) {
+	if len(ids) == 0 {
+		return
+	}
 	id := []byte(strconv.FormatUint(u.Version, 10))
-	log := views.LogURL(sid)
 	delta := &sse.Event{ID: id, Event: []byte("screen"), Data: renderHTML(views.ScreenUpdate(views.ScreenPatch{Full: u.Full, NumRows: u.NumRows, Rows: u.Rows, History: u.History, HistTotal: u.HistTotal, Alt: u.Alt, Log: log}))}
 	var whole *sse.Event // rendered once, for the pages that need it
-	for _, streamID := range r.screenPages(sid) {
+	for _, streamID := range ids {
 		if !r.pages.needsFull(streamID) || u.Full {
 			if !r.pages.tryPublish(streamID, delta) {
 				r.pages.setNeedsFull(streamID, true) // it missed rows
@@ -120,12 +133,6 @@ func (r *renderer) ScreenChanged(sid string, u hub.ScreenUpdate) {
 	}
 }
 
-// screenPages are the streams that show session sid's screen: its pages
-// and its share pages.
-func (r *renderer) screenPages(sid string) []string {
-	return append(r.pages.following(topicSession(sid)), r.pages.following(topicShare(sid))...)
-}
-
 // rowMap indexes every row of a screen.
 func rowMap(rows []screen.Row) map[int]screen.Row {
 	m := make(map[int]screen.Row, len(rows))
@@ -135,13 +142,17 @@ func rowMap(rows []screen.Row) map[int]screen.Row {
 	return m
 }
 
-// LobbyChanged refreshes every open lobby and the status bar of every
-// watched session.
+// LobbyChanged refreshes every open lobby, the status bar of every
+// watched session and the status badge of every open share page.
 func (r *renderer) LobbyChanged() {
 	r.lobbySoon()
-	for _, topic := range r.pages.sessionTopics() {
+	for _, topic := range r.pages.topicsWith("s:") {
 		sid := strings.TrimPrefix(topic, "s:")
 		r.publishStatus(sid, r.pages.following(topic))
+	}
+	for _, topic := range r.pages.topicsWith("v:") {
+		sid := strings.TrimPrefix(topic, "v:")
+		r.publishShareStatus(sid, r.pages.following(topic))
 	}
 }
 

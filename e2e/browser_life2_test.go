@@ -1,0 +1,75 @@
+package e2e
+
+import (
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/chromedp/chromedp"
+)
+
+// makeShareLink makes a share link of session id on its manage page in b
+// (logged in) and returns it.
+func makeShareLink(t *testing.T, b *Browser, hubURL, id string) string {
+	t.Helper()
+	b.Do(t, "open manage", chromedp.Navigate(hubURL+"/s/"+id+"/manage"))
+	b.WaitJS(t, 10*time.Second, "the share form", `document.getElementById('share-create') !== null`, `document.body.innerText.slice(0, 300)`)
+	b.Do(t, "make a share link", chromedp.Tap(chromedp.CSS(`#share-create`)))
+	b.WaitJS(t, 10*time.Second, "the new link", `document.getElementById('new-share') !== null`, `document.body.innerText.slice(0, 400)`)
+	link := strings.TrimSpace(Eval[string](t, b, `document.getElementById('new-share').textContent`))
+	if !strings.HasPrefix(link, hubURL+"/v/") {
+		t.Fatalf("share link %q is not on this hub", link)
+	}
+	return link
+}
+
+// An open share page at 390×844 follows the session's end: its badge turns
+// from live to "ended · exit 3" without a reload, and its log download
+// works without a login (under the share's token), with every byte, while
+// nothing on the page links where a login is needed.
+func TestBrowserShareLinkFollowsTheEnd(t *testing.T) {
+	h := StartHub(t, t.TempDir(), "127.0.0.1:0")
+	StartWrap(t, nil, "--hub", h.URL, "--name", "endbox", "--", "bash", "-c", `echo share-ready; read l; echo "bye-$l"; exit 3`)
+	s := SessionFor(t, h.URL, "endbox")
+	waitLogContains(t, h.URL, s.ID, "share-ready")
+	b := StartBrowser(t, PhoneWidth, PhoneHeight)
+	Login(t, b, h.URL, "admin", AdminPassword)
+	link := makeShareLink(t, b, h.URL, s.ID)
+
+	guest := StartBrowser(t, PhoneWidth, PhoneHeight) // no cookies
+	guest.Do(t, "open the share link", chromedp.Navigate(link))
+	guest.WaitJS(t, 10*time.Second, "the live share page", `document.getElementById('scr').innerText.includes('share-ready') && `+sseOpen,
+		`document.body.innerText.slice(0, 400)`)
+	if got := Eval[string](t, guest, `document.querySelector('#share-status .badge').innerText`); got != "live" {
+		t.Fatalf("the share page's badge = %q, want live", got)
+	}
+	Eval[bool](t, guest, `(window.ctMark = true)`)
+	postInput(t, h.URL, s.ID, "now\r")
+	waitEndedAny(t, h.URL, s.ID)
+	guest.WaitJS(t, 10*time.Second, "the badge saying it ended, without a reload",
+		`document.querySelector('#share-status .badge').innerText === 'ended · exit 3' && document.getElementById('scr').innerText.includes('bye-now') &&
+		  document.getElementById('scr').classList.contains('ended') && window.ctMark === true`,
+		`document.getElementById('share-status').outerHTML`)
+	if n := Eval[int](t, guest, `document.querySelectorAll('a[href^="/api/"], a[href^="/s/"], a[href=""]').length`); n != 0 {
+		t.Fatalf("the share page has %d links that need a login", n)
+	}
+	if bad := Eval[string](t, guest, smallTargets("#share-log")+` + `+noSideways); bad != "" {
+		t.Fatalf("share page: %s", bad)
+	}
+	guest.Screenshot(t, "/tmp/ct-shots/share-ended-phone.png")
+	type got struct {
+		Status int
+		Body   string
+	}
+	Eval[bool](t, guest, `(fetch(document.getElementById('share-log').href, {credentials: 'omit'})
+	  .then(r => r.text().then(body => { window.ctLog = {status: r.status, body}; })), true)`)
+	guest.WaitJS(t, 10*time.Second, "the log download", `!!window.ctLog`, `''`)
+	res := Eval[got](t, guest, `window.ctLog`)
+	if res.Status != 200 || !strings.Contains(res.Body, "share-ready") || !strings.Contains(res.Body, "bye-now") {
+		t.Fatalf("the share's log download = %d %q; want 200 with every byte", res.Status, res.Body)
+	}
+	wide := StartBrowser(t, DesktopWidth, DesktopHeight)
+	wide.Do(t, "open the share link on a desktop", chromedp.Navigate(link))
+	wide.WaitJS(t, 10*time.Second, "the ended share page on a desktop", `document.querySelector('#share-status .badge').innerText.startsWith('ended')`, `document.body.innerText.slice(0, 400)`)
+	wide.Screenshot(t, "/tmp/ct-shots/share-ended-desktop.png")
+}
