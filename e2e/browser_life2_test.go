@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/chromedp/chromedp"
+	"github.com/ct-dev/ct/claudetest"
 )
 
 // makeShareLink makes a share link of session id on its manage page in b
@@ -72,4 +73,47 @@ func TestBrowserShareLinkFollowsTheEnd(t *testing.T) {
 	wide.Do(t, "open the share link on a desktop", chromedp.Navigate(link))
 	wide.WaitJS(t, 10*time.Second, "the ended share page on a desktop", `document.querySelector('#share-status .badge').innerText.startsWith('ended')`, `document.body.innerText.slice(0, 400)`)
 	wide.Screenshot(t, "/tmp/ct-shots/share-ended-desktop.png")
+}
+
+// A session page left open while a ct node Claude session ends gets its
+// Resume/Fork card live, at 390×844, without a reload (the real CLI
+// against the fake API).
+func TestBrowserResumeCardAppearsLive(t *testing.T) {
+	bin := claudetest.Binary(t)
+	h := StartHub(t, t.TempDir(), "127.0.0.1:0", "--stop-grace", "3s")
+	api := claudetest.NewFakeAPI(t)
+	api.SetReplies(claudetest.TextReply("Noted the heron."))
+	project := t.TempDir()
+	home := claudetest.Home(t, project)
+	n := startNodeEnv(t, h.URL, "livebox", claudetest.Env(home, api.URL), "--allow", bin, "--root", project)
+	waitNode(t, h.URL, "livebox", n)
+	code, id := spawn(h.URL, "livebox", map[string]string{"command": bin, "cwd": project, "prompt": "Remember HERON"})
+	if code != 201 {
+		t.Fatalf("spawn: %d %s", code, id)
+	}
+	waitAgentSession(t, h.URL, id)
+	WaitFor(t, claudeWait, "the reply", screenHas(h.URL, id, "Noted the heron."))
+
+	b := StartBrowser(t, PhoneWidth, PhoneHeight)
+	Login(t, b, h.URL, "admin", AdminPassword)
+	b.Do(t, "open the live session", chromedp.Navigate(h.URL+"/s/"+id))
+	b.WaitJS(t, 10*time.Second, "the session page live", sseOpen+` && document.getElementById('resume-btn') === null`, `document.body.innerText.slice(0, 300)`)
+	Eval[bool](t, b, `(window.ctMark = true)`)
+	stopAndWait(t, h.URL, id)
+	b.WaitJS(t, 15*time.Second, "the Resume card, without a reload",
+		`document.getElementById('resume-btn') !== null && document.getElementById('fork-btn') !== null && window.ctMark === true`,
+		`document.body.innerText.slice(0, 400)`)
+	if bad := Eval[string](t, b, smallTargets("#resume-btn, #fork-btn")+` + `+noSideways); bad != "" {
+		t.Fatalf("the live Resume card: %s", bad)
+	}
+	b.Screenshot(t, "/tmp/ct-shots/resume-live-phone.png")
+	b.Do(t, "desktop width", chromedp.EmulateViewport(DesktopWidth, DesktopHeight))
+	b.Screenshot(t, "/tmp/ct-shots/resume-live-desktop.png")
+	b.Do(t, "phone width", chromedp.EmulateViewport(PhoneWidth, PhoneHeight))
+	b.Do(t, "tap Resume", chromedp.Tap(chromedp.CSS(`#resume-btn`)))
+	b.WaitJS(t, claudeWait, "the resumed session's page", `location.pathname.startsWith('/s/') && location.pathname !== '/s/`+id+`' && document.readyState === 'complete'`,
+		`location.href + ' ' + document.body.innerText.slice(0, 300)`)
+	resumed := strings.TrimPrefix(Eval[string](t, b, `location.pathname`), "/s/")
+	WaitFor(t, claudeWait, "the resumed Claude at its prompt", screenHas(h.URL, resumed, claudetest.ReadyText))
+	stopAndWait(t, h.URL, resumed) // Claude writes into its HOME until it ends
 }

@@ -3,6 +3,7 @@ package handlers
 import (
 	"strconv"
 
+	"github.com/ct-dev/ct/db"
 	"github.com/ct-dev/ct/views"
 )
 
@@ -32,7 +33,8 @@ func (r *renderer) publishStatus(sid string, ids []string) {
 	}
 	m := sessionModel(snap, "")
 	m.OOB = true
-	if ss, err := r.s.store.GetSession(sid); err == nil { // the hub's copy does not carry the sums
+	ss, err := r.s.store.GetSession(sid)
+	if err == nil { // the hub's copy does not carry the sums
 		m.Usage = usageView(ss.Tokens)
 	}
 	html := renderHTML(views.SessionStatus(m))
@@ -40,6 +42,22 @@ func (r *renderer) publishStatus(sid string, ids []string) {
 		html = append(html, renderHTML(views.SessionEndedOOB())...)
 	}
 	r.pages.publish(ids, "screen", []byte(strconv.FormatUint(snap.Version, 10)), html)
+	if err == nil && m.Status != "live" {
+		r.publishResume(ss, ids)
+	}
+}
+
+// publishResume sends the pages ids of an ended or offline session its
+// Resume/Fork card (or takes it away), per viewer: only people who may
+// drive it, and only while its machine's ct node is there to run it (as
+// handleSessionShow decides on a reload).
+func (r *renderer) publishResume(ss db.Session, ids []string) {
+	on := r.s.resumable(ss) && r.s.hub.NodeConnected(ss.Node)
+	id := r.pages.nextID()
+	for _, g := range r.pages.byViewer(ids) {
+		show := on && r.s.presenceModel(g.p, ss).CanDrive
+		r.pages.publish(g.ids, "screen", id, renderHTML(views.ResumeSlot(ss.ID, ss.Node, show, true)))
+	}
 }
 
 func (r *renderer) publishSessionPrompts(sid string, ids []string) {
