@@ -1,6 +1,7 @@
 package e2e
 
 import (
+	"os"
 	"strings"
 	"testing"
 	"time"
@@ -116,4 +117,50 @@ func TestBrowserResumeCardAppearsLive(t *testing.T) {
 	resumed := strings.TrimPrefix(Eval[string](t, b, `location.pathname`), "/s/")
 	WaitFor(t, claudeWait, "the resumed Claude at its prompt", screenHas(h.URL, resumed, claudetest.ReadyText))
 	stopAndWait(t, h.URL, resumed) // Claude writes into its HOME until it ends
+}
+
+// skipWatch records, on each change of the session page's direct children
+// (the status bar and the skip note arrive out of band there), where the
+// controls below the status bar are and whether the skip note shows.
+const skipWatch = `(() => {
+  const w = window.ctSkip = {tops: new Set(), noteSeen: false};
+  const look = () => {
+    const tools = document.querySelector('.term-tools').getBoundingClientRect().top, term = document.getElementById('term-wrap').getBoundingClientRect().top;
+    w.tops.add(Math.round(tools) + '/' + Math.round(term));
+    if (document.querySelector('#skip-note .skip-note')) w.noteSeen = true;
+  };
+  look();
+  new MutationObserver(look).observe(document.getElementById('session'), {childList: true});
+  return true;
+})()`
+
+// The "skipped N bytes" note that appears mid-flood moves no control at
+// 390×844: the zoom buttons and the terminal stay where they were (the
+// note floats over the terminal's corner), and the note links the log as
+// a 44 px target.
+func TestBrowserSkipNoteDoesNotMoveControls(t *testing.T) {
+	h := StartHub(t, t.TempDir(), "127.0.0.1:0")
+	fl := StartFlood(t, h.URL, "skipbox")
+	b := StartPhone(t)
+	Login(t, b, h.URL, "admin", AdminPassword)
+	b.Do(t, "open the session", chromedp.Navigate(h.URL+"/s/"+fl.ID))
+	b.WaitJS(t, 15*time.Second, "flood-ready on the screen", `document.getElementById('rows').innerText.includes('flood-ready') && `+sseOpen, `document.body.innerText`)
+	Eval[bool](t, b, skipWatch)
+	if err := os.WriteFile(fl.goFile, nil, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	b.WaitJS(t, 60*time.Second, "flood-done and the skip note", `document.getElementById('rows').innerText.includes('flood-done') && window.ctSkip.noteSeen`,
+		`JSON.stringify({done: document.getElementById('rows').innerText.includes('flood-done'), note: window.ctSkip.noteSeen})`)
+	if tops := Eval[[]string](t, b, `[...window.ctSkip.tops]`); len(tops) != 1 {
+		t.Fatalf("the zoom row and the terminal moved during the flood (tools/terminal tops): %v", tops)
+	}
+	if bad := Eval[string](t, b, smallTargets("#skip-note .skip-note")+` + `+noSideways); bad != "" {
+		t.Fatalf("the skip note: %s", bad)
+	}
+	if href := Eval[string](t, b, `document.querySelector('#skip-note .skip-note').getAttribute('href')`); href != "/api/v1/sessions/"+fl.ID+"/log" {
+		t.Fatalf("the skip note links %q, want the session's log", href)
+	}
+	b.Screenshot(t, "/tmp/ct-shots/skip-note-phone.png")
+	b.Do(t, "desktop width", chromedp.EmulateViewport(DesktopWidth, DesktopHeight))
+	b.Screenshot(t, "/tmp/ct-shots/skip-note-desktop.png")
 }

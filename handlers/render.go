@@ -94,19 +94,23 @@ func (r *renderer) beat() {
 // pages get their own rendering, whose skipped-lines markers do not link
 // the log download that needs a login (their page links its own).
 func (r *renderer) ScreenChanged(sid string, u hub.ScreenUpdate) {
-	r.sendScreen(r.pages.following(topicSession(sid)), u, views.LogURL(sid))
+	r.sendScreen(sid, r.pages.following(topicSession(sid)), u, views.LogURL(sid))
 	if ids := r.pages.following(topicShare(sid)); len(ids) > 0 {
-		r.sendScreen(ids, u, "")
+		r.sendScreen(sid, ids, u, "")
 	}
 }
 
-// sendScreen sends update u to the streams ids, its markers linking log.
-func (r *renderer) sendScreen(ids []string, u hub.ScreenUpdate, log string) {
+// sendScreen sends update u of session sid to the streams ids, its
+// markers linking log.
+func (r *renderer) sendScreen(sid string, ids []string, u hub.ScreenUpdate, log string) {
 	if len(ids) == 0 {
 		return
 	}
 	id := []byte(strconv.FormatUint(u.Version, 10))
 	delta := &sse.Event{ID: id, Event: []byte("screen"), Data: renderHTML(views.ScreenUpdate(views.ScreenPatch{Full: u.Full, NumRows: u.NumRows, Rows: u.Rows, History: u.History, HistTotal: u.HistTotal, Alt: u.Alt, Log: log}))}
+	if u.SkipGrew {
+		delta.Data = append(delta.Data, skipNote(sid, u, log)...)
+	}
 	var whole *sse.Event // rendered once, for the pages that need it
 	for _, streamID := range ids {
 		if !r.pages.needsFull(streamID) || u.Full {
@@ -126,11 +130,24 @@ func (r *renderer) sendScreen(ids []string, u hub.ScreenUpdate, log string) {
 			// No history: the page marks the lines it missed itself
 			// (#histn's numbers, static/session.js).
 			whole = &sse.Event{ID: id, Event: []byte("screen"), Data: renderHTML(views.ScreenUpdate(views.ScreenPatch{Full: true, NumRows: len(u.All), Rows: rowMap(u.All), HistTotal: u.HistTotal, Alt: u.Alt, Log: log}))}
+			if u.Skipped > 0 { // it may have missed the update that grew it
+				whole.Data = append(whole.Data, skipNote(sid, u, log)...)
+			}
 		}
 		if r.pages.tryPublish(streamID, whole) {
 			r.pages.setNeedsFull(streamID, false)
 		}
 	}
+}
+
+// skipNote is the session page's "skipped N bytes" note for update u of
+// session sid, out of band (none for share pages, log "", which do not
+// show it).
+func skipNote(sid string, u hub.ScreenUpdate, log string) []byte {
+	if log == "" {
+		return nil
+	}
+	return renderHTML(views.SkipNote(views.Session{ID: sid, Skipped: u.Skipped, OOB: true}))
 }
 
 // rowMap indexes every row of a screen.

@@ -38,6 +38,7 @@ func (r *renderer) publishStatus(sid string, ids []string) {
 		m.Usage = usageView(ss.Tokens)
 	}
 	html := renderHTML(views.SessionStatus(m))
+	html = append(html, renderHTML(views.SkipNote(m))...)
 	if m.Status == "ended" {
 		html = append(html, renderHTML(views.SessionEndedOOB())...)
 	}
