@@ -138,7 +138,7 @@ func SessionManagePage(m SessionManage) templ.Component {
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
-			if m.Connected {
+			if m.Connected && m.Status != "ended" {
 				templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 10, "<section class=\"card\" id=\"stop\"><h2>Stop</h2>")
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err
