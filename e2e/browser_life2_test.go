@@ -51,7 +51,7 @@ func TestBrowserShareLinkFollowsTheEnd(t *testing.T) {
 	guest.WaitJS(t, 10*time.Second, "the badge saying it ended, without a reload",
 		`document.querySelector('#share-status .badge').innerText === 'ended · exit 3' && document.getElementById('scr').innerText.includes('bye-now') &&
 		  document.getElementById('scr').classList.contains('ended') && window.ctMark === true`,
-		`document.getElementById('share-status').outerHTML`)
+		`JSON.stringify({status: document.getElementById('share-status').outerHTML, scr: document.getElementById('scr').outerHTML.slice(0, 600), mark: window.ctMark})`)
 	if n := Eval[int](t, guest, `document.querySelectorAll('a[href^="/api/"], a[href^="/s/"], a[href=""]').length`); n != 0 {
 		t.Fatalf("the share page has %d links that need a login", n)
 	}

@@ -24,15 +24,10 @@ func (r *renderer) publishLobby(ids []string) {
 }
 
 func (r *renderer) publishStatus(sid string, ids []string) {
-	if len(ids) == 0 {
+	m, version, ok := r.statusModel(sid, ids)
+	if !ok {
 		return
 	}
-	snap, err := r.s.hub.Screen(sid)
-	if err != nil {
-		return
-	}
-	m := sessionModel(snap, "")
-	m.OOB = true
 	ss, err := r.s.store.GetSession(sid)
 	if err == nil { // the hub's copy does not carry the sums
 		m.Usage = usageView(ss.Tokens)
@@ -42,10 +37,25 @@ func (r *renderer) publishStatus(sid string, ids []string) {
 	if m.Status == "ended" {
 		html = append(html, renderHTML(views.SessionEndedOOB())...)
 	}
-	r.pages.publish(ids, "screen", []byte(strconv.FormatUint(snap.Version, 10)), html)
+	r.pages.publish(ids, "screen", []byte(strconv.FormatUint(version, 10)), html)
 	if err == nil && m.Status != "live" {
 		r.publishResume(ss, ids)
 	}
+}
+
+// statusModel is session sid's page model for an out-of-band status
+// swap, and its screen version (ok false: no pages ids, or no session).
+func (r *renderer) statusModel(sid string, ids []string) (m views.Session, version uint64, ok bool) {
+	if len(ids) == 0 {
+		return m, 0, false
+	}
+	snap, err := r.s.hub.Screen(sid)
+	if err != nil {
+		return m, 0, false
+	}
+	m = sessionModel(snap, "")
+	m.OOB = true
+	return m, snap.Version, true
 }
 
 // publishResume sends the pages ids of an ended or offline session its

@@ -16,15 +16,10 @@ import (
 // publishShareStatus sends the share pages ids of session sid their
 // status line (live, ended with its exit code, offline).
 func (r *renderer) publishShareStatus(sid string, ids []string) {
-	if len(ids) == 0 {
+	m, _, ok := r.statusModel(sid, ids)
+	if !ok {
 		return
 	}
-	snap, err := r.s.hub.Screen(sid)
-	if err != nil {
-		return
-	}
-	m := sessionModel(snap, "")
-	m.OOB = true
 	r.pages.publish(ids, "screen", r.pages.nextID(), renderHTML(views.ShareStatus(m)))
 }
 

@@ -25,11 +25,3 @@
     }, function () { checking = false; });
   });
 })();
-
-// The status line comes out of band when the session changes; once it
-// says ended, the screen is drawn as an ended one's (no cursor), as a
-// reload would draw it.
-document.addEventListener("htmx:oobAfterSwap", function (e) {
-  var st = document.getElementById("share-status"), scr = document.getElementById("scr");
-  if (st && scr && e.target === st && st.dataset.status === "ended") scr.classList.add("ended");
-});
