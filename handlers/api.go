@@ -162,11 +162,18 @@ const logChunkWrite = 30 * time.Second
 // so a slow reader never holds the store; each chunk must be written within
 // logChunkWrite.
 func (s *Server) handleAPISessionLog(w http.ResponseWriter, r *http.Request) error {
-	id := chi.URLParam(r, "id")
-	ss, err := s.visibleSession(principal(r), id, false)
+	ss, err := s.visibleSession(principal(r), chi.URLParam(r, "id"), false)
 	if err != nil {
 		return err
 	}
+	return s.writeLog(w, r, ss)
+}
+
+// writeLog streams ss's stored output (the API's log and a share link's,
+// share_log.go): chunk by chunk, each within logChunkWrite, until the end
+// or the request's context ends.
+func (s *Server) writeLog(w http.ResponseWriter, r *http.Request, ss db.Session) error {
+	id := ss.ID
 	w.Header().Set("Content-Type", "application/octet-stream")
 	if ss.TrimmedBefore > 0 {
 		// The oldest output was removed (--max-session-log): say where the
@@ -176,7 +183,7 @@ func (s *Server) handleAPISessionLog(w http.ResponseWriter, r *http.Request) err
 	rc := http.NewResponseController(w)
 	var after uint64
 	wrote := false
-	for {
+	for r.Context().Err() == nil {
 		chunk, err := s.store.LogChunk(id, after)
 		if err != nil {
 			if !wrote {
@@ -204,6 +211,7 @@ func (s *Server) handleAPISessionLog(w http.ResponseWriter, r *http.Request) err
 			return nil
 		}
 	}
+	return nil
 }
 
 // inputRequest is POST /api/v1/sessions/{id}/input.

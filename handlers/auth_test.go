@@ -113,6 +113,7 @@ var routeAccess = map[string]access{
 	"GET /v/{token}":                         linkOnly, // the share token in the URL is the credential
 	"HEAD /v/{token}":                        linkOnly,
 	"GET /v/{token}/events":                  linkOnly,
+	"GET /v/{token}/log":                     linkOnly,
 	// Coordination (handlers/coord*.go): everyone reads; members and admins change.
 	"GET /api/v1/peers":                         viewerRead,
 	"GET /api/v1/peers/me":                      viewerRead,

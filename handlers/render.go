@@ -63,6 +63,7 @@ func (r *renderer) opened(streamID, topic string) {
 	case strings.HasPrefix(topic, "v:"): // a share page: screen and transcript, nothing to act on
 		sid := strings.TrimPrefix(topic, "v:")
 		r.s.hub.Watch(sid, +1)
+		r.publishShareStatus(sid, ids) // it may have ended since the page was rendered
 		r.publishTranscript(sid, ids)
 	}
 }
@@ -89,13 +90,29 @@ func (r *renderer) beat() {
 // watching the session. A page whose buffer was full when it was sent
 // something (or that just opened) needs the whole screen: it is skipped
 // until its buffer has room again, then sent the whole screen alone, so a
-// stalled page never makes the hub resend every row to everyone.
+// stalled page never makes the hub resend every row to everyone. Share
+// pages get their own rendering, whose skipped-lines markers do not link
+// the log download that needs a login (their page links its own).
 func (r *renderer) ScreenChanged(sid string, u hub.ScreenUpdate) {
+	r.sendScreen(sid, r.pages.following(topicSession(sid)), u, views.LogURL(sid))
+	if ids := r.pages.following(topicShare(sid)); len(ids) > 0 {
+		r.sendScreen(sid, ids, u, "")
+	}
+}
+
+// sendScreen sends update u of session sid to the streams ids, its
+// markers linking log.
+func (r *renderer) sendScreen(sid string, ids []string, u hub.ScreenUpdate, log string) {
+	if len(ids) == 0 {
+		return
+	}
 	id := []byte(strconv.FormatUint(u.Version, 10))
-	log := views.LogURL(sid)
 	delta := &sse.Event{ID: id, Event: []byte("screen"), Data: renderHTML(views.ScreenUpdate(views.ScreenPatch{Full: u.Full, NumRows: u.NumRows, Rows: u.Rows, History: u.History, HistTotal: u.HistTotal, Alt: u.Alt, Log: log}))}
+	if u.SkipGrew {
+		delta.Data = append(delta.Data, skipNote(sid, u, log)...)
+	}
 	var whole *sse.Event // rendered once, for the pages that need it
-	for _, streamID := range r.screenPages(sid) {
+	for _, streamID := range ids {
 		if !r.pages.needsFull(streamID) || u.Full {
 			if !r.pages.tryPublish(streamID, delta) {
 				r.pages.setNeedsFull(streamID, true) // it missed rows
@@ -113,6 +130,9 @@ func (r *renderer) ScreenChanged(sid string, u hub.ScreenUpdate) {
 			// No history: the page marks the lines it missed itself
 			// (#histn's numbers, static/session.js).
 			whole = &sse.Event{ID: id, Event: []byte("screen"), Data: renderHTML(views.ScreenUpdate(views.ScreenPatch{Full: true, NumRows: len(u.All), Rows: rowMap(u.All), HistTotal: u.HistTotal, Alt: u.Alt, Log: log}))}
+			if u.Skipped > 0 { // it may have missed the update that grew it
+				whole.Data = append(whole.Data, skipNote(sid, u, log)...)
+			}
 		}
 		if r.pages.tryPublish(streamID, whole) {
 			r.pages.setNeedsFull(streamID, false)
@@ -120,10 +140,14 @@ func (r *renderer) ScreenChanged(sid string, u hub.ScreenUpdate) {
 	}
 }
 
-// screenPages are the streams that show session sid's screen: its pages
-// and its share pages.
-func (r *renderer) screenPages(sid string) []string {
-	return append(r.pages.following(topicSession(sid)), r.pages.following(topicShare(sid))...)
+// skipNote is the session page's "skipped N bytes" note for update u of
+// session sid, out of band (none for share pages, log "", which do not
+// show it).
+func skipNote(sid string, u hub.ScreenUpdate, log string) []byte {
+	if log == "" {
+		return nil
+	}
+	return renderHTML(views.SkipNote(views.Session{ID: sid, Skipped: u.Skipped, OOB: true}))
 }
 
 // rowMap indexes every row of a screen.
@@ -135,13 +159,17 @@ func rowMap(rows []screen.Row) map[int]screen.Row {
 	return m
 }
 
-// LobbyChanged refreshes every open lobby and the status bar of every
-// watched session.
+// LobbyChanged refreshes every open lobby, the status bar of every
+// watched session and the status badge of every open share page.
 func (r *renderer) LobbyChanged() {
 	r.lobbySoon()
-	for _, topic := range r.pages.sessionTopics() {
+	for _, topic := range r.pages.topicsWith("s:") {
 		sid := strings.TrimPrefix(topic, "s:")
 		r.publishStatus(sid, r.pages.following(topic))
+	}
+	for _, topic := range r.pages.topicsWith("v:") {
+		sid := strings.TrimPrefix(topic, "v:")
+		r.publishShareStatus(sid, r.pages.following(topic))
 	}
 }
 

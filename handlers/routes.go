@@ -47,6 +47,7 @@ func (s *Server) routes() http.Handler {
 	r.Get("/v/{token}", s.page(s.handleShareShow))
 	r.Head("/v/{token}", s.page(s.handleShareShow)) // share.js asks whether the link still works
 	r.Get("/v/{token}/events", s.handleShareEvents)
+	r.Get("/v/{token}/log", s.page(s.handleShareLog)) // the shared session's log (share_live.go)
 
 	r.Group(func(r chi.Router) {
 		r.Use(s.requireAuth)

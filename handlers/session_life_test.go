@@ -46,6 +46,19 @@ func TestShareLinkIsReadOnlyAndRevokeClosesItsStreams(t *testing.T) {
 	if bad := f.do("GET", "/v/"+token[:len(token)-2]+"xx", "", cred{}, nil); bad.status != 404 {
 		t.Errorf("a forged share token = %d, want 404", bad.status)
 	}
+	// The screen is live before the frame is stored: ask until it is.
+	for deadline := time.Now().Add(10 * time.Second); ; time.Sleep(20 * time.Millisecond) {
+		lg := f.do("GET", "/v/"+token+"/log", "", cred{}, nil)
+		if lg.status == 200 && strings.Contains(lg.body, "shared-screen-text") {
+			break
+		}
+		if lg.status != 200 || time.Now().After(deadline) {
+			t.Fatalf("the share's log without login = %d %.200q, want 200 with the output", lg.status, lg.body)
+		}
+	}
+	if bad := f.do("GET", "/v/"+token[:len(token)-2]+"xx/log", "", cred{}, nil); bad.status != 404 {
+		t.Errorf("a forged share token's log = %d, want 404", bad.status)
+	}
 	id := strings.SplitN(token, ".", 2)[0]
 	if res := f.do("POST", "/s/sess-share-1/shares/"+id+"/revoke", "", admin, nil); res.status != 303 {
 		t.Fatalf("revoke: %d %.200s", res.status, res.body)
@@ -53,6 +66,9 @@ func TestShareLinkIsReadOnlyAndRevokeClosesItsStreams(t *testing.T) {
 	endOf(t, stream, "a revoked share link's stream")
 	if res := f.do("GET", "/v/"+token, "", cred{}, nil); res.status != 410 {
 		t.Errorf("the share page after revoke = %d, want 410", res.status)
+	}
+	if res := f.do("GET", "/v/"+token+"/log", "", cred{}, nil); res.status != 410 {
+		t.Errorf("the share's log after revoke = %d, want 410", res.status)
 	}
 	if res := f.do("GET", "/v/"+token+"/events?v=share2", "", cred{}, nil); res.status != 410 {
 		t.Errorf("the share stream after revoke = %d, want 410", res.status)

@@ -152,9 +152,10 @@ func (s *Server) handleShareShow(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	m := sessionModel(snap, "/v/"+chi.URLParam(r, "token")+"/events?v="+newStreamKey())
+	token := chi.URLParam(r, "token")
+	m := sessionModel(snap, "/v/"+token+"/events?v="+newStreamKey())
 	w.Header().Set("Cache-Control", "no-store")
-	return render(w, r, views.SharePage(views.ShareSession{Session: m, By: sh.By, Expires: sh.ExpiresAt}))
+	return render(w, r, views.SharePage(views.ShareSession{Session: m, By: sh.By, Expires: sh.ExpiresAt, Log: shareLogURL(token)}))
 }
 
 // handleShareEvents is a share page's live stream: screen and transcript

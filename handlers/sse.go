@@ -138,13 +138,14 @@ func (ps *pageStreams) following(topic string) []string {
 	return out
 }
 
-// sessionTopics lists the topics of session pages that are open.
-func (ps *pageStreams) sessionTopics() []string {
+// topicsWith lists the open topics that start with prefix ("s:" session
+// pages, "v:" share pages).
+func (ps *pageStreams) topicsWith(prefix string) []string {
 	ps.mu.Lock()
 	defer ps.mu.Unlock()
 	var out []string
 	for t := range ps.topics {
-		if strings.HasPrefix(t, "s:") {
+		if strings.HasPrefix(t, prefix) {
 			out = append(out, t)
 		}
 	}

@@ -26,13 +26,19 @@ func (h *Hub) Stop(id string, grace time.Duration, by string) error {
 }
 
 // SetArchived archives (on) or restores a session that has ended or whose
-// wrap is gone, and refreshes the lobbies.
+// wrap is gone, and refreshes the lobbies. An ended session is archived
+// even while its wrap is still connected: after session.end the wrap only
+// waits for the last acks before it goes (a moment in which the page
+// already says "ended"), and no output can follow an end.
 func (h *Hub) SetArchived(id string, on bool, by string) (db.Session, error) {
 	h.mu.Lock()
 	connected := h.connectedLocked(id)
 	h.mu.Unlock()
 	if on && connected {
-		return db.Session{}, ErrStillConnected
+		cur, err := h.store.GetSession(id)
+		if err != nil || cur.Status != db.StatusEnded {
+			return db.Session{}, ErrStillConnected
+		}
 	}
 	ss, err := h.store.SetArchived(id, on, by, time.Now())
 	if errors.Is(err, db.ErrNotFound) {

@@ -32,6 +32,7 @@ type ScreenUpdate struct {
 	History   []screen.Row // lines newly scrolled off, oldest first
 	HistTotal int
 	Skipped   int64 // bytes the screen skipped so far (the log has them)
+	SkipGrew  bool  // Skipped grew since the last update: pages show the new count
 	Version   uint64
 	// All is every row as of this update: what a page that joined or fell
 	// behind gets on its own, instead of every viewer being sent the
@@ -94,6 +95,7 @@ type session struct {
 	sent     []screen.Row // rows as last published, to find the ones that changed
 	sentHist int
 	skipped  int64
+	sentSkip int64 // skipped as last published (ScreenUpdate.SkipGrew)
 	version  uint64
 	bucket   frameBucket // the publish throttle
 	// Worker-owned (feed and run only): when the last feed ran and whether
@@ -288,6 +290,7 @@ func (s *session) publish() time.Duration {
 	}
 	changed := u.Full || len(u.Rows) > 0 || len(u.History) > 0
 	s.sent, s.sentHist = rows, u.HistTotal
+	u.SkipGrew, s.sentSkip = s.skipped != s.sentSkip, s.skipped
 	if changed {
 		s.bucket.take()
 	}

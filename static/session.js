@@ -215,7 +215,7 @@
   }
   // ended: the program has exited (the status bar says so); keys on the
   // screen go nowhere.
-  function ended() { var st = $("status"); return !!st && st.dataset.status === "ended"; }
+  function ended() { var st = $("status") || $("share-status"); return !!st && st.dataset.status === "ended"; } // a share page has only its status line
   function onKeyDown(e) {
     if (ended() || (mode !== "keys" && e.currentTarget === line)) return;
     var s = keyBytes(e);

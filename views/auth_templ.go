@@ -308,7 +308,7 @@ func AccountPage(user, role, msg, errMsg string) templ.Component {
 					return templ_7745c5c3_Err
 				}
 			}
-			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 23, "<h2>Change password</h2><form method=\"post\" action=\"/account/password\" class=\"stack\" data-busy=\"Changing the password…\"><label>Current password <input type=\"password\" name=\"old\" autocomplete=\"current-password\" required></label> <label>New password <input type=\"password\" name=\"new\" autocomplete=\"new-password\" minlength=\"10\" required></label> <button type=\"submit\" class=\"primary\">Change password</button></form><p><a href=\"/settings\">Notifications</a></p><p><a href=\"/tokens\">Your tokens</a></p><p><a href=\"/pair\">Add a workstation</a></p><form method=\"post\" action=\"/logout\"><button type=\"submit\">Log out</button></form></section>")
+			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 23, "<h2>Change password</h2><form method=\"post\" action=\"/account/password\" class=\"stack\" data-busy=\"Changing the password…\"><label>Current password <input type=\"password\" name=\"old\" autocomplete=\"current-password\" required></label> <label>New password <input type=\"password\" name=\"new\" autocomplete=\"new-password\" minlength=\"10\" required></label> <button type=\"submit\" class=\"primary\">Change password</button></form><p><a class=\"page-link\" href=\"/settings\">Notifications</a></p><p><a class=\"page-link\" href=\"/tokens\">Your tokens</a></p><p><a class=\"page-link\" href=\"/pair\">Add a workstation</a></p><form method=\"post\" action=\"/logout\"><button type=\"submit\">Log out</button></form></section>")
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}

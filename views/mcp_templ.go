@@ -58,7 +58,7 @@ func MCPPage(servers []MCPServerRow) templ.Component {
 				}()
 			}
 			ctx = templ.InitializeContext(ctx)
-			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 1, "<section class=\"team mcp\" aria-label=\"Proxied MCP servers\"><p><a href=\"/team\">‹ Team</a></p><div class=\"card\"><h1>Proxied MCP servers <span class=\"muted\">")
+			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 1, "<section class=\"team mcp\" aria-label=\"Proxied MCP servers\"><p><a class=\"page-link\" href=\"/team\">‹ Team</a></p><div class=\"card\"><h1>Proxied MCP servers <span class=\"muted\">")
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}

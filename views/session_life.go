@@ -41,6 +41,7 @@ type ShareSession struct {
 	Session Session
 	By      string    // who shared it
 	Expires time.Time // when the link stops working
+	Log     string    // the log download under the share's token
 }
 
 // stamp is a time as the life pages show it (UTC, to the minute).

@@ -613,7 +613,7 @@ func PeerPage(d PeerDetail) templ.Component {
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
-			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 45, "\" hx-ext=\"sse\" sse-connect=\"/api/v1/events\"><p><a href=\"/team\">‹ Team</a></p><div id=\"peer-detail\" hx-get=\"")
+			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 45, "\" hx-ext=\"sse\" sse-connect=\"/api/v1/events\"><p><a class=\"page-link\" href=\"/team\">‹ Team</a></p><div id=\"peer-detail\" hx-get=\"")
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
