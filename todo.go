@@ -80,34 +80,40 @@ func runTodo(ctx context.Context, args []string, getenv func(string) string, std
 		}
 		return nil
 	case "ls":
-		if err := c.Flush(ctx); err != nil {
-			fmt.Fprintf(stderr, "ct todo: queued changes wait: %v\n", err)
-		}
-		scope := coord.TodoScopeAll
-		switch {
-		case *private && *shared:
-			return fmt.Errorf("ct todo ls: give --private or --shared, not both (neither lists both)")
-		case *private:
-			scope = coord.TodoScopePrivate
-		case *shared:
-			scope = coord.TodoScopeShared
-		}
-		list, err := c.ListTodos(ctx, scope, *state)
-		if err != nil {
-			return err
-		}
-		if len(list) == 0 {
-			emptyList(stderr, "no todos", "ct todo add TITLE adds one")
-		}
-		for _, t := range list {
-			title := t.Title
-			if t.Private != "" {
-				title = "(private) " + title
-			}
-			fmt.Fprintf(stdout, "%s\t%s\t%s\t%s\t%s\n", t.ID, t.State, t.Assignee, t.CreatedBy, title)
-		}
-		return nil
+		return listTodos(ctx, c, *private, *shared, *state, stdout, stderr)
 	}
 	fmt.Fprintf(stderr, "ct todo: unknown action %q\n%s\n", args[0], todoUsage)
 	return errUsage
+}
+
+// listTodos is ct todo ls: the todos in scope (--private, --shared, or
+// both kinds), after delivering any queued changes.
+func listTodos(ctx context.Context, c *client.Client, private, shared bool, state string, stdout, stderr io.Writer) error {
+	if err := c.Flush(ctx); err != nil {
+		fmt.Fprintf(stderr, "ct todo: queued changes wait: %v\n", err)
+	}
+	scope := coord.TodoScopeAll
+	switch {
+	case private && shared:
+		return fmt.Errorf("ct todo ls: give --private or --shared, not both (neither lists both)")
+	case private:
+		scope = coord.TodoScopePrivate
+	case shared:
+		scope = coord.TodoScopeShared
+	}
+	list, err := c.ListTodos(ctx, scope, state)
+	if err != nil {
+		return err
+	}
+	if len(list) == 0 {
+		emptyList(stderr, "no todos", "ct todo add TITLE adds one")
+	}
+	for _, t := range list {
+		title := t.Title
+		if t.Private != "" {
+			title = "(private) " + title
+		}
+		fmt.Fprintf(stdout, "%s\t%s\t%s\t%s\t%s\n", t.ID, t.State, t.Assignee, t.CreatedBy, title)
+	}
+	return nil
 }

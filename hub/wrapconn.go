@@ -76,14 +76,8 @@ func (h *Hub) ServeWrap(ctx context.Context, t Transport, a WrapAuth) error {
 	if err != nil {
 		return err
 	}
-	if a.Machine != "" && hello.Node != a.Machine {
-		return refuse(ctx, t, fmt.Sprintf("this token publishes only as machine %q, not %q: run ct wrap with --name %s or make a token for this machine", a.Machine, hello.Node, a.Machine))
-	}
-	if err := wire.CheckTags(start.Tags); err != nil {
-		return refuse(ctx, t, "session tags: "+err.Error()+"; fix ct wrap's --tag flags")
-	}
-	if err := checkShares(start.Shares); err != nil {
-		return refuse(ctx, t, err.Error()+": share fewer directories")
+	if why := checkStart(a, hello, start); why != "" {
+		return refuse(ctx, t, why)
 	}
 	resume := resumeHash(start.Resume)
 	existing, err := h.store.GetSession(sid)
@@ -143,6 +137,22 @@ func (h *Hub) ServeWrap(ctx context.Context, t Transport, a WrapAuth) error {
 	h.notify().LobbyChanged()
 	defer h.disconnect(c, s)
 	return c.readLoop(ctx, t, s)
+}
+
+// checkStart is why the hub refuses a wrap's handshake before it touches
+// the store ("" when it may go on): a machine token publishing as another
+// machine, bad tags, too many shared directories.
+func checkStart(a WrapAuth, hello wire.Hello, start wire.SessionStart) string {
+	if a.Machine != "" && hello.Node != a.Machine {
+		return fmt.Sprintf("this token publishes only as machine %q, not %q: run ct wrap with --name %s or make a token for this machine", a.Machine, hello.Node, a.Machine)
+	}
+	if err := wire.CheckTags(start.Tags); err != nil {
+		return "session tags: " + err.Error() + "; fix ct wrap's --tag flags"
+	}
+	if err := checkShares(start.Shares); err != nil {
+		return err.Error() + ": share fewer directories"
+	}
+	return ""
 }
 
 // greeting is what a newly attached wrap hears before anything else, in
