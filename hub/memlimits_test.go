@@ -27,9 +27,8 @@ func (th *testHub) startSession(tb testing.TB, sid string) (*fakeTransport, <-ch
 func TestSessionsPerMachineCapped(t *testing.T) {
 	th := newTestHub(t)
 	th.opts.MaxSessionsPerMachine = 2
-	t1, _, _ := th.connect(t, "sess-cap-1")
+	_, done1, _ := th.connect(t, "sess-cap-1")
 	t2, done2, _ := th.connect(t, "sess-cap-2")
-	_ = t1
 	t3, done3, first := th.startSession(t, "sess-cap-3")
 	if first.Type != wire.TypeError {
 		t.Fatalf("the 3rd live session of a machine capped at 2 got %s, want a refusal", first.Type)
@@ -48,6 +47,13 @@ func TestSessionsPerMachineCapped(t *testing.T) {
 	// noticed dead) replaces it: not a new session.
 	if _, _, again := th.startSession(t, "sess-cap-1"); again.Type != wire.TypeSessionAck {
 		t.Fatalf("a reconnect at the cap got %s", again.Type)
+	}
+	// The ack comes before the attach that replaces the old connection:
+	// wait for the old one to end, as its slot is the one the reconnect keeps.
+	select {
+	case <-done1:
+	case <-time.After(waitLimit):
+		t.Fatal("the replaced connection of sess-cap-1 never ended")
 	}
 	finish(t, t2, done2)
 	if _, _, freed := th.startSession(t, "sess-cap-4"); freed.Type != wire.TypeSessionAck {
