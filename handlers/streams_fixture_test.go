@@ -24,6 +24,7 @@ type testWrap struct {
 	c   *websocket.Conn
 	sid string
 	seq uint64
+	hub interface{ Connected(id string) bool } // live waits for the attach
 	got chan wire.Envelope // what the hub sent (acks are dropped)
 	end chan error         // the read loop's end
 }
@@ -42,7 +43,7 @@ func (f *authFixture) dialWrap(token, node, sid string, cols, rows int) (*testWr
 		return nil, err
 	}
 	c.SetReadLimit(wire.MaxFrame)
-	w := &testWrap{t: f.t, c: c, sid: sid, got: make(chan wire.Envelope, 256), end: make(chan error, 1)}
+	w := &testWrap{t: f.t, c: c, sid: sid, hub: f.hub, got: make(chan wire.Envelope, 256), end: make(chan error, 1)}
 	hello, _ := wire.New(wire.TypeNodeHello, wire.Hello{Node: node, Hostname: node, User: "u", OS: "linux", Version: "test"})
 	start, _ := wire.New(wire.TypeSessionStart, wire.SessionStart{Command: "bash", Cwd: "/", Cols: cols, Rows: rows, StartedAt: time.Now().UTC()})
 	start.SessionID = sid
@@ -104,6 +105,7 @@ func (w *testWrap) live() {
 		select {
 		case e := <-w.got:
 			if e.Type == wire.TypeSessionAck {
+				w.attached(timeout)
 				return
 			}
 		case err := <-w.end:
@@ -231,6 +233,20 @@ func waitEvent(t testing.TB, ch <-chan string, want string) {
 			}
 		case <-timeout:
 			t.Fatalf("no event with %q", want)
+		}
+	}
+}
+
+// attached waits until the hub has attached the connection: session.ack
+// goes out first (the send loop starts before the attach), and a test that
+// types or manages the session right after it would race the attach.
+func (w *testWrap) attached(timeout <-chan time.Time) {
+	w.t.Helper()
+	for !w.hub.Connected(w.sid) {
+		select {
+		case <-timeout:
+			w.t.Fatal("session.ack came but the hub never attached the connection")
+		case <-time.After(time.Millisecond): // polling interval, not synchronisation
 		}
 	}
 }
