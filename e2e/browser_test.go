@@ -141,7 +141,8 @@ func checkLayout(t *testing.T, b *Browser, page string) {
 	}
 	small := Eval[[]string](t, b, `[...document.querySelectorAll('button, input, a.session-link, .top a')]
 		.filter(e => e.offsetParent !== null && getComputedStyle(e).opacity !== "0") // an invisible radio behind its label is not a target
-		.map(e => [e, e.getBoundingClientRect()])
+		// a checkbox or radio inside its label is tapped through the label: the label is the target
+		.map(e => [e, (e.matches('input[type=checkbox], input[type=radio]') && e.closest('label') || e).getBoundingClientRect()])
 		.filter(([e, r]) => r.height < 44 || r.width < 44)
 		.map(([e, r]) => e.outerHTML.slice(0, 80) + ' is ' + Math.round(r.width) + 'x' + Math.round(r.height))`)
 	for _, s := range small {
