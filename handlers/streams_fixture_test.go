@@ -25,8 +25,8 @@ type testWrap struct {
 	sid string
 	seq uint64
 	hub interface{ Connected(id string) bool } // live waits for the attach
-	got chan wire.Envelope // what the hub sent (acks are dropped)
-	end chan error         // the read loop's end
+	got chan wire.Envelope                     // what the hub sent (acks are dropped)
+	end chan error                             // the read loop's end
 }
 
 // dialWrap connects a wrap for session sid of machine node with token and
