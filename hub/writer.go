@@ -21,6 +21,17 @@ import (
 const (
 	batchWait  = 20 * time.Millisecond
 	batchBytes = 4 << 20
+	// Output that trickles in (a keystroke's echo, a spinner's frame) waits
+	// up to trickleWait for company while its batch is output alone and
+	// under trickleBytes. Typing at human speed was one commit (two
+	// fdatasyncs) per keystroke: a quarter of the hub's CPU per keystroke,
+	// and each sync's blocking system call set the Go runtime's monitor
+	// polling every 20 µs again (issue 17.1). Nothing waits for these
+	// commits but the wrap's ack, which frees its spool: the screen had the
+	// bytes before the writer (readLoop), and a batch with anything else (a
+	// transcript entry, the session's end) commits after batchWait as before.
+	trickleWait  = 200 * time.Millisecond
+	trickleBytes = 4 << 10
 	// queueLen bounds events waiting for the writer; when full, wrap read
 	// loops block, TCP pushes back, and the wraps' spools absorb it.
 	queueLen = 256
@@ -52,11 +63,17 @@ type writer struct {
 	fail   func(sessionID string) // events of this session can never be stored as sent
 	status func(failing error)    // storing started failing (err) or recovered (nil)
 	health healthState
+	linger time.Duration // trickleWait; tests set their own (newWriterLinger)
 }
 
 func newWriter(app appender, log *slog.Logger, commit func(map[string]uint64, []wire.Envelope), fail func(string), status func(error)) *writer {
+	return newWriterLinger(app, log, commit, fail, status, trickleWait)
+}
+
+// newWriterLinger is newWriter with trickling output waiting up to linger.
+func newWriterLinger(app appender, log *slog.Logger, commit func(map[string]uint64, []wire.Envelope), fail func(string), status func(error), linger time.Duration) *writer {
 	w := &writer{app: app, log: log, in: make(chan wire.Envelope, queueLen), done: make(chan struct{}), quit: make(chan struct{}),
-		commit: commit, fail: fail, status: status}
+		commit: commit, fail: fail, status: status, linger: linger}
 	go w.run()
 	return w
 }
@@ -66,6 +83,7 @@ func (w *writer) run() {
 	for first := range w.in {
 		batch := []wire.Envelope{first}
 		size := len(first.Data)
+		start := time.Now()
 		deadline := time.NewTimer(batchWait)
 	gather:
 		for size < batchBytes {
@@ -76,7 +94,14 @@ func (w *writer) run() {
 				}
 				batch = append(batch, r)
 				size += len(r.Data)
-			case <-deadline.C:
+				if time.Since(start) >= batchWait && !trickle(batch, size) {
+					break gather // it waited for company long enough
+				}
+			case now := <-deadline.C:
+				if left := w.linger - now.Sub(start); left > 0 && trickle(batch, size) {
+					deadline.Reset(left)
+					continue
+				}
 				break gather
 			}
 		}
@@ -86,6 +111,20 @@ func (w *writer) run() {
 			return
 		}
 	}
+}
+
+// trickle reports whether a batch of size bytes is output alone, small
+// enough to wait for more (trickleWait).
+func trickle(batch []wire.Envelope, size int) bool {
+	if size >= trickleBytes {
+		return false
+	}
+	for _, e := range batch {
+		if e.Type != wire.TypePtyOutput {
+			return false
+		}
+	}
+	return true
 }
 
 // store writes one batch, retrying with backoff while the store fails. It

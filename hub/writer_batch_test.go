@@ -60,3 +60,52 @@ func TestFloodFewCommits(t *testing.T) {
 		t.Fatalf("%d MiB queued behind a commit took %d commits (%v bytes each); want at most 4", queued*len(frame)>>20, commits, app.sizes[1:])
 	}
 }
+
+// countingApp records each append's events: one entry per commit.
+type countingApp struct {
+	mu      sync.Mutex
+	batches [][]wire.Envelope
+}
+
+func (c *countingApp) AppendEvents(b []wire.Envelope) (map[string]uint64, error) {
+	c.mu.Lock()
+	c.batches = append(c.batches, b)
+	c.mu.Unlock()
+	return map[string]uint64{}, nil
+}
+
+// TestTypingEchoesShareCommits: echoes arriving 40 ms apart (typing) wait
+// for each other and are stored in one commit (the writer's linger), not
+// one each; an event other than output ends the wait: with a linger of an
+// hour, the commit comes at once.
+func TestTypingEchoesShareCommits(t *testing.T) {
+	app := &countingApp{}
+	committed := make(chan []wire.Envelope, 8)
+	w := newWriterLinger(app, slog.New(slog.DiscardHandler), func(_ map[string]uint64, b []wire.Envelope) { committed <- b }, func(string) {}, func(error) {}, time.Hour)
+	for i := range 3 {
+		w.in <- wire.Envelope{Type: wire.TypePtyOutput, SessionID: "s", Seq: uint64(i + 1), Data: []byte("k")}
+		time.Sleep(40 * time.Millisecond) // a keystroke's gap, twice batchWait
+	}
+	select {
+	case b := <-committed:
+		t.Fatalf("%d echoes committed before anything else came; want them to wait", len(b))
+	default:
+	}
+	w.in <- wire.Envelope{Type: wire.TypeSessionEnd, SessionID: "s", Seq: 4}
+	select {
+	case b := <-committed:
+		if len(b) != 4 {
+			t.Fatalf("first commit held %d events; want the 3 echoes and the end together", len(b))
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("the session's end waited out the echoes' linger")
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	if err := w.close(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if len(app.batches) != 1 {
+		t.Fatalf("%d commits for 3 echoes and an end; want 1", len(app.batches))
+	}
+}
