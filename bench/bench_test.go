@@ -35,7 +35,17 @@ var (
 
 func TestMain(m *testing.M) {
 	flag.Parse()
+	// The wraps' undelivered tails (and the ct flush each leaves behind)
+	// stay in this run's own state directory, never the user's.
+	state, err := os.MkdirTemp("", "ct-bench-state-")
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		os.Exit(1)
+	}
+	os.Setenv("XDG_STATE_HOME", state)
 	code := m.Run()
+	KillFlushers(state)
+	os.RemoveAll(state)
 	if dataDir != "" {
 		os.RemoveAll(dataDir)
 	}
