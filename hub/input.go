@@ -65,7 +65,7 @@ func (h *Hub) Input(id string, data []byte) error {
 	e, _ := wire.New(wire.TypePtyInput, nil)
 	e.SessionID, e.Data = id, data
 	s.typedInput() // before it is sent: the echo may come back at once
-	return c.sendWait(e, inputWait)
+	return c.sendInput(e)
 }
 
 // Resize asks a live session's program to take a new window size.

@@ -32,6 +32,13 @@ type wrapConn struct {
 	ack     atomic.Uint64 // highest durable seq to tell the wrap
 	ackWake chan struct{} // cap 1
 	out     chan wire.Envelope
+	// queued counts envelopes given to out and not yet written, and the
+	// greeting until it is out: input is written straight from its
+	// request only when nothing queued must go before it (wrapsend.go).
+	queued  atomic.Int64
+	wmu     sync.Mutex      // held across each write to t, so queued is exact
+	t       Transport       // the connection
+	ctx     context.Context // the connection's; done when it ends
 	cancel  context.CancelCauseFunc
 	once    sync.Once
 	waits   promptWaits
@@ -112,11 +119,12 @@ func (h *Hub) ServeWrap(ctx context.Context, t Transport, a WrapAuth) error {
 	if err != nil {
 		return err
 	}
-	c := &wrapConn{h: h, node: hello.Node, session: sid, tokenID: a.TokenID, ackWake: make(chan struct{}, 1), out: make(chan wire.Envelope, inputQueue), cancel: cancel,
+	c := &wrapConn{h: h, node: hello.Node, session: sid, tokenID: a.TokenID, ackWake: make(chan struct{}, 1), out: make(chan wire.Envelope, inputQueue), t: t, ctx: ctx, cancel: cancel,
 		waits:    promptWaits{results: map[string]promptWait{}},
 		files:    fileWaits{m: map[string]chan wire.Envelope{}, gone: ctx.Done(), names: start.Shares, approve: start.ShareApprove},
 		commands: wire.CleanCommands(start.Commands)}
 	c.ack.Store(meta.LastSeq)
+	c.queued.Store(1) // the greeting: nothing goes before it
 	greeting, err := h.greeting(meta, fresh, a.User)
 	if err != nil {
 		return err
@@ -239,38 +247,6 @@ func validID(id string) bool {
 	return true
 }
 
-// sendLoop writes the greeting, then acks and input to the wrap; acks
-// coalesce to the latest.
-func (c *wrapConn) sendLoop(ctx context.Context, t Transport, greeting []wire.Envelope) {
-	for _, e := range greeting {
-		if err := t.Write(ctx, e); err != nil {
-			c.fail("write to wrap: " + err.Error())
-			return
-		}
-	}
-	var sentAck uint64
-	for {
-		var e wire.Envelope
-		select {
-		case <-ctx.Done():
-			return
-		case e = <-c.out:
-		case <-c.ackWake:
-			seq := c.ack.Load()
-			if seq == sentAck {
-				continue
-			}
-			sentAck = seq
-			e, _ = wire.New(wire.TypeAck, nil)
-			e.Seq, e.SessionID = seq, c.session
-		}
-		if err := t.Write(ctx, e); err != nil {
-			c.fail("write to wrap: " + err.Error())
-			return
-		}
-	}
-}
-
 func (c *wrapConn) ackUpTo(seq uint64) {
 	c.ack.Store(seq)
 	select {
@@ -281,31 +257,6 @@ func (c *wrapConn) ackUpTo(seq uint64) {
 
 func (c *wrapConn) fail(why string) {
 	c.once.Do(func() { c.cancel(errors.New(why)) })
-}
-
-// send queues an envelope for the wrap without blocking.
-func (c *wrapConn) send(e wire.Envelope) error {
-	select {
-	case c.out <- e:
-		return nil
-	default:
-		return ErrBusy
-	}
-}
-
-// sendWait is send that waits up to d for room in the wrap's queue.
-func (c *wrapConn) sendWait(e wire.Envelope, d time.Duration) error {
-	if c.send(e) == nil {
-		return nil
-	}
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case c.out <- e:
-		return nil
-	case <-t.C:
-		return ErrBusy
-	}
 }
 
 func (h *Hub) disconnect(c *wrapConn, s *session) {
