@@ -5,7 +5,6 @@ import (
 	"os"
 	"path/filepath"
 	"strconv"
-	"syscall"
 )
 
 // KillFlushers ends every detached `ct flush` whose environment holds
@@ -35,7 +34,7 @@ func KillFlushers(state string) int {
 		if err != nil || !bytes.Contains(append(env, 0), want) {
 			continue
 		}
-		if syscall.Kill(pid, syscall.SIGKILL) == nil {
+		if proc, err := os.FindProcess(pid); err == nil && proc.Kill() == nil {
 			n++
 		}
 	}

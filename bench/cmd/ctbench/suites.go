@@ -56,6 +56,8 @@ var suites = []suite{
 			{"KeystrokeLatency", "gaps-p99-ms", "keystroke p99 ms, gaps 5–120 ms", goal{"<=", 2}},
 			{"KeystrokeLatency", "hub-cpu-us/key", "hub CPU µs per keystroke, back to back", goal{}},
 			{"KeystrokeLatency", "gaps-hub-cpu-us/key", "hub CPU µs per keystroke, gaps 5–120 ms", goal{}},
+			{"KeystrokeLatency", "sse-gaps-p50-ms", "floor: SSE event p50 ms, gaps 5–120 ms", goal{}},
+			{"KeystrokeLatency", "post-gaps-p50-ms", "floor: bare HTTP POST p50 ms, gaps 5–120 ms", goal{}},
 		}},
 	{name: "screen", about: "the hub's terminal emulator alone, 8 MiB in 64 KB frames",
 		pkg: "./bench", bench: "ScreenFeed", full: []string{"-benchtime", "3x"}, quick: nil,
