@@ -29,8 +29,12 @@ func (c *wrapConn) send(e wire.Envelope) error {
 	}
 }
 
-// sendWait is send that waits up to d for room in the wrap's queue.
+// sendWait is send that waits up to d for room in the wrap's queue; a
+// connection that ended takes nothing (input is never reported sent to it).
 func (c *wrapConn) sendWait(e wire.Envelope, d time.Duration) error {
+	if c.ctx.Err() != nil {
+		return ErrOffline
+	}
 	if c.send(e) == nil {
 		return nil
 	}
@@ -43,15 +47,22 @@ func (c *wrapConn) sendWait(e wire.Envelope, d time.Duration) error {
 	case <-t.C:
 		c.queued.Add(-1)
 		return ErrBusy
+	case <-c.ctx.Done():
+		c.queued.Add(-1)
+		return ErrOffline
 	}
 }
 
-// sendInput writes input to the wrap now when nothing queued must go first,
-// else queues it behind (sendWait). A write that fails or takes over
-// inputWait (a wrap whose connection stopped draining) ends the connection:
-// the input is refused as offline, never reported sent.
+// sendInput writes input to the wrap now when nothing queued must go first
+// and no write is under way, else queues it behind (sendWait: a write that
+// is stuck on a full TCP window holds wmu, and input then gets ErrBusy after
+// inputWait as it always did, never a wait without end). A direct write
+// that fails or takes over inputWait ends the connection: the input is
+// refused as offline, never reported sent.
 func (c *wrapConn) sendInput(e wire.Envelope) error {
-	c.wmu.Lock()
+	if !c.wmu.TryLock() {
+		return c.sendWait(e, inputWait)
+	}
 	if c.queued.Load() > 0 {
 		c.wmu.Unlock()
 		return c.sendWait(e, inputWait)

@@ -2,6 +2,7 @@ package hub
 
 import (
 	"context"
+	"errors"
 	"testing"
 	"time"
 
@@ -47,22 +48,35 @@ func TestInputSkipsTheQueueOnlyWhenEmpty(t *testing.T) {
 	default:
 	}
 	c.queued.Add(1) // as ServeWrap counts the greeting sendLoop writes first
-	go c.sendLoop(ctx, tr, nil)
+	loopCtx, stopLoop := context.WithCancel(ctx)
+	looped := make(chan struct{})
+	go func() { c.sendLoop(loopCtx, tr, nil); close(looped) }()
 	if e := tr.recv(t, ""); e.Type != wire.TypeSessionStop {
 		t.Fatalf("first from the queue: %s, want the stop", e.Type)
 	}
 	if e := tr.recv(t, ""); e.Type != wire.TypePtyInput || string(e.Data) != "b" {
 		t.Fatalf("second from the queue: %s %q, want the keystroke", e.Type, e.Data)
 	}
-	for deadline := time.Now().Add(waitLimit); c.queued.Load() != 0; time.Sleep(time.Millisecond) {
-		if time.Now().After(deadline) { // sendLoop counts a write done just after it returns
-			t.Fatalf("queued = %d after everything was written, want 0", c.queued.Load())
-		}
+	stopLoop()
+	<-looped // every write it made is counted by now
+	if n := c.queued.Load(); n != 0 {
+		t.Fatalf("queued = %d after everything was written, want 0", n)
 	}
+	// The queue drained: the next keystroke is direct again (no sendLoop runs).
 	if err := c.sendInput(input("c")); err != nil {
 		t.Fatal(err)
 	}
-	if e := tr.recv(t, ""); string(e.Data) != "c" {
-		t.Fatalf("after the queue drained: %q", e.Data)
+	select {
+	case e := <-tr.fromHub:
+		if string(e.Data) != "c" {
+			t.Fatalf("after the queue drained: %q", e.Data)
+		}
+	default:
+		t.Fatal("after the queue drained, a keystroke was not written at once")
+	}
+	// A connection that ended refuses what would only be queued.
+	cancel(nil)
+	if err := c.sendWait(input("d"), time.Hour); !errors.Is(err, ErrOffline) {
+		t.Fatalf("input queued to an ended connection: %v, want ErrOffline", err)
 	}
 }

@@ -83,6 +83,7 @@ func (w *writer) run() {
 	for first := range w.in {
 		batch := []wire.Envelope{first}
 		size := len(first.Data)
+		output := first.Type == wire.TypePtyOutput // the batch is output alone
 		start := time.Now()
 		deadline := time.NewTimer(batchWait)
 	gather:
@@ -94,11 +95,12 @@ func (w *writer) run() {
 				}
 				batch = append(batch, r)
 				size += len(r.Data)
-				if time.Since(start) >= batchWait && !trickle(batch, size) {
+				output = output && r.Type == wire.TypePtyOutput
+				if time.Since(start) >= batchWait && !trickle(output, size) {
 					break gather // it waited for company long enough
 				}
 			case now := <-deadline.C:
-				if left := w.linger - now.Sub(start); left > 0 && trickle(batch, size) {
+				if left := w.linger - now.Sub(start); left > 0 && trickle(output, size) {
 					deadline.Reset(left)
 					continue
 				}
@@ -113,19 +115,9 @@ func (w *writer) run() {
 	}
 }
 
-// trickle reports whether a batch of size bytes is output alone, small
-// enough to wait for more (trickleWait).
-func trickle(batch []wire.Envelope, size int) bool {
-	if size >= trickleBytes {
-		return false
-	}
-	for _, e := range batch {
-		if e.Type != wire.TypePtyOutput {
-			return false
-		}
-	}
-	return true
-}
+// trickle reports whether a batch of size bytes, output alone or not, may
+// wait for more (trickleWait).
+func trickle(outputAlone bool, size int) bool { return outputAlone && size < trickleBytes }
 
 // store writes one batch, retrying with backoff while the store fails. It
 // returns false only when close gave up waiting.

@@ -109,3 +109,24 @@ func TestTypingEchoesShareCommits(t *testing.T) {
 		t.Fatalf("%d commits for 3 echoes and an end; want 1", len(app.batches))
 	}
 }
+
+// TestTrickleCommitsWhenItsLingerEnds: output alone still commits when its
+// linger runs out, with nothing else arriving.
+func TestTrickleCommitsWhenItsLingerEnds(t *testing.T) {
+	committed := make(chan []wire.Envelope, 1)
+	w := newWriterLinger(&countingApp{}, slog.New(slog.DiscardHandler), func(_ map[string]uint64, b []wire.Envelope) { committed <- b }, func(string) {}, func(error) {}, 50*time.Millisecond)
+	defer func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		defer cancel()
+		_ = w.close(ctx)
+	}()
+	w.in <- wire.Envelope{Type: wire.TypePtyOutput, SessionID: "s", Seq: 1, Data: []byte("k")}
+	select {
+	case b := <-committed:
+		if len(b) != 1 {
+			t.Fatalf("committed %d events, want the one echo", len(b))
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("a lone echo was never committed after its linger")
+	}
+}
