@@ -69,3 +69,33 @@ func nonblocking(f *os.File) (bool, error) {
 	}
 	return flags&unix.O_NONBLOCK != 0, ferr
 }
+
+// When the program exits while a background child it left holds the PTY
+// open and silent, the output copy still ends (the read under way at the
+// exit is bounded), with everything the program wrote: the wrap must not
+// wait for the child.
+func TestOutputCopyEndsWhenASilentChildHoldsThePTY(t *testing.T) {
+	cmd := exec.Command("sh", "-c", `(trap '' HUP; exec sleep 60) & echo started`)
+	m, err := startPTY(cmd, 80, 24)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer func() {
+		_ = unix.Kill(-cmd.Process.Pid, unix.SIGKILL) // the sleeping child: same process group
+		_ = m.Close()
+	}()
+	exited := make(chan struct{})
+	go func() { _ = cmd.Wait(); close(exited) }()
+	var out bytes.Buffer
+	sp := newSpool(1 << 20)
+	copied := make(chan struct{})
+	go func() { copyOutput(m, &out, sp, exited); close(copied) }()
+	select {
+	case <-copied:
+	case <-time.After(30 * time.Second):
+		t.Fatal("the output copy still waits 30 s after the program exited (the child sleeps 60 s)")
+	}
+	if !bytes.Contains(out.Bytes(), []byte("started")) {
+		t.Fatalf("output %q lacks what the program wrote", out.Bytes())
+	}
+}

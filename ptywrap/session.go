@@ -205,6 +205,17 @@ func (s *session) wait(e io.Writer) int {
 // hold the PTY open forever).
 func copyOutput(master ptyFile, out io.Writer, sp *spool, exited <-chan struct{}) {
 	buf := make([]byte, 32<<10)
+	stop := make(chan struct{})
+	defer close(stop)
+	go func() {
+		// The read under way when the program exits is bounded too: a
+		// silent background child holding the PTY would keep it waiting.
+		select {
+		case <-exited:
+			_ = master.SetReadDeadline(time.Now().Add(500 * time.Millisecond))
+		case <-stop:
+		}
+	}()
 	for {
 		select {
 		case <-exited:
