@@ -3,11 +3,13 @@ package ptywrap
 import (
 	"bytes"
 	"errors"
+	"io"
 	"os"
 	"os/exec"
 	"testing"
 	"time"
 
+	"github.com/creack/pty"
 	"golang.org/x/sys/unix"
 )
 
@@ -75,7 +77,7 @@ func nonblocking(f *os.File) (bool, error) {
 // exit is bounded), with everything the program wrote: the wrap must not
 // wait for the child.
 func TestOutputCopyEndsWhenASilentChildHoldsThePTY(t *testing.T) {
-	cmd := exec.Command("sh", "-c", `(trap '' HUP; exec sleep 60) & echo started`)
+	cmd := exec.Command("sh", "-c", `(trap '' HUP; echo child up; exec sleep 60) & sleep 0.2; echo started`)
 	m, err := startPTY(cmd, 80, 24)
 	if err != nil {
 		t.Fatal(err)
@@ -95,7 +97,45 @@ func TestOutputCopyEndsWhenASilentChildHoldsThePTY(t *testing.T) {
 	case <-time.After(30 * time.Second):
 		t.Fatal("the output copy still waits 30 s after the program exited (the child sleeps 60 s)")
 	}
-	if !bytes.Contains(out.Bytes(), []byte("started")) {
-		t.Fatalf("output %q lacks what the program wrote", out.Bytes())
+	if !bytes.Contains(out.Bytes(), []byte("started")) || !bytes.Contains(out.Bytes(), []byte("child up")) {
+		t.Fatalf("output %q lacks what the program and its child wrote", out.Bytes())
+	}
+	if err := unix.Kill(-cmd.Process.Pid, 0); err != nil {
+		t.Fatalf("the child holding the PTY is gone (%v): the copy ended at the PTY's close, not by its deadline", err)
+	}
+}
+
+// A terminal on stdin is read through its own non-blocking open file
+// (localInput), while stdin's open file, shared with the user's shell,
+// stays blocking; anything but a terminal is read as it is.
+func TestLocalInputReopensTheTerminal(t *testing.T) {
+	master, slave, err := pty.Open()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer master.Close()
+	defer slave.Close()
+	if got := localInput(slave, false); got != io.Reader(slave) {
+		t.Fatalf("not a terminal: got %T, want stdin itself", got)
+	}
+	in, ok := localInput(slave, true).(*os.File)
+	if !ok || in == slave {
+		t.Fatalf("a terminal was not reopened: %T", in)
+	}
+	defer in.Close()
+	if nb, err := nonblocking(in); err != nil || !nb {
+		t.Fatalf("reopened terminal non-blocking: %v (%v)", nb, err)
+	}
+	if nb, err := nonblocking(slave); err != nil || nb {
+		t.Fatalf("stdin's own open file became non-blocking: %v (%v); the shell shares it", nb, err)
+	}
+	if _, err := master.Write([]byte("typed\n")); err != nil {
+		t.Fatal(err)
+	}
+	_ = in.SetReadDeadline(time.Now().Add(10 * time.Second))
+	buf := make([]byte, 64)
+	n, err := in.Read(buf)
+	if err != nil || !bytes.Contains(buf[:n], []byte("typed")) {
+		t.Fatalf("read %q, %v from the reopened terminal", buf[:n], err)
 	}
 }

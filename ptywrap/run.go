@@ -116,7 +116,7 @@ func Run(ctx context.Context, cfg Config) (int, error) {
 	// Local keyboard → program. With no terminal, EOF just ends local input:
 	// the program stays up for input from the hub.
 	if cfg.Stdin != nil {
-		go copyInput(s, cfg.Stdin)
+		go copyInput(s, localInput(cfg.Stdin, t.tty))
 	}
 	code := s.wait(t)
 	restoreTTY() // before the exit messages: a raw terminal would staircase them
