@@ -24,6 +24,9 @@ func TestPTYMasterIsPolled(t *testing.T) {
 	}
 	defer func() { _ = m.Close(); _ = cmd.Process.Kill(); _ = cmd.Wait() }()
 	f := m.(unixPTY).File
+	if _, ok := m.(unixPTY).r.(*rawFile); !ok {
+		t.Fatalf("master read by %T, want raw calls (rawFile)", m.(unixPTY).r)
+	}
 	if nb, err := nonblocking(f); err != nil || !nb {
 		t.Fatalf("master non-blocking after start: %v (%v); its reads would block a thread", nb, err)
 	}

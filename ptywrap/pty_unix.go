@@ -3,6 +3,7 @@
 package ptywrap
 
 import (
+	"io"
 	"os"
 	"os/exec"
 	"runtime"
@@ -12,8 +13,13 @@ import (
 	"golang.org/x/sys/unix"
 )
 
-// unixPTY is a PTY master from creack/pty.
-type unixPTY struct{ *os.File }
+// unixPTY is a PTY master from creack/pty, read through r (ptyReader).
+type unixPTY struct {
+	*os.File
+	r io.Reader
+}
+
+func (p unixPTY) Read(b []byte) (int, error) { return p.r.Read(b) }
 
 // Resize sets the PTY's window size (the program gets SIGWINCH). The ioctl
 // runs under the file's own descriptor (SyscallConn), never os.File.Fd,
@@ -37,7 +43,8 @@ func startPTY(cmd *exec.Cmd, cols, rows int) (ptyFile, error) {
 	if err != nil {
 		return nil, err
 	}
-	return unixPTY{pollable(master)}, nil
+	f := pollable(master)
+	return unixPTY{f, ptyReader(f)}, nil
 }
 
 // pollable returns the PTY master as a file Go's poller waits on. creack/pty

@@ -85,7 +85,9 @@ func Run(ctx context.Context, cfg Config) (int, error) {
 	if err != nil {
 		return 127, fmt.Errorf("%s: not found in PATH; install it or name the program to run, e.g. ct wrap -- bash", cfg.Command)
 	}
-	t := newTerminal(cfg.Stdin, cfg.Stdout)
+	out, closeOut := localOutput(cfg.Stdout)
+	defer closeOut()
+	t := newTerminal(cfg.Stdin, out)
 	cols, rows := t.size(80, 24)
 	cwd, _ := os.Getwd()
 	s, err := openSession(sessionSpec{
