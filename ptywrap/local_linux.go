@@ -6,6 +6,7 @@ import (
 	"strconv"
 
 	"golang.org/x/sys/unix"
+	"golang.org/x/term"
 )
 
 // localInput is what copyInput reads the local keyboard from. A terminal
@@ -44,8 +45,8 @@ func localOutput(stdout io.Writer) (out io.Writer, done func()) {
 		return stdout, func() {}
 	}
 	var st unix.Stat_t
-	if err := unix.Fstat(int(f.Fd()), &st); err != nil || (st.Mode&unix.S_IFMT != unix.S_IFCHR && st.Mode&unix.S_IFMT != unix.S_IFIFO) {
-		return stdout, func() {}
+	if err := unix.Fstat(int(f.Fd()), &st); err != nil || (st.Mode&unix.S_IFMT != unix.S_IFIFO && !term.IsTerminal(int(f.Fd()))) {
+		return stdout, func() {} // another device might not honour O_NONBLOCK
 	}
 	own, err := reopen(f, unix.O_WRONLY)
 	if err != nil {

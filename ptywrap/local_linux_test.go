@@ -26,13 +26,22 @@ func TestLocalOutputWritesThroughAFullPipe(t *testing.T) {
 	defer w.Close()
 	out, done := localOutput(w)
 	defer done()
-	if _, ok := out.(fallbackWriter); !ok {
+	fw, ok := out.(fallbackWriter)
+	if !ok {
 		t.Fatalf("a pipe was not reopened: %T", out)
+	}
+	var flags int
+	if err := fw.w.(*rawFile).rc.Control(func(fd uintptr) { flags, _ = unix.FcntlInt(fd, unix.F_GETFL, 0) }); err != nil || flags&unix.O_NONBLOCK == 0 {
+		t.Fatalf("the reopened pipe is blocking (flags %#x, %v): a raw write could stop every goroutine", flags, err)
 	}
 	if nb, err := nonblocking(w); err != nil || nb {
 		t.Fatalf("stdout's own open file became non-blocking: %v (%v)", nb, err)
 	}
-	want := bytes.Repeat([]byte("0123456789abcdef"), 64<<10) // 1 MiB, 16 pipe buffers
+	size, err := unix.FcntlInt(w.Fd(), unix.F_GETPIPE_SZ, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := bytes.Repeat([]byte("0123456789abcdef"), 64<<10) // 1 MiB, 16 default pipe buffers
 	wrote := make(chan error, 1)
 	go func() {
 		n, err := out.Write(want)
@@ -47,7 +56,7 @@ func TestLocalOutputWritesThroughAFullPipe(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if n >= 64<<10 {
+		if n >= size {
 			break
 		}
 		if time.Now().After(deadline) {
@@ -91,6 +100,9 @@ func TestLocalOutputLeavesAFileAlone(t *testing.T) {
 func TestLocalOutputClosedPipeEndsBySIGPIPE(t *testing.T) {
 	if os.Getenv("CT_TEST_SIGPIPE_CHILD") == "1" {
 		out, _ := localOutput(os.Stdout)
+		if _, ok := out.(fallbackWriter); !ok {
+			os.Exit(4) // stdout was not reopened: the test would prove nothing
+		}
 		for range 1000 {
 			_, _ = out.Write([]byte("line\n"))
 			time.Sleep(time.Millisecond)
@@ -118,5 +130,26 @@ func TestLocalOutputClosedPipeEndsBySIGPIPE(t *testing.T) {
 	}
 	if ws, ok := ee.Sys().(syscall.WaitStatus); !ok || !ws.Signaled() || ws.Signal() != syscall.SIGPIPE {
 		t.Fatalf("child ended with %v, want killed by SIGPIPE", err)
+	}
+}
+
+// A blocking descriptor is never read or written by raw calls: one that
+// waited would stop every goroutine of ct wrap.
+func TestRawFileRefusesABlockingDescriptor(t *testing.T) {
+	r, w, err := os.Pipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer r.Close()
+	defer w.Close()
+	if newRawFile(r) == nil {
+		t.Fatal("a non-blocking pipe got no raw reader")
+	}
+	_ = r.Fd() // os.File.Fd switches the descriptor to blocking mode
+	if newRawFile(r) != nil {
+		t.Fatal("a blocking pipe got a raw reader")
+	}
+	if _, ok := ptyReader(r).(*rawFile); ok {
+		t.Fatal("ptyReader reads a blocking master by raw calls")
 	}
 }

@@ -5,6 +5,8 @@ import (
 	"os"
 	"syscall"
 	"unsafe"
+
+	"golang.org/x/sys/unix"
 )
 
 // rawFile reads and writes a non-blocking descriptor that Go's poller
@@ -26,11 +28,16 @@ type rawFile struct {
 	rc   syscall.RawConn
 }
 
-// newRawFile returns f's raw reader/writer, or nil when f has none. f must
-// be non-blocking: a raw call that blocks would stop every goroutine.
+// newRawFile returns f's raw reader/writer, or nil when f has none or is
+// blocking: a raw call that blocks would stop every goroutine (pollable
+// leaves the master blocking when it cannot switch it).
 func newRawFile(f *os.File) *rawFile {
 	rc, err := f.SyscallConn()
 	if err != nil {
+		return nil
+	}
+	flags, ferr := 0, error(nil)
+	if err := rc.Control(func(fd uintptr) { flags, ferr = unix.FcntlInt(fd, unix.F_GETFL, 0) }); err != nil || ferr != nil || flags&unix.O_NONBLOCK == 0 {
 		return nil
 	}
 	return &rawFile{name: f.Name(), rc: rc}
@@ -78,6 +85,9 @@ func (r *rawFile) Write(b []byte) (int, error) {
 				case syscall.EAGAIN:
 					return false
 				case 0:
+					if n == 0 {
+						errno = syscall.EIO // no progress and no error: never spin holding the P
+					}
 					done += int(n)
 				}
 				return true
@@ -93,7 +103,8 @@ func (r *rawFile) Write(b []byte) (int, error) {
 	return done, nil
 }
 
-// ptyReader is how copyOutput reads the (non-blocking, polled) PTY master.
+// ptyReader is how copyOutput reads the PTY master: by raw calls when it is
+// non-blocking (pollable), else as it is.
 func ptyReader(f *os.File) io.Reader {
 	if r := newRawFile(f); r != nil {
 		return r
