@@ -18,12 +18,7 @@ import (
 // (the writer waits in the poller), and stdout's own open file stays
 // blocking.
 func TestLocalOutputWritesThroughAFullPipe(t *testing.T) {
-	r, w, err := os.Pipe()
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer r.Close()
-	defer w.Close()
+	r, w := testPipe(t)
 	out, done := localOutput(w)
 	defer done()
 	fw, ok := out.(fallbackWriter)
@@ -136,12 +131,7 @@ func TestLocalOutputClosedPipeEndsBySIGPIPE(t *testing.T) {
 // A blocking descriptor is never read or written by raw calls: one that
 // waited would stop every goroutine of ct wrap.
 func TestRawFileRefusesABlockingDescriptor(t *testing.T) {
-	r, w, err := os.Pipe()
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer r.Close()
-	defer w.Close()
+	r, _ := testPipe(t)
 	if newRawFile(r) == nil {
 		t.Fatal("a non-blocking pipe got no raw reader")
 	}
@@ -152,4 +142,15 @@ func TestRawFileRefusesABlockingDescriptor(t *testing.T) {
 	if _, ok := ptyReader(r).(*rawFile); ok {
 		t.Fatal("ptyReader reads a blocking master by raw calls")
 	}
+}
+
+// testPipe is a pipe closed when the test ends.
+func testPipe(t *testing.T) (r, w *os.File) {
+	t.Helper()
+	r, w, err := os.Pipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { r.Close(); w.Close() })
+	return r, w
 }
